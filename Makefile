@@ -1,0 +1,75 @@
+# Connectors Admin: `make run` serves the dashboard against the sandbox; `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEMO_USER ?= demo
+DEMO_LOGIN := var/demo-login
+
+.PHONY: help venv run test test-sqlite test-postgres lint format check browser-deps clean
+
+help:
+	@echo "make run    set up everything and serve http://127.0.0.1:$(PORT) against the sandbox"
+	@echo "make test   install what the tests need, then lint, check and test (SQLite and PostgreSQL)"
+	@echo "make lint   ruff check and ruff format --check"
+
+# The venv is rebuilt when requirements.txt changes or when it is older than Python 3.12.
+$(VENV)/.installed: requirements.txt scripts/find-python
+	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		rm -rf $(VENV); PYTHON=$$(scripts/find-python) || exit 1; \
+		echo "Creating $(VENV) with $$PYTHON"; "$$PYTHON" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	@mkdir -p var
+	DEBUG=true SANDBOX=true $(PY) manage.py migrate --noinput
+	@if [ ! -s $(DEMO_LOGIN) ]; then \
+		$(PY) -c 'import secrets; print(secrets.token_urlsafe(12))' > $(DEMO_LOGIN); chmod 600 $(DEMO_LOGIN); fi
+	@DEBUG=true SANDBOX=true $(PY) manage.py seed_demo --username $(DEMO_USER) --password "$$(cat $(DEMO_LOGIN))"
+	@echo "------------------------------------------------------------------"
+	@echo " Connectors Admin:  http://127.0.0.1:$(PORT)/accounts/login/"
+	@echo " Demo login:        $(DEMO_USER) / $$(cat $(DEMO_LOGIN))"
+	@echo " Providers:         the built-in sandbox (no accounts needed)"
+	@echo "------------------------------------------------------------------"
+	DEBUG=true SANDBOX=true PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Debian's chromium drives the browser tests; installed only when missing (needs root).
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; fi
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: venv
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		CREDENTIAL_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
+		ALLOWED_HOSTS=connectors.example.com SECURE_SSL=true \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+test-sqlite: venv browser-deps
+	env -u DATABASE_URL $(VENV)/bin/pytest -q
+
+# PostgreSQL: DATABASE_URL when it is set, otherwise the machine's own cluster, started here.
+test-postgres: venv
+	@url="$${DATABASE_URL:-}"; \
+	if [ -z "$$url" ]; then url=$$(scripts/start-postgres) || exit 1; fi; \
+	echo "PostgreSQL run against $${url%%@*}@…"; \
+	DATABASE_URL="$$url" $(VENV)/bin/pytest -q
+
+test: lint check test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "connectors"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("teams/<slug:team>/", views.dashboard, name="dashboard"),
+    path("teams/<slug:team>/connectors/", views.connector_list, name="list"),
+    path("teams/<slug:team>/connectors/new/", views.template_picker, name="pick"),
+    path(
+        "teams/<slug:team>/connectors/new/<slug:template>/",
+        views.connector_create,
+        name="create",
+    ),
+    path(
+        "teams/<slug:team>/connectors/new/<slug:template>/validate/<str:field>/",
+        views.validate_field,
+        name="validate",
+    ),
+    path(
+        "teams/<slug:team>/connectors/new/<slug:template>/defaults/",
+        views.credential_defaults,
+        name="defaults",
+    ),
+    path("teams/<slug:team>/connectors/<uuid:pk>/", views.connector_detail, name="detail"),
+    path(
+        "teams/<slug:team>/connectors/<uuid:pk>/refresh/",
+        views.connector_refresh,
+        name="refresh",
+    ),
+]

@@ -1,0 +1,75 @@
+"""Removing secret values from anything we store or show: headers, bodies, text, curl commands."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+REDACTED = "[redacted]"
+SENSITIVE_HEADERS = {"authorization", "x-api-key", "proxy-authorization", "cookie"}
+
+
+def redact_text(text: str, secrets: Iterable[str]) -> str:
+    """Replace every occurrence of every secret (longest first) with a marker."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def redact_data(value: Any, secrets: Iterable[str], secret_keys: Iterable[str] = ()) -> Any:
+    """Deep-copy JSON-like data, masking values under `secret_keys` and any secret substring."""
+    secrets = list(secrets)
+    keys = set(secret_keys)
+
+    def walk(item: Any, key: str | None = None) -> Any:
+        if key in keys and item not in (None, ""):
+            return REDACTED
+        if isinstance(item, Mapping):
+            return {k: walk(v, k) for k, v in item.items()}
+        if isinstance(item, list):
+            return [walk(v) for v in item]
+        if isinstance(item, str):
+            return redact_text(item, secrets)
+        return item
+
+    return walk(value)
+
+
+def redact_headers(headers: Mapping[str, str], secrets: Iterable[str]) -> dict[str, str]:
+    secrets = list(secrets)
+    return {
+        name: REDACTED if name.lower() in SENSITIVE_HEADERS else redact_text(value, secrets)
+        for name, value in headers.items()
+    }
+
+
+def curl_command(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: Any = None,
+    user: str | None = None,
+) -> str:
+    """A copyable curl command. Callers pass headers already redacted; `user` is an `-u` value."""
+    parts = ["curl", "--request", method, "--url", shlex.quote(url)]
+    if user:
+        # Double quotes so that a `$VARIABLE` placeholder for the secret expands in the shell.
+        parts += ["--user", '"' + user.replace('"', '\\"') + '"']
+    for name, value in headers.items():
+        if name.lower() in {"authorization", "user-agent", "content-length", "connection"}:
+            continue
+        parts += ["--header", shlex.quote(f"{name}: {value}")]
+    if body is not None:
+        parts += ["--data", shlex.quote(json.dumps(body, indent=2))]
+    return " \\\n     ".join(_pairs(parts))
+
+
+def _pairs(parts: list[str]) -> list[str]:
+    """Keep each option with its value on one line."""
+    lines, i = [" ".join(parts[:1])], 1
+    while i < len(parts):
+        lines.append(f"{parts[i]} {parts[i + 1]}")
+        i += 2
+    return lines

@@ -1,0 +1,386 @@
+"""The small interface every provider implements, and the HTTP machinery they share.
+
+A provider module exposes a `Provider` with its credential form, its connector templates (each
+with a form class) and a `ProviderClient` subclass that knows how to build a create request, how
+to read the answer (or the error) and how to refresh a record. Views only talk to this interface.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import requests
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from connectors_admin import __version__
+from connectors_admin.core.redaction import (
+    REDACTED,
+    curl_command,
+    redact_data,
+    redact_headers,
+    redact_text,
+)
+
+logger = logging.getLogger("connectors_admin.providers")
+
+USER_AGENT = f"ConnectorsAdmin/{__version__} (+https://github.com/connectors-admin)"
+MAX_STORED_BODY = 64 * 1024  # characters of a response body kept on a submission
+
+
+class ProviderError(Exception):
+    """Something went wrong talking to a provider, said in plain words for the user.
+
+    `field_errors` maps our form field names to messages when the provider names a field.
+    `may_have_reached` is true when a write could have been applied although we got no answer.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        field_errors: dict[str, str] | None = None,
+        kind: str = "rejected",
+        may_have_reached: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.field_errors = field_errors or {}
+        self.kind = kind
+        self.may_have_reached = may_have_reached
+
+
+@dataclass
+class Call:
+    """An outbound request before it is sent."""
+
+    method: str
+    url: str
+    json: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Exchange:
+    """One request as sent and its answer, with everything needed to record it."""
+
+    call: Call
+    status: int | None = None
+    content_type: str = ""
+    text: str = ""
+    duration_ms: int = 0
+    error: ProviderError | None = None
+    retry_after: str = ""
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+@dataclass
+class RemoteRecord:
+    """What a provider returned for one connector, in our terms."""
+
+    remote_id: str
+    status: str
+    summary: dict[str, Any]  # label -> value, shown on the result card and the detail page
+    raw: dict[str, Any]  # the provider's object as returned
+
+
+@dataclass(frozen=True)
+class ConnectorTemplate:
+    slug: str
+    label: str
+    description: str
+    form_class: type[ConnectorForm]
+    provider_slug: str
+
+    @property
+    def provider(self) -> Provider:
+        from connectors_admin.providers import get_provider
+
+        return get_provider(self.provider_slug)
+
+
+class CredentialForm(forms.Form):
+    """Base for a provider's credential fields. `secret_fields` are encrypted and write-only."""
+
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+
+    label = forms.CharField(
+        max_length=100, help_text="A name your team will recognise, such as “Production”."
+    )
+
+    def public_data(self) -> dict[str, Any]:
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in self.secret_fields and name != "label"
+        }
+
+    def secret_data(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in self.secret_fields}
+
+
+class ConnectorForm(forms.Form):
+    """Base for a template's form. The view adds the `credential` field in front."""
+
+    # Fields whose initial value comes from the chosen credential's stored (public) fields.
+    credential_defaults: ClassVar[tuple[str, ...]] = ()
+
+
+class ProviderClient:
+    """HTTP access to one provider with one credential.
+
+    Subclasses set `label` and implement `build_create`, `read_create`, `refresh` and
+    `error_message`. `send` never raises for transport problems: it records them on the exchange.
+    """
+
+    label: ClassVar[str] = "The provider"
+
+    def __init__(self, public: dict[str, Any], secrets: dict[str, str]) -> None:
+        self.public = public
+        self.secrets = secrets
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self.session.auth = self.auth()
+        self.last_exchange: Exchange | None = None  # the newest call, for the caller to record
+
+    # --- to implement ----------------------------------------------------------------------
+    def auth(self) -> requests.auth.AuthBase | tuple[str, str] | None:
+        return None
+
+    def build_create(self, template: ConnectorTemplate, data: dict[str, Any]) -> Call:
+        raise NotImplementedError
+
+    def read_create(self, template: ConnectorTemplate, exchange: Exchange) -> RemoteRecord:
+        raise NotImplementedError
+
+    def refresh(self, remote_id: str, context: dict[str, Any]) -> tuple[Exchange, RemoteRecord]:
+        raise NotImplementedError
+
+    def error_details(self, exchange: Exchange) -> tuple[str, dict[str, str]]:
+        """The provider's own message and field errors from an error body ("" if none)."""
+        return "", {}
+
+    def curl_user(self) -> str | None:
+        """The `--user` value for the redacted curl command, if the provider uses Basic auth."""
+        return None
+
+    # --- shared machinery ----------------------------------------------------------------------
+    @staticmethod
+    def base_url(setting_name: str) -> str:
+        url = getattr(settings, setting_name, "")
+        if url:
+            return url.rstrip("/")
+        if settings.SANDBOX:
+            return settings.SANDBOX_URL.rstrip("/") + "/sandbox"
+        raise ImproperlyConfigured(f"{setting_name} is not set and the sandbox is off.")
+
+    def secret_values(self) -> Iterable[str]:
+        return [value for value in self.secrets.values() if value]
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        return (settings.PROVIDER_CONNECT_TIMEOUT, settings.PROVIDER_READ_TIMEOUT)
+
+    def send(self, call: Call) -> Exchange:
+        exchange = Exchange(call=call)
+        request = self.session.prepare_request(
+            requests.Request(call.method, call.url, json=call.json, headers=call.headers)
+        )
+        started = time.monotonic()
+        writes = call.method not in {"GET", "HEAD"}
+        seconds = f"{settings.PROVIDER_READ_TIMEOUT:g}"
+        try:
+            response = self.session.send(request, timeout=self.timeout, allow_redirects=False)
+        except requests.ConnectTimeout:
+            exchange.error = ProviderError(
+                f"Could not connect to {self.label} in time. Nothing was sent; "
+                "try again in a moment.",
+                kind="unreachable",
+            )
+        except requests.ReadTimeout:
+            exchange.error = ProviderError(
+                f"{self.label} did not answer within {seconds} seconds."
+                + (
+                    " The request may still have been applied: refresh the connector list "
+                    "before trying again."
+                    if writes
+                    else ""
+                ),
+                kind="timeout",
+                may_have_reached=writes,
+            )
+        except requests.ConnectionError as exc:
+            if _is_dropped(exc):
+                exchange.error = ProviderError(
+                    f"{self.label} closed the connection without answering."
+                    + (
+                        " The request may have been applied: check before retrying."
+                        if writes
+                        else ""
+                    ),
+                    kind="dropped",
+                    may_have_reached=writes,
+                )
+            else:
+                exchange.error = ProviderError(
+                    f"Could not reach {self.label} (connection refused or host not found). "
+                    "Nothing was sent.",
+                    kind="unreachable",
+                )
+        except requests.RequestException:
+            exchange.error = ProviderError(
+                f"The connection to {self.label} failed mid-answer.",
+                kind="dropped",
+                may_have_reached=writes,
+            )
+        else:
+            exchange.status = response.status_code
+            exchange.content_type = response.headers.get("Content-Type", "")
+            exchange.text = response.text
+            exchange.retry_after = response.headers.get("Retry-After", "")
+            if response.status_code >= 400:
+                exchange.error = self.error_for_status(exchange)
+        exchange.duration_ms = round((time.monotonic() - started) * 1000)
+        self.last_exchange = exchange
+        logger.info(
+            "%s %s -> %s in %d ms",
+            call.method,
+            call.url,
+            exchange.status or (exchange.error and exchange.error.kind),
+            exchange.duration_ms,
+        )
+        return exchange
+
+    def error_for_status(self, exchange: Exchange) -> ProviderError:
+        status = exchange.status or 0
+        message, field_errors = self.error_details(exchange)
+        said = f" {self.label} said: “{message}”" if message else ""
+        if status == 401:
+            text = f"{self.label} did not accept the credential (HTTP 401).{said}"
+        elif status == 403:
+            text = f"{self.label} refused access (HTTP 403).{said}"
+        elif status == 404:
+            text = f"{self.label} has no such resource (HTTP 404).{said}"
+        elif status == 429:
+            wait = exchange.retry_after
+            text = f"{self.label} is rate limiting requests (HTTP 429)." + (
+                f" Try again in {wait} seconds." if wait.isdigit() else " Try again in a minute."
+            )
+        elif status >= 500:
+            text = (
+                f"{self.label} had a server error (HTTP {status}).{said} "
+                "This is on their side; try again later."
+            )
+        else:
+            text = f"{self.label} rejected the request (HTTP {status}).{said}"
+        return ProviderError(
+            redact_text(text, self.secret_values()),
+            status=status,
+            field_errors=field_errors,
+            may_have_reached=status >= 500,
+        )
+
+    def expect_json(self, exchange: Exchange) -> Any:
+        """The parsed body of a successful exchange, or a ProviderError in plain words."""
+        if exchange.error:
+            raise exchange.error
+        try:
+            return exchange.json()
+        except ValueError:
+            kind = exchange.content_type.split(";")[0] or "no content type"
+            raise ProviderError(
+                f"{self.label} answered HTTP {exchange.status} with something that is not JSON "
+                f"({kind}). The request may have been applied: check before retrying.",
+                status=exchange.status,
+                kind="bad_response",
+                may_have_reached=True,
+            ) from None
+
+    def unexpected_shape(self, exchange: Exchange, what: str) -> ProviderError:
+        return ProviderError(
+            f"{self.label} answered HTTP {exchange.status} but the answer does not look like "
+            f"{what}. The request may have been applied: check before retrying.",
+            status=exchange.status,
+            kind="bad_response",
+            may_have_reached=True,
+        )
+
+    # --- what we store and show of an exchange ------------------------------------------------------
+    def redacted_request(self, call: Call) -> dict[str, Any]:
+        secrets = self.secret_values()
+        request = self.session.prepare_request(
+            requests.Request(call.method, call.url, json=call.json, headers=call.headers)
+        )
+        headers = redact_headers(request.headers, secrets)
+        body = redact_data(call.json, secrets) if call.json is not None else None
+        return {
+            "method": call.method,
+            "url": redact_text(call.url, secrets),
+            "headers": headers,
+            "body": body,
+            "curl": curl_command(call.method, call.url, headers, body, user=self.curl_user()),
+        }
+
+    def redacted_response(self, exchange: Exchange) -> str:
+        return redact_text(exchange.text[:MAX_STORED_BODY], self.secret_values())
+
+
+def _is_dropped(exc: requests.ConnectionError) -> bool:
+    """True when the connection was made and then closed or reset before an answer came."""
+    text = str(exc)
+    return any(
+        sign in text for sign in ("Connection aborted", "RemoteDisconnected", "reset by peer")
+    )
+
+
+class Provider:
+    def __init__(
+        self,
+        *,
+        slug: str,
+        label: str,
+        description: str,
+        notice: str,
+        credential_form: type[CredentialForm],
+        templates: tuple[ConnectorTemplate, ...],
+        client_class: type[ProviderClient],
+        secret_keys: tuple[str, ...] = (),
+    ) -> None:
+        self.slug = slug
+        self.label = label
+        self.description = description
+        self.notice = notice
+        self.credential_form = credential_form
+        self.templates = templates
+        self.client_class = client_class
+        self.secret_keys = secret_keys  # JSON keys masked wherever a provider body is shown
+
+    def __repr__(self) -> str:
+        return f"<Provider {self.slug}>"
+
+    def client(self, public: dict[str, Any], secrets: dict[str, str]) -> ProviderClient:
+        return self.client_class(public, secrets)
+
+
+__all__ = [
+    "REDACTED",
+    "Call",
+    "ConnectorForm",
+    "ConnectorTemplate",
+    "CredentialForm",
+    "Exchange",
+    "Provider",
+    "ProviderClient",
+    "ProviderError",
+    "RemoteRecord",
+]

@@ -1,0 +1,341 @@
+"""Mixpanel Cloud Import: `s3Import` and `gcsImport` connectors (providers.md §1).
+
+HTTP Basic with a service account; one host per data residency; create with POST
+`/api/app/projects/{id}/connectors`; read back through the list endpoint (the only documented read).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from django import forms
+from django.core.validators import RegexValidator
+
+from .base import (
+    Call,
+    ConnectorForm,
+    ConnectorTemplate,
+    CredentialForm,
+    Exchange,
+    Provider,
+    ProviderClient,
+    ProviderError,
+    RemoteRecord,
+)
+
+RESIDENCY_CHOICES = [("us", "United States"), ("eu", "European Union"), ("in", "India")]
+RESIDENCY_SETTINGS = {
+    "us": "MIXPANEL_API_URL",
+    "eu": "MIXPANEL_EU_API_URL",
+    "in": "MIXPANEL_IN_API_URL",
+}
+DATA_FORMATS = [
+    ("mixpanel_event", "Mixpanel events"),
+    ("mixpanel_people", "Mixpanel user profiles"),
+    ("mixpanel_group", "Mixpanel group profiles"),
+    ("remap_event", "Events with remapped properties"),
+    ("remap_people", "User profiles with remapped properties"),
+    ("remap_group", "Group profiles with remapped properties"),
+]
+COMPRESSIONS = [("none", "None"), ("gzip", "gzip")]
+
+S3_BUCKET = re.compile(r"^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+GCS_BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
+AWS_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+IAM_ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)?:iam::\d{12}:role/[A-Za-z0-9+=,.@_\-/]{1,512}$")
+
+
+class MixpanelCredentialForm(CredentialForm):
+    secret_fields = ("secret",)
+
+    username = forms.CharField(
+        label="Service account username",
+        max_length=200,
+        help_text="From Mixpanel: Organization settings → Service accounts.",
+    )
+    secret = forms.CharField(
+        label="Service account secret",
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Stored encrypted. It is never shown again, only its last four characters.",
+    )
+    project_id = forms.IntegerField(
+        label="Default project id",
+        min_value=1,
+        help_text="The numeric id in your project's URL; connectors start from it.",
+    )
+    residency = forms.ChoiceField(
+        label="Default data residency",
+        choices=RESIDENCY_CHOICES,
+        help_text="Where the project's data lives: it picks mixpanel.com, eu. or in.",
+    )
+
+
+def _prefix(value: str) -> str:
+    return value.strip().lstrip("/")
+
+
+class _MixpanelConnectorForm(ConnectorForm):
+    credential_defaults = ("project_id", "residency")
+
+    project_id = forms.IntegerField(label="Project id", min_value=1)
+    residency = forms.ChoiceField(label="Data residency", choices=RESIDENCY_CHOICES)
+    data_format = forms.ChoiceField(
+        label="Data format",
+        choices=DATA_FORMATS,
+        help_text="What the files hold: newline-delimited JSON of this kind.",
+    )
+    compression = forms.ChoiceField(label="Compression", choices=COMPRESSIONS)
+
+
+class S3ImportForm(_MixpanelConnectorForm):
+    s3_bucket = forms.CharField(
+        label="Bucket",
+        max_length=63,
+        validators=[
+            RegexValidator(
+                S3_BUCKET,
+                "3 to 63 lowercase letters, digits, dots or hyphens, starting and ending "
+                "with a letter or digit (not an IP address).",
+            )
+        ],
+    )
+    s3_prefix = forms.CharField(
+        label="Prefix",
+        required=False,
+        max_length=1024,
+        help_text="Folder to import, such as cloudimport/event. Leave empty for the whole bucket.",
+    )
+    s3_region = forms.CharField(
+        label="AWS region",
+        max_length=30,
+        validators=[RegexValidator(AWS_REGION, "An AWS region code, such as us-east-2.")],
+        widget=forms.TextInput(attrs={"placeholder": "us-east-2"}),
+    )
+    s3_role = forms.CharField(
+        label="IAM role ARN",
+        max_length=600,
+        validators=[
+            RegexValidator(
+                IAM_ROLE_ARN,
+                "An IAM role ARN: arn:aws:iam::<12-digit account id>:role/<name>.",
+            )
+        ],
+        help_text="The role in your AWS account that Mixpanel assumes to read the bucket.",
+        widget=forms.TextInput(
+            attrs={"placeholder": "arn:aws:iam::123456789012:role/mixpanel-import"}
+        ),
+    )
+    field_order = [
+        "project_id",
+        "residency",
+        "s3_bucket",
+        "s3_prefix",
+        "s3_region",
+        "s3_role",
+        "data_format",
+        "compression",
+    ]
+
+    def clean_s3_prefix(self) -> str:
+        return _prefix(self.cleaned_data["s3_prefix"])
+
+
+class GCSImportForm(_MixpanelConnectorForm):
+    gcs_bucket = forms.CharField(
+        label="Bucket",
+        max_length=222,
+        validators=[
+            RegexValidator(
+                GCS_BUCKET,
+                "3 to 63 lowercase letters, digits, dots, hyphens or underscores, starting and "
+                "ending with a letter or digit.",
+            )
+        ],
+    )
+    gcs_prefix = forms.CharField(
+        label="Prefix",
+        required=False,
+        max_length=1024,
+        help_text="Folder to import, such as cloudimport/event. Leave empty for the whole bucket.",
+    )
+    field_order = [
+        "project_id",
+        "residency",
+        "gcs_bucket",
+        "gcs_prefix",
+        "data_format",
+        "compression",
+    ]
+
+    def clean_gcs_bucket(self) -> str:
+        bucket = self.cleaned_data["gcs_bucket"]
+        if bucket.startswith("goog") or "google" in bucket:
+            raise forms.ValidationError(
+                "Bucket names cannot start with “goog” or contain “google”."
+            )
+        if any(len(part) > 63 for part in bucket.split(".")):
+            raise forms.ValidationError("Each dot-separated part can be at most 63 characters.")
+        if "." not in bucket and len(bucket) > 63:
+            raise forms.ValidationError("Without dots, a bucket name is at most 63 characters.")
+        return bucket
+
+    def clean_gcs_prefix(self) -> str:
+        return _prefix(self.cleaned_data["gcs_prefix"])
+
+
+S3 = ConnectorTemplate(
+    slug="mixpanel-s3",
+    label="Mixpanel Cloud Import: Amazon S3",
+    description="Import events or profiles from an S3 bucket through an IAM role.",
+    form_class=S3ImportForm,
+    provider_slug="mixpanel",
+)
+GCS = ConnectorTemplate(
+    slug="mixpanel-gcs",
+    label="Mixpanel Cloud Import: Google Cloud Storage",
+    description="Import events or profiles from a GCS bucket shared with Mixpanel.",
+    form_class=GCSImportForm,
+    provider_slug="mixpanel",
+)
+CONNECTOR_TYPES = {S3.slug: "s3Import", GCS.slug: "gcsImport"}
+PROPERTY_FIELDS = {
+    "s3Import": ("s3_bucket", "s3_prefix", "s3_region", "s3_role"),
+    "gcsImport": ("gcs_bucket", "gcs_prefix"),
+}
+CATEGORY_FIELDS = ("data_format", "compression")
+MAX_LIST_PAGES = 50
+
+
+class MixpanelClient(ProviderClient):
+    label = "Mixpanel"
+
+    def auth(self) -> tuple[str, str]:
+        return (self.public.get("username", ""), self.secrets.get("secret", ""))
+
+    def curl_user(self) -> str:
+        return f"{self.public.get('username', '')}:$MIXPANEL_SECRET"
+
+    def connectors_url(self, project_id: int | str, residency: str) -> str:
+        base = self.base_url(RESIDENCY_SETTINGS.get(residency, "MIXPANEL_API_URL"))
+        return f"{base}/api/app/projects/{int(project_id)}/connectors"
+
+    def build_create(self, template: ConnectorTemplate, data: dict[str, Any]) -> Call:
+        connector_type = CONNECTOR_TYPES[template.slug]
+        body = {
+            "connector_type": connector_type,
+            "connector_properties": {name: data[name] for name in PROPERTY_FIELDS[connector_type]},
+            "category_properties": {name: data[name] for name in CATEGORY_FIELDS},
+        }
+        url = self.connectors_url(data["project_id"], data["residency"])
+        return Call("POST", url, json=body, headers={"Content-Type": "application/json"})
+
+    def error_details(self, exchange: Exchange) -> tuple[str, dict[str, str]]:
+        try:
+            body = exchange.json()
+        except ValueError:
+            return "", {}
+        message = body.get("error") if isinstance(body, dict) else None
+        if not isinstance(message, str):
+            return "", {}
+        named = [
+            name
+            for fields in (*PROPERTY_FIELDS.values(), CATEGORY_FIELDS)
+            for name in fields
+            if re.search(rf"\b{name}\b", message)
+        ]
+        return message, dict.fromkeys(named, message)
+
+    def read_record(self, exchange: Exchange, item: Any) -> RemoteRecord:
+        if not (isinstance(item, dict) and isinstance(item.get("connector_id"), str)):
+            raise self.unexpected_shape(exchange, "a Mixpanel connector")
+        props = item.get("connector_properties") or {}
+        category = item.get("category_properties") or {}
+        if not isinstance(props, dict) or not isinstance(category, dict):
+            raise self.unexpected_shape(exchange, "a Mixpanel connector")
+        kind = item.get("connector_type", "")
+        prefix = "s3" if kind == "s3Import" else "gcs"
+        summary = {
+            "Connector id": item["connector_id"],
+            "Type": kind,
+            "Bucket": props.get(f"{prefix}_bucket", ""),
+            "Prefix": props.get(f"{prefix}_prefix") or "(whole bucket)",
+        }
+        if kind == "s3Import":
+            summary["AWS region"] = props.get("s3_region", "")
+            summary["IAM role"] = props.get("s3_role", "")
+        summary.update(
+            {
+                "Data format": category.get("data_format", ""),
+                "Compression": category.get("compression", ""),
+                "Status": item.get("status") or "pending (not reported yet)",
+                "Created at": item.get("created_at", ""),
+                "Created by": item.get("created_by", ""),
+            }
+        )
+        return RemoteRecord(
+            remote_id=item["connector_id"],
+            status=str(item.get("status") or ""),
+            summary=summary,
+            raw=item,
+        )
+
+    def read_create(self, template: ConnectorTemplate, exchange: Exchange) -> RemoteRecord:
+        body = self.expect_json(exchange)
+        if not isinstance(body, dict) or body.get("status") != "ok":
+            raise self.unexpected_shape(exchange, "a created Mixpanel connector")
+        return self.read_record(exchange, body.get("results"))
+
+    def get_with_retries(self, url: str, attempts: int = 3) -> Exchange:
+        """GETs are safe to repeat: retry connection failures and 5xx with a short backoff."""
+        for attempt in range(attempts):
+            exchange = self.send(Call("GET", url))
+            error = exchange.error
+            if error is None or not (
+                error.kind in {"unreachable", "dropped", "timeout"} or (error.status or 0) >= 500
+            ):
+                return exchange
+            if attempt < attempts - 1:
+                time.sleep(0.25 * 2**attempt)
+        return exchange
+
+    def refresh(self, remote_id: str, context: dict[str, Any]) -> tuple[Exchange, RemoteRecord]:
+        first_url = self.connectors_url(context["project_id"], context["residency"])
+        url: str | None = first_url
+        base = first_url.split("/api/", 1)[0]
+        exchange = None
+        for _ in range(MAX_LIST_PAGES):
+            exchange = self.get_with_retries(url)
+            body = self.expect_json(exchange)
+            results = body.get("results") if isinstance(body, dict) else None
+            if not isinstance(results, dict) or not isinstance(results.get("data"), list):
+                raise self.unexpected_shape(exchange, "Mixpanel's connector list")
+            for item in results["data"]:
+                if isinstance(item, dict) and item.get("connector_id") == remote_id:
+                    return exchange, self.read_record(exchange, item)
+            url = results.get("url") if results.get("has_more") else None
+            # Follow next-page links only on the same host: never let a body send us elsewhere.
+            if not url or not str(url).startswith(base + "/"):
+                break
+        raise ProviderError(
+            f"Mixpanel no longer lists connector {remote_id} in project {context['project_id']}. "
+            "It may have been deleted.",
+            status=exchange.status if exchange else None,
+            kind="missing",
+        )
+
+
+PROVIDER = Provider(
+    slug="mixpanel",
+    label="Mixpanel",
+    description="Cloud Import connectors that load files from S3 or GCS into a Mixpanel project.",
+    notice=(
+        "Mixpanel's Cloud Import API is in maintenance mode: it serves projects already enrolled "
+        "and accepts no new ones."
+    ),
+    credential_form=MixpanelCredentialForm,
+    templates=(S3, GCS),
+    client_class=MixpanelClient,
+)

@@ -1,0 +1,58 @@
+// Connectors Admin: the little behaviour htmx does not cover. No inline scripts (CSP).
+(function () {
+  "use strict";
+
+  // When htmx inserts new content that announces an outcome (a result or an error), move focus
+  // there so keyboard and screen-reader users land on what just changed. Inline field checks
+  // carry no such marker, so they never steal focus from the field being typed in.
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.target;
+    if (!root || root === document.body) return;
+    var focus = root.matches("[data-focus]") ? root : root.querySelector("[data-focus]");
+    if (focus) {
+      if (!focus.hasAttribute("tabindex")) focus.setAttribute("tabindex", "-1");
+      focus.focus();
+    }
+  });
+
+  // On a full page load with errors, start at the error summary.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector(".alert-error[data-focus]");
+    if (summary) summary.focus();
+  });
+
+  // "Copy" buttons: data-copy="#selector" copies that element's text.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    if (!source || !navigator.clipboard) return;
+    navigator.clipboard.writeText(source.textContent).then(function () {
+      var label = button.textContent;
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = label; }, 1500);
+    });
+  });
+
+  // A failed request (network down, server error) must never fail silently.
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    announce("The server answered with an error (HTTP " + status + "). Nothing was lost: try again.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    announce("Could not reach Connectors Admin. Check your connection and try again.");
+  });
+
+  function announce(text) {
+    var box = document.getElementById("client-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "client-error";
+      box.className = "alert alert-error";
+      box.setAttribute("role", "alert");
+      var main = document.getElementById("main");
+      main.insertBefore(box, main.firstChild);
+    }
+    box.textContent = text;
+  }
+})();

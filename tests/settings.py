@@ -1,0 +1,18 @@
+"""Test settings: the project's settings with test defaults for what production must set."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "django-insecure-test-only-" + "t" * 40)
+# A fixed throwaway key that exists only for the test suite.
+os.environ.setdefault("CREDENTIAL_KEYS", "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTEyMzQ=")
+os.environ.setdefault("SANDBOX", "true")
+os.environ.setdefault("PROVIDER_READ_TIMEOUT", "2")
+os.environ.setdefault("PROVIDER_CONNECT_TIMEOUT", "2")
+
+from connectors_admin.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
