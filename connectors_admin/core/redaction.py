@@ -68,7 +68,7 @@ def curl_command(
 
 def _pairs(parts: list[str]) -> list[str]:
     """Keep each option with its value on one line."""
-    lines, i = [" ".join(parts[:1])], 1
+    lines, i = [" ".join(parts[:3])], 3
     while i < len(parts):
         lines.append(f"{parts[i]} {parts[i + 1]}")
         i += 2

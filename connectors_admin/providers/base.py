@@ -283,10 +283,11 @@ class ProviderClient:
             )
         else:
             text = f"{self.label} rejected the request (HTTP {status}).{said}"
+        secrets = list(self.secret_values())
         return ProviderError(
-            redact_text(text, self.secret_values()),
+            redact_text(text, secrets),
             status=status,
-            field_errors=field_errors,
+            field_errors={name: redact_text(msg, secrets) for name, msg in field_errors.items()},
             may_have_reached=status >= 500,
         )
 

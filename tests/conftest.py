@@ -1,0 +1,154 @@
+"""Shared fixtures: a small world of users, teams and credentials, and the sandbox on live_server."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from connectors_admin.accounts.models import Membership, Role, Team
+from connectors_admin.credentials.models import Credential
+
+# Distinctive fake secrets: searched for in every page, log, row and message.
+MIXPANEL_SECRET = "mp-secret-ZQX7-do-not-leak-9041"
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., Any]:
+    def make(username: str, **extra: Any):
+        return get_user_model().objects.create_user(username, password=PASSWORD, **extra)
+
+    return make
+
+
+@pytest.fixture
+def team(db) -> Team:
+    return Team.objects.create(name="Acme Data", slug="acme")
+
+
+@pytest.fixture
+def other_team(db) -> Team:
+    return Team.objects.create(name="Other Co", slug="other")
+
+
+@pytest.fixture
+def owner(make_user, team):
+    user = make_user("olivia", email="olivia@example.com")
+    Membership.objects.create(team=team, user=user, role=Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def member(make_user, team):
+    user = make_user("mia")
+    Membership.objects.create(team=team, user=user, role=Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def viewer(make_user, team):
+    user = make_user("victor")
+    Membership.objects.create(team=team, user=user, role=Role.VIEWER)
+    return user
+
+
+@pytest.fixture
+def outsider(make_user, other_team):
+    user = make_user("oscar")
+    Membership.objects.create(team=other_team, user=user, role=Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def client_for() -> Callable[[Any], Client]:
+    def login(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def owner_client(client_for, owner) -> Client:
+    return client_for(owner)
+
+
+def make_credential(
+    team: Team, user=None, *, secret: str = MIXPANEL_SECRET, **public
+) -> Credential:
+    credential = Credential(
+        team=team,
+        provider="mixpanel",
+        label=public.pop("label", "Production"),
+        public={"username": "sa.acme", "project_id": 4242, "residency": "us", **public},
+        created_by=user,
+    )
+    credential.set_secrets({"secret": secret}, user)
+    credential.save()
+    return credential
+
+
+@pytest.fixture
+def credential(team, owner) -> Credential:
+    return make_credential(team, owner)
+
+
+@pytest.fixture
+def sandbox(live_server, settings) -> str:
+    """The app's own sandbox served by live_server; providers resolve to it."""
+    settings.SANDBOX_URL = live_server.url
+    requests.delete(f"{live_server.url}/sandbox/_faults/", timeout=5)
+    return live_server.url
+
+
+@pytest.fixture
+def fault(sandbox) -> Callable[..., None]:
+    def queue(mode: str, provider: str = "mixpanel", **options: Any) -> None:
+        body = {"provider": provider, "mode": mode, **options}
+        response = requests.post(f"{sandbox}/sandbox/_faults/", json=body, timeout=5)
+        assert response.status_code == 201, response.text
+
+    return queue
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port with nothing listening on it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+S3_FORM = {
+    "project_id": "4242",
+    "residency": "us",
+    "s3_bucket": "acme-events",
+    "s3_prefix": "cloudimport/event",
+    "s3_region": "us-east-2",
+    "s3_role": "arn:aws:iam::123456789012:role/mixpanel-import",
+    "data_format": "mixpanel_event",
+    "compression": "gzip",
+}
+GCS_FORM = {
+    "project_id": "4242",
+    "residency": "eu",
+    "gcs_bucket": "acme-exports",
+    "gcs_prefix": "",
+    "data_format": "mixpanel_people",
+    "compression": "none",
+}

@@ -1,0 +1,86 @@
+"""The operators' admin: every model is there, searchable, and secrets are replaceable, never readable."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from connectors_admin.connectors.models import Submission
+from connectors_admin.credentials.models import Credential
+
+from .conftest import MIXPANEL_SECRET, S3_FORM
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def operator_client(client):
+    operator = get_user_model().objects.create_superuser(
+        "root", "root@example.com", "pw-operator-1"
+    )
+    client.force_login(operator)
+    return client
+
+
+def test_every_admin_page_renders_without_the_secret(
+    operator_client, owner_client, sandbox, credential
+):
+    owner_client.post(
+        reverse("connectors:create", args=["acme", "mixpanel-s3"]),
+        {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())},
+    )
+    submission = Submission.objects.get()
+    urls = [
+        reverse("admin:index"),
+        reverse("admin:accounts_team_changelist"),
+        reverse("admin:accounts_team_change", args=[credential.team.pk]),
+        reverse("admin:accounts_membership_changelist"),
+        reverse("admin:credentials_credential_changelist"),
+        reverse("admin:credentials_credential_change", args=[credential.pk]),
+        reverse("admin:credentials_credential_add"),
+        reverse("admin:connectors_connector_changelist"),
+        reverse("admin:connectors_connector_change", args=[submission.connector.pk]),
+        reverse("admin:connectors_submission_changelist"),
+        reverse("admin:connectors_submission_change", args=[submission.pk]),
+        reverse("admin:connectors_submission_changelist") + "?q=acme&outcome__exact=succeeded",
+        reverse("admin:credentials_credential_changelist") + "?q=Prod",
+    ]
+    for url in urls:
+        response = operator_client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert MIXPANEL_SECRET not in html, url
+        assert credential.secret_ciphertext not in html, url
+
+
+def test_operator_replaces_a_secret_without_seeing_it(operator_client, credential):
+    url = reverse("admin:credentials_credential_change", args=[credential.pk])
+    form = {
+        "team": credential.team.pk,
+        "provider": "mixpanel",
+        "label": "Production",
+        "public": '{"username": "sa.acme", "project_id": 4242, "residency": "us"}',
+        "enabled": "on",
+        "new_secret": "replacement-secret-7788",
+    }
+    response = operator_client.post(url, form)
+    assert response.status_code == 302
+    credential.refresh_from_db()
+    assert credential.secrets() == {"secret": "replacement-secret-7788"}
+    assert credential.secret_set_by.username == "root"
+    # Leaving the field empty keeps the stored secret.
+    operator_client.post(url, {**form, "new_secret": ""})
+    credential.refresh_from_db()
+    assert credential.secrets() == {"secret": "replacement-secret-7788"}
+
+
+def test_a_new_credential_in_the_admin_needs_its_secret(operator_client, team):
+    response = operator_client.post(
+        reverse("admin:credentials_credential_add"),
+        {"team": team.pk, "provider": "mixpanel", "label": "X", "public": "{}", "new_secret": ""},
+    )
+    assert "A new credential needs its secret." in response.content.decode()
+    assert Credential.objects.count() == 0

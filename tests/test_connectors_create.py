@@ -1,0 +1,341 @@
+"""Creating Mixpanel connectors through the form, against the sandbox over real HTTP."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from connectors_admin.connectors.models import Connector, Submission
+from connectors_admin.sandbox.models import SandboxConnector
+
+from .conftest import GCS_FORM, MIXPANEL_SECRET, S3_FORM, make_credential
+
+pytestmark = pytest.mark.django_db(transaction=True)
+HTMX = {"HX-Request": "true"}
+
+
+def create_url(template: str = "mixpanel-s3") -> str:
+    return reverse("connectors:create", args=["acme", template])
+
+
+def post(
+    client, credential, form=S3_FORM, template="mixpanel-s3", token=None, htmx=True, **overrides
+):
+    data = {
+        **form,
+        "credential": credential.pk,
+        "form_token": str(token or uuid.uuid4()),
+        **overrides,
+    }
+    return client.post(create_url(template), data, headers=HTMX if htmx else {})
+
+
+def test_form_starts_from_the_credential_defaults(owner_client, credential):
+    response = owner_client.get(create_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="project_id" value="4242"' in html
+    assert '<option value="us" selected>' in html
+    assert 'name="form_token"' in html
+    assert MIXPANEL_SECRET not in html
+
+
+def test_changing_credential_swaps_in_its_defaults(owner_client, team, owner, credential):
+    eu = make_credential(team, owner, label="EU", project_id=777, residency="eu")
+    url = reverse("connectors:defaults", args=["acme", "mixpanel-s3"])
+    response = owner_client.get(url, {"credential": eu.pk}, headers=HTMX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="credential-defaults"')
+    assert 'value="777"' in html
+    assert '<option value="eu" selected>' in html
+    assert "<html" not in html
+
+
+def test_s3_create_sends_the_documented_body_and_shows_the_record(
+    owner_client, sandbox, credential, owner
+):
+    response = post(owner_client, credential, s3_prefix="/cloudimport/event")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="create-panel"')
+    assert "Connector created" in html
+    assert "HX-Trigger" in response.headers
+
+    connector = Connector.objects.get()
+    remote = SandboxConnector.objects.get()
+    assert connector.remote_id == remote.remote_id
+    assert remote.scope == "4242"
+    assert remote.data["connector_type"] == "s3Import"
+    assert remote.data["connector_properties"] == {
+        "s3_bucket": "acme-events",
+        "s3_prefix": "cloudimport/event",  # leading slash stripped
+        "s3_region": "us-east-2",
+        "s3_role": "arn:aws:iam::123456789012:role/mixpanel-import",
+    }
+    assert remote.data["category_properties"] == {
+        "data_format": "mixpanel_event",
+        "compression": "gzip",
+    }
+    assert remote.data["created_by"] == "sa.acme"
+    assert connector.remote_id in html
+    assert connector.created_by == owner
+    assert connector.context == {"project_id": 4242, "residency": "us"}
+
+    submission = Submission.objects.get()
+    assert submission.outcome == "succeeded"
+    assert submission.connector == connector
+    assert submission.response_status == 200
+    assert submission.request["method"] == "POST"
+    assert submission.request["url"].endswith("/sandbox/api/app/projects/4242/connectors")
+    assert submission.request["headers"]["Authorization"] == "[redacted]"
+    assert "sa.acme:$MIXPANEL_SECRET" in submission.request["curl"]
+    assert submission.duration_ms is not None
+    assert MIXPANEL_SECRET not in str(submission.request) + submission.response_body
+
+
+def test_gcs_create_with_empty_prefix_imports_the_whole_bucket(owner_client, sandbox, credential):
+    response = post(owner_client, credential, form=GCS_FORM, template="mixpanel-gcs")
+    assert "Connector created" in response.content.decode()
+    remote = SandboxConnector.objects.get()
+    assert remote.data["connector_type"] == "gcsImport"
+    assert remote.data["connector_properties"] == {"gcs_bucket": "acme-exports", "gcs_prefix": ""}
+
+
+def test_without_javascript_a_plain_post_redirects_to_the_record(owner_client, sandbox, credential):
+    response = post(owner_client, credential, htmx=False)
+    connector = Connector.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("connectors:detail", args=["acme", connector.pk])
+
+
+def test_the_same_form_token_never_creates_a_second_connector(owner_client, sandbox, credential):
+    token = uuid.uuid4()
+    first = post(owner_client, credential, token=token)
+    second = post(owner_client, credential, token=token)
+    third = post(owner_client, credential, token=token, htmx=False)
+    assert Connector.objects.count() == 1
+    assert SandboxConnector.objects.count() == 1
+    assert Submission.objects.count() == 1
+    remote_id = Connector.objects.get().remote_id
+    assert remote_id in first.content.decode()
+    assert remote_id in second.content.decode()
+    assert third.status_code == 302
+
+
+def test_a_new_form_token_creates_a_new_connector(owner_client, sandbox, credential):
+    post(owner_client, credential)
+    post(owner_client, credential)
+    assert Connector.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("s3_bucket", "Bad_Bucket", "lowercase letters"),
+        ("s3_bucket", "192.168.1.1", "not an IP address"),
+        ("s3_region", "us", "AWS region code"),
+        ("s3_role", "arn:aws:iam::123:role/x", "12-digit account id"),
+        ("data_format", "csv", "Select a valid choice"),
+        ("compression", "zip", "Select a valid choice"),
+        ("residency", "moon", "Select a valid choice"),
+        ("project_id", "abc", "Enter a whole number"),
+    ],
+)
+def test_invalid_fields_are_refused_before_any_call(
+    owner_client, credential, field, value, message
+):
+    response = post(owner_client, credential, **{field: value})
+    html = response.content.decode()
+    assert message in html
+    assert f'id="field-{field}"' in html
+    assert Submission.objects.count() == 0
+
+
+def test_gcs_bucket_rules(owner_client, credential):
+    response = post(
+        owner_client, credential, form=GCS_FORM, template="mixpanel-gcs", gcs_bucket="google-data"
+    )
+    assert "cannot start with “goog” or contain “google”" in response.content.decode()
+
+
+def test_inline_validation_renders_one_field_with_its_error(owner_client, credential):
+    url = reverse("connectors:validate", args=["acme", "mixpanel-s3", "s3_region"])
+    response = owner_client.post(url, {**S3_FORM, "s3_region": "mars-1"}, headers=HTMX)
+    html = response.content.decode()
+    assert 'id="field-s3_region"' in html
+    assert "An AWS region code" in html
+    assert 'value="mars-1"' in html
+    assert "s3_bucket" not in html
+    fixed = owner_client.post(url, S3_FORM, headers=HTMX).content.decode()
+    assert "An AWS region code" not in fixed
+
+
+def test_no_credential_offers_to_add_one(owner_client, team):
+    html = owner_client.get(create_url()).content.decode()
+    assert "No Mixpanel credential yet" in html
+    assert reverse("credentials:add", args=["acme", "mixpanel"]) in html
+
+
+def assert_failure_kept_values(response, *phrases):
+    html = response.content.decode()
+    assert response.status_code == 200
+    for phrase in phrases:
+        assert phrase in html, phrase
+    # Every typed value is still there.
+    assert 'value="acme-events"' in html
+    assert 'value="arn:aws:iam::123456789012:role/mixpanel-import"' in html
+    assert '<option value="mixpanel_event" selected>' in html
+    assert MIXPANEL_SECRET not in html
+    assert Connector.objects.count() == 0
+    submission = Submission.objects.get()
+    assert submission.outcome == "failed"
+    assert submission.finished_at is not None
+    return submission
+
+
+def test_provider_rejects_the_credential(owner_client, sandbox, team, owner):
+    bad = make_credential(team, owner, secret="invalid-secret-0000")
+    response = post(owner_client, bad)
+    submission = assert_failure_kept_values(
+        response, "did not accept the credential (HTTP 401)", "Invalid service account credentials"
+    )
+    assert submission.response_status == 401
+
+
+def test_project_not_enrolled_is_a_403(owner_client, sandbox, credential):
+    response = post(owner_client, credential, project_id="403")
+    assert_failure_kept_values(
+        response, "refused access (HTTP 403)", "not enrolled in Cloud Import"
+    )
+
+
+def test_provider_400_is_pinned_to_the_field_it_names(owner_client, sandbox, credential, fault):
+    fault("status", status=400, message="s3_region is not a region Mixpanel can read from.")
+    response = post(owner_client, credential)
+    submission = assert_failure_kept_values(response, "rejected the request (HTTP 400)")
+    html = response.content.decode()
+    field_block = html.split('id="field-s3_region"', 1)[1].split('id="field-', 1)[0]
+    assert "s3_region is not a region Mixpanel can read from." in field_block
+    assert submission.field_errors == {
+        "s3_region": "s3_region is not a region Mixpanel can read from."
+    }
+
+
+def test_rate_limited(owner_client, sandbox, credential, fault):
+    fault("status", status=429)
+    response = post(owner_client, credential)
+    assert_failure_kept_values(
+        response, "rate limiting requests (HTTP 429)", "Try again in 30 seconds"
+    )
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_server_errors(owner_client, sandbox, credential, fault, status):
+    fault("status", status=status)
+    response = post(owner_client, credential)
+    assert_failure_kept_values(response, f"server error (HTTP {status})", "try again later")
+
+
+def test_timeout_is_not_retried_and_says_it_may_have_been_applied(
+    owner_client, sandbox, credential, fault
+):
+    fault("timeout")
+    response = post(owner_client, credential)
+    submission = assert_failure_kept_values(
+        response, "did not answer within 2 seconds", "may still have been applied"
+    )
+    assert submission.error_kind == "timeout"
+    assert submission.response_status is None
+
+
+def test_refused_connection(owner_client, credential, settings, closed_port):
+    settings.MIXPANEL_API_URL = f"http://127.0.0.1:{closed_port}"
+    response = post(owner_client, credential)
+    submission = assert_failure_kept_values(
+        response, "Could not reach Mixpanel", "Nothing was sent"
+    )
+    assert submission.error_kind == "unreachable"
+    assert submission.request["url"].startswith(f"http://127.0.0.1:{closed_port}/api/app/")
+
+
+def test_dropped_connection(owner_client, sandbox, credential, fault):
+    fault("drop")
+    response = post(owner_client, credential)
+    submission = assert_failure_kept_values(response, "closed the connection without answering")
+    assert submission.error_kind == "dropped"
+
+
+def test_answer_that_is_not_json(owner_client, sandbox, credential, fault):
+    fault("garbage")
+    response = post(owner_client, credential)
+    submission = assert_failure_kept_values(response, "something that is not JSON (text/html)")
+    assert submission.response_status == 200
+    assert "502 Bad Gateway" in submission.response_body
+
+
+def test_answer_with_an_unexpected_shape(owner_client, sandbox, credential, fault):
+    fault("shape")
+    response = post(owner_client, credential)
+    assert_failure_kept_values(response, "does not look like a Mixpanel connector")
+
+
+def test_slow_answer_within_the_timeout_succeeds(owner_client, sandbox, credential, fault):
+    fault("slow", delay_ms=300)
+    response = post(owner_client, credential)
+    assert "Connector created" in response.content.decode()
+    assert Submission.objects.get().duration_ms >= 300
+
+
+def test_a_failed_attempt_renders_a_fresh_token_for_the_deliberate_retry(
+    owner_client, sandbox, credential, fault
+):
+    fault("status", status=503)
+    token = uuid.uuid4()
+    html = post(owner_client, credential, token=token).content.decode()
+    assert str(token) not in html
+    new_token = html.split('name="form_token" value="', 1)[1].split('"', 1)[0]
+    retried = post(owner_client, credential, token=uuid.UUID(new_token))
+    assert "Connector created" in retried.content.decode()
+    assert list(Submission.objects.order_by("created_at").values_list("outcome", flat=True)) == [
+        "failed",
+        "succeeded",
+    ]
+
+
+def test_logs_name_ids_and_statuses_never_secrets(owner_client, sandbox, credential, fault, caplog):
+    caplog.set_level(logging.DEBUG)
+    fault("status", status=401, message=f"bad secret {MIXPANEL_SECRET}")
+    post(owner_client, credential)
+    post(owner_client, credential)
+    assert caplog.records, "expected log records"
+    assert MIXPANEL_SECRET not in caplog.text
+    submission = Submission.objects.filter(outcome="failed").get()
+    assert MIXPANEL_SECRET not in submission.error_message
+    assert MIXPANEL_SECRET not in submission.response_body
+    assert "[redacted]" in submission.response_body
+
+
+def test_viewer_cannot_create(client_for, viewer, credential):
+    response = client_for(viewer).get(create_url())
+    assert response.status_code == 403
+
+
+def test_outsider_gets_404(client_for, outsider, credential):
+    assert client_for(outsider).get(create_url()).status_code == 404
+
+
+def test_member_can_create(client_for, member, sandbox, credential):
+    response = post(client_for(member), credential)
+    assert "Connector created" in response.content.decode()
+
+
+def test_another_teams_credential_is_not_accepted(client_for, outsider, other_team, credential):
+    response = client_for(outsider).post(
+        reverse("connectors:create", args=["other", "mixpanel-s3"]),
+        {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())},
+    )
+    assert "No Mixpanel credential yet" in response.content.decode()
+    assert Submission.objects.count() == 0

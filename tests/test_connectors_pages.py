@@ -1,0 +1,270 @@
+"""Dashboard, connector list and detail pages, refresh, and their query counts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from connectors_admin.connectors.models import Connector, Submission
+from connectors_admin.sandbox.models import SandboxConnector
+
+from .conftest import MIXPANEL_SECRET, S3_FORM
+
+HTMX = {"HX-Request": "true"}
+
+
+def make_connectors(team, credential, user, count, template="mixpanel-s3", status="active"):
+    now = timezone.now()
+    rows = [
+        Connector(
+            team=team,
+            credential=credential,
+            provider="mixpanel",
+            template=template,
+            remote_id=str(uuid.uuid4()),
+            remote_status=status,
+            summary={"Connector id": "x", "Bucket": f"bucket-{i}", "Prefix": "p"},
+            record={"connector_id": "x"},
+            context={"project_id": 4242, "residency": "us"},
+            created_by=user,
+        )
+        for i in range(count)
+    ]
+    Connector.objects.bulk_create(rows)
+    for i, row in enumerate(rows):  # distinct, increasing creation times
+        Connector.objects.filter(pk=row.pk).update(created_at=now - timedelta(minutes=count - i))
+    return rows
+
+
+@pytest.mark.django_db
+def test_home_redirects_to_the_first_team(owner_client):
+    response = owner_client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("connectors:dashboard", args=["acme"])
+
+
+@pytest.mark.django_db
+def test_home_without_a_team_says_so(client_for, make_user):
+    response = client_for(make_user("nobody")).get("/")
+    assert "You are not in a team yet" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_require_sign_in(client, team):
+    for url in [
+        "/",
+        reverse("connectors:dashboard", args=["acme"]),
+        reverse("connectors:list", args=["acme"]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_recent_connectors_credentials_and_templates(
+    owner_client, team, owner, credential
+):
+    make_connectors(team, credential, owner, 7)
+    html = owner_client.get(reverse("connectors:dashboard", args=["acme"])).content.decode()
+    assert "Recent connectors" in html
+    assert html.count("bucket-") == 5
+    assert "bucket-6" in html  # newest first
+    assert "Production" in html
+    assert "…" + MIXPANEL_SECRET[-4:] in html
+    assert MIXPANEL_SECRET not in html
+    assert "Mixpanel Cloud Import: Amazon S3" in html
+    assert "Mixpanel Cloud Import: Google Cloud Storage" in html
+    assert "maintenance mode" in html
+
+
+@pytest.mark.django_db
+def test_list_is_newest_first_and_paginated(owner_client, team, owner, credential):
+    make_connectors(team, credential, owner, 30)
+    url = reverse("connectors:list", args=["acme"])
+    first = owner_client.get(url).content.decode()
+    assert "Page 1 of 2" in first
+    assert first.index("bucket-29") < first.index("bucket-28")
+    assert "bucket-4/" not in first
+    second = owner_client.get(url, {"page": 2}).content.decode()
+    assert "bucket-4/" in second and "bucket-0/" in second
+
+
+@pytest.mark.django_db
+def test_list_filters_by_template_and_status(owner_client, team, owner, credential):
+    make_connectors(team, credential, owner, 2, template="mixpanel-gcs", status="")
+    make_connectors(team, credential, owner, 3, template="mixpanel-s3", status="active")
+    url = reverse("connectors:list", args=["acme"])
+    gcs = owner_client.get(url, {"template": "mixpanel-gcs"}).content.decode()
+    assert gcs.count("<tr>") == 3  # header + 2
+    pending = owner_client.get(url, {"status": "pending"}).content.decode()
+    assert pending.count("<tr>") == 3
+    active = owner_client.get(url, {"status": "active", "template": "mixpanel-s3"}).content.decode()
+    assert active.count("<tr>") == 4
+    none = owner_client.get(url, {"status": "active", "template": "mixpanel-gcs"}).content.decode()
+    assert "No connector matches these filters" in none
+
+
+@pytest.mark.django_db
+def test_list_htmx_request_gets_only_the_table(owner_client, team, owner, credential):
+    make_connectors(team, credential, owner, 2)
+    html = owner_client.get(
+        reverse("connectors:list", args=["acme"]), headers=HTMX
+    ).content.decode()
+    assert html.lstrip().startswith('<div id="connector-table"')
+    assert "<html" not in html
+
+
+@pytest.mark.django_db
+def test_list_shows_only_the_teams_connectors(client_for, outsider, team, owner, credential):
+    make_connectors(team, credential, owner, 2)
+    assert client_for(outsider).get(reverse("connectors:list", args=["acme"])).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 40])
+def test_list_query_count_does_not_grow(
+    owner_client, team, owner, credential, rows, django_assert_num_queries
+):
+    make_connectors(team, credential, owner, rows)
+    # session, user, membership+team, statuses, count, page rows
+    with django_assert_num_queries(6):
+        owner_client.get(reverse("connectors:list", args=["acme"]))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 10])
+def test_dashboard_query_count_does_not_grow(
+    owner_client, team, owner, credential, rows, django_assert_num_queries
+):
+    make_connectors(team, credential, owner, rows)
+    # session, user, membership+team, recent connectors, credentials
+    with django_assert_num_queries(5):
+        owner_client.get(reverse("connectors:dashboard", args=["acme"]))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("history", [1, 15])
+def test_detail_query_count_does_not_grow(
+    owner_client, team, owner, credential, history, django_assert_num_queries
+):
+    (connector,) = make_connectors(team, credential, owner, 1)
+    for _ in range(history):
+        Submission.objects.create(
+            team=team,
+            user=owner,
+            credential=credential,
+            provider="mixpanel",
+            template="mixpanel-s3",
+            action="refresh",
+            connector=connector,
+        )
+    # session, user, membership+team, connector+creator+credential, submissions+users
+    with django_assert_num_queries(5):
+        response = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk]))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_detail_shows_record_json_and_redacted_curl(owner_client, sandbox, credential):
+    data = {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())}
+    owner_client.post(reverse("connectors:create", args=["acme", "mixpanel-s3"]), data)
+    connector = Connector.objects.get()
+    html = owner_client.get(
+        reverse("connectors:detail", args=["acme", connector.pk])
+    ).content.decode()
+    assert "curl --request POST" in html
+    assert "--user &quot;sa.acme:$MIXPANEL_SECRET&quot;" in html
+    assert "&quot;s3_bucket&quot;: &quot;acme-events&quot;" in html  # pretty-printed record
+    assert connector.remote_id in html
+    assert MIXPANEL_SECRET not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refresh_reads_the_record_back_through_the_paginated_list(
+    owner_client, sandbox, credential
+):
+    url = reverse("connectors:create", args=["acme", "mixpanel-s3"])
+    for _ in range(12):  # more than one page of the sandbox's list (10 a page)
+        owner_client.post(
+            url, {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())}
+        )
+    newest = Connector.objects.order_by("-created_at").first()
+    assert newest.remote_status == ""
+    SandboxConnector.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+
+    response = owner_client.post(
+        reverse("connectors:refresh", args=["acme", newest.pk]), headers=HTMX
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="record-panel"')
+    assert "Refreshed from Mixpanel just now" in html
+    newest.refresh_from_db()
+    assert newest.remote_status == "active"
+    assert newest.refreshed_at is not None
+    refresh = Submission.objects.get(action="refresh")
+    assert refresh.outcome == "succeeded"
+    assert "page=2" in refresh.request["url"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refresh_of_a_deleted_connector_says_so(owner_client, sandbox, credential):
+    owner_client.post(
+        reverse("connectors:create", args=["acme", "mixpanel-s3"]),
+        {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())},
+    )
+    connector = Connector.objects.get()
+    SandboxConnector.objects.all().delete()
+    html = owner_client.post(
+        reverse("connectors:refresh", args=["acme", connector.pk]), headers=HTMX
+    ).content.decode()
+    assert "Refresh failed." in html
+    assert "no longer lists connector" in html
+    connector.refresh_from_db()
+    assert "no longer lists" in connector.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refresh_retries_a_server_error_then_succeeds(owner_client, sandbox, credential, fault):
+    owner_client.post(
+        reverse("connectors:create", args=["acme", "mixpanel-s3"]),
+        {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())},
+    )
+    connector = Connector.objects.get()
+    fault("status", status=503, times=2)
+    html = owner_client.post(
+        reverse("connectors:refresh", args=["acme", connector.pk]), headers=HTMX
+    ).content.decode()
+    assert "Refreshed from Mixpanel just now" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refresh_without_javascript_redirects_back(owner_client, sandbox, credential):
+    owner_client.post(
+        reverse("connectors:create", args=["acme", "mixpanel-s3"]),
+        {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())},
+    )
+    connector = Connector.objects.get()
+    response = owner_client.post(reverse("connectors:refresh", args=["acme", connector.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("connectors:detail", args=["acme", connector.pk])
+
+
+@pytest.mark.django_db
+def test_refresh_is_post_only_and_viewers_cannot(
+    client_for, viewer, owner_client, team, owner, credential
+):
+    (connector,) = make_connectors(team, credential, owner, 1)
+    url = reverse("connectors:refresh", args=["acme", connector.pk])
+    assert owner_client.get(url).status_code == 405
+    assert client_for(viewer).post(url).status_code == 403
+    assert (
+        client_for(viewer)
+        .get(reverse("connectors:detail", args=["acme", connector.pk]))
+        .status_code
+        == 200
+    )

@@ -1,0 +1,94 @@
+"""Storing provider credentials: encrypted at rest, write-only, shown only by their last characters."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from connectors_admin.credentials.models import Credential
+
+from .conftest import MIXPANEL_SECRET
+
+pytestmark = pytest.mark.django_db
+ADD = reverse("credentials:add", args=["acme", "mixpanel"])
+FORM = {
+    "label": "Production",
+    "username": "sa.acme",
+    "secret": MIXPANEL_SECRET,
+    "project_id": "4242",
+    "residency": "eu",
+}
+
+
+def test_owner_adds_a_credential(owner_client, owner):
+    response = owner_client.post(ADD, FORM)
+    credential = Credential.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("credentials:detail", args=["acme", credential.pk])
+    assert credential.public == {"username": "sa.acme", "project_id": 4242, "residency": "eu"}
+    assert credential.secrets() == {"secret": MIXPANEL_SECRET}
+    assert credential.secret_hints == {"secret": MIXPANEL_SECRET[-4:]}
+    assert credential.secret_set_by == owner
+    assert credential.secret_set_at is not None
+
+
+def test_secret_is_encrypted_in_the_database_column(owner_client):
+    owner_client.post(ADD, FORM)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret_ciphertext, public, secret_hints FROM credentials_credential")
+        (stored, public, hints) = cursor.fetchone()
+    assert stored.startswith("fernet:")
+    assert MIXPANEL_SECRET not in stored + str(public) + str(hints)
+
+
+def test_detail_page_shows_fingerprint_who_and_when_never_the_secret(owner_client):
+    owner_client.post(ADD, FORM)
+    credential = Credential.objects.get()
+    html = owner_client.get(
+        reverse("credentials:detail", args=["acme", credential.pk])
+    ).content.decode()
+    assert "…" + MIXPANEL_SECRET[-4:] in html
+    assert "olivia" in html
+    assert "European Union" in html
+    assert MIXPANEL_SECRET not in html
+
+
+def test_invalid_form_keeps_values_but_never_renders_the_secret_back(owner_client):
+    response = owner_client.post(ADD, {**FORM, "project_id": "not-a-number"})
+    html = response.content.decode()
+    assert "Enter a whole number" in html
+    assert 'value="sa.acme"' in html
+    assert MIXPANEL_SECRET not in html
+    assert Credential.objects.count() == 0
+
+
+def test_label_must_be_unique_per_team_and_provider(owner_client):
+    owner_client.post(ADD, FORM)
+    response = owner_client.post(ADD, FORM)
+    assert "already has a credential with this label" in response.content.decode()
+    assert Credential.objects.count() == 1
+
+
+def test_members_and_viewers_cannot_add_credentials(client_for, member, viewer):
+    assert client_for(member).post(ADD, FORM).status_code == 403
+    assert client_for(viewer).get(ADD).status_code == 403
+    assert Credential.objects.count() == 0
+
+
+def test_other_teams_credentials_are_invisible(client_for, outsider, credential):
+    client = client_for(outsider)
+    assert (
+        client.get(reverse("credentials:detail", args=["acme", credential.pk])).status_code == 404
+    )
+    assert (
+        client.get(reverse("credentials:detail", args=["other", credential.pk])).status_code == 404
+    )
+
+
+def test_unknown_provider_is_404(owner_client):
+    assert owner_client.get(reverse("credentials:add", args=["acme", "nope"])).status_code == 404
+
+
+def test_repr_and_str_never_show_the_secret(credential):
+    assert MIXPANEL_SECRET not in repr(credential) + str(credential)

@@ -1,0 +1,84 @@
+"""Settings read from the environment, checked in a fresh interpreter each time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY = "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTEyMzQ="
+
+
+def run_settings(code: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.endswith("_URL")
+        and k not in {"DEBUG", "SANDBOX", "CREDENTIAL_KEYS", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+    }
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", f"from connectors_admin import settings as s; {code}"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_requires_credential_keys():
+    result = run_settings("pass", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "CREDENTIAL_KEYS must be set" in result.stderr
+
+
+def test_production_requires_a_secret_key():
+    result = run_settings("pass", CREDENTIAL_KEYS=KEY)
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_points_at_the_real_hosts():
+    result = run_settings(
+        "print(s.MIXPANEL_API_URL, s.MIXPANEL_EU_API_URL, s.MIXPANEL_IN_API_URL, s.UPSTASH_API_URL)",
+        SECRET_KEY="x" * 50,
+        CREDENTIAL_KEYS=KEY,
+    )
+    assert result.stdout.split() == [
+        "https://mixpanel.com",
+        "https://eu.mixpanel.com",
+        "https://in.mixpanel.com",
+        "https://api.upstash.com",
+    ]
+
+
+def test_sandbox_takes_unset_urls_and_a_set_url_always_wins():
+    result = run_settings(
+        "print(repr(s.MIXPANEL_API_URL), repr(s.MIXPANEL_EU_API_URL), s.SANDBOX_URL)",
+        SECRET_KEY="x" * 50,
+        CREDENTIAL_KEYS=KEY,
+        SANDBOX="true",
+        MIXPANEL_EU_API_URL="http://127.0.0.1:9999",
+        PORT="8123",
+    )
+    assert result.stdout.split() == ["''", "'http://127.0.0.1:9999'", "http://127.0.0.1:8123"]
+
+
+def test_debug_generates_a_dev_key_into_a_git_ignored_file():
+    result = run_settings("print(len(s.CREDENTIAL_KEYS))", DEBUG="true")
+    assert result.stdout.strip() == "1"
+    assert (ROOT / "var" / "dev-credential-key").exists()
+    ignored = subprocess.run(
+        ["git", "check-ignore", "var/dev-credential-key"], cwd=ROOT, capture_output=True
+    )
+    assert ignored.returncode == 0
+
+
+def test_the_suite_runs_on_the_database_named_by_database_url(db):
+    from django.db import connection
+
+    url = os.environ.get("DATABASE_URL", "")
+    expected = "postgresql" if url.startswith("postgres") else "sqlite"
+    assert connection.vendor == expected
