@@ -65,7 +65,9 @@ test-sqlite: venv browser-deps
 # PostgreSQL: DATABASE_URL when it is set, otherwise the machine's own cluster, started here.
 test-postgres: venv
 	@url="$${DATABASE_URL:-}"; \
-	if [ -z "$$url" ]; then url=$$(scripts/start-postgres) || exit 1; fi; \
+	if [ -z "$$url" ] && ! url=$$(scripts/start-postgres); then \
+		if [ -n "$${CI:-}" ]; then echo "CI must run the suite on PostgreSQL too" >&2; exit 1; fi; \
+		echo "No PostgreSQL here (set DATABASE_URL to use one): skipping the PostgreSQL run"; exit 0; fi; \
 	echo "PostgreSQL run against $${url%%@*}@…"; \
 	DATABASE_URL="$$url" $(VENV)/bin/pytest -q
 
