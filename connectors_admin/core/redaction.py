@@ -51,17 +51,36 @@ def curl_command(
     headers: Mapping[str, str],
     body: Any = None,
     user: str | None = None,
+    form: list[tuple[str, str]] | None = None,
+    files: Mapping[str, tuple[str, str]] | None = None,
 ) -> str:
-    """A copyable curl command. Callers pass headers already redacted; `user` is an `-u` value."""
+    """A copyable curl command. Callers pass headers and values already redacted.
+
+    `user` is a `--user` value; `form` and `files` ({field: (filename, content type)}) make a
+    multipart body, where curl reads each file from a local path of that name.
+    """
+    multipart = form is not None or bool(files)
     parts = ["curl", "--request", method, "--url", shlex.quote(url)]
     if user:
         # Double quotes so that a `$VARIABLE` placeholder for the secret expands in the shell.
         parts += ["--user", '"' + user.replace('"', '\\"') + '"']
     for name, value in headers.items():
-        if name.lower() in {"authorization", "user-agent", "content-length", "connection"}:
+        if name.lower() in {
+            "authorization",
+            "user-agent",
+            "content-length",
+            "connection",
+            "accept-encoding",
+        }:
             continue
+        if multipart and name.lower() == "content-type":
+            continue  # curl writes its own, with the boundary
         parts += ["--header", shlex.quote(f"{name}: {value}")]
-    if body is not None:
+    for name, value in form or []:
+        parts += ["--form-string", shlex.quote(f"{name}={value}")]
+    for name, (filename, kind) in (files or {}).items():
+        parts += ["--form", shlex.quote(f"{name}=@{filename};type={kind}")]
+    if body is not None and not multipart:
         parts += ["--data", shlex.quote(json.dumps(body, indent=2))]
     return " \\\n     ".join(_pairs(parts))
 

@@ -66,6 +66,22 @@ class Call:
     url: str
     json: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    # Multipart bodies (VideoVector's GCS connector uploads a key file): form fields as a list of
+    # pairs, so a name can repeat, and files as {field: (filename, bytes, content type)}.
+    form: list[tuple[str, str]] | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+
+    def prepare(self, session: requests.Session) -> requests.PreparedRequest:
+        return session.prepare_request(
+            requests.Request(
+                self.method,
+                self.url,
+                json=self.json,
+                data=self.form,
+                files=self.files,
+                headers=self.headers,
+            )
+        )
 
 
 @dataclass
@@ -193,9 +209,7 @@ class ProviderClient:
 
     def send(self, call: Call) -> Exchange:
         exchange = Exchange(call=call)
-        request = self.session.prepare_request(
-            requests.Request(call.method, call.url, json=call.json, headers=call.headers)
-        )
+        request = call.prepare(self.session)
         started = time.monotonic()
         writes = call.method not in {"GET", "HEAD"}
         seconds = f"{settings.PROVIDER_READ_TIMEOUT:g}"
@@ -319,17 +333,33 @@ class ProviderClient:
     # --- what we store and show of an exchange ------------------------------------------------------
     def redacted_request(self, call: Call) -> dict[str, Any]:
         secrets = self.secret_values()
-        request = self.session.prepare_request(
-            requests.Request(call.method, call.url, json=call.json, headers=call.headers)
-        )
-        headers = redact_headers(request.headers, secrets)
-        body = redact_data(call.json, secrets) if call.json is not None else None
+        headers = redact_headers(call.prepare(self.session).headers, secrets)
+        body: Any = None
+        if call.json is not None:
+            body = redact_data(call.json, secrets)
+        elif call.form is not None or call.files:
+            # Files are described, never copied: a key file is a secret in itself.
+            body = {
+                "form": redact_data([list(pair) for pair in call.form or []], secrets),
+                "files": {
+                    name: f"<{filename}: {len(content)} bytes, {kind}>"
+                    for name, (filename, content, kind) in (call.files or {}).items()
+                },
+            }
         return {
             "method": call.method,
             "url": redact_text(call.url, secrets),
             "headers": headers,
             "body": body,
-            "curl": curl_command(call.method, call.url, headers, body, user=self.curl_user()),
+            "curl": curl_command(
+                call.method,
+                call.url,
+                headers,
+                body,
+                user=self.curl_user(),
+                form=body["form"] if call.json is None and body else None,
+                files={name: (f, kind) for name, (f, _, kind) in (call.files or {}).items()},
+            ),
         }
 
     def redacted_response(self, exchange: Exchange) -> str:

@@ -1,0 +1,61 @@
+"""Redaction and the curl commands shown to users, including the multipart shape VideoVector needs."""
+
+from __future__ import annotations
+
+from connectors_admin.core.redaction import REDACTED, curl_command, redact_data, redact_headers
+from connectors_admin.providers.base import Call, ProviderClient
+
+SECRET = "redaction-secret-4455"
+
+
+def test_redact_data_masks_secret_keys_and_secret_substrings():
+    data = {"password": "x", "nested": [{"note": f"token {SECRET} here"}], "n": 3, "empty": ""}
+    assert redact_data(data, [SECRET], ["password", "empty"]) == {
+        "password": REDACTED,
+        "nested": [{"note": f"token {REDACTED} here"}],
+        "n": 3,
+        "empty": "",
+    }
+
+
+def test_sensitive_headers_are_masked_whatever_their_case():
+    headers = redact_headers(
+        {"authorization": "Basic abc", "X-API-Key": SECRET, "Accept": "x"}, [SECRET]
+    )
+    assert headers == {"authorization": REDACTED, "X-API-Key": REDACTED, "Accept": "x"}
+
+
+def test_json_curl_keeps_options_with_their_values():
+    command = curl_command(
+        "POST", "https://h/p", {"Content-Type": "application/json"}, {"a": 1}, user="u:$S"
+    )
+    lines = command.splitlines()
+    assert lines[0] == "curl --request POST \\"
+    assert '--user "u:$S"' in command
+    assert "--data '{" in command
+
+
+class _Client(ProviderClient):
+    label = "Example"
+
+
+def test_multipart_call_is_recorded_without_file_content_or_secrets():
+    client = _Client({}, {"api_key": SECRET})
+    key_file = b'{"private_key": "' + SECRET.encode() + b'"}'
+    call = Call(
+        "POST",
+        "https://h/api/v2/connectors/gcs",
+        form=[("name", "Archive"), ("scopes", "import"), ("scopes", "export")],
+        files={"credentials_file": ("key.json", key_file, "application/json")},
+        headers={"X-API-Key": SECRET},
+    )
+    recorded = client.redacted_request(call)
+    assert SECRET not in str(recorded)
+    assert recorded["headers"]["X-API-Key"] == REDACTED
+    assert recorded["body"]["files"] == {
+        "credentials_file": f"<key.json: {len(key_file)} bytes, application/json>"
+    }
+    assert "--form-string scopes=import" in recorded["curl"]
+    assert "--form-string scopes=export" in recorded["curl"]
+    assert "--form 'credentials_file=@key.json;type=application/json'" in recorded["curl"]
+    assert "multipart/form-data" not in recorded["curl"]
