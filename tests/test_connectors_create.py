@@ -81,6 +81,7 @@ def test_s3_create_sends_the_documented_body_and_shows_the_record(
     }
     assert remote.data["created_by"] == "sa.acme"
     assert connector.remote_id in html
+    assert connector.name == "acme-events/cloudimport/event"
     assert connector.created_by == owner
     assert connector.context == {"project_id": 4242, "residency": "us"}
 
@@ -102,6 +103,7 @@ def test_gcs_create_with_empty_prefix_imports_the_whole_bucket(owner_client, san
     remote = SandboxConnector.objects.get()
     assert remote.data["connector_type"] == "gcsImport"
     assert remote.data["connector_properties"] == {"gcs_bucket": "acme-exports", "gcs_prefix": ""}
+    assert Connector.objects.get().name == "acme-exports (whole bucket)"
 
 
 def test_without_javascript_a_plain_post_redirects_to_the_record(owner_client, sandbox, credential):

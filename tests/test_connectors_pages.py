@@ -27,6 +27,7 @@ def make_connectors(team, credential, user, count, template="mixpanel-s3", statu
             template=template,
             remote_id=str(uuid.uuid4()),
             remote_status=status,
+            name=f"bucket-{i}/p",
             summary={"Connector id": "x", "Bucket": f"bucket-{i}", "Prefix": "p"},
             record={"connector_id": "x"},
             context={"project_id": 4242, "residency": "us"},

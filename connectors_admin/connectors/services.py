@@ -107,6 +107,7 @@ def create_connector(
             template=template.slug,
             remote_id=record.remote_id,
             remote_status=record.status,
+            name=record.title,
             summary=record.summary,
             record=redact_data(record.raw, client.secret_values(), provider.secret_keys),
             context=_context(template, data),
@@ -153,6 +154,7 @@ def refresh_connector(connector: Connector, user: Any) -> Submission:
         connector.save(update_fields=["last_error"])
     else:
         connector.remote_status = record.status
+        connector.name = record.title
         connector.summary = record.summary
         connector.record = redact_data(
             record.raw, client.secret_values(), connector.template_obj.provider.secret_keys

@@ -106,6 +106,7 @@ class RemoteRecord:
 
     remote_id: str
     status: str
+    title: str  # a short name people recognise in lists (Mixpanel: bucket and prefix)
     summary: dict[str, Any]  # label -> value, shown on the result card and the detail page
     raw: dict[str, Any]  # the provider's object as returned
 

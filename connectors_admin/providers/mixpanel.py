@@ -275,9 +275,11 @@ class MixpanelClient(ProviderClient):
                 "Created by": item.get("created_by", ""),
             }
         )
+        bucket, path = props.get(f"{prefix}_bucket", ""), props.get(f"{prefix}_prefix", "")
         return RemoteRecord(
             remote_id=item["connector_id"],
             status=str(item.get("status") or ""),
+            title=f"{bucket}/{path}" if path else f"{bucket} (whole bucket)",
             summary=summary,
             raw=item,
         )
