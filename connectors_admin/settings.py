@@ -40,9 +40,11 @@ INSTALLED_APPS = [
     "connectors_admin.credentials",
     "connectors_admin.connectors",
     "connectors_admin.sandbox",
+    "connectors_admin.audit",
 ]
 
 MIDDLEWARE = [
+    "connectors_admin.audit.log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -172,6 +174,13 @@ _PROVIDER_HOSTS = {
 }
 for _name, _host in _PROVIDER_HOSTS.items():
     globals()[_name] = env.str(_name, default="") or ("" if SANDBOX else _host)
+
+# AI Squared instances users pick from (never typed): the hosted one, plus self-hosted Multiwoven
+# servers as "Name=https://host,Other=https://host2". An empty URL means AISQUARED_API_URL.
+AISQUARED_INSTANCES = {
+    "AI Squared (hosted)": globals()["AISQUARED_API_URL"],
+    **env.dict("AISQUARED_INSTANCES", default={}),
+}
 
 PROVIDER_CONNECT_TIMEOUT = env.float("PROVIDER_CONNECT_TIMEOUT", default=5.0)
 PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=30.0)

@@ -93,7 +93,7 @@ def make_credential(
 ) -> Credential:
     credential = Credential(
         team=team,
-        provider="mixpanel",
+        kind="mixpanel",
         label=public.pop("label", "Production"),
         public={"username": "sa.acme", "project_id": 4242, "residency": "us", **public},
         created_by=user,

@@ -60,7 +60,7 @@ def test_operator_replaces_a_secret_without_seeing_it(operator_client, credentia
     url = reverse("admin:credentials_credential_change", args=[credential.pk])
     form = {
         "team": credential.team.pk,
-        "provider": "mixpanel",
+        "kind": "mixpanel",
         "label": "Production",
         "public": '{"username": "sa.acme", "project_id": 4242, "residency": "us"}',
         "enabled": "on",
@@ -80,7 +80,7 @@ def test_operator_replaces_a_secret_without_seeing_it(operator_client, credentia
 def test_a_new_credential_in_the_admin_needs_its_secret(operator_client, team):
     response = operator_client.post(
         reverse("admin:credentials_credential_add"),
-        {"team": team.pk, "provider": "mixpanel", "label": "X", "public": "{}", "new_secret": ""},
+        {"team": team.pk, "kind": "mixpanel", "label": "X", "public": "{}", "new_secret": ""},
     )
     assert "A new credential needs its secret." in response.content.decode()
     assert Credential.objects.count() == 0

@@ -132,8 +132,8 @@ def test_list_query_count_does_not_grow(
     owner_client, team, owner, credential, rows, django_assert_num_queries
 ):
     make_connectors(team, credential, owner, rows)
-    # session, user, membership+team, statuses, count, page rows
-    with django_assert_num_queries(6):
+    # session, user, membership+team, statuses, count, page rows, the header's team switcher
+    with django_assert_num_queries(7):
         owner_client.get(reverse("connectors:list", args=["acme"]))
 
 
@@ -143,8 +143,8 @@ def test_dashboard_query_count_does_not_grow(
     owner_client, team, owner, credential, rows, django_assert_num_queries
 ):
     make_connectors(team, credential, owner, rows)
-    # session, user, membership+team, recent connectors, credentials
-    with django_assert_num_queries(5):
+    # session, user, membership+team, recent connectors, credentials, team switcher
+    with django_assert_num_queries(6):
         owner_client.get(reverse("connectors:dashboard", args=["acme"]))
 
 
@@ -164,8 +164,8 @@ def test_detail_query_count_does_not_grow(
             action="refresh",
             connector=connector,
         )
-    # session, user, membership+team, connector+creator+credential, submissions+users
-    with django_assert_num_queries(5):
+    # session, user, membership+team, connector+creator+credential, submissions+users, switcher
+    with django_assert_num_queries(6):
         response = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk]))
     assert response.status_code == 200
 

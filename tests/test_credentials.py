@@ -28,7 +28,8 @@ def test_owner_adds_a_credential(owner_client, owner):
     assert response["Location"] == reverse("credentials:detail", args=["acme", credential.pk])
     assert credential.public == {"username": "sa.acme", "project_id": 4242, "residency": "eu"}
     assert credential.secrets() == {"secret": MIXPANEL_SECRET}
-    assert credential.secret_hints == {"secret": MIXPANEL_SECRET[-4:]}
+    assert credential.secret_hints["secret"]["last4"] == MIXPANEL_SECRET[-4:]
+    assert len(credential.secret_hints["secret"]["fingerprint"]) == 16
     assert credential.secret_set_by == owner
     assert credential.secret_set_at is not None
 
@@ -66,7 +67,7 @@ def test_invalid_form_keeps_values_but_never_renders_the_secret_back(owner_clien
 def test_label_must_be_unique_per_team_and_provider(owner_client):
     owner_client.post(ADD, FORM)
     response = owner_client.post(ADD, FORM)
-    assert "already has a credential with this label" in response.content.decode()
+    assert "already has a credential of this kind with this label" in response.content.decode()
     assert Credential.objects.count() == 1
 
 

@@ -15,8 +15,12 @@ class Role(models.TextChoices):
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VIEWER: frozenset({"view"}),
     Role.MEMBER: frozenset({"view", "create_connector"}),
-    Role.ADMIN: frozenset({"view", "create_connector", "manage_credentials", "manage_members"}),
-    Role.OWNER: frozenset({"view", "create_connector", "manage_credentials", "manage_members"}),
+    Role.ADMIN: frozenset(
+        {"view", "create_connector", "manage_credentials", "manage_members", "view_audit"}
+    ),
+    Role.OWNER: frozenset(
+        {"view", "create_connector", "manage_credentials", "manage_members", "view_audit"}
+    ),
 }
 
 
@@ -42,6 +46,8 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the user last chose this team in the header; the newest is their current team.
+    selected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -54,3 +60,12 @@ class Membership(models.Model):
 
     def can(self, capability: str) -> bool:
         return capability in CAPABILITIES[self.role]
+
+
+def current_membership(user) -> Membership | None:
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("team")
+        .order_by(models.F("selected_at").desc(nulls_last=True), "team__name")
+        .first()
+    )

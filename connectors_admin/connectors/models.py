@@ -18,7 +18,11 @@ class Connector(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="connectors")
     credential = models.ForeignKey(
-        "credentials.Credential", on_delete=models.PROTECT, related_name="connectors"
+        "credentials.Credential",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="connectors",
+        help_text="A credential cannot be deleted while a connector that is not deleted uses it.",
     )
     provider = models.CharField(max_length=30)
     template = models.CharField(max_length=50, choices=template_choices)
@@ -34,6 +38,9 @@ class Connector(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    DELETED = "deleted"
 
     class Meta:
         ordering = ["-created_at"]
@@ -57,6 +64,7 @@ class Submission(models.Model):
     class Action(models.TextChoices):
         CREATE = "create", "Create"
         REFRESH = "refresh", "Refresh"
+        DELETE = "delete", "Delete"
 
     class Outcome(models.TextChoices):
         PENDING = "pending", "Pending"

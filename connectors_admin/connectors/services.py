@@ -1,4 +1,5 @@
-"""Creating and refreshing connectors: every provider call is recorded before its outcome is known."""
+"""Creating, refreshing and deleting connectors. Every provider call is recorded as a submission
+before its outcome is known, and audited as a use of the credential."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from connectors_admin.audit.log import record
+from connectors_admin.audit.models import Action
 from connectors_admin.core.crypto import DecryptionError
 from connectors_admin.core.redaction import redact_data
 from connectors_admin.credentials.models import Credential
@@ -24,9 +28,12 @@ UNDECRYPTABLE_MESSAGE = (
     "The stored secret of this credential cannot be decrypted with the configured keys. "
     "An admin needs to enter it again."
 )
+DISABLED_MESSAGE = "This credential is disabled. An admin can enable it, or pick another."
 
 
 def _client(credential: Credential) -> ProviderClient:
+    if not credential.enabled:
+        raise ProviderError(DISABLED_MESSAGE, kind="credential")
     try:
         return credential.client()
     except DecryptionError:
@@ -49,6 +56,18 @@ def _fail(submission: Submission, error: ProviderError) -> None:
     submission.field_errors = error.field_errors
 
 
+def _used(credential: Credential, submission: Submission, request: HttpRequest | None) -> None:
+    Credential.objects.filter(pk=credential.pk).update(last_used_at=timezone.now())
+    record(
+        Action.CREDENTIAL_USED,
+        request=request,
+        actor=submission.user,
+        team=submission.team,
+        target=credential,
+        message=f"{submission.get_action_display()} {submission.template} (submission {submission.pk})",
+    )
+
+
 def create_connector(
     *,
     team: Any,
@@ -57,29 +76,30 @@ def create_connector(
     credential: Credential,
     data: dict[str, Any],
     token: uuid.UUID,
+    request: HttpRequest | None = None,
 ) -> Submission:
     """Send the create request once per form token; a repeated token returns the first result."""
-    base = {
-        "team": team,
-        "user": user,
-        "credential": credential,
-        "provider": template.provider_slug,
-        "template": template.slug,
-        "form_token": token,
-    }
     client = None
+    failure = None
+    call = None
+    recorded_request: dict[str, Any] = {}
     try:
         client = _client(credential)
         call = client.build_create(template, data)
-        request = client.redacted_request(call)
+        recorded_request = client.redacted_request(call)
     except ProviderError as error:
-        call, request = None, {}
         failure = error
-    else:
-        failure = None
     try:
         with transaction.atomic():
-            submission = Submission.objects.create(**base, request=request)
+            submission = Submission.objects.create(
+                team=team,
+                user=user,
+                credential=credential,
+                provider=template.provider_slug,
+                template=template.slug,
+                form_token=token,
+                request=recorded_request,
+            )
     except IntegrityError:
         return wait_for(Submission.objects.get(team=team, form_token=token))
     logger.info("submission %s: create %s", submission.pk, template.slug)
@@ -88,9 +108,10 @@ def create_connector(
         _finish(submission, None)
         submission.save()
         return submission
+    _used(credential, submission, request)
     try:
         exchange = client.send(call)
-        record = client.read_create(template, exchange)
+        remote = client.read_create(template, exchange)
     except ProviderError as error:
         _fail(submission, error)
     except Exception:
@@ -99,21 +120,29 @@ def create_connector(
         submission.save()
         raise
     else:
-        provider = template.provider
-        submission.connector = Connector.objects.create(
+        connector = Connector.objects.create(
             team=team,
             credential=credential,
             provider=template.provider_slug,
             template=template.slug,
-            remote_id=record.remote_id,
-            remote_status=record.status,
-            name=record.title,
-            summary=record.summary,
-            record=redact_data(record.raw, client.secret_values(), provider.secret_keys),
+            remote_id=remote.remote_id,
+            remote_status=remote.status,
+            name=remote.title,
+            summary=remote.summary,
+            record=redact_data(remote.raw, client.secret_values(), template.provider.secret_keys),
             context=_context(template, data),
             created_by=user,
         )
+        submission.connector = connector
         submission.outcome = Submission.Outcome.SUCCEEDED
+        record(
+            Action.CONNECTOR_CREATED,
+            request=request,
+            actor=user,
+            team=team,
+            target=connector,
+            after={"template": template.slug, "remote_id": remote.remote_id},
+        )
     _finish(submission, client)
     submission.save()
     logger.info("submission %s: %s", submission.pk, submission.outcome)
@@ -134,35 +163,91 @@ def wait_for(submission: Submission) -> Submission:
     return submission
 
 
-def refresh_connector(connector: Connector, user: Any) -> Submission:
-    submission = Submission.objects.create(
+def _start(connector: Connector, user: Any, action: str) -> Submission:
+    return Submission.objects.create(
         team=connector.team,
         user=user,
         credential=connector.credential,
         provider=connector.provider,
         template=connector.template,
-        action=Submission.Action.REFRESH,
+        action=action,
         connector=connector,
     )
+
+
+def refresh_connector(
+    connector: Connector, user: Any, request: HttpRequest | None = None
+) -> Submission:
+    submission = _start(connector, user, Submission.Action.REFRESH)
     client = None
     try:
+        if connector.credential is None:
+            raise ProviderError(
+                "Its credential was deleted: this record can no longer be refreshed."
+            )
         client = _client(connector.credential)
-        _, record = client.refresh(connector.remote_id, connector.context)
+        _used(connector.credential, submission, request)
+        _, remote = client.refresh(connector.remote_id, connector.context)
     except ProviderError as error:
         _fail(submission, error)
         connector.last_error = error.message
         connector.save(update_fields=["last_error"])
     else:
-        connector.remote_status = record.status
-        connector.name = record.title
-        connector.summary = record.summary
+        connector.remote_status = remote.status
+        connector.name = remote.title
+        connector.summary = remote.summary
         connector.record = redact_data(
-            record.raw, client.secret_values(), connector.template_obj.provider.secret_keys
+            remote.raw, client.secret_values(), connector.template_obj.provider.secret_keys
         )
         connector.refreshed_at = timezone.now()
         connector.last_error = ""
         connector.save()
         submission.outcome = Submission.Outcome.SUCCEEDED
+        record(
+            Action.CONNECTOR_REFRESHED,
+            request=request,
+            actor=user,
+            team=connector.team,
+            target=connector,
+            after={"status": remote.status},
+        )
+    if client and client.last_exchange:
+        submission.request = client.redacted_request(client.last_exchange.call)
+    _finish(submission, client)
+    submission.save()
+    return submission
+
+
+def delete_connector(
+    connector: Connector, user: Any, request: HttpRequest | None = None
+) -> Submission:
+    """Delete at the provider, then mark the record deleted (it and its history are kept)."""
+    submission = _start(connector, user, Submission.Action.DELETE)
+    client = None
+    try:
+        if connector.credential is None:
+            raise ProviderError("Its credential was deleted: delete it at the provider directly.")
+        client = _client(connector.credential)
+        _used(connector.credential, submission, request)
+        exchange = client.delete(connector.remote_id, connector.context)
+    except ProviderError as error:
+        _fail(submission, error)
+    else:
+        connector.remote_status = Connector.DELETED
+        connector.deleted_at = timezone.now()
+        connector.last_error = ""
+        if exchange.status == 404:
+            connector.last_error = "The provider no longer had it: it was already deleted."
+        connector.save()
+        submission.outcome = Submission.Outcome.SUCCEEDED
+        record(
+            Action.CONNECTOR_DELETED,
+            request=request,
+            actor=user,
+            team=connector.team,
+            target=connector,
+            before={"remote_id": connector.remote_id},
+        )
     if client and client.last_exchange:
         submission.request = client.redacted_request(client.last_exchange.call)
     _finish(submission, client)

@@ -31,4 +31,9 @@ urlpatterns = [
         views.connector_refresh,
         name="refresh",
     ),
+    path(
+        "teams/<slug:team>/connectors/<uuid:pk>/delete/",
+        views.connector_delete,
+        name="delete",
+    ),
 ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,20 +12,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from connectors_admin.accounts.access import get_membership
-from connectors_admin.accounts.models import Membership
+from connectors_admin.accounts.models import Membership, current_membership
 from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import PROVIDERS, TEMPLATES, ConnectorTemplate
 
 from .forms import build_form, form_token
 from .models import Connector, Submission
-from .services import create_connector, refresh_connector
+from .services import create_connector, delete_connector, refresh_connector
 
 PAGE_SIZE = 25
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    membership = Membership.objects.filter(user=request.user).select_related("team").first()
+    membership = current_membership(request.user)
     if membership is None:
         return render(request, "connectors/no_team.html")
     return redirect("connectors:dashboard", team=membership.team.slug)
@@ -105,7 +106,7 @@ def _partial(request: HttpRequest) -> bool:
 
 def _team_credentials(membership: Membership, template: ConnectorTemplate):
     return Credential.objects.filter(
-        team=membership.team, provider=template.provider_slug, enabled=True
+        team=membership.team, kind=template.provider_slug, enabled=True
     ).select_related("secret_set_by")
 
 
@@ -141,6 +142,7 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
         credential=credential,
         data=data,
         token=token,
+        request=request,
     )
     if submission.outcome == Submission.Outcome.SUCCEEDED:
         connector = submission.connector
@@ -248,7 +250,10 @@ def connector_refresh(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpRes
         team=membership.team,
         pk=pk,
     )
-    submission = refresh_connector(connector, request.user)
+    if connector.deleted_at:
+        messages.error(request, "This connector is deleted; there is nothing to refresh.")
+        return redirect("connectors:detail", team=team, pk=pk)
+    submission = refresh_connector(connector, request.user, request)
     if not _partial(request):
         return redirect(reverse("connectors:detail", args=[team, pk]))
     return render(
@@ -259,5 +264,36 @@ def connector_refresh(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpRes
             "team": membership.team,
             "connector": connector,
             "refresh_submission": submission,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def connector_delete(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResponse:
+    membership = get_membership(request, team, "create_connector")
+    connector = get_object_or_404(
+        Connector.objects.select_related("credential", "created_by"),
+        team=membership.team,
+        pk=pk,
+    )
+    if connector.deleted_at:
+        return redirect("connectors:detail", team=team, pk=pk)
+    submission = None
+    if request.method == "POST":
+        submission = delete_connector(connector, request.user, request)
+        if submission.outcome == Submission.Outcome.SUCCEEDED:
+            messages.success(
+                request, "The connector is deleted at the provider. Its record stays here."
+            )
+            return redirect("connectors:detail", team=team, pk=pk)
+    return render(
+        request,
+        "connectors/delete.html",
+        {
+            "membership": membership,
+            "team": membership.team,
+            "connector": connector,
+            "submission": submission,
         },
     )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from connectors_admin import __version__
+from connectors_admin.accounts.models import Membership
 
 SECTIONS = {
     "connectors:dashboard": "dashboard",
@@ -17,4 +18,10 @@ def app(request: HttpRequest) -> dict[str, object]:
     nav = ""
     if match is not None:
         nav = SECTIONS.get(match.view_name) or SECTIONS.get(match.namespace, "")
-    return {"sandbox": settings.SANDBOX, "version": __version__, "nav": nav}
+    context: dict[str, object] = {"sandbox": settings.SANDBOX, "version": __version__, "nav": nav}
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        # Lazily evaluated: pages without the header's team switcher pay no query.
+        context["my_memberships"] = Membership.objects.filter(user=request.user).select_related(
+            "team"
+        )
+    return context

@@ -1,47 +1,56 @@
 from __future__ import annotations
 
-from django import forms
-from django.contrib import admin
+import json
 
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html_join
+
+from connectors_admin.audit.log import record
+from connectors_admin.audit.models import Action
+from connectors_admin.core.crypto import DecryptionError
+
+from .kinds import KINDS
 from .models import Credential
 
 
 class CredentialAdminForm(forms.ModelForm):
-    """Operators can replace a secret but never read it: the fields start empty every time."""
+    """Operators can replace a secret but never read it: the field starts empty every time."""
 
     new_secret = forms.CharField(
         label="Replace secret",
         required=False,
+        strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Leave empty to keep the stored secret. For a provider with several secret "
-        "fields, enter a JSON object of them.",
+        help_text="Leave empty to keep the stored secret. For a kind with several secret fields, "
+        'enter a JSON object of them, such as {"client_secret": "..."}.',
     )
 
     class Meta:
         model = Credential
-        fields = ["team", "provider", "label", "public", "enabled"]
+        fields = ["team", "kind", "label", "public", "enabled"]
 
     def clean(self):
         cleaned = super().clean()
-        provider = cleaned.get("provider")
+        kind = cleaned.get("kind")
         value = cleaned.get("new_secret")
         if not self.instance.pk and not value:
             self.add_error("new_secret", "A new credential needs its secret.")
-        if value and provider:
-            from connectors_admin.providers import get_provider
-
-            names = get_provider(provider).credential_form.secret_fields
+        if value and kind in KINDS:
+            names = KINDS[kind].secret_fields
             if len(names) == 1:
-                cleaned["secrets"] = {names[0]: value}
+                cleaned["secrets"] = {names[0]: value.strip()}
             else:
-                import json
-
                 try:
                     data = json.loads(value)
                 except ValueError:
                     data = None
                 if not isinstance(data, dict) or set(data) != set(names):
-                    self.add_error("new_secret", f"Enter a JSON object with keys: {names}.")
+                    self.add_error(
+                        "new_secret", f"Enter a JSON object with the keys {', '.join(names)}."
+                    )
                 else:
                     cleaned["secrets"] = data
         return cleaned
@@ -50,33 +59,127 @@ class CredentialAdminForm(forms.ModelForm):
 @admin.register(Credential)
 class CredentialAdmin(admin.ModelAdmin):
     form = CredentialAdminForm
-    list_display = ["label", "team", "provider", "hint_text", "enabled", "secret_set_at"]
-    list_filter = ["provider", "enabled", "team"]
-    search_fields = ["label", "team__name"]
+    list_display = [
+        "label",
+        "team",
+        "kind",
+        "hint_text",
+        "enabled",
+        "last_check",
+        "connector_count",
+        "last_used_at",
+        "secret_set_at",
+    ]
+    list_filter = ["kind", "enabled", "last_check_ok", "team"]
+    search_fields = ["label", "team__name", "team__slug"]
     list_select_related = ["team"]
-    readonly_fields = ["hint_text", "secret_set_by", "secret_set_at", "created_by", "created_at"]
+    readonly_fields = [
+        "hint_text",
+        "fingerprints",
+        "secret_set_by",
+        "secret_set_at",
+        "last_check",
+        "last_used_at",
+        "usage",
+        "created_by",
+        "created_at",
+    ]
     fields = [
         "team",
-        "provider",
+        "kind",
         "label",
         "public",
         "enabled",
         "new_secret",
-        "hint_text",
-        "secret_set_by",
-        "secret_set_at",
-        "created_by",
-        "created_at",
+        *readonly_fields,
     ]
+    actions = ["test_credentials", "disable_credentials"]
 
-    @admin.display(description="Secret")
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(connector_count=Count("connectors"))
+
+    @admin.display(description="Secret ends with")
     def hint_text(self, obj: Credential) -> str:
         return obj.hint_text() if obj.pk else "—"
 
+    @admin.display(description="Fingerprints")
+    def fingerprints(self, obj: Credential) -> str:
+        return ", ".join(f"{k}: {v}" for k, v in obj.fingerprints().items()) or "—"
+
+    @admin.display(description="Last test")
+    def last_check(self, obj: Credential) -> str:
+        if obj.last_check_at is None:
+            return "never"
+        verdict = "passed" if obj.last_check_ok else "failed"
+        return f"{verdict} {timezone.localtime(obj.last_check_at):%Y-%m-%d %H:%M}"
+
+    @admin.display(description="Connectors", ordering="connector_count")
+    def connector_count(self, obj: Credential) -> int:
+        return getattr(obj, "connector_count", 0)
+
+    @admin.display(description="Used by")
+    def usage(self, obj: Credential) -> str:
+        if not obj.pk:
+            return "—"
+        rows = obj.connectors.order_by("-created_at").values_list("remote_id", "template")[:20]
+        return format_html_join(", ", "{} ({})", rows) or "no connector"
+
     def save_model(self, request, obj, form, change):
         secrets = form.cleaned_data.get("secrets")
+        before = Credential.objects.get(pk=obj.pk).audit_state() if change else None
         if secrets:
             obj.set_secrets(secrets, request.user)
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        action = Action.CREDENTIAL_ADDED
+        if change:
+            action = Action.CREDENTIAL_ROTATED if secrets else Action.CREDENTIAL_EDITED
+        record(
+            action,
+            request=request,
+            team=obj.team,
+            target=obj,
+            before=before,
+            after=obj.audit_state(),
+            message="via the admin",
+        )
+
+    @admin.action(description="Test the selected credentials")
+    def test_credentials(self, request, queryset):
+        for credential in queryset:
+            try:
+                result = credential.run_check()
+                ok, text = result.ok, result.message
+            except DecryptionError:
+                ok, text = False, "The stored secret cannot be decrypted with the configured keys."
+            credential.last_check_at = timezone.now()
+            credential.last_check_ok = ok
+            credential.last_check_message = text[:500]
+            credential.save(update_fields=["last_check_at", "last_check_ok", "last_check_message"])
+            record(
+                Action.CREDENTIAL_TESTED,
+                request=request,
+                team=credential.team,
+                target=credential,
+                after={"ok": ok},
+                message=text,
+            )
+            self.message_user(
+                request, f"{credential.label}: {text}", messages.SUCCESS if ok else messages.ERROR
+            )
+
+    @admin.action(description="Disable the selected credentials")
+    def disable_credentials(self, request, queryset):
+        for credential in queryset.filter(enabled=True):
+            credential.enabled = False
+            credential.save(update_fields=["enabled", "updated_at"])
+            record(
+                Action.CREDENTIAL_DISABLED,
+                request=request,
+                team=credential.team,
+                target=credential,
+                after={"enabled": False},
+                message="via the admin",
+            )
+        self.message_user(request, "Disabled. No new connector can use them.")

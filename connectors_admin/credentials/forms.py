@@ -1,24 +1,62 @@
+"""Forms over a credential kind: add (everything), edit (non-secret fields), rotate (secrets only)
+and compare (is this the same secret?)."""
+
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+
 from connectors_admin.providers.base import CredentialForm
 
+from .kinds import CredentialKind
 from .models import Credential
 
 
-def save_credential(form: CredentialForm, *, team: Any, provider: str, user: Any) -> Credential:
-    credential = Credential(
-        team=team,
-        provider=provider,
-        label=form.cleaned_data["label"],
-        public=form.public_data(),
-        created_by=user,
-    )
-    credential.set_secrets(form.secret_data(), user)
-    credential.save()
-    return credential
+def add_form(kind: CredentialKind, data=None, files=None) -> CredentialForm:
+    return kind.form_class(data=data, files=files)
 
 
-def label_is_taken(team: Any, provider: str, label: str) -> bool:
-    return Credential.objects.filter(team=team, provider=provider, label=label).exists()
+def edit_form(kind: CredentialKind, credential: Credential, data=None) -> CredentialForm:
+    form = kind.form_class(data=data, initial={"label": credential.label, **credential.public})
+    for name in kind.form_class.secret_input_names():
+        del form.fields[name]
+    # Fields derived from a secret (a key file's client email) are not edited by hand.
+    for name in list(form.fields):
+        if name != "label" and name not in credential.public:
+            del form.fields[name]
+    return form
+
+
+def rotate_form(kind: CredentialKind, data=None, files=None) -> CredentialForm:
+    form = kind.form_class(data=data, files=files)
+    keep = set(kind.form_class.secret_input_names())
+    for name in list(form.fields):
+        if name not in keep:
+            del form.fields[name]
+    return form
+
+
+def compare_form(kind: CredentialKind, data=None) -> forms.Form:
+    form = forms.Form(data=data)
+    blank = kind.form_class()
+    for name in kind.secret_fields:
+        label = (
+            blank.fields[name].label
+            if name in blank.fields
+            else name.replace("_", " ").capitalize()
+        )
+        form.fields[name] = forms.CharField(
+            label=label,
+            required=False,
+            strip=False,
+            widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        )
+    return form
+
+
+def label_is_taken(team: Any, kind: str, label: str, exclude: int | None = None) -> bool:
+    others = Credential.objects.filter(team=team, kind=kind, label=label)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    return others.exists()

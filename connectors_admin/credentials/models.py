@@ -1,29 +1,37 @@
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from connectors_admin.core import crypto
-from connectors_admin.providers import PROVIDERS, Provider, get_provider
+from connectors_admin.providers import PROVIDERS
+from connectors_admin.providers.base import CheckResult, CredentialForm, ProviderClient
+
+from .kinds import KINDS, CredentialKind, kind_choices
+
+FINGERPRINT_SALT = "connectors_admin.credentials.fingerprint"
 
 
-def provider_choices() -> list[tuple[str, str]]:
-    return [(slug, provider.label) for slug, provider in PROVIDERS.items()]
+def fingerprint(value: str) -> str:
+    """A keyed fingerprint: equal secrets give equal fingerprints, and it reveals nothing."""
+    return salted_hmac(FINGERPRINT_SALT, value, algorithm="sha256").hexdigest()[:16]
 
 
 class Credential(models.Model):
-    """A provider's API credential stored once for a team.
+    """A credential stored once for a team: a provider's API credential or a storage secret.
 
     Non-secret fields live in `public`; the secret fields are one encrypted JSON document in
-    `secret_ciphertext`, which nothing displays. `secret_hints` keeps the last four characters of
-    each secret so people can tell credentials apart.
+    `secret_ciphertext`, which nothing displays. `secret_hints` keeps, per secret field, its last
+    four characters and a keyed fingerprint, so people can tell secrets apart.
     """
 
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="credentials")
-    provider = models.CharField(max_length=30, choices=provider_choices)
+    kind = models.CharField(max_length=30, choices=kind_choices)
     label = models.CharField(max_length=100)
     public = models.JSONField(default=dict, blank=True)
     secret_ciphertext = models.TextField(editable=False)
@@ -33,6 +41,10 @@ class Credential(models.Model):
     )
     secret_set_at = models.DateTimeField(null=True, editable=False)
     enabled = models.BooleanField(default=True)
+    last_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_check_ok = models.BooleanField(null=True, editable=False)
+    last_check_message = models.CharField(max_length=500, blank=True, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -40,10 +52,10 @@ class Credential(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["provider", "label"]
+        ordering = ["kind", "label"]
         constraints = [
             models.UniqueConstraint(
-                fields=["team", "provider", "label"], name="credential_label_unique_per_team"
+                fields=["team", "kind", "label"], name="credential_label_unique_per_team"
             )
         ]
 
@@ -51,24 +63,67 @@ class Credential(models.Model):
         return self.label
 
     def __repr__(self) -> str:
-        return f"<Credential {self.pk} {self.provider} {self.label!r}>"
+        return f"<Credential {self.pk} {self.kind} {self.label!r}>"
 
     @property
-    def provider_obj(self) -> Provider:
-        return get_provider(self.provider)
+    def kind_obj(self) -> CredentialKind:
+        return KINDS[self.kind]
 
-    def set_secrets(self, secrets: dict[str, str], user: Any = None) -> None:
+    @property
+    def is_provider(self) -> bool:
+        return self.kind in PROVIDERS
+
+    def set_secrets(
+        self, secrets: dict[str, str], user: Any = None, form: CredentialForm | None = None
+    ) -> None:
+        form = form or self.kind_obj.form_class()
         self.secret_ciphertext = crypto.encrypt_json(secrets)
-        self.secret_hints = {name: crypto.hint(value) for name, value in secrets.items()}
+        self.secret_hints = {
+            name: {"last4": form.hint_for(name, value), "fingerprint": fingerprint(value)}
+            for name, value in secrets.items()
+        }
         self.secret_set_by = user if getattr(user, "is_authenticated", False) else None
         self.secret_set_at = timezone.now()
 
     def secrets(self) -> dict[str, str]:
         return crypto.decrypt_json(self.secret_ciphertext)
 
-    def client(self):
-        return self.provider_obj.client(self.public, self.secrets())
+    def client(self) -> ProviderClient:
+        return PROVIDERS[self.kind].client(self.public, self.secrets())
+
+    def run_check(self) -> CheckResult:
+        return self.kind_obj.check(self.public, self.secrets())
+
+    def matches(self, field: str, value: str) -> bool:
+        """Is `value` the stored secret? Compared in constant time, server-side."""
+        stored = self.secrets().get(field, "")
+        return bool(value) and hmac.compare_digest(stored.encode(), value.encode())
+
+    def fingerprints(self) -> dict[str, str]:
+        """What audit rows and pages may say of the secrets."""
+        return {name: hint.get("fingerprint", "") for name, hint in self.secret_hints.items()}
+
+    def audit_state(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "kind": self.kind,
+            "enabled": self.enabled,
+            **{f"public.{k}": v for k, v in self.public.items()},
+            **{f"secret.{k}": f"fingerprint:{v}" for k, v in self.fingerprints().items()},
+        }
+
+    @property
+    def templates(self):
+        return PROVIDERS[self.kind].templates if self.is_provider else ()
+
+    def secret_rows(self) -> list[tuple[str, dict[str, str]]]:
+        """(label, hint) for each secret field, labelled as its form labels it."""
+        fields = self.kind_obj.form_class.base_fields
+        return [
+            (str(fields[name].label) if name in fields else name.replace("_", " "), hint)
+            for name, hint in self.secret_hints.items()
+        ]
 
     def hint_text(self) -> str:
-        hints = [f"…{hint}" for hint in self.secret_hints.values() if hint]
+        hints = [f"…{hint['last4']}" for hint in self.secret_hints.values() if hint.get("last4")]
         return ", ".join(hints) or "stored"

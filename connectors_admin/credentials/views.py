@@ -1,84 +1,301 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
 from connectors_admin.accounts.access import get_membership
-from connectors_admin.providers import PROVIDERS
+from connectors_admin.accounts.models import Membership
+from connectors_admin.audit.log import record
+from connectors_admin.audit.models import Action
+from connectors_admin.core.crypto import DecryptionError
+from connectors_admin.providers.base import CheckResult
 
-from .forms import label_is_taken, save_credential
+from .forms import add_form, compare_form, edit_form, label_is_taken, rotate_form
+from .kinds import KINDS, PROVIDER_GROUP, STORAGE_GROUP
 from .models import Credential
 
 
-@login_required
-def credential_list(request: HttpRequest, team: str) -> HttpResponse:
-    membership = get_membership(request, team)
-    credentials = Credential.objects.filter(team=membership.team).select_related("secret_set_by")
-    return render(
-        request,
-        "credentials/list.html",
-        {
-            "membership": membership,
-            "team": membership.team,
-            "credentials": credentials,
-            "providers": PROVIDERS.values(),
-        },
-    )
+def _partial(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def credential_add(request: HttpRequest, team: str, provider: str) -> HttpResponse:
-    membership = get_membership(request, team, "manage_credentials")
-    if provider not in PROVIDERS:
-        raise Http404("No such provider.")
-    provider_obj = PROVIDERS[provider]
-    form = provider_obj.credential_form(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if label_is_taken(membership.team, provider, form.cleaned_data["label"]):
-            form.add_error("label", "Your team already has a credential with this label.")
-        else:
-            credential = save_credential(
-                form, team=membership.team, provider=provider, user=request.user
-            )
-            return redirect("credentials:detail", team=team, pk=credential.pk)
-    return render(
-        request,
-        "credentials/add.html",
-        {"membership": membership, "team": membership.team, "provider": provider_obj, "form": form},
-    )
-
-
-@login_required
-def credential_detail(request: HttpRequest, team: str, pk: int) -> HttpResponse:
-    membership = get_membership(request, team)
+def _credential(
+    request: HttpRequest, team: str, pk: int, capability: str = "view"
+) -> tuple[Membership, Credential]:
+    membership = get_membership(request, team, capability)
     credential = get_object_or_404(
         Credential.objects.select_related("secret_set_by", "created_by"),
         team=membership.team,
         pk=pk,
     )
-    connectors = credential.connectors.select_related("created_by").order_by("-created_at")[:20]
-    return render(
-        request,
-        "credentials/detail.html",
-        {
-            "membership": membership,
-            "team": membership.team,
-            "credential": credential,
-            "public_fields": _public_fields(credential),
-            "connectors": connectors,
-        },
+    return membership, credential
+
+
+def _context(membership: Membership, **extra) -> dict:
+    return {"membership": membership, "team": membership.team, **extra}
+
+
+@login_required
+def credential_list(request: HttpRequest, team: str) -> HttpResponse:
+    membership = get_membership(request, team)
+    credentials = (
+        Credential.objects.filter(team=membership.team)
+        .select_related("secret_set_by")
+        .annotate(connector_count=Count("connectors"))
+    )
+    groups = [
+        (
+            "Provider API credentials",
+            [c for c in credentials if KINDS[c.kind].group == PROVIDER_GROUP],
+        ),
+        ("Storage secrets", [c for c in credentials if KINDS[c.kind].group == STORAGE_GROUP]),
+    ]
+    return render(request, "credentials/list.html", _context(membership, groups=groups))
+
+
+@login_required
+def credential_new(request: HttpRequest, team: str) -> HttpResponse:
+    membership = get_membership(request, team, "manage_credentials")
+    kinds = {
+        "Provider API credentials": [k for k in KINDS.values() if k.group == PROVIDER_GROUP],
+        "Storage secrets": [k for k in KINDS.values() if k.group == STORAGE_GROUP],
+    }
+    return render(request, "credentials/new.html", _context(membership, kinds=kinds))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def credential_add(request: HttpRequest, team: str, kind: str) -> HttpResponse:
+    membership = get_membership(request, team, "manage_credentials")
+    if kind not in KINDS:
+        raise Http404("No such kind of credential.")
+    kind_obj = KINDS[kind]
+    form = add_form(kind_obj, request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        if label_is_taken(membership.team, kind, form.cleaned_data["label"]):
+            form.add_error(
+                "label", "Your team already has a credential of this kind with this label."
+            )
+        else:
+            credential = Credential(
+                team=membership.team,
+                kind=kind,
+                label=form.cleaned_data["label"],
+                public=form.public_data(),
+                created_by=request.user,
+            )
+            credential.set_secrets(form.secret_data(), request.user, form)
+            credential.save()
+            record(
+                Action.CREDENTIAL_ADDED,
+                request=request,
+                team=membership.team,
+                target=credential,
+                after=credential.audit_state(),
+            )
+            messages.success(request, f"“{credential.label}” is stored. Its secret is encrypted.")
+            return redirect("credentials:detail", team=team, pk=credential.pk)
+    return render(request, "credentials/add.html", _context(membership, kind=kind_obj, form=form))
+
+
+def _detail_context(membership: Membership, credential: Credential, **extra) -> dict:
+    return _context(
+        membership,
+        credential=credential,
+        kind=credential.kind_obj,
+        public_fields=_public_fields(credential),
+        connectors=credential.connectors.select_related("created_by").order_by("-created_at")[:50],
+        submissions=credential.submissions.select_related("user", "connector").order_by(
+            "-created_at"
+        )[:20],
+        compare=compare_form(credential.kind_obj),
+        **extra,
     )
 
 
-def _public_fields(credential: Credential) -> list[tuple[str, str]]:
-    form = credential.provider_obj.credential_form()
+@login_required
+def credential_detail(request: HttpRequest, team: str, pk: int) -> HttpResponse:
+    membership, credential = _credential(request, team, pk)
+    return render(request, "credentials/detail.html", _detail_context(membership, credential))
+
+
+def _public_fields(credential: Credential) -> list[tuple[str, object]]:
+    form = credential.kind_obj.form_class()
     rows = []
     for name, value in credential.public.items():
         field = form.fields.get(name)
-        label = field.label if field else name
+        label = field.label if field and field.label else name.replace("_", " ").capitalize()
         choices = dict(getattr(field, "choices", []) or [])
         rows.append((label, choices.get(value, value)))
     return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def credential_edit(request: HttpRequest, team: str, pk: int) -> HttpResponse:
+    membership, credential = _credential(request, team, pk, "manage_credentials")
+    form = edit_form(credential.kind_obj, credential, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        label = form.cleaned_data["label"]
+        if label_is_taken(membership.team, credential.kind, label, exclude=credential.pk):
+            form.add_error(
+                "label", "Your team already has a credential of this kind with this label."
+            )
+        else:
+            before = credential.audit_state()
+            credential.label = label
+            credential.public = {
+                **credential.public,
+                **{k: v for k, v in form.cleaned_data.items() if k != "label"},
+            }
+            credential.save()
+            record(
+                Action.CREDENTIAL_EDITED,
+                request=request,
+                team=membership.team,
+                target=credential,
+                before=before,
+                after=credential.audit_state(),
+            )
+            messages.success(request, "Saved. The secret was not changed.")
+            return redirect("credentials:detail", team=team, pk=credential.pk)
+    return render(
+        request, "credentials/edit.html", _context(membership, credential=credential, form=form)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
+    membership, credential = _credential(request, team, pk, "manage_credentials")
+    form = rotate_form(credential.kind_obj, request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        before = credential.audit_state()
+        credential.public = {**credential.public, **form.public_data()}
+        credential.set_secrets(form.secret_data(), request.user, form)
+        credential.last_check_at = credential.last_check_ok = None
+        credential.last_check_message = ""
+        credential.save()
+        record(
+            Action.CREDENTIAL_ROTATED,
+            request=request,
+            team=membership.team,
+            target=credential,
+            before=before,
+            after=credential.audit_state(),
+        )
+        messages.success(
+            request, "The secret is replaced. Connectors that use this credential keep their link."
+        )
+        return redirect("credentials:detail", team=team, pk=credential.pk)
+    return render(
+        request, "credentials/rotate.html", _context(membership, credential=credential, form=form)
+    )
+
+
+@login_required
+@require_POST
+def credential_test(request: HttpRequest, team: str, pk: int) -> HttpResponse:
+    membership, credential = _credential(request, team, pk, "manage_credentials")
+    if not credential.enabled:
+        result = CheckResult(False, "This credential is disabled; enable it to test it.")
+    else:
+        try:
+            result = credential.run_check()
+        except DecryptionError:
+            result = CheckResult(
+                False, "The stored secret cannot be decrypted with the configured keys."
+            )
+    credential.last_check_at = timezone.now()
+    credential.last_check_ok = result.ok
+    credential.last_check_message = result.message[:500]
+    credential.save(update_fields=["last_check_at", "last_check_ok", "last_check_message"])
+    record(
+        Action.CREDENTIAL_TESTED,
+        request=request,
+        team=membership.team,
+        target=credential,
+        after={"ok": result.ok},
+        message=result.message,
+    )
+    if _partial(request):
+        return render(
+            request,
+            "credentials/detail.html#check-panel",
+            _context(membership, credential=credential, just_tested=True),
+        )
+    (messages.success if result.ok else messages.error)(request, result.message)
+    return redirect("credentials:detail", team=team, pk=credential.pk)
+
+
+@login_required
+@require_POST
+def credential_toggle(request: HttpRequest, team: str, pk: int) -> HttpResponse:
+    membership, credential = _credential(request, team, pk, "manage_credentials")
+    credential.enabled = not credential.enabled
+    credential.save(update_fields=["enabled", "updated_at"])
+    record(
+        Action.CREDENTIAL_ENABLED if credential.enabled else Action.CREDENTIAL_DISABLED,
+        request=request,
+        team=membership.team,
+        target=credential,
+        after={"enabled": credential.enabled},
+    )
+    state = "enabled" if credential.enabled else "disabled: no new connector can use it"
+    messages.success(request, f"“{credential.label}” is {state}.")
+    return redirect("credentials:detail", team=team, pk=credential.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def credential_delete(request: HttpRequest, team: str, pk: int) -> HttpResponse:
+    membership, credential = _credential(request, team, pk, "manage_credentials")
+    in_use = list(credential.connectors.filter(deleted_at=None).order_by("-created_at")[:100])
+    if request.method == "POST" and not in_use:
+        before = credential.audit_state()
+        record(
+            Action.CREDENTIAL_DELETED,
+            request=request,
+            team=membership.team,
+            target=credential,
+            before=before,
+        )
+        credential.delete()
+        messages.success(request, f"“{before['label']}” is deleted.")
+        return redirect("credentials:list", team=team)
+    return render(
+        request,
+        "credentials/delete.html",
+        _context(membership, credential=credential, in_use=in_use),
+        status=409 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def credential_compare(request: HttpRequest, team: str, pk: int) -> HttpResponse:
+    membership, credential = _credential(request, team, pk, "manage_credentials")
+    form = compare_form(credential.kind_obj, request.POST)
+    form.is_valid()
+    kind_form = credential.kind_obj.form_class()
+    answers = []
+    try:
+        for name, field in form.fields.items():
+            value = form.cleaned_data.get(name) or ""
+            if value:
+                same = credential.matches(name, kind_form.normalize_secret(name, value))
+                answers.append((field.label, same))
+    except DecryptionError:
+        answers = []
+    context = _detail_context(membership, credential, answers=answers, compared=True)
+    context["compare"] = form
+    name = (
+        "credentials/detail.html#compare-panel" if _partial(request) else "credentials/detail.html"
+    )
+    return render(request, name, context)

@@ -7,11 +7,19 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from . import mixpanel
+from . import aisquared, mixpanel, upstash, videovector
 from .base import ConnectorTemplate, Provider
 
 PROVIDERS: MappingProxyType[str, Provider] = MappingProxyType(
-    {provider.slug: provider for provider in (mixpanel.PROVIDER,)}
+    {
+        provider.slug: provider
+        for provider in (
+            mixpanel.PROVIDER,
+            aisquared.PROVIDER,
+            videovector.PROVIDER,
+            upstash.PROVIDER,
+        )
+    }
 )
 TEMPLATES: MappingProxyType[str, ConnectorTemplate] = MappingProxyType(
     {template.slug: template for provider in PROVIDERS.values() for template in provider.templates}

@@ -112,12 +112,21 @@ class RemoteRecord:
 
 
 @dataclass(frozen=True)
+class CheckResult:
+    """The outcome of testing a credential, in plain words."""
+
+    ok: bool
+    message: str
+
+
+@dataclass(frozen=True)
 class ConnectorTemplate:
     slug: str
     label: str
     description: str
     form_class: type[ConnectorForm]
     provider_slug: str
+    short_label: str = ""  # within its provider's context, such as "Amazon S3"
 
     @property
     def provider(self) -> Provider:
@@ -130,10 +139,24 @@ class CredentialForm(forms.Form):
     """Base for a provider's credential fields. `secret_fields` are encrypted and write-only."""
 
     secret_fields: ClassVar[tuple[str, ...]] = ()
+    # The inputs that carry the secrets (a key file, say); rotating a secret asks for these only.
+    secret_inputs: ClassVar[tuple[str, ...] | None] = None
+
+    @classmethod
+    def secret_input_names(cls) -> tuple[str, ...]:
+        return cls.secret_inputs if cls.secret_inputs is not None else cls.secret_fields
+
+    def normalize_secret(self, name: str, value: str) -> str:
+        """How a pasted value is compared with the stored secret."""
+        return value.strip()
 
     label = forms.CharField(
         max_length=100, help_text="A name your team will recognise, such as “Production”."
     )
+
+    def hint_for(self, name: str, value: str) -> str:
+        """What of a secret may be shown: by default its last four characters."""
+        return value[-4:] if len(value) >= 8 else ""
 
     def public_data(self) -> dict[str, Any]:
         return {
@@ -183,9 +206,23 @@ class ProviderClient:
     def refresh(self, remote_id: str, context: dict[str, Any]) -> tuple[Exchange, RemoteRecord]:
         raise NotImplementedError
 
+    def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
+        """Delete the connector at the provider; a 404 means it is already gone."""
+        raise NotImplementedError
+
     def error_details(self, exchange: Exchange) -> tuple[str, dict[str, str]]:
         """The provider's own message and field errors from an error body ("" if none)."""
         return "", {}
+
+    def check_call(self) -> Call:
+        """The provider's cheapest authenticated call, used to test a credential."""
+        raise NotImplementedError
+
+    def check(self) -> CheckResult:
+        exchange = self.send(self.check_call())
+        if exchange.error:
+            return CheckResult(False, exchange.error.message)
+        return CheckResult(True, f"{self.label} accepted the credential (HTTP {exchange.status}).")
 
     def curl_user(self) -> str | None:
         """The `--user` value for the redacted curl command, if the provider uses Basic auth."""
@@ -407,6 +444,7 @@ class Provider:
 __all__ = [
     "REDACTED",
     "Call",
+    "CheckResult",
     "ConnectorForm",
     "ConnectorTemplate",
     "CredentialForm",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -192,6 +193,7 @@ S3 = ConnectorTemplate(
     description="Import events or profiles from an S3 bucket through an IAM role.",
     form_class=S3ImportForm,
     provider_slug="mixpanel",
+    short_label="Amazon S3",
 )
 GCS = ConnectorTemplate(
     slug="mixpanel-gcs",
@@ -199,6 +201,7 @@ GCS = ConnectorTemplate(
     description="Import events or profiles from a GCS bucket shared with Mixpanel.",
     form_class=GCSImportForm,
     provider_slug="mixpanel",
+    short_label="Google Cloud Storage",
 )
 CONNECTOR_TYPES = {S3.slug: "s3Import", GCS.slug: "gcsImport"}
 PROPERTY_FIELDS = {
@@ -221,6 +224,10 @@ class MixpanelClient(ProviderClient):
     def connectors_url(self, project_id: int | str, residency: str) -> str:
         base = self.base_url(RESIDENCY_SETTINGS.get(residency, "MIXPANEL_API_URL"))
         return f"{base}/api/app/projects/{int(project_id)}/connectors"
+
+    def check_call(self) -> Call:
+        """Listing the default project's connectors is the cheapest authenticated call."""
+        return Call("GET", self.connectors_url(self.public["project_id"], self.public["residency"]))
 
     def build_create(self, template: ConnectorTemplate, data: dict[str, Any]) -> Call:
         connector_type = CONNECTOR_TYPES[template.slug]
@@ -289,6 +296,16 @@ class MixpanelClient(ProviderClient):
         if not isinstance(body, dict) or body.get("status") != "ok":
             raise self.unexpected_shape(exchange, "a created Mixpanel connector")
         return self.read_record(exchange, body.get("results"))
+
+    def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
+        url = self.connectors_url(context["project_id"], context["residency"])
+        exchange = self.send(Call("DELETE", f"{url}/{quote(remote_id, safe='')}"))
+        if exchange.status == 404:
+            return exchange
+        body = self.expect_json(exchange)
+        if not isinstance(body, dict) or body.get("status") != "ok":
+            raise self.unexpected_shape(exchange, "Mixpanel's answer to a delete")
+        return exchange
 
     def get_with_retries(self, url: str, attempts: int = 3) -> Exchange:
         """GETs are safe to repeat: retry connection failures and 5xx with a short backoff."""

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from . import mixpanel, views
+from . import checks, mixpanel, views
 
 urlpatterns = [
     path("_faults/", views.fault_list, name="sandbox-faults"),
+    path("api/v1/connector_definitions", checks.aisquared_definitions),
+    path("api/v2/auth/validate", checks.videovector_validate),
+    path("v2/kafka/clusters", checks.upstash_clusters),
     # Mixpanel documents the collection both with and without a trailing slash.
     re_path(
         r"^api/app/projects/(?P<project_id>[0-9]+)/connectors/?$",

@@ -34,6 +34,11 @@
     });
   });
 
+  // The header's team switcher submits on change; its button stays for keyboard and no-JS use.
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
+  });
+
   // A failed request (network down, server error) must never fail silently.
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;

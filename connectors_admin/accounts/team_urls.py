@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("teams/switch/", views.switch_team, name="switch"),
+    path("teams/<slug:team>/members/", views.member_list, name="members"),
+    path("teams/<slug:team>/members/<int:pk>/role/", views.member_role, name="member-role"),
+    path("teams/<slug:team>/members/<int:pk>/remove/", views.member_remove, name="member-remove"),
+]

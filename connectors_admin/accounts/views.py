@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from connectors_admin.audit.log import record
+from connectors_admin.audit.models import Action
+
+from .access import get_membership
+from .forms import AddMemberForm
+from .models import Membership, Role
+
+
+@login_required
+def member_list(request: HttpRequest, team: str) -> HttpResponse:
+    membership = get_membership(
+        request, team, "manage_members" if request.method == "POST" else "view"
+    )
+    form = None
+    if membership.can("manage_members"):
+        form = AddMemberForm(request.POST or None, team=membership.team, acting=membership)
+        if request.method == "POST" and form.is_valid():
+            added = Membership.objects.create(
+                team=membership.team, user=form.cleaned_data["user"], role=form.cleaned_data["role"]
+            )
+            record(
+                Action.MEMBER_ADDED,
+                request=request,
+                team=membership.team,
+                target=added,
+                after={"user": added.user.username, "role": added.role},
+            )
+            messages.success(
+                request, f"{added.user.username} joined as {added.get_role_display()}."
+            )
+            return redirect("accounts:members", team=team)
+    members = membership.team.memberships.select_related("user").order_by("user__username")
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "membership": membership,
+            "team": membership.team,
+            "members": members,
+            "form": form,
+            "roles": _assignable_roles(membership),
+        },
+    )
+
+
+def _assignable_roles(acting: Membership) -> list[tuple[str, str]]:
+    if acting.role == Role.OWNER:
+        return list(Role.choices)
+    return [choice for choice in Role.choices if choice[0] != Role.OWNER]
+
+
+def _refusal(acting: Membership, target: Membership, new_role: str | None) -> str:
+    """Why `acting` may not change `target` (to `new_role`, or remove it when None); "" if allowed."""
+    if acting.role != Role.OWNER and (target.role == Role.OWNER or new_role == Role.OWNER):
+        return "Only an owner can change an owner or make someone an owner."
+    if target.role == Role.OWNER and new_role != Role.OWNER:
+        owners = Membership.objects.select_for_update().filter(team=target.team, role=Role.OWNER)
+        if owners.count() <= 1:
+            return "A team keeps at least one owner: make someone else owner first."
+    return ""
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, team: str, pk: int) -> HttpResponse:
+    acting = get_membership(request, team, "manage_members")
+    new_role = request.POST.get("role", "")
+    if new_role not in Role.values:
+        messages.error(request, "Pick one of the roles.")
+        return redirect("accounts:members", team=team)
+    with transaction.atomic():
+        target = get_object_or_404(
+            Membership.objects.select_related("user"), team=acting.team, pk=pk
+        )
+        refusal = _refusal(acting, target, new_role)
+        if not refusal and new_role != target.role:
+            before = {"role": target.role}
+            target.role = new_role
+            target.save(update_fields=["role"])
+            record(
+                Action.MEMBER_ROLE_CHANGED,
+                request=request,
+                team=acting.team,
+                target=target,
+                before=before,
+                after={"role": new_role},
+            )
+    if refusal:
+        messages.error(request, refusal)
+    else:
+        messages.success(request, f"{target.user.username} is now {target.get_role_display()}.")
+    return redirect("accounts:members", team=team)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, team: str, pk: int) -> HttpResponse:
+    acting = get_membership(request, team, "manage_members")
+    with transaction.atomic():
+        target = get_object_or_404(
+            Membership.objects.select_related("user"), team=acting.team, pk=pk
+        )
+        refusal = _refusal(acting, target, None)
+        if not refusal:
+            record(
+                Action.MEMBER_REMOVED,
+                request=request,
+                team=acting.team,
+                target=target,
+                before={"user": target.user.username, "role": target.role},
+            )
+            target.delete()
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("accounts:members", team=team)
+    messages.success(request, f"{target.user.username} was removed from {acting.team.name}.")
+    if target.user_id == request.user.pk:
+        return redirect("connectors:home")
+    return redirect("accounts:members", team=team)
+
+
+@login_required
+@require_POST
+def switch_team(request: HttpRequest) -> HttpResponse:
+    membership = get_membership(request, request.POST.get("team", ""))
+    membership.selected_at = timezone.now()
+    membership.save(update_fields=["selected_at"])
+    return redirect("connectors:dashboard", team=membership.team.slug)

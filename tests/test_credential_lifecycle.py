@@ -1,0 +1,356 @@
+"""The whole credential lifecycle: every kind, edit, rotate, test, disable, delete, compare, usage."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from connectors_admin.connectors.models import Connector, Submission
+from connectors_admin.credentials.kinds import KINDS
+from connectors_admin.credentials.models import Credential
+
+from .conftest import MIXPANEL_SECRET, S3_FORM, make_credential
+
+# Fake values built at run time, so nothing that looks like a real secret sits in the source.
+AWS_KEY_ID = "AKIA" + "FAKE" * 4
+AWS_SECRET = "fake/Secret+Access=Key" + "x" * 18
+VV_KEY = "sk_live_" + "ab12" * 12
+PEM = "-----BEGIN " + "PRIVATE KEY-----\nMIIfake\n-----END " + "PRIVATE KEY-----\n"
+
+
+def key_file(**overrides) -> SimpleUploadedFile:
+    data = {
+        "type": "service_account",
+        "project_id": "acme-data",
+        "private_key_id": "0123456789abcdef9876",
+        "private_key": PEM,
+        "client_email": "importer@acme-data.iam.gserviceaccount.com",
+        **overrides,
+    }
+    return SimpleUploadedFile("key.json", json.dumps(data).encode(), "application/json")
+
+
+def add(client, kind, **fields):
+    return client.post(
+        reverse("credentials:add", args=["acme", kind]), {"label": f"My {kind}", **fields}
+    )
+
+
+KIND_FORMS = {
+    "mixpanel": {"username": "sa", "secret": MIXPANEL_SECRET, "project_id": "1", "residency": "us"},
+    "aisquared": {
+        "instance": "AI Squared (hosted)",
+        "workspace_id": "7",
+        "token": "jwt-token-aaaa-1111",
+    },
+    "videovector": {"auth_type": "api_key", "token": VV_KEY},
+    "upstash": {"email": "ops@example.com", "api_key": "upstash-key-7777"},
+    "aws": {"aws_access_key_id": AWS_KEY_ID, "aws_secret_access_key": AWS_SECRET},
+    "azure": {
+        "tenant_id": "11111111-2222-3333-4444-555555555555",
+        "client_id": "AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE",
+        "client_secret": "azure-secret-9999",
+    },
+    "uri": {"uri": "postgresql://app:db-password-5555@db.internal:5432/app"},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", sorted(KIND_FORMS))
+def test_every_kind_is_stored_encrypted_with_only_public_fields_in_clear(owner_client, kind):
+    response = add(owner_client, kind, **KIND_FORMS[kind])
+    assert response.status_code == 302, response.content.decode()[:2000]
+    credential = Credential.objects.get()
+    secrets = credential.secrets()
+    assert set(secrets) == set(KINDS[kind].secret_fields)
+    for value in secrets.values():
+        assert value not in json.dumps(credential.public)
+        assert value not in credential.secret_ciphertext
+    html = owner_client.get(response["Location"]).content.decode()
+    for value in secrets.values():
+        assert value not in html
+
+
+@pytest.mark.django_db
+def test_uri_shows_only_scheme_and_host(owner_client):
+    add(owner_client, "uri", **KIND_FORMS["uri"])
+    assert Credential.objects.get().public == {"scheme": "postgresql", "host": "db.internal"}
+
+
+@pytest.mark.django_db
+def test_gcp_key_file_is_checked_and_stored_whole(owner_client):
+    response = owner_client.post(
+        reverse("credentials:add", args=["acme", "gcp"]), {"label": "GCS", "key_file": key_file()}
+    )
+    assert response.status_code == 302
+    credential = Credential.objects.get()
+    assert credential.public == {
+        "client_email": "importer@acme-data.iam.gserviceaccount.com",
+        "project_id": "acme-data",
+    }
+    assert json.loads(credential.secrets()["service_account_json"])["private_key"] == PEM
+    assert credential.hint_text() == "…9876"  # the key id's end, not the file's
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (SimpleUploadedFile("k.json", b"not json", "application/json"), "This file is not JSON."),
+        (key_file(type="authorized_user"), "not a service-account key"),
+        (key_file(private_key=""), "The key file lacks: private_key"),
+        (key_file(private_key="abc"), "not a PEM private key"),
+        (
+            SimpleUploadedFile("k.json", b"{" + b" " * 70000 + b"}", "application/json"),
+            "over 64 KiB",
+        ),
+    ],
+)
+def test_gcp_bad_key_files_are_refused(owner_client, upload, message):
+    response = owner_client.post(
+        reverse("credentials:add", args=["acme", "gcp"]), {"label": "G", "key_file": upload}
+    )
+    assert message in response.content.decode()
+    assert Credential.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "field", "value", "message"),
+    [
+        ("aws", "aws_access_key_id", "AKIA123", "AKIA or ASIA"),
+        ("aws", "aws_secret_access_key", "short", "40 letters"),
+        ("azure", "tenant_id", "not-a-guid", "A GUID"),
+        ("uri", "uri", "just words", "A URI with a scheme"),
+        ("videovector", "token", "sk_live_nothex", "48 lowercase hex"),
+    ],
+)
+def test_storage_formats_are_checked(owner_client, kind, field, value, message):
+    response = add(owner_client, kind, **{**KIND_FORMS[kind], field: value})
+    assert message in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_edit_changes_public_fields_and_keeps_the_secret(owner_client, credential):
+    url = reverse("credentials:edit", args=["acme", credential.pk])
+    page = owner_client.get(url).content.decode()
+    assert 'name="secret"' not in page
+    response = owner_client.post(
+        url, {"label": "Renamed", "username": "sa.new", "project_id": "99", "residency": "in"}
+    )
+    assert response.status_code == 302
+    credential.refresh_from_db()
+    assert credential.label == "Renamed"
+    assert credential.public == {"username": "sa.new", "project_id": 99, "residency": "in"}
+    assert credential.secrets() == {"secret": MIXPANEL_SECRET}
+
+
+@pytest.mark.django_db
+def test_rotate_replaces_the_secret_and_connectors_keep_their_link(
+    owner_client, team, owner, credential
+):
+    from .test_connectors_pages import make_connectors
+
+    (connector,) = make_connectors(team, credential, owner, 1)
+    old_fingerprint = credential.fingerprints()["secret"]
+    url = reverse("credentials:rotate", args=["acme", credential.pk])
+    page = owner_client.get(url).content.decode()
+    assert 'name="username"' not in page and 'name="secret"' in page
+    response = owner_client.post(url, {"secret": "brand-new-secret-4321"})
+    assert response.status_code == 302
+    credential.refresh_from_db()
+    assert credential.secrets() == {"secret": "brand-new-secret-4321"}
+    assert credential.fingerprints()["secret"] != old_fingerprint
+    assert credential.hint_text() == "…4321"
+    connector.refresh_from_db()
+    assert connector.credential == credential
+
+
+@pytest.mark.django_db
+def test_rotating_a_gcp_key_updates_the_shown_account(owner_client):
+    owner_client.post(
+        reverse("credentials:add", args=["acme", "gcp"]), {"label": "G", "key_file": key_file()}
+    )
+    credential = Credential.objects.get()
+    owner_client.post(
+        reverse("credentials:rotate", args=["acme", credential.pk]),
+        {
+            "key_file": key_file(
+                client_email="new@acme-data.iam.gserviceaccount.com", private_key_id="ffff1234"
+            )
+        },
+    )
+    credential.refresh_from_db()
+    assert credential.public["client_email"] == "new@acme-data.iam.gserviceaccount.com"
+    assert credential.hint_text() == "…1234"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", ["mixpanel", "aisquared", "videovector", "upstash"])
+def test_testing_a_provider_credential_calls_the_provider(owner_client, sandbox, kind):
+    add(owner_client, kind, **KIND_FORMS[kind])
+    credential = Credential.objects.get()
+    url = reverse("credentials:test", args=["acme", credential.pk])
+    html = owner_client.post(url, headers={"HX-Request": "true"}).content.decode()
+    assert html.lstrip().startswith('<section id="check-panel"')
+    assert "accepted the credential" in html
+    credential.refresh_from_db()
+    assert credential.last_check_ok is True and credential.last_check_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", ["mixpanel", "aisquared", "upstash"])
+def test_a_refused_credential_fails_its_test_in_plain_words(owner_client, sandbox, kind):
+    secret_field = KINDS[kind].secret_fields[0]
+    add(owner_client, kind, **{**KIND_FORMS[kind], secret_field: "invalid-credential-1"})
+    credential = Credential.objects.get()
+    response = owner_client.post(reverse("credentials:test", args=["acme", credential.pk]))
+    assert response.status_code == 302
+    credential.refresh_from_db()
+    assert credential.last_check_ok is False
+    assert "HTTP 401" in credential.last_check_message
+    page = owner_client.get(reverse("credentials:list", args=["acme"])).content.decode()
+    assert "failed" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_provider_that_times_out_fails_the_test_within_the_limit(
+    owner_client, sandbox, credential, fault
+):
+    fault("timeout")
+    owner_client.post(reverse("credentials:test", args=["acme", credential.pk]))
+    credential.refresh_from_db()
+    assert credential.last_check_ok is False
+    assert "did not answer within 2 seconds" in credential.last_check_message
+
+
+@pytest.mark.django_db
+def test_storage_secrets_are_tested_for_form_only(owner_client):
+    add(owner_client, "aws", **KIND_FORMS["aws"])
+    credential = Credential.objects.get()
+    owner_client.post(reverse("credentials:test", args=["acme", credential.pk]))
+    credential.refresh_from_db()
+    assert credential.last_check_ok is True
+    assert "No call is made" in credential.last_check_message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_disabled_credential_cannot_be_used(owner_client, sandbox, credential):
+    owner_client.post(reverse("credentials:toggle", args=["acme", credential.pk]))
+    credential.refresh_from_db()
+    assert credential.enabled is False
+    create = reverse("connectors:create", args=["acme", "mixpanel-s3"])
+    assert "No Mixpanel credential yet" in owner_client.get(create).content.decode()
+    owner_client.post(
+        create, {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())}
+    )
+    assert Submission.objects.count() == 0
+    owner_client.post(reverse("credentials:toggle", args=["acme", credential.pk]))
+    credential.refresh_from_db()
+    assert credential.enabled is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refresh_with_a_disabled_credential_says_so(owner_client, sandbox, credential):
+    owner_client.post(
+        reverse("connectors:create", args=["acme", "mixpanel-s3"]),
+        {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())},
+    )
+    connector = Connector.objects.get()
+    Credential.objects.filter(pk=credential.pk).update(enabled=False)
+    html = owner_client.post(
+        reverse("connectors:refresh", args=["acme", connector.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "This credential is disabled" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delete_is_refused_while_a_connector_uses_it_and_lists_them(
+    owner_client, sandbox, credential
+):
+    owner_client.post(
+        reverse("connectors:create", args=["acme", "mixpanel-s3"]),
+        {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())},
+    )
+    connector = Connector.objects.get()
+    url = reverse("credentials:delete", args=["acme", credential.pk])
+    response = owner_client.post(url)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "cannot be deleted: 1 connector uses it" in html
+    assert reverse("connectors:detail", args=["acme", connector.pk]) in html
+    assert Credential.objects.filter(pk=credential.pk).exists()
+
+    # Once the connector is deleted at the provider, the credential can go.
+    response = owner_client.post(reverse("connectors:delete", args=["acme", connector.pk]))
+    assert response.status_code == 302
+    connector.refresh_from_db()
+    assert connector.remote_status == "deleted"
+    assert owner_client.post(url).status_code == 302
+    assert not Credential.objects.filter(pk=credential.pk).exists()
+    connector.refresh_from_db()
+    assert connector.credential is None
+    assert (
+        "(since deleted)"
+        in owner_client.get(
+            reverse("connectors:detail", args=["acme", connector.pk])
+        ).content.decode()
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("pasted", "answer"), [(MIXPANEL_SECRET, "yes, it is"), ("something-else", "no, it differs")]
+)
+def test_is_this_the_same_secret(owner_client, credential, pasted, answer):
+    url = reverse("credentials:compare", args=["acme", credential.pk])
+    html = owner_client.post(
+        url, {"secret": pasted}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert html.lstrip().startswith('<section id="compare-panel"')
+    assert answer in html
+    assert pasted not in html
+
+
+@pytest.mark.django_db
+def test_gcp_compare_ignores_json_formatting(owner_client):
+    owner_client.post(
+        reverse("credentials:add", args=["acme", "gcp"]), {"label": "G", "key_file": key_file()}
+    )
+    credential = Credential.objects.get()
+    stored = json.loads(credential.secrets()["service_account_json"])
+    pasted = json.dumps(stored, indent=4)
+    html = owner_client.post(
+        reverse("credentials:compare", args=["acme", credential.pk]),
+        {"service_account_json": pasted},
+    ).content.decode()
+    assert "yes, it is the stored secret" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_usage_lists_connectors_and_calls_and_last_use(owner_client, sandbox, credential):
+    owner_client.post(
+        reverse("connectors:create", args=["acme", "mixpanel-s3"]),
+        {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())},
+    )
+    connector = Connector.objects.get()
+    html = owner_client.get(
+        reverse("credentials:detail", args=["acme", credential.pk])
+    ).content.decode()
+    assert connector.name in html
+    assert "Create Mixpanel Cloud Import: Amazon S3" in html
+    credential.refresh_from_db()
+    assert credential.last_used_at is not None
+    assert "Last used: never" not in html
+
+
+@pytest.mark.django_db
+def test_same_secret_gives_the_same_fingerprint_across_credentials(team, owner):
+    a = make_credential(team, owner, label="A")
+    b = make_credential(team, owner, label="B")
+    c = make_credential(team, owner, label="C", secret="another-secret-0000")
+    assert a.fingerprints() == b.fingerprints() != c.fingerprints()

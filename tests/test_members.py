@@ -1,0 +1,111 @@
+"""Team membership: add, re-role and remove members; the last owner stays; switching teams persists."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from connectors_admin.accounts.models import Membership, Role, Team
+
+pytestmark = pytest.mark.django_db
+MEMBERS = reverse("accounts:members", args=["acme"])
+
+
+def role_url(membership):
+    return reverse("accounts:member-role", args=["acme", membership.pk])
+
+
+def remove_url(membership):
+    return reverse("accounts:member-remove", args=["acme", membership.pk])
+
+
+def test_admin_adds_an_existing_user_by_username_or_email(owner_client, make_user, team):
+    make_user("newbie")
+    make_user("mailed", email="Mailed@Example.com")
+    assert owner_client.post(MEMBERS, {"user": "newbie", "role": "viewer"}).status_code == 302
+    assert (
+        owner_client.post(MEMBERS, {"user": "mailed@example.com", "role": "member"}).status_code
+        == 302
+    )
+    roles = dict(Membership.objects.filter(team=team).values_list("user__username", "role"))
+    assert roles["newbie"] == "viewer" and roles["mailed"] == "member"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("ghost", "No account has this username or email."), ("olivia", "already a member")],
+)
+def test_adding_refuses_unknown_or_existing_users(owner_client, value, message):
+    assert message in owner_client.post(MEMBERS, {"user": value, "role": "member"}).content.decode()
+
+
+def test_change_role_and_remove(owner_client, member, team):
+    membership = Membership.objects.get(user=member)
+    owner_client.post(role_url(membership), {"role": "admin"})
+    membership.refresh_from_db()
+    assert membership.role == "admin"
+    owner_client.post(remove_url(membership))
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_the_last_owner_can_be_neither_demoted_nor_removed(owner_client, owner):
+    membership = Membership.objects.get(user=owner)
+    response = owner_client.post(role_url(membership), {"role": "admin"}, follow=True)
+    assert "A team keeps at least one owner" in response.content.decode()
+    owner_client.post(remove_url(membership))
+    membership.refresh_from_db()
+    assert membership.role == "owner"
+
+
+def test_with_a_second_owner_an_owner_may_step_down(owner_client, owner, member):
+    Membership.objects.filter(user=member).update(role=Role.OWNER)
+    membership = Membership.objects.get(user=owner)
+    owner_client.post(role_url(membership), {"role": "admin"})
+    membership.refresh_from_db()
+    assert membership.role == "admin"
+
+
+def test_admins_cannot_touch_owners_or_make_owners(client_for, make_user, team, owner, member):
+    admin = make_user("adele")
+    Membership.objects.create(team=team, user=admin, role=Role.ADMIN)
+    client = client_for(admin)
+    owner_membership = Membership.objects.get(user=owner)
+    member_membership = Membership.objects.get(user=member)
+    response = client.post(role_url(member_membership), {"role": "owner"}, follow=True)
+    assert "Only an owner can" in response.content.decode()
+    client.post(remove_url(owner_membership))
+    member_membership.refresh_from_db()
+    assert member_membership.role == "member"
+    assert Membership.objects.filter(pk=owner_membership.pk, role="owner").exists()
+    assert 'value="owner"' not in client.get(MEMBERS).content.decode().split("Add a member")[1]
+
+
+def test_switching_team_persists_across_sign_ins(client_for, owner, make_user, other_team):
+    Membership.objects.create(team=other_team, user=owner, role=Role.VIEWER)
+    client = client_for(owner)
+    assert client.get("/")["Location"] == "/teams/acme/"
+    response = client.post(reverse("accounts:switch"), {"team": "other"})
+    assert response["Location"] == "/teams/other/"
+    assert client_for(owner).get("/")["Location"] == "/teams/other/"
+
+
+def test_switching_to_a_team_you_are_not_in_is_404(owner_client, other_team):
+    assert owner_client.post(reverse("accounts:switch"), {"team": "other"}).status_code == 404
+
+
+def test_header_lists_the_users_teams(owner_client, owner, other_team):
+    Membership.objects.create(team=other_team, user=owner, role=Role.VIEWER)
+    html = owner_client.get(reverse("connectors:dashboard", args=["acme"])).content.decode()
+    assert '<option value="other"' in html and '<option value="acme" selected' in html
+
+
+def test_create_team_command(make_user):
+    make_user("founder")
+    call_command("create_team", "Data Platform", "--owner", "founder")
+    team = Team.objects.get(slug="data-platform")
+    assert Membership.objects.get(team=team).role == "owner"
+    with pytest.raises(CommandError, match="exists already"):
+        call_command("create_team", "Data Platform", "--owner", "founder")
+    with pytest.raises(CommandError, match="No user"):
+        call_command("create_team", "X", "--owner", "nobody")

@@ -1,0 +1,46 @@
+"""Key rotation: a secret written under an old key still decrypts when a new key is put first,
+and `rotate_credential_keys` rewrites it under the new key."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import CommandError, call_command
+
+from connectors_admin.core import crypto
+from connectors_admin.credentials.models import Credential
+
+from .conftest import MIXPANEL_SECRET, make_credential
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rotation_procedure(team, owner, settings, capsys):
+    old_key = settings.CREDENTIAL_KEYS[0]
+    credentials = [make_credential(team, owner, label=f"C{i}") for i in range(5)]
+    new_key = Fernet.generate_key().decode()
+    settings.CREDENTIAL_KEYS = [new_key, old_key]
+    assert all(c.secrets() == {"secret": MIXPANEL_SECRET} for c in Credential.objects.all())
+
+    call_command("rotate_credential_keys", "--batch-size", "2")
+    assert "Re-encrypted 5 credential(s)" in capsys.readouterr().out
+    call_command("rotate_credential_keys")  # safe to run again
+    assert "Re-encrypted 5 credential(s)" in capsys.readouterr().out
+
+    settings.CREDENTIAL_KEYS = [new_key]  # the old key is retired
+    for credential in Credential.objects.all():
+        assert credential.secrets() == {"secret": MIXPANEL_SECRET}
+    assert (
+        Credential.objects.get(pk=credentials[0].pk).secret_ciphertext
+        != credentials[0].secret_ciphertext
+    )
+
+
+def test_rotation_reports_secrets_no_key_can_read(team, owner, settings, capsys):
+    make_credential(team, owner)
+    settings.CREDENTIAL_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(CommandError, match="1 credential"):
+        call_command("rotate_credential_keys")
+    captured = capsys.readouterr()
+    assert MIXPANEL_SECRET not in captured.out + captured.err
+    assert crypto.PREFIX not in captured.err
