@@ -1,0 +1,347 @@
+"""Django forms generated from a JSON Schema (draft-07), as connector definitions publish them.
+
+Strings, integers, numbers and booleans become inputs; `enum` and `oneOf`/`const` become selects;
+nested objects become fieldsets; arrays of strings become one-per-line text areas (or checkboxes
+when their items are an enum). `title`, `description`, `default`, `examples` and `order` give the
+label, help, initial value, placeholder and order; `readOnly` fields are shown but fixed; fields
+marked `multiwoven_secret` are password inputs. Whatever cannot be rendered faithfully gets an
+honest JSON field for its whole subtree, validated as JSON, rather than being dropped. Finally the
+assembled configuration is validated against the schema itself.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from jsonschema import Draft7Validator
+
+PREFIX = "cfg"
+SEP = "__"
+SECRET_MARKERS = ("multiwoven_secret", "x-secret", "airbyte_secret")
+
+
+@dataclass
+class Node:
+    """The layout of the generated form: a field, or a group (fieldset) of nodes."""
+
+    name: str  # form field name, or group path
+    title: str
+    description: str = ""
+    children: list[Node] = field(default_factory=list)
+
+    @property
+    def is_group(self) -> bool:
+        return bool(self.children)
+
+
+def _title(key: str, spec: dict[str, Any]) -> str:
+    title = spec.get("title")
+    if isinstance(title, str) and title.strip():
+        return title.strip()
+    return key.replace("_", " ").replace("-", " ").strip().capitalize() or key
+
+
+def _ordered(properties: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    items = [(k, v if isinstance(v, dict) else {}) for k, v in properties.items()]
+    big = 10**9
+    return sorted(
+        items,
+        key=lambda kv: kv[1]["order"] if isinstance(kv[1].get("order"), int | float) else big,
+    )
+
+
+def _is_secret(spec: dict[str, Any]) -> bool:
+    return any(spec.get(marker) is True for marker in SECRET_MARKERS)
+
+
+def _const_choices(spec: dict[str, Any]) -> list[tuple[Any, str]] | None:
+    """`enum`, or a `oneOf`/`anyOf` made only of `const` entries, as select choices."""
+    if isinstance(spec.get("enum"), list) and spec["enum"]:
+        return [(value, str(value)) for value in spec["enum"]]
+    for key in ("oneOf", "anyOf"):
+        options = spec.get(key)
+        if (
+            isinstance(options, list)
+            and options
+            and all(isinstance(o, dict) and "const" in o for o in options)
+        ):
+            return [(o["const"], str(o.get("title") or o["const"])) for o in options]
+    return None
+
+
+class JSONTextField(forms.CharField):
+    """The honest fallback: the subtree as JSON text, parsed and checked on submit."""
+
+    def __init__(self, *args, expected: str | None = None, **kwargs):
+        self.expected = expected
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 4, "class": "mono"}))
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, dict | list | int | float | bool):
+            return json.dumps(value, indent=2)
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            parsed = json.loads(value)
+        except ValueError as exc:
+            raise forms.ValidationError(
+                f"This is not valid JSON ({exc.msg}, line {exc.lineno})."
+            ) from None
+        kinds = {"object": dict, "array": list}
+        if self.expected in kinds and not isinstance(parsed, kinds[self.expected]):
+            raise forms.ValidationError(f"Enter a JSON {self.expected}.")
+        return parsed
+
+
+class LinesField(forms.CharField):
+    """An array of strings, one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        return "\n".join(map(str, value)) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return []
+        return [line.strip() for line in str(value).splitlines() if line.strip()]
+
+
+@dataclass
+class _Built:
+    fields: dict[str, forms.Field] = field(default_factory=dict)
+    layout: list[Node] = field(default_factory=list)
+    paths: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field name -> config path
+    types: dict[str, str] = field(default_factory=dict)
+    secrets: set[str] = field(default_factory=set)
+
+
+def _field_for(key: str, spec: dict[str, Any], required: bool) -> tuple[forms.Field, str, bool]:
+    """A form field for one non-object property: (field, JSON type, is it a JSON fallback)."""
+    label, help_text = _title(key, spec), str(spec.get("description") or "")
+    kind = spec.get("type")
+    if isinstance(kind, list):  # ["string", "null"] and the like
+        non_null = [k for k in kind if k != "null"]
+        kind = non_null[0] if len(non_null) == 1 else None
+        required = required and "null" not in spec.get("type", [])
+    examples = spec.get("examples")
+    placeholder = str(examples[0]) if isinstance(examples, list) and examples else ""
+    attrs = {"placeholder": placeholder} if placeholder else {}
+    common = {"label": label, "help_text": help_text, "required": required}
+    default = spec.get("default")
+    if default is not None:
+        common["initial"] = default
+    choices = _const_choices(spec)
+    if choices is not None and kind in ("string", "integer", "number", None):
+        coerce = {"integer": int, "number": float}.get(kind or "", str)
+        typed = [("", "—")] if not required else []
+        field_ = forms.TypedChoiceField(
+            choices=typed + [(str(v), t) for v, t in choices],
+            coerce=lambda value, c=coerce: c(value),
+            empty_value=None,
+            **common,
+        )
+        return field_, kind or "string", False
+    if kind == "string":
+        if _is_secret(spec):
+            widget = forms.PasswordInput(
+                render_value=False, attrs={"autocomplete": "new-password", **attrs}
+            )
+        elif spec.get("format") == "textarea" or (spec.get("maxLength") or 0) > 500:
+            widget = forms.Textarea(attrs={"rows": 3, **attrs})
+        else:
+            widget = forms.TextInput(attrs=attrs)
+        length = {k: spec[k] for k in ("maxLength", "minLength") if isinstance(spec.get(k), int)}
+        field_ = forms.CharField(
+            widget=widget,
+            strip=not _is_secret(spec),
+            max_length=length.get("maxLength"),
+            min_length=length.get("minLength"),
+            **common,
+        )
+        return field_, "string", False
+    if kind in ("integer", "number"):
+        cls = forms.IntegerField if kind == "integer" else forms.FloatField
+        bounds = {
+            "min_value": spec.get("minimum"),
+            "max_value": spec.get("maximum"),
+        }
+        field_ = cls(
+            widget=forms.NumberInput(attrs=attrs),
+            **{k: v for k, v in bounds.items() if v is not None},
+            **common,
+        )
+        return field_, kind, False
+    if kind == "boolean":
+        common["required"] = False  # an unchecked box is a valid false
+        return forms.BooleanField(**common), "boolean", False
+    if kind == "array":
+        items = spec.get("items") if isinstance(spec.get("items"), dict) else {}
+        item_choices = _const_choices(items)
+        if items.get("type") == "string" and item_choices:
+            field_ = forms.MultipleChoiceField(
+                choices=[(str(v), t) for v, t in item_choices],
+                widget=forms.CheckboxSelectMultiple,
+                **common,
+            )
+            return field_, "array", False
+        if items.get("type") == "string":
+            common["help_text"] = (help_text + " One per line.").strip()
+            return (
+                LinesField(widget=forms.Textarea(attrs={"rows": 3, **attrs}), **common),
+                "array",
+                False,
+            )
+    # Anything else: its JSON, honestly.
+    fallback_help = (help_text + " Enter this part as JSON.").strip()
+    common["help_text"] = fallback_help
+    return (
+        JSONTextField(expected=kind if kind in ("object", "array") else None, **common),
+        kind or "any",
+        True,
+    )
+
+
+def _walk(
+    schema: dict[str, Any],
+    path: tuple[str, ...],
+    required_here: bool,
+    out: _Built,
+    layout: list[Node],
+) -> None:
+    required = set(schema.get("required") or [])
+    for key, spec in _ordered(schema.get("properties") or {}):
+        sub_path = (*path, key)
+        name = SEP.join((PREFIX, *sub_path))
+        child_required = required_here and key in required
+        is_object = spec.get("type") == "object" or ("properties" in spec and "type" not in spec)
+        if (
+            is_object
+            and isinstance(spec.get("properties"), dict)
+            and not (
+                spec.get("oneOf")
+                or spec.get("anyOf")
+                or spec.get("allOf")
+                or spec.get("patternProperties")
+            )
+        ):
+            group = Node(
+                name=name, title=_title(key, spec), description=str(spec.get("description") or "")
+            )
+            _walk(spec, sub_path, child_required, out, group.children)
+            if group.children:
+                layout.append(group)
+            continue
+        form_field, kind, fallback = _field_for(key, spec, child_required)
+        if spec.get("readOnly") and not fallback:
+            form_field.disabled = True
+            form_field.required = False
+            form_field.help_text = (form_field.help_text + " Fixed by the connector.").strip()
+        out.fields[name] = form_field
+        out.paths[name] = sub_path
+        out.types[name] = kind
+        if _is_secret(spec):
+            out.secrets.add(name)
+        layout.append(Node(name=name, title=form_field.label or key))
+
+
+def secret_paths(schema: dict[str, Any], path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every property path marked secret, searched recursively (nested objects included)."""
+    found = []
+    for key, spec in (schema.get("properties") or {}).items():
+        if not isinstance(spec, dict):
+            continue
+        if _is_secret(spec):
+            found.append((*path, key))
+        found.extend(secret_paths(spec, (*path, key)))
+    return found
+
+
+class SchemaForm(forms.Form):
+    """A form generated by `schema_form`; `configuration()` rebuilds the nested document."""
+
+    schema: dict[str, Any] = {}
+    built: _Built
+
+    def configuration(self) -> dict[str, Any]:
+        config: dict[str, Any] = {}
+        for name, path in self.built.paths.items():
+            if name not in self.cleaned_data:
+                continue
+            value = self.cleaned_data[name]
+            form_field = self.fields[name]
+            if form_field.disabled:
+                value = form_field.initial
+            if value in (None, "") or (value == [] and not form_field.required):
+                continue
+            target = config
+            for part in path[:-1]:
+                target = target.setdefault(part, {})
+            target[path[-1]] = value
+        return config
+
+    def field_for_path(self, path: tuple[str, ...] | list[Any]) -> str | None:
+        """The form field that edits `path` (or the nearest enclosing field)."""
+        path = tuple(str(p) for p in path)
+        while path:
+            name = SEP.join((PREFIX, *path))
+            if name in self.fields:
+                return name
+            path = path[:-1]
+        return None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        config = self.configuration()
+        for error in Draft7Validator(self.schema).iter_errors(config):
+            path = list(error.absolute_path)
+            message = error.message
+            if error.validator == "required":
+                missing = [p for p in error.validator_value if p not in (error.instance or {})]
+                for prop in missing:
+                    target = self.field_for_path([*path, prop])
+                    self.add_error(
+                        target if target and target not in self.errors else None,
+                        "This field is required." if target else f"{prop} is required.",
+                    )
+                continue
+            target = self.field_for_path(path)
+            if target and target not in self.errors:
+                self.add_error(target, message)
+            elif not target:
+                self.add_error(None, message)
+        return cleaned
+
+
+def schema_form(schema: dict[str, Any], base: type[forms.Form] = SchemaForm) -> type[SchemaForm]:
+    """A form class for `schema` (a connection specification)."""
+    built = _Built()
+    _walk(schema, (), True, built, built.layout)
+    return type(
+        "GeneratedSchemaForm",
+        (base if issubclass(base, SchemaForm) else SchemaForm,),
+        {**built.fields, "schema": schema, "built": built},
+    )
+
+
+def initial_from(config: dict[str, Any], form_class: type[SchemaForm]) -> dict[str, Any]:
+    """Form initial values from a stored configuration."""
+    initial = {}
+    for name, path in form_class.built.paths.items():
+        value: Any = config
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None:
+            initial[name] = value
+    return initial

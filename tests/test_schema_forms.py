@@ -1,0 +1,153 @@
+"""Forms generated from JSON Schema: hand-written edge schemas."""
+
+from __future__ import annotations
+
+from django import forms
+
+from connectors_admin.providers.schema_forms import (
+    JSONTextField,
+    LinesField,
+    initial_from,
+    schema_form,
+    secret_paths,
+)
+
+POSTGRES = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "type": "object",
+    "required": ["data_type", "host", "port", "database", "schema", "credentials"],
+    "properties": {
+        "data_type": {"type": "string", "oneOf": [{"const": "structured", "title": "Structured"}, {"const": "vector"}], "default": "structured", "order": 0},
+        "credentials": {
+            "type": "object", "required": ["auth_type", "username", "password"], "order": 1,
+            "properties": {
+                "auth_type": {"type": "string", "default": "username/password", "readOnly": True, "order": 0},
+                "username": {"type": "string", "title": "Username", "order": 1},
+                "password": {"type": "string", "title": "Password", "multiwoven_secret": True, "order": 2},
+            },
+        },
+        "host": {"type": "string", "order": 2, "examples": ["db.example.com"], "description": "Where it runs."},
+        "port": {"type": "string", "order": 3},
+        "database": {"type": "string", "order": 4},
+        "schema": {"type": "string", "order": 5},
+    },
+}
+VALID = {
+    "cfg__data_type": "structured",
+    "cfg__credentials__username": "u",
+    "cfg__credentials__password": "example-password",
+    "cfg__host": "db.example.com",
+    "cfg__port": "5432",
+    "cfg__database": "app",
+    "cfg__schema": "public",
+}
+
+
+def test_fields_follow_order_nesting_and_markers():
+    form_class = schema_form(POSTGRES)
+    form = form_class()
+    assert list(form.fields) == [
+        "cfg__data_type",
+        "cfg__credentials__auth_type",
+        "cfg__credentials__username",
+        "cfg__credentials__password",
+        "cfg__host",
+        "cfg__port",
+        "cfg__database",
+        "cfg__schema",
+    ]
+    layout = form_class.built.layout
+    assert [node.title for node in layout][:2] == ["Data type", "Credentials"]
+    assert [c.name for c in layout[1].children] == [
+        "cfg__credentials__auth_type", "cfg__credentials__username", "cfg__credentials__password"]
+    assert form.fields["cfg__data_type"].choices == [("structured", "Structured"), ("vector", "vector")]
+    assert form.fields["cfg__data_type"].initial == "structured"
+    assert isinstance(form.fields["cfg__credentials__password"].widget, forms.PasswordInput)
+    assert form.fields["cfg__credentials__auth_type"].disabled
+    assert form.fields["cfg__host"].widget.attrs["placeholder"] == "db.example.com"
+    assert form.fields["cfg__host"].help_text == "Where it runs."
+    assert form.fields["cfg__port"].label == "Port"  # no title: from the key
+    assert secret_paths(POSTGRES) == [("credentials", "password")]
+
+
+def test_configuration_is_rebuilt_nested_and_read_only_values_fixed():
+    form = schema_form(POSTGRES)(data={**VALID, "cfg__credentials__auth_type": "tampered"})
+    assert form.is_valid(), form.errors
+    assert form.configuration() == {
+        "data_type": "structured",
+        "credentials": {"auth_type": "username/password", "username": "u", "password": "example-password"},
+        "host": "db.example.com",
+        "port": "5432",
+        "database": "app",
+        "schema": "public",
+    }
+
+
+def test_required_fields_are_required_on_our_side():
+    form = schema_form(POSTGRES)(data={k: v for k, v in VALID.items() if k != "cfg__credentials__username"})
+    assert not form.is_valid()
+    assert "cfg__credentials__username" in form.errors
+
+
+def test_numbers_booleans_arrays_and_enums():
+    schema = {
+        "type": "object",
+        "required": ["batch"],
+        "properties": {
+            "batch": {"type": "integer", "minimum": 1, "maximum": 100},
+            "ratio": {"type": "number"},
+            "ssl": {"type": "boolean", "default": True},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "scopes": {"type": "array", "items": {"type": "string", "enum": ["read", "write"]}},
+            "mode": {"type": "string", "enum": ["full", "incremental"]},
+        },
+    }
+    form_class = schema_form(schema)
+    assert isinstance(form_class.base_fields["cfg__tags"], LinesField)
+    assert isinstance(form_class.base_fields["cfg__scopes"], forms.MultipleChoiceField)
+    form = form_class(data={"cfg__batch": "500", "cfg__mode": "sideways"})
+    assert not form.is_valid()
+    assert "cfg__batch" in form.errors and "cfg__mode" in form.errors
+    form = form_class(data={"cfg__batch": "5", "cfg__ratio": "0.5", "cfg__ssl": "on", "cfg__tags": "a\n\n b \n", "cfg__scopes": ["read"], "cfg__mode": "full"})
+    assert form.is_valid(), form.errors
+    assert form.configuration() == {"batch": 5, "ratio": 0.5, "ssl": True, "tags": ["a", "b"], "scopes": ["read"], "mode": "full"}
+
+
+def test_what_cannot_be_rendered_becomes_an_honest_json_field():
+    schema = {
+        "type": "object",
+        "required": ["auth"],
+        "properties": {
+            "auth": {"type": "object", "oneOf": [
+                {"properties": {"token": {"type": "string"}}, "required": ["token"]},
+                {"properties": {"key": {"type": "string"}}, "required": ["key"]},
+            ]},
+            "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+            "odd": {"type": "wizard"},
+            "pairs": {"type": "array", "items": {"type": "object"}},
+        },
+    }
+    form_class = schema_form(schema)
+    for name in ("cfg__auth", "cfg__headers", "cfg__odd", "cfg__pairs"):
+        assert isinstance(form_class.base_fields[name], JSONTextField), name
+    bad = form_class(data={"cfg__auth": "{not json"})
+    assert not bad.is_valid()
+    assert "not valid JSON" in str(bad.errors["cfg__auth"])
+    wrong = form_class(data={"cfg__auth": '{"neither": 1}'})
+    assert not wrong.is_valid()
+    assert "cfg__auth" in wrong.errors  # the schema's own oneOf check, pinned to the subtree
+    good = form_class(data={"cfg__auth": '{"token": "t"}', "cfg__headers": '{"X-A": "1"}', "cfg__pairs": "[{}]"})
+    assert good.is_valid(), good.errors
+    assert good.configuration() == {"auth": {"token": "t"}, "headers": {"X-A": "1"}, "pairs": [{}]}
+
+
+def test_initial_from_a_stored_configuration():
+    form_class = schema_form(POSTGRES)
+    initial = initial_from({"host": "h", "credentials": {"username": "u"}}, form_class)
+    assert initial == {"cfg__host": "h", "cfg__credentials__username": "u"}
+
+
+def test_empty_schema_gives_an_empty_form():
+    form = schema_form({"type": "object"})(data={})
+    assert form.is_valid()
+    assert form.configuration() == {}
