@@ -43,14 +43,17 @@ def test_form_starts_from_the_credential_defaults(owner_client, credential):
     assert MIXPANEL_SECRET not in html
 
 
-def test_changing_credential_swaps_in_its_defaults(owner_client, team, owner, credential):
+def test_changing_credential_swaps_in_its_defaults_and_keeps_typed_values(
+    owner_client, team, owner, credential
+):
     eu = make_credential(team, owner, label="EU", project_id=777, residency="eu")
-    url = reverse("connectors:defaults", args=["acme", "mixpanel-s3"])
-    response = owner_client.get(url, {"credential": eu.pk}, headers=HTMX)
+    url = reverse("connectors:fields", args=["acme", "mixpanel-s3"]) + "?changed=credential"
+    response = owner_client.post(url, {**S3_FORM, "credential": eu.pk}, headers=HTMX)
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="credential-defaults"')
+    assert html.lstrip().startswith('<div id="template-fields"')
     assert 'value="777"' in html
     assert '<option value="eu" selected>' in html
+    assert 'value="acme-events"' in html  # what was typed stays
     assert "<html" not in html
 
 

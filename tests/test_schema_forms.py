@@ -17,16 +17,38 @@ POSTGRES = {
     "type": "object",
     "required": ["data_type", "host", "port", "database", "schema", "credentials"],
     "properties": {
-        "data_type": {"type": "string", "oneOf": [{"const": "structured", "title": "Structured"}, {"const": "vector"}], "default": "structured", "order": 0},
+        "data_type": {
+            "type": "string",
+            "oneOf": [{"const": "structured", "title": "Structured"}, {"const": "vector"}],
+            "default": "structured",
+            "order": 0,
+        },
         "credentials": {
-            "type": "object", "required": ["auth_type", "username", "password"], "order": 1,
+            "type": "object",
+            "required": ["auth_type", "username", "password"],
+            "order": 1,
             "properties": {
-                "auth_type": {"type": "string", "default": "username/password", "readOnly": True, "order": 0},
+                "auth_type": {
+                    "type": "string",
+                    "default": "username/password",
+                    "readOnly": True,
+                    "order": 0,
+                },
                 "username": {"type": "string", "title": "Username", "order": 1},
-                "password": {"type": "string", "title": "Password", "multiwoven_secret": True, "order": 2},
+                "password": {
+                    "type": "string",
+                    "title": "Password",
+                    "multiwoven_secret": True,
+                    "order": 2,
+                },
             },
         },
-        "host": {"type": "string", "order": 2, "examples": ["db.example.com"], "description": "Where it runs."},
+        "host": {
+            "type": "string",
+            "order": 2,
+            "examples": ["db.example.com"],
+            "description": "Where it runs.",
+        },
         "port": {"type": "string", "order": 3},
         "database": {"type": "string", "order": 4},
         "schema": {"type": "string", "order": 5},
@@ -59,8 +81,14 @@ def test_fields_follow_order_nesting_and_markers():
     layout = form_class.built.layout
     assert [node.title for node in layout][:2] == ["Data type", "Credentials"]
     assert [c.name for c in layout[1].children] == [
-        "cfg__credentials__auth_type", "cfg__credentials__username", "cfg__credentials__password"]
-    assert form.fields["cfg__data_type"].choices == [("structured", "Structured"), ("vector", "vector")]
+        "cfg__credentials__auth_type",
+        "cfg__credentials__username",
+        "cfg__credentials__password",
+    ]
+    assert form.fields["cfg__data_type"].choices == [
+        ("structured", "Structured"),
+        ("vector", "vector"),
+    ]
     assert form.fields["cfg__data_type"].initial == "structured"
     assert isinstance(form.fields["cfg__credentials__password"].widget, forms.PasswordInput)
     assert form.fields["cfg__credentials__auth_type"].disabled
@@ -75,7 +103,11 @@ def test_configuration_is_rebuilt_nested_and_read_only_values_fixed():
     assert form.is_valid(), form.errors
     assert form.configuration() == {
         "data_type": "structured",
-        "credentials": {"auth_type": "username/password", "username": "u", "password": "example-password"},
+        "credentials": {
+            "auth_type": "username/password",
+            "username": "u",
+            "password": "example-password",
+        },
         "host": "db.example.com",
         "port": "5432",
         "database": "app",
@@ -84,7 +116,9 @@ def test_configuration_is_rebuilt_nested_and_read_only_values_fixed():
 
 
 def test_required_fields_are_required_on_our_side():
-    form = schema_form(POSTGRES)(data={k: v for k, v in VALID.items() if k != "cfg__credentials__username"})
+    form = schema_form(POSTGRES)(
+        data={k: v for k, v in VALID.items() if k != "cfg__credentials__username"}
+    )
     assert not form.is_valid()
     assert "cfg__credentials__username" in form.errors
 
@@ -108,9 +142,25 @@ def test_numbers_booleans_arrays_and_enums():
     form = form_class(data={"cfg__batch": "500", "cfg__mode": "sideways"})
     assert not form.is_valid()
     assert "cfg__batch" in form.errors and "cfg__mode" in form.errors
-    form = form_class(data={"cfg__batch": "5", "cfg__ratio": "0.5", "cfg__ssl": "on", "cfg__tags": "a\n\n b \n", "cfg__scopes": ["read"], "cfg__mode": "full"})
+    form = form_class(
+        data={
+            "cfg__batch": "5",
+            "cfg__ratio": "0.5",
+            "cfg__ssl": "on",
+            "cfg__tags": "a\n\n b \n",
+            "cfg__scopes": ["read"],
+            "cfg__mode": "full",
+        }
+    )
     assert form.is_valid(), form.errors
-    assert form.configuration() == {"batch": 5, "ratio": 0.5, "ssl": True, "tags": ["a", "b"], "scopes": ["read"], "mode": "full"}
+    assert form.configuration() == {
+        "batch": 5,
+        "ratio": 0.5,
+        "ssl": True,
+        "tags": ["a", "b"],
+        "scopes": ["read"],
+        "mode": "full",
+    }
 
 
 def test_what_cannot_be_rendered_becomes_an_honest_json_field():
@@ -118,10 +168,13 @@ def test_what_cannot_be_rendered_becomes_an_honest_json_field():
         "type": "object",
         "required": ["auth"],
         "properties": {
-            "auth": {"type": "object", "oneOf": [
-                {"properties": {"token": {"type": "string"}}, "required": ["token"]},
-                {"properties": {"key": {"type": "string"}}, "required": ["key"]},
-            ]},
+            "auth": {
+                "type": "object",
+                "oneOf": [
+                    {"properties": {"token": {"type": "string"}}, "required": ["token"]},
+                    {"properties": {"key": {"type": "string"}}, "required": ["key"]},
+                ],
+            },
             "headers": {"type": "object", "additionalProperties": {"type": "string"}},
             "odd": {"type": "wizard"},
             "pairs": {"type": "array", "items": {"type": "object"}},
@@ -136,7 +189,9 @@ def test_what_cannot_be_rendered_becomes_an_honest_json_field():
     wrong = form_class(data={"cfg__auth": '{"neither": 1}'})
     assert not wrong.is_valid()
     assert "cfg__auth" in wrong.errors  # the schema's own oneOf check, pinned to the subtree
-    good = form_class(data={"cfg__auth": '{"token": "t"}', "cfg__headers": '{"X-A": "1"}', "cfg__pairs": "[{}]"})
+    good = form_class(
+        data={"cfg__auth": '{"token": "t"}', "cfg__headers": '{"X-A": "1"}', "cfg__pairs": "[{}]"}
+    )
     assert good.is_valid(), good.errors
     assert good.configuration() == {"auth": {"token": "t"}, "headers": {"X-A": "1"}, "pairs": [{}]}
 

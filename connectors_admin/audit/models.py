@@ -15,6 +15,7 @@ class Action(models.TextChoices):
     CREDENTIAL_USED = "credential.used", "Credential used"
     CONNECTOR_CREATED = "connector.created", "Connector created"
     CONNECTOR_REFRESHED = "connector.refreshed", "Connector refreshed"
+    CONNECTOR_CHECKED = "connector.checked", "Connector connection checked"
     CONNECTOR_DELETED = "connector.deleted", "Connector deleted"
     MEMBER_ADDED = "member.added", "Member added"
     MEMBER_ROLE_CHANGED = "member.role_changed", "Member role changed"

@@ -1,13 +1,32 @@
+"""Building a template's form for one request: the team's credentials in front, the template's
+fields (which may depend on a choice, such as a connector from the provider's catalogue), values
+kept across re-renders, and secrets typed once kept encrypted between attempts (never echoed)."""
+
 from __future__ import annotations
 
+import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
-from connectors_admin.credentials.models import Credential
-from connectors_admin.providers.base import ConnectorForm, ConnectorTemplate
+from connectors_admin.core import crypto
+from connectors_admin.credentials.models import Credential, CredentialCache
+from connectors_admin.providers.base import (
+    ConnectorForm,
+    ConnectorTemplate,
+    FormContext,
+    ProviderError,
+)
+from connectors_admin.providers.schema_forms import Node
+
+DRAFTS = "connector_form_drafts"
+CHECKS = "connector_form_checks"
+MAX_DRAFTS = 20
 
 
 class CredentialChoiceField(forms.ModelChoiceField):
@@ -15,41 +34,220 @@ class CredentialChoiceField(forms.ModelChoiceField):
         return f"{obj.label} ({obj.hint_text()})"
 
 
-def build_form(
-    template: ConnectorTemplate,
-    credentials: QuerySet[Credential],
-    data: Any = None,
-    credential: Credential | None = None,
-) -> ConnectorForm:
-    """The template's form with the team's credentials for its provider in front.
-
-    Unbound, the fields listed in `credential_defaults` start from the chosen credential.
-    """
-    initial: dict[str, Any] = {}
-    if credential is None and data is None:
-        credential = credentials.first()
-    if credential is not None:
-        initial["credential"] = credential.pk
-        initial.update(
-            {
-                k: v
-                for k, v in credential.public.items()
-                if k in template.form_class.credential_defaults
-            }
-        )
-    form = template.form_class(data=data, initial=initial)
-    field = CredentialChoiceField(
-        queryset=credentials,
-        empty_label=None,
-        label="Credential",
-        help_text="The stored service account this connector is created with.",
-    )
-    form.fields = {"credential": field, **form.fields}
-    return form
-
-
 def form_token(data: Any) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(data.get("form_token", "")))
     except ValueError:
         return None
+
+
+@dataclass
+class Item:
+    """One entry of the rendered layout: a bound field, or a titled group of items."""
+
+    field: forms.BoundField | None = None
+    title: str = ""
+    description: str = ""
+    children: list[Item] | None = None
+
+
+class CreateFlow:
+    """One template's create form for one request."""
+
+    def __init__(self, request: HttpRequest, team: Any, template: ConnectorTemplate) -> None:
+        self.request = request
+        self.team = team
+        self.template = template
+        self.credentials = Credential.objects.filter(
+            team=team, kind=template.provider_slug, enabled=True
+        ).select_related("secret_set_by")
+
+    # --- building --------------------------------------------------------------------------
+    def credential_from(self, values: Any) -> Credential | None:
+        chosen = str(values.get("credential", "")) if values else ""
+        return self.credentials.filter(pk=chosen).first() if chosen.isdigit() else None
+
+    def build(
+        self,
+        *,
+        data: QueryDict | None = None,
+        values: Any = None,
+        token: uuid.UUID | None = None,
+        changed: str = "",
+        refresh: bool = False,
+    ) -> ConnectorForm:
+        """A bound form (`data`), or an unbound one starting from `values` (a reload)."""
+        source = data if data is not None else (values or {})
+        credential = self.credential_from(source)
+        if credential is None and data is None:
+            credential = self.credentials.first()
+            changed = "credential"  # a fresh choice: start from its defaults
+        form_class = self._form_class(credential, source, refresh)
+        if data is not None and token is not None:
+            data = self._with_kept_secrets(data, token, form_class)
+        initial: dict[str, Any] = {}
+        if credential is not None:
+            initial["credential"] = credential.pk
+            if data is None and (values is None or changed == "credential"):
+                initial.update(
+                    {
+                        k: v
+                        for k, v in credential.public.items()
+                        if k in form_class.credential_defaults
+                    }
+                )
+        if values is not None:
+            for name, field in form_class.base_fields.items():
+                if name in initial and changed == "credential":
+                    continue
+                if isinstance(field, forms.MultipleChoiceField):
+                    picked = (
+                        values.getlist(name) if hasattr(values, "getlist") else values.get(name)
+                    )
+                    if picked:
+                        initial[name] = picked
+                elif name in values and not isinstance(field.widget, forms.PasswordInput):
+                    initial[name] = values.get(name)
+        form = form_class(data=data, initial=initial)
+        self._add_credential_field(form)
+        self._wire_reloads(form)
+        if token is not None:
+            self._mark_kept_secrets(form, token)
+        return form
+
+    def _form_class(
+        self, credential: Credential | None, values: Any, refresh: bool
+    ) -> type[ConnectorForm]:
+        def cached(key: str, fetch):
+            if credential is None:
+                return fetch()
+            return CredentialCache.get_or_fetch(credential, key, fetch, refresh=refresh)
+
+        context = FormContext(
+            client=(lambda: credential.client()) if credential is not None else None,
+            params=values or {},
+            cached=cached,
+            refresh=refresh,
+        )
+        try:
+            return self.template.form_class_for(context)
+        except (ProviderError, crypto.DecryptionError) as error:
+            message = getattr(error, "message", "The stored secret cannot be decrypted.")
+            return type("UnavailableForm", (ConnectorForm,), {"problem": message})
+
+    def _add_credential_field(self, form: ConnectorForm) -> None:
+        field = CredentialChoiceField(
+            queryset=self.credentials,
+            empty_label=None,
+            label="Credential",
+            help_text="The stored credential this connector is created with.",
+        )
+        form.fields = {"credential": field, **form.fields}
+
+    def _wire_reloads(self, form: ConnectorForm) -> None:
+        url = reverse("connectors:fields", args=[self.team.slug, self.template.slug])
+        for name in ("credential", *form.reload_on):
+            if name in form.fields:
+                form.fields[name].widget.attrs.update(
+                    {
+                        "hx-post": f"{url}?changed={name}",
+                        "hx-trigger": "change",
+                        "hx-include": "closest form",
+                        "hx-target": "#template-fields",
+                        "hx-swap": "outerHTML",
+                        "hx-indicator": "#fields-busy",
+                    }
+                )
+
+    # --- what templates render -------------------------------------------------------------------
+    def layout(self, form: ConnectorForm) -> list[Item]:
+        def item(entry: Any) -> Item | None:
+            if isinstance(entry, Node):
+                if entry.is_group:
+                    children = [i for i in map(item, entry.children) if i is not None]
+                    return Item(title=entry.title, description=entry.description, children=children)
+                entry = entry.name
+            if entry in form.fields and entry != "credential":
+                return Item(field=form[entry])
+            return None
+
+        return [i for i in map(item, form.layout()) if i is not None]
+
+    def reload_fields(self, form: ConnectorForm) -> set[str]:
+        return {"credential", *form.reload_on}
+
+    # --- secrets typed once, kept encrypted in the session between attempts -------------------------
+    def _drafts(self) -> dict[str, str]:
+        return self.request.session.get(DRAFTS, {})
+
+    def kept_secrets(self, token: uuid.UUID) -> dict[str, str]:
+        stored = self._drafts().get(str(token))
+        if not stored:
+            return {}
+        try:
+            return crypto.decrypt_json(stored)
+        except crypto.DecryptionError:
+            return {}
+
+    def keep_secrets(self, form: ConnectorForm, old: uuid.UUID | None, new: uuid.UUID) -> None:
+        """Carry what the user typed into secret inputs over to the re-rendered form's token."""
+        typed = dict(self.kept_secrets(old)) if old else {}
+        if form.is_bound:
+            typed.update({n: form.data.get(n) for n in form.secret_names() if form.data.get(n)})
+        drafts = {k: v for k, v in self._drafts().items() if k != str(old)}
+        if typed:
+            drafts[str(new)] = crypto.encrypt_json(typed)
+        self.request.session[DRAFTS] = dict(list(drafts.items())[-MAX_DRAFTS:])
+        self._mark_kept_secrets(form, new)
+
+    def forget(self, token: uuid.UUID) -> None:
+        for key in (DRAFTS, CHECKS):
+            entries = self.request.session.get(key, {})
+            if str(token) in entries:
+                entries = {k: v for k, v in entries.items() if k != str(token)}
+                self.request.session[key] = entries
+
+    def _with_kept_secrets(self, data: QueryDict, token: uuid.UUID, form_class) -> QueryDict:
+        kept = self.kept_secrets(token)
+        if not kept:
+            return data
+        data = data.copy()
+        for name, value in kept.items():
+            if name in form_class.base_fields and not data.get(name):
+                data[name] = value
+        return data
+
+    def _mark_kept_secrets(self, form: ConnectorForm, token: uuid.UUID) -> None:
+        for name in self.kept_secrets(token):
+            if name in form.fields:
+                widget = form.fields[name].widget
+                widget.attrs["placeholder"] = "•••••• kept from your last attempt"
+                form.fields[
+                    name
+                ].help_text = (
+                    f"{form.fields[name].help_text} Leave empty to keep what you typed.".strip()
+                )
+
+    # --- connection checks before create --------------------------------------------------------
+    @staticmethod
+    def fingerprint(data: dict[str, Any]) -> str:
+        text = json.dumps(data, sort_keys=True, default=str)
+        return salted_hmac(
+            "connectors_admin.connectors.check", text, algorithm="sha256"
+        ).hexdigest()
+
+    def remember_check(self, token: uuid.UUID, data: dict[str, Any], ok: bool) -> None:
+        checks = dict(self.request.session.get(CHECKS, {}))
+        checks[str(token)] = {"fingerprint": self.fingerprint(data), "ok": ok}
+        self.request.session[CHECKS] = dict(list(checks.items())[-MAX_DRAFTS:])
+
+    def failed_check(self, token: uuid.UUID, data: dict[str, Any]) -> bool:
+        """Did the last check of exactly this configuration fail?"""
+        check = self.request.session.get(CHECKS, {}).get(str(token))
+        return bool(check) and not check["ok"] and check["fingerprint"] == self.fingerprint(data)
+
+    def move_check(self, old: uuid.UUID, new: uuid.UUID) -> None:
+        checks = dict(self.request.session.get(CHECKS, {}))
+        if str(old) in checks:
+            checks[str(new)] = checks.pop(str(old))
+            self.request.session[CHECKS] = checks

@@ -32,6 +32,9 @@ class Connector(models.Model):
     summary = models.JSONField(default=dict)  # label -> value, as shown
     record = models.JSONField(default=dict)  # the provider's object, secrets masked
     context = models.JSONField(default=dict)  # what refresh needs (project id, residency...)
+    # Secrets sent with the configuration (the provider never returns them), encrypted, so the
+    # connection can be checked again later.
+    secret_config = models.TextField(blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -55,7 +58,7 @@ class Connector(models.Model):
 
     @property
     def status_label(self) -> str:
-        return self.remote_status or "pending"
+        return self.remote_status or self.template_obj.provider.empty_status
 
 
 class Submission(models.Model):
@@ -64,6 +67,7 @@ class Submission(models.Model):
     class Action(models.TextChoices):
         CREATE = "create", "Create"
         REFRESH = "refresh", "Refresh"
+        CHECK = "check", "Check connection"
         DELETE = "delete", "Delete"
 
     class Outcome(models.TextChoices):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
+from connectors_admin.core import crypto
 from connectors_admin.core.crypto import DecryptionError
 from connectors_admin.core.redaction import redact_data
 from connectors_admin.credentials.models import Credential
@@ -76,6 +77,8 @@ def create_connector(
     credential: Credential,
     data: dict[str, Any],
     token: uuid.UUID,
+    context: dict[str, Any] | None = None,
+    kept: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> Submission:
     """Send the create request once per form token; a repeated token returns the first result."""
@@ -130,7 +133,8 @@ def create_connector(
             name=remote.title,
             summary=remote.summary,
             record=redact_data(remote.raw, client.secret_values(), template.provider.secret_keys),
-            context=_context(template, data),
+            context=context or {},
+            secret_config=crypto.encrypt_json(kept) if kept else "",
             created_by=user,
         )
         submission.connector = connector
@@ -147,11 +151,6 @@ def create_connector(
     submission.save()
     logger.info("submission %s: %s", submission.pk, submission.outcome)
     return submission
-
-
-def _context(template: ConnectorTemplate, data: dict[str, Any]) -> dict[str, Any]:
-    """The non-secret inputs a later refresh needs (the form's credential defaults)."""
-    return {name: data[name] for name in template.form_class.credential_defaults if name in data}
 
 
 def wait_for(submission: Submission) -> Submission:
@@ -247,6 +246,57 @@ def delete_connector(
             team=connector.team,
             target=connector,
             before={"remote_id": connector.remote_id},
+        )
+    if client and client.last_exchange:
+        submission.request = client.redacted_request(client.last_exchange.call)
+    _finish(submission, client)
+    submission.save()
+    return submission
+
+
+CONNECTED, CHECK_FAILED = "connected", "check failed"
+
+
+def recheck_connector(
+    connector: Connector, user: Any, request: HttpRequest | None = None
+) -> Submission:
+    """Check the connection again with the configuration kept (encrypted) at creation."""
+    submission = _start(connector, user, Submission.Action.CHECK)
+    client = None
+    try:
+        if connector.credential is None:
+            raise ProviderError("Its credential was deleted: the connection cannot be checked.")
+        if not connector.secret_config:
+            raise ProviderError(
+                "No configuration was kept for this connector, so it cannot be checked."
+            )
+        client = _client(connector.credential)
+        try:
+            kept = crypto.decrypt_json(connector.secret_config)
+        except DecryptionError:
+            raise ProviderError(UNDECRYPTABLE_MESSAGE, kind="credential") from None
+        _used(connector.credential, submission, request)
+        result = client.recheck(connector.context, kept)
+    except ProviderError as error:
+        _fail(submission, error)
+        connector.last_error = error.message
+        connector.save(update_fields=["last_error"])
+    else:
+        connector.remote_status = CONNECTED if result.ok else CHECK_FAILED
+        connector.last_error = "" if result.ok else result.message
+        connector.save(update_fields=["remote_status", "last_error"])
+        submission.outcome = (
+            Submission.Outcome.SUCCEEDED if result.ok else Submission.Outcome.FAILED
+        )
+        submission.error_message = "" if result.ok else result.message
+        record(
+            Action.CONNECTOR_CHECKED,
+            request=request,
+            actor=user,
+            team=connector.team,
+            target=connector,
+            after={"ok": result.ok},
+            message=result.message,
         )
     if client and client.last_exchange:
         submission.request = client.redacted_request(client.last_exchange.call)

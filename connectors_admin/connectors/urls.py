@@ -21,15 +21,25 @@ urlpatterns = [
         name="validate",
     ),
     path(
-        "teams/<slug:team>/connectors/new/<slug:template>/defaults/",
-        views.credential_defaults,
-        name="defaults",
+        "teams/<slug:team>/connectors/new/<slug:template>/fields/",
+        views.template_fields,
+        name="fields",
+    ),
+    path(
+        "teams/<slug:team>/connectors/new/<slug:template>/check/",
+        views.check_connection,
+        name="check",
     ),
     path("teams/<slug:team>/connectors/<uuid:pk>/", views.connector_detail, name="detail"),
     path(
         "teams/<slug:team>/connectors/<uuid:pk>/refresh/",
         views.connector_refresh,
         name="refresh",
+    ),
+    path(
+        "teams/<slug:team>/connectors/<uuid:pk>/check/",
+        views.connector_recheck,
+        name="recheck",
     ),
     path(
         "teams/<slug:team>/connectors/<uuid:pk>/delete/",

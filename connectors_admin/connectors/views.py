@@ -13,12 +13,14 @@ from django_htmx.http import trigger_client_event
 
 from connectors_admin.accounts.access import get_membership
 from connectors_admin.accounts.models import Membership, current_membership
+from connectors_admin.core.crypto import DecryptionError
 from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import PROVIDERS, TEMPLATES, ConnectorTemplate
+from connectors_admin.providers.base import CheckResult, ProviderError
 
-from .forms import build_form, form_token
+from .forms import CreateFlow, form_token
 from .models import Connector, Submission
-from .services import create_connector, delete_connector, refresh_connector
+from .services import create_connector, delete_connector, recheck_connector, refresh_connector
 
 PAGE_SIZE = 25
 
@@ -104,47 +106,56 @@ def _partial(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.boosted
 
 
-def _team_credentials(membership: Membership, template: ConnectorTemplate):
-    return Credential.objects.filter(
-        team=membership.team, kind=template.provider_slug, enabled=True
-    ).select_related("secret_set_by")
+def _create_context(membership: Membership, flow: CreateFlow) -> dict:
+    return {
+        "membership": membership,
+        "team": membership.team,
+        "template": flow.template,
+        "provider": flow.template.provider,
+        "has_credentials": flow.credentials.exists(),
+        "can_manage_credentials": membership.can("manage_credentials"),
+    }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def connector_create(request: HttpRequest, team: str, template: str) -> HttpResponse:
     membership = get_membership(request, team, "create_connector")
-    tpl = _template_or_404(template)
-    credentials = _team_credentials(membership, tpl)
-    context = {
-        "membership": membership,
-        "team": membership.team,
-        "template": tpl,
-        "provider": tpl.provider,
-        "has_credentials": credentials.exists(),
-        "can_manage_credentials": membership.can("manage_credentials"),
-    }
+    flow = CreateFlow(request, membership.team, _template_or_404(template))
+    context = _create_context(membership, flow)
     if request.method == "GET":
-        chosen = credentials.filter(pk=request.GET.get("credential") or 0).first()
-        form = build_form(tpl, credentials, credential=chosen)
-        return _render_form(request, context, form, uuid.uuid4())
+        form = flow.build(
+            values=request.GET, changed="credential", refresh="refresh" in request.GET
+        )
+        return _render_form(request, flow, context, form, uuid.uuid4())
 
-    form = build_form(tpl, credentials, data=request.POST)
     token = form_token(request.POST)
+    form = flow.build(data=request.POST, token=token)
     if token is None or not form.is_valid():
-        return _render_form(request, context, form, token or uuid.uuid4())
-    data = dict(form.cleaned_data)
-    credential = data.pop("credential")
+        return _render_form(request, flow, context, form, token or uuid.uuid4(), keep_from=token)
+    data = form.provider_data()
+    confirmed = bool(request.POST.get("confirm_failed_check"))
+    if flow.template.checks_connection and flow.failed_check(token, data) and not confirmed:
+        context["confirm_failed_check"] = True
+        form.add_error(
+            None,
+            "The last connection check of this configuration failed. Tick “Create it anyway” "
+            "to create the connector regardless, or change the configuration.",
+        )
+        return _render_form(request, flow, context, form, token, keep_from=token)
     submission = create_connector(
         team=membership.team,
         user=request.user,
-        template=tpl,
-        credential=credential,
+        template=flow.template,
+        credential=form.cleaned_data["credential"],
         data=data,
+        context=form.record_context(),
+        kept=form.configuration_secrets(),
         token=token,
         request=request,
     )
     if submission.outcome == Submission.Outcome.SUCCEEDED:
+        flow.forget(token)
         connector = submission.connector
         if not _partial(request):
             return redirect("connectors:detail", team=team, pk=connector.pk)
@@ -161,26 +172,29 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
         )
     else:
         for field, message in submission.field_errors.items():
-            if field in form.fields:
-                form.add_error(field, message)
+            form.add_error(field if field in form.fields else None, message)
         context["provider_error"] = submission.error_message
     context["failed_submission"] = submission
     # The failed attempt is recorded; a deliberate second try is a new submission.
-    return _render_form(request, context, form, uuid.uuid4())
+    new_token = uuid.uuid4()
+    flow.move_check(token, new_token)
+    return _render_form(request, flow, context, form, new_token, keep_from=token)
 
 
-def _render_form(request, context, form, token) -> HttpResponse:
+def _render_form(request, flow, context, form, token, keep_from=None, name=None) -> HttpResponse:
+    if form.is_bound:
+        flow.keep_secrets(form, keep_from, token)
     context = {
         **context,
         "form": form,
         "form_token": token,
         "credential_field": form["credential"],
-        "default_fields": [form[n] for n in form.credential_defaults],
-        "other_fields": [
-            form[n] for n in form.fields if n != "credential" and n not in form.credential_defaults
-        ],
+        "items": flow.layout(form),
+        "reload_fields": flow.reload_fields(form),
     }
-    name = "connectors/create.html#create-panel" if _partial(request) else "connectors/create.html"
+    if name is None:
+        partial = _partial(request)
+        name = "connectors/create.html#create-panel" if partial else "connectors/create.html"
     return render(request, name, context)
 
 
@@ -188,34 +202,63 @@ def _render_form(request, context, form, token) -> HttpResponse:
 @require_POST
 def validate_field(request: HttpRequest, team: str, template: str, field: str) -> HttpResponse:
     membership = get_membership(request, team, "create_connector")
-    tpl = _template_or_404(template)
-    form = build_form(tpl, _team_credentials(membership, tpl), data=request.POST)
+    flow = CreateFlow(request, membership.team, _template_or_404(template))
+    form = flow.build(data=request.POST, token=form_token(request.POST))
     if field not in form.fields:
         raise Http404("No such field.")
     form.is_valid()
     return render(
         request,
         "connectors/create.html#field-row",
-        {"field": form[field], "template": tpl, "team": membership.team},
+        {"field": form[field], "template": flow.template, "team": membership.team},
     )
 
 
 @login_required
-def credential_defaults(request: HttpRequest, team: str, template: str) -> HttpResponse:
+@require_POST
+def template_fields(request: HttpRequest, team: str, template: str) -> HttpResponse:
+    """The form's fields again after a choice they depend on changed (credential, connector)."""
     membership = get_membership(request, team, "create_connector")
-    tpl = _template_or_404(template)
-    credentials = _team_credentials(membership, tpl)
-    chosen = credentials.filter(pk=request.GET.get("credential") or 0).first()
-    form = build_form(tpl, credentials, credential=chosen)
-    return render(
-        request,
-        "connectors/create.html#credential-defaults",
-        {
-            "default_fields": [form[n] for n in form.credential_defaults],
-            "template": tpl,
-            "team": membership.team,
-        },
+    flow = CreateFlow(request, membership.team, _template_or_404(template))
+    changed = request.GET.get("changed", "")
+    token = form_token(request.POST)
+    form = flow.build(
+        values=request.POST, changed=changed, token=token, refresh="refresh" in request.GET
     )
+    context = {
+        **_create_context(membership, flow),
+        "form": form,
+        "credential_field": form["credential"],
+        "items": flow.layout(form),
+        "reload_fields": flow.reload_fields(form),
+        "form_token": token,
+    }
+    return render(request, "connectors/create.html#template-fields", context)
+
+
+@login_required
+@require_POST
+def check_connection(request: HttpRequest, team: str, template: str) -> HttpResponse:
+    """Test the configuration in the form with the provider, before anything is created."""
+    membership = get_membership(request, team, "create_connector")
+    flow = CreateFlow(request, membership.team, _template_or_404(template))
+    if not flow.template.checks_connection:
+        raise Http404("This template has no connection check.")
+    context = _create_context(membership, flow)
+    token = form_token(request.POST) or uuid.uuid4()
+    form = flow.build(data=request.POST, token=token)
+    if form.is_valid():
+        data = form.provider_data()
+        credential = form.cleaned_data["credential"]
+        try:
+            result = credential.client().check_connector(flow.template, data)
+        except ProviderError as error:
+            result = CheckResult(False, error.message)
+        except DecryptionError:
+            result = CheckResult(False, "The credential's stored secret cannot be decrypted.")
+        flow.remember_check(token, data, result.ok)
+        context["check_result"] = result
+    return _render_form(request, flow, context, form, token, keep_from=token)
 
 
 @login_required
@@ -295,5 +338,31 @@ def connector_delete(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResp
             "team": membership.team,
             "connector": connector,
             "submission": submission,
+        },
+    )
+
+
+@login_required
+@require_POST
+def connector_recheck(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResponse:
+    membership = get_membership(request, team, "create_connector")
+    connector = get_object_or_404(
+        Connector.objects.select_related("credential", "created_by"),
+        team=membership.team,
+        pk=pk,
+    )
+    if connector.deleted_at or not connector.template_obj.checks_connection:
+        raise Http404("This connector has no connection check.")
+    submission = recheck_connector(connector, request.user, request)
+    if not _partial(request):
+        return redirect("connectors:detail", team=team, pk=pk)
+    return render(
+        request,
+        "connectors/detail.html#record-panel",
+        {
+            "membership": membership,
+            "team": membership.team,
+            "connector": connector,
+            "check_submission": submission,
         },
     )

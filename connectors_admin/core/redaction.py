@@ -9,6 +9,7 @@ from typing import Any
 
 REDACTED = "[redacted]"
 SENSITIVE_HEADERS = {"authorization", "x-api-key", "proxy-authorization", "cookie"}
+CURL_DROPS = {"user-agent", "content-length", "connection", "accept-encoding"}
 
 
 def redact_text(text: str, secrets: Iterable[str]) -> str:
@@ -53,6 +54,7 @@ def curl_command(
     user: str | None = None,
     form: list[tuple[str, str]] | None = None,
     files: Mapping[str, tuple[str, str]] | None = None,
+    auth_header: str | None = None,
 ) -> str:
     """A copyable curl command. Callers pass headers and values already redacted.
 
@@ -61,18 +63,14 @@ def curl_command(
     """
     multipart = form is not None or bool(files)
     parts = ["curl", "--request", method, "--url", shlex.quote(url)]
+    # Double quotes so that a `$VARIABLE` placeholder for the secret expands in the shell.
     if user:
-        # Double quotes so that a `$VARIABLE` placeholder for the secret expands in the shell.
         parts += ["--user", '"' + user.replace('"', '\\"') + '"']
+    if auth_header:
+        parts += ["--header", '"' + auth_header.replace('"', '\\"') + '"']
     for name, value in headers.items():
-        if name.lower() in {
-            "authorization",
-            "user-agent",
-            "content-length",
-            "connection",
-            "accept-encoding",
-        }:
-            continue
+        if name.lower() in SENSITIVE_HEADERS | CURL_DROPS:
+            continue  # credentials come from --user or auth_header placeholders
         if multipart and name.lower() == "content-type":
             continue  # curl writes its own, with the boundary
         parts += ["--header", shlex.quote(f"{name}: {value}")]

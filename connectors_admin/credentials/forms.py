@@ -48,7 +48,7 @@ def compare_form(kind: CredentialKind, data=None) -> forms.Form:
         )
         form.fields[name] = forms.CharField(
             label=label,
-            required=False,
+            required=len(kind.secret_fields) == 1,
             strip=False,
             widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         )

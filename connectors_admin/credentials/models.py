@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -127,3 +129,35 @@ class Credential(models.Model):
     def hint_text(self) -> str:
         hints = [f"…{hint['last4']}" for hint in self.secret_hints.values() if hint.get("last4")]
         return ", ".join(hints) or "stored"
+
+
+class CredentialCache(models.Model):
+    """Provider data fetched with a credential and cached per credential (catalogues, say)."""
+
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="cache")
+    key = models.CharField(max_length=100)
+    data = models.JSONField()
+    fetched_at = models.DateTimeField()
+
+    MAX_AGE = timedelta(hours=24)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["credential", "key"], name="one_cache_entry_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credential_id}:{self.key}"
+
+    @classmethod
+    def get_or_fetch(
+        cls, credential: Credential, key: str, fetch: Callable[[], Any], refresh: bool = False
+    ) -> Any:
+        entry = cls.objects.filter(credential=credential, key=key).first()
+        if entry and not refresh and timezone.now() - entry.fetched_at < cls.MAX_AGE:
+            return entry.data
+        data = fetch()
+        cls.objects.update_or_create(
+            credential=credential, key=key, defaults={"data": data, "fetched_at": timezone.now()}
+        )
+        return data

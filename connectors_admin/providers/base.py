@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -70,6 +70,9 @@ class Call:
     # pairs, so a name can repeat, and files as {field: (filename, bytes, content type)}.
     form: list[tuple[str, str]] | None = None
     files: dict[str, tuple[str, bytes, str]] | None = None
+    # Secret values inside the body (a database password in a configuration, say), masked
+    # wherever the call or its answer is recorded, shown or logged.
+    redact: list[str] = field(default_factory=list)
 
     def prepare(self, session: requests.Session) -> requests.PreparedRequest:
         return session.prepare_request(
@@ -127,12 +130,30 @@ class ConnectorTemplate:
     form_class: type[ConnectorForm]
     provider_slug: str
     short_label: str = ""  # within its provider's context, such as "Amazon S3"
+    # True when the provider can test a connection from the form before creating it.
+    checks_connection: bool = False
 
     @property
     def provider(self) -> Provider:
         from connectors_admin.providers import get_provider
 
         return get_provider(self.provider_slug)
+
+    def form_class_for(self, context: FormContext) -> type[ConnectorForm]:
+        """The form for this request. Templates whose fields depend on a choice (a connector
+        from the provider's catalogue, say) build it here; most return their fixed form."""
+        return self.form_class
+
+
+@dataclass
+class FormContext:
+    """What a template may use to build its form: the chosen credential's client, the request's
+    values, and a per-credential cache for catalogues fetched from the provider."""
+
+    client: Callable[[], ProviderClient] | None
+    params: Mapping[str, Any]
+    cached: Callable[[str, Callable[[], Any]], Any]
+    refresh: bool = False
 
 
 class CredentialForm(forms.Form):
@@ -174,6 +195,33 @@ class ConnectorForm(forms.Form):
 
     # Fields whose initial value comes from the chosen credential's stored (public) fields.
     credential_defaults: ClassVar[tuple[str, ...]] = ()
+    # Fields whose change re-renders the form (its other fields depend on them).
+    reload_on: ClassVar[tuple[str, ...]] = ()
+    # A message shown instead of fields when the form cannot be built (catalogue unreachable).
+    problem: ClassVar[str] = ""
+    # Offer to fetch again what the form was built from (a provider's catalogue), and a search box
+    # over one long select.
+    refreshable: ClassVar[str] = ""  # the button's label, or "" for none
+    searchable: ClassVar[str] = ""  # the name of the select to search, or ""
+
+    def layout(self) -> list[Any]:
+        """The fields to render after the credential, as names or groups (see schema_forms)."""
+        return [name for name in self.fields if name != "credential"]
+
+    def secret_names(self) -> list[str]:
+        return [n for n, f in self.fields.items() if isinstance(f.widget, forms.PasswordInput)]
+
+    def provider_data(self) -> dict[str, Any]:
+        """What the client's build_create receives."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "credential"}
+
+    def record_context(self) -> dict[str, Any]:
+        """The non-secret inputs a later refresh or check of the record needs."""
+        return {n: self.cleaned_data[n] for n in self.credential_defaults if n in self.cleaned_data}
+
+    def configuration_secrets(self) -> dict[str, Any]:
+        """The secret part of what was sent, kept encrypted with the record for later checks."""
+        return {}
 
 
 class ProviderClient:
@@ -210,6 +258,14 @@ class ProviderClient:
         """Delete the connector at the provider; a 404 means it is already gone."""
         raise NotImplementedError
 
+    def check_connector(self, template: ConnectorTemplate, data: dict[str, Any]) -> CheckResult:
+        """Test a connector's configuration before creating it (templates with checks_connection)."""
+        raise NotImplementedError
+
+    def recheck(self, connector_context: dict[str, Any], secrets: dict[str, Any]) -> CheckResult:
+        """Test a created connector's stored configuration again, if the provider allows it."""
+        raise NotImplementedError
+
     def error_details(self, exchange: Exchange) -> tuple[str, dict[str, str]]:
         """The provider's own message and field errors from an error body ("" if none)."""
         return "", {}
@@ -226,6 +282,10 @@ class ProviderClient:
 
     def curl_user(self) -> str | None:
         """The `--user` value for the redacted curl command, if the provider uses Basic auth."""
+        return None
+
+    def curl_auth_header(self) -> str | None:
+        """An auth header for the curl command, with a `$VARIABLE` in place of the secret."""
         return None
 
     # --- shared machinery ----------------------------------------------------------------------
@@ -316,7 +376,7 @@ class ProviderClient:
     def error_for_status(self, exchange: Exchange) -> ProviderError:
         status = exchange.status or 0
         message, field_errors = self.error_details(exchange)
-        said = f" {self.label} said: “{message}”" if message else ""
+        said = f" {self.label} said: “{message.rstrip('.')}.”" if message else ""
         if status == 401:
             text = f"{self.label} did not accept the credential (HTTP 401).{said}"
         elif status == 403:
@@ -335,7 +395,7 @@ class ProviderClient:
             )
         else:
             text = f"{self.label} rejected the request (HTTP {status}).{said}"
-        secrets = list(self.secret_values())
+        secrets = [*self.secret_values(), *exchange.call.redact]
         return ProviderError(
             redact_text(text, secrets),
             status=status,
@@ -370,7 +430,7 @@ class ProviderClient:
 
     # --- what we store and show of an exchange ------------------------------------------------------
     def redacted_request(self, call: Call) -> dict[str, Any]:
-        secrets = self.secret_values()
+        secrets = [*self.secret_values(), *call.redact]
         headers = redact_headers(call.prepare(self.session).headers, secrets)
         body: Any = None
         if call.json is not None:
@@ -395,13 +455,15 @@ class ProviderClient:
                 headers,
                 body,
                 user=self.curl_user(),
+                auth_header=self.curl_auth_header(),
                 form=body["form"] if call.json is None and body else None,
                 files={name: (f, kind) for name, (f, _, kind) in (call.files or {}).items()},
             ),
         }
 
     def redacted_response(self, exchange: Exchange) -> str:
-        return redact_text(exchange.text[:MAX_STORED_BODY], self.secret_values())
+        secrets = [*self.secret_values(), *exchange.call.redact]
+        return redact_text(exchange.text[:MAX_STORED_BODY], secrets)
 
 
 def _is_dropped(exc: requests.ConnectionError) -> bool:
@@ -424,6 +486,7 @@ class Provider:
         templates: tuple[ConnectorTemplate, ...],
         client_class: type[ProviderClient],
         secret_keys: tuple[str, ...] = (),
+        empty_status: str = "pending",
     ) -> None:
         self.slug = slug
         self.label = label
@@ -433,6 +496,7 @@ class Provider:
         self.templates = templates
         self.client_class = client_class
         self.secret_keys = secret_keys  # JSON keys masked wherever a provider body is shown
+        self.empty_status = empty_status  # what a connector with no reported status shows
 
     def __repr__(self) -> str:
         return f"<Provider {self.slug}>"
@@ -449,6 +513,7 @@ __all__ = [
     "ConnectorTemplate",
     "CredentialForm",
     "Exchange",
+    "FormContext",
     "Provider",
     "ProviderClient",
     "ProviderError",

@@ -324,15 +324,32 @@ class SchemaForm(forms.Form):
         return cleaned
 
 
-def schema_form(schema: dict[str, Any], base: type[forms.Form] = SchemaForm) -> type[SchemaForm]:
-    """A form class for `schema` (a connection specification)."""
+def schema_form(
+    schema: dict[str, Any],
+    base: type[SchemaForm] = SchemaForm,
+    extra: dict[str, Any] | None = None,
+) -> type[SchemaForm]:
+    """A form class for `schema` (a connection specification), on `base`, with `extra` class
+    attributes (fields built for this request, say)."""
     built = _Built()
     _walk(schema, (), True, built, built.layout)
     return type(
         "GeneratedSchemaForm",
-        (base if issubclass(base, SchemaForm) else SchemaForm,),
-        {**built.fields, "schema": schema, "built": built},
+        (base,),
+        {**(extra or {}), **built.fields, "schema": schema, "built": built},
     )
+
+
+def secret_values(config: Any, schema: dict[str, Any]) -> list[str]:
+    """The values in `config` at the schema's secret paths."""
+    values = []
+    for path in secret_paths(schema):
+        value: Any = config
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str) and value:
+            values.append(value)
+    return values
 
 
 def initial_from(config: dict[str, Any], form_class: type[SchemaForm]) -> dict[str, Any]:

@@ -52,6 +52,11 @@ class VideoVectorClient(ProviderClient):
 
         return apply
 
+    def curl_auth_header(self) -> str:
+        if self.public.get("auth_type") == "bearer":
+            return "Authorization: Bearer $VIDEOVECTOR_TOKEN"
+        return "X-API-Key: $VIDEOVECTOR_API_KEY"
+
     def check_call(self) -> Call:
         return Call("GET", f"{self.base_url('VIDEOVECTOR_API_URL')}/api/v2/auth/validate")
 

@@ -1,4 +1,4 @@
-"""The sandbox's authentication checks for AI Squared, VideoVector and Upstash: the calls
+"""The sandbox's authentication checks for VideoVector and Upstash: the calls
 Connectors Admin makes to test a credential, with each provider's auth rules and error shapes.
 
 As for Mixpanel, a secret that starts with "invalid" is refused.
@@ -17,32 +17,6 @@ from django.views.decorators.http import require_GET
 from . import faults
 
 VIDEOVECTOR_KEY = re.compile(r"^sk_live_[0-9a-f]{48}$")
-
-
-def _aisquared_error(status: int, detail: str) -> JsonResponse:
-    title = "Bad Request" if status == 400 else "Error"
-    return JsonResponse(
-        {"errors": [{"status": status, "title": title, "detail": detail}]}, status=status
-    )
-
-
-@csrf_exempt
-@require_GET
-def aisquared_definitions(request: HttpRequest) -> HttpResponse:
-    fault = faults.play(request, "aisquared", _aisquared_error)
-    if fault is not None:
-        return fault
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer ") or header[7:].startswith("invalid") or not header[7:]:
-        return _aisquared_error(401, "Unauthorized")
-    if not request.headers.get("Workspace-Id", "").isdigit():
-        return _aisquared_error(
-            400, "There was a problem with the request format: Workspace not found"
-        )
-    kind = request.GET.get("type")
-    if kind in ("source", "destination"):
-        return JsonResponse([], safe=False)
-    return JsonResponse({"source": [], "destination": []})
 
 
 def _videovector_error(status: int, message: str) -> JsonResponse:

@@ -39,6 +39,23 @@
     if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
   });
 
+  // A search box over a long select (a provider's catalogue): hide the options that do not match.
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box.matches("input[data-filter-select]")) return;
+    var select = document.querySelector(box.getAttribute("data-filter-select"));
+    if (!select) return;
+    var words = box.value.toLowerCase().split(/\s+/).filter(Boolean);
+    Array.prototype.forEach.call(select.querySelectorAll("option"), function (option) {
+      var text = (option.textContent + " " + option.value + " " +
+                  (option.parentElement.label || "")).toLowerCase();
+      option.hidden = option.value !== "" && !words.every(function (w) { return text.indexOf(w) >= 0; });
+    });
+    Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+      group.hidden = !group.querySelector("option:not([hidden])");
+    });
+  });
+
   // A failed request (network down, server error) must never fail silently.
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;

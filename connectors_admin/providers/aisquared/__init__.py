@@ -1,0 +1,40 @@
+"""AI Squared (open-source Multiwoven): source and destination connectors — providers.md §2."""
+
+from __future__ import annotations
+
+from connectors_admin.providers.base import Provider
+
+from .client import AISquaredClient, AISquaredCredentialForm
+from .forms import AISquaredConnectorForm, CatalogTemplate
+
+SOURCE = CatalogTemplate(
+    slug="aisquared-source",
+    label="AI Squared: Source connector",
+    description="A data source (database, warehouse, storage, API) from AI Squared's catalogue.",
+    form_class=AISquaredConnectorForm,
+    provider_slug="aisquared",
+    short_label="Source",
+    checks_connection=True,
+    connector_type="source",
+)
+DESTINATION = CatalogTemplate(
+    slug="aisquared-destination",
+    label="AI Squared: Destination connector",
+    description="A destination (CRM, messaging, database, spreadsheet) from AI Squared's catalogue.",
+    form_class=AISquaredConnectorForm,
+    provider_slug="aisquared",
+    short_label="Destination",
+    checks_connection=True,
+    connector_type="destination",
+)
+
+PROVIDER = Provider(
+    slug="aisquared",
+    label="AI Squared",
+    description="Source and destination connectors on AI Squared or a self-hosted Multiwoven.",
+    notice="",
+    credential_form=AISquaredCredentialForm,
+    templates=(SOURCE, DESTINATION),
+    client_class=AISquaredClient,
+    empty_status="not checked",
+)

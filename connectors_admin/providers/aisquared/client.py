@@ -1,0 +1,259 @@
+"""AI Squared (Multiwoven) client — providers.md §2.
+
+Bearer token plus a `Workspace-Id` header on every call; the instance (hosted, or a self-hosted
+Multiwoven that operators list in AISQUARED_INSTANCES) is picked from a list, never typed.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from requests.auth import AuthBase
+
+from connectors_admin.providers.base import (
+    Call,
+    CheckResult,
+    ConnectorTemplate,
+    CredentialForm,
+    Exchange,
+    ProviderClient,
+    ProviderError,
+    RemoteRecord,
+)
+
+# What the provider calls a field (in error bodies) -> our form's field name.
+FIELD_NAMES = {"name": "name", "description": "description", "connector_name": "connector_name"}
+DUPLICATE_NAME = "same name already exists"
+
+
+def instance_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in settings.AISQUARED_INSTANCES]
+
+
+class AISquaredCredentialForm(CredentialForm):
+    secret_fields = ("token",)
+
+    instance = forms.ChoiceField(
+        label="Instance",
+        choices=instance_choices,
+        help_text="The hosted service, or a self-hosted Multiwoven your operators configured.",
+    )
+    workspace_id = forms.IntegerField(
+        label="Workspace id", min_value=1, help_text="Sent as the Workspace-Id header."
+    )
+    token = forms.CharField(
+        label="API token",
+        max_length=4000,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="The bearer token (JWT) from AI Squared. Stored encrypted, never shown again.",
+    )
+
+
+class _Bearer(AuthBase):
+    def __init__(self, token: str, workspace_id: str) -> None:
+        self.token = token
+        self.workspace_id = workspace_id
+
+    def __call__(self, request):
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        request.headers["Workspace-Id"] = self.workspace_id
+        return request
+
+
+def _flatten(errors: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
+    """Contract errors {"connector": {"name": ["is missing"]}} as (path, message) pairs."""
+    if isinstance(errors, dict):
+        return [pair for k, v in errors.items() for pair in _flatten(v, (*path, str(k)))]
+    if isinstance(errors, list):
+        return [(path, str(m)) for m in errors if not isinstance(m, dict | list)]
+    return [(path, str(errors))]
+
+
+class AISquaredClient(ProviderClient):
+    label = "AI Squared"
+
+    def auth(self) -> AuthBase:
+        return _Bearer(self.secrets.get("token", ""), str(self.public.get("workspace_id", "")))
+
+    def curl_auth_header(self) -> str:
+        return "Authorization: Bearer $AISQUARED_TOKEN"
+
+    def api_url(self, path: str) -> str:
+        configured = settings.AISQUARED_INSTANCES.get(self.public.get("instance", ""))
+        base = configured or self.base_url("AISQUARED_API_URL")
+        return f"{base.rstrip('/')}/api/v1/{path}"
+
+    def check_call(self) -> Call:
+        return Call("GET", self.api_url("connector_definitions?type=source"))
+
+    # --- catalogue -----------------------------------------------------------------------------
+    def definitions(self, connector_type: str) -> list[dict[str, Any]]:
+        exchange = self._get(self.api_url(f"connector_definitions?type={connector_type}"))
+        body = self.expect_json(exchange)
+        if not isinstance(body, list) or not all(
+            isinstance(d, dict) and isinstance(d.get("name"), str) for d in body
+        ):
+            raise self.unexpected_shape(exchange, "a list of connector definitions")
+        return body
+
+    def _get(self, url: str, attempts: int = 3) -> Exchange:
+        for attempt in range(attempts):
+            exchange = self.send(Call("GET", url))
+            error = exchange.error
+            retry = error is not None and (
+                error.kind in {"unreachable", "dropped", "timeout"} or (error.status or 0) >= 500
+            )
+            if not retry:
+                return exchange
+            if attempt < attempts - 1:
+                time.sleep(0.25 * 2**attempt)
+        return exchange
+
+    # --- connectors ------------------------------------------------------------------------------
+    def build_create(self, template: ConnectorTemplate, data: dict[str, Any]) -> Call:
+        connector = {
+            "name": data["name"],
+            "connector_type": template.connector_type,
+            "connector_name": data["connector_name"],
+            "configuration": data["configuration"],
+        }
+        if data.get("description"):
+            connector["description"] = data["description"]
+        return Call(
+            "POST",
+            self.api_url("connectors"),
+            json={"connector": connector},
+            headers={"Content-Type": "application/json"},
+            redact=data.get("secret_values", []),
+        )
+
+    def read_record(self, exchange: Exchange) -> RemoteRecord:
+        body = self.expect_json(exchange)
+        data = body.get("data") if isinstance(body, dict) else None
+        attributes = data.get("attributes") if isinstance(data, dict) else None
+        if not isinstance(attributes, dict) or data.get("id") in (None, ""):
+            raise self.unexpected_shape(exchange, "an AI Squared connector")
+        summary = {
+            "Connector id": str(data["id"]),
+            "Name": attributes.get("name", ""),
+            "Type": attributes.get("connector_type", ""),
+            "Connector": attributes.get("connector_name", ""),
+            "Workspace": attributes.get("workspace_id", ""),
+            "Description": attributes.get("description") or "",
+            "Created at": attributes.get("created_at", ""),
+            "Updated at": attributes.get("updated_at", ""),
+        }
+        return RemoteRecord(
+            remote_id=str(data["id"]),
+            status="",
+            title=str(attributes.get("name", "")),
+            summary=summary,
+            raw=data,
+        )
+
+    def read_create(self, template: ConnectorTemplate, exchange: Exchange) -> RemoteRecord:
+        return self.read_record(exchange)
+
+    def _item_url(self, remote_id: str) -> str:
+        if not str(remote_id).isdigit():
+            raise ProviderError(
+                f"“{remote_id}” is not an AI Squared connector id.", kind="rejected"
+            )
+        return self.api_url(f"connectors/{int(remote_id)}")
+
+    def refresh(self, remote_id: str, context: dict[str, Any]) -> tuple[Exchange, RemoteRecord]:
+        exchange = self._get(self._item_url(remote_id))
+        return exchange, self.read_record(exchange)
+
+    def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
+        exchange = self.send(Call("DELETE", self._item_url(remote_id)))
+        if exchange.status == 404:
+            return exchange
+        if exchange.error:
+            raise exchange.error
+        return exchange
+
+    def check_connector(self, template: ConnectorTemplate, data: dict[str, Any]) -> CheckResult:
+        return self._check(
+            template.connector_type,
+            data["connector_name"],
+            data["configuration"],
+            data.get("secret_values", []),
+        )
+
+    def recheck(self, context: dict[str, Any], secrets: dict[str, Any]) -> CheckResult:
+        configuration = secrets.get("configuration")
+        if not isinstance(configuration, dict):
+            raise ProviderError(
+                "The configuration sent at creation was not kept; it cannot be checked."
+            )
+        return self._check(
+            context["connector_type"],
+            context["connector_name"],
+            configuration,
+            secrets.get("secret_values", []),
+        )
+
+    def _check(self, kind: str, name: str, configuration: dict, redact: list[str]) -> CheckResult:
+        call = Call(
+            "POST",
+            self.api_url("connector_definitions/check_connection"),
+            json={"type": kind, "name": name, "connection_spec": configuration},
+            headers={"Content-Type": "application/json"},
+            redact=redact,
+        )
+        exchange = self.send(call)
+        body = self.expect_json(exchange)
+        status = body.get("connection_status") if isinstance(body, dict) else None
+        if not isinstance(status, dict) or status.get("status") not in ("succeeded", "failed"):
+            raise self.unexpected_shape(exchange, "a connection status")
+        if status["status"] == "succeeded":
+            return CheckResult(True, f"{self.label} reached the {name} connector's system.")
+        message = str(status.get("message") or "no reason given")
+        for secret in (*redact, *self.secret_values()):
+            message = message.replace(secret, "[redacted]")
+        return CheckResult(False, f"{self.label} could not connect: {message}")
+
+    # --- the four error shapes of §2.6 -------------------------------------------------------------
+    def error_details(self, exchange: Exchange) -> tuple[str, dict[str, str]]:
+        try:
+            body = exchange.json()
+        except ValueError:
+            return "", {}
+        if not isinstance(body, dict):
+            return "", {}
+        messages: list[str] = []
+        fields: dict[str, str] = {}
+        errors = body.get("errors")
+        if isinstance(errors, dict):  # 1. contract failure
+            for path, message in _flatten(errors):
+                target = FIELD_NAMES.get(path[-1]) if path else None
+                if target:
+                    fields[target] = message
+                shown = path[1:] if len(path) > 1 and path[0] == "connector" else path
+                messages.append(f"{'.'.join(shown)} {message}".strip())
+        elif isinstance(errors, list):  # 2. JSON:API errors, and 4. bad request
+            for error in errors:
+                if not isinstance(error, dict):
+                    continue
+                if error.get("detail"):
+                    messages.append(str(error["detail"]))
+                source = error.get("source")
+                if isinstance(source, dict):
+                    for attribute, message in source.items():
+                        if attribute == "pointer":
+                            continue
+                        target = FIELD_NAMES.get(attribute)
+                        if target:
+                            fields[target] = str(message)
+                        else:
+                            messages.append(f"{attribute}: {message}")
+        elif isinstance(body.get("error"), str):  # 3. not found / parameter missing
+            messages.append(body["error"])
+        text = " ".join(messages)
+        if DUPLICATE_NAME in text.lower() and "name" not in fields:
+            fields["name"] = "A connector with the same name already exists."
+        return text, fields

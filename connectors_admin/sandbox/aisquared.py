@@ -1,0 +1,406 @@
+"""The sandbox's AI Squared (Multiwoven) API — providers.md §2: bearer and Workspace-Id checks,
+the connector catalogue, check_connection, and connectors CRUD with the four error shapes.
+
+Documented behaviours for demos and tests:
+- any bearer token is accepted except one that starts with "invalid" (401); any numeric
+  Workspace-Id is a workspace (a missing or non-numeric one is "Workspace not found", 400);
+- check_connection fails when a value in the configuration names the host `unreachable.invalid`,
+  or when a password starts with "wrong"; otherwise it succeeds;
+- secrets (properties marked `multiwoven_secret`) are never returned: responses show 13 asterisks,
+  and the sandbox keeps only a hash of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from jsonschema import Draft7Validator
+
+from connectors_admin.providers.schema_forms import secret_paths
+
+from . import faults
+from .models import SandboxConnector
+
+PROVIDER = "aisquared"
+CATALOG = Path(__file__).resolve().parent / "aisquared_catalog"
+MASK = "*" * 13
+TYPES = ("source", "destination")
+PAGE_SIZE = 10
+
+
+@cache
+def catalogue() -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {"source": [], "destination": []}
+    for path in sorted(CATALOG.glob("*.json")):
+        if path.name.startswith("_"):
+            continue
+        definition = json.loads(path.read_text())
+        found[definition["connector_type"]].append(definition)
+    return found
+
+
+def definition(kind: str, name: str) -> dict[str, Any] | None:
+    return next((d for d in catalogue().get(kind, []) if d["name"] == name), None)
+
+
+def spec_of(found: dict[str, Any]) -> dict[str, Any]:
+    return found["connector_spec"]["connection_specification"]
+
+
+# --- the four error shapes ------------------------------------------------------------------------
+def contract_error(errors: dict[str, Any]) -> JsonResponse:  # 1
+    return JsonResponse({"errors": errors}, status=400)
+
+
+def api_error(status: int, detail: str, source: dict[str, str] | None = None) -> JsonResponse:  # 2
+    error: dict[str, Any] = {"status": status, "title": "Error", "detail": detail}
+    if source:
+        error["source"] = source
+    return JsonResponse({"errors": [error]}, status=status)
+
+
+def bad_request(reason: str) -> JsonResponse:  # 4
+    return JsonResponse(
+        {
+            "errors": [
+                {
+                    "status": 400,
+                    "title": "Bad Request",
+                    "detail": f"There was a problem with the request format: {reason}",
+                    "source": {"pointer": "/request/payload"},
+                }
+            ]
+        },
+        status=400,
+    )
+
+
+def _fault_body(status: int, message: str) -> JsonResponse:
+    return api_error(status, message)
+
+
+def _guard(request: HttpRequest) -> tuple[str | None, HttpResponse | None]:
+    fault = faults.play(request, PROVIDER, _fault_body)
+    if fault is not None:
+        return None, fault
+    header = request.headers.get("Authorization", "")
+    token = header[7:] if header.startswith("Bearer ") else ""
+    if not token or token.startswith("invalid"):
+        return None, api_error(401, "Unauthorized")
+    workspace = request.headers.get("Workspace-Id", "")
+    if not workspace.isdigit():
+        return None, bad_request("Workspace not found")
+    return workspace, None
+
+
+def _body(request: HttpRequest) -> tuple[Any, HttpResponse | None]:
+    try:
+        return json.loads(request.body or b"null"), None
+    except ValueError:
+        return None, bad_request("the body is not valid JSON")
+
+
+# --- connector definitions -------------------------------------------------------------------------
+@csrf_exempt
+def definitions(request: HttpRequest) -> HttpResponse:
+    _, failure = _guard(request)
+    if failure:
+        return failure
+    kind = request.GET.get("type")
+    if kind is None:
+        return JsonResponse(catalogue())
+    if kind not in TYPES:
+        return contract_error({"type": ["must be one of: source, destination"]})
+    return JsonResponse(catalogue()[kind], safe=False)
+
+
+@csrf_exempt
+def definition_detail(request: HttpRequest, name: str) -> HttpResponse:
+    _, failure = _guard(request)
+    if failure:
+        return failure
+    kind = request.GET.get("type")
+    if kind not in TYPES:
+        return contract_error(
+            {"type": ["is missing" if kind is None else "must be one of: source, destination"]}
+        )
+    found = next((d for d in catalogue()[kind] if d["name"].lower() == name.lower()), None)
+    return JsonResponse(found if found else {"data": []})
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+@csrf_exempt
+def check_connection(request: HttpRequest) -> HttpResponse:
+    _, failure = _guard(request)
+    if failure:
+        return failure
+    if request.method != "POST":
+        return api_error(405, "Method not allowed")
+    body, failure = _body(request)
+    if failure:
+        return failure
+    if not isinstance(body, dict):
+        return contract_error(
+            {"type": ["is missing"], "name": ["is missing"], "connection_spec": ["is missing"]}
+        )
+    missing = {k: ["is missing"] for k in ("type", "name", "connection_spec") if not body.get(k)}
+    if missing:
+        return contract_error(missing)
+    if str(body["type"]).lower() not in TYPES:
+        return contract_error({"type": ["invalid connector type"]})
+    if definition(str(body["type"]).lower(), str(body["name"])) is None:
+        return contract_error({"name": ["invalid connector name"]})
+    spec = body["connection_spec"]
+    values = _strings(spec)
+    status: dict[str, str] = {"status": "succeeded"}
+    if any("unreachable.invalid" in v for v in values):
+        status = {
+            "status": "failed",
+            "message": 'could not connect to server: could not translate host name "unreachable.invalid"',
+        }
+    elif any(
+        isinstance(spec.get("credentials"), dict)
+        and str(spec["credentials"].get(k, "")).startswith("wrong")
+        for k in ("password", "secret_access_key", "private_key")
+    ) or str(spec.get("password", "")).startswith("wrong"):
+        status = {
+            "status": "failed",
+            "message": "password authentication failed for the given user",
+        }
+    return JsonResponse({"type": "connection_status", "connection_status": status})
+
+
+# --- connectors ---------------------------------------------------------------------------------------
+def _masked(configuration: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    masked = json.loads(json.dumps(configuration))
+    for path in secret_paths(spec):
+        target = masked
+        for part in path[:-1]:
+            target = target.get(part) if isinstance(target, dict) else None
+        if isinstance(target, dict) and path[-1] in target:
+            target[path[-1]] = MASK
+    return masked
+
+
+def _kept(configuration: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    """What the sandbox stores: secrets only as a hash (it never gives them back)."""
+    kept = json.loads(json.dumps(configuration))
+    for path in secret_paths(spec):
+        target = kept
+        for part in path[:-1]:
+            target = target.get(part) if isinstance(target, dict) else None
+        if isinstance(target, dict) and isinstance(target.get(path[-1]), str):
+            digest = hashlib.sha256(target[path[-1]].encode()).hexdigest()
+            target[path[-1]] = f"sha256:{digest}"
+    return kept
+
+
+def _render(row: SandboxConnector, request: HttpRequest) -> dict[str, Any]:
+    data = row.data
+    found = definition(data["connector_type"], data["connector_name"])
+    spec = spec_of(found) if found else {}
+    return {
+        "id": str(row.pk),
+        "type": "connectors",
+        "attributes": {
+            "name": data["name"],
+            "description": data.get("description"),
+            "connector_type": data["connector_type"],
+            "workspace_id": int(row.scope),
+            "created_at": data["created_at"],
+            "updated_at": data["updated_at"],
+            "configuration": _masked(data["configuration"], spec),
+            "connector_name": data["connector_name"],
+            "icon": found["icon"] if found else None,
+        },
+    }
+
+
+def _now() -> str:
+    return timezone.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _validate_connector(
+    body: Any, workspace: str, exclude: int | None = None, partial: bool = False
+):
+    """(values, error response) for a create (or an update when `partial`)."""
+    if not isinstance(body, dict) or "connector" not in body:
+        return None, contract_error({"connector": ["is missing"]})
+    connector = body["connector"]
+    if not isinstance(connector, dict):
+        return None, contract_error({"connector": ["must be a hash"]})
+    errors: dict[str, list[str]] = {}
+    required = () if partial else ("name", "connector_name", "connector_type", "configuration")
+    for key in required:
+        if connector.get(key) in (None, "", {}):
+            errors[key] = ["must be filled"] if key in connector else ["is missing"]
+    if errors:
+        return None, contract_error({"connector": errors})
+    values = {
+        k: connector[k]
+        for k in ("name", "connector_name", "connector_type", "configuration", "description")
+        if k in connector
+    }
+    if "connector_type" in values:
+        values["connector_type"] = str(values["connector_type"]).lower()
+        if values["connector_type"] not in TYPES:
+            return None, contract_error(
+                {"connector": {"connector_type": ["invalid connector type"]}}
+            )
+    if "configuration" in values and not isinstance(values["configuration"], dict):
+        return None, contract_error({"connector": {"configuration": ["must be a hash"]}})
+    return values, None
+
+
+def _problems(values: dict[str, Any], workspace: str, exclude: int | None) -> HttpResponse | None:
+    found = definition(values["connector_type"], values["connector_name"])
+    if found is None:
+        return contract_error({"connector": {"connector_name": ["invalid connector name"]}})
+    errors = sorted(
+        Draft7Validator(spec_of(found)).iter_errors(values["configuration"]),
+        key=lambda e: list(e.path),
+    )
+    if errors:
+        first = errors[0]
+        where = "/".join(map(str, first.absolute_path))
+        message = f"The property '#/{where}' {first.message}" if where else first.message
+        return api_error(422, "Connector creation failed", {"configuration": message})
+    clash = SandboxConnector.objects.filter(provider=PROVIDER, scope=workspace).exclude(pk=exclude)
+    if any(
+        row.data["name"] == values["name"]
+        and row.data["connector_type"] == values["connector_type"]
+        for row in clash
+    ):
+        return api_error(
+            422,
+            "Connector creation failed",
+            {"name": "A connector with the same name already exists."},
+        )
+    return None
+
+
+@csrf_exempt
+def connectors(request: HttpRequest) -> HttpResponse:
+    workspace, failure = _guard(request)
+    if failure:
+        return failure
+    if request.method == "GET":
+        return _list(request, workspace)
+    if request.method != "POST":
+        return api_error(405, "Method not allowed")
+    body, failure = _body(request)
+    if failure:
+        return failure
+    values, failure = _validate_connector(body, workspace)
+    if failure:
+        return failure
+    failure = _problems(values, workspace, None)
+    if failure:
+        return failure
+    found = definition(values["connector_type"], values["connector_name"])
+    now = _now()
+    row = SandboxConnector.objects.create(
+        provider=PROVIDER,
+        scope=workspace,
+        remote_id=f"pending-{timezone.now().timestamp()}-{id(values)}",
+        data={
+            **values,
+            "configuration": _kept(values["configuration"], spec_of(found)),
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    row.remote_id = str(row.pk)
+    row.save(update_fields=["remote_id"])
+    return JsonResponse({"data": _render(row, request)}, status=201)
+
+
+def _list(request: HttpRequest, workspace: str) -> HttpResponse:
+    kind = request.GET.get("type")
+    if kind is not None and kind not in TYPES:
+        return contract_error({"type": ["must be one of: source, destination"]})
+    try:
+        page = max(int(request.GET.get("page", 1)), 1)
+        per_page = min(max(int(request.GET.get("per_page", PAGE_SIZE)), 1), 100)
+    except ValueError:
+        return contract_error({"page": ["must be an integer"]})
+    rows = [
+        r
+        for r in SandboxConnector.objects.filter(provider=PROVIDER, scope=workspace)
+        if kind is None or r.data["connector_type"] == kind
+    ]
+    rows.sort(key=lambda r: (r.data["updated_at"], r.pk), reverse=True)
+    last = max((len(rows) + per_page - 1) // per_page, 1)
+    chunk = rows[(page - 1) * per_page : page * per_page]
+
+    def link(number: int | None) -> str | None:
+        if number is None:
+            return None
+        query = request.GET.copy()
+        query["page"], query["per_page"] = str(number), str(per_page)
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    return JsonResponse(
+        {
+            "data": [_render(r, request) for r in chunk],
+            "links": {
+                "self": link(page),
+                "first": link(1),
+                "prev": link(page - 1 if page > 1 else None),
+                "next": link(page + 1 if page < last else None),
+                "last": link(last),
+            },
+        }
+    )
+
+
+@csrf_exempt
+def connector(request: HttpRequest, connector_id: str) -> HttpResponse:
+    workspace, failure = _guard(request)
+    if failure:
+        return failure
+    if not connector_id.isdigit():
+        return contract_error({"id": ["must be an integer"]})
+    row = SandboxConnector.objects.filter(
+        provider=PROVIDER, scope=workspace, pk=int(connector_id)
+    ).first()
+    if row is None:
+        return api_error(404, "Connector not found")
+    if request.method == "GET":
+        return JsonResponse({"data": _render(row, request)})
+    if request.method == "DELETE":
+        row.delete()
+        return HttpResponse(status=204)
+    if request.method in ("PUT", "PATCH"):
+        body, failure = _body(request)
+        if failure:
+            return failure
+        values, failure = _validate_connector(body, workspace, partial=True)
+        if failure:
+            return failure
+        merged = {**row.data, **values}
+        found = definition(merged["connector_type"], merged["connector_name"])
+        if "configuration" in values:
+            failure = _problems(merged, workspace, row.pk)
+            if failure:
+                return failure
+            merged["configuration"] = _kept(values["configuration"], spec_of(found))
+        merged["updated_at"] = _now()
+        row.data = merged
+        row.save(update_fields=["data"])
+        return JsonResponse({"data": _render(row, request)})
+    return api_error(405, "Method not allowed")

@@ -1,0 +1,419 @@
+"""AI Squared connectors: the catalogue, generated forms, check connection, create, refresh,
+re-check and delete, against the sandbox over real HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from django.urls import reverse
+
+from connectors_admin.connectors.models import Connector, Submission
+from connectors_admin.core import crypto
+from connectors_admin.credentials.models import Credential, CredentialCache
+from connectors_admin.providers.base import Call
+from connectors_admin.providers.schema_forms import JSONTextField, LinesField, schema_form
+from connectors_admin.sandbox.aisquared import catalogue
+from connectors_admin.sandbox.models import SandboxConnector
+
+HTMX = {"HX-Request": "true"}
+TOKEN = "aisq-token-do-not-leak-5150"
+DB_PASSWORD = "pg-password-do-not-leak-8086"
+SAMPLES = json.loads(
+    (
+        Path(__file__).resolve().parents[1]
+        / "connectors_admin/sandbox/aisquared_catalog/_samples.json"
+    ).read_text()
+)
+CREATE = reverse("connectors:create", args=["acme", "aisquared-source"])
+CHECK = reverse("connectors:check", args=["acme", "aisquared-source"])
+FIELDS = reverse("connectors:fields", args=["acme", "aisquared-source"])
+
+
+@pytest.fixture
+def aisq(team, owner) -> Credential:
+    credential = Credential(
+        team=team,
+        kind="aisquared",
+        label="Workspace 7",
+        public={"instance": "AI Squared (hosted)", "workspace_id": 7},
+        created_by=owner,
+    )
+    credential.set_secrets({"token": TOKEN}, owner)
+    credential.save()
+    return credential
+
+
+def post_data(form_class, config: dict) -> dict:
+    """What a browser posts for `config` in a generated form."""
+    data = {}
+    for name, path in form_class.built.paths.items():
+        value = config
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None:
+            continue
+        field = form_class.base_fields[name]
+        if isinstance(field, JSONTextField):
+            data[name] = json.dumps(value)
+        elif isinstance(field, LinesField):
+            data[name] = "\n".join(value)
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, list):
+            data[name] = value
+        else:
+            data[name] = str(value)
+    return data
+
+
+@pytest.mark.parametrize(
+    "key", sorted(f"{kind}-{d['name'].lower()}" for kind, ds in catalogue().items() for d in ds)
+)
+def test_the_generator_renders_every_catalogue_definition_and_round_trips_its_sample(key):
+    kind = key.split("-", 1)[0]
+    definition = next(d for d in catalogue()[kind] if f"{kind}-{d['name'].lower()}" == key)
+    form_class = schema_form(definition["connector_spec"]["connection_specification"])
+    assert form_class.base_fields, key
+    sample = SAMPLES[key]
+    form = form_class(data=post_data(form_class, sample))
+    assert form.is_valid(), (key, form.errors)
+    assert form.configuration() == sample
+
+
+def payload(credential, connector="Postgresql", **config_overrides):
+    config = {
+        "cfg__data_type": "structured",
+        "cfg__credentials__username": "reader",
+        "cfg__credentials__password": DB_PASSWORD,
+        "cfg__host": "db.example.com",
+        "cfg__port": "5432",
+        "cfg__database": "shop",
+        "cfg__schema": "public",
+        **config_overrides,
+    }
+    return {
+        "credential": credential.pk,
+        "connector_name": connector,
+        "name": "Shop DB",
+        "description": "",
+        **config,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_catalogue_is_fetched_with_the_credential_grouped_and_cached(
+    owner_client, sandbox, aisq, fault
+):
+    html = owner_client.get(CREATE).content.decode()
+    assert '<optgroup label="Data Warehouse">' in html
+    assert '<option value="Postgresql">PostgreSQL</option>' in html
+    assert "Refresh the catalogue" in html and 'data-filter-select="#id_connector_name"' in html
+    assert CredentialCache.objects.filter(credential=aisq, key="definitions:source").exists()
+    fault("status", provider="aisquared", status=503, times=3)
+    assert "PostgreSQL" in owner_client.get(CREATE).content.decode()  # served from the cache
+    refreshed = owner_client.post(
+        FIELDS + "?refresh=1", {"credential": aisq.pk}, headers=HTMX
+    ).content.decode()
+    assert "server error (HTTP 503)" in refreshed and "Try again" in refreshed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_picking_a_connector_renders_its_generated_fields(owner_client, sandbox, aisq):
+    html = owner_client.post(
+        FIELDS + "?changed=connector_name",
+        {"credential": aisq.pk, "connector_name": "Postgresql", "name": "Keep me"},
+        headers=HTMX,
+    ).content.decode()
+    assert html.lstrip().startswith('<div id="template-fields"')
+    assert 'name="cfg__host"' in html and 'name="cfg__credentials__password"' in html
+    assert "<legend>" in html  # the nested credentials object is a fieldset
+    assert 'value="Keep me"' in html
+    assert 'type="password"' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_create_sends_the_contract_and_stores_masked_record_and_encrypted_config(
+    owner_client, sandbox, aisq, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    response = owner_client.post(
+        CREATE, {**payload(aisq), "form_token": str(uuid.uuid4())}, headers=HTMX
+    )
+    html = response.content.decode()
+    assert "Connector created" in html, html[:3000]
+    remote = SandboxConnector.objects.get(provider="aisquared")
+    assert remote.scope == "7"
+    sent = remote.data
+    assert (sent["name"], sent["connector_type"], sent["connector_name"]) == (
+        "Shop DB",
+        "source",
+        "Postgresql",
+    )
+    assert "description" not in sent
+    assert sent["configuration"] == {
+        "data_type": "structured",
+        "credentials": {
+            "auth_type": "username/password",
+            "username": "reader",
+            "password": "sha256:" + hashlib.sha256(DB_PASSWORD.encode()).hexdigest(),
+        },
+        "host": "db.example.com",
+        "port": "5432",
+        "database": "shop",
+        "schema": "public",
+    }
+    connector = Connector.objects.get()
+    assert connector.remote_id == str(remote.pk)
+    assert connector.record["attributes"]["configuration"]["credentials"]["password"] == "*" * 13
+    kept = crypto.decrypt_json(connector.secret_config)
+    assert kept["configuration"]["credentials"]["password"] == DB_PASSWORD
+    assert connector.context == {"connector_type": "source", "connector_name": "Postgresql"}
+    assert connector.status_label == "not checked"
+
+    submission = Submission.objects.get()
+    assert submission.response_status == 201
+    assert submission.request["headers"]["Workspace-Id"] == "7"
+    assert (
+        submission.request["body"]["connector"]["configuration"]["credentials"]["password"]
+        == "[redacted]"
+    )
+    assert "Authorization: Bearer $AISQUARED_TOKEN" in submission.request["curl"]
+    detail = owner_client.get(
+        reverse("connectors:detail", args=["acme", connector.pk])
+    ).content.decode()
+    everything = (
+        html + detail + json.dumps(submission.request) + submission.response_body + caplog.text
+    )
+    assert DB_PASSWORD not in everything and TOKEN not in everything
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_check_keeps_values_and_secrets_and_create_then_needs_confirmation(
+    owner_client, sandbox, aisq
+):
+    token = str(uuid.uuid4())
+    data = {**payload(aisq, cfg__host="unreachable.invalid"), "form_token": token}
+    html = owner_client.post(CHECK, data, headers=HTMX).content.decode()
+    assert "Connection failed." in html and "could not translate host name" in html
+    assert 'value="unreachable.invalid"' in html and 'value="reader"' in html
+    assert DB_PASSWORD not in html
+    assert "kept from your last attempt" in html
+    assert Submission.objects.count() == 0
+
+    # The password is not retyped: it was kept, encrypted, for this form.
+    without_password = {**data, "cfg__credentials__password": ""}
+    refused = owner_client.post(CREATE, without_password, headers=HTMX).content.decode()
+    assert "last connection check of this configuration failed" in refused
+    assert 'name="confirm_failed_check"' in refused
+    assert Submission.objects.count() == 0
+
+    created = owner_client.post(
+        CREATE, {**without_password, "confirm_failed_check": "1"}, headers=HTMX
+    )
+    assert "Connector created" in created.content.decode()
+    stored = SandboxConnector.objects.get().data["configuration"]["credentials"]["password"]
+    assert stored == "sha256:" + hashlib.sha256(DB_PASSWORD.encode()).hexdigest()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_successful_check_lets_create_go_straight_through(owner_client, sandbox, aisq):
+    data = {**payload(aisq), "form_token": str(uuid.uuid4())}
+    assert "Connection succeeded." in owner_client.post(CHECK, data, headers=HTMX).content.decode()
+    assert "Connector created" in owner_client.post(CREATE, data, headers=HTMX).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_schema_is_checked_on_our_side_before_any_call(owner_client, sandbox, aisq):
+    data = {**payload(aisq, cfg__host=""), "form_token": str(uuid.uuid4())}
+    html = owner_client.post(CREATE, data, headers=HTMX).content.decode()
+    block = html.split('id="field-cfg__host"', 1)[1].split('id="field-', 1)[0]
+    assert "This field is required." in block
+    assert Submission.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duplicate_name_lands_on_the_name_field_with_values_kept(owner_client, sandbox, aisq):
+    owner_client.post(CREATE, {**payload(aisq), "form_token": str(uuid.uuid4())}, headers=HTMX)
+    html = owner_client.post(
+        CREATE, {**payload(aisq), "form_token": str(uuid.uuid4())}, headers=HTMX
+    ).content.decode()
+    block = html.split('id="field-name"', 1)[1].split('id="field-', 1)[0]
+    assert "A connector with the same name already exists." in block
+    assert 'value="db.example.com"' in html and DB_PASSWORD not in html
+    assert "kept from your last attempt" in html
+    failed = Submission.objects.filter(outcome="failed").get()
+    assert failed.response_status == 422
+    assert failed.field_errors == {"name": "A connector with the same name already exists."}
+
+
+def _client(aisq):
+    return aisq.client()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_four_error_shapes_become_plain_messages(sandbox, aisq):
+    client = _client(aisq)
+    url = client.api_url("connectors")
+
+    # 1. contract failure, nested under connector
+    bad_type = client.send(
+        Call(
+            "POST",
+            url,
+            json={
+                "connector": {
+                    "name": "x",
+                    "connector_name": "Postgresql",
+                    "connector_type": "sideways",
+                    "configuration": {"a": 1},
+                }
+            },
+        )
+    )
+    assert bad_type.status == 400
+    assert "connector_type invalid connector type" in bad_type.error.message
+    missing = client.send(Call("POST", url, json={"nothing": True}))
+    assert "connector is missing" in missing.error.message
+    named = client.send(
+        Call(
+            "POST",
+            url,
+            json={
+                "connector": {
+                    "connector_name": "Postgresql",
+                    "connector_type": "source",
+                    "configuration": {"a": 1},
+                }
+            },
+        )
+    )
+    assert named.error.field_errors == {"name": "is missing"}
+
+    # 2. JSON:API errors: 404, 422 on the configuration, 401
+    assert (
+        "Connector not found"
+        in client.send(Call("GET", client.api_url("connectors/999"))).error.message
+    )
+    invalid = client.send(
+        Call(
+            "POST",
+            url,
+            json={
+                "connector": {
+                    "name": "y",
+                    "connector_name": "Postgresql",
+                    "connector_type": "source",
+                    "configuration": {"host": "h"},
+                }
+            },
+        )
+    )
+    assert invalid.status == 422
+    assert (
+        "Connector creation failed" in invalid.error.message
+        and "configuration:" in invalid.error.message
+    )
+    aisq.set_secrets({"token": "invalid-token"})
+    assert "Unauthorized" in aisq.client().send(Call("GET", url)).error.message
+
+    # 3. {"error": "..."}
+    put = client.send(Call("PUT", client.api_url("connectors/1"), json={"connector": None}))
+    assert put.status in (404, 422)
+
+    # 4. bad request: no workspace
+    aisq.public = {**aisq.public, "workspace_id": ""}
+    aisq.set_secrets({"token": TOKEN})
+    no_workspace = aisq.client().send(Call("GET", url))
+    assert no_workspace.status == 400
+    assert "Workspace not found" in no_workspace.error.message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_shape_three_error_is_read(sandbox, aisq):
+    from connectors_admin.providers.base import Exchange
+
+    exchange = Exchange(
+        call=Call("GET", "x"), status=404, text='{"error": "Couldn\'t find Connector"}'
+    )
+    assert _client(aisq).error_details(exchange) == ("Couldn't find Connector", {})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_detail_refresh_recheck_and_delete(owner_client, sandbox, aisq):
+    owner_client.post(CREATE, {**payload(aisq), "form_token": str(uuid.uuid4())}, headers=HTMX)
+    connector = Connector.objects.get()
+    detail = reverse("connectors:detail", args=["acme", connector.pk])
+    assert "Check connection" in owner_client.get(detail).content.decode()
+
+    refreshed = owner_client.post(
+        reverse("connectors:refresh", args=["acme", connector.pk]), headers=HTMX
+    )
+    assert "Refreshed from AI Squared just now" in refreshed.content.decode()
+
+    checked = owner_client.post(
+        reverse("connectors:recheck", args=["acme", connector.pk]), headers=HTMX
+    ).content.decode()
+    assert "Connection checked just now: it works." in checked
+    connector.refresh_from_db()
+    assert connector.remote_status == "connected"
+    check = Submission.objects.get(action="check")
+    assert check.request["body"]["connection_spec"]["credentials"]["password"] == "[redacted]"
+
+    deleted = owner_client.post(reverse("connectors:delete", args=["acme", connector.pk]))
+    assert deleted.status_code == 302
+    connector.refresh_from_db()
+    assert connector.remote_status == "deleted"
+    assert not SandboxConnector.objects.filter(provider="aisquared").exists()
+    assert Submission.objects.get(action="delete").response_status == 204
+
+
+@pytest.mark.django_db(transaction=True)
+def test_destination_template_uses_the_destination_catalogue(owner_client, sandbox, aisq):
+    html = owner_client.get(
+        reverse("connectors:create", args=["acme", "aisquared-destination"])
+    ).content.decode()
+    assert '<option value="Slack">' in html
+    assert '<option value="Snowflake">' not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sandbox_lists_with_pagination_links_and_masks_secrets(sandbox, aisq):
+    client = _client(aisq)
+    for i in range(3):
+        body = {
+            "connector": {
+                "name": f"pg-{i}",
+                "connector_type": "source",
+                "connector_name": "Postgresql",
+                "configuration": SAMPLES["source-postgresql"],
+            }
+        }
+        assert client.send(Call("POST", client.api_url("connectors"), json=body)).status == 201
+    page = client.send(Call("GET", client.api_url("connectors?type=source&per_page=2"))).json()
+    assert len(page["data"]) == 2 and page["links"]["next"] and page["links"]["prev"] is None
+    assert page["links"]["next"].startswith(sandbox)
+    second = requests.get(
+        page["links"]["next"],
+        headers={"Authorization": f"Bearer {TOKEN}", "Workspace-Id": "7"},
+        timeout=5,
+    ).json()
+    assert len(second["data"]) == 1 and second["links"]["next"] is None
+    assert all(
+        c["attributes"]["configuration"]["credentials"]["password"] == "*" * 13
+        for c in page["data"]
+    )
+    one = client.send(
+        Call("GET", client.api_url("connector_definitions/postgresql?type=source"))
+    ).json()
+    assert one["name"] == "Postgresql"
+    unknown = client.send(
+        Call("GET", client.api_url("connector_definitions/nothing?type=source"))
+    ).json()
+    assert unknown == {"data": []}
