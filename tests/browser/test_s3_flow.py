@@ -1,0 +1,161 @@
+"""The Mixpanel S3 connector flow in a real browser: htmx swaps, inline checks, errors, no-JS."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from connectors_admin.connectors.models import Connector
+from tests.browser.pages import (
+    S3_PATH,
+    add_mixpanel_credential,
+    expect_form_keeps,
+    fill_s3_form,
+    sign_in,
+    wait_htmx_idle,
+)
+from tests.conftest import MIXPANEL_SECRET, PASSWORD, S3_FORM
+
+pytestmark = pytest.mark.browser
+
+
+def test_new_user_creates_s3_connector_in_place(page: Page, sandbox, owner, console_errors):
+    # Sign in through the login page like a person would.
+    page.goto(f"{sandbox}/accounts/login/")
+    page.get_by_label("Username").fill(owner.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="Acme Data")).to_be_visible()
+
+    # Store a Mixpanel credential.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Credentials").click()
+    providers = page.get_by_role("region", name="Provider API credentials")
+    expect(providers).to_contain_text("None stored yet.")
+    add_mixpanel_credential(page)
+    expect(page.get_by_role("heading", level=1, name="Production")).to_be_visible()
+    expect(page.get_by_role("region", name="Secret", exact=True)).to_contain_text(
+        f"…{MIXPANEL_SECRET[-4:]}"
+    )
+    assert MIXPANEL_SECRET not in page.content()
+
+    # Pick the S3 template and fill its form; the credential's defaults are already there.
+    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="New connector").click()
+    page.get_by_role("link", name="Mixpanel Cloud Import: Amazon S3").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mixpanel Cloud Import: Amazon S3")
+    expect(page.get_by_label("Credential")).to_have_value(re.compile(r"^\d+$"))
+    expect(page.get_by_label("Project id")).to_have_value("4242")
+    form_url = page.url
+    # A full page load would replace this marker; an htmx swap keeps it.
+    page.evaluate("() => { window.__noReload = true; }")
+    fill_s3_form(page)
+    page.get_by_role("button", name="Create connector").click()
+
+    result = page.locator("#create-panel .result")
+    expect(result.get_by_role("heading", name="Connector created")).to_be_visible()
+    expect(result.get_by_role("heading", name="Connector created")).to_be_focused()
+    expect(result).to_contain_text("acme-events")
+    expect(result).to_contain_text("arn:aws:iam::123456789012:role/mixpanel-import")
+    wait_htmx_idle(page)
+    assert page.url == form_url
+    assert page.evaluate("() => window.__noReload === true")
+    assert MIXPANEL_SECRET not in page.content()
+
+    connector = Connector.objects.get()
+    expect(result).to_contain_text(connector.remote_id)
+
+    # The record is in the team's connector list.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Connectors").click()
+    row = page.locator("#connector-table tbody tr", has_text=connector.remote_id)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Mixpanel Cloud Import: Amazon S3")
+    expect(row).to_contain_text("acme-events/cloudimport/event")
+    expect(row).to_contain_text("Production")
+    assert MIXPANEL_SECRET not in page.content()
+    assert console_errors == [], "\n".join(console_errors)
+
+
+def test_inline_validation_on_leaving_a_field(
+    page: Page, sandbox, owner, credential, console_errors
+):
+    sign_in(page.context, owner, sandbox)
+    page.goto(sandbox + S3_PATH)
+    role = page.get_by_label("IAM role ARN")
+    row = page.locator("#field-s3_role")
+    errors = row.locator(".errorlist")
+
+    role.fill("arn:aws:iam::12345:role/too-short-account")
+    role.press("Tab")
+    expect(errors).to_have_text(re.compile(r"An IAM role ARN: arn:aws:iam::<12-digit account id>"))
+    expect(row).to_have_class(re.compile(r"\bhas-error\b"))
+    # Checked without submitting: no summary alert, nothing sent, focus moved on as asked.
+    expect(page.locator("#create-panel .alert-error")).to_have_count(0)
+    expect(page.get_by_label("Data format")).to_be_focused()
+    # The swapped-in input keeps what was typed and is described by its error.
+    expect(role).to_have_value("arn:aws:iam::12345:role/too-short-account")
+    expect(role).to_have_attribute("aria-invalid", "true")
+    expect(role).to_have_attribute("aria-describedby", re.compile(r"\bid_s3_role_error\b"))
+
+    role.fill(S3_FORM["s3_role"])
+    role.press("Tab")
+    expect(errors).to_have_count(0)
+    expect(row).not_to_have_class(re.compile(r"\bhas-error\b"))
+    expect(role).to_have_value(S3_FORM["s3_role"])
+    expect(role).not_to_have_attribute("aria-invalid", "true")
+    wait_htmx_idle(page)
+    assert console_errors == [], "\n".join(console_errors)
+
+
+def test_provider_error_keeps_the_form(
+    page: Page, sandbox, owner, credential, fault, console_errors
+):
+    sign_in(page.context, owner, sandbox)
+    page.goto(sandbox + S3_PATH)
+    form_url = page.url
+    fill_s3_form(page)
+    fault("status", status=503)
+    submit = page.get_by_role("button", name="Create connector")
+    submit.click()
+
+    alert = page.locator("#create-panel .alert-error")
+    expect(alert).to_contain_text("Not created.")
+    expect(alert).to_contain_text("Mixpanel had a server error (HTTP 503)")
+    expect(alert).to_be_focused()
+    wait_htmx_idle(page)
+    expect_form_keeps(page)
+    expect(submit).to_be_enabled()
+    expect(page.locator("#submit-busy")).to_be_hidden()
+    assert page.url == form_url
+    assert Connector.objects.count() == 0
+
+    # The button really works again: a deliberate second try goes through.
+    submit.click()
+    expect(page.get_by_role("heading", name="Connector created")).to_be_visible()
+    wait_htmx_idle(page)
+    assert Connector.objects.count() == 1
+    # The app answered the provider's 503 with a 200 page, so a failed request would show here.
+    assert console_errors == [], "\n".join(console_errors)
+
+
+def test_form_works_without_javascript(browser, sandbox, owner, credential):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        sign_in(context, owner, sandbox)
+        page = context.new_page()
+        page.goto(sandbox + S3_PATH)
+        fill_s3_form(page)
+        page.get_by_role("button", name="Create connector").click()
+
+        page.wait_for_url(re.compile(r"/teams/acme/connectors/[0-9a-f-]{36}/$"))
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Mixpanel Cloud Import: Amazon S3"
+        )
+        connector = Connector.objects.get()
+        assert page.url.endswith(f"/connectors/{connector.pk}/")
+        expect(page.locator("#record-panel")).to_contain_text(connector.remote_id)
+        expect(page.locator("#curl-command")).to_contain_text("$MIXPANEL_SECRET")
+        assert MIXPANEL_SECRET not in page.content()
+    finally:
+        context.close()
