@@ -149,11 +149,21 @@ def test_dashboard_query_count_does_not_grow(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("history", [1, 15])
+@pytest.mark.parametrize("history", [1, 25])
 def test_detail_query_count_does_not_grow(
     owner_client, team, owner, credential, history, django_assert_num_queries
 ):
     (connector,) = make_connectors(team, credential, owner, 1)
+    Submission.objects.create(
+        team=team,
+        user=owner,
+        credential=credential,
+        provider="mixpanel",
+        template="mixpanel-s3",
+        action="create",
+        connector=connector,
+        request={"curl": "curl --request POST --url https://example.invalid"},
+    )
     for _ in range(history):
         Submission.objects.create(
             team=team,
@@ -164,10 +174,13 @@ def test_detail_query_count_does_not_grow(
             action="refresh",
             connector=connector,
         )
-    # session, user, membership+team, connector+creator+credential, submissions+users, switcher
-    with django_assert_num_queries(6):
+    # session, user, membership+team, connector+creator+credential, submissions+users,
+    # the create submission, switcher
+    with django_assert_num_queries(7):
         response = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk]))
     assert response.status_code == 200
+    # The request that created it stays on the page however long the history grows.
+    assert "curl --request POST --url https://example.invalid" in response.content.decode()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -162,8 +163,15 @@ def wait_for(submission: Submission) -> Submission:
     return submission
 
 
-def _start(connector: Connector, user: Any, action: str) -> Submission:
-    return Submission.objects.create(
+def _on_record(
+    connector: Connector,
+    user: Any,
+    action: str,
+    request: HttpRequest | None,
+    work: Callable[[ProviderClient, Submission], None],
+) -> Submission:
+    """Run one provider call about an existing record, recorded as a submission like a create."""
+    submission = Submission.objects.create(
         team=connector.team,
         user=user,
         credential=connector.credential,
@@ -172,26 +180,30 @@ def _start(connector: Connector, user: Any, action: str) -> Submission:
         action=action,
         connector=connector,
     )
+    client = None
+    try:
+        if connector.credential is None:
+            raise ProviderError("Its credential was deleted: add one and create the record anew.")
+        client = _client(connector.credential)
+        _used(connector.credential, submission, request)
+        work(client, submission)
+    except ProviderError as error:
+        _fail(submission, error)
+        if action != Submission.Action.DELETE:
+            connector.last_error = error.message
+            connector.save(update_fields=["last_error"])
+    if client and client.last_exchange:
+        submission.request = client.redacted_request(client.last_exchange.call)
+    _finish(submission, client)
+    submission.save()
+    return submission
 
 
 def refresh_connector(
     connector: Connector, user: Any, request: HttpRequest | None = None
 ) -> Submission:
-    submission = _start(connector, user, Submission.Action.REFRESH)
-    client = None
-    try:
-        if connector.credential is None:
-            raise ProviderError(
-                "Its credential was deleted: this record can no longer be refreshed."
-            )
-        client = _client(connector.credential)
-        _used(connector.credential, submission, request)
+    def work(client: ProviderClient, submission: Submission) -> None:
         _, remote = client.refresh(connector.remote_id, connector.context)
-    except ProviderError as error:
-        _fail(submission, error)
-        connector.last_error = error.message
-        connector.save(update_fields=["last_error"])
-    else:
         connector.remote_status = remote.status
         connector.name = remote.title
         connector.summary = remote.summary
@@ -210,28 +222,17 @@ def refresh_connector(
             target=connector,
             after={"status": remote.status},
         )
-    if client and client.last_exchange:
-        submission.request = client.redacted_request(client.last_exchange.call)
-    _finish(submission, client)
-    submission.save()
-    return submission
+
+    return _on_record(connector, user, Submission.Action.REFRESH, request, work)
 
 
 def delete_connector(
     connector: Connector, user: Any, request: HttpRequest | None = None
 ) -> Submission:
     """Delete at the provider, then mark the record deleted (it and its history are kept)."""
-    submission = _start(connector, user, Submission.Action.DELETE)
-    client = None
-    try:
-        if connector.credential is None:
-            raise ProviderError("Its credential was deleted: delete it at the provider directly.")
-        client = _client(connector.credential)
-        _used(connector.credential, submission, request)
+
+    def work(client: ProviderClient, submission: Submission) -> None:
         exchange = client.delete(connector.remote_id, connector.context)
-    except ProviderError as error:
-        _fail(submission, error)
-    else:
         connector.remote_status = Connector.DELETED
         connector.deleted_at = timezone.now()
         connector.last_error = ""
@@ -247,11 +248,8 @@ def delete_connector(
             target=connector,
             before={"remote_id": connector.remote_id},
         )
-    if client and client.last_exchange:
-        submission.request = client.redacted_request(client.last_exchange.call)
-    _finish(submission, client)
-    submission.save()
-    return submission
+
+    return _on_record(connector, user, Submission.Action.DELETE, request, work)
 
 
 CONNECTED, CHECK_FAILED = "connected", "check failed"
@@ -261,27 +259,15 @@ def recheck_connector(
     connector: Connector, user: Any, request: HttpRequest | None = None
 ) -> Submission:
     """Check the connection again with the configuration kept (encrypted) at creation."""
-    submission = _start(connector, user, Submission.Action.CHECK)
-    client = None
-    try:
-        if connector.credential is None:
-            raise ProviderError("Its credential was deleted: the connection cannot be checked.")
+
+    def work(client: ProviderClient, submission: Submission) -> None:
         if not connector.secret_config:
-            raise ProviderError(
-                "No configuration was kept for this connector, so it cannot be checked."
-            )
-        client = _client(connector.credential)
+            raise ProviderError("No configuration was kept for this connector to check.")
         try:
             kept = crypto.decrypt_json(connector.secret_config)
         except DecryptionError:
             raise ProviderError(UNDECRYPTABLE_MESSAGE, kind="credential") from None
-        _used(connector.credential, submission, request)
         result = client.recheck(connector.context, kept)
-    except ProviderError as error:
-        _fail(submission, error)
-        connector.last_error = error.message
-        connector.save(update_fields=["last_error"])
-    else:
         connector.remote_status = CONNECTED if result.ok else CHECK_FAILED
         connector.last_error = "" if result.ok else result.message
         connector.save(update_fields=["remote_status", "last_error"])
@@ -298,8 +284,5 @@ def recheck_connector(
             after={"ok": result.ok},
             message=result.message,
         )
-    if client and client.last_exchange:
-        submission.request = client.redacted_request(client.last_exchange.call)
-    _finish(submission, client)
-    submission.save()
-    return submission
+
+    return _on_record(connector, user, Submission.Action.CHECK, request, work)

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -261,16 +260,22 @@ def check_connection(request: HttpRequest, team: str, template: str) -> HttpResp
     return _render_form(request, flow, context, form, token, keep_from=token)
 
 
-@login_required
-def connector_detail(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResponse:
-    membership = get_membership(request, team)
+def _team_connector(request: HttpRequest, team: str, pk: uuid.UUID, capability: str):
+    membership = get_membership(request, team, capability)
     connector = get_object_or_404(
-        Connector.objects.select_related("created_by", "credential"),
+        Connector.objects.select_related("credential", "created_by"),
         team=membership.team,
         pk=pk,
     )
-    submissions = list(connector.submissions.select_related("user").order_by("-created_at")[:20])
-    created = next((s for s in reversed(submissions) if s.action == Submission.Action.CREATE), None)
+    return membership, connector
+
+
+@login_required
+def connector_detail(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResponse:
+    membership, connector = _team_connector(request, team, pk, "view")
+    submissions = connector.submissions.select_related("user").order_by("-created_at")[:20]
+    # The create submission may be older than the newest twenty: fetched on its own.
+    created = connector.submissions.filter(action=Submission.Action.CREATE).first()
     return render(
         request,
         "connectors/detail.html",
@@ -284,21 +289,14 @@ def connector_detail(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResp
     )
 
 
-@login_required
-@require_POST
-def connector_refresh(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResponse:
-    membership = get_membership(request, team, "create_connector")
-    connector = get_object_or_404(
-        Connector.objects.select_related("credential", "created_by"),
-        team=membership.team,
-        pk=pk,
-    )
-    if connector.deleted_at:
-        messages.error(request, "This connector is deleted; there is nothing to refresh.")
-        return redirect("connectors:detail", team=team, pk=pk)
-    submission = refresh_connector(connector, request.user, request)
+def _after_record_action(request, membership, connector, submission, key: str, done: str):
+    """The record panel in place (htmx), or back to the detail page with a message."""
     if not _partial(request):
-        return redirect(reverse("connectors:detail", args=[team, pk]))
+        if submission.outcome == Submission.Outcome.SUCCEEDED:
+            messages.success(request, done)
+        else:
+            messages.error(request, submission.error_message)
+        return redirect("connectors:detail", team=membership.team.slug, pk=connector.pk)
     return render(
         request,
         "connectors/detail.html#record-panel",
@@ -306,20 +304,28 @@ def connector_refresh(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpRes
             "membership": membership,
             "team": membership.team,
             "connector": connector,
-            "refresh_submission": submission,
+            key: submission,
         },
+    )
+
+
+@login_required
+@require_POST
+def connector_refresh(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResponse:
+    membership, connector = _team_connector(request, team, pk, "create_connector")
+    if connector.deleted_at:
+        messages.error(request, "This connector is deleted; there is nothing to refresh.")
+        return redirect("connectors:detail", team=team, pk=pk)
+    submission = refresh_connector(connector, request.user, request)
+    return _after_record_action(
+        request, membership, connector, submission, "refresh_submission", "Refreshed just now."
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def connector_delete(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResponse:
-    membership = get_membership(request, team, "create_connector")
-    connector = get_object_or_404(
-        Connector.objects.select_related("credential", "created_by"),
-        team=membership.team,
-        pk=pk,
-    )
+    membership, connector = _team_connector(request, team, pk, "create_connector")
     if connector.deleted_at:
         return redirect("connectors:detail", team=team, pk=pk)
     submission = None
@@ -345,24 +351,10 @@ def connector_delete(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResp
 @login_required
 @require_POST
 def connector_recheck(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResponse:
-    membership = get_membership(request, team, "create_connector")
-    connector = get_object_or_404(
-        Connector.objects.select_related("credential", "created_by"),
-        team=membership.team,
-        pk=pk,
-    )
+    membership, connector = _team_connector(request, team, pk, "create_connector")
     if connector.deleted_at or not connector.template_obj.checks_connection:
         raise Http404("This connector has no connection check.")
     submission = recheck_connector(connector, request.user, request)
-    if not _partial(request):
-        return redirect("connectors:detail", team=team, pk=pk)
-    return render(
-        request,
-        "connectors/detail.html#record-panel",
-        {
-            "membership": membership,
-            "team": membership.team,
-            "connector": connector,
-            "check_submission": submission,
-        },
+    return _after_record_action(
+        request, membership, connector, submission, "check_submission", "The connection works."
     )

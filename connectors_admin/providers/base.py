@@ -373,6 +373,20 @@ class ProviderClient:
         )
         return exchange
 
+    def get(self, url: str, attempts: int = 3) -> Exchange:
+        """GETs are safe to repeat: retry connection failures and 5xx with a short backoff."""
+        for attempt in range(attempts):
+            exchange = self.send(Call("GET", url))
+            error = exchange.error
+            transient = error is not None and (
+                error.kind in {"unreachable", "dropped", "timeout"} or (error.status or 0) >= 500
+            )
+            if not transient:
+                return exchange
+            if attempt < attempts - 1:
+                time.sleep(0.25 * 2**attempt)
+        return exchange
+
     def error_for_status(self, exchange: Exchange) -> ProviderError:
         status = exchange.status or 0
         message, field_errors = self.error_details(exchange)

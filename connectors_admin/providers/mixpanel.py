@@ -7,7 +7,6 @@ HTTP Basic with a service account; one host per data residency; create with POST
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 from urllib.parse import quote
 
@@ -307,26 +306,13 @@ class MixpanelClient(ProviderClient):
             raise self.unexpected_shape(exchange, "Mixpanel's answer to a delete")
         return exchange
 
-    def get_with_retries(self, url: str, attempts: int = 3) -> Exchange:
-        """GETs are safe to repeat: retry connection failures and 5xx with a short backoff."""
-        for attempt in range(attempts):
-            exchange = self.send(Call("GET", url))
-            error = exchange.error
-            if error is None or not (
-                error.kind in {"unreachable", "dropped", "timeout"} or (error.status or 0) >= 500
-            ):
-                return exchange
-            if attempt < attempts - 1:
-                time.sleep(0.25 * 2**attempt)
-        return exchange
-
     def refresh(self, remote_id: str, context: dict[str, Any]) -> tuple[Exchange, RemoteRecord]:
         first_url = self.connectors_url(context["project_id"], context["residency"])
         url: str | None = first_url
         base = first_url.split("/api/", 1)[0]
         exchange = None
         for _ in range(MAX_LIST_PAGES):
-            exchange = self.get_with_retries(url)
+            exchange = self.get(url)
             body = self.expect_json(exchange)
             results = body.get("results") if isinstance(body, dict) else None
             if not isinstance(results, dict) or not isinstance(results.get("data"), list):

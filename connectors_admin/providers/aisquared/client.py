@@ -6,7 +6,6 @@ Multiwoven that operators list in AISQUARED_INSTANCES) is picked from a list, ne
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django import forms
@@ -91,26 +90,13 @@ class AISquaredClient(ProviderClient):
 
     # --- catalogue -----------------------------------------------------------------------------
     def definitions(self, connector_type: str) -> list[dict[str, Any]]:
-        exchange = self._get(self.api_url(f"connector_definitions?type={connector_type}"))
+        exchange = self.get(self.api_url(f"connector_definitions?type={connector_type}"))
         body = self.expect_json(exchange)
         if not isinstance(body, list) or not all(
             isinstance(d, dict) and isinstance(d.get("name"), str) for d in body
         ):
             raise self.unexpected_shape(exchange, "a list of connector definitions")
         return body
-
-    def _get(self, url: str, attempts: int = 3) -> Exchange:
-        for attempt in range(attempts):
-            exchange = self.send(Call("GET", url))
-            error = exchange.error
-            retry = error is not None and (
-                error.kind in {"unreachable", "dropped", "timeout"} or (error.status or 0) >= 500
-            )
-            if not retry:
-                return exchange
-            if attempt < attempts - 1:
-                time.sleep(0.25 * 2**attempt)
-        return exchange
 
     # --- connectors ------------------------------------------------------------------------------
     def build_create(self, template: ConnectorTemplate, data: dict[str, Any]) -> Call:
@@ -165,7 +151,7 @@ class AISquaredClient(ProviderClient):
         return self.api_url(f"connectors/{int(remote_id)}")
 
     def refresh(self, remote_id: str, context: dict[str, Any]) -> tuple[Exchange, RemoteRecord]:
-        exchange = self._get(self._item_url(remote_id))
+        exchange = self.get(self._item_url(remote_id))
         return exchange, self.read_record(exchange)
 
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
