@@ -136,6 +136,9 @@ def test_picking_a_connector_renders_its_generated_fields(owner_client, sandbox,
     assert "<legend>" in html  # the nested credentials object is a fieldset
     assert 'value="Keep me"' in html
     assert 'type="password"' in html
+    # Leaving the password field must not re-render it (that would empty it): no inline check.
+    assert "connectors/new/aisquared-source/validate/cfg__credentials__password/" not in html
+    assert "validate/cfg__host/" in html
 
 
 @pytest.mark.django_db(transaction=True)
@@ -174,7 +177,11 @@ def test_create_sends_the_contract_and_stores_masked_record_and_encrypted_config
     assert connector.record["attributes"]["configuration"]["credentials"]["password"] == "*" * 13
     kept = crypto.decrypt_json(connector.secret_config)
     assert kept["configuration"]["credentials"]["password"] == DB_PASSWORD
-    assert connector.context == {"connector_type": "source", "connector_name": "Postgresql"}
+    assert connector.context == {
+        "connector_type": "source",
+        "connector_name": "Postgresql",
+        "secret_paths": [["credentials", "password"]],
+    }
     assert connector.status_label == "not checked"
 
     submission = Submission.objects.get()
@@ -417,3 +424,96 @@ def test_sandbox_lists_with_pagination_links_and_masks_secrets(sandbox, aisq):
         Call("GET", client.api_url("connector_definitions/nothing?type=source"))
     ).json()
     assert unknown == {"data": []}
+
+
+@pytest.mark.django_db
+def test_a_provider_that_returns_secrets_in_clear_still_gets_them_masked(aisq):
+    """Deployments before 2025-08 return configuration secrets unmasked (providers.md §2.4)."""
+    from connectors_admin.providers.base import Exchange
+
+    body = {
+        "data": {
+            "id": "5",
+            "type": "connectors",
+            "attributes": {
+                "name": "Old",
+                "connector_type": "source",
+                "connector_name": "Postgresql",
+                "configuration": {"host": "h", "credentials": {"password": DB_PASSWORD}},
+            },
+        }
+    }
+    client = _client(aisq)
+    client.extra_secrets = [DB_PASSWORD]
+    exchange = Exchange(call=Call("GET", "x"), status=200, text=json.dumps(body))
+    record = client.read_record(exchange, [["credentials", "password"]])
+    assert record.raw["attributes"]["configuration"]["credentials"]["password"] == "[redacted]"
+    assert DB_PASSWORD not in client.redacted_response(exchange)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refresh_masks_the_kept_configuration_secrets_in_what_it_records(
+    owner_client, sandbox, aisq
+):
+    owner_client.post(CREATE, {**payload(aisq), "form_token": str(uuid.uuid4())}, headers=HTMX)
+    connector = Connector.objects.get()
+    owner_client.post(reverse("connectors:refresh", args=["acme", connector.pk]), headers=HTMX)
+    refresh = Submission.objects.get(action="refresh")
+    assert refresh.outcome == "succeeded"
+    assert DB_PASSWORD not in refresh.response_body + json.dumps(refresh.request)
+
+
+def test_secrets_are_found_in_alternatives_items_and_whole_subtrees():
+    from connectors_admin.providers.schema_forms import SecretTextarea, secret_paths, secret_values
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "auth": {
+                "type": "object",
+                "oneOf": [
+                    {"properties": {"password": {"type": "string", "multiwoven_secret": True}}},
+                    {"properties": {"token": {"type": "string", "multiwoven_secret": True}}},
+                ],
+            },
+            "key": {"type": "object", "multiwoven_secret": True},
+            "peers": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"secret": {"type": "string", "multiwoven_secret": True}},
+                },
+            },
+        },
+    }
+    assert secret_paths(schema) == [
+        ("auth", "password"),
+        ("auth", "token"),
+        ("key",),
+        ("peers", "*", "secret"),
+    ]
+    config = {
+        "auth": {"password": "p-1"},
+        "key": {"pem": "k-2"},
+        "peers": [{"secret": "s-3"}, {"secret": "s-4"}],
+    }
+    values = secret_values(config, schema)
+    assert {"p-1", "k-2", "s-3", "s-4", json.dumps({"pem": "k-2"})} <= set(values)
+    form_class = schema_form(schema)
+    for name in ("cfg__auth", "cfg__key", "cfg__peers"):
+        assert isinstance(form_class.base_fields[name].widget, SecretTextarea), name
+    form = form_class(
+        data={"cfg__auth": '{"password": "p-1"}', "cfg__key": '{"pem": "k-2"}', "cfg__peers": "[]"}
+    )
+    assert set(form.secret_names()) == {"cfg__auth", "cfg__key", "cfg__peers"}
+    assert "p-1" not in str(form["cfg__auth"])  # never rendered back
+
+
+def test_schema_errors_on_a_secret_never_echo_its_value():
+    schema = {
+        "type": "object",
+        "properties": {"token": {"type": "string", "pattern": "^sk_", "multiwoven_secret": True}},
+    }
+    form = schema_form(schema)(data={"cfg__token": "hunter2-secret"})
+    assert not form.is_valid()
+    assert "hunter2-secret" not in str(form.errors)

@@ -344,3 +344,74 @@ def test_another_teams_credential_is_not_accepted(client_for, outsider, other_te
     )
     assert "No Mixpanel credential yet" in response.content.decode()
     assert Submission.objects.count() == 0
+
+
+@pytest.fixture
+def stalling_server():
+    """A loopback server that sends the headers and half the body of a 200, then stalls."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def serve():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            conn.recv(65536)
+            conn.sendall(
+                b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{"status": "ok", '
+            )
+            stop.wait(5)
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join(2)
+    listener.close()
+
+
+def test_a_stall_mid_answer_is_a_timeout_that_may_have_applied(
+    owner_client, credential, settings, stalling_server
+):
+    settings.MIXPANEL_API_URL = stalling_server
+    response = post(owner_client, credential)
+    submission = assert_failure_kept_values(
+        response, "did not answer within 2 seconds", "may still have been applied"
+    )
+    assert submission.error_kind == "timeout"
+    assert "Nothing was sent" not in response.content.decode()
+
+
+def test_a_very_long_prefix_is_created_and_recorded(owner_client, sandbox, credential):
+    response = post(owner_client, credential, s3_prefix="p/" * 200)
+    assert "Connector created" in response.content.decode()
+    connector = Connector.objects.get()
+    assert len(connector.name) == 255
+    assert Submission.objects.get().outcome == "succeeded"
+
+
+def test_stale_pending_submissions_are_marked_abandoned(owner_client, sandbox, credential):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    stale = Submission.objects.create(
+        team=credential.team,
+        credential=credential,
+        provider="mixpanel",
+        template="mixpanel-s3",
+        form_token=uuid.uuid4(),
+    )
+    Submission.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    post(owner_client, credential)
+    stale.refresh_from_db()
+    assert stale.outcome == "failed" and stale.error_kind == "abandoned"

@@ -46,5 +46,8 @@ def test_unknown_format_is_refused():
 
 
 def test_hint_is_the_last_four_characters_of_long_secrets_only():
-    assert crypto.hint("abcdefgh1234") == "1234"
-    assert crypto.hint("short") == ""
+    from connectors_admin.providers.base import CredentialForm
+
+    form = CredentialForm()
+    assert form.hint_for("secret", "abcdefgh1234") == "1234"
+    assert form.hint_for("secret", "short") == ""

@@ -59,3 +59,18 @@ def test_multipart_call_is_recorded_without_file_content_or_secrets():
     assert "--form-string scopes=export" in recorded["curl"]
     assert "--form 'credentials_file=@key.json;type=application/json'" in recorded["curl"]
     assert "multipart/form-data" not in recorded["curl"]
+
+
+def test_secrets_escaped_inside_json_are_redacted_too():
+    import json
+
+    from connectors_admin.core.redaction import redact_text
+
+    for secret in ['pa"ss-word-1', "pässwörd-123", "back\\slash-12", "a&b<c>-1234"]:
+        ascii_body = json.dumps({"x": secret})
+        unicode_body = json.dumps({"x": secret}, ensure_ascii=False)
+        html_safe = (
+            ascii_body.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+        )
+        for body in (ascii_body, unicode_body, html_safe):
+            assert redact_text(body, [secret]) == '{"x": "[redacted]"}', (secret, body)

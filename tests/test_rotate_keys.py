@@ -7,6 +7,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 
+from connectors_admin.connectors.models import Connector
 from connectors_admin.core import crypto
 from connectors_admin.credentials.models import Credential
 
@@ -18,14 +19,24 @@ pytestmark = pytest.mark.django_db
 def test_rotation_procedure(team, owner, settings, capsys):
     old_key = settings.CREDENTIAL_KEYS[0]
     credentials = [make_credential(team, owner, label=f"C{i}") for i in range(5)]
+    connector = Connector.objects.create(
+        team=team,
+        credential=credentials[0],
+        provider="aisquared",
+        template="aisquared-source",
+        remote_id="9",
+        secret_config=crypto.encrypt_json({"configuration": {"password": "kept-secret-1"}}),
+    )
     new_key = Fernet.generate_key().decode()
     settings.CREDENTIAL_KEYS = [new_key, old_key]
     assert all(c.secrets() == {"secret": MIXPANEL_SECRET} for c in Credential.objects.all())
 
     call_command("rotate_credential_keys", "--batch-size", "2")
-    assert "Re-encrypted 5 credential(s)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "credentials: re-encrypted 5 with the first key; 0 failed." in out
+    assert "connectors: re-encrypted 1 with the first key; 0 failed." in out
     call_command("rotate_credential_keys")  # safe to run again
-    assert "Re-encrypted 5 credential(s)" in capsys.readouterr().out
+    assert "credentials: re-encrypted 5" in capsys.readouterr().out
 
     settings.CREDENTIAL_KEYS = [new_key]  # the old key is retired
     for credential in Credential.objects.all():
@@ -34,12 +45,16 @@ def test_rotation_procedure(team, owner, settings, capsys):
         Credential.objects.get(pk=credentials[0].pk).secret_ciphertext
         != credentials[0].secret_ciphertext
     )
+    connector.refresh_from_db()  # a connector's kept configuration is rotated too
+    assert crypto.decrypt_json(connector.secret_config) == {
+        "configuration": {"password": "kept-secret-1"}
+    }
 
 
 def test_rotation_reports_secrets_no_key_can_read(team, owner, settings, capsys):
     make_credential(team, owner)
     settings.CREDENTIAL_KEYS = [Fernet.generate_key().decode()]
-    with pytest.raises(CommandError, match="1 credential"):
+    with pytest.raises(CommandError, match="1 secret"):
         call_command("rotate_credential_keys")
     captured = capsys.readouterr()
     assert MIXPANEL_SECRET not in captured.out + captured.err

@@ -127,7 +127,6 @@ class CreateFlow:
             client=(lambda: credential.client()) if credential is not None else None,
             params=values or {},
             cached=cached,
-            refresh=refresh,
         )
         try:
             return self.template.form_class_for(context)
@@ -173,8 +172,10 @@ class CreateFlow:
 
         return [i for i in map(item, form.layout()) if i is not None]
 
-    def reload_fields(self, form: ConnectorForm) -> set[str]:
-        return {"credential", *form.reload_on}
+    def unchecked_fields(self, form: ConnectorForm) -> set[str]:
+        """Fields not re-rendered by the inline check when the user leaves them: those that
+        reload the form anyway, and secret inputs (a re-render would empty them)."""
+        return {"credential", *form.reload_on, *form.secret_names()}
 
     # --- secrets typed once, kept encrypted in the session between attempts -------------------------
     def _drafts(self) -> dict[str, str]:

@@ -26,9 +26,9 @@ class Connector(models.Model):
     )
     provider = models.CharField(max_length=30)
     template = models.CharField(max_length=50, choices=template_choices)
-    remote_id = models.CharField("provider's id", max_length=200)
+    remote_id = models.CharField("provider's id", max_length=255)
     remote_status = models.CharField("status", max_length=50, blank=True)
-    name = models.CharField(max_length=200, blank=True)
+    name = models.CharField(max_length=255, blank=True)
     summary = models.JSONField(default=dict)  # label -> value, as shown
     record = models.JSONField(default=dict)  # the provider's object, secrets masked
     context = models.JSONField(default=dict)  # what refresh needs (project id, residency...)

@@ -7,6 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -106,6 +107,7 @@ def create_connector(
             )
     except IntegrityError:
         return wait_for(Submission.objects.get(team=team, form_token=token))
+    abandon_stale_submissions()
     logger.info("submission %s: create %s", submission.pk, template.slug)
     if failure is not None:
         _fail(submission, failure)
@@ -124,34 +126,68 @@ def create_connector(
         submission.save()
         raise
     else:
-        connector = Connector.objects.create(
-            team=team,
-            credential=credential,
-            provider=template.provider_slug,
-            template=template.slug,
-            remote_id=remote.remote_id,
-            remote_status=remote.status,
-            name=remote.title,
-            summary=remote.summary,
-            record=redact_data(remote.raw, client.secret_values(), template.provider.secret_keys),
-            context=context or {},
-            secret_config=crypto.encrypt_json(kept) if kept else "",
-            created_by=user,
-        )
-        submission.connector = connector
-        submission.outcome = Submission.Outcome.SUCCEEDED
-        record(
-            Action.CONNECTOR_CREATED,
-            request=request,
-            actor=user,
-            team=team,
-            target=connector,
-            after={"template": template.slug, "remote_id": remote.remote_id},
-        )
+        try:
+            with transaction.atomic():
+                connector = Connector.objects.create(
+                    team=team,
+                    credential=credential,
+                    provider=template.provider_slug,
+                    template=template.slug,
+                    remote_id=remote.remote_id,
+                    remote_status=remote.status[:50],
+                    name=remote.title[:255],
+                    summary=remote.summary,
+                    record=redact_data(remote.raw, client.secret_values()),
+                    context=context or {},
+                    secret_config=crypto.encrypt_json(kept) if kept else "",
+                    created_by=user,
+                )
+                record(
+                    Action.CONNECTOR_CREATED,
+                    request=request,
+                    actor=user,
+                    team=team,
+                    target=connector,
+                    after={"template": template.slug, "remote_id": remote.remote_id},
+                )
+        except Exception:
+            logger.exception("submission %s: created remotely but not recorded", submission.pk)
+            _fail(
+                submission,
+                ProviderError(
+                    f"{template.provider.label} created the connector (id {remote.remote_id[:100]}) "
+                    "but Connectors Admin could not record it. Find it at the provider before "
+                    "trying again.",
+                    kind="unrecorded",
+                ),
+            )
+        else:
+            submission.connector = connector
+            submission.outcome = Submission.Outcome.SUCCEEDED
     _finish(submission, client)
     submission.save()
     logger.info("submission %s: %s", submission.pk, submission.outcome)
     return submission
+
+
+def call_budget() -> timedelta:
+    """The longest a provider call can keep a submission pending, with room to spare."""
+    seconds = settings.PROVIDER_CONNECT_TIMEOUT + settings.PROVIDER_READ_TIMEOUT
+    return timedelta(seconds=seconds * 3 + 60)
+
+
+def abandon_stale_submissions() -> int:
+    """Submissions still pending long after any call could last lost their process (a worker
+    killed mid-call, say): say so, instead of leaving them pending for ever."""
+    return Submission.objects.filter(
+        outcome=Submission.Outcome.PENDING, created_at__lt=timezone.now() - call_budget()
+    ).update(
+        outcome=Submission.Outcome.FAILED,
+        error_kind="abandoned",
+        error_message="The server stopped before recording an outcome. Check the provider "
+        "before trying again.",
+        finished_at=timezone.now(),
+    )
 
 
 def wait_for(submission: Submission) -> Submission:
@@ -161,6 +197,16 @@ def wait_for(submission: Submission) -> Submission:
         time.sleep(0.2)
         submission.refresh_from_db()
     return submission
+
+
+def _kept_secret_values(connector: Connector) -> list[str]:
+    """The configuration secrets kept with the record, so that answers echoing them are masked."""
+    if not connector.secret_config:
+        return []
+    try:
+        return list(crypto.decrypt_json(connector.secret_config).get("secret_values", []))
+    except DecryptionError:
+        return []
 
 
 def _on_record(
@@ -185,6 +231,7 @@ def _on_record(
         if connector.credential is None:
             raise ProviderError("Its credential was deleted: add one and create the record anew.")
         client = _client(connector.credential)
+        client.extra_secrets = _kept_secret_values(connector)
         _used(connector.credential, submission, request)
         work(client, submission)
     except ProviderError as error:
@@ -207,9 +254,7 @@ def refresh_connector(
         connector.remote_status = remote.status
         connector.name = remote.title
         connector.summary = remote.summary
-        connector.record = redact_data(
-            remote.raw, client.secret_values(), connector.template_obj.provider.secret_keys
-        )
+        connector.record = redact_data(remote.raw, client.secret_values())
         connector.refreshed_at = timezone.now()
         connector.last_error = ""
         connector.save()

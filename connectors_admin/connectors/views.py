@@ -189,7 +189,7 @@ def _render_form(request, flow, context, form, token, keep_from=None, name=None)
         "form_token": token,
         "credential_field": form["credential"],
         "items": flow.layout(form),
-        "reload_fields": flow.reload_fields(form),
+        "unchecked_fields": flow.unchecked_fields(form),
     }
     if name is None:
         partial = _partial(request)
@@ -229,7 +229,7 @@ def template_fields(request: HttpRequest, team: str, template: str) -> HttpRespo
         "form": form,
         "credential_field": form["credential"],
         "items": flow.layout(form),
-        "reload_fields": flow.reload_fields(form),
+        "unchecked_fields": flow.unchecked_fields(form),
         "form_token": token,
     }
     return render(request, "connectors/create.html#template-fields", context)

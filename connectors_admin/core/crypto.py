@@ -58,8 +58,3 @@ def rotate(stored: str) -> str:
     except InvalidToken:
         raise DecryptionError("no configured key decrypts this secret") from None
     return PREFIX + token.decode()
-
-
-def hint(secret: str) -> str:
-    """The last four characters, the only part of a secret we ever show."""
-    return secret[-4:] if len(secret) >= 8 else ""

@@ -12,10 +12,19 @@ SENSITIVE_HEADERS = {"authorization", "x-api-key", "proxy-authorization", "cooki
 CURL_DROPS = {"user-agent", "content-length", "connection", "accept-encoding"}
 
 
+def _spellings(secret: str) -> set[str]:
+    """A secret as it may appear in a body: raw, and escaped inside a JSON string (with or
+    without ASCII escapes, and with the HTML-safe escapes some servers add)."""
+    ascii_form = json.dumps(secret)[1:-1]
+    html_safe = ascii_form.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    return {secret, ascii_form, json.dumps(secret, ensure_ascii=False)[1:-1], html_safe}
+
+
 def redact_text(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of every secret (longest first) with a marker."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
+    """Replace every occurrence of every secret (longest spelling first) with a marker."""
+    spellings = {form for secret in secrets if secret for form in _spellings(secret)}
+    for form in sorted(spellings, key=len, reverse=True):
+        text = text.replace(form, REDACTED)
     return text
 
 

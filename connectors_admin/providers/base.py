@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import requests
+import urllib3
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -153,7 +155,6 @@ class FormContext:
     client: Callable[[], ProviderClient] | None
     params: Mapping[str, Any]
     cached: Callable[[str, Callable[[], Any]], Any]
-    refresh: bool = False
 
 
 class CredentialForm(forms.Form):
@@ -240,6 +241,9 @@ class ProviderClient:
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         self.session.auth = self.auth()
         self.last_exchange: Exchange | None = None  # the newest call, for the caller to record
+        # Secrets that are not the credential's (a connector's configuration secrets, say),
+        # masked like the credential's wherever a call is recorded or shown.
+        self.extra_secrets: list[str] = []
 
     # --- to implement ----------------------------------------------------------------------
     def auth(self) -> requests.auth.AuthBase | tuple[str, str] | None:
@@ -298,8 +302,8 @@ class ProviderClient:
             return settings.SANDBOX_URL.rstrip("/") + "/sandbox"
         raise ImproperlyConfigured(f"{setting_name} is not set and the sandbox is off.")
 
-    def secret_values(self) -> Iterable[str]:
-        return [value for value in self.secrets.values() if value]
+    def secret_values(self) -> list[str]:
+        return [value for value in (*self.secrets.values(), *self.extra_secrets) if value]
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -310,7 +314,6 @@ class ProviderClient:
         request = call.prepare(self.session)
         started = time.monotonic()
         writes = call.method not in {"GET", "HEAD"}
-        seconds = f"{settings.PROVIDER_READ_TIMEOUT:g}"
         try:
             response = self.session.send(request, timeout=self.timeout, allow_redirects=False)
         except requests.ConnectTimeout:
@@ -320,19 +323,18 @@ class ProviderClient:
                 kind="unreachable",
             )
         except requests.ReadTimeout:
-            exchange.error = ProviderError(
-                f"{self.label} did not answer within {seconds} seconds."
-                + (
-                    " The request may still have been applied: refresh the connector list "
-                    "before trying again."
-                    if writes
-                    else ""
-                ),
-                kind="timeout",
-                may_have_reached=writes,
-            )
+            exchange.error = self._timed_out(writes)
         except requests.ConnectionError as exc:
-            if _is_dropped(exc):
+            causes = list(_causes(exc))
+            if any(isinstance(c, urllib3.exceptions.ReadTimeoutError) for c in causes):
+                exchange.error = self._timed_out(writes)  # stalled while the answer arrived
+            elif any(isinstance(c, NOT_SENT) for c in causes):
+                exchange.error = ProviderError(
+                    f"Could not reach {self.label} (connection refused or host not found). "
+                    "Nothing was sent.",
+                    kind="unreachable",
+                )
+            else:
                 exchange.error = ProviderError(
                     f"{self.label} closed the connection without answering."
                     + (
@@ -342,12 +344,6 @@ class ProviderClient:
                     ),
                     kind="dropped",
                     may_have_reached=writes,
-                )
-            else:
-                exchange.error = ProviderError(
-                    f"Could not reach {self.label} (connection refused or host not found). "
-                    "Nothing was sent.",
-                    kind="unreachable",
                 )
         except requests.RequestException:
             exchange.error = ProviderError(
@@ -372,6 +368,19 @@ class ProviderClient:
             exchange.duration_ms,
         )
         return exchange
+
+    def _timed_out(self, writes: bool) -> ProviderError:
+        return ProviderError(
+            f"{self.label} did not answer within {settings.PROVIDER_READ_TIMEOUT:g} seconds."
+            + (
+                " The request may still have been applied: refresh the connector list "
+                "before trying again."
+                if writes
+                else ""
+            ),
+            kind="timeout",
+            may_have_reached=writes,
+        )
 
     def get(self, url: str, attempts: int = 3) -> Exchange:
         """GETs are safe to repeat: retry connection failures and 5xx with a short backoff."""
@@ -480,12 +489,22 @@ class ProviderClient:
         return redact_text(exchange.text[:MAX_STORED_BODY], secrets)
 
 
-def _is_dropped(exc: requests.ConnectionError) -> bool:
-    """True when the connection was made and then closed or reset before an answer came."""
-    text = str(exc)
-    return any(
-        sign in text for sign in ("Connection aborted", "RemoteDisconnected", "reset by peer")
-    )
+# Failures that happen before a request leaves: the provider cannot have seen it.
+NOT_SENT = (urllib3.exceptions.NewConnectionError, ConnectionRefusedError, socket.gaierror)
+
+
+def _causes(exc: BaseException):
+    """The exception and everything it wraps (requests wraps urllib3, which wraps the socket)."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        stack += [getattr(current, "reason", None), current.__cause__, current.__context__]
+        stack += [a for a in current.args if isinstance(a, BaseException)]
 
 
 class Provider:
@@ -499,7 +518,6 @@ class Provider:
         credential_form: type[CredentialForm],
         templates: tuple[ConnectorTemplate, ...],
         client_class: type[ProviderClient],
-        secret_keys: tuple[str, ...] = (),
         empty_status: str = "pending",
     ) -> None:
         self.slug = slug
@@ -509,7 +527,6 @@ class Provider:
         self.credential_form = credential_form
         self.templates = templates
         self.client_class = client_class
-        self.secret_keys = secret_keys  # JSON keys masked wherever a provider body is shown
         self.empty_status = empty_status  # what a connector with no reported status shows
 
     def __repr__(self) -> str:

@@ -72,6 +72,13 @@ def _const_choices(spec: dict[str, Any]) -> list[tuple[Any, str]] | None:
     return None
 
 
+class SecretTextarea(forms.Textarea):
+    """A text area that, like a password input, never renders the value it holds."""
+
+    def format_value(self, value):
+        return None
+
+
 class JSONTextField(forms.CharField):
     """The honest fallback: the subtree as JSON text, parsed and checked on submit."""
 
@@ -201,14 +208,15 @@ def _field_for(key: str, spec: dict[str, Any], required: bool) -> tuple[forms.Fi
                 "array",
                 False,
             )
-    # Anything else: its JSON, honestly.
-    fallback_help = (help_text + " Enter this part as JSON.").strip()
-    common["help_text"] = fallback_help
-    return (
-        JSONTextField(expected=kind if kind in ("object", "array") else None, **common),
-        kind or "any",
-        True,
+    # Anything else: its JSON, honestly. When it holds a secret, its value is never rendered.
+    common["help_text"] = (help_text + " Enter this part as JSON.").strip()
+    widget = SecretTextarea if _contains_secret(spec) else forms.Textarea
+    field_ = JSONTextField(
+        expected=kind if kind in ("object", "array") else None,
+        widget=widget(attrs={"rows": 4, "class": "mono", "autocomplete": "off"}),
+        **common,
     )
+    return field_, kind or "any", True
 
 
 def _walk(
@@ -249,21 +257,85 @@ def _walk(
         out.fields[name] = form_field
         out.paths[name] = sub_path
         out.types[name] = kind
-        if _is_secret(spec):
+        if _contains_secret(spec):
             out.secrets.add(name)
         layout.append(Node(name=name, title=form_field.label or key))
 
 
-def secret_paths(schema: dict[str, Any], path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    """Every property path marked secret, searched recursively (nested objects included)."""
-    found = []
-    for key, spec in (schema.get("properties") or {}).items():
-        if not isinstance(spec, dict):
-            continue
-        if _is_secret(spec):
-            found.append((*path, key))
-        found.extend(secret_paths(spec, (*path, key)))
-    return found
+def _contains_secret(spec: Any) -> bool:
+    return isinstance(spec, dict) and (_is_secret(spec) or bool(secret_paths(spec)))
+
+
+def secret_paths(schema: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every path marked secret, searched through nested objects, their `oneOf`/`anyOf`/`allOf`
+    alternatives and conditionals, and array items (an item index is written "*")."""
+    if not isinstance(schema, dict):
+        return []
+    if path and _is_secret(schema):
+        return [path]  # the whole subtree is secret
+    found: list[tuple[str, ...]] = []
+    for key, sub in (schema.get("properties") or {}).items():
+        found += secret_paths(sub, (*path, str(key)))
+    for keyword in ("oneOf", "anyOf", "allOf"):
+        for sub in schema.get(keyword) or []:
+            found += secret_paths(sub, path)
+    for keyword in ("if", "then", "else"):
+        found += secret_paths(schema.get(keyword), path)
+    if isinstance(schema.get("items"), dict):
+        found += secret_paths(schema["items"], (*path, "*"))
+    return list(dict.fromkeys(found))
+
+
+def values_at(data: Any, path: tuple[str, ...]) -> list[Any]:
+    """The values at `path` in `data` ("*" walks every item of a list)."""
+    if not path:
+        return [data]
+    head, rest = path[0], path[1:]
+    if head == "*" and isinstance(data, list):
+        return [v for item in data for v in values_at(item, rest)]
+    if isinstance(data, dict) and head in data:
+        return values_at(data[head], rest)
+    return []
+
+
+def mask_at(data: Any, path: tuple[str, ...], mask: str, already: str = "") -> None:
+    """Replace, in place, the non-empty values at `path` with `mask` (values equal to
+    `already`, a mask the provider applied itself, are left as they are)."""
+    if not path:
+        return
+    head, rest = path[0], path[1:]
+    if head == "*" and isinstance(data, list):
+        for item in data:
+            mask_at(item, rest, mask, already)
+    elif isinstance(data, dict) and head in data:
+        if rest:
+            mask_at(data[head], rest, mask, already)
+        elif data[head] not in (None, "", already):
+            data[head] = mask
+
+
+def secret_values(config: Any, schema: dict[str, Any]) -> list[str]:
+    """Every secret value in `config`: strings as they are; anything else as its JSON and as
+    each string inside it."""
+
+    def strings(value: Any) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            return [s for v in value.values() for s in strings(v)]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        return []
+
+    found: list[str] = []
+    for path in secret_paths(schema):
+        for value in values_at(config, path):
+            if value in (None, ""):
+                continue
+            if not isinstance(value, str):
+                found.append(json.dumps(value))
+            found += strings(value)
+    return [v for v in dict.fromkeys(found) if v]
 
 
 class SchemaForm(forms.Form):
@@ -271,6 +343,10 @@ class SchemaForm(forms.Form):
 
     schema: dict[str, Any] = {}
     built: _Built
+
+    def secret_names(self) -> list[str]:
+        widgets = [n for n, f in self.fields.items() if isinstance(f.widget, forms.PasswordInput)]
+        return list(dict.fromkeys([*widgets, *self.built.secrets]))
 
     def configuration(self) -> dict[str, Any]:
         config: dict[str, Any] = {}
@@ -317,6 +393,10 @@ class SchemaForm(forms.Form):
                     )
                 continue
             target = self.field_for_path(path)
+            if target in self.built.secrets or any(
+                tuple(map(str, path[: len(p)])) == p for p in secret_paths(self.schema)
+            ):
+                message = "This value is not one the connector accepts."  # never echo a secret
             if target and target not in self.errors:
                 self.add_error(target, message)
             elif not target:
@@ -340,25 +420,11 @@ def schema_form(
     )
 
 
-def secret_values(config: Any, schema: dict[str, Any]) -> list[str]:
-    """The values in `config` at the schema's secret paths."""
-    values = []
-    for path in secret_paths(schema):
-        value: Any = config
-        for part in path:
-            value = value.get(part) if isinstance(value, dict) else None
-        if isinstance(value, str) and value:
-            values.append(value)
-    return values
-
-
 def initial_from(config: dict[str, Any], form_class: type[SchemaForm]) -> dict[str, Any]:
     """Form initial values from a stored configuration."""
     initial = {}
     for name, path in form_class.built.paths.items():
-        value: Any = config
-        for part in path:
-            value = value.get(part) if isinstance(value, dict) else None
-        if value is not None:
-            initial[name] = value
+        found = values_at(config, path)
+        if found and found[0] is not None:
+            initial[name] = found[0]
     return initial

@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from requests.auth import AuthBase
 
+from connectors_admin.core.redaction import REDACTED, redact_text
 from connectors_admin.providers.base import (
     Call,
     CheckResult,
@@ -22,10 +23,12 @@ from connectors_admin.providers.base import (
     ProviderError,
     RemoteRecord,
 )
+from connectors_admin.providers.schema_forms import mask_at
 
 # What the provider calls a field (in error bodies) -> our form's field name.
 FIELD_NAMES = {"name": "name", "description": "description", "connector_name": "connector_name"}
 DUPLICATE_NAME = "same name already exists"
+PROVIDER_MASK = "*" * 13  # how Multiwoven masks secrets since 2025-08
 
 
 def instance_choices() -> list[tuple[str, str]]:
@@ -73,6 +76,7 @@ def _flatten(errors: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, .
 
 class AISquaredClient(ProviderClient):
     label = "AI Squared"
+    configuration_secret_paths: list[Any] = []  # set by build_create for read_create
 
     def auth(self) -> AuthBase:
         return _Bearer(self.secrets.get("token", ""), str(self.public.get("workspace_id", "")))
@@ -108,6 +112,7 @@ class AISquaredClient(ProviderClient):
         }
         if data.get("description"):
             connector["description"] = data["description"]
+        self.configuration_secret_paths = data.get("secret_paths", [])
         return Call(
             "POST",
             self.api_url("connectors"),
@@ -116,12 +121,17 @@ class AISquaredClient(ProviderClient):
             redact=data.get("secret_values", []),
         )
 
-    def read_record(self, exchange: Exchange) -> RemoteRecord:
+    def read_record(self, exchange: Exchange, secret_paths: list[Any]) -> RemoteRecord:
+        """The record, with the configuration's secrets masked whatever the provider sent
+        (deployments before 2025-08 return them in clear)."""
         body = self.expect_json(exchange)
         data = body.get("data") if isinstance(body, dict) else None
         attributes = data.get("attributes") if isinstance(data, dict) else None
         if not isinstance(attributes, dict) or data.get("id") in (None, ""):
             raise self.unexpected_shape(exchange, "an AI Squared connector")
+        configuration = attributes.get("configuration")
+        for path in secret_paths:
+            mask_at(configuration, tuple(path), REDACTED, already=PROVIDER_MASK)
         summary = {
             "Connector id": str(data["id"]),
             "Name": attributes.get("name", ""),
@@ -141,7 +151,7 @@ class AISquaredClient(ProviderClient):
         )
 
     def read_create(self, template: ConnectorTemplate, exchange: Exchange) -> RemoteRecord:
-        return self.read_record(exchange)
+        return self.read_record(exchange, self.configuration_secret_paths)
 
     def _item_url(self, remote_id: str) -> str:
         if not str(remote_id).isdigit():
@@ -152,7 +162,7 @@ class AISquaredClient(ProviderClient):
 
     def refresh(self, remote_id: str, context: dict[str, Any]) -> tuple[Exchange, RemoteRecord]:
         exchange = self.get(self._item_url(remote_id))
-        return exchange, self.read_record(exchange)
+        return exchange, self.read_record(exchange, context.get("secret_paths", []))
 
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
         exchange = self.send(Call("DELETE", self._item_url(remote_id)))
@@ -198,9 +208,9 @@ class AISquaredClient(ProviderClient):
             raise self.unexpected_shape(exchange, "a connection status")
         if status["status"] == "succeeded":
             return CheckResult(True, f"{self.label} reached the {name} connector's system.")
-        message = str(status.get("message") or "no reason given")
-        for secret in (*redact, *self.secret_values()):
-            message = message.replace(secret, "[redacted]")
+        message = redact_text(
+            str(status.get("message") or "no reason given"), [*redact, *self.secret_values()]
+        )
         return CheckResult(False, f"{self.label} could not connect: {message}")
 
     # --- the four error shapes of §2.6 -------------------------------------------------------------

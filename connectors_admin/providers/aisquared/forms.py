@@ -15,7 +15,12 @@ from connectors_admin.providers.base import (
     FormContext,
     ProviderError,
 )
-from connectors_admin.providers.schema_forms import SchemaForm, schema_form, secret_values
+from connectors_admin.providers.schema_forms import (
+    SchemaForm,
+    schema_form,
+    secret_paths,
+    secret_values,
+)
 
 
 class AISquaredConnectorForm(ConnectorForm, SchemaForm):
@@ -45,12 +50,14 @@ class AISquaredConnectorForm(ConnectorForm, SchemaForm):
             "description": self.cleaned_data.get("description", ""),
             "configuration": configuration,
             "secret_values": secret_values(configuration, self.schema),
+            "secret_paths": [list(p) for p in secret_paths(self.schema)],
         }
 
     def record_context(self) -> dict[str, Any]:
         return {
             "connector_type": self.connector_type,
             "connector_name": self.cleaned_data["connector_name"],
+            "secret_paths": [list(p) for p in secret_paths(self.schema)],
         }
 
     def configuration_secrets(self) -> dict[str, Any]:

@@ -1,10 +1,18 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import models, transaction
 
+from connectors_admin.connectors.models import Connector
 from connectors_admin.core import crypto
 from connectors_admin.credentials.models import Credential
+
+# Every encrypted column. (Secrets a user typed into a form that then failed are kept, encrypted,
+# in their session only until the form is sent again; sessions expire on their own.)
+ENCRYPTED: list[tuple[type[models.Model], str]] = [
+    (Credential, "secret_ciphertext"),
+    (Connector, "secret_config"),
+]
 
 
 class Command(BaseCommand):
@@ -19,30 +27,36 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size: int, **options) -> None:
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
+        failed_total = 0
+        for model, column in ENCRYPTED:
+            done, failed = self.rotate(model, column, batch_size)
+            failed_total += failed
+            name = model._meta.verbose_name_plural
+            self.stdout.write(f"{name}: re-encrypted {done} with the first key; {failed} failed.")
+        if failed_total:
+            raise CommandError(f"{failed_total} secret(s) could not be decrypted with any key.")
+
+    def rotate(self, model: type[models.Model], column: str, batch_size: int) -> tuple[int, int]:
         done = failed = 0
-        last_pk = 0
+        last_pk = None
+        rows = model.objects.exclude(**{column: ""}).order_by("pk")
         while True:
             with transaction.atomic():
-                batch = list(
-                    Credential.objects.select_for_update()
-                    .filter(pk__gt=last_pk)
-                    .order_by("pk")
-                    .only("pk", "secret_ciphertext")[:batch_size]
-                )
+                batch = rows.select_for_update().only("pk", column)
+                if last_pk is not None:
+                    batch = batch.filter(pk__gt=last_pk)
+                batch = list(batch[:batch_size])
                 if not batch:
-                    break
-                for credential in batch:
+                    return done, failed
+                for row in batch:
                     try:
-                        credential.secret_ciphertext = crypto.rotate(credential.secret_ciphertext)
+                        setattr(row, column, crypto.rotate(getattr(row, column)))
                     except crypto.DecryptionError:
                         failed += 1
                         self.stderr.write(
-                            f"credential {credential.pk}: no configured key decrypts it; left as is"
+                            f"{model._meta.label} {row.pk}: no configured key decrypts it; left as is"
                         )
                         continue
-                    credential.save(update_fields=["secret_ciphertext"])
+                    row.save(update_fields=[column])
                     done += 1
                 last_pk = batch[-1].pk
-        self.stdout.write(f"Re-encrypted {done} credential(s) with the first key; {failed} failed.")
-        if failed:
-            raise CommandError(f"{failed} credential(s) could not be decrypted with any key.")
