@@ -212,14 +212,16 @@ def test_a_failed_check_keeps_values_and_secrets_and_create_then_needs_confirmat
     assert 'value="unreachable.invalid"' in html and 'value="reader"' in html
     assert DB_PASSWORD not in html
     assert "kept from your last attempt" in html
-    assert Submission.objects.count() == 0
+    check = Submission.objects.get()  # the check is recorded like every call, secrets redacted
+    assert (check.action, check.outcome) == ("check", "failed")
+    assert check.request["body"]["connection_spec"]["credentials"]["password"] == "[redacted]"
 
     # The password is not retyped: it was kept, encrypted, for this form.
     without_password = {**data, "cfg__credentials__password": ""}
     refused = owner_client.post(CREATE, without_password, headers=HTMX).content.decode()
     assert "last connection check of this configuration failed" in refused
     assert 'name="confirm_failed_check"' in refused
-    assert Submission.objects.count() == 0
+    assert Submission.objects.count() == 1
 
     created = owner_client.post(
         CREATE, {**without_password, "confirm_failed_check": "1"}, headers=HTMX
@@ -517,3 +519,51 @@ def test_schema_errors_on_a_secret_never_echo_its_value():
     form = schema_form(schema)(data={"cfg__token": "hunter2-secret"})
     assert not form.is_valid()
     assert "hunter2-secret" not in str(form.errors)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_env_references_are_refused(owner_client, sandbox, aisq):
+    data = {
+        **payload(aisq, cfg__credentials__password='ENV["SECRET_KEY_BASE"]'),
+        "form_token": str(uuid.uuid4()),
+    }
+    html = owner_client.post(CHECK, data, headers=HTMX).content.decode()
+    assert "Values of the form ENV[…] are not allowed here." in html
+    assert Submission.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_secrets_never_follow_the_form_to_another_credential(
+    owner_client, sandbox, aisq, team, owner
+):
+    other = Credential(
+        team=team,
+        kind="aisquared",
+        label="Workspace 8",
+        public={"instance": "AI Squared (hosted)", "workspace_id": 8},
+        created_by=owner,
+    )
+    other.set_secrets({"token": TOKEN}, owner)
+    other.save()
+    token = str(uuid.uuid4())
+    owner_client.post(
+        CHECK, {**payload(aisq, cfg__host="unreachable.invalid"), "form_token": token}, headers=HTMX
+    )
+    # Same form, another credential, password left empty: the kept one must not be used.
+    switched = {**payload(other), "cfg__credentials__password": "", "form_token": token}
+    html = owner_client.post(CREATE, switched, headers=HTMX).content.decode()
+    block = html.split('id="field-cfg__credentials__password"', 1)[1].split('id="field-', 1)[0]
+    assert "This field is required." in block
+    assert not SandboxConnector.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_instance_no_longer_configured_fails_closed(owner_client, sandbox, aisq, settings):
+    aisq.public = {**aisq.public, "instance": "Old self-hosted"}
+    aisq.save()
+    owner_client.post(reverse("credentials:test", args=["acme", aisq.pk]))
+    aisq.refresh_from_db()
+    assert aisq.last_check_ok is False
+    assert "no longer configured" in aisq.last_check_message
+    html = owner_client.get(CREATE).content.decode()
+    assert "no longer configured" in html

@@ -95,7 +95,7 @@ def test_s3_create_sends_the_documented_body_and_shows_the_record(
     assert submission.request["method"] == "POST"
     assert submission.request["url"].endswith("/sandbox/api/app/projects/4242/connectors")
     assert submission.request["headers"]["Authorization"] == "[redacted]"
-    assert "sa.acme:$MIXPANEL_SECRET" in submission.request["curl"]
+    assert '--user sa.acme:"$MIXPANEL_SECRET"' in submission.request["curl"]
     assert submission.duration_ms is not None
     assert MIXPANEL_SECRET not in str(submission.request) + submission.response_body
 

@@ -192,7 +192,7 @@ def test_detail_shows_record_json_and_redacted_curl(owner_client, sandbox, crede
         reverse("connectors:detail", args=["acme", connector.pk])
     ).content.decode()
     assert "curl --request POST" in html
-    assert "--user &quot;sa.acme:$MIXPANEL_SECRET&quot;" in html
+    assert "--user sa.acme:&quot;$MIXPANEL_SECRET&quot;" in html
     assert "&quot;s3_bucket&quot;: &quot;acme-events&quot;" in html  # pretty-printed record
     assert connector.remote_id in html
     assert MIXPANEL_SECRET not in html

@@ -31,7 +31,10 @@ def test_json_curl_keeps_options_with_their_values():
     )
     lines = command.splitlines()
     assert lines[0] == "curl --request POST \\"
-    assert '--user "u:$S"' in command
+    assert '--user u:"$S"' in command
+    # A stored username is data, never shell: only the placeholder after the colon expands.
+    hostile = curl_command("GET", "https://h/p", {}, user="$(touch pwned):$S")
+    assert "--user '$(touch pwned)':\"$S\"" in hostile
     assert "--data '{" in command
 
 

@@ -109,6 +109,7 @@ class CreateFlow:
                 elif name in values and not isinstance(field.widget, forms.PasswordInput):
                     initial[name] = values.get(name)
         form = form_class(data=data, initial=initial)
+        form.draft_scope = self.scope(source)
         self._add_credential_field(form)
         self._wire_reloads(form)
         if token is not None:
@@ -181,23 +182,30 @@ class CreateFlow:
     def _drafts(self) -> dict[str, str]:
         return self.request.session.get(DRAFTS, {})
 
-    def kept_secrets(self, token: uuid.UUID) -> dict[str, str]:
-        stored = self._drafts().get(str(token))
+    def scope(self, values: Any) -> str:
+        """What kept secrets belong to: a password typed for one connector with one credential
+        is never sent with another."""
+        values = values or {}
+        return f"{self.template.slug}|{values.get('credential', '')}|{values.get('connector_name', '')}"
+
+    def kept_secrets(self, token: uuid.UUID | None, scope: str) -> dict[str, str]:
+        stored = self._drafts().get(str(token)) if token else None
         if not stored:
             return {}
         try:
-            return crypto.decrypt_json(stored)
+            draft = crypto.decrypt_json(stored)
         except crypto.DecryptionError:
             return {}
+        return dict(draft.get("secrets", {})) if draft.get("scope") == scope else {}
 
     def keep_secrets(self, form: ConnectorForm, old: uuid.UUID | None, new: uuid.UUID) -> None:
         """Carry what the user typed into secret inputs over to the re-rendered form's token."""
-        typed = dict(self.kept_secrets(old)) if old else {}
+        typed = self.kept_secrets(old, form.draft_scope)
         if form.is_bound:
             typed.update({n: form.data.get(n) for n in form.secret_names() if form.data.get(n)})
         drafts = {k: v for k, v in self._drafts().items() if k != str(old)}
         if typed:
-            drafts[str(new)] = crypto.encrypt_json(typed)
+            drafts[str(new)] = crypto.encrypt_json({"scope": form.draft_scope, "secrets": typed})
         self.request.session[DRAFTS] = dict(list(drafts.items())[-MAX_DRAFTS:])
         self._mark_kept_secrets(form, new)
 
@@ -209,7 +217,7 @@ class CreateFlow:
                 self.request.session[key] = entries
 
     def _with_kept_secrets(self, data: QueryDict, token: uuid.UUID, form_class) -> QueryDict:
-        kept = self.kept_secrets(token)
+        kept = self.kept_secrets(token, self.scope(data))
         if not kept:
             return data
         data = data.copy()
@@ -219,15 +227,11 @@ class CreateFlow:
         return data
 
     def _mark_kept_secrets(self, form: ConnectorForm, token: uuid.UUID) -> None:
-        for name in self.kept_secrets(token):
+        for name in self.kept_secrets(token, form.draft_scope):
             if name in form.fields:
-                widget = form.fields[name].widget
-                widget.attrs["placeholder"] = "•••••• kept from your last attempt"
-                form.fields[
-                    name
-                ].help_text = (
-                    f"{form.fields[name].help_text} Leave empty to keep what you typed.".strip()
-                )
+                field = form.fields[name]
+                field.widget.attrs["placeholder"] = "•••••• kept from your last attempt"
+                field.help_text = f"{field.help_text} Leave empty to keep what you typed.".strip()
 
     # --- connection checks before create --------------------------------------------------------
     @staticmethod

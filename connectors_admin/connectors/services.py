@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
@@ -21,7 +22,12 @@ from connectors_admin.core import crypto
 from connectors_admin.core.crypto import DecryptionError
 from connectors_admin.core.redaction import redact_data
 from connectors_admin.credentials.models import Credential
-from connectors_admin.providers.base import ConnectorTemplate, ProviderClient, ProviderError
+from connectors_admin.providers.base import (
+    CheckResult,
+    ConnectorTemplate,
+    ProviderClient,
+    ProviderError,
+)
 
 from .models import Connector, Submission
 
@@ -71,6 +77,7 @@ def _used(credential: Credential, submission: Submission, request: HttpRequest |
     )
 
 
+@sensitive_variables("data", "kept")
 def create_connector(
     *,
     team: Any,
@@ -134,7 +141,7 @@ def create_connector(
                     provider=template.provider_slug,
                     template=template.slug,
                     remote_id=remote.remote_id,
-                    remote_status=remote.status[:50],
+                    remote_status=(remote.status or "")[:50],
                     name=remote.title[:255],
                     summary=remote.summary,
                     record=redact_data(remote.raw, client.secret_values()),
@@ -168,6 +175,46 @@ def create_connector(
     submission.save()
     logger.info("submission %s: %s", submission.pk, submission.outcome)
     return submission
+
+
+@sensitive_variables("data")
+def check_before_create(
+    *,
+    team: Any,
+    user: Any,
+    template: ConnectorTemplate,
+    credential: Credential,
+    data: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> CheckResult:
+    """Test a configuration with the provider before creating anything; recorded and audited
+    like every call made with a credential."""
+    submission = Submission.objects.create(
+        team=team,
+        user=user,
+        credential=credential,
+        provider=template.provider_slug,
+        template=template.slug,
+        action=Submission.Action.CHECK,
+    )
+    client = None
+    try:
+        client = _client(credential)
+        _used(credential, submission, request)
+        result = client.check_connector(template, data)
+    except ProviderError as error:
+        _fail(submission, error)
+        result = CheckResult(False, error.message)
+    else:
+        submission.outcome = (
+            Submission.Outcome.SUCCEEDED if result.ok else Submission.Outcome.FAILED
+        )
+        submission.error_message = "" if result.ok else result.message
+    if client and client.last_exchange:
+        submission.request = client.redacted_request(client.last_exchange.call)
+    _finish(submission, client)
+    submission.save()
+    return result
 
 
 def call_budget() -> timedelta:
@@ -251,13 +298,18 @@ def refresh_connector(
 ) -> Submission:
     def work(client: ProviderClient, submission: Submission) -> None:
         _, remote = client.refresh(connector.remote_id, connector.context)
-        connector.remote_status = remote.status
-        connector.name = remote.title
+        if remote.status is not None:
+            connector.remote_status = remote.status[:50]
+        connector.name = remote.title[:255]
         connector.summary = remote.summary
         connector.record = redact_data(remote.raw, client.secret_values())
         connector.refreshed_at = timezone.now()
         connector.last_error = ""
-        connector.save()
+        fields = ["remote_status", "name", "summary", "record", "refreshed_at", "last_error"]
+        # Only a record that was not deleted meanwhile is updated.
+        Connector.objects.filter(pk=connector.pk, deleted_at=None).update(
+            **{name: getattr(connector, name) for name in fields}
+        )
         submission.outcome = Submission.Outcome.SUCCEEDED
         record(
             Action.CONNECTOR_REFRESHED,

@@ -7,19 +7,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from connectors_admin.accounts.access import get_membership
 from connectors_admin.accounts.models import Membership, current_membership
-from connectors_admin.core.crypto import DecryptionError
 from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import PROVIDERS, TEMPLATES, ConnectorTemplate
-from connectors_admin.providers.base import CheckResult, ProviderError
 
 from .forms import CreateFlow, form_token
 from .models import Connector, Submission
-from .services import create_connector, delete_connector, recheck_connector, refresh_connector
+from .services import (
+    check_before_create,
+    create_connector,
+    delete_connector,
+    recheck_connector,
+    refresh_connector,
+)
 
 PAGE_SIZE = 25
 
@@ -117,6 +122,7 @@ def _create_context(membership: Membership, flow: CreateFlow) -> dict:
 
 
 @login_required
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def connector_create(request: HttpRequest, team: str, template: str) -> HttpResponse:
     membership = get_membership(request, team, "create_connector")
@@ -198,6 +204,7 @@ def _render_form(request, flow, context, form, token, keep_from=None, name=None)
 
 
 @login_required
+@sensitive_post_parameters()
 @require_POST
 def validate_field(request: HttpRequest, team: str, template: str, field: str) -> HttpResponse:
     membership = get_membership(request, team, "create_connector")
@@ -214,6 +221,7 @@ def validate_field(request: HttpRequest, team: str, template: str, field: str) -
 
 
 @login_required
+@sensitive_post_parameters()
 @require_POST
 def template_fields(request: HttpRequest, team: str, template: str) -> HttpResponse:
     """The form's fields again after a choice they depend on changed (credential, connector)."""
@@ -236,6 +244,7 @@ def template_fields(request: HttpRequest, team: str, template: str) -> HttpRespo
 
 
 @login_required
+@sensitive_post_parameters()
 @require_POST
 def check_connection(request: HttpRequest, team: str, template: str) -> HttpResponse:
     """Test the configuration in the form with the provider, before anything is created."""
@@ -248,13 +257,14 @@ def check_connection(request: HttpRequest, team: str, template: str) -> HttpResp
     form = flow.build(data=request.POST, token=token)
     if form.is_valid():
         data = form.provider_data()
-        credential = form.cleaned_data["credential"]
-        try:
-            result = credential.client().check_connector(flow.template, data)
-        except ProviderError as error:
-            result = CheckResult(False, error.message)
-        except DecryptionError:
-            result = CheckResult(False, "The credential's stored secret cannot be decrypted.")
+        result = check_before_create(
+            team=membership.team,
+            user=request.user,
+            template=flow.template,
+            credential=form.cleaned_data["credential"],
+            data=data,
+            request=request,
+        )
         flow.remember_check(token, data, result.ok)
         context["check_result"] = result
     return _render_form(request, flow, context, form, token, keep_from=token)

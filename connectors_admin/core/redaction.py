@@ -74,7 +74,9 @@ def curl_command(
     parts = ["curl", "--request", method, "--url", shlex.quote(url)]
     # Double quotes so that a `$VARIABLE` placeholder for the secret expands in the shell.
     if user:
-        parts += ["--user", '"' + user.replace('"', '\\"') + '"']
+        # The name is quoted as data; only the `$VARIABLE` after the colon expands.
+        name, _, variable = user.partition(":")
+        parts += ["--user", f'{shlex.quote(name)}:"{variable}"']
     if auth_header:
         parts += ["--header", '"' + auth_header.replace('"', '\\"') + '"']
     for name, value in headers.items():

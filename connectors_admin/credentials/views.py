@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from connectors_admin.accounts.access import get_membership
@@ -70,6 +71,7 @@ def credential_new(request: HttpRequest, team: str) -> HttpResponse:
 
 
 @login_required
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def credential_add(request: HttpRequest, team: str, kind: str) -> HttpResponse:
     membership = get_membership(request, team, "manage_credentials")
@@ -155,6 +157,7 @@ def credential_edit(request: HttpRequest, team: str, pk: int) -> HttpResponse:
                 **{k: v for k, v in form.cleaned_data.items() if k != "label"},
             }
             credential.save()
+            credential.cache.all().delete()  # catalogues fetched with the old settings
             record(
                 Action.CREDENTIAL_EDITED,
                 request=request,
@@ -171,6 +174,7 @@ def credential_edit(request: HttpRequest, team: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     membership, credential = _credential(request, team, pk, "manage_credentials")
@@ -182,6 +186,7 @@ def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         credential.last_check_at = credential.last_check_ok = None
         credential.last_check_message = ""
         credential.save()
+        credential.cache.all().delete()
         record(
             Action.CREDENTIAL_ROTATED,
             request=request,
@@ -278,6 +283,7 @@ def credential_delete(request: HttpRequest, team: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@sensitive_post_parameters()
 @require_POST
 def credential_compare(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     membership, credential = _credential(request, team, pk, "manage_credentials")

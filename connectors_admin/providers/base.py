@@ -110,7 +110,7 @@ class RemoteRecord:
     """What a provider returned for one connector, in our terms."""
 
     remote_id: str
-    status: str
+    status: str | None  # None: the provider reports no status (keep what we know)
     title: str  # a short name people recognise in lists (Mixpanel: bucket and prefix)
     summary: dict[str, Any]  # label -> value, shown on the result card and the detail page
     raw: dict[str, Any]  # the provider's object as returned
@@ -279,7 +279,11 @@ class ProviderClient:
         raise NotImplementedError
 
     def check(self) -> CheckResult:
-        exchange = self.send(self.check_call())
+        try:
+            call = self.check_call()
+        except ProviderError as error:
+            return CheckResult(False, error.message)
+        exchange = self.send(call)
         if exchange.error:
             return CheckResult(False, exchange.error.message)
         return CheckResult(True, f"{self.label} accepted the credential (HTTP {exchange.status}).")

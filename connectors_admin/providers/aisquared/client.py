@@ -85,7 +85,14 @@ class AISquaredClient(ProviderClient):
         return "Authorization: Bearer $AISQUARED_TOKEN"
 
     def api_url(self, path: str) -> str:
-        configured = settings.AISQUARED_INSTANCES.get(self.public.get("instance", ""))
+        instance = self.public.get("instance", "")
+        if instance not in settings.AISQUARED_INSTANCES:
+            # Never fall back to another host with this token.
+            raise ProviderError(
+                f"The AI Squared instance “{instance}” is no longer configured here. "
+                "An admin can edit the credential to pick one that is."
+            )
+        configured = settings.AISQUARED_INSTANCES[instance]
         base = configured or self.base_url("AISQUARED_API_URL")
         return f"{base.rstrip('/')}/api/v1/{path}"
 
@@ -94,7 +101,10 @@ class AISquaredClient(ProviderClient):
 
     # --- catalogue -----------------------------------------------------------------------------
     def definitions(self, connector_type: str) -> list[dict[str, Any]]:
-        exchange = self.get(self.api_url(f"connector_definitions?type={connector_type}"))
+        # One attempt: someone is waiting on this form.
+        exchange = self.get(
+            self.api_url(f"connector_definitions?type={connector_type}"), attempts=1
+        )
         body = self.expect_json(exchange)
         if not isinstance(body, list) or not all(
             isinstance(d, dict) and isinstance(d.get("name"), str) for d in body
@@ -144,7 +154,7 @@ class AISquaredClient(ProviderClient):
         }
         return RemoteRecord(
             remote_id=str(data["id"]),
-            status="",
+            status=None,
             title=str(attributes.get("name", "")),
             summary=summary,
             raw=data,

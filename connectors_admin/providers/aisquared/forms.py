@@ -4,6 +4,7 @@ with the credential, cached per credential), and its form is generated from the 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -38,6 +39,17 @@ class AISquaredConnectorForm(ConnectorForm, SchemaForm):
     description = forms.CharField(
         label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        # A self-hosted Multiwoven resolves values of the form ENV["NAME"] from its own
+        # environment before connecting: never let a form read a server's secrets that way.
+        for name in self.built.paths:
+            value = cleaned.get(name)
+            text = value if isinstance(value, str) else json.dumps(value, default=str)
+            if "ENV[" in text and name not in self.errors:
+                self.add_error(name, "Values of the form ENV[…] are not allowed here.")
+        return cleaned
 
     def layout(self) -> list[Any]:
         return ["connector_name", "name", "description", *self.built.layout]
