@@ -333,8 +333,25 @@ def test_the_four_error_shapes_become_plain_messages(sandbox, aisq):
     assert "Unauthorized" in aisq.client().send(Call("GET", url)).error.message
 
     # 3. {"error": "..."}
-    put = client.send(Call("PUT", client.api_url("connectors/1"), json={"connector": None}))
-    assert put.status in (404, 422)
+    created = client.send(
+        Call(
+            "POST",
+            url,
+            json={
+                "connector": {
+                    "name": "z",
+                    "connector_name": "Postgresql",
+                    "connector_type": "source",
+                    "configuration": SAMPLES["source-postgresql"],
+                }
+            },
+        )
+    ).json()
+    put = client.send(
+        Call("PUT", client.api_url(f"connectors/{created['data']['id']}"), json={"connector": None})
+    )
+    assert put.status == 422
+    assert put.error.message.endswith("said: “param is missing or the value is empty: connector.”")
 
     # 4. bad request: no workspace
     aisq.public = {**aisq.public, "workspace_id": ""}
@@ -567,3 +584,42 @@ def test_an_instance_no_longer_configured_fails_closed(owner_client, sandbox, ai
     assert "no longer configured" in aisq.last_check_message
     html = owner_client.get(CREATE).content.decode()
     assert "no longer configured" in html
+
+
+def test_configuration_errors_are_pinned_to_the_generated_field(db):
+    from connectors_admin.providers.aisquared.client import AISquaredClient
+    from connectors_admin.providers.base import Exchange
+
+    body = {
+        "errors": [
+            {
+                "status": 422,
+                "title": "Error",
+                "detail": "Connector creation failed",
+                "source": {"configuration": "The property '#/credentials/username' is required"},
+            }
+        ]
+    }
+    exchange = Exchange(call=Call("POST", "x"), status=422, text=json.dumps(body))
+    message, fields = AISquaredClient({}, {}).error_details(exchange)
+    assert fields == {
+        "cfg__credentials__username": "The property '#/credentials/username' is required"
+    }
+    assert message == "Connector creation failed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_inline_check_never_calls_the_provider(owner_client, sandbox, aisq, fault):
+    url = reverse("connectors:validate", args=["acme", "aisquared-source", "cfg__host"])
+    data = {**payload(aisq), "form_token": str(uuid.uuid4())}
+    # Nothing cached yet: nothing to check against, and no call is made.
+    fault("status", provider="aisquared", status=500, times=5)
+    assert owner_client.post(url, data, headers=HTMX).status_code == 204
+    requests.delete(f"{sandbox}/sandbox/_faults/", timeout=5)
+    owner_client.get(CREATE)  # loads and caches the catalogue
+    fault("status", provider="aisquared", status=500, times=5)
+    response = owner_client.post(url, {**data, "cfg__host": ""}, headers=HTMX)
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    faults = requests.get(f"{sandbox}/sandbox/_faults/", timeout=5).json()["faults"]
+    assert faults[0]["times"] == 5  # still queued: the provider was never asked

@@ -216,3 +216,12 @@ def test_request_id_is_echoed_and_a_sane_incoming_one_kept(owner_client):
     assert response["X-Request-ID"] == "trace-abc.123"
     response = owner_client.get("/", headers={"X-Request-ID": "bad id with spaces"})
     assert response["X-Request-ID"] != "bad id with spaces"
+
+
+@pytest.mark.django_db
+def test_audit_pager_and_export_encode_the_filters(owner_client, owner, team):
+    for _ in range(60):
+        AuditEvent.objects.create(action="member.added", actor_name="a&b", team=team)
+    html = owner_client.get(AUDIT, {"actor": "a&b"}).content.decode()
+    assert "actor=a%26b&amp;page=2" in html
+    assert "export.csv?actor=a%26b" in html

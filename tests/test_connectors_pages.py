@@ -102,7 +102,7 @@ def test_list_filters_by_template_and_status(owner_client, team, owner, credenti
     url = reverse("connectors:list", args=["acme"])
     gcs = owner_client.get(url, {"template": "mixpanel-gcs"}).content.decode()
     assert gcs.count("<tr>") == 3  # header + 2
-    pending = owner_client.get(url, {"status": "pending"}).content.decode()
+    pending = owner_client.get(url, {"status": "-"}).content.decode()
     assert pending.count("<tr>") == 3
     active = owner_client.get(url, {"status": "active", "template": "mixpanel-s3"}).content.decode()
     assert active.count("<tr>") == 4
@@ -282,3 +282,12 @@ def test_refresh_is_post_only_and_viewers_cannot(
         .status_code
         == 200
     )
+
+
+@pytest.mark.django_db
+def test_pager_links_keep_the_filters(owner_client, team, owner, credential):
+    make_connectors(team, credential, owner, 30, template="mixpanel-gcs")
+    html = owner_client.get(
+        reverse("connectors:list", args=["acme"]), {"template": "mixpanel-gcs"}
+    ).content.decode()
+    assert 'href="?template=mixpanel-gcs&amp;page=2"' in html

@@ -82,3 +82,12 @@ def test_the_suite_runs_on_the_database_named_by_database_url(db):
     url = os.environ.get("DATABASE_URL", "")
     expected = "postgresql" if url.startswith("postgres") else "sqlite"
     assert connection.vendor == expected
+
+
+def test_deploy_check_warns_about_a_sandbox_in_production(settings):
+    from connectors_admin.core.checks import sandbox_off_in_production
+
+    settings.SANDBOX, settings.DEBUG = True, False
+    assert [w.id for w in sandbox_off_in_production(None)] == ["connectors_admin.W001"]
+    settings.SANDBOX = False
+    assert sandbox_off_in_production(None) == []

@@ -52,7 +52,6 @@ def audit_list(request: HttpRequest, team: str) -> HttpResponse:
     membership = get_membership(request, team, "view_audit")
     events, chosen = _filtered(request, membership.team)
     page = Paginator(events.select_related("team"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in chosen.items() if v)
     return render(
         request,
         "audit/list.html",
@@ -62,7 +61,7 @@ def audit_list(request: HttpRequest, team: str) -> HttpResponse:
             "page": page,
             "actions": Action.choices,
             "chosen": chosen,
-            "query": query,
+            "filtered": any(chosen.values()),
         },
     )
 

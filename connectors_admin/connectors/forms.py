@@ -29,6 +29,10 @@ CHECKS = "connector_form_checks"
 MAX_DRAFTS = 20
 
 
+def _not_loaded():
+    raise ProviderError("Not loaded yet.", kind="internal")
+
+
 class CredentialChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Credential) -> str:
         return f"{obj.label} ({obj.hint_text()})"
@@ -54,8 +58,11 @@ class Item:
 class CreateFlow:
     """One template's create form for one request."""
 
-    def __init__(self, request: HttpRequest, team: Any, template: ConnectorTemplate) -> None:
+    def __init__(
+        self, request: HttpRequest, team: Any, template: ConnectorTemplate, fetch: bool = True
+    ) -> None:
         self.request = request
+        self.fetch = fetch  # False: build from cached provider data only, never call out
         self.team = team
         self.template = template
         self.credentials = Credential.objects.filter(
@@ -120,6 +127,8 @@ class CreateFlow:
         self, credential: Credential | None, values: Any, refresh: bool
     ) -> type[ConnectorForm]:
         def cached(key: str, fetch):
+            if not self.fetch:
+                fetch = _not_loaded
             if credential is None:
                 return fetch()
             return CredentialCache.get_or_fetch(credential, key, fetch, refresh=refresh)

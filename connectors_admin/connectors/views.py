@@ -27,6 +27,7 @@ from .services import (
 )
 
 PAGE_SIZE = 25
+NO_STATUS = "-"
 
 
 @login_required
@@ -68,7 +69,7 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
     statuses = sorted(set(connectors.order_by().values_list("remote_status", flat=True).distinct()))
     if template in TEMPLATES:
         connectors = connectors.filter(template=template)
-    if status == "pending":
+    if status == NO_STATUS:
         connectors = connectors.filter(remote_status="")
     elif status:
         connectors = connectors.filter(remote_status=status)
@@ -80,7 +81,9 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
         "team": membership.team,
         "page": page,
         "templates": TEMPLATES.values(),
-        "statuses": [s or "pending" for s in statuses],
+        # A connector whose provider reported no status yet is filtered as NO_STATUS, which no
+        # provider's own status can collide with.
+        "statuses": [(s or NO_STATUS, s or "no status reported") for s in statuses],
         "selected_template": template,
         "selected_status": status,
     }
@@ -208,8 +211,11 @@ def _render_form(request, flow, context, form, token, keep_from=None, name=None)
 @require_POST
 def validate_field(request: HttpRequest, team: str, template: str, field: str) -> HttpResponse:
     membership = get_membership(request, team, "create_connector")
-    flow = CreateFlow(request, membership.team, _template_or_404(template))
+    # The inline check runs on every field change: it uses what is cached and never calls out.
+    flow = CreateFlow(request, membership.team, _template_or_404(template), fetch=False)
     form = flow.build(data=request.POST, token=form_token(request.POST))
+    if form.problem:
+        return HttpResponse(status=204)  # nothing to check against yet: leave the field as is
     if field not in form.fields:
         raise Http404("No such field.")
     form.is_valid()

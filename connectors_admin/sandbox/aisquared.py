@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from jsonschema import Draft7Validator
-
-from connectors_admin.providers.schema_forms import secret_paths
 
 from . import faults
 from .models import SandboxConnector
@@ -185,28 +184,49 @@ def check_connection(request: HttpRequest) -> HttpResponse:
 
 
 # --- connectors ---------------------------------------------------------------------------------------
+def _secret_keys(schema: Any) -> set[str]:
+    """Property names marked `multiwoven_secret` anywhere in a schema. Like Multiwoven, the
+    sandbox masks by key name, searched recursively (its own walk, independent of the app's)."""
+    keys: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in (node.get("properties") or {}).items():
+                if isinstance(value, dict) and value.get("multiwoven_secret"):
+                    keys.add(key)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    return keys
+
+
+def _replace(value: Any, keys: set[str], how) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: how(v) if k in keys and v not in (None, "") else _replace(v, keys, how)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_replace(v, keys, how) for v in value]
+    return value
+
+
 def _masked(configuration: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
-    masked = json.loads(json.dumps(configuration))
-    for path in secret_paths(spec):
-        target = masked
-        for part in path[:-1]:
-            target = target.get(part) if isinstance(target, dict) else None
-        if isinstance(target, dict) and path[-1] in target:
-            target[path[-1]] = MASK
-    return masked
+    return _replace(configuration, _secret_keys(spec), lambda _: MASK)
 
 
 def _kept(configuration: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
     """What the sandbox stores: secrets only as a hash (it never gives them back)."""
-    kept = json.loads(json.dumps(configuration))
-    for path in secret_paths(spec):
-        target = kept
-        for part in path[:-1]:
-            target = target.get(part) if isinstance(target, dict) else None
-        if isinstance(target, dict) and isinstance(target.get(path[-1]), str):
-            digest = hashlib.sha256(target[path[-1]].encode()).hexdigest()
-            target[path[-1]] = f"sha256:{digest}"
-    return kept
+
+    def digest(value: Any) -> str:
+        text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+    return _replace(configuration, _secret_keys(spec), digest)
 
 
 def _render(row: SandboxConnector, request: HttpRequest) -> dict[str, Any]:
@@ -234,9 +254,7 @@ def _now() -> str:
     return timezone.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _validate_connector(
-    body: Any, workspace: str, exclude: int | None = None, partial: bool = False
-):
+def _validate_connector(body: Any, partial: bool = False):
     """(values, error response) for a create (or an update when `partial`)."""
     if not isinstance(body, dict) or "connector" not in body:
         return None, contract_error({"connector": ["is missing"]})
@@ -305,7 +323,7 @@ def connectors(request: HttpRequest) -> HttpResponse:
     body, failure = _body(request)
     if failure:
         return failure
-    values, failure = _validate_connector(body, workspace)
+    values, failure = _validate_connector(body)
     if failure:
         return failure
     failure = _problems(values, workspace, None)
@@ -316,7 +334,7 @@ def connectors(request: HttpRequest) -> HttpResponse:
     row = SandboxConnector.objects.create(
         provider=PROVIDER,
         scope=workspace,
-        remote_id=f"pending-{timezone.now().timestamp()}-{id(values)}",
+        remote_id=uuid.uuid4().hex,  # replaced by the row's id just below
         data={
             **values,
             "configuration": _kept(values["configuration"], spec_of(found)),
@@ -389,7 +407,12 @@ def connector(request: HttpRequest, connector_id: str) -> HttpResponse:
         body, failure = _body(request)
         if failure:
             return failure
-        values, failure = _validate_connector(body, workspace, partial=True)
+        if isinstance(body, dict) and body.get("connector") is None and "connector" in body:
+            # Rails' ParameterMissing: the one place this API answers {"error": "..."}.
+            return JsonResponse(
+                {"error": "param is missing or the value is empty: connector"}, status=422
+            )
+        values, failure = _validate_connector(body, partial=True)
         if failure:
             return failure
         merged = {**row.data, **values}

@@ -6,6 +6,7 @@ Multiwoven that operators list in AISQUARED_INSTANCES) is picked from a list, ne
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -63,6 +64,15 @@ class _Bearer(AuthBase):
         request.headers["Authorization"] = f"Bearer {self.token}"
         request.headers["Workspace-Id"] = self.workspace_id
         return request
+
+
+def _configuration_field(attribute: str, message: str) -> str | None:
+    """`source.configuration` names a property as '#/host' or '#/credentials/username'; the
+    generated form's field for it is cfg__host, cfg__credentials__username."""
+    found = re.search(r"#/([\w/-]+)", message)
+    if attribute != "configuration" or not found:
+        return None
+    return "__".join(("cfg", *found.group(1).split("/")))
 
 
 def _flatten(errors: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
@@ -252,7 +262,9 @@ class AISquaredClient(ProviderClient):
                     for attribute, message in source.items():
                         if attribute == "pointer":
                             continue
-                        target = FIELD_NAMES.get(attribute)
+                        target = FIELD_NAMES.get(attribute) or _configuration_field(
+                            attribute, str(message)
+                        )
                         if target:
                             fields[target] = str(message)
                         else:
