@@ -212,6 +212,8 @@ def test_a_failed_check_keeps_values_and_secrets_and_create_then_needs_confirmat
     assert 'value="unreachable.invalid"' in html and 'value="reader"' in html
     assert DB_PASSWORD not in html
     assert "kept from your last attempt" in html
+    password = html.split('id="field-cfg__credentials__password"', 1)[1].split('id="field-', 1)[0]
+    assert password.count("Leave empty to keep what you typed.") == 1
     check = Submission.objects.get()  # the check is recorded like every call, secrets redacted
     assert (check.action, check.outcome) == ("check", "failed")
     assert check.request["body"]["connection_spec"]["credentials"]["password"] == "[redacted]"

@@ -137,6 +137,7 @@ def test_a_full_session_is_audited_without_any_secret(client, owner, make_user, 
         assert secret not in export
         assert secret not in caplog.text
     assert "Credential secret rotated" in page
+    assert '<span class="mono">ok</span>: yes' in page  # booleans in words
     assert "wrong" not in raw_rows  # a failed sign-in's password is never kept
 
 

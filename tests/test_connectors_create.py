@@ -85,6 +85,7 @@ def test_s3_create_sends_the_documented_body_and_shows_the_record(
     assert remote.data["created_by"] == "sa.acme"
     assert connector.remote_id in html
     assert connector.name == "acme-events/cloudimport/event"
+    assert connector.summary["Created at"].endswith(" UTC")  # not the raw ISO string
     assert connector.created_by == owner
     assert connector.context == {"project_id": 4242, "residency": "us"}
 

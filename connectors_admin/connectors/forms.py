@@ -240,7 +240,10 @@ class CreateFlow:
             if name in form.fields:
                 field = form.fields[name]
                 field.widget.attrs["placeholder"] = "•••••• kept from your last attempt"
-                field.help_text = f"{field.help_text} Leave empty to keep what you typed.".strip()
+                note = "Leave empty to keep what you typed."
+                if note not in field.help_text:
+                    field.help_text = f"{field.help_text} {note}".strip()
+                form[name].help_text = field.help_text  # a bound field copies it when made
 
     # --- connection checks before create --------------------------------------------------------
     @staticmethod

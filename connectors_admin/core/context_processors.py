@@ -10,6 +10,8 @@ SECTIONS = {
     "connectors:dashboard": "dashboard",
     "connectors": "connectors",
     "credentials": "credentials",
+    "accounts:members": "members",
+    "audit": "audit",
 }
 
 

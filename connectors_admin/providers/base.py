@@ -13,6 +13,7 @@ import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import requests
@@ -114,6 +115,20 @@ class RemoteRecord:
     title: str  # a short name people recognise in lists (Mixpanel: bucket and prefix)
     summary: dict[str, Any]  # label -> value, shown on the result card and the detail page
     raw: dict[str, Any]  # the provider's object as returned
+
+
+def display_time(value: Any) -> str:
+    """A provider's ISO-8601 timestamp as people read it ("2026-11-23 16:20 UTC"); anything
+    that is not one is shown as it came."""
+    if not isinstance(value, str) or not value:
+        return "" if value is None else str(value)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from .base import (
     ProviderClient,
     ProviderError,
     RemoteRecord,
+    display_time,
 )
 
 RESIDENCY_CHOICES = [("us", "United States"), ("eu", "European Union"), ("in", "India")]
@@ -277,7 +278,7 @@ class MixpanelClient(ProviderClient):
                 "Data format": category.get("data_format", ""),
                 "Compression": category.get("compression", ""),
                 "Status": item.get("status") or "pending (not reported yet)",
-                "Created at": item.get("created_at", ""),
+                "Created at": display_time(item.get("created_at")),
                 "Created by": item.get("created_by", ""),
             }
         )

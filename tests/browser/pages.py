@@ -1,15 +1,32 @@
-"""Helpers shared by the browser tests: signing in, filling the S3 form, waiting for htmx."""
+"""Helpers shared by the browser tests: signing in, filling the S3 and AI Squared forms, waiting
+for htmx, checking that no secret is in the page."""
 
 from __future__ import annotations
 
+import re
+import uuid
+
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
+from connectors_admin.credentials.models import Credential
 from tests.conftest import MIXPANEL_SECRET, S3_FORM
 
 S3_PATH = "/teams/acme/connectors/new/mixpanel-s3/"
 GCS_PATH = "/teams/acme/connectors/new/mixpanel-gcs/"
+AISQ_PATH = "/teams/acme/connectors/new/aisquared-source/"
+AISQ_TOKEN = "aisq-token-do-not-leak-5150"
+DB_PASSWORD = "pg-password-do-not-leak-8086"
+# The PostgreSQL source form as a person fills it, by label (host: one that cannot resolve).
+PG_FORM = {
+    "Name": "Shop DB",
+    "Database user": "reader",
+    "Server address": "unreachable.invalid",
+    "Server port": "5432",
+    "Database name": "shop",
+    "Schema name": "public",
+}
 SELECTS = {"residency", "data_format", "compression"}
 HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
 
@@ -58,3 +75,87 @@ def fill_mixpanel_credential(page: Page, label: str = "Production") -> None:
     page.get_by_label("Service account secret").fill(MIXPANEL_SECRET)
     page.get_by_label("Default project id").fill("4242")
     page.get_by_label("Default data residency").select_option("us")
+
+
+def main_nav(page: Page):
+    return page.get_by_role("navigation", name="Main")
+
+
+def assert_nothing_leaks(page: Page, *secrets: str) -> None:
+    """None of `secrets` is in the page's HTML (typed input values are not part of it)."""
+    html = page.content()
+    for secret in secrets:
+        assert secret not in html, f"a secret ending …{secret[-4:]} is in the page"
+
+
+def mark_no_reload(page: Page) -> None:
+    """Set a marker that a full page load would wipe out; `assert_no_reload` checks it."""
+    page.evaluate("() => { window.__noReload = true; }")
+
+
+def assert_no_reload(page: Page) -> None:
+    assert page.evaluate("() => window.__noReload === true"), "the page was reloaded"
+
+
+def make_aisquared_credential(team, user) -> Credential:
+    """An AI Squared API credential, stored the quick way (as tests/test_aisquared.py does)."""
+    credential = Credential(
+        team=team,
+        kind="aisquared",
+        label="Workspace 7",
+        public={"instance": "AI Squared (hosted)", "workspace_id": 7},
+        created_by=user,
+    )
+    credential.set_secrets({"token": AISQ_TOKEN}, user)
+    credential.save()
+    return credential
+
+
+def pick_postgres_source(page: Page) -> None:
+    """On the AI Squared source form: search the catalogue, pick PostgreSQL, wait for its fields."""
+    page.get_by_label("Search the list").fill("postgres")
+    page.get_by_label("Connector", exact=True).select_option("Postgresql")
+    expect(page.get_by_label("Server address")).to_be_visible()
+    wait_htmx_idle(page)
+
+
+def labelled(page: Page, label: str) -> Locator:
+    """The control labelled exactly `label`, with or without the "(optional)" mark."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \(optional\))?$"))
+
+
+def fill_pg_form(page: Page, values: dict[str, str] = PG_FORM) -> None:
+    for label, value in values.items():
+        labelled(page, label).fill(value)
+    fill_and_leave(page, "Database password", DB_PASSWORD)
+
+
+def fill_and_leave(page: Page, label: str, value: str) -> None:
+    """Type into a field, leave it, and wait for its inline check to come back.
+
+    "Check connection" is not in the form's hx-sync queue, so a click that also ends an edit
+    sends the field's inline check and the connection check together; under SQLite's shared
+    in-memory test database the second writer then fails with "database table is locked".
+    """
+    field = labelled(page, label)
+    field.fill(value)
+    field.press("Tab")
+    wait_htmx_idle(page)
+
+
+def aisq_payload(credential, **config) -> dict:
+    """What the AI Squared source form posts for a PostgreSQL source."""
+    return {
+        "credential": credential.pk,
+        "connector_name": "Postgresql",
+        "name": "Shop DB",
+        "cfg__data_type": "structured",
+        "cfg__credentials__username": "reader",
+        "cfg__credentials__password": DB_PASSWORD,
+        "cfg__host": "db.example.com",
+        "cfg__port": "5432",
+        "cfg__database": "shop",
+        "cfg__schema": "public",
+        "form_token": str(uuid.uuid4()),
+        **config,
+    }

@@ -15,5 +15,15 @@ def can(membership: Any, capability: str) -> bool:
 
 
 @register.filter
+def plain(value: Any) -> str:
+    """An audit value in words: yes/no for booleans, "—" for nothing."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value in (None, ""):
+        return "—"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+@register.filter
 def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)

@@ -23,6 +23,7 @@ from connectors_admin.providers.base import (
     ProviderClient,
     ProviderError,
     RemoteRecord,
+    display_time,
 )
 from connectors_admin.providers.schema_forms import mask_at
 
@@ -159,8 +160,8 @@ class AISquaredClient(ProviderClient):
             "Connector": attributes.get("connector_name", ""),
             "Workspace": attributes.get("workspace_id", ""),
             "Description": attributes.get("description") or "",
-            "Created at": attributes.get("created_at", ""),
-            "Updated at": attributes.get("updated_at", ""),
+            "Created at": display_time(attributes.get("created_at")),
+            "Updated at": display_time(attributes.get("updated_at")),
         }
         return RemoteRecord(
             remote_id=str(data["id"]),

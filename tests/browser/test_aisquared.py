@@ -1,0 +1,124 @@
+"""The AI Squared source flow in a real browser: catalogue search, generated fields swapped in,
+check connection (failed, then succeeded) with values kept, create in place, then the list."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from connectors_admin.connectors.models import Connector
+from connectors_admin.core import crypto
+from tests.browser.pages import (
+    AISQ_PATH,
+    AISQ_TOKEN,
+    DB_PASSWORD,
+    PG_FORM,
+    aisq_payload,
+    assert_no_reload,
+    assert_nothing_leaks,
+    fill_and_leave,
+    fill_pg_form,
+    labelled,
+    main_nav,
+    make_aisquared_credential,
+    mark_no_reload,
+    sign_in,
+    wait_htmx_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+VISIBLE_OPTIONS = """(select) => [...select.querySelectorAll('option')]
+  .filter((o) => !o.hidden && !(o.parentElement.tagName === 'OPTGROUP' && o.parentElement.hidden))
+  .map((o) => o.value)"""
+
+
+def expect_pg_form_keeps(page: Page, **changed: str) -> None:
+    for label, value in {**PG_FORM, **changed}.items():
+        expect(labelled(page, label)).to_have_value(value)
+    expect(page.get_by_label("Connector", exact=True)).to_have_value("Postgresql")
+
+
+def test_owner_checks_and_creates_a_postgres_source(
+    page: Page, sandbox, team, owner, console_errors
+):
+    make_aisquared_credential(team, owner)
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/connectors/new/")
+    page.get_by_role("link", name="AI Squared: Source connector").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("AI Squared: Source connector")
+    mark_no_reload(page)
+
+    # The catalogue's search box narrows the Connector select to matching options.
+    connector = page.get_by_label("Connector", exact=True)
+    assert len(connector.evaluate(VISIBLE_OPTIONS)) > 3
+    page.get_by_label("Search the list").fill("postgres")
+    assert connector.evaluate(VISIBLE_OPTIONS) == ["", "Postgresql"]
+
+    # Picking PostgreSQL brings its generated fields in without a page load.
+    expect(page.get_by_label("Server address")).to_have_count(0)
+    connector.select_option("Postgresql")
+    expect(page.get_by_label("Server address")).to_be_visible()
+    expect(labelled(page, "Database password")).to_have_attribute("type", "password")
+    wait_htmx_idle(page)
+    fill_pg_form(page)
+
+    check = page.get_by_role("button", name="Check connection")
+    check.click()
+    outcome = page.locator(".check-connection .alert")
+    expect(outcome).to_contain_text("Connection failed.")
+    expect(outcome).to_be_focused()
+    wait_htmx_idle(page)
+    expect_pg_form_keeps(page)
+    password = labelled(page, "Database password")
+    expect(password).to_have_value("")
+    # Only the placeholder says so (see the report: a help line would be announced more reliably).
+    expect(password).to_have_attribute("placeholder", re.compile("kept from your last attempt"))
+    assert_nothing_leaks(page, DB_PASSWORD, AISQ_TOKEN)
+
+    fill_and_leave(page, "Server address", "db.example.com")
+    check.click()
+    expect(outcome).to_contain_text("Connection succeeded.")
+    wait_htmx_idle(page)
+    expect_pg_form_keeps(page, **{"Server address": "db.example.com"})
+    assert_nothing_leaks(page, DB_PASSWORD, AISQ_TOKEN)
+
+    page.get_by_role("button", name="Create connector").click()
+    result = page.locator("#create-panel .result")
+    expect(result.get_by_role("heading", name="Connector created")).to_be_focused()
+    expect(result).to_contain_text("Shop DB")
+    wait_htmx_idle(page)
+    assert_no_reload(page)
+    assert_nothing_leaks(page, DB_PASSWORD, AISQ_TOKEN)
+    created = Connector.objects.get()
+    # The password typed once, before the failed check, is the one the connector was made with.
+    kept = crypto.decrypt_json(created.secret_config)["configuration"]["credentials"]
+    assert kept["password"] == DB_PASSWORD
+
+    main_nav(page).get_by_role("link", name="Connectors").click()
+    row = page.locator("#connector-table tbody tr", has_text=created.remote_id)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("AI Squared: Source connector")
+    expect(row).to_contain_text("Shop DB")
+    expect(row).to_contain_text("Workspace 7")
+    assert_nothing_leaks(page, DB_PASSWORD, AISQ_TOKEN)
+    assert console_errors == [], "\n".join(console_errors)
+
+
+def test_recheck_on_the_detail_page_is_clean(
+    page: Page, sandbox, team, owner, client_for, console_errors
+):
+    credential = make_aisquared_credential(team, owner)
+    assert client_for(owner).post(AISQ_PATH, aisq_payload(credential)).status_code == 302
+    connector = Connector.objects.get()
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/connectors/{connector.pk}/")
+    page.get_by_role("button", name="Check connection").click()
+    record = page.locator("#record-panel")
+    expect(record.locator(".alert")).to_have_text("Connection checked just now: it works.")
+    expect(record.get_by_role("heading", name="Record")).to_be_focused()
+    wait_htmx_idle(page)
+    assert_nothing_leaks(page, DB_PASSWORD, AISQ_TOKEN)
+    assert console_errors == [], "\n".join(console_errors)
