@@ -16,6 +16,8 @@ from connectors_admin.credentials.models import Credential
 
 # Distinctive fake secrets: searched for in every page, log, row and message.
 MIXPANEL_SECRET = "mp-secret-ZQX7-do-not-leak-9041"
+AISQ_TOKEN = "aisq-token-do-not-leak-5150"
+DB_PASSWORD = "pg-password-do-not-leak-8086"
 PASSWORD = "correct-horse-battery"
 
 
@@ -101,6 +103,40 @@ def make_credential(
     credential.set_secrets({"secret": secret}, user)
     credential.save()
     return credential
+
+
+def make_aisquared_credential(team: Team, user=None) -> Credential:
+    credential = Credential(
+        team=team,
+        kind="aisquared",
+        label="Workspace 7",
+        public={"instance": "AI Squared (hosted)", "workspace_id": 7},
+        created_by=user,
+    )
+    credential.set_secrets({"token": AISQ_TOKEN}, user)
+    credential.save()
+    return credential
+
+
+def aisquared_payload(credential, connector="Postgresql", **config_overrides) -> dict:
+    """What the AI Squared source form posts for a PostgreSQL source."""
+    config = {
+        "cfg__data_type": "structured",
+        "cfg__credentials__username": "reader",
+        "cfg__credentials__password": DB_PASSWORD,
+        "cfg__host": "db.example.com",
+        "cfg__port": "5432",
+        "cfg__database": "shop",
+        "cfg__schema": "public",
+        **config_overrides,
+    }
+    return {
+        "credential": credential.pk,
+        "connector_name": connector,
+        "name": "Shop DB",
+        "description": "",
+        **config,
+    }
 
 
 @pytest.fixture

@@ -21,9 +21,9 @@ from connectors_admin.providers.schema_forms import JSONTextField, LinesField, s
 from connectors_admin.sandbox.aisquared import catalogue
 from connectors_admin.sandbox.models import SandboxConnector
 
+from .conftest import AISQ_TOKEN, DB_PASSWORD, aisquared_payload, make_aisquared_credential
+
 HTMX = {"HX-Request": "true"}
-TOKEN = "aisq-token-do-not-leak-5150"
-DB_PASSWORD = "pg-password-do-not-leak-8086"
 SAMPLES = json.loads(
     (
         Path(__file__).resolve().parents[1]
@@ -37,16 +37,7 @@ FIELDS = reverse("connectors:fields", args=["acme", "aisquared-source"])
 
 @pytest.fixture
 def aisq(team, owner) -> Credential:
-    credential = Credential(
-        team=team,
-        kind="aisquared",
-        label="Workspace 7",
-        public={"instance": "AI Squared (hosted)", "workspace_id": 7},
-        created_by=owner,
-    )
-    credential.set_secrets({"token": TOKEN}, owner)
-    credential.save()
-    return credential
+    return make_aisquared_credential(team, owner)
 
 
 def post_data(form_class, config: dict) -> dict:
@@ -87,24 +78,7 @@ def test_the_generator_renders_every_catalogue_definition_and_round_trips_its_sa
     assert form.configuration() == sample
 
 
-def payload(credential, connector="Postgresql", **config_overrides):
-    config = {
-        "cfg__data_type": "structured",
-        "cfg__credentials__username": "reader",
-        "cfg__credentials__password": DB_PASSWORD,
-        "cfg__host": "db.example.com",
-        "cfg__port": "5432",
-        "cfg__database": "shop",
-        "cfg__schema": "public",
-        **config_overrides,
-    }
-    return {
-        "credential": credential.pk,
-        "connector_name": connector,
-        "name": "Shop DB",
-        "description": "",
-        **config,
-    }
+payload = aisquared_payload
 
 
 @pytest.mark.django_db(transaction=True)
@@ -198,7 +172,7 @@ def test_create_sends_the_contract_and_stores_masked_record_and_encrypted_config
     everything = (
         html + detail + json.dumps(submission.request) + submission.response_body + caplog.text
     )
-    assert DB_PASSWORD not in everything and TOKEN not in everything
+    assert DB_PASSWORD not in everything and AISQ_TOKEN not in everything
 
 
 @pytest.mark.django_db(transaction=True)
@@ -357,7 +331,7 @@ def test_the_four_error_shapes_become_plain_messages(sandbox, aisq):
 
     # 4. bad request: no workspace
     aisq.public = {**aisq.public, "workspace_id": ""}
-    aisq.set_secrets({"token": TOKEN})
+    aisq.set_secrets({"token": AISQ_TOKEN})
     no_workspace = aisq.client().send(Call("GET", url))
     assert no_workspace.status == 400
     assert "Workspace not found" in no_workspace.error.message
@@ -429,7 +403,7 @@ def test_sandbox_lists_with_pagination_links_and_masks_secrets(sandbox, aisq):
     assert page["links"]["next"].startswith(sandbox)
     second = requests.get(
         page["links"]["next"],
-        headers={"Authorization": f"Bearer {TOKEN}", "Workspace-Id": "7"},
+        headers={"Authorization": f"Bearer {AISQ_TOKEN}", "Workspace-Id": "7"},
         timeout=5,
     ).json()
     assert len(second["data"]) == 1 and second["links"]["next"] is None
@@ -562,7 +536,7 @@ def test_kept_secrets_never_follow_the_form_to_another_credential(
         public={"instance": "AI Squared (hosted)", "workspace_id": 8},
         created_by=owner,
     )
-    other.set_secrets({"token": TOKEN}, owner)
+    other.set_secrets({"token": AISQ_TOKEN}, owner)
     other.save()
     token = str(uuid.uuid4())
     owner_client.post(

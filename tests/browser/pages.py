@@ -10,14 +10,18 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from connectors_admin.credentials.models import Credential
-from tests.conftest import MIXPANEL_SECRET, S3_FORM
+from tests.conftest import (  # noqa: F401 (AISQ_TOKEN, DB_PASSWORD: used by the browser tests)
+    AISQ_TOKEN,
+    DB_PASSWORD,
+    MIXPANEL_SECRET,
+    S3_FORM,
+    aisquared_payload,
+    make_aisquared_credential,
+)
 
 S3_PATH = "/teams/acme/connectors/new/mixpanel-s3/"
 GCS_PATH = "/teams/acme/connectors/new/mixpanel-gcs/"
 AISQ_PATH = "/teams/acme/connectors/new/aisquared-source/"
-AISQ_TOKEN = "aisq-token-do-not-leak-5150"
-DB_PASSWORD = "pg-password-do-not-leak-8086"
 # The PostgreSQL source form as a person fills it, by label (host: one that cannot resolve).
 PG_FORM = {
     "Name": "Shop DB",
@@ -97,20 +101,6 @@ def assert_no_reload(page: Page) -> None:
     assert page.evaluate("() => window.__noReload === true"), "the page was reloaded"
 
 
-def make_aisquared_credential(team, user) -> Credential:
-    """An AI Squared API credential, stored the quick way (as tests/test_aisquared.py does)."""
-    credential = Credential(
-        team=team,
-        kind="aisquared",
-        label="Workspace 7",
-        public={"instance": "AI Squared (hosted)", "workspace_id": 7},
-        created_by=user,
-    )
-    credential.set_secrets({"token": AISQ_TOKEN}, user)
-    credential.save()
-    return credential
-
-
 def pick_postgres_source(page: Page) -> None:
     """On the AI Squared source form: search the catalogue, pick PostgreSQL, wait for its fields."""
     page.get_by_label("Search the list").fill("postgres")
@@ -144,18 +134,5 @@ def fill_and_leave(page: Page, label: str, value: str) -> None:
 
 
 def aisq_payload(credential, **config) -> dict:
-    """What the AI Squared source form posts for a PostgreSQL source."""
-    return {
-        "credential": credential.pk,
-        "connector_name": "Postgresql",
-        "name": "Shop DB",
-        "cfg__data_type": "structured",
-        "cfg__credentials__username": "reader",
-        "cfg__credentials__password": DB_PASSWORD,
-        "cfg__host": "db.example.com",
-        "cfg__port": "5432",
-        "cfg__database": "shop",
-        "cfg__schema": "public",
-        "form_token": str(uuid.uuid4()),
-        **config,
-    }
+    """What the AI Squared source form posts for a PostgreSQL source, with a fresh form token."""
+    return {**aisquared_payload(credential, **config), "form_token": str(uuid.uuid4())}
