@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
     "connectors_admin.core",
     "connectors_admin.accounts",
     "connectors_admin.credentials",
@@ -175,12 +176,15 @@ _PROVIDER_HOSTS = {
 for _name, _host in _PROVIDER_HOSTS.items():
     globals()[_name] = env.str(_name, default="") or ("" if SANDBOX else _host)
 
-# AI Squared instances users pick from (never typed): the hosted one, plus self-hosted Multiwoven
-# servers as "Name=https://host,Other=https://host2". An empty URL means AISQUARED_API_URL.
-AISQUARED_INSTANCES = {
-    "AI Squared (hosted)": globals()["AISQUARED_API_URL"],
-    **env.dict("AISQUARED_INSTANCES", default={}),
-}
+# Servers operators list for a provider, as "Name=https://host,Other=https://host2"; users pick
+# one by name, never type a URL. Each provider declares which of these it reads.
+for _name in ("AISQUARED_INSTANCES",):
+    globals()[_name] = env.dict(_name, default={})
+
+# --- Background work: Django's tasks framework on the database (`manage.py db_worker`) -------------
+TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+STATUS_REFRESH_MINUTES = env.int("STATUS_REFRESH_MINUTES", default=15)
+CREDENTIAL_RETEST_HOURS = env.int("CREDENTIAL_RETEST_HOURS", default=24)
 
 PROVIDER_CONNECT_TIMEOUT = env.float("PROVIDER_CONNECT_TIMEOUT", default=5.0)
 PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=30.0)

@@ -16,3 +16,10 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Background work is queued, not run: tests run what they need (the `tasks` fixture), and the
+# worker test runs the real db_worker on the "db" backend.
+TASKS = {
+    "default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"},
+    "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}

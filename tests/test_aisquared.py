@@ -189,7 +189,7 @@ def test_a_failed_check_keeps_values_and_secrets_and_create_then_needs_confirmat
     password = html.split('id="field-cfg__credentials__password"', 1)[1].split('id="field-', 1)[0]
     assert password.count("Leave empty to keep what you typed.") == 1
     check = Submission.objects.get()  # the check is recorded like every call, secrets redacted
-    assert (check.action, check.outcome) == ("check", "failed")
+    assert (check.action, check.outcome) == ("check-config", "failed")
     assert check.request["body"]["connection_spec"]["credentials"]["password"] == "[redacted]"
 
     # The password is not retyped: it was kept, encrypted, for this form.
@@ -355,12 +355,12 @@ def test_detail_refresh_recheck_and_delete(owner_client, sandbox, aisq):
     assert "Check connection" in owner_client.get(detail).content.decode()
 
     refreshed = owner_client.post(
-        reverse("connectors:refresh", args=["acme", connector.pk]), headers=HTMX
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
     )
     assert "Refreshed from AI Squared just now" in refreshed.content.decode()
 
     checked = owner_client.post(
-        reverse("connectors:recheck", args=["acme", connector.pk]), headers=HTMX
+        reverse("connectors:action", args=["acme", connector.pk, "check"]), headers=HTMX
     ).content.decode()
     assert "Connection checked just now: it works." in checked
     connector.refresh_from_db()
@@ -368,7 +368,7 @@ def test_detail_refresh_recheck_and_delete(owner_client, sandbox, aisq):
     check = Submission.objects.get(action="check")
     assert check.request["body"]["connection_spec"]["credentials"]["password"] == "[redacted]"
 
-    deleted = owner_client.post(reverse("connectors:delete", args=["acme", connector.pk]))
+    deleted = owner_client.post(reverse("connectors:action", args=["acme", connector.pk, "delete"]))
     assert deleted.status_code == 302
     connector.refresh_from_db()
     assert connector.remote_status == "deleted"
@@ -439,7 +439,7 @@ def test_a_provider_that_returns_secrets_in_clear_still_gets_them_masked(aisq):
         }
     }
     client = _client(aisq)
-    client.extra_secrets = [DB_PASSWORD]
+    client.redactor.add(values=[DB_PASSWORD])
     exchange = Exchange(call=Call("GET", "x"), status=200, text=json.dumps(body))
     record = client.read_record(exchange, [["credentials", "password"]])
     assert record.raw["attributes"]["configuration"]["credentials"]["password"] == "[redacted]"
@@ -452,7 +452,9 @@ def test_refresh_masks_the_kept_configuration_secrets_in_what_it_records(
 ):
     owner_client.post(CREATE, {**payload(aisq), "form_token": str(uuid.uuid4())}, headers=HTMX)
     connector = Connector.objects.get()
-    owner_client.post(reverse("connectors:refresh", args=["acme", connector.pk]), headers=HTMX)
+    owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
     refresh = Submission.objects.get(action="refresh")
     assert refresh.outcome == "succeeded"
     assert DB_PASSWORD not in refresh.response_body + json.dumps(refresh.request)

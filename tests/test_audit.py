@@ -80,8 +80,8 @@ def test_a_full_session_is_audited_without_any_secret(client, owner, make_user, 
         },
     )
     connector = Connector.objects.get()
-    client.post(reverse("connectors:refresh", args=["acme", connector.pk]))
-    client.post(reverse("connectors:delete", args=["acme", connector.pk]))
+    client.post(reverse("connectors:action", args=["acme", connector.pk, "refresh"]))
+    client.post(reverse("connectors:action", args=["acme", connector.pk, "delete"]))
     client.post(
         reverse("credentials:rotate", args=["acme", credential.pk]), {"secret": SECRETS["rotated"]}
     )

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from connectors_admin.connectors.models import Connector, Submission
+from connectors_admin.connectors.tasks import sweep_submissions
 from connectors_admin.sandbox.models import SandboxConnector
 
 from .conftest import GCS_FORM, MIXPANEL_SECRET, S3_FORM, make_credential
@@ -413,6 +414,11 @@ def test_stale_pending_submissions_are_marked_abandoned(owner_client, sandbox, c
         form_token=uuid.uuid4(),
     )
     Submission.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=1))
-    post(owner_client, credential)
+    fresh = Submission.objects.create(
+        team=credential.team, credential=credential, provider="mixpanel", template="mixpanel-s3"
+    )
+    sweep_submissions()  # the background schedule's sweep
     stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert fresh.outcome == "pending"  # it may still be waiting for its answer
     assert stale.outcome == "failed" and stale.error_kind == "abandoned"

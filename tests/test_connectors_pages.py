@@ -175,8 +175,8 @@ def test_detail_query_count_does_not_grow(
             connector=connector,
         )
     # session, user, membership+team, connector+creator+credential, submissions+users,
-    # the create submission, switcher
-    with django_assert_num_queries(7):
+    # their attempts, the create submission, switcher
+    with django_assert_num_queries(8):
         response = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk]))
     assert response.status_code == 200
     # The request that created it stays on the page however long the history grows.
@@ -212,7 +212,7 @@ def test_refresh_reads_the_record_back_through_the_paginated_list(
     SandboxConnector.objects.update(created_at=timezone.now() - timedelta(minutes=5))
 
     response = owner_client.post(
-        reverse("connectors:refresh", args=["acme", newest.pk]), headers=HTMX
+        reverse("connectors:action", args=["acme", newest.pk, "refresh"]), headers=HTMX
     )
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="record-panel"')
@@ -234,9 +234,9 @@ def test_refresh_of_a_deleted_connector_says_so(owner_client, sandbox, credentia
     connector = Connector.objects.get()
     SandboxConnector.objects.all().delete()
     html = owner_client.post(
-        reverse("connectors:refresh", args=["acme", connector.pk]), headers=HTMX
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
     ).content.decode()
-    assert "Refresh failed." in html
+    assert "Refresh status failed." in html
     assert "no longer lists connector" in html
     connector.refresh_from_db()
     assert "no longer lists" in connector.last_error
@@ -251,7 +251,7 @@ def test_refresh_retries_a_server_error_then_succeeds(owner_client, sandbox, cre
     connector = Connector.objects.get()
     fault("status", status=503, times=2)
     html = owner_client.post(
-        reverse("connectors:refresh", args=["acme", connector.pk]), headers=HTMX
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
     ).content.decode()
     assert "Refreshed from Mixpanel just now" in html
 
@@ -263,7 +263,9 @@ def test_refresh_without_javascript_redirects_back(owner_client, sandbox, creden
         {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())},
     )
     connector = Connector.objects.get()
-    response = owner_client.post(reverse("connectors:refresh", args=["acme", connector.pk]))
+    response = owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"])
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("connectors:detail", args=["acme", connector.pk])
 
@@ -273,7 +275,7 @@ def test_refresh_is_post_only_and_viewers_cannot(
     client_for, viewer, owner_client, team, owner, credential
 ):
     (connector,) = make_connectors(team, credential, owner, 1)
-    url = reverse("connectors:refresh", args=["acme", connector.pk])
+    url = reverse("connectors:action", args=["acme", connector.pk, "refresh"])
     assert owner_client.get(url).status_code == 405
     assert client_for(viewer).post(url).status_code == 403
     assert (

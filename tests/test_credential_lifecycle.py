@@ -263,7 +263,8 @@ def test_refresh_with_a_disabled_credential_says_so(owner_client, sandbox, crede
     connector = Connector.objects.get()
     Credential.objects.filter(pk=credential.pk).update(enabled=False)
     html = owner_client.post(
-        reverse("connectors:refresh", args=["acme", connector.pk]), headers={"HX-Request": "true"}
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]),
+        headers={"HX-Request": "true"},
     ).content.decode()
     assert "This credential is disabled" in html
 
@@ -286,7 +287,9 @@ def test_delete_is_refused_while_a_connector_uses_it_and_lists_them(
     assert Credential.objects.filter(pk=credential.pk).exists()
 
     # Once the connector is deleted at the provider, the credential can go.
-    response = owner_client.post(reverse("connectors:delete", args=["acme", connector.pk]))
+    response = owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "delete"])
+    )
     assert response.status_code == 302
     connector.refresh_from_db()
     assert connector.remote_status == "deleted"

@@ -27,7 +27,7 @@ def test_secret_is_nowhere_after_a_full_session(owner_client, sandbox, credentia
         create, {**data, "form_token": str(uuid.uuid4())}, headers={"HX-Request": "true"}
     )
     connector = Connector.objects.get()
-    owner_client.post(reverse("connectors:refresh", args=["acme", connector.pk]))
+    owner_client.post(reverse("connectors:action", args=["acme", connector.pk, "refresh"]))
 
     pages = [failed.content.decode()]
     for url in [

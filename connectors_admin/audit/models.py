@@ -17,6 +17,8 @@ class Action(models.TextChoices):
     CONNECTOR_REFRESHED = "connector.refreshed", "Connector refreshed"
     CONNECTOR_CHECKED = "connector.checked", "Connector connection checked"
     CONNECTOR_DELETED = "connector.deleted", "Connector deleted"
+    CONNECTOR_ACTION = "connector.action", "Connector action run"
+    CONNECTOR_SECRET_PUSHED = "connector.secret_pushed", "Rotated secret pushed to a connector"
     MEMBER_ADDED = "member.added", "Member added"
     MEMBER_ROLE_CHANGED = "member.role_changed", "Member role changed"
     MEMBER_REMOVED = "member.removed", "Member removed"

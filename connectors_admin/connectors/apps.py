@@ -7,3 +7,6 @@ class ConnectorsConfig(AppConfig):
     name = "connectors_admin.connectors"
     label = "connectors"
     verbose_name = "Connectors"
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401  (registers the periodic jobs)

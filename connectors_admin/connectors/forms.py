@@ -72,7 +72,11 @@ class CreateFlow:
     # --- building --------------------------------------------------------------------------
     def credential_from(self, values: Any) -> Credential | None:
         chosen = str(values.get("credential", "")) if values else ""
-        return self.credentials.filter(pk=chosen).first() if chosen.isdigit() else None
+        return (
+            self.credentials.filter(pk=chosen).first()
+            if chosen.isascii() and chosen.isdigit()
+            else None
+        )
 
     def build(
         self,
@@ -116,7 +120,7 @@ class CreateFlow:
                 elif name in values and not isinstance(field.widget, forms.PasswordInput):
                     initial[name] = values.get(name)
         form = form_class(data=data, initial=initial)
-        form.draft_scope = self.scope(source)
+        form.draft_scope = self.scope(source, form_class)
         self._add_credential_field(form)
         self._wire_reloads(form)
         if token is not None:
@@ -191,11 +195,13 @@ class CreateFlow:
     def _drafts(self) -> dict[str, str]:
         return self.request.session.get(DRAFTS, {})
 
-    def scope(self, values: Any) -> str:
-        """What kept secrets belong to: a password typed for one connector with one credential
+    def scope(self, values: Any, form_class: type[ConnectorForm]) -> str:
+        """What kept secrets belong to: a password typed for one form shape (the template, the
+        credential, and the choices the form's fields depend on, such as a catalogue connector)
         is never sent with another."""
         values = values or {}
-        return f"{self.template.slug}|{values.get('credential', '')}|{values.get('connector_name', '')}"
+        shape = [str(values.get(name, "")) for name in ("credential", *form_class.reload_on)]
+        return "|".join((self.template.slug, *shape))
 
     def kept_secrets(self, token: uuid.UUID | None, scope: str) -> dict[str, str]:
         stored = self._drafts().get(str(token)) if token else None
@@ -226,7 +232,7 @@ class CreateFlow:
                 self.request.session[key] = entries
 
     def _with_kept_secrets(self, data: QueryDict, token: uuid.UUID, form_class) -> QueryDict:
-        kept = self.kept_secrets(token, self.scope(data))
+        kept = self.kept_secrets(token, self.scope(data, form_class))
         if not kept:
             return data
         data = data.copy()

@@ -5,7 +5,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from connectors_admin.core.fields import EncryptedTextField
 from connectors_admin.providers import TEMPLATES, ConnectorTemplate, get_template
+from connectors_admin.providers.base import Action
 
 
 def template_choices() -> list[tuple[str, str]]:
@@ -34,7 +36,7 @@ class Connector(models.Model):
     context = models.JSONField(default=dict)  # what refresh needs (project id, residency...)
     # Secrets sent with the configuration (the provider never returns them), encrypted, so the
     # connection can be checked again later.
-    secret_config = models.TextField(blank=True, editable=False)
+    secret_config = EncryptedTextField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -60,15 +62,70 @@ class Connector(models.Model):
     def status_label(self) -> str:
         return self.remote_status or self.template_obj.provider.empty_status
 
+    @property
+    def in_flight(self) -> bool:
+        """Is the provider still moving it between states (so its page keeps polling)?"""
+        if self.deleted_at:
+            return False
+        return self.remote_status in self.template_obj.provider.transitional_states
+
+    def available_actions(self) -> list[Action]:
+        if self.deleted_at:
+            return []
+        return [a for a in self.template_obj.actions if a.offered_in(self.remote_status)]
+
+
+class EmbeddedCredential(models.Model):
+    """A stored credential whose secret a connector carries inside its configuration (an AWS key
+    pair in an S3 connector, say): usage, delete protection, rotation and the audit trail cover
+    the embedded copy through this link."""
+
+    connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="embedded")
+    credential = models.ForeignKey(
+        "credentials.Credential", on_delete=models.CASCADE, related_name="embedded_in"
+    )
+    slot = models.CharField(max_length=50)  # which part of the configuration it fills
+    # The secret's fingerprints when it was embedded: after a rotation, links whose fingerprints
+    # differ from the credential's carry the old value.
+    fingerprints = models.JSONField(default=dict)
+    embedded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connector", "slot"], name="one_credential_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credential_id} in {self.connector_id} ({self.slot})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.fingerprints == self.credential.fingerprints()
+
 
 class Submission(models.Model):
-    """One call to a provider on behalf of a user: a create or a refresh, whatever its outcome."""
+    """One operation with a provider on behalf of a user or of the background work: a create, a
+    connection check or any declared action, whatever its outcome. Each HTTP exchange it made,
+    retries included, is an `Attempt` under it."""
 
-    class Action(models.TextChoices):
-        CREATE = "create", "Create"
-        REFRESH = "refresh", "Refresh"
-        CHECK = "check", "Check connection"
-        DELETE = "delete", "Delete"
+    # Operations that are not declared actions of a template; the rest are action slugs.
+    CREATE = "create"
+    CHECK_BEFORE_CREATE = "check-config"
+    RECONCILE = "reconcile"
+    PUSH_ROTATED = "push-rotated"
+    OPERATIONS = {
+        CREATE: "Create",
+        CHECK_BEFORE_CREATE: "Check before create",
+        RECONCILE: "Look for a create whose answer was lost",
+        PUSH_ROTATED: "Push a rotated secret",
+    }
+
+    class Reconciliation(models.TextChoices):
+        NONE = "", "—"
+        PENDING = "pending", "Looking for it at the provider"
+        FOUND = "found", "Created — found afterwards"
+        NOT_CREATED = "not_created", "Not created"
+        UNKNOWN = "unknown", "Could not find out"
 
     class Outcome(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -87,7 +144,7 @@ class Submission(models.Model):
     )
     provider = models.CharField(max_length=30)
     template = models.CharField(max_length=50, choices=template_choices)
-    action = models.CharField(max_length=10, choices=Action.choices, default=Action.CREATE)
+    action = models.CharField(max_length=30, default=CREATE)
     connector = models.ForeignKey(
         Connector, null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions"
     )
@@ -101,6 +158,16 @@ class Submission(models.Model):
     error_kind = models.CharField(max_length=20, blank=True)
     error_message = models.TextField(blank=True)
     field_errors = models.JSONField(default=dict, blank=True)
+    # A create whose answer was lost (timeout, dropped connection, 5xx, unreadable answer) is
+    # looked for at the provider afterwards, by what identifies it (never a secret).
+    reconciliation = models.CharField(
+        max_length=12, choices=Reconciliation.choices, default="", blank=True
+    )
+    identity = models.JSONField(default=dict, blank=True)
+    context = models.JSONField(default=dict, blank=True)  # a create's record context
+    # The configuration secrets of a create whose outcome is unclear, kept (encrypted) only until
+    # it is reconciled, so that a connector found afterwards can still be checked.
+    secret_config = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -115,4 +182,37 @@ class Submission(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.template} ({self.outcome})"
+        return f"{self.action_label} {self.template} ({self.outcome})"
+
+    @property
+    def action_label(self) -> str:
+        if self.action in self.OPERATIONS:
+            return self.OPERATIONS[self.action]
+        template = TEMPLATES.get(self.template)
+        declared = template.action(self.action) if template else None
+        return declared.label if declared else self.action.replace("-", " ").capitalize()
+
+
+class Attempt(models.Model):
+    """One HTTP exchange of an operation, as sent and as answered, redacted."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveSmallIntegerField()
+    method = models.CharField(max_length=10)
+    url = models.TextField()
+    request = models.JSONField(default=dict)  # headers, body and curl; redacted
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True)  # redacted, capped
+    duration_ms = models.PositiveIntegerField(default=0)
+    error_kind = models.CharField(max_length=20, blank=True)
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["submission", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "number"], name="attempt_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.response_status or self.error_kind} (#{self.number})"

@@ -1,5 +1,6 @@
-"""Creating, refreshing and deleting connectors. Every provider call is recorded as a submission
-before its outcome is known, and audited as a use of the credential."""
+"""Creating connectors and running their declared actions. Every operation is a submission,
+recorded before its outcome is known; every HTTP exchange it makes is an attempt under it; every
+use of a credential is audited. Background work (tasks.py) runs the same functions."""
 
 from __future__ import annotations
 
@@ -17,19 +18,24 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from connectors_admin.audit.log import record
-from connectors_admin.audit.models import Action
+from connectors_admin.audit.models import Action as AuditAction
 from connectors_admin.core import crypto
 from connectors_admin.core.crypto import DecryptionError
-from connectors_admin.core.redaction import redact_data
+from connectors_admin.core.tasks import enqueue_on_commit
 from connectors_admin.credentials.models import Credential
+from connectors_admin.providers import get_template
 from connectors_admin.providers.base import (
+    ActionResult,
     CheckResult,
     ConnectorTemplate,
     ProviderClient,
     ProviderError,
+    RemoteRecord,
+    Target,
 )
+from connectors_admin.providers.http import Exchange
 
-from .models import Connector, Submission
+from .models import Attempt, Connector, Submission
 
 logger = logging.getLogger("connectors_admin.connectors")
 
@@ -40,43 +46,68 @@ UNDECRYPTABLE_MESSAGE = (
 DISABLED_MESSAGE = "This credential is disabled. An admin can enable it, or pick another."
 
 
-def _client(credential: Credential) -> ProviderClient:
+def _client(credential: Credential, template: ConnectorTemplate) -> ProviderClient:
     if not credential.enabled:
         raise ProviderError(DISABLED_MESSAGE, kind="credential")
     try:
-        return credential.client()
+        client = credential.client()
     except DecryptionError:
         raise ProviderError(UNDECRYPTABLE_MESSAGE, kind="credential") from None
+    client.redactor.add(keys=template.secret_keys)
+    return client
+
+
+def _record_attempts(submission: Submission, client: ProviderClient) -> None:
+    """Store each exchange of the operation as its own attempt, as soon as it ends."""
+
+    def store(exchange: Exchange) -> None:
+        stored = client.exchange_record(exchange)
+        request = stored.pop("request")
+        Attempt.objects.create(
+            submission=submission,
+            number=len(client.exchanges),
+            method=request["method"],
+            url=request["url"],
+            request=request,
+            **stored,
+        )
+
+    client.on_exchange = store
 
 
 def _finish(submission: Submission, client: ProviderClient | None) -> None:
+    """The operation's summary: its last exchange, and when it ended."""
     exchange = client.last_exchange if client else None
     if exchange is not None:
+        if not submission.request:
+            submission.request = client.redacted_request(exchange.call)
         submission.response_status = exchange.status
         submission.response_body = client.redacted_response(exchange)
-        submission.duration_ms = exchange.duration_ms
+        submission.duration_ms = sum(e.duration_ms for e in client.exchanges)
     submission.finished_at = timezone.now()
 
 
-def _fail(submission: Submission, error: ProviderError) -> None:
+def _fail(submission: Submission, error: ProviderError, client: ProviderClient | None) -> None:
     submission.outcome = Submission.Outcome.FAILED
     submission.error_kind = error.kind
-    submission.error_message = error.message
-    submission.field_errors = error.field_errors
+    redact = client.redactor.text if client else str
+    submission.error_message = redact(error.message)
+    submission.field_errors = {k: redact(v) for k, v in error.field_errors.items()}
 
 
 def _used(credential: Credential, submission: Submission, request: HttpRequest | None) -> None:
     Credential.objects.filter(pk=credential.pk).update(last_used_at=timezone.now())
     record(
-        Action.CREDENTIAL_USED,
+        AuditAction.CREDENTIAL_USED,
         request=request,
         actor=submission.user,
         team=submission.team,
         target=credential,
-        message=f"{submission.get_action_display()} {submission.template} (submission {submission.pk})",
+        message=f"{submission.action_label} {submission.template} (submission {submission.pk})",
     )
 
 
+# --- create ---------------------------------------------------------------------------------------
 @sensitive_variables("data", "kept")
 def create_connector(
     *,
@@ -87,16 +118,20 @@ def create_connector(
     data: dict[str, Any],
     token: uuid.UUID,
     context: dict[str, Any] | None = None,
+    identity: dict[str, Any] | None = None,
     kept: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> Submission:
-    """Send the create request once per form token; a repeated token returns the first result."""
+    """Send the create request once per form token; a repeated token returns the first result.
+
+    A create whose answer was lost after it may have reached the provider is handed to the
+    background reconciliation, which finds out whether the connector exists."""
     client = None
     failure = None
     call = None
     recorded_request: dict[str, Any] = {}
     try:
-        client = _client(credential)
+        client = _client(credential, template)
         call = client.build_create(template, data)
         recorded_request = client.redacted_request(call)
     except ProviderError as error:
@@ -111,69 +146,160 @@ def create_connector(
                 template=template.slug,
                 form_token=token,
                 request=recorded_request,
+                identity=identity or {},
+                context=context or {},
             )
     except IntegrityError:
         return wait_for(Submission.objects.get(team=team, form_token=token))
-    abandon_stale_submissions()
     logger.info("submission %s: create %s", submission.pk, template.slug)
     if failure is not None:
-        _fail(submission, failure)
+        _fail(submission, failure, client)
         _finish(submission, None)
         submission.save()
         return submission
     _used(credential, submission, request)
+    _record_attempts(submission, client)
     try:
         exchange = client.send(call)
         remote = client.read_create(template, exchange)
     except ProviderError as error:
-        _fail(submission, error)
+        _fail(submission, error, client)
+        if error.may_have_reached:
+            submission.reconciliation = Submission.Reconciliation.PENDING
+            submission.secret_config = crypto.encrypt_json(kept) if kept else ""
     except Exception:
-        _fail(submission, ProviderError("An internal error stopped this request.", kind="internal"))
+        _fail(
+            submission,
+            ProviderError("An internal error stopped this request.", kind="internal"),
+            client,
+        )
         _finish(submission, client)
         submission.save()
         raise
     else:
-        try:
-            with transaction.atomic():
-                connector = Connector.objects.create(
-                    team=team,
-                    credential=credential,
-                    provider=template.provider_slug,
-                    template=template.slug,
-                    remote_id=remote.remote_id,
-                    remote_status=(remote.status or "")[:50],
-                    name=remote.title[:255],
-                    summary=remote.summary,
-                    record=redact_data(remote.raw, client.secret_values()),
-                    context=context or {},
-                    secret_config=crypto.encrypt_json(kept) if kept else "",
-                    created_by=user,
-                )
-                record(
-                    Action.CONNECTOR_CREATED,
-                    request=request,
-                    actor=user,
-                    team=team,
-                    target=connector,
-                    after={"template": template.slug, "remote_id": remote.remote_id},
-                )
-        except Exception:
-            logger.exception("submission %s: created remotely but not recorded", submission.pk)
-            _fail(
-                submission,
-                ProviderError(
-                    f"{template.provider.label} created the connector (id {remote.remote_id[:100]}) "
-                    "but Connectors Admin could not record it. Find it at the provider before "
-                    "trying again.",
-                    kind="unrecorded",
-                ),
-            )
-        else:
-            submission.connector = connector
-            submission.outcome = Submission.Outcome.SUCCEEDED
+        _adopt(submission, client, template, remote, kept, request)
     _finish(submission, client)
     submission.save()
+    if submission.reconciliation == Submission.Reconciliation.PENDING:
+        from .tasks import reconcile_create
+
+        enqueue_on_commit(reconcile_create, submission.pk)
     logger.info("submission %s: %s", submission.pk, submission.outcome)
+    return submission
+
+
+def _adopt(
+    submission: Submission,
+    client: ProviderClient,
+    template: ConnectorTemplate,
+    remote: RemoteRecord,
+    kept: dict[str, Any] | None,
+    request: HttpRequest | None,
+    found_afterwards: bool = False,
+) -> None:
+    """Record the connector the provider returned for this submission."""
+    try:
+        with transaction.atomic():
+            connector = Connector.objects.create(
+                team=submission.team,
+                credential=submission.credential,
+                provider=template.provider_slug,
+                template=template.slug,
+                remote_id=remote.remote_id,
+                remote_status=(remote.status or "")[:50],
+                name=remote.title[:255],
+                summary=client.redactor.data(remote.summary),
+                record=client.redactor.data(remote.raw),
+                context=submission.context,
+                secret_config=crypto.encrypt_json(kept) if kept else "",
+                created_by=submission.user,
+            )
+            record(
+                AuditAction.CONNECTOR_CREATED,
+                request=request,
+                actor=submission.user,
+                team=submission.team,
+                target=connector,
+                after={"template": template.slug, "remote_id": remote.remote_id},
+                message="found at the provider after its answer was lost"
+                if found_afterwards
+                else "",
+            )
+    except Exception:
+        logger.exception("submission %s: created remotely but not recorded", submission.pk)
+        _fail(
+            submission,
+            ProviderError(
+                f"{template.provider.label} created the connector (id {remote.remote_id[:100]}) "
+                "but Connectors Admin could not record it. Find it at the provider before "
+                "trying again.",
+                kind="unrecorded",
+            ),
+            client,
+        )
+        return
+    submission.connector = connector
+    submission.outcome = Submission.Outcome.SUCCEEDED
+    if connector.in_flight:
+        from .tasks import follow_status
+
+        enqueue_on_commit(follow_status, str(connector.pk), 1)
+
+
+def reconcile(submission: Submission) -> Submission:
+    """Find out whether a create whose answer was lost made a connector: adopt it if the provider
+    has it, say "not created" if it does not, "could not find out" if the provider cannot say."""
+    if submission.reconciliation != Submission.Reconciliation.PENDING:
+        return submission
+    template = get_template(submission.template)
+    credential = submission.credential
+    try:
+        if credential is None:
+            raise ProviderError("Its credential was deleted.", kind="credential")
+        client = _client(credential, template)
+    except ProviderError as error:
+        submission.reconciliation = Submission.Reconciliation.UNKNOWN
+        submission.error_message += f" Could not look for it afterwards: {error.message}"
+        submission.save(update_fields=["reconciliation", "error_message"])
+        return submission
+    known = list(
+        Connector.objects.filter(team=submission.team, template=template.slug).values_list(
+            "remote_id", flat=True
+        )
+    )
+    lookup = Submission.objects.create(
+        team=submission.team,
+        user=None,
+        credential=credential,
+        provider=template.provider_slug,
+        template=template.slug,
+        action=Submission.RECONCILE,
+    )
+    _record_attempts(lookup, client)
+    kept = crypto.decrypt_json(submission.secret_config) if submission.secret_config else None
+    try:
+        found = client.find_created(template, {**submission.identity, "known_ids": known})
+    except (ProviderError, NotImplementedError) as error:
+        message = getattr(error, "message", "This provider cannot be asked.")
+        _fail(lookup, ProviderError(message), client)
+        submission.reconciliation = Submission.Reconciliation.UNKNOWN
+        submission.error_message += " Connectors Admin could not find out whether it was created."
+    else:
+        lookup.outcome = Submission.Outcome.SUCCEEDED
+        if found is None:
+            submission.reconciliation = Submission.Reconciliation.NOT_CREATED
+            submission.error_message += (
+                f" {template.provider.label} has no such connector: it was not created."
+            )
+        else:
+            submission.reconciliation = Submission.Reconciliation.FOUND
+            _adopt(submission, client, template, found, kept, None, found_afterwards=True)
+            lookup.connector = submission.connector
+    _finish(lookup, client)
+    lookup.save()
+    submission.secret_config = ""
+    submission.save()
+    logger.info("submission %s: reconciled as %s", submission.pk, submission.reconciliation)
     return submission
 
 
@@ -195,23 +321,22 @@ def check_before_create(
         credential=credential,
         provider=template.provider_slug,
         template=template.slug,
-        action=Submission.Action.CHECK,
+        action=Submission.CHECK_BEFORE_CREATE,
     )
     client = None
     try:
-        client = _client(credential)
+        client = _client(credential, template)
         _used(credential, submission, request)
+        _record_attempts(submission, client)
         result = client.check_connector(template, data)
     except ProviderError as error:
-        _fail(submission, error)
-        result = CheckResult(False, error.message)
+        _fail(submission, error, client)
+        result = CheckResult(False, submission.error_message)
     else:
         submission.outcome = (
             Submission.Outcome.SUCCEEDED if result.ok else Submission.Outcome.FAILED
         )
         submission.error_message = "" if result.ok else result.message
-    if client and client.last_exchange:
-        submission.request = client.redacted_request(client.last_exchange.call)
     _finish(submission, client)
     submission.save()
     return result
@@ -225,7 +350,8 @@ def call_budget() -> timedelta:
 
 def abandon_stale_submissions() -> int:
     """Submissions still pending long after any call could last lost their process (a worker
-    killed mid-call, say): say so, instead of leaving them pending for ever."""
+    killed mid-call, say): say so, instead of leaving them pending for ever. Run by the
+    background schedule, not on every request."""
     return Submission.objects.filter(
         outcome=Submission.Outcome.PENDING, created_at__lt=timezone.now() - call_budget()
     ).update(
@@ -246,6 +372,19 @@ def wait_for(submission: Submission) -> Submission:
     return submission
 
 
+# --- declared actions ----------------------------------------------------------------------------
+def _kept(connector: Connector) -> Callable[[], dict[str, Any]]:
+    def decrypt() -> dict[str, Any]:
+        if not connector.secret_config:
+            raise ProviderError("No configuration was kept for this connector to check.")
+        try:
+            return crypto.decrypt_json(connector.secret_config)
+        except DecryptionError:
+            raise ProviderError(UNDECRYPTABLE_MESSAGE, kind="credential") from None
+
+    return decrypt
+
+
 def _kept_secret_values(connector: Connector) -> list[str]:
     """The configuration secrets kept with the record, so that answers echoing them are masked."""
     if not connector.secret_config:
@@ -256,130 +395,85 @@ def _kept_secret_values(connector: Connector) -> list[str]:
         return []
 
 
-def _on_record(
-    connector: Connector,
-    user: Any,
-    action: str,
-    request: HttpRequest | None,
-    work: Callable[[ProviderClient, Submission], None],
+def _apply(connector: Connector, result: ActionResult, client: ProviderClient) -> None:
+    """Store what an action found; a record deleted meanwhile is left as it is."""
+    changes: dict[str, Any] = {"last_error": "" if result.ok else result.message}
+    if result.record is not None:
+        remote = result.record
+        if remote.status is not None:
+            changes["remote_status"] = remote.status[:50]
+        changes.update(
+            name=remote.title[:255],
+            summary=client.redactor.data(remote.summary),
+            record=client.redactor.data(remote.raw),
+            refreshed_at=timezone.now(),
+        )
+    if result.status is not None:
+        changes["remote_status"] = result.status[:50]
+    if result.deleted:
+        changes.update(
+            remote_status=Connector.DELETED, deleted_at=timezone.now(), last_error=result.message
+        )
+    Connector.objects.filter(pk=connector.pk, deleted_at=None).update(**changes)
+    for name, value in changes.items():
+        setattr(connector, name, value)
+
+
+def run_action(
+    connector: Connector, slug: str, user: Any, request: HttpRequest | None = None
 ) -> Submission:
-    """Run one provider call about an existing record, recorded as a submission like a create."""
+    """Run one of the template's declared actions on a connector, recorded as a submission with
+    an attempt per exchange, and audited."""
+    template = connector.template_obj
+    action = template.action(slug)
+    if action is None:
+        raise ValueError(f"{template.slug} declares no action {slug!r}")
     submission = Submission.objects.create(
         team=connector.team,
         user=user,
         credential=connector.credential,
         provider=connector.provider,
         template=connector.template,
-        action=action,
+        action=action.slug,
         connector=connector,
     )
     client = None
     try:
         if connector.credential is None:
             raise ProviderError("Its credential was deleted: add one and create the record anew.")
-        client = _client(connector.credential)
-        client.extra_secrets = _kept_secret_values(connector)
+        client = _client(connector.credential, template)
+        client.redactor.add(values=_kept_secret_values(connector))
         _used(connector.credential, submission, request)
-        work(client, submission)
+        _record_attempts(submission, client)
+        target = Target(
+            remote_id=connector.remote_id,
+            context=connector.context,
+            status=connector.remote_status,
+            kept=_kept(connector),
+        )
+        result = action.perform(client, target)
     except ProviderError as error:
-        _fail(submission, error)
-        if action != Submission.Action.DELETE:
-            connector.last_error = error.message
-            connector.save(update_fields=["last_error"])
-    if client and client.last_exchange:
-        submission.request = client.redacted_request(client.last_exchange.call)
-    _finish(submission, client)
-    submission.save()
-    return submission
-
-
-def refresh_connector(
-    connector: Connector, user: Any, request: HttpRequest | None = None
-) -> Submission:
-    def work(client: ProviderClient, submission: Submission) -> None:
-        _, remote = client.refresh(connector.remote_id, connector.context)
-        if remote.status is not None:
-            connector.remote_status = remote.status[:50]
-        connector.name = remote.title[:255]
-        connector.summary = remote.summary
-        connector.record = redact_data(remote.raw, client.secret_values())
-        connector.refreshed_at = timezone.now()
-        connector.last_error = ""
-        fields = ["remote_status", "name", "summary", "record", "refreshed_at", "last_error"]
-        # Only a record that was not deleted meanwhile is updated.
-        Connector.objects.filter(pk=connector.pk, deleted_at=None).update(
-            **{name: getattr(connector, name) for name in fields}
-        )
-        submission.outcome = Submission.Outcome.SUCCEEDED
-        record(
-            Action.CONNECTOR_REFRESHED,
-            request=request,
-            actor=user,
-            team=connector.team,
-            target=connector,
-            after={"status": remote.status},
-        )
-
-    return _on_record(connector, user, Submission.Action.REFRESH, request, work)
-
-
-def delete_connector(
-    connector: Connector, user: Any, request: HttpRequest | None = None
-) -> Submission:
-    """Delete at the provider, then mark the record deleted (it and its history are kept)."""
-
-    def work(client: ProviderClient, submission: Submission) -> None:
-        exchange = client.delete(connector.remote_id, connector.context)
-        connector.remote_status = Connector.DELETED
-        connector.deleted_at = timezone.now()
-        connector.last_error = ""
-        if exchange.status == 404:
-            connector.last_error = "The provider no longer had it: it was already deleted."
-        connector.save()
-        submission.outcome = Submission.Outcome.SUCCEEDED
-        record(
-            Action.CONNECTOR_DELETED,
-            request=request,
-            actor=user,
-            team=connector.team,
-            target=connector,
-            before={"remote_id": connector.remote_id},
-        )
-
-    return _on_record(connector, user, Submission.Action.DELETE, request, work)
-
-
-CONNECTED, CHECK_FAILED = "connected", "check failed"
-
-
-def recheck_connector(
-    connector: Connector, user: Any, request: HttpRequest | None = None
-) -> Submission:
-    """Check the connection again with the configuration kept (encrypted) at creation."""
-
-    def work(client: ProviderClient, submission: Submission) -> None:
-        if not connector.secret_config:
-            raise ProviderError("No configuration was kept for this connector to check.")
-        try:
-            kept = crypto.decrypt_json(connector.secret_config)
-        except DecryptionError:
-            raise ProviderError(UNDECRYPTABLE_MESSAGE, kind="credential") from None
-        result = client.recheck(connector.context, kept)
-        connector.remote_status = CONNECTED if result.ok else CHECK_FAILED
-        connector.last_error = "" if result.ok else result.message
-        connector.save(update_fields=["remote_status", "last_error"])
+        _fail(submission, error, client)
+        if not action.changes_remote:
+            Connector.objects.filter(pk=connector.pk).update(last_error=submission.error_message)
+            connector.last_error = submission.error_message
+    else:
+        result.message = client.redactor.text(result.message)
+        _apply(connector, result, client)
         submission.outcome = (
             Submission.Outcome.SUCCEEDED if result.ok else Submission.Outcome.FAILED
         )
         submission.error_message = "" if result.ok else result.message
+        submission.details = client.redactor.data(result.details)  # shown once, not stored
         record(
-            Action.CONNECTOR_CHECKED,
+            action.audit,
             request=request,
             actor=user,
             team=connector.team,
             target=connector,
-            after={"ok": result.ok},
+            after={"action": action.slug, "ok": result.ok, "status": connector.remote_status},
             message=result.message,
         )
-
-    return _on_record(connector, user, Submission.Action.CHECK, request, work)
+    _finish(submission, client)
+    submission.save()
+    return submission

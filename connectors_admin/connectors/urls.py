@@ -32,18 +32,9 @@ urlpatterns = [
     ),
     path("teams/<slug:team>/connectors/<uuid:pk>/", views.connector_detail, name="detail"),
     path(
-        "teams/<slug:team>/connectors/<uuid:pk>/refresh/",
-        views.connector_refresh,
-        name="refresh",
+        "teams/<slug:team>/connectors/<uuid:pk>/actions/<slug:action>/",
+        views.connector_action,
+        name="action",
     ),
-    path(
-        "teams/<slug:team>/connectors/<uuid:pk>/check/",
-        views.connector_recheck,
-        name="recheck",
-    ),
-    path(
-        "teams/<slug:team>/connectors/<uuid:pk>/delete/",
-        views.connector_delete,
-        name="delete",
-    ),
+    path("teams/<slug:team>/connectors/refresh/", views.refresh_many, name="refresh-many"),
 ]

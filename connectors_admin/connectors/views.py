@@ -5,26 +5,23 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from connectors_admin.accounts.access import get_membership
 from connectors_admin.accounts.models import Membership, current_membership
+from connectors_admin.core.htmx import htmx_partial
 from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import PROVIDERS, TEMPLATES, ConnectorTemplate
 
 from .forms import CreateFlow, form_token
 from .models import Connector, Submission
-from .services import (
-    check_before_create,
-    create_connector,
-    delete_connector,
-    recheck_connector,
-    refresh_connector,
-)
+from .services import check_before_create, create_connector, run_action
+from .tasks import refresh_connector
 
 PAGE_SIZE = 25
 NO_STATUS = "-"
@@ -87,7 +84,9 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
         "selected_template": template,
         "selected_status": status,
     }
-    name = "connectors/list.html#connector-table" if _partial(request) else "connectors/list.html"
+    name = (
+        "connectors/list.html#connector-table" if htmx_partial(request) else "connectors/list.html"
+    )
     return render(request, name, context)
 
 
@@ -106,11 +105,6 @@ def _template_or_404(slug: str) -> ConnectorTemplate:
         return TEMPLATES[slug]
     except KeyError:
         raise Http404("No such template.") from None
-
-
-def _partial(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted
 
 
 def _create_context(membership: Membership, flow: CreateFlow) -> dict:
@@ -158,6 +152,7 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
         credential=form.cleaned_data["credential"],
         data=data,
         context=form.record_context(),
+        identity=form.identity(),
         kept=form.configuration_secrets(),
         token=token,
         request=request,
@@ -165,7 +160,7 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
     if submission.outcome == Submission.Outcome.SUCCEEDED:
         flow.forget(token)
         connector = submission.connector
-        if not _partial(request):
+        if not htmx_partial(request):
             return redirect("connectors:detail", team=team, pk=connector.pk)
         response = render(
             request,
@@ -201,7 +196,7 @@ def _render_form(request, flow, context, form, token, keep_from=None, name=None)
         "unchecked_fields": flow.unchecked_fields(form),
     }
     if name is None:
-        partial = _partial(request)
+        partial = htmx_partial(request)
         name = "connectors/create.html#create-panel" if partial else "connectors/create.html"
     return render(request, name, context)
 
@@ -289,9 +284,20 @@ def _team_connector(request: HttpRequest, team: str, pk: uuid.UUID, capability: 
 @login_required
 def connector_detail(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResponse:
     membership, connector = _team_connector(request, team, pk, "view")
-    submissions = connector.submissions.select_related("user").order_by("-created_at")[:20]
+    if htmx_partial(request) and request.GET.get("poll"):
+        # The record panel polls while the provider is still settling the connector's state.
+        return render(
+            request,
+            "connectors/detail.html#record-panel",
+            {"membership": membership, "team": membership.team, "connector": connector},
+        )
+    submissions = list(
+        connector.submissions.select_related("user")
+        .prefetch_related("attempts")
+        .order_by("-created_at")[:20]
+    )
     # The create submission may be older than the newest twenty: fetched on its own.
-    created = connector.submissions.filter(action=Submission.Action.CREATE).first()
+    created = connector.submissions.filter(action=Submission.CREATE).first()
     return render(
         request,
         "connectors/detail.html",
@@ -305,72 +311,78 @@ def connector_detail(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResp
     )
 
 
-def _after_record_action(request, membership, connector, submission, key: str, done: str):
-    """The record panel in place (htmx), or back to the detail page with a message."""
-    if not _partial(request):
-        if submission.outcome == Submission.Outcome.SUCCEEDED:
-            messages.success(request, done)
+@login_required
+@require_http_methods(["GET", "POST"])
+def connector_action(request: HttpRequest, team: str, pk: uuid.UUID, action: str) -> HttpResponse:
+    """Any action a template declares: a confirmation page first where it asks for one (GET),
+    then the run (POST); the record panel in place for htmx, else back to the detail page."""
+    membership, connector = _team_connector(request, team, pk, "view")
+    declared = connector.template_obj.action(action)
+    if declared is None:
+        raise Http404("This connector has no such action.")
+    membership = get_membership(request, team, declared.capability)
+    if declared not in connector.available_actions():
+        state = "deleted" if connector.deleted_at else f"“{connector.status_label}”"
+        messages.error(request, f"“{declared.label}” is not available while it is {state}.")
+        return redirect("connectors:detail", team=team, pk=pk)
+    context = {
+        "membership": membership,
+        "team": membership.team,
+        "connector": connector,
+        "action": declared,
+    }
+    if request.method == "GET":
+        if not declared.confirm:
+            return HttpResponseNotAllowed(["POST"])
+        return render(request, "connectors/confirm_action.html", context)
+    submission = run_action(connector, declared.slug, request.user, request)
+    succeeded = submission.outcome == Submission.Outcome.SUCCEEDED
+    done = declared.done_message(connector.template_obj.provider.label)
+    if declared.confirm and not succeeded:
+        context["submission"] = submission
+        return render(request, "connectors/confirm_action.html", context)
+    if not htmx_partial(request) or declared.confirm:
+        if succeeded:
+            messages.success(request, f"{done} {connector.last_error}".strip())
         else:
             messages.error(request, submission.error_message)
-        return redirect("connectors:detail", team=membership.team.slug, pk=connector.pk)
+        return redirect("connectors:detail", team=team, pk=pk)
     return render(
         request,
         "connectors/detail.html#record-panel",
-        {
-            "membership": membership,
-            "team": membership.team,
-            "connector": connector,
-            key: submission,
-        },
+        {**context, "action_submission": submission, "action_message": done},
     )
 
 
 @login_required
 @require_POST
-def connector_refresh(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResponse:
-    membership, connector = _team_connector(request, team, pk, "create_connector")
-    if connector.deleted_at:
-        messages.error(request, "This connector is deleted; there is nothing to refresh.")
-        return redirect("connectors:detail", team=team, pk=pk)
-    submission = refresh_connector(connector, request.user, request)
-    return _after_record_action(
-        request, membership, connector, submission, "refresh_submission", "Refreshed just now."
-    )
+def refresh_many(request: HttpRequest, team: str) -> HttpResponse:
+    """Queue a background refresh of the connectors picked on the list (or all on the page)."""
+    membership = get_membership(request, team, "create_connector")
+    ids = [value for value in request.POST.getlist("connector") if _is_uuid(value)]
+    connectors = Connector.objects.filter(team=membership.team, pk__in=ids[: PAGE_SIZE * 4])
+    queued = 0
+    for connector in connectors.filter(deleted_at=None).only("pk", "template"):
+        if connector.template_obj.action("refresh") is not None:
+            refresh_connector.enqueue(str(connector.pk))
+            queued += 1
+    if queued:
+        messages.success(
+            request,
+            f"Refreshing {queued} connector{'s' if queued != 1 else ''} in the background; "
+            "statuses update here as they arrive.",
+        )
+    else:
+        messages.error(request, "Pick at least one connector to refresh.")
+    back = request.POST.get("next", "")
+    if not back.startswith("?"):
+        back = ""
+    return redirect(reverse("connectors:list", args=[team]) + back)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def connector_delete(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResponse:
-    membership, connector = _team_connector(request, team, pk, "create_connector")
-    if connector.deleted_at:
-        return redirect("connectors:detail", team=team, pk=pk)
-    submission = None
-    if request.method == "POST":
-        submission = delete_connector(connector, request.user, request)
-        if submission.outcome == Submission.Outcome.SUCCEEDED:
-            messages.success(
-                request, "The connector is deleted at the provider. Its record stays here."
-            )
-            return redirect("connectors:detail", team=team, pk=pk)
-    return render(
-        request,
-        "connectors/delete.html",
-        {
-            "membership": membership,
-            "team": membership.team,
-            "connector": connector,
-            "submission": submission,
-        },
-    )
-
-
-@login_required
-@require_POST
-def connector_recheck(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResponse:
-    membership, connector = _team_connector(request, team, pk, "create_connector")
-    if connector.deleted_at or not connector.template_obj.checks_connection:
-        raise Http404("This connector has no connection check.")
-    submission = recheck_connector(connector, request.user, request)
-    return _after_record_action(
-        request, membership, connector, submission, "check_submission", "The connection works."
-    )
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -1,4 +1,10 @@
-"""Removing secret values from anything we store or show: headers, bodies, text, curl commands."""
+"""Removing secret values from anything we store or show: headers, bodies, text, curl commands.
+
+One `Redactor` serves one operation: it is told every secret value (a credential's, a
+configuration's), every key whose values are secret wherever they appear, and every header that
+carries a credential, and then masks requests, responses, stored records, error messages, curl
+commands and log lines alike.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 REDACTED = "[redacted]"
-SENSITIVE_HEADERS = {"authorization", "x-api-key", "proxy-authorization", "cookie"}
+# Headers that carry credentials in any HTTP API; a provider declares its own on top of these.
+SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 CURL_DROPS = {"user-agent", "content-length", "connection", "accept-encoding"}
 
 
@@ -47,12 +54,45 @@ def redact_data(value: Any, secrets: Iterable[str], secret_keys: Iterable[str] =
     return walk(value)
 
 
-def redact_headers(headers: Mapping[str, str], secrets: Iterable[str]) -> dict[str, str]:
+def redact_headers(
+    headers: Mapping[str, str], secrets: Iterable[str], sensitive: Iterable[str] = ()
+) -> dict[str, str]:
     secrets = list(secrets)
+    hidden = SENSITIVE_HEADERS | {name.lower() for name in sensitive}
     return {
-        name: REDACTED if name.lower() in SENSITIVE_HEADERS else redact_text(value, secrets)
+        name: REDACTED if name.lower() in hidden else redact_text(value, secrets)
         for name, value in headers.items()
     }
+
+
+class Redactor:
+    """Everything one operation must never show: secret values, secret keys, secret headers."""
+
+    def __init__(
+        self, values: Iterable[str] = (), keys: Iterable[str] = (), headers: Iterable[str] = ()
+    ) -> None:
+        self.values: list[str] = []
+        self.keys: set[str] = set()
+        self.headers: set[str] = set()
+        self.add(values=values, keys=keys, headers=headers)
+
+    def add(
+        self, values: Iterable[str] = (), keys: Iterable[str] = (), headers: Iterable[str] = ()
+    ) -> None:
+        for value in values:
+            if isinstance(value, str) and value and value not in self.values:
+                self.values.append(value)
+        self.keys.update(keys)
+        self.headers.update(name.lower() for name in headers)
+
+    def text(self, text: str) -> str:
+        return redact_text(text, self.values)
+
+    def data(self, value: Any) -> Any:
+        return redact_data(value, self.values, self.keys)
+
+    def header_values(self, headers: Mapping[str, str]) -> dict[str, str]:
+        return redact_headers(headers, self.values, self.headers)
 
 
 def curl_command(
@@ -64,6 +104,7 @@ def curl_command(
     form: list[tuple[str, str]] | None = None,
     files: Mapping[str, tuple[str, str]] | None = None,
     auth_header: str | None = None,
+    sensitive_headers: Iterable[str] = (),
 ) -> str:
     """A copyable curl command. Callers pass headers and values already redacted.
 
@@ -71,6 +112,7 @@ def curl_command(
     multipart body, where curl reads each file from a local path of that name.
     """
     multipart = form is not None or bool(files)
+    hidden = SENSITIVE_HEADERS | CURL_DROPS | {name.lower() for name in sensitive_headers}
     parts = ["curl", "--request", method, "--url", shlex.quote(url)]
     # Double quotes so that a `$VARIABLE` placeholder for the secret expands in the shell.
     if user:
@@ -80,7 +122,7 @@ def curl_command(
     if auth_header:
         parts += ["--header", '"' + auth_header.replace('"', '\\"') + '"']
     for name, value in headers.items():
-        if name.lower() in SENSITIVE_HEADERS | CURL_DROPS:
+        if name.lower() in hidden:
             continue  # credentials come from --user or auth_header placeholders
         if multipart and name.lower() == "content-type":
             continue  # curl writes its own, with the boundary

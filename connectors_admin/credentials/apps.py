@@ -7,3 +7,6 @@ class CredentialsConfig(AppConfig):
     name = "connectors_admin.credentials"
     label = "credentials"
     verbose_name = "Credentials"
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401  (registers the periodic jobs)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from connectors_admin.core import crypto
+from connectors_admin.core.fields import EncryptedTextField
 from connectors_admin.providers import PROVIDERS
 from connectors_admin.providers.base import CheckResult, CredentialForm, ProviderClient
 
@@ -36,7 +37,7 @@ class Credential(models.Model):
     kind = models.CharField(max_length=30, choices=kind_choices)
     label = models.CharField(max_length=100)
     public = models.JSONField(default=dict, blank=True)
-    secret_ciphertext = models.TextField(editable=False)
+    secret_ciphertext = EncryptedTextField(blank=False)
     secret_hints = models.JSONField(default=dict, editable=False)
     secret_set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,16 +13,14 @@ from connectors_admin.accounts.models import Membership
 from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 from connectors_admin.core.crypto import DecryptionError
-from connectors_admin.providers.base import CheckResult
+from connectors_admin.core.htmx import htmx_partial
+from connectors_admin.core.tasks import enqueue_on_commit
 
 from .forms import add_form, compare_form, edit_form, label_is_taken, rotate_form
 from .kinds import KINDS, PROVIDER_GROUP, STORAGE_GROUP
 from .models import Credential
-
-
-def _partial(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted
+from .tasks import test_credential
+from .testing import run_test
 
 
 def _credential(
@@ -94,6 +91,7 @@ def credential_add(request: HttpRequest, team: str, kind: str) -> HttpResponse:
             )
             credential.set_secrets(form.secret_data(), request.user, form)
             credential.save()
+            enqueue_on_commit(test_credential, credential.pk)
             record(
                 Action.CREDENTIAL_ADDED,
                 request=request,
@@ -187,6 +185,7 @@ def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         credential.last_check_message = ""
         credential.save()
         credential.cache.all().delete()
+        enqueue_on_commit(test_credential, credential.pk)
         record(
             Action.CREDENTIAL_ROTATED,
             request=request,
@@ -208,28 +207,8 @@ def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
 @require_POST
 def credential_test(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     membership, credential = _credential(request, team, pk, "manage_credentials")
-    if not credential.enabled:
-        result = CheckResult(False, "This credential is disabled; enable it to test it.")
-    else:
-        try:
-            result = credential.run_check()
-        except DecryptionError:
-            result = CheckResult(
-                False, "The stored secret cannot be decrypted with the configured keys."
-            )
-    credential.last_check_at = timezone.now()
-    credential.last_check_ok = result.ok
-    credential.last_check_message = result.message[:500]
-    credential.save(update_fields=["last_check_at", "last_check_ok", "last_check_message"])
-    record(
-        Action.CREDENTIAL_TESTED,
-        request=request,
-        team=membership.team,
-        target=credential,
-        after={"ok": result.ok},
-        message=result.message,
-    )
-    if _partial(request):
+    result = run_test(credential, request)
+    if htmx_partial(request):
         return render(
             request,
             "credentials/detail.html#check-panel",
@@ -302,6 +281,8 @@ def credential_compare(request: HttpRequest, team: str, pk: int) -> HttpResponse
     context = _detail_context(membership, credential, answers=answers, compared=True)
     context["compare"] = form
     name = (
-        "credentials/detail.html#compare-panel" if _partial(request) else "credentials/detail.html"
+        "credentials/detail.html#compare-panel"
+        if htmx_partial(request)
+        else "credentials/detail.html"
     )
     return render(request, name, context)

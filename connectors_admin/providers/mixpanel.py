@@ -80,6 +80,15 @@ def _prefix(value: str) -> str:
 
 class _MixpanelConnectorForm(ConnectorForm):
     credential_defaults = ("project_id", "residency")
+    connector_type = ""
+
+    def identity(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            **self.record_context(),
+            "properties": {n: data[n] for n in PROPERTY_FIELDS[self.connector_type]},
+            "categories": {n: data[n] for n in CATEGORY_FIELDS},
+        }
 
     project_id = forms.IntegerField(label="Project id", min_value=1)
     residency = forms.ChoiceField(label="Data residency", choices=RESIDENCY_CHOICES)
@@ -92,6 +101,7 @@ class _MixpanelConnectorForm(ConnectorForm):
 
 
 class S3ImportForm(_MixpanelConnectorForm):
+    connector_type = "s3Import"
     s3_bucket = forms.CharField(
         label="Bucket",
         max_length=63,
@@ -145,6 +155,7 @@ class S3ImportForm(_MixpanelConnectorForm):
 
 
 class GCSImportForm(_MixpanelConnectorForm):
+    connector_type = "gcsImport"
     gcs_bucket = forms.CharField(
         label="Bucket",
         max_length=222,
@@ -307,11 +318,12 @@ class MixpanelClient(ProviderClient):
             raise self.unexpected_shape(exchange, "Mixpanel's answer to a delete")
         return exchange
 
-    def refresh(self, remote_id: str, context: dict[str, Any]) -> tuple[Exchange, RemoteRecord]:
+    def _listed(self, context: dict[str, Any], match) -> RemoteRecord | None:
+        """The first connector of the project's list that `match` accepts (the list is the
+        only documented read), following next-page links on the same host only."""
         first_url = self.connectors_url(context["project_id"], context["residency"])
         url: str | None = first_url
         base = first_url.split("/api/", 1)[0]
-        exchange = None
         for _ in range(MAX_LIST_PAGES):
             exchange = self.get(url)
             body = self.expect_json(exchange)
@@ -319,18 +331,47 @@ class MixpanelClient(ProviderClient):
             if not isinstance(results, dict) or not isinstance(results.get("data"), list):
                 raise self.unexpected_shape(exchange, "Mixpanel's connector list")
             for item in results["data"]:
-                if isinstance(item, dict) and item.get("connector_id") == remote_id:
-                    return exchange, self.read_record(exchange, item)
+                if isinstance(item, dict) and match(item):
+                    return self.read_record(exchange, item)
             url = results.get("url") if results.get("has_more") else None
-            # Follow next-page links only on the same host: never let a body send us elsewhere.
+            # Never let a body send us elsewhere.
             if not url or not str(url).startswith(base + "/"):
                 break
-        raise ProviderError(
-            f"Mixpanel no longer lists connector {remote_id} in project {context['project_id']}. "
-            "It may have been deleted.",
-            status=exchange.status if exchange else None,
-            kind="missing",
-        )
+        return None
+
+    def refresh(self, remote_id: str, context: dict[str, Any]) -> RemoteRecord:
+        found = self._listed(context, lambda item: item.get("connector_id") == remote_id)
+        if found is None:
+            raise ProviderError(
+                f"Mixpanel no longer lists connector {remote_id} in project "
+                f"{context['project_id']}. It may have been deleted.",
+                kind="missing",
+            )
+        return found
+
+    def find_created(
+        self, template: ConnectorTemplate, identity: dict[str, Any]
+    ) -> RemoteRecord | None:
+        """Mixpanel names no connector: one of the same type reading the same bucket and prefix
+        with the same categories, that we do not already know, is the one that was created."""
+        connector_type = CONNECTOR_TYPES[template.slug]
+        wanted = identity.get("properties", {})
+        categories = identity.get("categories", {})
+        known = set(identity.get("known_ids", []))
+
+        def match(item: dict[str, Any]) -> bool:
+            props = item.get("connector_properties") or {}
+            category = item.get("category_properties") or {}
+            return (
+                item.get("connector_type") == connector_type
+                and item.get("connector_id") not in known
+                and isinstance(props, dict)
+                and isinstance(category, dict)
+                and all(props.get(k) == v for k, v in wanted.items())
+                and all(category.get(k) == v for k, v in categories.items())
+            )
+
+        return self._listed(identity, match)
 
 
 PROVIDER = Provider(
@@ -344,4 +385,5 @@ PROVIDER = Provider(
     credential_form=MixpanelCredentialForm,
     templates=(S3, GCS),
     client_class=MixpanelClient,
+    transitional_states=frozenset({""}),  # a new connector reports no status at first
 )

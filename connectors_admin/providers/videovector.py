@@ -39,6 +39,7 @@ class VideoVectorCredentialForm(CredentialForm):
 
 class VideoVectorClient(ProviderClient):
     label = "VideoVector"
+    secret_headers = ("X-API-Key",)
 
     def auth(self):
         token = self.secrets.get("token", "")

@@ -40,6 +40,9 @@ def play(request: HttpRequest, provider: str, error_body: ErrorBody) -> HttpResp
     if fault is None:
         return None
     mode = fault.mode
+    if mode == SandboxFault.Mode.LATE:
+        request.sandbox_late = True  # answered by `late_answers` after the view ran
+        return None
     if mode == SandboxFault.Mode.SLOW:
         time.sleep(fault.delay_ms / 1000)
         return None
@@ -73,3 +76,17 @@ def _close_connection(request: HttpRequest) -> None:
         sock = getattr(getattr(reader, "raw", None), "_sock", None)
     if isinstance(sock, socket.socket):
         sock.shutdown(socket.SHUT_RDWR)
+
+
+def late_answers(view):
+    """Wrap a sandbox view so that a `late` fault lets the provider apply the request and then
+    answer only after the client's read timeout: the write happened, the answer is lost."""
+
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if getattr(request, "sandbox_late", False):
+            time.sleep(settings.PROVIDER_READ_TIMEOUT + 1)
+        return response
+
+    wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)
+    return wrapped

@@ -25,6 +25,7 @@ class SandboxFault(models.Model):
     class Mode(models.TextChoices):
         STATUS = "status"
         TIMEOUT = "timeout"
+        LATE = "late"  # applies the request, then answers after the client gave up
         DROP = "drop"
         GARBAGE = "garbage"
         SHAPE = "shape"

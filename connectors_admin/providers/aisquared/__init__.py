@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from connectors_admin.providers.base import Provider
+from connectors_admin.providers.base import CHECK, DELETE, REFRESH, Provider
 
-from .client import AISquaredClient, AISquaredCredentialForm
+from .client import INSTANCES, AISquaredClient, AISquaredCredentialForm
 from .forms import AISquaredConnectorForm, CatalogTemplate
 
 SOURCE = CatalogTemplate(
@@ -15,6 +15,7 @@ SOURCE = CatalogTemplate(
     provider_slug="aisquared",
     short_label="Source",
     checks_connection=True,
+    actions=(REFRESH, CHECK, DELETE),
     connector_type="source",
 )
 DESTINATION = CatalogTemplate(
@@ -25,6 +26,7 @@ DESTINATION = CatalogTemplate(
     provider_slug="aisquared",
     short_label="Destination",
     checks_connection=True,
+    actions=(REFRESH, CHECK, DELETE),
     connector_type="destination",
 )
 
@@ -37,4 +39,5 @@ PROVIDER = Provider(
     templates=(SOURCE, DESTINATION),
     client_class=AISquaredClient,
     empty_status="not checked",
+    instances=INSTANCES,
 )

@@ -10,16 +10,16 @@ import re
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from requests.auth import AuthBase
 
-from connectors_admin.core.redaction import REDACTED, redact_text
+from connectors_admin.core.redaction import REDACTED
 from connectors_admin.providers.base import (
     Call,
     CheckResult,
     ConnectorTemplate,
     CredentialForm,
     Exchange,
+    Instances,
     ProviderClient,
     ProviderError,
     RemoteRecord,
@@ -33,8 +33,13 @@ DUPLICATE_NAME = "same name already exists"
 PROVIDER_MASK = "*" * 13  # how Multiwoven masks secrets since 2025-08
 
 
-def instance_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in settings.AISQUARED_INSTANCES]
+# The hosted service, plus self-hosted Multiwoven servers operators list in AISQUARED_INSTANCES.
+INSTANCES = Instances(
+    setting="AISQUARED_INSTANCES",
+    default_name="AI Squared (hosted)",
+    default_url_setting="AISQUARED_API_URL",
+)
+MAX_LIST_PAGES = 50
 
 
 class AISquaredCredentialForm(CredentialForm):
@@ -42,7 +47,7 @@ class AISquaredCredentialForm(CredentialForm):
 
     instance = forms.ChoiceField(
         label="Instance",
-        choices=instance_choices,
+        choices=INSTANCES.choices,
         help_text="The hosted service, or a self-hosted Multiwoven your operators configured.",
     )
     workspace_id = forms.IntegerField(
@@ -96,16 +101,8 @@ class AISquaredClient(ProviderClient):
         return "Authorization: Bearer $AISQUARED_TOKEN"
 
     def api_url(self, path: str) -> str:
-        instance = self.public.get("instance", "")
-        if instance not in settings.AISQUARED_INSTANCES:
-            # Never fall back to another host with this token.
-            raise ProviderError(
-                f"The AI Squared instance “{instance}” is no longer configured here. "
-                "An admin can edit the credential to pick one that is."
-            )
-        configured = settings.AISQUARED_INSTANCES[instance]
-        base = configured or self.base_url("AISQUARED_API_URL")
-        return f"{base.rstrip('/')}/api/v1/{path}"
+        base = INSTANCES.url(str(self.public.get("instance", "")), self.label)
+        return f"{base}/api/v1/{path}"
 
     def check_call(self) -> Call:
         return Call("GET", self.api_url("connector_definitions?type=source"))
@@ -146,7 +143,11 @@ class AISquaredClient(ProviderClient):
         """The record, with the configuration's secrets masked whatever the provider sent
         (deployments before 2025-08 return them in clear)."""
         body = self.expect_json(exchange)
-        data = body.get("data") if isinstance(body, dict) else None
+        return self.read_item(
+            exchange, body.get("data") if isinstance(body, dict) else None, secret_paths
+        )
+
+    def read_item(self, exchange: Exchange, data: Any, secret_paths: list[Any]) -> RemoteRecord:
         attributes = data.get("attributes") if isinstance(data, dict) else None
         if not isinstance(attributes, dict) or data.get("id") in (None, ""):
             raise self.unexpected_shape(exchange, "an AI Squared connector")
@@ -181,9 +182,36 @@ class AISquaredClient(ProviderClient):
             )
         return self.api_url(f"connectors/{int(remote_id)}")
 
-    def refresh(self, remote_id: str, context: dict[str, Any]) -> tuple[Exchange, RemoteRecord]:
+    def refresh(self, remote_id: str, context: dict[str, Any]) -> RemoteRecord:
         exchange = self.get(self._item_url(remote_id))
-        return exchange, self.read_record(exchange, context.get("secret_paths", []))
+        return self.read_record(exchange, context.get("secret_paths", []))
+
+    def find_created(
+        self, template: ConnectorTemplate, identity: dict[str, Any]
+    ) -> RemoteRecord | None:
+        """Names are unique per type in a workspace: the listed connector with the name sent."""
+        kind = identity["connector_type"]
+        url: str | None = self.api_url(f"connectors?type={kind}&per_page=100")
+        base = self.api_url("")
+        for _ in range(MAX_LIST_PAGES):
+            exchange = self.get(url)
+            body = self.expect_json(exchange)
+            items = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(items, list):
+                raise self.unexpected_shape(exchange, "AI Squared's connector list")
+            for item in items:
+                attributes = item.get("attributes") if isinstance(item, dict) else None
+                if (
+                    isinstance(attributes, dict)
+                    and attributes.get("name") == identity["name"]
+                    and attributes.get("connector_name") == identity["connector_name"]
+                ):
+                    return self.read_item(exchange, item, identity.get("secret_paths", []))
+            links = body.get("links") if isinstance(body, dict) else None
+            url = links.get("next") if isinstance(links, dict) else None
+            if not url or not str(url).startswith(base):  # never let a body send us elsewhere
+                break
+        return None
 
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
         exchange = self.send(Call("DELETE", self._item_url(remote_id)))
@@ -229,9 +257,7 @@ class AISquaredClient(ProviderClient):
             raise self.unexpected_shape(exchange, "a connection status")
         if status["status"] == "succeeded":
             return CheckResult(True, f"{self.label} reached the {name} connector's system.")
-        message = redact_text(
-            str(status.get("message") or "no reason given"), [*redact, *self.secret_values()]
-        )
+        message = self.redactor.text(str(status.get("message") or "no reason given"))
         return CheckResult(False, f"{self.label} could not connect: {message}")
 
     # --- the four error shapes of §2.6 -------------------------------------------------------------

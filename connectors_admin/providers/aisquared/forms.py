@@ -72,6 +72,9 @@ class AISquaredConnectorForm(ConnectorForm, SchemaForm):
             "secret_paths": [list(p) for p in secret_paths(self.schema)],
         }
 
+    def identity(self) -> dict[str, Any]:
+        return {**self.record_context(), "name": self.cleaned_data["name"]}
+
     def configuration_secrets(self) -> dict[str, Any]:
         # The provider never returns secrets, so the whole configuration is kept (encrypted)
         # to check the connection again later.

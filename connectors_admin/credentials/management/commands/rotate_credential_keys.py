@@ -3,16 +3,11 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
-from connectors_admin.connectors.models import Connector
 from connectors_admin.core import crypto
-from connectors_admin.credentials.models import Credential
+from connectors_admin.core.fields import encrypted_columns
 
-# Every encrypted column. (Secrets a user typed into a form that then failed are kept, encrypted,
-# in their session only until the form is sent again; sessions expire on their own.)
-ENCRYPTED: list[tuple[type[models.Model], str]] = [
-    (Credential, "secret_ciphertext"),
-    (Connector, "secret_config"),
-]
+# Every encrypted column is found by its type. (Secrets a user typed into a form that then failed
+# are kept, encrypted, in their session only until the form is sent again; sessions expire.)
 
 
 class Command(BaseCommand):
@@ -28,7 +23,7 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         failed_total = 0
-        for model, column in ENCRYPTED:
+        for model, column in encrypted_columns():
             done, failed = self.rotate(model, column, batch_size)
             failed_total += failed
             name = model._meta.verbose_name_plural

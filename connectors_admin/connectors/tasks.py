@@ -1,0 +1,111 @@
+"""Background work on connectors (Django's tasks framework; ids in, never objects or secrets):
+statuses followed until they settle, live connectors refreshed on a schedule, creates whose
+answer was lost reconciled, stale operations closed."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.tasks import default_task_backend, task
+from django.utils import timezone
+
+from connectors_admin.core.scheduling import register
+
+from . import services
+from .models import Connector, Submission
+
+logger = logging.getLogger("connectors_admin.connectors")
+
+MAX_FOLLOW_ROUNDS = 8  # about five minutes with the backoff below
+
+
+def _follow_delay(round_: int) -> timedelta:
+    return timedelta(seconds=min(2**round_, 60))
+
+
+@task()
+def refresh_connector(connector_id: str) -> str:
+    """Refresh one connector from its provider, as the background work (no user)."""
+    connector = (
+        Connector.objects.select_related("credential", "team")
+        .filter(pk=connector_id, deleted_at=None)
+        .first()
+    )
+    if connector is None or connector.template_obj.action("refresh") is None:
+        return "gone"
+    submission = services.run_action(connector, "refresh", None)
+    return submission.outcome
+
+
+@task()
+def follow_status(connector_id: str, round_: int) -> str:
+    """Refresh a new connector until it leaves its provider's transitional states."""
+    outcome = refresh_connector.call(connector_id)
+    connector = Connector.objects.filter(pk=connector_id).first()
+    if connector is None or not connector.in_flight:
+        return f"settled: {outcome}"
+    if round_ >= MAX_FOLLOW_ROUNDS or not default_task_backend.supports_defer:
+        return "still in flight; the scheduled refresh takes over"
+    follow_status.using(run_after=timezone.now() + _follow_delay(round_)).enqueue(
+        connector_id, round_ + 1
+    )
+    return "still in flight"
+
+
+@task()
+def reconcile_create(submission_id: int) -> str:
+    submission = (
+        Submission.objects.select_related("credential", "team", "user")
+        .filter(pk=submission_id)
+        .first()
+    )
+    if submission is None:
+        return "gone"
+    return services.reconcile(submission).reconciliation
+
+
+def refresh_live_connectors() -> str:
+    """Queue a refresh of every live connector not refreshed within the interval."""
+    every = timedelta(minutes=settings.STATUS_REFRESH_MINUTES)
+    due = Connector.objects.filter(deleted_at=None).filter(
+        Q(refreshed_at__isnull=True) | Q(refreshed_at__lt=timezone.now() - every / 2)
+    )
+    count = 0
+    for connector_id, template in due.values_list("pk", "template").iterator():
+        if template in _refreshable_templates():
+            refresh_connector.enqueue(str(connector_id))
+            count += 1
+    return f"queued {count} refreshes"
+
+
+def _refreshable_templates() -> set[str]:
+    from connectors_admin.providers import TEMPLATES
+
+    return {slug for slug, t in TEMPLATES.items() if t.action("refresh") is not None}
+
+
+def sweep_submissions() -> str:
+    """Close operations whose process died, and reconcile creates left pending."""
+    abandoned = services.abandon_stale_submissions()
+    stuck = Submission.objects.filter(
+        reconciliation=Submission.Reconciliation.PENDING,
+        created_at__lt=timezone.now() - timedelta(minutes=2),
+    ).values_list("pk", flat=True)
+    for pk in stuck:
+        reconcile_create.enqueue(pk)
+    return f"{abandoned} abandoned, {len(stuck)} reconciliations queued"
+
+
+register(
+    "refresh-live-connectors",
+    "connectors_admin.connectors.tasks.refresh_live_connectors",
+    lambda: timedelta(minutes=settings.STATUS_REFRESH_MINUTES),
+)
+register(
+    "sweep-submissions",
+    "connectors_admin.connectors.tasks.sweep_submissions",
+    lambda: timedelta(minutes=5),
+)

@@ -1,0 +1,43 @@
+"""Testing a stored credential: the provider's cheapest authenticated call (storage secrets are
+checked for form only), the result kept on the credential and audited."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from connectors_admin.audit.log import record
+from connectors_admin.audit.models import Action
+from connectors_admin.core.crypto import DecryptionError
+from connectors_admin.providers.base import CheckResult
+
+from .models import Credential
+
+
+def run_test(credential: Credential, request: HttpRequest | None = None) -> CheckResult:
+    if not credential.enabled:
+        result = CheckResult(False, "This credential is disabled; enable it to test it.")
+    else:
+        try:
+            result = credential.run_check()
+        except DecryptionError:
+            result = CheckResult(
+                False, "The stored secret cannot be decrypted with the configured keys."
+            )
+    credential.last_check_at = timezone.now()
+    credential.last_check_ok = result.ok
+    credential.last_check_message = result.message[:500]
+    Credential.objects.filter(pk=credential.pk).update(
+        last_check_at=credential.last_check_at,
+        last_check_ok=result.ok,
+        last_check_message=credential.last_check_message,
+    )
+    record(
+        Action.CREDENTIAL_TESTED,
+        request=request,
+        team=credential.team,
+        target=credential,
+        after={"ok": result.ok},
+        message=result.message if request is not None else f"(background) {result.message}",
+    )
+    return result

@@ -1,0 +1,96 @@
+"""The bases of the forms providers declare: a credential's fields (which of them are secret)
+and a connector template's fields (what is sent, kept and reloaded)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django import forms
+
+if TYPE_CHECKING:
+    from .base import ProviderClient
+
+
+@dataclass
+class FormContext:
+    """What a template may use to build its form: the chosen credential's client, the request's
+    values, and a per-credential cache for catalogues fetched from the provider."""
+
+    client: Callable[[], ProviderClient] | None
+    params: Mapping[str, Any]
+    cached: Callable[[str, Callable[[], Any]], Any]
+
+
+class CredentialForm(forms.Form):
+    """Base for a provider's credential fields. `secret_fields` are encrypted and write-only."""
+
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+    # The inputs that carry the secrets (a key file, say); rotating a secret asks for these only.
+    secret_inputs: ClassVar[tuple[str, ...] | None] = None
+
+    @classmethod
+    def secret_input_names(cls) -> tuple[str, ...]:
+        return cls.secret_inputs if cls.secret_inputs is not None else cls.secret_fields
+
+    def normalize_secret(self, name: str, value: str) -> str:
+        """How a pasted value is compared with the stored secret."""
+        return value.strip()
+
+    label = forms.CharField(
+        max_length=100, help_text="A name your team will recognise, such as “Production”."
+    )
+
+    def hint_for(self, name: str, value: str) -> str:
+        """What of a secret may be shown: by default its last four characters."""
+        return value[-4:] if len(value) >= 8 else ""
+
+    def public_data(self) -> dict[str, Any]:
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in self.secret_fields and name != "label"
+        }
+
+    def secret_data(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in self.secret_fields}
+
+
+class ConnectorForm(forms.Form):
+    """Base for a template's form. The view adds the `credential` field in front."""
+
+    # Fields whose initial value comes from the chosen credential's stored (public) fields.
+    credential_defaults: ClassVar[tuple[str, ...]] = ()
+    # Fields whose change re-renders the form (its other fields depend on them).
+    reload_on: ClassVar[tuple[str, ...]] = ()
+    # A message shown instead of fields when the form cannot be built (catalogue unreachable).
+    problem: ClassVar[str] = ""
+    # Offer to fetch again what the form was built from (a provider's catalogue), and a search box
+    # over one long select.
+    refreshable: ClassVar[str] = ""  # the button's label, or "" for none
+    searchable: ClassVar[str] = ""  # the name of the select to search, or ""
+
+    def layout(self) -> list[Any]:
+        """The fields to render after the credential, as names or groups (see schema_forms)."""
+        return [name for name in self.fields if name != "credential"]
+
+    def secret_names(self) -> list[str]:
+        return [n for n, f in self.fields.items() if isinstance(f.widget, forms.PasswordInput)]
+
+    def provider_data(self) -> dict[str, Any]:
+        """What the client's build_create receives."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "credential"}
+
+    def record_context(self) -> dict[str, Any]:
+        """The non-secret inputs a later refresh or check of the record needs."""
+        return {n: self.cleaned_data[n] for n in self.credential_defaults if n in self.cleaned_data}
+
+    def identity(self) -> dict[str, Any]:
+        """Non-secret values that let the provider's list find this connector again, should the
+        answer to its create be lost."""
+        return self.record_context()
+
+    def configuration_secrets(self) -> dict[str, Any]:
+        """The secret part of what was sent, kept encrypted with the record for later checks."""
+        return {}

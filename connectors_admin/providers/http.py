@@ -1,0 +1,373 @@
+"""Talking HTTP to a provider: sending, retrying safe reads, turning failures into plain words,
+and describing every exchange (redacted) so that each one can be recorded on its own.
+
+Nothing here knows a provider: a provider's client subclasses `HttpClient` (through
+`base.ProviderClient`) and adds its auth, its paths and how to read its error bodies.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import requests
+import urllib3
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from connectors_admin import __version__
+from connectors_admin.core.redaction import Redactor, curl_command
+
+logger = logging.getLogger("connectors_admin.providers")
+
+USER_AGENT = f"ConnectorsAdmin/{__version__} (+https://github.com/connectors-admin)"
+MAX_STORED_BODY = 64 * 1024  # characters of a response body kept on a record
+
+
+class ProviderError(Exception):
+    """Something went wrong talking to a provider, said in plain words for the user.
+
+    `field_errors` maps our form field names to messages when the provider names a field.
+    `may_have_reached` is true when a write could have been applied although we got no answer.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        field_errors: dict[str, str] | None = None,
+        kind: str = "rejected",
+        may_have_reached: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.field_errors = field_errors or {}
+        self.kind = kind
+        self.may_have_reached = may_have_reached
+
+
+@dataclass
+class Call:
+    """An outbound request before it is sent."""
+
+    method: str
+    url: str
+    json: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    # Multipart bodies (a key file upload, say): form fields as a list of pairs, so a name can
+    # repeat, and files as {field: (filename, bytes, content type)}.
+    form: list[tuple[str, str]] | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    # Secret values inside the body (a database password in a configuration, say), masked
+    # wherever the call or its answer is recorded, shown or logged.
+    redact: list[str] = field(default_factory=list)
+
+    def prepare(self, session: requests.Session) -> requests.PreparedRequest:
+        return session.prepare_request(
+            requests.Request(
+                self.method,
+                self.url,
+                json=self.json,
+                data=self.form,
+                files=self.files,
+                headers=self.headers,
+            )
+        )
+
+
+@dataclass
+class Exchange:
+    """One request as sent and its answer, with everything needed to record it."""
+
+    call: Call
+    status: int | None = None
+    content_type: str = ""
+    text: str = ""
+    duration_ms: int = 0
+    error: ProviderError | None = None
+    retry_after: str = ""
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+# Failures that happen before a request leaves: the provider cannot have seen it.
+NOT_SENT = (urllib3.exceptions.NewConnectionError, ConnectionRefusedError, socket.gaierror)
+TRANSIENT_KINDS = frozenset({"unreachable", "dropped", "timeout"})
+
+
+def _causes(exc: BaseException):
+    """The exception and everything it wraps (requests wraps urllib3, which wraps the socket)."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        stack += [getattr(current, "reason", None), current.__cause__, current.__context__]
+        stack += [a for a in current.args if isinstance(a, BaseException)]
+
+
+class HttpClient:
+    """HTTP access to one provider with one credential, for one operation.
+
+    `send` never raises for transport problems: it records them on the exchange. Every exchange,
+    retries included, is kept in `exchanges` and handed to `on_exchange` as soon as it ends, so
+    the caller can record each one. `redactor` knows every secret of the operation.
+    """
+
+    label: ClassVar[str] = "The provider"
+    # Headers that carry this provider's credential besides the standard ones (X-API-Key, say).
+    secret_headers: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, public: dict[str, Any], secrets: dict[str, str]) -> None:
+        self.public = public
+        self.secrets = secrets
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self.session.auth = self.auth()
+        self.redactor = Redactor(values=secrets.values(), headers=self.secret_headers)
+        self.exchanges: list[Exchange] = []
+        self.on_exchange: Callable[[Exchange], None] | None = None
+
+    def auth(self) -> requests.auth.AuthBase | tuple[str, str] | Callable | None:
+        return None
+
+    def error_details(self, exchange: Exchange) -> tuple[str, dict[str, str]]:
+        """The provider's own message and field errors from an error body ("" if none)."""
+        return "", {}
+
+    def curl_user(self) -> str | None:
+        """The `--user` value for the redacted curl command, if the provider uses Basic auth."""
+        return None
+
+    def curl_auth_header(self) -> str | None:
+        """An auth header for the curl command, with a `$VARIABLE` in place of the secret."""
+        return None
+
+    @property
+    def last_exchange(self) -> Exchange | None:
+        return self.exchanges[-1] if self.exchanges else None
+
+    @staticmethod
+    def base_url(setting_name: str) -> str:
+        url = getattr(settings, setting_name, "")
+        if url:
+            return url.rstrip("/")
+        if settings.SANDBOX:
+            return settings.SANDBOX_URL.rstrip("/") + "/sandbox"
+        raise ImproperlyConfigured(f"{setting_name} is not set and the sandbox is off.")
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        return (settings.PROVIDER_CONNECT_TIMEOUT, settings.PROVIDER_READ_TIMEOUT)
+
+    # --- sending -------------------------------------------------------------------------------
+    def send(self, call: Call) -> Exchange:
+        self.redactor.add(values=call.redact)
+        exchange = Exchange(call=call)
+        request = call.prepare(self.session)
+        started = time.monotonic()
+        writes = call.method not in {"GET", "HEAD"}
+        try:
+            response = self.session.send(request, timeout=self.timeout, allow_redirects=False)
+        except requests.ConnectTimeout:
+            exchange.error = ProviderError(
+                f"Could not connect to {self.label} in time. Nothing was sent; "
+                "try again in a moment.",
+                kind="unreachable",
+            )
+        except requests.ReadTimeout:
+            exchange.error = self._timed_out(writes)
+        except requests.ConnectionError as exc:
+            causes = list(_causes(exc))
+            if any(isinstance(c, urllib3.exceptions.ReadTimeoutError) for c in causes):
+                exchange.error = self._timed_out(writes)  # stalled while the answer arrived
+            elif any(isinstance(c, NOT_SENT) for c in causes):
+                exchange.error = ProviderError(
+                    f"Could not reach {self.label} (connection refused or host not found). "
+                    "Nothing was sent.",
+                    kind="unreachable",
+                )
+            else:
+                exchange.error = ProviderError(
+                    f"{self.label} closed the connection without answering."
+                    + (
+                        " The request may have been applied: check before retrying."
+                        if writes
+                        else ""
+                    ),
+                    kind="dropped",
+                    may_have_reached=writes,
+                )
+        except requests.RequestException:
+            exchange.error = ProviderError(
+                f"The connection to {self.label} failed mid-answer.",
+                kind="dropped",
+                may_have_reached=writes,
+            )
+        else:
+            exchange.status = response.status_code
+            exchange.content_type = response.headers.get("Content-Type", "")
+            exchange.text = response.text
+            exchange.retry_after = response.headers.get("Retry-After", "")
+            if response.status_code >= 400:
+                exchange.error = self.error_for_status(exchange)
+        exchange.duration_ms = round((time.monotonic() - started) * 1000)
+        self.exchanges.append(exchange)
+        logger.info(
+            "%s %s -> %s in %d ms",
+            call.method,
+            self.redactor.text(call.url),
+            exchange.status or (exchange.error and exchange.error.kind),
+            exchange.duration_ms,
+        )
+        if self.on_exchange is not None:
+            self.on_exchange(exchange)
+        return exchange
+
+    def _timed_out(self, writes: bool) -> ProviderError:
+        return ProviderError(
+            f"{self.label} did not answer within {settings.PROVIDER_READ_TIMEOUT:g} seconds."
+            + (
+                " The request may still have been applied: Connectors Admin will look for it "
+                "at the provider and tell you."
+                if writes
+                else ""
+            ),
+            kind="timeout",
+            may_have_reached=writes,
+        )
+
+    def get(self, url: str, attempts: int = 3) -> Exchange:
+        """GETs are safe to repeat: retry connection failures and 5xx with a short backoff."""
+        return self.send_retrying(Call("GET", url), attempts)
+
+    def send_retrying(self, call: Call, attempts: int = 3) -> Exchange:
+        """Send a call that is safe to repeat, retrying transient failures with backoff."""
+        for attempt in range(attempts):
+            exchange = self.send(call)
+            error = exchange.error
+            transient = error is not None and (
+                error.kind in TRANSIENT_KINDS or (error.status or 0) >= 500
+            )
+            if not transient:
+                return exchange
+            if attempt < attempts - 1:
+                time.sleep(0.25 * 2**attempt)
+        return exchange
+
+    # --- reading answers -----------------------------------------------------------------------
+    def error_for_status(self, exchange: Exchange) -> ProviderError:
+        status = exchange.status or 0
+        message, field_errors = self.error_details(exchange)
+        said = f" {self.label} said: “{message.rstrip('.')}.”" if message else ""
+        if status == 401:
+            text = f"{self.label} did not accept the credential (HTTP 401).{said}"
+        elif status == 403:
+            text = f"{self.label} refused access (HTTP 403).{said}"
+        elif status == 404:
+            text = f"{self.label} has no such resource (HTTP 404).{said}"
+        elif status == 429:
+            wait = exchange.retry_after
+            text = f"{self.label} is rate limiting requests (HTTP 429)." + (
+                f" Try again in {wait} seconds." if wait.isdigit() else " Try again in a minute."
+            )
+        elif status >= 500:
+            text = (
+                f"{self.label} had a server error (HTTP {status}).{said} "
+                "This is on their side; try again later."
+            )
+        else:
+            text = f"{self.label} rejected the request (HTTP {status}).{said}"
+        return ProviderError(
+            self.redactor.text(text),
+            status=status,
+            field_errors={name: self.redactor.text(msg) for name, msg in field_errors.items()},
+            may_have_reached=status >= 500,
+        )
+
+    def expect_json(self, exchange: Exchange) -> Any:
+        """The parsed body of a successful exchange, or a ProviderError in plain words."""
+        if exchange.error:
+            raise exchange.error
+        try:
+            return exchange.json()
+        except ValueError:
+            kind = exchange.content_type.split(";")[0] or "no content type"
+            raise ProviderError(
+                f"{self.label} answered HTTP {exchange.status} with something that is not JSON "
+                f"({kind}). The request may have been applied: check before retrying.",
+                status=exchange.status,
+                kind="bad_response",
+                may_have_reached=True,
+            ) from None
+
+    def unexpected_shape(self, exchange: Exchange, what: str) -> ProviderError:
+        return ProviderError(
+            f"{self.label} answered HTTP {exchange.status} but the answer does not look like "
+            f"{what}. The request may have been applied: check before retrying.",
+            status=exchange.status,
+            kind="bad_response",
+            may_have_reached=True,
+        )
+
+    # --- what we store and show of an exchange --------------------------------------------------
+    def redacted_request(self, call: Call) -> dict[str, Any]:
+        redactor = self.redactor
+        redactor.add(values=call.redact)
+        headers = redactor.header_values(call.prepare(self.session).headers)
+        body: Any = None
+        if call.json is not None:
+            body = redactor.data(call.json)
+        elif call.form is not None or call.files:
+            # Files are described, never copied: a key file is a secret in itself.
+            body = {
+                "form": redactor.data([list(pair) for pair in call.form or []]),
+                "files": {
+                    name: f"<{filename}: {len(content)} bytes, {kind}>"
+                    for name, (filename, content, kind) in (call.files or {}).items()
+                },
+            }
+        return {
+            "method": call.method,
+            "url": redactor.text(call.url),
+            "headers": headers,
+            "body": body,
+            "curl": curl_command(
+                call.method,
+                redactor.text(call.url),
+                headers,
+                body,
+                user=self.curl_user(),
+                auth_header=self.curl_auth_header(),
+                form=body["form"] if call.json is None and body else None,
+                files={name: (f, kind) for name, (f, _, kind) in (call.files or {}).items()},
+                sensitive_headers=redactor.headers,
+            ),
+        }
+
+    def redacted_response(self, exchange: Exchange) -> str:
+        self.redactor.add(values=exchange.call.redact)
+        return self.redactor.text(exchange.text[:MAX_STORED_BODY])
+
+    def exchange_record(self, exchange: Exchange) -> dict[str, Any]:
+        """One exchange as it is stored: the request and answer redacted, and its outcome."""
+        error = exchange.error
+        return {
+            "request": self.redacted_request(exchange.call),
+            "response_status": exchange.status,
+            "response_body": self.redacted_response(exchange),
+            "duration_ms": exchange.duration_ms,
+            "error_kind": error.kind if error else "",
+            "error_message": error.message if error else "",
+        }
