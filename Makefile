@@ -35,8 +35,11 @@ run: venv
 	@echo " Connectors Admin:  http://127.0.0.1:$(PORT)/accounts/login/"
 	@echo " Demo login:        $(DEMO_USER) / $$(cat $(DEMO_LOGIN))"
 	@echo " Providers:         the built-in sandbox (no accounts needed)"
+	@echo " Background work:   a db_worker runs beside the server"
 	@echo "------------------------------------------------------------------"
-	DEBUG=true SANDBOX=true PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@DEBUG=true SANDBOX=true PORT=$(PORT) $(PY) manage.py db_worker --interval 1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		DEBUG=true SANDBOX=true PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Debian's chromium drives the browser tests; installed only when missing (needs root).
 browser-deps:

@@ -188,3 +188,45 @@ GCS_FORM = {
     "data_format": "mixpanel_people",
     "compression": "none",
 }
+
+
+class QueuedTasks:
+    """The background work a test queued (the dummy backend keeps it): run it on demand, in
+    order, the way a worker would."""
+
+    def __init__(self) -> None:
+        from django.tasks import default_task_backend
+
+        self.backend = default_task_backend
+
+    def names(self) -> list[str]:
+        return [r.task.name for r in self.backend.results]
+
+    def queued(self, name: str | None = None) -> list[Any]:
+        return [r for r in self.backend.results if name is None or r.task.name == name]
+
+    def run(self, name: str | None = None, *, due_only: bool = False) -> list[Any]:
+        """Run (and take off the queue) what is queued, including what the runs queue."""
+        from django.utils import timezone
+
+        outcomes = []
+        while True:
+            ready = [
+                r
+                for r in self.backend.results
+                if (name is None or r.task.name == name)
+                and not (due_only and r.task.run_after and r.task.run_after > timezone.now())
+            ]
+            if not ready:
+                return outcomes
+            result = ready[0]
+            self.backend.results.remove(result)
+            outcomes.append(result.task.call(*result.args, **result.kwargs))
+
+
+@pytest.fixture(autouse=True)
+def tasks() -> QueuedTasks:
+    queue = QueuedTasks()
+    queue.backend.clear()
+    yield queue
+    queue.backend.clear()

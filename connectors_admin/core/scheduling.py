@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.tasks import TaskResultStatus, default_task_backend, task
+from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task, task_backends
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -37,33 +37,34 @@ def register(name: str, function: str, every: Callable[[], timedelta]) -> None:
     JOBS[name] = Job(name, function, every)
 
 
-def _enqueue_next(name: str, delay: timedelta) -> str:
-    result = run_job.using(run_after=timezone.now() + delay).enqueue(name)
+def _enqueue_next(name: str, delay: timedelta, backend: str) -> str:
+    result = run_job.using(run_after=timezone.now() + delay, backend=backend).enqueue(name)
     return str(result.id)
 
 
-def _alive(result_id: str) -> bool:
+def _alive(result_id: str, backend: str) -> bool:
     if not result_id:
         return False
     try:
-        result = default_task_backend.get_result(result_id)
+        result = task_backends[backend].get_result(result_id)
     except (TaskResultDoesNotExist, NotImplementedError):
         return False
     return result.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING)
 
 
-def ensure_schedules() -> list[str]:
+def ensure_schedules(backend: str = DEFAULT_TASK_BACKEND_ALIAS) -> list[str]:
     """Start the chain of every registered job that has none; the names started."""
-    if not (default_task_backend.supports_defer and default_task_backend.supports_get_result):
+    queue = task_backends[backend]
+    if not (queue.supports_defer and queue.supports_get_result):
         return []  # only a real queue can hold deferred runs
     started = []
     for job in JOBS.values():
         with transaction.atomic():
             row, _ = ScheduledJob.objects.select_for_update().get_or_create(name=job.name)
-            if _alive(row.result_id):
+            if _alive(row.result_id, backend):
                 continue
             row.next_run_at = timezone.now()
-            row.result_id = _enqueue_next(job.name, timedelta(0))
+            row.result_id = _enqueue_next(job.name, timedelta(0), backend)
             row.save()
             started.append(job.name)
     return started
@@ -80,7 +81,7 @@ def run_job(context, name: str) -> str:
         row = ScheduledJob.objects.select_for_update().filter(name=name).first()
         if row is None or row.result_id != own_id:
             return "superseded"
-        row.result_id = _enqueue_next(name, job.every())
+        row.result_id = _enqueue_next(name, job.every(), context.task_result.backend)
         row.next_run_at = timezone.now() + job.every()
         row.last_run_at = timezone.now()
         row.save()

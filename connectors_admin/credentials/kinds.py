@@ -4,9 +4,8 @@ it is tested."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 from connectors_admin.providers import PROVIDERS, Provider
@@ -83,9 +82,26 @@ _STORAGE = (
     ),
 )
 
-KINDS: MappingProxyType[str, CredentialKind] = MappingProxyType(
-    {kind.slug: kind for kind in (*(_provider_kind(p) for p in PROVIDERS.values()), *_STORAGE)}
-)
+
+class _Kinds(Mapping[str, CredentialKind]):
+    """Each registered provider's API credential, then the storage secrets; read through the
+    provider registry each time, so a provider registered later has its kind too."""
+
+    def _all(self) -> dict[str, CredentialKind]:
+        providers = {slug: _provider_kind(p) for slug, p in PROVIDERS.items()}
+        return {**providers, **{kind.slug: kind for kind in _STORAGE}}
+
+    def __getitem__(self, slug: str) -> CredentialKind:
+        return self._all()[slug]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+KINDS = _Kinds()
 
 
 def kind_choices() -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from .testing import run_test
 
 
 @task()
-def test_credential(credential_id: int) -> str:
+def verify_credential(credential_id: int) -> str:
     credential = Credential.objects.select_related("team").filter(pk=credential_id).first()
     if credential is None:
         return "gone"
@@ -32,7 +32,7 @@ def retest_credentials() -> str:
     )
     ids = list(due.values_list("pk", flat=True))
     for pk in ids:
-        test_credential.enqueue(pk)
+        verify_credential.enqueue(pk)
     return f"queued {len(ids)} tests"
 
 

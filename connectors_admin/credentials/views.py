@@ -19,7 +19,7 @@ from connectors_admin.core.tasks import enqueue_on_commit
 from .forms import add_form, compare_form, edit_form, label_is_taken, rotate_form
 from .kinds import KINDS, PROVIDER_GROUP, STORAGE_GROUP
 from .models import Credential
-from .tasks import test_credential
+from .tasks import verify_credential
 from .testing import run_test
 
 
@@ -91,7 +91,7 @@ def credential_add(request: HttpRequest, team: str, kind: str) -> HttpResponse:
             )
             credential.set_secrets(form.secret_data(), request.user, form)
             credential.save()
-            enqueue_on_commit(test_credential, credential.pk)
+            enqueue_on_commit(verify_credential, credential.pk)
             record(
                 Action.CREDENTIAL_ADDED,
                 request=request,
@@ -185,7 +185,7 @@ def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         credential.last_check_message = ""
         credential.save()
         credential.cache.all().delete()
-        enqueue_on_commit(test_credential, credential.pk)
+        enqueue_on_commit(verify_credential, credential.pk)
         record(
             Action.CREDENTIAL_ROTATED,
             request=request,

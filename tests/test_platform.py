@@ -1,0 +1,319 @@
+"""The connector platform: declared actions, an attempt row per HTTP exchange, and the
+background work (status following, reconciliation of lost creates, scheduled refreshes and
+credential re-tests), all through the test client and the sandbox."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import pytest
+from django import forms
+from django.conf import settings
+from django.urls import reverse
+
+from connectors_admin.audit.models import AuditEvent
+from connectors_admin.connectors.models import Attempt, Connector, Submission
+from connectors_admin.credentials.models import Credential
+from connectors_admin.providers import registered
+from connectors_admin.providers.base import (
+    Action,
+    ActionResult,
+    Call,
+    ConnectorForm,
+    ConnectorTemplate,
+    CredentialForm,
+    Provider,
+    ProviderClient,
+)
+from connectors_admin.sandbox.models import SandboxConnector
+
+from .conftest import MIXPANEL_SECRET, S3_FORM
+
+HTMX = {"HX-Request": "true"}
+
+
+def create_s3(client, credential, **overrides) -> Any:
+    data = {**S3_FORM, **overrides, "credential": credential.pk, "form_token": str(uuid.uuid4())}
+    return client.post(reverse("connectors:create", args=["acme", "mixpanel-s3"]), data)
+
+
+# --- every exchange recorded ---------------------------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+def test_every_exchange_of_a_retried_refresh_is_its_own_attempt(
+    owner_client, sandbox, credential, fault
+):
+    create_s3(owner_client, credential)
+    connector = Connector.objects.get()
+    fault("status", status=503, times=2)
+    response = owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+    assert "Refreshed from Mixpanel just now" in response.content.decode()
+    refresh = Submission.objects.get(action="refresh")
+    attempts = list(refresh.attempts.order_by("number"))
+    assert [a.response_status for a in attempts] == [503, 503, 200]
+    assert [a.number for a in attempts] == [1, 2, 3]
+    assert all(a.method == "GET" and "/connectors" in a.url for a in attempts)
+    assert "Simulated HTTP 503" in attempts[0].response_body
+    assert attempts[0].error_kind == "rejected" and "HTTP 503" in attempts[0].error_message
+    assert attempts[2].error_message == "" and attempts[2].request["curl"].startswith("curl")
+    # The summary on the submission is the last exchange, the time is all of them.
+    assert refresh.response_status == 200
+    assert refresh.duration_ms == sum(a.duration_ms for a in attempts)
+    # The history shows each exchange with its curl, and the secret nowhere.
+    html = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk])).content
+    assert html.decode().count("3 exchanges") == 1
+    assert MIXPANEL_SECRET.encode() not in html
+    for attempt in Attempt.objects.all():
+        assert MIXPANEL_SECRET not in json.dumps(
+            [attempt.url, attempt.request, attempt.response_body, attempt.error_message]
+        )
+
+
+# --- declared actions: a made-up provider needs no view, URL or migration ---------------------------
+class PingCredentialForm(CredentialForm):
+    secret_fields = ("token",)
+    token = forms.CharField(widget=forms.PasswordInput)
+
+
+class PingClient(ProviderClient):
+    label = "Ping"
+
+    def auth(self):
+        return ("ping", self.secrets.get("token", ""))
+
+
+def _ping(client: ProviderClient, target) -> ActionResult:
+    exchange = client.get(f"{settings.SANDBOX_URL}/sandbox/_faults/")
+    body = client.expect_json(exchange)
+    return ActionResult(status="paused", details={"Faults queued": len(body["faults"])})
+
+
+def _resume(client: ProviderClient, target) -> ActionResult:
+    return ActionResult(status="running", message="")
+
+
+PING_TEMPLATE = ConnectorTemplate(
+    slug="ping-thing",
+    label="Ping: thing",
+    description="A template that exists only in this test.",
+    form_class=ConnectorForm,
+    provider_slug="ping",
+    actions=(
+        Action("pause", "Pause it", _ping, changes_remote=True, states=frozenset({"running"})),
+        Action(
+            "resume",
+            "Resume it",
+            _resume,
+            changes_remote=True,
+            confirm="Resume the thing?",
+            states=frozenset({"paused"}),
+        ),
+    ),
+)
+PING = Provider(
+    slug="ping",
+    label="Ping",
+    description="Made up for a test.",
+    notice="",
+    credential_form=PingCredentialForm,
+    templates=(PING_TEMPLATE,),
+    client_class=PingClient,
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_made_up_provider_declares_actions_that_appear_and_run(
+    owner_client, client_for, viewer, sandbox, team, owner
+):
+    with registered(PING):
+        credential = Credential(team=team, kind="ping", label="Ping key")
+        credential.set_secrets({"token": "ping-token-do-not-leak"})
+        credential.save()
+        connector = Connector.objects.create(
+            team=team,
+            credential=credential,
+            provider="ping",
+            template="ping-thing",
+            remote_id="t-1",
+            remote_status="running",
+            name="The thing",
+        )
+        detail = reverse("connectors:detail", args=["acme", connector.pk])
+        html = owner_client.get(detail).content.decode()
+        pause = reverse("connectors:action", args=["acme", connector.pk, "pause"])
+        resume = reverse("connectors:action", args=["acme", connector.pk, "resume"])
+        assert "Pause it" in html and pause in html
+        assert "Resume it" not in html  # offered only when paused
+        # A viewer cannot run it; a run-only action has no GET.
+        assert client_for(viewer).post(pause).status_code == 403
+        assert owner_client.get(pause).status_code == 405
+        # Not offered in this state: refused in plain words, nothing sent.
+        refused = owner_client.post(resume, follow=True).content.decode()
+        assert "“Resume it” is not available while it is “running”" in refused
+
+        panel = owner_client.post(pause, headers=HTMX).content.decode()
+        connector.refresh_from_db()
+        assert connector.remote_status == "paused"
+        assert "Faults queued" in panel and "<html" not in panel
+        submission = Submission.objects.get(action="pause")
+        assert submission.action_label == "Pause it" and submission.outcome == "succeeded"
+        assert submission.attempts.count() == 1
+        event = AuditEvent.objects.get(action="connector.action")
+        assert event.after["action"] == "pause"
+
+        # A confirmed action asks first (GET), then runs on POST.
+        ask = owner_client.get(resume).content.decode()
+        assert "Resume the thing?" in ask and 'method="post"' in ask
+        owner_client.post(resume)
+        connector.refresh_from_db()
+        assert connector.remote_status == "running"
+        assert "ping-token-do-not-leak" not in json.dumps(
+            list(Attempt.objects.values()), default=str
+        )
+
+
+@pytest.mark.django_db
+def test_an_action_a_template_does_not_declare_is_404(owner_client, team, owner, credential):
+    connector = Connector.objects.create(
+        team=team, credential=credential, provider="mixpanel", template="mixpanel-s3", remote_id="x"
+    )
+    url = reverse("connectors:action", args=["acme", connector.pk, "check"])
+    assert owner_client.post(url).status_code == 404  # Mixpanel declares no connection check
+
+
+# --- background work ---------------------------------------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connector_is_followed_until_its_status_settles(
+    owner_client, sandbox, credential, tasks
+):
+    create_s3(owner_client, credential)
+    connector = Connector.objects.get()
+    assert connector.remote_status == "" and connector.in_flight
+    html = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk])).content
+    assert b'hx-trigger="every 3s"' in html  # the page polls while it is in flight
+    assert tasks.names() == ["follow_status"]
+    assert tasks.queued()[0].args == [str(connector.pk), 1]  # ids only, never secrets
+
+    tasks.run("follow_status", due_only=True)  # too early: still pending, so it comes back
+    (again,) = tasks.queued("follow_status")
+    assert again.args == [str(connector.pk), 2] and again.task.run_after is not None
+    time.sleep(2.1)  # the sandbox reports "active" two seconds after creation
+    tasks.backend.results[:] = [again]
+    tasks.run("follow_status")
+    connector.refresh_from_db()
+    assert connector.remote_status == "active" and not connector.in_flight
+    assert tasks.queued("follow_status") == []  # settled: no more rounds
+    background = Submission.objects.filter(action="refresh", user=None)
+    assert background.count() == 2 and background.last().outcome == "succeeded"
+    html = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk])).content
+    assert b"every 3s" not in html and b"background" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_create_whose_answer_came_too_late_is_found_afterwards(
+    owner_client, sandbox, credential, fault, tasks
+):
+    fault("late")  # the sandbox creates it, then answers after our read timeout
+    html = create_s3(owner_client, credential).content.decode()
+    assert "did not answer within" in html
+    assert "look for it at the provider" in html
+    submission = Submission.objects.get(action="create")
+    assert (submission.outcome, submission.reconciliation) == ("failed", "pending")
+    assert SandboxConnector.objects.count() == 1 and Connector.objects.count() == 0
+    assert submission.secret_config == ""  # Mixpanel keeps no configuration secrets
+
+    assert tasks.run("reconcile_create") == ["found"]
+    submission.refresh_from_db()
+    connector = Connector.objects.get()
+    assert submission.outcome == "succeeded" and submission.connector == connector
+    assert submission.get_reconciliation_display() == "Created — found afterwards"
+    assert connector.remote_id == SandboxConnector.objects.get().remote_id
+    assert connector.name == "acme-events/cloudimport/event"
+    lookup = Submission.objects.get(action="reconcile")
+    assert lookup.outcome == "succeeded" and lookup.attempts.count() >= 1
+    assert AuditEvent.objects.filter(
+        action="connector.created", message__contains="found at the provider"
+    ).exists()
+    page = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk]))
+    assert "Created — found afterwards" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_create_dropped_before_it_was_applied_is_marked_not_created(
+    owner_client, sandbox, credential, fault, tasks
+):
+    fault("drop")
+    create_s3(owner_client, credential)
+    submission = Submission.objects.get(action="create")
+    assert submission.reconciliation == "pending"
+    assert tasks.run("reconcile_create") == ["not_created"]
+    submission.refresh_from_db()
+    assert submission.outcome == "failed" and Connector.objects.count() == 0
+    assert "it was not created" in submission.error_message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_create_is_not_reconciled(owner_client, sandbox, credential, fault, tasks):
+    fault("status", status=400, message="s3_bucket is invalid")
+    create_s3(owner_client, credential)
+    assert Submission.objects.get(action="create").reconciliation == ""
+    assert tasks.queued("reconcile_create") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_schedule_refreshes_live_connectors_and_retests_credentials(
+    owner_client, sandbox, credential, tasks
+):
+    from connectors_admin.connectors.tasks import refresh_live_connectors
+    from connectors_admin.credentials.tasks import retest_credentials
+
+    create_s3(owner_client, credential)
+    connector = Connector.objects.get()
+    tasks.backend.clear()
+    Connector.objects.create(
+        team=credential.team,
+        credential=credential,
+        provider="mixpanel",
+        template="mixpanel-s3",
+        remote_id="gone-1",
+        deleted_at="2026-01-01T00:00:00Z",
+    )
+    assert refresh_live_connectors() == "queued 1 refreshes"
+    assert [r.args for r in tasks.queued("refresh_connector")] == [[str(connector.pk)]]
+    tasks.run("refresh_connector")
+    connector.refresh_from_db()
+    assert connector.refreshed_at is not None
+    assert refresh_live_connectors() == "queued 0 refreshes"  # refreshed recently
+
+    assert retest_credentials() == "queued 1 tests"
+    assert tasks.run("verify_credential") == ["ok"]
+    credential.refresh_from_db()
+    assert credential.last_check_ok is True and credential.last_check_at is not None
+    assert AuditEvent.objects.filter(
+        action="credential.tested", message__startswith="(background)"
+    ).exists()
+    assert retest_credentials() == "queued 0 tests"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_and_rotating_a_credential_tests_it_in_the_background(owner_client, tasks, team):
+    data = {
+        "label": "Warehouse",
+        "aws_access_key_id": "AKIA" + "X" * 16,
+        "aws_secret_access_key": "s" * 40,
+    }
+    owner_client.post(reverse("credentials:add", args=["acme", "aws"]), data)
+    credential = Credential.objects.get(kind="aws")
+    assert [r.args for r in tasks.queued("verify_credential")] == [[credential.pk]]
+    tasks.run("verify_credential")
+    page = owner_client.get(reverse("credentials:detail", args=["acme", credential.pk]))
+    assert "well formed" in page.content.decode()
+    owner_client.post(
+        reverse("credentials:rotate", args=["acme", credential.pk]),
+        {"aws_secret_access_key": "t" * 40},
+    )
+    assert [r.args for r in tasks.queued("verify_credential")] == [[credential.pk]]
