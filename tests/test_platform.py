@@ -21,7 +21,6 @@ from connectors_admin.providers import registered
 from connectors_admin.providers.base import (
     Action,
     ActionResult,
-    Call,
     ConnectorForm,
     ConnectorTemplate,
     CredentialForm,
