@@ -316,3 +316,51 @@ def test_saving_and_rotating_a_credential_tests_it_in_the_background(owner_clien
         {"aws_secret_access_key": "t" * 40},
     )
     assert [r.args for r in tasks.queued("verify_credential")] == [[credential.pk]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_submission_page_follows_a_lost_create_to_its_outcome(
+    owner_client, client_for, outsider, sandbox, credential, fault, tasks
+):
+    fault("late")
+    create_s3(owner_client, credential)
+    submission = Submission.objects.get(action="create")
+    url = reverse("connectors:submission", args=["acme", submission.pk])
+    page = owner_client.get(url).content.decode()
+    assert "is looking for the connector there" in page and 'hx-trigger="every 3s"' in page
+    assert "POST" in page and "curl --request POST" in page  # the exchange, as curl
+    assert MIXPANEL_SECRET not in page
+    dashboard = owner_client.get(reverse("connectors:dashboard", args=["acme"])).content.decode()
+    assert "Creates whose answer was lost" in dashboard and url in dashboard
+    assert "Looking for it at the provider" in dashboard
+
+    tasks.run("reconcile_create")
+    panel = owner_client.get(url + "?poll=1", headers=HTMX).content.decode()
+    assert "Created — found afterwards" in panel and "every 3s" not in panel
+    assert "<html" not in panel
+    listing = owner_client.get(reverse("connectors:list", args=["acme"])).content.decode()
+    assert "Created — found afterwards" in listing
+    assert client_for(outsider).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("exchanges", [1, 12])
+def test_the_submission_page_query_count_does_not_grow(
+    owner_client, team, owner, credential, exchanges, django_assert_num_queries
+):
+    submission = Submission.objects.create(
+        team=team, user=owner, credential=credential, provider="mixpanel", template="mixpanel-s3"
+    )
+    for number in range(1, exchanges + 1):
+        Attempt.objects.create(
+            submission=submission,
+            number=number,
+            method="GET",
+            url="https://example.invalid/x",
+            request={"curl": "curl --request GET"},
+            response_status=503,
+        )
+    # session, user, membership+team, submission+user+credential+connector, attempts, switcher
+    with django_assert_num_queries(6):
+        response = owner_client.get(reverse("connectors:submission", args=["acme", submission.pk]))
+    assert response.content.decode().count("curl --request GET") == exchanges

@@ -37,4 +37,5 @@ urlpatterns = [
         name="action",
     ),
     path("teams/<slug:team>/connectors/refresh/", views.refresh_many, name="refresh-many"),
+    path("teams/<slug:team>/submissions/<int:pk>/", views.submission_detail, name="submission"),
 ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -35,6 +37,17 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("connectors:dashboard", team=membership.team.slug)
 
 
+def _lost_answers(team) -> list[Submission]:
+    """The team's recent creates whose answer was lost, with what became of them."""
+    since = timezone.now() - timedelta(days=7)
+    return list(
+        Submission.objects.filter(team=team, action=Submission.CREATE, created_at__gte=since)
+        .exclude(reconciliation="")
+        .select_related("connector", "user")
+        .order_by("-created_at")[:5]
+    )
+
+
 @login_required
 def dashboard(request: HttpRequest, team: str) -> HttpResponse:
     membership = get_membership(request, team)
@@ -51,6 +64,7 @@ def dashboard(request: HttpRequest, team: str) -> HttpResponse:
             "membership": membership,
             "team": membership.team,
             "recent": recent,
+            "lost_answers": _lost_answers(membership.team),
             "credentials": credentials,
             "providers": PROVIDERS.values(),
         },
@@ -83,6 +97,7 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
         "statuses": [(s or NO_STATUS, s or "no status reported") for s in statuses],
         "selected_template": template,
         "selected_status": status,
+        "lost_answers": _lost_answers(membership.team),
     }
     name = (
         "connectors/list.html#connector-table" if htmx_partial(request) else "connectors/list.html"
@@ -309,6 +324,28 @@ def connector_detail(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResp
             "create_submission": created,
         },
     )
+
+
+@login_required
+def submission_detail(request: HttpRequest, team: str, pk: int) -> HttpResponse:
+    """One operation: its outcome (and, for a create whose answer was lost, what the background
+    work found out), and every HTTP exchange it made."""
+    membership = get_membership(request, team)
+    submission = get_object_or_404(
+        Submission.objects.select_related("user", "credential", "connector"),
+        team=membership.team,
+        pk=pk,
+    )
+    context = {
+        "membership": membership,
+        "team": membership.team,
+        "submission": submission,
+        "attempts": submission.attempts.all(),
+    }
+    name = "connectors/submission.html"
+    if htmx_partial(request) and request.GET.get("poll"):
+        name += "#outcome-panel"
+    return render(request, name, context)
 
 
 @login_required
