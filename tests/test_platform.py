@@ -364,3 +364,50 @@ def test_the_submission_page_query_count_does_not_grow(
     with django_assert_num_queries(6):
         response = owner_client.get(reverse("connectors:submission", args=["acme", submission.pk]))
     assert response.content.decode().count("curl --request GET") == exchanges
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refresh_selected_queues_background_refreshes_and_the_list_follows_them(
+    owner_client, client_for, viewer, sandbox, credential, tasks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    for prefix in ("a", "b", "c"):
+        create_s3(owner_client, credential, s3_prefix=prefix)
+    tasks.backend.clear()
+    # The sandbox reports "active" two seconds after creation: make that moment past.
+    SandboxConnector.objects.update(created_at=timezone.now() - timedelta(minutes=1))
+    a, b, c = Connector.objects.order_by("created_at")
+    listing = reverse("connectors:list", args=["acme"])
+    html = owner_client.get(listing).content.decode()
+    assert "Refresh selected" in html and 'data-select-all="connector"' in html
+    assert 'hx-trigger="every 4s"' in html  # new connectors are still settling
+    assert "acme-events/a" in html  # named by their own title
+
+    bulk = reverse("connectors:refresh-many", args=["acme"])
+    assert client_for(viewer).post(bulk, {"connector": [str(a.pk)]}).status_code == 403
+    response = owner_client.post(
+        bulk, {"connector": [str(a.pk), str(c.pk)], "scope": "selected", "next": "?page=1"}
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?page=1")
+    assert sorted(r.args[0] for r in tasks.queued("refresh_connector")) == sorted(
+        [str(a.pk), str(c.pk)]
+    )
+    page = owner_client.get(listing, follow=True).content.decode()
+    assert "Refreshing 2 connectors in the background" in page
+    assert page.count("refreshing…") == 2
+
+    tasks.run("refresh_connector")
+    html = owner_client.get(listing, headers=HTMX).content.decode()
+    assert "refreshing…" not in html and "<html" not in html
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.remote_status == "active" and b.remote_status == ""  # only the picked ones
+
+    owner_client.post(bulk, {"on_page": [str(a.pk), str(b.pk), str(c.pk)], "scope": "page"})
+    assert len(tasks.queued("refresh_connector")) == 3
+    tasks.run("refresh_connector")
+    html = owner_client.get(listing, headers=HTMX).content.decode()
+    assert "every 4s" not in html  # everything settled: the list stops polling

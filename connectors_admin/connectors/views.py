@@ -27,6 +27,8 @@ from .tasks import refresh_connector
 
 PAGE_SIZE = 25
 NO_STATUS = "-"
+REFRESHING = "connectors_refreshing"  # session: connector id -> when its refresh was queued
+REFRESH_WATCH = timedelta(minutes=5)
 
 
 @login_required
@@ -87,10 +89,14 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
     page = Paginator(
         connectors.select_related("created_by", "credential").order_by("-created_at"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    waiting = _refreshes_waiting(request, page.object_list)
     context = {
         "membership": membership,
         "team": membership.team,
         "page": page,
+        "waiting": waiting,
+        # Poll while a provider is still settling a connector or a queued refresh has not run.
+        "poll": bool(waiting) or any(c.in_flight for c in page.object_list),
         "templates": TEMPLATES.values(),
         # A connector whose provider reported no status yet is filtered as NO_STATUS, which no
         # provider's own status can collide with.
@@ -103,6 +109,27 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
         "connectors/list.html#connector-table" if htmx_partial(request) else "connectors/list.html"
     )
     return render(request, name, context)
+
+
+def _refreshes_waiting(request: HttpRequest, connectors) -> set[str]:
+    """The connectors on this page whose background refresh, queued by this user from the list,
+    has not finished yet (queued refreshes are remembered in the session for a few minutes)."""
+    queued: dict[str, str] = request.session.get(REFRESHING, {})
+    if not queued:
+        return set()
+    horizon = (timezone.now() - REFRESH_WATCH).isoformat()
+    queued = {pk: at for pk, at in queued.items() if at > horizon}
+    on_page = {str(c.pk) for c in connectors if not c.deleted_at} & set(queued)
+    done = set()
+    if on_page:
+        finished = Submission.objects.filter(
+            connector_id__in=on_page, action="refresh", finished_at__gte=min(queued.values())
+        ).values_list("connector_id", "finished_at")
+        done = {str(pk) for pk, at in finished if at.isoformat() >= queued[str(pk)]}
+    remaining = {pk: at for pk, at in queued.items() if pk not in done}
+    if remaining != request.session.get(REFRESHING):
+        request.session[REFRESHING] = remaining
+    return on_page - done
 
 
 @login_required
@@ -396,13 +423,17 @@ def connector_action(request: HttpRequest, team: str, pk: uuid.UUID, action: str
 def refresh_many(request: HttpRequest, team: str) -> HttpResponse:
     """Queue a background refresh of the connectors picked on the list (or all on the page)."""
     membership = get_membership(request, team, "create_connector")
-    ids = [value for value in request.POST.getlist("connector") if _is_uuid(value)]
-    connectors = Connector.objects.filter(team=membership.team, pk__in=ids[: PAGE_SIZE * 4])
+    field = "on_page" if request.POST.get("scope") == "page" else "connector"
+    ids = [value for value in request.POST.getlist(field) if _is_uuid(value)][:PAGE_SIZE]
+    connectors = Connector.objects.filter(team=membership.team, pk__in=ids, deleted_at=None)
+    watching = dict(request.session.get(REFRESHING, {}))
     queued = 0
-    for connector in connectors.filter(deleted_at=None).only("pk", "template"):
+    for connector in connectors.only("pk", "template"):
         if connector.template_obj.action("refresh") is not None:
+            watching[str(connector.pk)] = timezone.now().isoformat()
             refresh_connector.enqueue(str(connector.pk))
             queued += 1
+    request.session[REFRESHING] = watching
     if queued:
         messages.success(
             request,

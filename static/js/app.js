@@ -34,6 +34,24 @@
     });
   });
 
+  // "Select all on this page": a header checkbox (data-select-all="name") ticks every box of
+  // that name in its form.
+  document.addEventListener("change", function (event) {
+    var all = event.target;
+    if (!all.matches("input[data-select-all]")) return;
+    var boxes = all.form.querySelectorAll('input[type="checkbox"][name="' + all.getAttribute("data-select-all") + '"]');
+    Array.prototype.forEach.call(boxes, function (box) { box.checked = all.checked; });
+  });
+
+  // A polling table never wipes rows someone is picking: skip the poll while a box is ticked.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var source = event.detail.elt;
+    if (source && source.id === "connector-table" &&
+        source.querySelector('input[name="connector"]:checked')) {
+      event.preventDefault();
+    }
+  });
+
   // The header's team switcher submits on change; its button stays for keyboard and no-JS use.
   document.addEventListener("change", function (event) {
     if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();

@@ -100,7 +100,8 @@ def test_owner_checks_and_creates_a_postgres_source(
     main_nav(page).get_by_role("link", name="Connectors").click()
     row = page.locator("#connector-table tbody tr", has_text=created.remote_id)
     expect(row).to_have_count(1)
-    expect(row).to_contain_text("AI Squared: Source connector")
+    expect(row.get_by_role("link", name="Shop DB")).to_be_visible()  # named by its own name
+    expect(row).to_contain_text("AI Squared")
     expect(row).to_contain_text("Shop DB")
     expect(row).to_contain_text("Workspace 7")
     assert_nothing_leaks(page, DB_PASSWORD, AISQ_TOKEN)
