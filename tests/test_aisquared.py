@@ -601,3 +601,44 @@ def test_the_inline_check_never_calls_the_provider(owner_client, sandbox, aisq, 
     assert "This field is required." in response.content.decode()
     faults = requests.get(f"{sandbox}/sandbox/_faults/", timeout=5).json()["faults"]
     assert faults[0]["times"] == 5  # still queued: the provider was never asked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_create_is_found_by_name_and_keeps_its_configuration_for_checks(
+    owner_client, sandbox, aisq, fault, tasks
+):
+    owner_client.get(CREATE)  # the catalogue is fetched (and cached) with the form
+    fault("late", provider="aisquared")
+    owner_client.post(CREATE, {**payload(aisq), "form_token": str(uuid.uuid4())}, headers=HTMX)
+    submission = Submission.objects.get(action="create")
+    assert submission.reconciliation == "pending"
+    assert submission.identity == {
+        "connector_type": "source",
+        "connector_name": "Postgresql",
+        "name": "Shop DB",
+        "secret_paths": [["credentials", "password"]],
+    }
+    assert DB_PASSWORD not in str(submission.identity) + submission.secret_config
+    assert tasks.run("reconcile_create") == ["found"]
+    submission.refresh_from_db()
+    connector = Connector.objects.get()
+    assert submission.secret_config == ""  # kept only until reconciled, now on the connector
+    assert connector.name == "Shop DB" and connector.remote_id == str(
+        SandboxConnector.objects.get(provider="aisquared").remote_id
+    )
+    assert DB_PASSWORD not in json.dumps(connector.record)
+    checked = owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "check"]), headers=HTMX
+    ).content.decode()
+    assert "it works" in checked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_form_whose_catalogue_cannot_be_fetched_sends_nothing(owner_client, sandbox, aisq, fault):
+    fault("status", provider="aisquared", status=503)
+    html = owner_client.post(
+        CREATE, {**payload(aisq), "form_token": str(uuid.uuid4())}, headers=HTMX
+    ).content.decode()
+    assert "server error (HTTP 503)" in html
+    assert not Submission.objects.filter(action="create").exists()
+    assert not SandboxConnector.objects.filter(provider="aisquared").exists()

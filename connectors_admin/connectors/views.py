@@ -175,7 +175,8 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
 
     token = form_token(request.POST)
     form = flow.build(data=request.POST, token=token)
-    if token is None or not form.is_valid():
+    if token is None or form.problem or not form.is_valid():
+        # A form that could not be built (its catalogue is unreachable, say) sends nothing.
         return _render_form(request, flow, context, form, token or uuid.uuid4(), keep_from=token)
     data = form.provider_data()
     confirmed = bool(request.POST.get("confirm_failed_check"))
