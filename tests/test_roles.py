@@ -23,8 +23,9 @@ ENDPOINTS = [
     ("connectors:validate", "post", "create_connector"),
     ("connectors:fields", "post", "create_connector"),
     ("connectors:check", "post", "create_connector"),
-    ("connectors:refresh", "post", "create_connector"),
-    ("connectors:delete", "get", "create_connector"),
+    ("connectors:action", "post", "create_connector"),
+    ("connectors:refresh-many", "post", "create_connector"),
+    ("connectors:submission", "get", "view"),
     ("credentials:list", "get", "view"),
     ("credentials:detail", "get", "view"),
     ("credentials:new", "get", "manage_credentials"),
@@ -64,8 +65,8 @@ def world(team, owner, make_user, credential):
         Membership.objects.create(team=team, user=users[role], role=role)
     args = {
         "connectors:detail": [connector.pk],
-        "connectors:refresh": [connector.pk],
-        "connectors:delete": [connector.pk],
+        "connectors:action": [connector.pk, "refresh"],
+        "connectors:submission": [connector.submissions.create(team=team).pk],
         "connectors:create": ["mixpanel-s3"],
         "connectors:validate": ["mixpanel-s3", "s3_bucket"],
         "connectors:fields": ["mixpanel-s3"],

@@ -293,6 +293,10 @@ def reconcile(submission: Submission) -> Submission:
             )
         else:
             submission.reconciliation = Submission.Reconciliation.FOUND
+            submission.error_message = (
+                f"{template.provider.label}'s answer was lost, but it had created the "
+                "connector: it was found there afterwards."
+            )
             _adopt(submission, client, template, found, kept, None, found_afterwards=True)
             lookup.connector = submission.connector
     _finish(lookup, client)

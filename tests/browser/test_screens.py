@@ -125,6 +125,8 @@ def test_phone_pages_fit(
         "delete refused": cred + "delete/",
         "connectors": "/teams/acme/connectors/",
         "connector": f"/teams/acme/connectors/{connector.pk}/",
+        "operation": f"/teams/acme/submissions/{connector.submissions.first().pk}/",
+        "confirm delete": f"/teams/acme/connectors/{connector.pk}/actions/delete/",
         "aisquared connector": f"/teams/acme/connectors/{aisq_connector.pk}/",
         "picker": "/teams/acme/connectors/new/",
         "members": "/teams/acme/members/",
@@ -370,3 +372,73 @@ def test_team_screens(
     page.get_by_role("button", name="Refresh status").click()
     expect(page.locator("#record-panel .alert")).to_contain_text("Refreshed from AI Squared")
     tour.shot("aisq-detail-refreshed")
+
+
+@pytest.mark.skipif(not TAKE_SCREENSHOTS, reason="set SCREENSHOTS=1 to take the screenshots")
+@pytest.mark.parametrize("width", VIEWPORTS)
+def test_platform_screens(
+    page: Page, width, sandbox, team, owner, credential, fault, console_errors
+):
+    """Lost answers, operations and their exchanges, bulk refresh, a confirmed action, as
+    <width>-p<nn>-<screen>.png."""
+    from connectors_admin.connectors.models import Submission
+    from connectors_admin.connectors.tasks import reconcile_create, refresh_connector
+    from connectors_admin.sandbox.models import SandboxConnector
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size(VIEWPORTS[width])
+    tour = Tour(page, width, console_errors, prefix="p")
+    sign_in(page.context, owner, sandbox)
+
+    # A create whose answer is lost: the form says so, the operation's page follows it.
+    page.goto(sandbox + S3_PATH)
+    fill_s3_form(page)
+    wait_htmx_idle(page)
+    fault("late")
+    page.get_by_role("button", name="Create connector").click()
+    expect(page.locator("#create-panel .alert-error")).to_contain_text("did not answer within")
+    tour.shot("create-answer-lost")
+    submission = Submission.objects.get(action="create")
+    page.goto(f"{sandbox}/teams/acme/submissions/{submission.pk}/")
+    expect(page.locator("#outcome-panel")).to_contain_text("looking for the connector")
+    tour.shot("operation-looking")
+    page.goto(f"{sandbox}/teams/acme/")
+    tour.shot("dashboard-lost-answer")
+    # The live server queues work in its own thread's queue: run the job here as the worker would.
+    reconcile_create.call(submission.pk)
+    page.goto(f"{sandbox}/teams/acme/submissions/{submission.pk}/")
+    expect(page.locator("#outcome-panel")).to_contain_text("Created — found afterwards")
+    tour.shot("operation-found-afterwards")
+
+    # A retried refresh: three exchanges under one operation.
+    connector = Connector.objects.get()
+    SandboxConnector.objects.update(created_at="2026-01-01T00:00:00Z")
+    page.goto(f"{sandbox}/teams/acme/connectors/{connector.pk}/")
+    fault("status", status=503, times=2)
+    page.get_by_role("button", name="Refresh status").click()
+    expect(page.locator("#record-panel .alert-success")).to_be_visible()
+    page.reload()
+    page.get_by_text("3 exchanges").click()
+    tour.shot("connector-history-exchanges")
+
+    # Pick rows on the list and refresh them in the background.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Connectors").click()
+    box = page.locator('#connector-table input[name="connector"]').first
+    picked = box.get_attribute("value")
+    box.check()
+    keyboard_focus(page, page.get_by_role("button", name="Refresh selected"))
+    tour.shot("list-picked", full_page=False)
+    page.get_by_role("button", name="Refresh selected").click()
+    expect(page.locator("#connector-table")).to_contain_text("refreshing…")
+    tour.shot("list-refreshing")
+    refresh_connector.call(str(picked))
+    expect(page.locator("#connector-table")).not_to_contain_text("refreshing…", timeout=10000)
+    tour.shot("list-refreshed")
+
+    # A destructive action asks first.
+    page.goto(f"{sandbox}/teams/acme/connectors/{connector.pk}/")
+    page.get_by_role("link", name="Delete…").click()
+    tour.shot("confirm-delete")
+    page.get_by_role("button", name="Delete at Mixpanel").click()
+    expect(page.locator(".alert-success")).to_contain_text("deleted at the provider")
+    tour.shot("connector-deleted")
