@@ -411,3 +411,25 @@ def test_refresh_selected_queues_background_refreshes_and_the_list_follows_them(
     tasks.run("refresh_connector")
     html = owner_client.get(listing, headers=HTMX).content.decode()
     assert "every 4s" not in html  # everything settled: the list stops polling
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_credential_page_shows_the_background_test_when_it_lands(owner_client, tasks, team):
+    data = {
+        "label": "Warehouse",
+        "aws_access_key_id": "AKIA" + "Y" * 16,
+        "aws_secret_access_key": "u" * 40,
+    }
+    owner_client.post(reverse("credentials:add", args=["acme", "aws"]), data)
+    credential = Credential.objects.get(kind="aws")
+    url = reverse("credentials:detail", args=["acme", credential.pk])
+    page = owner_client.get(url).content.decode()
+    assert "being tested in the background" in page and 'hx-trigger="every 2s"' in page
+    dashboard = owner_client.get(reverse("connectors:dashboard", args=["acme"])).content.decode()
+    assert "testing…" in dashboard
+    tasks.run("verify_credential")
+    panel = owner_client.get(url + "?poll=check", headers=HTMX).content.decode()
+    assert "<html" not in panel and "every 2s" not in panel
+    assert "verified" in panel and "well formed" in panel and 'role="status"' in panel
+    listing = owner_client.get(reverse("credentials:list", args=["acme"])).content.decode()
+    assert "verified" in listing and "last tested" in listing

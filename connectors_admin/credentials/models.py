@@ -76,6 +76,13 @@ class Credential(models.Model):
     def is_provider(self) -> bool:
         return self.kind in PROVIDERS
 
+    @property
+    def check_pending(self) -> bool:
+        """Is a background test of the current secret still to come (just saved or rotated)?"""
+        if not self.enabled or self.secret_set_at is None:
+            return False
+        return self.last_check_at is None or self.last_check_at < self.secret_set_at
+
     def set_secrets(
         self, secrets: dict[str, str], user: Any = None, form: CredentialForm | None = None
     ) -> None:

@@ -122,6 +122,13 @@ def _detail_context(membership: Membership, credential: Credential, **extra) -> 
 @login_required
 def credential_detail(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     membership, credential = _credential(request, team, pk)
+    if htmx_partial(request) and request.GET.get("poll") == "check":
+        # The test panel polls while the background test of a new secret is still to come.
+        return render(
+            request,
+            "credentials/detail.html#check-panel",
+            _context(membership, credential=credential, just_tested=not credential.check_pending),
+        )
     return render(request, "credentials/detail.html", _detail_context(membership, credential))
 
 

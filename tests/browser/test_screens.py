@@ -293,7 +293,7 @@ def test_team_screens(
     page.get_by_role("button", name="Save credential").click()
     expect(page.get_by_role("heading", level=1, name="Exports bucket")).to_be_visible()
     page.get_by_role("button", name="Test now").click()
-    expect(page.locator("#check-panel .status")).to_have_text("passed")
+    expect(page.locator("#check-panel .status")).to_have_text("verified")
     keyboard_focus(page, page.get_by_role("link", name="Edit"))
     tour.shot("credential-detail-tested")
 
