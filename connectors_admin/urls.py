@@ -8,7 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("connectors_admin.accounts.urls")),
     path("", include("connectors_admin.accounts.team_urls")),
-    path("", include("connectors_admin.audit.urls")),
+    path("", include("connectors_admin.accounts.audit_urls")),
     path("", include("connectors_admin.connectors.urls")),
     path("", include("connectors_admin.credentials.urls")),
 ]

@@ -84,3 +84,28 @@ def test_a_new_credential_in_the_admin_needs_its_secret(operator_client, team):
     )
     assert "A new credential needs its secret." in response.content.decode()
     assert Credential.objects.count() == 0
+
+
+def test_a_credentials_kind_and_team_are_read_only_once_it_exists(admin_client, credential):
+    url = f"/admin/credentials/credential/{credential.pk}/change/"
+    page = admin_client.get(url).content.decode()
+    assert 'name="kind"' not in page and 'name="team"' not in page
+    assert "Mixpanel API credential" in page  # shown, not editable
+    response = admin_client.post(
+        url,
+        {
+            "kind": "aws",
+            "team": credential.team.pk,
+            "label": "Renamed",
+            "public": '{"username": "sa.acme", "project_id": 4242, "residency": "us"}',
+            "enabled": "on",
+            "new_secret": "",
+        },
+    )
+    assert response.status_code == 302
+    credential.refresh_from_db()
+    assert (credential.kind, credential.label) == ("mixpanel", "Renamed")
+    assert (
+        admin_client.get("/admin/credentials/credential/add/").content.decode().count('name="kind"')
+        == 1
+    )

@@ -109,3 +109,20 @@ def test_create_team_command(make_user):
         call_command("create_team", "Data Platform", "--owner", "founder")
     with pytest.raises(CommandError, match="No user"):
         call_command("create_team", "X", "--owner", "nobody")
+
+
+def test_removing_a_member_asks_first_and_cancelling_keeps_them(
+    owner_client, team, make_user, client_for, viewer
+):
+    from connectors_admin.accounts.models import Membership, Role
+
+    target = Membership.objects.create(team=team, user=make_user("rita"), role=Role.MEMBER)
+    url = reverse("accounts:member-remove", args=["acme", target.pk])
+    page = owner_client.get(url).content.decode()
+    assert "Remove rita from Acme Data?" in page and 'method="post"' in page
+    assert Membership.objects.filter(pk=target.pk).exists()  # asking removes nothing
+    members = owner_client.get(reverse("accounts:members", args=["acme"])).content.decode()
+    assert f'href="{url}"' in members  # the list links to the question, it does not remove
+    assert client_for(viewer).get(url).status_code == 403
+    owner_client.post(url)
+    assert not Membership.objects.filter(pk=target.pk).exists()

@@ -92,7 +92,9 @@ def test_fields_follow_order_nesting_and_markers():
     assert form.fields["cfg__data_type"].initial == "structured"
     assert isinstance(form.fields["cfg__credentials__password"].widget, forms.PasswordInput)
     assert form.fields["cfg__credentials__auth_type"].disabled
-    assert form.fields["cfg__host"].widget.attrs["placeholder"] == "db.example.com"
+    # An example reads as one, never as a value already filled in; a default is a real value.
+    assert form.fields["cfg__host"].widget.attrs["placeholder"] == "e.g. db.example.com"
+    assert form.fields["cfg__host"].initial is None
     assert form.fields["cfg__host"].help_text == "Where it runs."
     assert form.fields["cfg__port"].label == "Port"  # no title: from the key
     assert secret_paths(POSTGRES) == [("credentials", "password")]

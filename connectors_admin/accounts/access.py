@@ -7,6 +7,15 @@ from django.http import Http404, HttpRequest
 
 from .models import Membership
 
+# What each capability lets a role do, as a refusal names it.
+REFUSED = {
+    "view": "see this team",
+    "create_connector": "create or change connectors",
+    "manage_credentials": "manage credentials",
+    "manage_members": "manage members",
+    "view_audit": "see the audit trail",
+}
+
 
 def get_membership(request: HttpRequest, team_slug: str, capability: str = "view") -> Membership:
     membership = (
@@ -17,5 +26,6 @@ def get_membership(request: HttpRequest, team_slug: str, capability: str = "view
     if membership is None:
         raise Http404("No such team.")
     if not membership.can(capability):
-        raise PermissionDenied(f"Your role ({membership.get_role_display()}) cannot do this.")
+        refused = REFUSED.get(capability, "do this")
+        raise PermissionDenied(f"Your role ({membership.get_role_display()}) cannot {refused}.")
     return membership

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
@@ -103,9 +103,25 @@ def member_role(request: HttpRequest, team: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_remove(request: HttpRequest, team: str, pk: int) -> HttpResponse:
+    """GET asks "Remove X from the team?"; POST removes (the last owner is kept)."""
     acting = get_membership(request, team, "manage_members")
+    if request.method == "GET":
+        target = get_object_or_404(
+            Membership.objects.select_related("user"), team=acting.team, pk=pk
+        )
+        return render(
+            request,
+            "accounts/member_remove.html",
+            {
+                "membership": acting,
+                "team": acting.team,
+                "target": target,
+                "refusal": _refusal(acting, target, None),
+                "nav": "members",
+            },
+        )
     with transaction.atomic():
         target = get_object_or_404(
             Membership.objects.select_related("user"), team=acting.team, pk=pk

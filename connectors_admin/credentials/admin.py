@@ -34,7 +34,7 @@ class CredentialAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        kind = cleaned.get("kind")
+        kind = cleaned.get("kind", self.instance.kind if self.instance.pk else None)
         value = cleaned.get("new_secret")
         if not self.instance.pk and not value:
             self.add_error("new_secret", "A new credential needs its secret.")
@@ -94,6 +94,14 @@ class CredentialAdmin(admin.ModelAdmin):
         *readonly_fields,
     ]
     actions = ["test_credentials", "disable_credentials"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A credential's kind decides what its secret is: it is chosen once, at creation.
+        fixed = ["kind", "team"] if obj is not None else []
+        return [*fixed, *self.readonly_fields]
+
+    def get_fields(self, request, obj=None):
+        return self.fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(connector_count=Count("connectors"))

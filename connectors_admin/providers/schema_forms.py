@@ -3,7 +3,7 @@
 Strings, integers, numbers and booleans become inputs; `enum` and `oneOf`/`const` become selects;
 nested objects become fieldsets; arrays of strings become one-per-line text areas (or checkboxes
 when their items are an enum). `title`, `description`, `default`, `examples` and `order` give the
-label, help, initial value, placeholder and order; `readOnly` fields are shown but fixed; fields
+label, help, initial value (a real, prefilled value), placeholder ("e.g. …") and order; `readOnly` fields are shown but fixed; fields
 marked `multiwoven_secret` are password inputs. Whatever cannot be rendered faithfully gets an
 honest JSON field for its whole subtree, validated as JSON, rather than being dropped. Finally the
 assembled configuration is validated against the schema itself.
@@ -141,7 +141,8 @@ def _field_for(key: str, spec: dict[str, Any], required: bool) -> tuple[forms.Fi
         kind = non_null[0] if len(non_null) == 1 else None
         required = required and "null" not in spec.get("type", [])
     examples = spec.get("examples")
-    placeholder = str(examples[0]) if isinstance(examples, list) and examples else ""
+    # An example must never look like a value already filled in: it reads "e.g. 5432".
+    placeholder = f"e.g. {examples[0]}" if isinstance(examples, list) and examples else ""
     attrs = {"placeholder": placeholder} if placeholder else {}
     common = {"label": label, "help_text": help_text, "required": required}
     default = spec.get("default")

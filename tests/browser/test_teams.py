@@ -134,7 +134,9 @@ def test_owner_manages_a_member_and_cannot_demote_the_last_owner(
     expect(vera.get_by_label("Role of vera")).to_have_value(Role.MEMBER)
     assert Membership.objects.get(user__username="vera").role == Role.MEMBER
 
-    vera.get_by_role("button", name="Remove vera").click()
+    vera.get_by_role("link", name="Remove… vera").click()  # removing asks first
+    expect(page.get_by_role("heading", level=1)).to_have_text("Remove vera from Acme Data?")
+    page.get_by_role("button", name="Remove vera").click()
     expect(messages).to_have_text("vera was removed from Acme Data.")
     expect(rows).to_have_count(1)
     assert not Membership.objects.filter(user__username="vera").exists()

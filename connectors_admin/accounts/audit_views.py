@@ -1,3 +1,6 @@
+"""The team's audit trail as its admins browse and export it. It lives with the teams (which
+decide who may see it); the audit app below only records events and knows no team rules."""
+
 from __future__ import annotations
 
 import csv
@@ -11,9 +14,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from connectors_admin.accounts.access import get_membership
+from connectors_admin.audit.models import Action, AuditEvent
 
-from .models import Action, AuditEvent
+from .access import get_membership
 
 PAGE_SIZE = 50
 CSV_COLUMNS = [
