@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, reverse
 
 from connectors_admin.accounts.models import Membership, Role
 
@@ -12,38 +12,81 @@ from .test_connectors_pages import make_connectors
 
 pytestmark = pytest.mark.django_db
 
-# (url name, method, capability needed; "view" = any member)
+# Every team URL in the URL conf must be listed here with the capability each method needs
+# ("view" = any member) and its path arguments: a new endpoint without an entry fails
+# `test_every_team_url_is_in_the_matrix`, so none can be forgotten.
+EXPECTED: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "connectors:dashboard": ({"get": "view"}, {}),
+    "connectors:list": ({"get": "view"}, {}),
+    "connectors:detail": ({"get": "view"}, {"pk": "connector"}),
+    "connectors:submission": ({"get": "view"}, {"pk": "submission"}),
+    "connectors:pick": ({"get": "create_connector"}, {}),
+    "connectors:create": (
+        {"get": "create_connector", "post": "create_connector"},
+        {"template": "mixpanel-s3"},
+    ),
+    "connectors:validate": (
+        {"post": "create_connector"},
+        {"template": "mixpanel-s3", "field": "s3_bucket"},
+    ),
+    "connectors:fields": ({"post": "create_connector"}, {"template": "mixpanel-s3"}),
+    "connectors:check": ({"post": "create_connector"}, {"template": "aisquared-source"}),
+    "connectors:action": ({"post": "create_connector"}, {"pk": "connector", "action": "refresh"}),
+    "connectors:refresh-many": ({"post": "create_connector"}, {}),
+    "connectors:push-rotated": ({"post": "manage_credentials"}, {"pk": "credential"}),
+    "credentials:list": ({"get": "view"}, {}),
+    "credentials:detail": ({"get": "view"}, {"pk": "credential"}),
+    "credentials:new": ({"get": "manage_credentials"}, {}),
+    "credentials:add": (
+        {"get": "manage_credentials", "post": "manage_credentials"},
+        {"kind": "aws"},
+    ),
+    "credentials:edit": (
+        {"get": "manage_credentials", "post": "manage_credentials"},
+        {"pk": "credential"},
+    ),
+    "credentials:rotate": ({"get": "manage_credentials"}, {"pk": "credential"}),
+    "credentials:test": ({"post": "manage_credentials"}, {"pk": "credential"}),
+    "credentials:toggle": ({"post": "manage_credentials"}, {"pk": "credential"}),
+    "credentials:delete": ({"get": "manage_credentials"}, {"pk": "credential"}),
+    "credentials:compare": ({"post": "manage_credentials"}, {"pk": "credential"}),
+    "accounts:members": ({"get": "view", "post": "manage_members"}, {}),
+    "accounts:member-role": ({"post": "manage_members"}, {"pk": "member"}),
+    "accounts:member-remove": (
+        {"get": "manage_members", "post": "manage_members"},
+        {"pk": "member"},
+    ),
+    "audit:list": ({"get": "view_audit"}, {}),
+    "audit:csv": ({"get": "view_audit"}, {}),
+}
+
+
+def team_urls() -> list[str]:
+    """The names of every URL pattern whose path is under a team."""
+    found = []
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                inner = ":".join(filter(None, [namespace, entry.namespace or ""]))
+                walk(entry.url_patterns, route, inner)
+            elif "<slug:team>" in route:
+                found.append(f"{namespace}:{entry.name}" if namespace else str(entry.name))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+def test_every_team_url_is_in_the_matrix():
+    missing = [name for name in team_urls() if name not in EXPECTED]
+    assert missing == [], f"add these URL names to EXPECTED in tests/test_roles.py: {missing}"
+
+
 ENDPOINTS = [
-    ("connectors:dashboard", "get", "view"),
-    ("connectors:list", "get", "view"),
-    ("connectors:detail", "get", "view"),
-    ("connectors:pick", "get", "create_connector"),
-    ("connectors:create", "get", "create_connector"),
-    ("connectors:create", "post", "create_connector"),
-    ("connectors:validate", "post", "create_connector"),
-    ("connectors:fields", "post", "create_connector"),
-    ("connectors:check", "post", "create_connector"),
-    ("connectors:action", "post", "create_connector"),
-    ("connectors:refresh-many", "post", "create_connector"),
-    ("connectors:submission", "get", "view"),
-    ("credentials:list", "get", "view"),
-    ("credentials:detail", "get", "view"),
-    ("credentials:new", "get", "manage_credentials"),
-    ("credentials:add", "get", "manage_credentials"),
-    ("credentials:add", "post", "manage_credentials"),
-    ("credentials:edit", "get", "manage_credentials"),
-    ("credentials:edit", "post", "manage_credentials"),
-    ("credentials:rotate", "get", "manage_credentials"),
-    ("credentials:test", "post", "manage_credentials"),
-    ("credentials:toggle", "post", "manage_credentials"),
-    ("credentials:delete", "get", "manage_credentials"),
-    ("credentials:compare", "post", "manage_credentials"),
-    ("accounts:members", "get", "view"),
-    ("accounts:members", "post", "manage_members"),
-    ("accounts:member-role", "post", "manage_members"),
-    ("accounts:member-remove", "post", "manage_members"),
-    ("audit:list", "get", "view_audit"),
-    ("audit:csv", "get", "view_audit"),
+    (name, method, capability)
+    for name in team_urls()
+    for method, capability in EXPECTED.get(name, ({}, {}))[0].items()
 ]
 ALLOWED = {
     "owner": {"view", "create_connector", "manage_credentials", "manage_members", "view_audit"},
@@ -63,24 +106,15 @@ def world(team, owner, make_user, credential):
     for role in ("admin", "member", "viewer"):
         users[role] = make_user(f"a-{role}")
         Membership.objects.create(team=team, user=users[role], role=role)
+    objects = {
+        "connector": connector.pk,
+        "submission": connector.submissions.create(team=team).pk,
+        "credential": credential.pk,
+        "member": target.pk,
+    }
     args = {
-        "connectors:detail": [connector.pk],
-        "connectors:action": [connector.pk, "refresh"],
-        "connectors:submission": [connector.submissions.create(team=team).pk],
-        "connectors:create": ["mixpanel-s3"],
-        "connectors:validate": ["mixpanel-s3", "s3_bucket"],
-        "connectors:fields": ["mixpanel-s3"],
-        "connectors:check": ["aisquared-source"],
-        "credentials:add": ["aws"],
-        "credentials:detail": [credential.pk],
-        "credentials:edit": [credential.pk],
-        "credentials:rotate": [credential.pk],
-        "credentials:test": [credential.pk],
-        "credentials:toggle": [credential.pk],
-        "credentials:delete": [credential.pk],
-        "credentials:compare": [credential.pk],
-        "accounts:member-role": [target.pk],
-        "accounts:member-remove": [target.pk],
+        name: [objects.get(value, value) for value in kwargs.values()]
+        for name, (_, kwargs) in EXPECTED.items()
     }
     return users, args
 
