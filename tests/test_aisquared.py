@@ -155,6 +155,7 @@ def test_create_sends_the_contract_and_stores_masked_record_and_encrypted_config
         "connector_type": "source",
         "connector_name": "Postgresql",
         "secret_paths": [["credentials", "password"]],
+        "embedded": [],  # the password was typed, not taken from a stored credential
     }
     assert connector.status_label == "not checked"
 

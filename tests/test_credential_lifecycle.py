@@ -100,7 +100,7 @@ def test_gcp_key_file_is_checked_and_stored_whole(owner_client):
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (SimpleUploadedFile("k.json", b"not json", "application/json"), "This file is not JSON."),
+        (SimpleUploadedFile("k.json", b"not json", "application/json"), "This is not JSON"),
         (key_file(type="authorized_user"), "not a service-account key"),
         (key_file(private_key=""), "The key file lacks: private_key"),
         (key_file(private_key="abc"), "not a PEM private key"),

@@ -33,9 +33,20 @@ def _not_loaded():
     raise ProviderError("Not loaded yet.", kind="internal")
 
 
+def stored_label(credential: Credential) -> str:
+    """How a stored credential is offered: its label, secret hint and last test."""
+    if credential.last_check_at is None:
+        tested = "not verified yet"
+    elif credential.last_check_ok:
+        tested = f"verified {credential.last_check_at:%b %-d}"
+    else:
+        tested = f"last test failed {credential.last_check_at:%b %-d}"
+    return f"{credential.label} ({credential.hint_text()}) — {tested}"
+
+
 class CredentialChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Credential) -> str:
-        return f"{obj.label} ({obj.hint_text()})"
+        return stored_label(obj)
 
 
 def form_token(data: Any) -> uuid.UUID | None:
@@ -141,12 +152,33 @@ class CreateFlow:
             client=(lambda: credential.client()) if credential is not None else None,
             params=values or {},
             cached=cached,
+            stored=self.stored_options,
+            resolve=self.resolve_stored,
         )
         try:
             return self.template.form_class_for(context)
         except (ProviderError, crypto.DecryptionError) as error:
             message = getattr(error, "message", "The stored secret cannot be decrypted.")
             return type("UnavailableForm", (ConnectorForm,), {"problem": message})
+
+    # --- the team's stored credentials, for the secrets a connector embeds ------------------------
+    def _stored(self, kinds: tuple[str, ...]):
+        return Credential.objects.filter(team=self.team, kind__in=kinds, enabled=True)
+
+    def stored_options(self, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
+        return [(str(c.pk), stored_label(c)) for c in self._stored(kinds).order_by("label")]
+
+    def resolve_stored(self, pk: str, kinds: tuple[str, ...]) -> tuple[dict, dict] | None:
+        """A stored credential's values, only for this team and these kinds."""
+        if not (str(pk).isascii() and str(pk).isdigit()):
+            return None
+        credential = self._stored(kinds).filter(pk=int(pk)).first()
+        if credential is None:
+            return None
+        try:
+            return credential.public, credential.secrets()
+        except crypto.DecryptionError:
+            return None
 
     def _add_credential_field(self, form: ConnectorForm) -> None:
         field = CredentialChoiceField(

@@ -38,4 +38,9 @@ urlpatterns = [
     ),
     path("teams/<slug:team>/connectors/refresh/", views.refresh_many, name="refresh-many"),
     path("teams/<slug:team>/submissions/<int:pk>/", views.submission_detail, name="submission"),
+    path(
+        "teams/<slug:team>/credentials/<int:pk>/push/",
+        views.push_rotated_secret,
+        name="push-rotated",
+    ),
 ]

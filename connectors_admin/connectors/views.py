@@ -22,7 +22,7 @@ from connectors_admin.providers import PROVIDERS, TEMPLATES, ConnectorTemplate
 
 from .forms import CreateFlow, form_token
 from .models import Connector, Submission
-from .services import check_before_create, create_connector, run_action
+from .services import check_before_create, create_connector, push_rotated, run_action
 from .tasks import refresh_connector
 
 PAGE_SIZE = 25
@@ -447,6 +447,26 @@ def refresh_many(request: HttpRequest, team: str) -> HttpResponse:
     if not back.startswith("?"):
         back = ""
     return redirect(reverse("connectors:list", args=[team]) + back)
+
+
+@login_required
+@require_POST
+def push_rotated_secret(request: HttpRequest, team: str, pk: int) -> HttpResponse:
+    """Push a rotated credential's new secret into the connectors that embed the old one."""
+    membership = get_membership(request, team, "manage_credentials")
+    credential = get_object_or_404(Credential, team=membership.team, pk=pk)
+    outcomes = push_rotated(credential, request.user, request)
+    return render(
+        request,
+        "connectors/push_results.html",
+        {
+            "membership": membership,
+            "team": membership.team,
+            "credential": credential,
+            "outcomes": outcomes,
+            "nav": "credentials",
+        },
+    )
 
 
 def _is_uuid(value: str) -> bool:

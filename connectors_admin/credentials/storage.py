@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 from django import forms
 
 from connectors_admin.providers.base import CheckResult, CredentialForm
+from connectors_admin.providers.embedding import MAX_KEY_FILE, parse_service_account
 
 AWS_KEY_ID = re.compile(r"^(AKIA|ASIA)[A-Z0-9]{16}$")
 AWS_SECRET = re.compile(r"^[A-Za-z0-9/+=]{40}$")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-MAX_KEY_FILE = 64 * 1024
 
 
 def _secret_input(label: str, help_text: str = "", max_length: int = 4000) -> forms.CharField:
@@ -68,23 +68,11 @@ class GcpServiceAccountForm(CredentialForm):
         if upload.size > MAX_KEY_FILE:
             raise forms.ValidationError("A key file is a few kilobytes; this one is over 64 KiB.")
         try:
-            data = json.loads(upload.read().decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            self.key_data = parse_service_account(upload.read().decode("utf-8"))
+        except UnicodeDecodeError:
             raise forms.ValidationError("This file is not JSON.") from None
-        if not isinstance(data, dict) or data.get("type") != "service_account":
-            raise forms.ValidationError(
-                'This is not a service-account key (its "type" must be "service_account").'
-            )
-        missing = [
-            k
-            for k in ("project_id", "private_key_id", "private_key", "client_email")
-            if not data.get(k)
-        ]
-        if missing:
-            raise forms.ValidationError(f"The key file lacks: {', '.join(missing)}.")
-        if "PRIVATE KEY" not in str(data["private_key"]):
-            raise forms.ValidationError("The key file's private_key is not a PEM private key.")
-        self.key_data = data
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
         return upload
 
     def public_data(self) -> dict:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
@@ -45,7 +45,14 @@ def credential_list(request: HttpRequest, team: str) -> HttpResponse:
     credentials = (
         Credential.objects.filter(team=membership.team)
         .select_related("secret_set_by")
-        .annotate(connector_count=Count("connectors"))
+        .annotate(
+            connector_count=Count("connectors", distinct=True)
+            + Count(
+                "embedded_in",
+                filter=Q(embedded_in__connector__deleted_at=None),
+                distinct=True,
+            )
+        )
     )
     groups = [
         (
@@ -111,6 +118,7 @@ def _detail_context(membership: Membership, credential: Credential, **extra) -> 
         kind=credential.kind_obj,
         public_fields=_public_fields(credential),
         connectors=credential.connectors.select_related("created_by").order_by("-created_at")[:50],
+        embedded=_embedded_copies(credential),
         submissions=credential.submissions.select_related("user", "connector").order_by(
             "-created_at"
         )[:20],
@@ -130,6 +138,21 @@ def credential_detail(request: HttpRequest, team: str, pk: int) -> HttpResponse:
             _context(membership, credential=credential, just_tested=not credential.check_pending),
         )
     return render(request, "credentials/detail.html", _detail_context(membership, credential))
+
+
+def _embedded_copies(credential: Credential) -> list:
+    """Live connectors that carry this credential's secret in their configuration, each marked
+    with whether it carries the current secret or one from before a rotation."""
+    current = credential.fingerprints()
+    links = list(
+        credential.embedded_in.filter(connector__deleted_at=None)
+        .select_related("connector")
+        .order_by("-connector__created_at")[:100]
+    )
+    for link in links:
+        link.outdated = link.fingerprints != current
+        link.pushable = link.connector.template_obj.pushes_secrets
+    return links
 
 
 def _public_fields(credential: Credential) -> list[tuple[str, object]]:
@@ -201,8 +224,16 @@ def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
             before=before,
             after=credential.audit_state(),
         )
+        copies = credential.embedded_in.filter(connector__deleted_at=None).count()
         messages.success(
-            request, "The secret is replaced. Connectors that use this credential keep their link."
+            request,
+            "The secret is replaced. Connectors that use this credential keep their link."
+            + (
+                f" {copies} connector{'s' if copies != 1 else ''} carry the old secret inside "
+                "their configuration: see them below."
+                if copies
+                else ""
+            ),
         )
         return redirect("credentials:detail", team=team, pk=credential.pk)
     return render(
@@ -247,7 +278,14 @@ def credential_toggle(request: HttpRequest, team: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def credential_delete(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     membership, credential = _credential(request, team, pk, "manage_credentials")
+    # Connectors created with it, and connectors that carry its secret inside them.
     in_use = list(credential.connectors.filter(deleted_at=None).order_by("-created_at")[:100])
+    in_use += [
+        link.connector
+        for link in credential.embedded_in.filter(connector__deleted_at=None)
+        .select_related("connector")
+        .exclude(connector__in=in_use)[:100]
+    ]
     if request.method == "POST" and not in_use:
         before = credential.audit_state()
         record(

@@ -173,6 +173,9 @@ class ConnectorTemplate:
     # Configuration keys whose values are secret wherever they appear in a request, an answer
     # or a stored record (Kafka Connect's `connection.password`, say).
     secret_keys: tuple[str, ...] = ()
+    # The provider can replace a connector's configuration, so a rotated secret that the
+    # connector embeds can be pushed to it (`ProviderClient.update_configuration`).
+    pushes_secrets: bool = False
 
     @property
     def provider(self) -> Provider:
@@ -241,6 +244,12 @@ class ProviderClient(HttpClient):
 
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
         """Delete the connector at the provider; a 404 means it is already gone."""
+        raise NotImplementedError
+
+    def update_configuration(
+        self, remote_id: str, context: dict[str, Any], configuration: dict[str, Any]
+    ) -> RemoteRecord:
+        """Replace a connector's whole configuration (templates with pushes_secrets)."""
         raise NotImplementedError
 
     def find_created(

@@ -16,11 +16,15 @@ if TYPE_CHECKING:
 @dataclass
 class FormContext:
     """What a template may use to build its form: the chosen credential's client, the request's
-    values, and a per-credential cache for catalogues fetched from the provider."""
+    values, a per-credential cache for catalogues fetched from the provider, and the team's
+    stored credentials of given kinds (`stored` lists them as choices; `resolve` gives one's
+    public and secret values, or None when it is not the team's or not of those kinds)."""
 
     client: Callable[[], ProviderClient] | None
     params: Mapping[str, Any]
     cached: Callable[[str, Callable[[], Any]], Any]
+    stored: Callable[[tuple[str, ...]], list[tuple[str, str]]] = lambda kinds: []
+    resolve: Callable[[str, tuple[str, ...]], tuple[dict, dict] | None] = lambda pk, kinds: None
 
 
 class CredentialForm(forms.Form):

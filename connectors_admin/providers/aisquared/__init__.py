@@ -16,6 +16,7 @@ SOURCE = CatalogTemplate(
     short_label="Source",
     checks_connection=True,
     actions=(REFRESH, CHECK, DELETE),
+    pushes_secrets=True,
     connector_type="source",
 )
 DESTINATION = CatalogTemplate(
@@ -27,6 +28,7 @@ DESTINATION = CatalogTemplate(
     short_label="Destination",
     checks_connection=True,
     actions=(REFRESH, CHECK, DELETE),
+    pushes_secrets=True,
     connector_type="destination",
 )
 

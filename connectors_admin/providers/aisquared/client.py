@@ -186,6 +186,18 @@ class AISquaredClient(ProviderClient):
         exchange = self.get(self._item_url(remote_id))
         return self.read_record(exchange, context.get("secret_paths", []))
 
+    def update_configuration(
+        self, remote_id: str, context: dict[str, Any], configuration: dict[str, Any]
+    ) -> RemoteRecord:
+        """PUT replaces the whole stored configuration (§2.3), so it is sent whole."""
+        call = Call(
+            "PUT",
+            self._item_url(remote_id),
+            json={"connector": {"configuration": configuration}},
+            headers={"Content-Type": "application/json"},
+        )
+        return self.read_record(self.send(call), context.get("secret_paths", []))
+
     def find_created(
         self, template: ConnectorTemplate, identity: dict[str, Any]
     ) -> RemoteRecord | None:
