@@ -176,10 +176,8 @@ _PROVIDER_HOSTS = {
 for _name, _host in _PROVIDER_HOSTS.items():
     globals()[_name] = env.str(_name, default="") or ("" if SANDBOX else _host)
 
-# Servers operators list for a provider, as "Name=https://host,Other=https://host2"; users pick
-# one by name, never type a URL. Each provider declares which of these it reads.
-for _name in ("AISQUARED_INSTANCES",):
-    globals()[_name] = env.dict(_name, default={})
+# Servers operators list for a provider (AISQUARED_INSTANCES, say) are read from the environment
+# by the provider's own declaration (providers.base.Instances); a setting of the same name wins.
 
 # --- Background work: Django's tasks framework on the database (`manage.py db_worker`) -------------
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

@@ -26,6 +26,7 @@ from connectors_admin.providers.base import (
     CredentialForm,
     Provider,
     ProviderClient,
+    ProviderError,
 )
 from connectors_admin.sandbox.models import SandboxConnector
 
@@ -433,3 +434,16 @@ def test_the_credential_page_shows_the_background_test_when_it_lands(owner_clien
     assert "verified" in panel and "well formed" in panel and 'role="status"' in panel
     listing = owner_client.get(reverse("credentials:list", args=["acme"])).content.decode()
     assert "verified" in listing and "last tested" in listing
+
+
+def test_operator_listed_instances_are_a_provider_declaration(settings, monkeypatch):
+    from connectors_admin.providers.base import Instances
+
+    clusters = Instances(setting="TEST_CLUSTERS")
+    monkeypatch.setenv("TEST_CLUSTERS", "Prod=https://connect.example.com,Dev=http://127.0.0.1:1")
+    assert clusters.all() == {"Prod": "https://connect.example.com", "Dev": "http://127.0.0.1:1"}
+    assert clusters.url("Prod", "Kafka Connect") == "https://connect.example.com"
+    settings.TEST_CLUSTERS = {"Only": "https://only.example.com"}  # a setting wins
+    assert clusters.choices() == [("Only", "Only")]
+    with pytest.raises(ProviderError, match="“Prod” is no longer configured"):
+        clusters.url("Prod", "Kafka Connect")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import environ
 from django.conf import settings
 
 from connectors_admin.core.redaction import REDACTED
@@ -204,7 +205,10 @@ class Instances:
     default_url_setting: str = ""
 
     def all(self) -> dict[str, str]:
-        listed = dict(getattr(settings, self.setting, None) or {})
+        listed = getattr(settings, self.setting, None)
+        if listed is None:  # not overridden in settings: read the environment
+            listed = environ.Env().dict(self.setting, default={})
+        listed = dict(listed)
         if self.default_name:
             return {self.default_name: "", **listed}
         return listed
