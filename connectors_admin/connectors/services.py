@@ -21,7 +21,6 @@ from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action as AuditAction
 from connectors_admin.core import crypto
 from connectors_admin.core.crypto import DecryptionError
-from connectors_admin.core.tasks import enqueue_on_commit
 from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import get_template
 from connectors_admin.providers.base import (
@@ -36,6 +35,7 @@ from connectors_admin.providers.base import (
 from connectors_admin.providers.embedding import fill
 from connectors_admin.providers.http import Exchange
 
+from . import signals
 from .models import Attempt, Connector, EmbeddedCredential, Submission
 
 logger = logging.getLogger("connectors_admin.connectors")
@@ -184,9 +184,7 @@ def create_connector(
     _finish(submission, client)
     submission.save()
     if submission.reconciliation == Submission.Reconciliation.PENDING:
-        from .tasks import reconcile_create
-
-        enqueue_on_commit(reconcile_create, submission.pk)
+        signals.create_unclear.send(Submission, submission=submission)
     logger.info("submission %s: %s", submission.pk, submission.outcome)
     return submission
 
@@ -244,10 +242,7 @@ def _adopt(
         return
     submission.connector = connector
     submission.outcome = Submission.Outcome.SUCCEEDED
-    if connector.in_flight:
-        from .tasks import follow_status
-
-        enqueue_on_commit(follow_status, str(connector.pk), 1)
+    signals.connector_recorded.send(Connector, connector=connector)
 
 
 def _embedded_credentials(submission: Submission) -> list[tuple[dict[str, Any], Credential]]:

@@ -13,8 +13,9 @@ from django.tasks import default_task_backend, task
 from django.utils import timezone
 
 from connectors_admin.core.scheduling import register
+from connectors_admin.core.tasks import enqueue_on_commit
 
-from . import services
+from . import services, signals
 from .models import Connector, Submission
 
 logger = logging.getLogger("connectors_admin.connectors")
@@ -98,6 +99,18 @@ def sweep_submissions() -> str:
         reconcile_create.enqueue(pk)
     return f"{abandoned} abandoned, {len(stuck)} reconciliations queued"
 
+
+def _reconcile_later(submission: Submission, **kwargs) -> None:
+    enqueue_on_commit(reconcile_create, submission.pk)
+
+
+def _follow_if_settling(connector: Connector, **kwargs) -> None:
+    if connector.in_flight:
+        enqueue_on_commit(follow_status, str(connector.pk), 1)
+
+
+signals.create_unclear.connect(_reconcile_later, dispatch_uid="reconcile-unclear-creates")
+signals.connector_recorded.connect(_follow_if_settling, dispatch_uid="follow-new-connectors")
 
 register(
     "refresh-live-connectors",

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from django import forms
-
-if TYPE_CHECKING:
-    from .base import ProviderClient
 
 
 @dataclass
@@ -20,7 +17,7 @@ class FormContext:
     stored credentials of given kinds (`stored` lists them as choices; `resolve` gives one's
     public and secret values, or None when it is not the team's or not of those kinds)."""
 
-    client: Callable[[], ProviderClient] | None
+    client: Callable[[], Any] | None  # makes the chosen credential's ProviderClient
     params: Mapping[str, Any]
     cached: Callable[[str, Callable[[], Any]], Any]
     stored: Callable[[tuple[str, ...]], list[tuple[str, str]]] = lambda kinds: []
