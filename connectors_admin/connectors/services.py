@@ -442,6 +442,31 @@ def _apply(connector: Connector, result: ActionResult, client: ProviderClient) -
         setattr(connector, name, value)
 
 
+def _operation_on(connector: Connector, user: Any, action: str) -> Submission:
+    """The submission recording one operation on an existing connector, before it starts."""
+    return Submission.objects.create(
+        team=connector.team,
+        user=user,
+        credential=connector.credential,
+        provider=connector.provider,
+        template=connector.template,
+        action=action,
+        connector=connector,
+    )
+
+
+def _client_for(connector: Connector) -> ProviderClient:
+    """A client with the connector's provider credential that also masks the configuration
+    secrets kept with the connector."""
+    if connector.credential is None:
+        raise ProviderError(
+            "Its credential was deleted: add one and create the record anew.", kind="credential"
+        )
+    client = _client(connector.credential, connector.template_obj)
+    client.redactor.add(values=_kept_secret_values(connector))
+    return client
+
+
 def run_action(
     connector: Connector, slug: str, user: Any, request: HttpRequest | None = None
 ) -> Submission:
@@ -451,21 +476,10 @@ def run_action(
     action = template.action(slug)
     if action is None:
         raise ValueError(f"{template.slug} declares no action {slug!r}")
-    submission = Submission.objects.create(
-        team=connector.team,
-        user=user,
-        credential=connector.credential,
-        provider=connector.provider,
-        template=connector.template,
-        action=action.slug,
-        connector=connector,
-    )
+    submission = _operation_on(connector, user, action.slug)
     client = None
     try:
-        if connector.credential is None:
-            raise ProviderError("Its credential was deleted: add one and create the record anew.")
-        client = _client(connector.credential, template)
-        client.redactor.add(values=_kept_secret_values(connector))
+        client = _client_for(connector)
         _used(connector.credential, submission, request)
         _record_attempts(submission, client)
         target = Target(
@@ -542,22 +556,10 @@ def _push_one(
     request: HttpRequest | None,
 ) -> Submission:
     connector = link.connector
-    template = connector.template_obj
-    submission = Submission.objects.create(
-        team=connector.team,
-        user=user,
-        credential=connector.credential,
-        provider=connector.provider,
-        template=connector.template,
-        action=Submission.PUSH_ROTATED,
-        connector=connector,
-    )
+    submission = _operation_on(connector, user, Submission.PUSH_ROTATED)
     client = None
     try:
-        if connector.credential is None:
-            raise ProviderError("Its provider credential was deleted.", kind="credential")
-        client = _client(connector.credential, template)
-        client.redactor.add(values=_kept_secret_values(connector))
+        client = _client_for(connector)
         kept = _kept(connector)()
         mapping = next(
             (e["mapping"] for e in connector.context.get("embedded", []) if e["slot"] == link.slot),

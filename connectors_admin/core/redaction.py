@@ -27,6 +27,17 @@ def _spellings(secret: str) -> set[str]:
     return {secret, ascii_form, json.dumps(secret, ensure_ascii=False)[1:-1], html_safe}
 
 
+def strings_in(value: Any) -> list[str]:
+    """Every string inside JSON-like data (a secret object's parts are secrets too)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [s for v in value.values() for s in strings_in(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings_in(v)]
+    return []
+
+
 def redact_text(text: str, secrets: Iterable[str]) -> str:
     """Replace every occurrence of every secret (longest spelling first) with a marker."""
     spellings = {form for secret in secrets if secret for form in _spellings(secret)}

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from connectors_admin.core.redaction import strings_in
+
 # Where a value comes from: ("public" | "secret", the credential's field, how to read it).
 Source = tuple[str, str, str]
 
@@ -62,18 +64,8 @@ def fill(
             target = target.setdefault(part, {})
         target[path[-1]] = value
         if source[0] == "secret":
-            written += _strings(value)
+            written += strings_in(value)
     return [w for w in written if w]
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
 
 
 # --- finding slots in a JSON Schema --------------------------------------------------------------

@@ -18,6 +18,8 @@ from typing import Any
 from django import forms
 from jsonschema import Draft7Validator
 
+from connectors_admin.core.redaction import strings_in
+
 PREFIX = "cfg"
 SEP = "__"
 SECRET_MARKERS = ("multiwoven_secret", "x-secret", "airbyte_secret")
@@ -319,15 +321,6 @@ def secret_values(config: Any, schema: dict[str, Any]) -> list[str]:
     """Every secret value in `config`: strings as they are; anything else as its JSON and as
     each string inside it."""
 
-    def strings(value: Any) -> list[str]:
-        if isinstance(value, str):
-            return [value]
-        if isinstance(value, dict):
-            return [s for v in value.values() for s in strings(v)]
-        if isinstance(value, list):
-            return [s for v in value for s in strings(v)]
-        return []
-
     found: list[str] = []
     for path in secret_paths(schema):
         for value in values_at(config, path):
@@ -335,7 +328,7 @@ def secret_values(config: Any, schema: dict[str, Any]) -> list[str]:
                 continue
             if not isinstance(value, str):
                 found.append(json.dumps(value))
-            found += strings(value)
+            found += strings_in(value)
     return [v for v in dict.fromkeys(found) if v]
 
 
