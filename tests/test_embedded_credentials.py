@@ -124,7 +124,7 @@ def test_the_form_offers_stored_credentials_and_one_field_for_a_key_file(
     assert "cfg__credentials_json__private_key" not in html
     # "Enter it here" shows the one JSON field.
     entered = owner_client.get(
-        DESTINATION, {"connector_name": "GoogleSheets", "use__credentials_json": ""}
+        DESTINATION, {"connector_name": "GoogleSheets", "use__credentials_json": "here"}
     ).content.decode()
     assert 'name="keyjson__credentials_json"' in entered
     assert "cfg__credentials_json__client_email" not in entered
@@ -160,7 +160,7 @@ def test_a_google_sheets_destination_uses_a_stored_gcp_key_and_links_it(
 
 def test_a_key_file_typed_once_keeps_its_line_breaks(owner_client, sandbox, aisq):
     form = sheets_form(
-        aisq, use__credentials_json="", keyjson__credentials_json=json.dumps(key_file())
+        aisq, use__credentials_json="here", keyjson__credentials_json=json.dumps(key_file())
     )
     response = owner_client.post(DESTINATION, form, headers=HTMX)
     assert "Connector created" in response.content.decode()
@@ -175,7 +175,7 @@ def test_a_typed_key_file_is_checked(owner_client, sandbox, aisq):
     bad = {**key_file(), "type": "authorized_user"}
     html = owner_client.post(
         DESTINATION,
-        sheets_form(aisq, use__credentials_json="", keyjson__credentials_json=json.dumps(bad)),
+        sheets_form(aisq, use__credentials_json="here", keyjson__credentials_json=json.dumps(bad)),
         headers=HTMX,
     ).content.decode()
     assert "not a service-account key" in html

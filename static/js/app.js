@@ -15,10 +15,11 @@
     }
   });
 
-  // On a full page load with errors, start at the error summary.
+  // On a full page load that announces an outcome, start there (an error summary first).
   document.addEventListener("DOMContentLoaded", function () {
-    var summary = document.querySelector(".alert-error[data-focus]");
-    if (summary) summary.focus();
+    var outcome = document.querySelector(".alert-error[data-focus]") ||
+                  document.querySelector("[data-focus]");
+    if (outcome) outcome.focus();
   });
 
   // "Copy" buttons: data-copy="#selector" copies that element's text.

@@ -29,7 +29,7 @@ from connectors_admin.providers.schema_forms import (
 )
 
 USE, KEY = "use__", "keyjson__"
-ENTER_HERE = ""
+ENTER_HERE = "here"
 
 
 class ServiceAccountField(forms.CharField):
@@ -76,8 +76,10 @@ class AISquaredConnectorForm(ConnectorForm, SchemaForm):
         """The stored credential picked for `slot` ("" when it is entered here)."""
         name = USE + slot.name
         if self.is_bound:
-            return str(self.data.get(name, ""))
-        return str(self.initial.get(name, self.fields[name].initial or ""))
+            chosen = self.data.get(name, "")
+        else:
+            chosen = self.initial.get(name, self.fields[name].initial)
+        return "" if chosen in (None, "", ENTER_HERE) else str(chosen)
 
     def _covered(self, slot: Slot) -> list[str]:
         """The generated fields a slot's values replace."""
@@ -248,7 +250,7 @@ class CatalogTemplate(ConnectorTemplate):
             extra[USE + slot.name] = forms.ChoiceField(
                 label=slot.label,
                 choices=[(ENTER_HERE, "Enter it here"), *options],
-                required=False,
+                required=False,  # a missing choice means "enter it here"
                 initial=options[0][0] if options and not slot.optional else ENTER_HERE,
                 help_text="Use one of your team's stored credentials, or enter the values here."
                 if options
