@@ -29,7 +29,7 @@ def test_a_stored_key_goes_into_a_sheet_and_a_rotation_is_pushed(
     page: Page, sandbox, team, owner, console_errors, screenshot
 ):
     make_aisquared_credential(team, owner)
-    gcp = Credential(team=team, kind="gcp", label="Loader key", public=dict(project_id="acme"))
+    gcp = Credential(team=team, kind="gcp", label="Loader key", public={"project_id": "acme"})
     gcp.set_secrets({"service_account_json": json.dumps(key_file())}, owner)
     gcp.save()
     sign_in(page.context, owner, sandbox)
