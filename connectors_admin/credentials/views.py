@@ -229,8 +229,8 @@ def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
             request,
             "The secret is replaced. Connectors that use this credential keep their link."
             + (
-                f" {copies} connector{'s' if copies != 1 else ''} carry the old secret inside "
-                "their configuration: see them below."
+                f" {copies} connector{'s carry' if copies != 1 else ' carries'} the old "
+                "secret inside its configuration: see below."
                 if copies
                 else ""
             ),

@@ -69,7 +69,7 @@ def test_a_stored_key_goes_into_a_sheet_and_a_rotation_is_pushed(
         ]
     )
     page.get_by_role("button", name="Replace the secret").click()
-    expect(page.locator(".alert-warning")).to_contain_text("embed the old secret")
+    expect(page.locator(".alert-warning")).to_contain_text("1 connector embeds the old secret")
     expect(page.get_by_role("listitem").filter(has_text="Weekly sheet")).to_contain_text(
         "old secret"
     )
