@@ -227,7 +227,7 @@ def test_rotation_shows_the_blast_radius_and_pushes_the_new_secret(
         {"aws_secret_access_key": ROTATED_AWS_SECRET},
     )
     page = owner_client.get(reverse("credentials:detail", args=["acme", aws.pk])).content.decode()
-    assert "embed the old secret" in page and "Lake files" in page
+    assert "1 connector embeds the old secret" in page and "Lake files" in page
     assert "Push the new secret" in page
 
     push = reverse("connectors:push-rotated", args=["acme", aws.pk])
@@ -242,7 +242,7 @@ def test_rotation_shows_the_blast_radius_and_pushes_the_new_secret(
     link = EmbeddedCredential.objects.get()
     assert link.is_current
     page = owner_client.get(reverse("credentials:detail", args=["acme", aws.pk])).content.decode()
-    assert "embed the old secret" not in page
+    assert "the old secret</strong>" not in page
     # The connection check afterwards uses the new secret kept with the record.
     checked = owner_client.post(
         reverse("connectors:action", args=["acme", connector.pk, "check"]), headers=HTMX
