@@ -253,3 +253,27 @@ def test_rotation_shows_the_blast_radius_and_pushes_the_new_secret(
         assert secret not in json.dumps(list(Attempt.objects.values()), default=str)
         assert secret not in json.dumps(list(AuditEvent.objects.values()), default=str)
         assert secret not in json.dumps(list(Connector.objects.values()), default=str)
+
+
+def test_a_database_source_may_take_a_stored_uris_login(owner_client, sandbox, aisq, team, owner):
+    from .conftest import aisquared_payload
+
+    uri = Credential(team=team, kind="uri", label="Shop replica", public={"scheme": "postgresql"})
+    uri.set_secrets({"uri": "postgresql://reader:p%40ss-do-not-leak@db.example.com/shop"}, owner)
+    uri.save()
+    html = owner_client.get(SOURCE, {"connector_name": "Postgresql"}).content.decode()
+    # Optional: typing the login stays the default, the stored URI is offered.
+    assert '<option value="here" selected>Enter it here</option>' in html
+    assert f'<option value="{uri.pk}">Shop replica' in html
+    form = aisquared_payload(aisq, "Postgresql")
+    form.pop("cfg__credentials__username")
+    form.pop("cfg__credentials__password")
+    response = owner_client.post(
+        SOURCE, {**form, "use__credentials": str(uri.pk), "form_token": str(uuid.uuid4())}
+    )
+    assert response.status_code == 302
+    sent = SandboxConnector.objects.get(provider="aisquared").data["configuration"]
+    assert sent["credentials"]["username"] == "reader"
+    assert sent["credentials"]["password"] == digest("p@ss-do-not-leak")  # percent-decoded
+    assert EmbeddedCredential.objects.get().credential == uri
+    assert "p@ss-do-not-leak" not in json.dumps(list(Attempt.objects.values()), default=str)
