@@ -277,3 +277,25 @@ def test_a_database_source_may_take_a_stored_uris_login(owner_client, sandbox, a
     assert sent["credentials"]["password"] == digest("p@ss-do-not-leak")  # percent-decoded
     assert EmbeddedCredential.objects.get().credential == uri
     assert "p@ss-do-not-leak" not in json.dumps(list(Attempt.objects.values()), default=str)
+
+
+def test_a_key_file_can_be_uploaded_instead_of_pasted(owner_client, sandbox, aisq):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(
+        "loader.json", json.dumps(key_file()).encode(), content_type="application/json"
+    )
+    form = sheets_form(aisq, use__credentials_json="here", keyfile__credentials_json=upload)
+    response = owner_client.post(DESTINATION, form, headers=HTMX)
+    assert "Connector created" in response.content.decode()
+    sent = SandboxConnector.objects.get(provider="aisquared").data["configuration"]
+    assert sent["credentials_json"]["private_key"] == digest(PEM)
+    bad = SimpleUploadedFile("x.json", b"{not json", content_type="application/json")
+    form = sheets_form(
+        aisq, name="Other", use__credentials_json="here", keyfile__credentials_json=bad
+    )
+    html = owner_client.post(DESTINATION, form, headers=HTMX).content.decode()
+    assert "This is not JSON" in html
+    nothing = sheets_form(aisq, name="Third", use__credentials_json="here")
+    html = owner_client.post(DESTINATION, nothing, headers=HTMX).content.decode()
+    assert "Paste the key file here, or upload it below." in html

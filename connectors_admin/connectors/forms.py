@@ -93,12 +93,14 @@ class CreateFlow:
         self,
         *,
         data: QueryDict | None = None,
+        files: Any = None,
         values: Any = None,
         token: uuid.UUID | None = None,
         changed: str = "",
         refresh: bool = False,
     ) -> ConnectorForm:
-        """A bound form (`data`), or an unbound one starting from `values` (a reload)."""
+        """A bound form (`data`, with uploaded `files`), or an unbound one starting from `values`
+        (a reload)."""
         source = data if data is not None else (values or {})
         credential = self.credential_from(source)
         if credential is None and data is None:
@@ -130,7 +132,7 @@ class CreateFlow:
                         initial[name] = picked
                 elif name in values and not isinstance(field.widget, forms.PasswordInput):
                     initial[name] = values.get(name)
-        form = form_class(data=data, initial=initial)
+        form = form_class(data=data, files=files, initial=initial)
         form.draft_scope = self.scope(source, form_class)
         self._add_credential_field(form)
         self._wire_reloads(form)
@@ -220,8 +222,9 @@ class CreateFlow:
 
     def unchecked_fields(self, form: ConnectorForm) -> set[str]:
         """Fields not re-rendered by the inline check when the user leaves them: those that
-        reload the form anyway, and secret inputs (a re-render would empty them)."""
-        return {"credential", *form.reload_on, *form.secret_names()}
+        reload the form anyway, and secret and file inputs (a re-render would empty them)."""
+        files = [n for n, f in form.fields.items() if isinstance(f.widget, forms.FileInput)]
+        return {"credential", *form.reload_on, *form.secret_names(), *files}
 
     # --- secrets typed once, kept encrypted in the session between attempts -------------------------
     def _drafts(self) -> dict[str, str]:

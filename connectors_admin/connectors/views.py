@@ -174,7 +174,7 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
         return _render_form(request, flow, context, form, uuid.uuid4())
 
     token = form_token(request.POST)
-    form = flow.build(data=request.POST, token=token)
+    form = flow.build(data=request.POST, files=request.FILES, token=token)
     if token is None or form.problem or not form.is_valid():
         # A form that could not be built (its catalogue is unreachable, say) sends nothing.
         return _render_form(request, flow, context, form, token or uuid.uuid4(), keep_from=token)
@@ -298,7 +298,7 @@ def check_connection(request: HttpRequest, team: str, template: str) -> HttpResp
         raise Http404("This template has no connection check.")
     context = _create_context(membership, flow)
     token = form_token(request.POST) or uuid.uuid4()
-    form = flow.build(data=request.POST, token=token)
+    form = flow.build(data=request.POST, files=request.FILES, token=token)
     if form.is_valid():
         data = form.provider_data()
         result = check_before_create(

@@ -89,3 +89,33 @@ def picker_label(credential: Credential) -> str:
     from connectors_admin.connectors.forms import stored_label
 
     return stored_label(credential)
+
+
+def test_a_key_file_uploaded_in_the_form_reaches_the_provider(
+    page: Page, sandbox, team, owner, console_errors
+):
+    from connectors_admin.sandbox.models import SandboxConnector
+    from tests.test_embedded_credentials import PEM, digest
+
+    make_aisquared_credential(team, owner)
+    sign_in(page.context, owner, sandbox)
+    page.goto(sandbox + DESTINATION)
+    pick_sheets(page)
+    # No stored GCP credential: typing it here is the only choice, one document for the key.
+    expect(page.get_by_label("Google service account", exact=True)).to_have_value("here")
+    page.get_by_label("Name", exact=True).fill("Uploaded key sheet")
+    page.get_by_label("…or upload the key file").set_input_files(
+        files=[
+            {
+                "name": "loader.json",
+                "mimeType": "application/json",
+                "buffer": json.dumps(key_file()).encode(),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Create connector").click()
+    expect(page.get_by_role("heading", name="Connector created")).to_be_visible()
+    sent = SandboxConnector.objects.get(provider="aisquared").data["configuration"]
+    assert sent["credentials_json"]["private_key"] == digest(PEM)
+    assert_nothing_leaks(page, PEM_LINES[1])
+    assert console_errors == []

@@ -28,7 +28,7 @@ from connectors_admin.providers.schema_forms import (
     secret_values,
 )
 
-USE, KEY = "use__", "keyjson__"
+USE, KEY, KEYFILE = "use__", "keyjson__", "keyfile__"
 ENTER_HERE = "here"
 
 
@@ -65,11 +65,9 @@ class AISquaredConnectorForm(ConnectorForm, SchemaForm):
         super().__init__(*args, **kwargs)
         self._filled: dict[str, Any] | None = None
         for slot in self.slots:
-            stored = self.stored_choice(slot)
-            for name in self._covered(slot):
-                self.fields[name].required = False
-            if slot.one_json_field:
-                self.fields[KEY + slot.name].required = not stored
+            if self.stored_choice(slot):  # the stored credential fills these fields
+                for name in self._covered(slot):
+                    self.fields[name].required = False
 
     # --- embedded secrets: a stored credential, or typed here ------------------------------------
     def stored_choice(self, slot: Slot) -> str:
@@ -80,6 +78,24 @@ class AISquaredConnectorForm(ConnectorForm, SchemaForm):
         else:
             chosen = self.initial.get(name, self.fields[name].initial)
         return "" if chosen in (None, "", ENTER_HERE) else str(chosen)
+
+    def _take_key_file(self, slot: Slot) -> None:
+        """A key file typed here is pasted or uploaded, once; an upload is read into the pasted
+        field so that a failed attempt keeps it like any typed secret."""
+        upload = self.cleaned_data.get(KEYFILE + slot.name)
+        if upload:
+            try:
+                text = upload.read().decode("utf-8")
+                self.cleaned_data[KEY + slot.name] = parse_service_account(text)
+            except (UnicodeDecodeError, ValueError) as error:
+                message = str(error) if isinstance(error, ValueError) else "This file is not JSON."
+                self.add_error(KEYFILE + slot.name, message)
+                return
+            self.data = self.data.copy()
+            self.data[KEY + slot.name] = text
+            self.errors.pop(KEY + slot.name, None)
+        elif not self.cleaned_data.get(KEY + slot.name) and KEY + slot.name not in self.errors:
+            self.add_error(KEY + slot.name, "Paste the key file here, or upload it below.")
 
     def _covered(self, slot: Slot) -> list[str]:
         """The generated fields a slot's values replace."""
@@ -139,6 +155,9 @@ class AISquaredConnectorForm(ConnectorForm, SchemaForm):
     )
 
     def clean(self):
+        for slot in self.slots:
+            if slot.one_json_field and not self.stored_choice(slot):
+                self._take_key_file(slot)
         cleaned = super().clean()
         # A self-hosted Multiwoven resolves values of the form ENV["NAME"] from its own
         # environment before connecting: never let a form read a server's secrets that way.
@@ -166,7 +185,7 @@ class AISquaredConnectorForm(ConnectorForm, SchemaForm):
         for slot in self.slots:
             pickers.append(USE + slot.name)
             if slot.one_json_field and not self.stored_choice(slot):
-                pickers.append(KEY + slot.name)
+                pickers += [KEY + slot.name, KEYFILE + slot.name]
         return ["connector_name", "name", "description", *pickers, *entries]
 
     def provider_data(self) -> dict[str, Any]:
@@ -261,6 +280,12 @@ class CatalogTemplate(ConnectorTemplate):
                     label=f"{slot.label} key file (JSON)",
                     required=False,
                     help_text="Paste the whole JSON key file once; its line breaks are kept.",
+                )
+                extra[KEYFILE + slot.name] = forms.FileField(
+                    label="…or upload the key file",
+                    required=False,
+                    help_text="The .json file downloaded from Google Cloud; at most 64 KiB.",
+                    widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
                 )
         form_class = schema_form(spec, base=AISquaredConnectorForm, extra=extra)
         for slot in slots:
