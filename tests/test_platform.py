@@ -447,3 +447,45 @@ def test_operator_listed_instances_are_a_provider_declaration(settings, monkeypa
     assert clusters.choices() == [("Only", "Only")]
     with pytest.raises(ProviderError, match="“Prod” is no longer configured"):
         clusters.url("Prod", "Kafka Connect")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_create_is_reconciled_once_however_often_it_is_asked(
+    owner_client, sandbox, credential, fault, tasks
+):
+    from connectors_admin.connectors.services import reconcile
+
+    fault("late")
+    create_s3(owner_client, credential)
+    submission = Submission.objects.get(action="create")
+    first, second = (
+        Submission.objects.get(pk=submission.pk),
+        Submission.objects.get(pk=submission.pk),
+    )
+    assert reconcile(first).reconciliation == "found"
+    assert reconcile(second).reconciliation == "found"  # the second run finds it claimed
+    assert Connector.objects.count() == 1
+    assert Submission.objects.filter(action="reconcile").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reconciliation_never_adopts_an_older_look_alike(
+    owner_client, sandbox, credential, fault, tasks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    # A connector with the same bucket and prefix, made at the provider long ago and not
+    # known here: a lost create that never arrived must not adopt it.
+    create_s3(owner_client, credential)
+    Connector.objects.all().delete()
+    older = SandboxConnector.objects.get()
+    older.data = {**older.data, "created_at": "2026-01-01T00:00:00Z"}
+    older.save()
+    SandboxConnector.objects.update(created_at=timezone.now() - timedelta(days=30))
+    tasks.backend.clear()
+    fault("drop")
+    create_s3(owner_client, credential)
+    assert tasks.run("reconcile_create") == ["not_created"]
+    assert Connector.objects.count() == 0

@@ -268,7 +268,13 @@ def _link_embedded(connector: Connector, submission: Submission) -> None:
 def reconcile(submission: Submission) -> Submission:
     """Find out whether a create whose answer was lost made a connector: adopt it if the provider
     has it, say "not created" if it does not, "could not find out" if the provider cannot say."""
-    if submission.reconciliation != Submission.Reconciliation.PENDING:
+    # Claim it: of two runs (the task and the sweep's retry, say) only one looks. Should the
+    # process die while it looks, the submission honestly stays "could not find out".
+    claimed = Submission.objects.filter(
+        pk=submission.pk, reconciliation=Submission.Reconciliation.PENDING
+    ).update(reconciliation=Submission.Reconciliation.UNKNOWN)
+    if not claimed:
+        submission.refresh_from_db()
         return submission
     template = get_template(submission.template)
     credential = submission.credential
@@ -297,7 +303,14 @@ def reconcile(submission: Submission) -> Submission:
     _record_attempts(lookup, client)
     kept = crypto.decrypt_json(submission.secret_config) if submission.secret_config else None
     try:
-        found = client.find_created(template, {**submission.identity, "known_ids": known})
+        found = client.find_created(
+            template,
+            {
+                **submission.identity,
+                "known_ids": known,
+                "since": (submission.created_at - timedelta(minutes=1)).isoformat(),
+            },
+        )
     except (ProviderError, NotImplementedError) as error:
         message = getattr(error, "message", "This provider cannot be asked.")
         _fail(lookup, ProviderError(message), client)

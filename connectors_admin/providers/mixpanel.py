@@ -7,6 +7,7 @@ HTTP Basic with a service account; one host per data residency; create with POST
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -223,6 +224,17 @@ CATEGORY_FIELDS = ("data_format", "compression")
 MAX_LIST_PAGES = 50
 
 
+def _moment(value: Any) -> datetime | None:
+    """An ISO-8601 time with its zone, or None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 class MixpanelClient(ProviderClient):
     label = "Mixpanel"
 
@@ -358,13 +370,16 @@ class MixpanelClient(ProviderClient):
         wanted = identity.get("properties", {})
         categories = identity.get("categories", {})
         known = set(identity.get("known_ids", []))
+        since = _moment(identity.get("since"))
 
         def match(item: dict[str, Any]) -> bool:
             props = item.get("connector_properties") or {}
             category = item.get("category_properties") or {}
+            created = _moment(item.get("created_at"))
             return (
                 item.get("connector_type") == connector_type
                 and item.get("connector_id") not in known
+                and (since is None or created is None or created >= since)
                 and isinstance(props, dict)
                 and isinstance(category, dict)
                 and all(props.get(k) == v for k, v in wanted.items())
