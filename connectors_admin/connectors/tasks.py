@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from connectors_admin.core.scheduling import register
 from connectors_admin.core.tasks import enqueue_on_commit
+from connectors_admin.providers import TEMPLATES
 
 from . import services, signals
 from .models import Connector, Submission
@@ -74,18 +75,14 @@ def refresh_live_connectors() -> str:
     due = Connector.objects.filter(deleted_at=None).filter(
         Q(refreshed_at__isnull=True) | Q(refreshed_at__lt=timezone.now() - every / 2)
     )
+    refreshable = [slug for slug, t in TEMPLATES.items() if t.action("refresh") is not None]
     count = 0
-    for connector_id, template in due.values_list("pk", "template").iterator():
-        if template in _refreshable_templates():
-            refresh_connector.enqueue(str(connector_id))
-            count += 1
+    for connector_id in (
+        due.filter(template__in=refreshable).values_list("pk", flat=True).iterator()
+    ):
+        refresh_connector.enqueue(str(connector_id))
+        count += 1
     return f"queued {count} refreshes"
-
-
-def _refreshable_templates() -> set[str]:
-    from connectors_admin.providers import TEMPLATES
-
-    return {slug for slug, t in TEMPLATES.items() if t.action("refresh") is not None}
 
 
 def sweep_submissions() -> str:
