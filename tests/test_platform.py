@@ -489,3 +489,57 @@ def test_reconciliation_never_adopts_an_older_look_alike(
     create_s3(owner_client, credential)
     assert tasks.run("reconcile_create") == ["not_created"]
     assert Connector.objects.count() == 0
+
+
+def _echo(client: ProviderClient, target) -> ActionResult:
+    """A provider that echoes a connector's properties back in clear (as Upstash does)."""
+    from connectors_admin.providers.base import RemoteRecord
+
+    raw = {"name": "orders", "properties": {"connection.password": "echoed-pw-do-not-leak"}}
+    summary = {"Password": "echoed-pw-do-not-leak"}
+    return ActionResult(
+        record=RemoteRecord(
+            remote_id=target.remote_id, status="RUNNING", title="orders", summary=summary, raw=raw
+        )
+    )
+
+
+ECHO = Provider(
+    slug="echo",
+    label="Echo",
+    description="Made up for a test.",
+    notice="",
+    credential_form=PingCredentialForm,
+    templates=(
+        ConnectorTemplate(
+            slug="echo-thing",
+            label="Echo: thing",
+            description="",
+            form_class=ConnectorForm,
+            provider_slug="echo",
+            actions=(Action("refresh", "Refresh status", _echo),),
+            secret_keys=("connection.password", "Password"),
+        ),
+    ),
+    client_class=PingClient,
+)
+
+
+@pytest.mark.django_db
+def test_secret_keys_declared_by_a_template_are_masked_before_anything_is_stored(
+    owner_client, team, owner
+):
+    with registered(ECHO):
+        credential = Credential(team=team, kind="echo", label="Echo key")
+        credential.set_secrets({"token": "echo-token"})
+        credential.save()
+        connector = Connector.objects.create(
+            team=team, credential=credential, provider="echo", template="echo-thing", remote_id="e1"
+        )
+        url = reverse("connectors:action", args=["acme", connector.pk, "refresh"])
+        panel = owner_client.post(url, headers=HTMX).content.decode()
+        connector.refresh_from_db()
+        assert connector.record["properties"]["connection.password"] == "[redacted]"
+        assert connector.summary["Password"] == "[redacted]"
+        assert connector.remote_status == "RUNNING"
+        assert "echoed-pw-do-not-leak" not in panel
