@@ -130,6 +130,7 @@ def test_phone_pages_fit(
         "aisquared connector": f"/teams/acme/connectors/{aisq_connector.pk}/",
         "picker": "/teams/acme/connectors/new/",
         "members": "/teams/acme/members/",
+        "remove member": f"/teams/acme/members/{Membership.objects.get(user__username='ada').pk}/remove/",
         "audit": "/teams/acme/audit/",
         "aisquared create": AISQ_PATH,
         "create": S3_PATH,
