@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
+from django import forms
+
 from connectors_admin.core.redaction import strings_in
+
+from .schema_forms import SecretTextarea
 
 # Where a value comes from: ("public" | "secret", the credential's field, how to read it).
 Source = tuple[str, str, str]
@@ -145,3 +149,154 @@ def parse_service_account(text: str) -> dict[str, Any]:
     if "PRIVATE KEY" not in str(data["private_key"]):
         raise ValueError("The key file's private_key is not a PEM private key.")
     return data
+
+
+# --- the form side: "Use a stored credential" or "Enter it here" ------------------------------------
+USE, KEY, KEYFILE = "use__", "keyjson__", "keyfile__"
+ENTER_HERE = "here"
+
+
+class ServiceAccountField(forms.CharField):
+    """A whole service-account key file, pasted once; never rendered back."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault(
+            "widget",
+            SecretTextarea(attrs={"rows": 6, "class": "mono", "autocomplete": "off"}),
+        )
+        super().__init__(strip=False, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_service_account(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+def slot_fields(slots: tuple[Slot, ...], context: Any) -> dict[str, forms.Field]:
+    """The form fields that offer each slot: a choice of the team's stored credentials of its
+    kinds (or "Enter it here"), and for a key file, one field to paste it and one to upload it."""
+    fields: dict[str, forms.Field] = {}
+    for slot in slots:
+        options = context.stored(slot.kinds)
+        fields[USE + slot.name] = forms.ChoiceField(
+            label=slot.label,
+            choices=[(ENTER_HERE, "Enter it here"), *options],
+            required=False,  # a missing choice means "enter it here"
+            initial=options[0][0] if options and not slot.optional else ENTER_HERE,
+            help_text="Use one of your team's stored credentials, or enter the values here."
+            if options
+            else "Your team has no stored credential of this kind yet: enter it here.",
+        )
+        if slot.one_json_field:
+            fields[KEY + slot.name] = ServiceAccountField(
+                label=f"{slot.label} key file (JSON)",
+                required=False,
+                help_text="Paste the whole JSON key file once; its line breaks are kept.",
+            )
+            fields[KEYFILE + slot.name] = forms.FileField(
+                label="…or upload the key file",
+                required=False,
+                help_text="The .json file downloaded from Google Cloud; at most 64 KiB.",
+                widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
+            )
+    return fields
+
+
+class EmbeddedSecretsForm(forms.Form):
+    """A form whose template embeds storage secrets (`slots`): each is filled from a stored
+    credential the user picks (`resolve` gives its values, server side) or typed here."""
+
+    slots: ClassVar[tuple[Slot, ...]] = ()
+    resolve: ClassVar[Any] = staticmethod(lambda pk, kinds: None)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._filled: dict[str, Any] | None = None
+        for slot in self.slots:
+            if self.stored_choice(slot):  # the stored credential fills these fields
+                for name in self.covered(slot):
+                    self.fields[name].required = False
+
+    def covered(self, slot: Slot) -> list[str]:
+        """The fields a slot's values replace: by default, those named as its paths."""
+        return [path[0] for path in slot.paths if len(path) == 1 and path[0] in self.fields]
+
+    def stored_choice(self, slot: Slot) -> str:
+        """The stored credential picked for `slot` ("" when it is entered here)."""
+        name = USE + slot.name
+        if self.is_bound:
+            chosen = self.data.get(name, "")
+        else:
+            chosen = self.initial.get(name, self.fields[name].initial)
+        return "" if chosen in (None, "", ENTER_HERE) else str(chosen)
+
+    def clean_embedded(self) -> None:
+        """Read a key file typed here (pasted or uploaded); call from `clean`."""
+        for slot in self.slots:
+            if slot.one_json_field and not self.stored_choice(slot):
+                self._take_key_file(slot)
+
+    def _take_key_file(self, slot: Slot) -> None:
+        """An upload is read into the pasted field, so a failed attempt keeps it like any typed
+        secret."""
+        upload = self.cleaned_data.get(KEYFILE + slot.name)
+        if upload:
+            try:
+                text = upload.read().decode("utf-8")
+                self.cleaned_data[KEY + slot.name] = parse_service_account(text)
+            except (UnicodeDecodeError, ValueError) as error:
+                message = str(error) if isinstance(error, ValueError) else "This file is not JSON."
+                self.add_error(KEYFILE + slot.name, message)
+                return
+            self.data = self.data.copy()
+            self.data[KEY + slot.name] = text
+            self.errors.pop(KEY + slot.name, None)
+        elif not self.cleaned_data.get(KEY + slot.name) and KEY + slot.name not in self.errors:
+            self.add_error(KEY + slot.name, "Paste the key file here, or upload it below.")
+
+    def embedded(self) -> dict[str, Any]:
+        """What the picked stored credentials put in the configuration (`config`, by path),
+        the secret strings written (`secrets`), and the links to keep (`links`)."""
+        if self._filled is None:
+            config: dict[str, Any] = {}
+            written: list[str] = []
+            links = []
+            for slot in self.slots:
+                pk = self.stored_choice(slot)
+                found = self.resolve(pk, slot.kinds) if pk else None
+                if found is None:
+                    continue
+                public, secrets = found
+                written += fill(config, slot.targets, public, secrets)
+                links.append({"slot": slot.name, "credential": int(pk), "mapping": slot.mapping()})
+            self._filled = {"config": config, "secrets": written, "links": links}
+        return self._filled
+
+    def typed_key_files(self) -> dict[str, Any]:
+        """Key files typed here, by slot name (parsed JSON)."""
+        return {
+            slot.name: self.cleaned_data[KEY + slot.name]
+            for slot in self.slots
+            if slot.one_json_field
+            and not self.stored_choice(slot)
+            and self.cleaned_data.get(KEY + slot.name)
+        }
+
+    def picker_layout(self) -> list[str]:
+        names: list[str] = []
+        for slot in self.slots:
+            names.append(USE + slot.name)
+            if slot.one_json_field and not self.stored_choice(slot):
+                names += [KEY + slot.name, KEYFILE + slot.name]
+        return names
+
+    def hidden_by_stored(self) -> set[str]:
+        return {n for slot in self.slots if self.stored_choice(slot) for n in self.covered(slot)}
+
+    def secret_names(self) -> list[str]:
+        keys = [KEY + s.name for s in self.slots if s.one_json_field]
+        return [*super().secret_names(), *keys]  # type: ignore[misc]

@@ -16,89 +16,33 @@ from connectors_admin.providers.base import (
     FormContext,
     ProviderError,
 )
-from connectors_admin.providers.embedding import Slot, fill, parse_service_account, slots_in_schema
+from connectors_admin.providers.embedding import (
+    USE,
+    EmbeddedSecretsForm,
+    Slot,
+    slot_fields,
+    slots_in_schema,
+)
 from connectors_admin.providers.schema_forms import (
     PREFIX,
     SEP,
     Node,
     SchemaForm,
-    SecretTextarea,
     schema_form,
     secret_paths,
     secret_values,
 )
 
-USE, KEY, KEYFILE = "use__", "keyjson__", "keyfile__"
-ENTER_HERE = "here"
 
-
-class ServiceAccountField(forms.CharField):
-    """A whole service-account key file, pasted once; never rendered back."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault(
-            "widget", SecretTextarea(attrs={"rows": 6, "class": "mono", "autocomplete": "off"})
-        )
-        super().__init__(strip=False, **kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in self.empty_values:
-            return None
-        try:
-            return parse_service_account(value)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
-
-
-class AISquaredConnectorForm(ConnectorForm, SchemaForm):
+class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
     reload_on = ("connector_name",)
     refreshable = "Refresh the catalogue"
     searchable = "connector_name"
     connector_type: ClassVar[str] = "source"
     definition: ClassVar[dict[str, Any] | None] = None
-    # Storage secrets the chosen connector embeds, and how to fetch a stored credential's values.
-    slots: ClassVar[tuple[Slot, ...]] = ()
-    resolve: ClassVar[Any] = staticmethod(lambda pk, kinds: None)
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._filled: dict[str, Any] | None = None
-        for slot in self.slots:
-            if self.stored_choice(slot):  # the stored credential fills these fields
-                for name in self._covered(slot):
-                    self.fields[name].required = False
-
-    # --- embedded secrets: a stored credential, or typed here ------------------------------------
-    def stored_choice(self, slot: Slot) -> str:
-        """The stored credential picked for `slot` ("" when it is entered here)."""
-        name = USE + slot.name
-        if self.is_bound:
-            chosen = self.data.get(name, "")
-        else:
-            chosen = self.initial.get(name, self.fields[name].initial)
-        return "" if chosen in (None, "", ENTER_HERE) else str(chosen)
-
-    def _take_key_file(self, slot: Slot) -> None:
-        """A key file typed here is pasted or uploaded, once; an upload is read into the pasted
-        field so that a failed attempt keeps it like any typed secret."""
-        upload = self.cleaned_data.get(KEYFILE + slot.name)
-        if upload:
-            try:
-                text = upload.read().decode("utf-8")
-                self.cleaned_data[KEY + slot.name] = parse_service_account(text)
-            except (UnicodeDecodeError, ValueError) as error:
-                message = str(error) if isinstance(error, ValueError) else "This file is not JSON."
-                self.add_error(KEYFILE + slot.name, message)
-                return
-            self.data = self.data.copy()
-            self.data[KEY + slot.name] = text
-            self.errors.pop(KEY + slot.name, None)
-        elif not self.cleaned_data.get(KEY + slot.name) and KEY + slot.name not in self.errors:
-            self.add_error(KEY + slot.name, "Paste the key file here, or upload it below.")
-
-    def _covered(self, slot: Slot) -> list[str]:
-        """The generated fields a slot's values replace."""
+    def covered(self, slot: Slot) -> list[str]:
+        """The generated fields a slot's values replace (a path's whole subtree)."""
         prefixes = [SEP.join((PREFIX, *path)) for path in slot.paths]
         return [
             name
@@ -106,43 +50,18 @@ class AISquaredConnectorForm(ConnectorForm, SchemaForm):
             if any(name == p or name.startswith(p + SEP) for p in prefixes) and name in self.fields
         ]
 
-    def _embedded(self) -> dict[str, Any]:
-        """What the picked stored credentials put in the configuration: the values by path,
-        the secret strings written, and the links to keep (slot, credential, mapping)."""
-        if self._filled is None:
-            config: dict[str, Any] = {}
-            written: list[str] = []
-            links = []
-            for slot in self.slots:
-                pk = self.stored_choice(slot)
-                found = self.resolve(pk, slot.kinds) if pk else None
-                if found is None:
-                    continue
-                public, secrets = found
-                written += fill(config, slot.targets, public, secrets)
-                links.append({"slot": slot.name, "credential": int(pk), "mapping": slot.mapping()})
-            self._filled = {"config": config, "secrets": written, "links": links}
-        return self._filled
-
     def configuration(self) -> dict[str, Any]:
         config = super().configuration()
-        for slot in self.slots:
-            if slot.one_json_field and not self.stored_choice(slot):
-                typed = self.cleaned_data.get(KEY + slot.name)
-                if typed:
-                    config[slot.name] = typed
-        for key, value in self._embedded()["config"].items():
+        config.update(self.typed_key_files())
+        for key, value in self.embedded()["config"].items():
             if isinstance(value, dict) and isinstance(config.get(key), dict):
                 config[key] = {**config[key], **value}
             else:
                 config[key] = value
         return config
 
-    def secret_names(self) -> list[str]:
-        return [*super().secret_names(), *(KEY + s.name for s in self.slots if s.one_json_field)]
-
     def _secret_values(self, configuration: dict[str, Any]) -> list[str]:
-        found = [*secret_values(configuration, self.schema), *self._embedded()["secrets"]]
+        found = [*secret_values(configuration, self.schema), *self.embedded()["secrets"]]
         return list(dict.fromkeys(found))
 
     name = forms.CharField(
@@ -155,9 +74,7 @@ class AISquaredConnectorForm(ConnectorForm, SchemaForm):
     )
 
     def clean(self):
-        for slot in self.slots:
-            if slot.one_json_field and not self.stored_choice(slot):
-                self._take_key_file(slot)
+        self.clean_embedded()
         cleaned = super().clean()
         # A self-hosted Multiwoven resolves values of the form ENV["NAME"] from its own
         # environment before connecting: never let a form read a server's secrets that way.
@@ -169,10 +86,7 @@ class AISquaredConnectorForm(ConnectorForm, SchemaForm):
         return cleaned
 
     def layout(self) -> list[Any]:
-        hidden: set[str] = set()
-        for slot in self.slots:
-            if self.stored_choice(slot):
-                hidden.update(self._covered(slot))
+        hidden = self.hidden_by_stored()
 
         def visible(node: Any) -> Any:
             if isinstance(node, Node) and node.is_group:
@@ -181,12 +95,7 @@ class AISquaredConnectorForm(ConnectorForm, SchemaForm):
             return None if getattr(node, "name", node) in hidden else node
 
         entries = [e for e in map(visible, self.built.layout) if e is not None]
-        pickers = []
-        for slot in self.slots:
-            pickers.append(USE + slot.name)
-            if slot.one_json_field and not self.stored_choice(slot):
-                pickers += [KEY + slot.name, KEYFILE + slot.name]
-        return ["connector_name", "name", "description", *pickers, *entries]
+        return ["connector_name", "name", "description", *self.picker_layout(), *entries]
 
     def provider_data(self) -> dict[str, Any]:
         configuration = self.configuration()
@@ -204,7 +113,7 @@ class AISquaredConnectorForm(ConnectorForm, SchemaForm):
             "connector_type": self.connector_type,
             "connector_name": self.cleaned_data["connector_name"],
             "secret_paths": [list(p) for p in secret_paths(self.schema)],
-            "embedded": self._embedded()["links"],
+            "embedded": self.embedded()["links"],
         }
 
     def identity(self) -> dict[str, Any]:
@@ -264,29 +173,7 @@ class CatalogTemplate(ConnectorTemplate):
             "resolve": staticmethod(context.resolve),
             "reload_on": ("connector_name", *(USE + slot.name for slot in slots)),
         }
-        for slot in slots:
-            options = context.stored(slot.kinds)
-            extra[USE + slot.name] = forms.ChoiceField(
-                label=slot.label,
-                choices=[(ENTER_HERE, "Enter it here"), *options],
-                required=False,  # a missing choice means "enter it here"
-                initial=options[0][0] if options and not slot.optional else ENTER_HERE,
-                help_text="Use one of your team's stored credentials, or enter the values here."
-                if options
-                else "Your team has no stored credential of this kind yet: enter it here.",
-            )
-            if slot.one_json_field:
-                extra[KEY + slot.name] = ServiceAccountField(
-                    label=f"{slot.label} key file (JSON)",
-                    required=False,
-                    help_text="Paste the whole JSON key file once; its line breaks are kept.",
-                )
-                extra[KEYFILE + slot.name] = forms.FileField(
-                    label="…or upload the key file",
-                    required=False,
-                    help_text="The .json file downloaded from Google Cloud; at most 64 KiB.",
-                    widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
-                )
+        extra.update(slot_fields(slots, context))
         form_class = schema_form(spec, base=AISquaredConnectorForm, extra=extra)
         for slot in slots:
             if slot.one_json_field:
