@@ -121,19 +121,22 @@ def create_connector(
     context: dict[str, Any] | None = None,
     identity: dict[str, Any] | None = None,
     kept: dict[str, Any] | None = None,
+    idempotency_key: str = "",
     request: HttpRequest | None = None,
 ) -> Submission:
     """Send the create request once per form token; a repeated token returns the first result.
 
     A create whose answer was lost after it may have reached the provider is handed to the
     background reconciliation, which finds out whether the connector exists."""
+    if not template.provider.idempotent_creates:
+        idempotency_key = ""  # not sent, and no earlier try is resolved by it
     client = None
     failure = None
     call = None
     recorded_request: dict[str, Any] = {}
     try:
         client = _client(credential, template)
-        call = client.build_create(template, data)
+        call = client.build_create(template, data, idempotency_key=idempotency_key)
         recorded_request = client.redacted_request(call)
     except ProviderError as error:
         failure = error
@@ -147,7 +150,10 @@ def create_connector(
                 template=template.slug,
                 form_token=token,
                 request=recorded_request,
-                identity=identity or {},
+                identity={
+                    **(identity or {}),
+                    **({"idempotency_key": idempotency_key} if idempotency_key else {}),
+                },
                 context=context or {},
             )
     except IntegrityError:
@@ -181,12 +187,33 @@ def create_connector(
         raise
     else:
         _adopt(submission, client, template, remote, kept, request)
+        if idempotency_key and submission.connector is not None:
+            # The provider honoured the key: this connector is what the earlier tries made.
+            _resolve_earlier_tries(submission, idempotency_key)
     _finish(submission, client)
     submission.save()
     if submission.reconciliation == Submission.Reconciliation.PENDING:
         signals.create_unclear.send(Submission, submission=submission)
     logger.info("submission %s: %s", submission.pk, submission.outcome)
     return submission
+
+
+def _resolve_earlier_tries(submission: Submission, idempotency_key: str) -> None:
+    """A retry with the same idempotency key got the connector an earlier try's lost answer
+    was about: that try is resolved as created, not looked for any more."""
+    Submission.objects.filter(
+        team=submission.team,
+        action=Submission.CREATE,
+        identity__idempotency_key=idempotency_key,
+        reconciliation=Submission.Reconciliation.PENDING,
+    ).exclude(pk=submission.pk).update(
+        reconciliation=Submission.Reconciliation.FOUND,
+        outcome=Submission.Outcome.SUCCEEDED,
+        connector=submission.connector,
+        secret_config="",
+        error_message="The answer was lost, but a retry with the same idempotency key got the "
+        "connector it had created.",
+    )
 
 
 def _adopt(
@@ -481,7 +508,11 @@ def _client_for(connector: Connector) -> ProviderClient:
 
 
 def run_action(
-    connector: Connector, slug: str, user: Any, request: HttpRequest | None = None
+    connector: Connector,
+    slug: str,
+    user: Any,
+    request: HttpRequest | None = None,
+    inputs: dict[str, Any] | None = None,
 ) -> Submission:
     """Run one of the template's declared actions on a connector, recorded as a submission with
     an attempt per exchange, and audited."""
@@ -500,6 +531,7 @@ def run_action(
             context=connector.context,
             status=connector.remote_status,
             kept=_kept(connector),
+            inputs=inputs or {},
         )
         result = action.perform(client, target)
     except ProviderError as error:
@@ -514,7 +546,10 @@ def run_action(
             Submission.Outcome.SUCCEEDED if result.ok else Submission.Outcome.FAILED
         )
         submission.error_message = "" if result.ok else result.message
-        submission.details = client.redactor.data(result.details)  # shown once, not stored
+        # Shown once with the answer, not stored (the exchanges are).
+        submission.details = client.redactor.data(result.details)
+        result.rows = client.redactor.data(result.rows)
+        submission.result = result
         record(
             action.audit,
             request=request,

@@ -174,6 +174,10 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
         return _render_form(request, flow, context, form, uuid.uuid4())
 
     token = form_token(request.POST)
+    # One key for every try of this form while the outcome of a try is unclear, so a provider
+    # that honours idempotency returns the first connector instead of making a second.
+    create_key = form_token({"form_token": request.POST.get("create_key")}) or token
+    context["create_key"] = create_key
     form = flow.build(data=request.POST, files=request.FILES, token=token)
     if token is None or form.problem or not form.is_valid():
         # A form that could not be built (its catalogue is unreachable, say) sends nothing.
@@ -198,6 +202,7 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
         identity=form.identity(),
         kept=form.configuration_secrets(),
         token=token,
+        idempotency_key=f"connector-create-{flow.template.slug}:{create_key}",
         request=request,
     )
     if submission.outcome == Submission.Outcome.SUCCEEDED:
@@ -221,8 +226,11 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
             form.add_error(field if field in form.fields else None, message)
         context["provider_error"] = submission.error_message
     context["failed_submission"] = submission
-    # The failed attempt is recorded; a deliberate second try is a new submission.
+    # The failed attempt is recorded; a deliberate second try is a new submission, with the same
+    # idempotency key only while the first try's outcome is unclear.
     new_token = uuid.uuid4()
+    if submission.reconciliation != Submission.Reconciliation.PENDING:
+        context["create_key"] = new_token
     flow.move_check(token, new_token)
     return _render_form(request, flow, context, form, new_token, keep_from=token)
 
@@ -234,6 +242,7 @@ def _render_form(request, flow, context, form, token, keep_from=None, name=None)
         **context,
         "form": form,
         "form_token": token,
+        "create_key": context.get("create_key") or token,
         "credential_field": form["credential"],
         "items": flow.layout(form),
         "unchecked_fields": flow.unchecked_fields(form),
@@ -396,6 +405,8 @@ def connector_action(request: HttpRequest, team: str, pk: uuid.UUID, action: str
         "connector": connector,
         "action": declared,
     }
+    if declared.inputs is not None and not declared.changes_remote:
+        return _action_page(request, connector, declared, context)
     if request.method == "GET":
         if not declared.confirm:
             return HttpResponseNotAllowed(["POST"])
@@ -417,6 +428,24 @@ def connector_action(request: HttpRequest, team: str, pk: uuid.UUID, action: str
         "connectors/detail.html#record-panel",
         {**context, "action_submission": submission, "action_message": done},
     )
+
+
+def _action_page(request: HttpRequest, connector: Connector, declared, context: dict):
+    """A read-only action with inputs (a browse): its form, and its result once asked. It runs
+    from a GET with the inputs in the query string, so the page can be shared as a link."""
+    asked = any(name in request.GET for name in declared.inputs.base_fields)
+    form = declared.inputs(request.GET if asked else None)
+    if asked and form.is_valid():
+        submission = run_action(
+            connector, declared.slug, request.user, request, inputs=form.cleaned_data
+        )
+        context["submission"] = submission
+        context["result"] = getattr(submission, "result", None)
+    context["form"] = form
+    name = "connectors/action_page.html"
+    if htmx_partial(request):
+        name += "#action-result"
+    return render(request, name, context)
 
 
 @login_required

@@ -66,6 +66,7 @@ class Target:
     context: dict[str, Any]
     status: str
     kept: Callable[[], dict[str, Any]] = dict
+    inputs: dict[str, Any] = field(default_factory=dict)  # an action's own form, cleaned
 
 
 @dataclass
@@ -79,6 +80,9 @@ class ActionResult:
     status: str | None = None
     deleted: bool = False
     details: dict[str, Any] = field(default_factory=dict)
+    # Rows to show as a table (a browse's files): column key -> label, and the rows.
+    columns: dict[str, str] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,9 @@ class Action:
     `states` limits the remote states in which it is offered (None: any state of a live
     connector); `confirm` is the question asked before it runs ("" runs it at once);
     `capability` is what the user's role must allow; `audit` names the audit event; `done` is
-    said on success ("{provider}" stands for the provider's name).
+    said on success ("{provider}" stands for the provider's name). An action with `inputs` (a
+    form class) that changes nothing remote runs from a GET with those inputs in the query
+    string, so its result page can be shared as a link (a browse, say).
     """
 
     slug: str
@@ -101,6 +107,7 @@ class Action:
     done: str = "Done."
     audit: str = "connector.action"
     style: str = ""  # "danger" for destructive actions
+    inputs: Any = None  # a Form class whose cleaned data reaches `perform` as target.inputs
 
     def done_message(self, provider_label: str) -> str:
         return self.done.format(provider=provider_label)
@@ -237,7 +244,11 @@ class ProviderClient(HttpClient):
     test a connection.
     """
 
-    def build_create(self, template: ConnectorTemplate, data: dict[str, Any]) -> Call:
+    def build_create(
+        self, template: ConnectorTemplate, data: dict[str, Any], *, idempotency_key: str = ""
+    ) -> Call:
+        """The create request. `idempotency_key` stays the same across retries of one form
+        submission; providers that honour one (VideoVector) send it."""
         raise NotImplementedError
 
     def read_create(self, template: ConnectorTemplate, exchange: Exchange) -> RemoteRecord:
@@ -301,6 +312,7 @@ class Provider:
         empty_status: str = "pending",
         transitional_states: frozenset[str] = frozenset(),
         instances: Instances | None = None,
+        idempotent_creates: bool = False,
     ) -> None:
         self.slug = slug
         self.label = label
@@ -314,6 +326,9 @@ class Provider:
         # in one is refreshed in the background until it settles.
         self.transitional_states = transitional_states
         self.instances = instances
+        # The provider honours an Idempotency-Key on creates: a retry with the same key returns
+        # the first connector (and so resolves a try whose answer was lost).
+        self.idempotent_creates = idempotent_creates
 
     def __repr__(self) -> str:
         return f"<Provider {self.slug}>"

@@ -252,7 +252,9 @@ class MixpanelClient(ProviderClient):
         """Listing the default project's connectors is the cheapest authenticated call."""
         return Call("GET", self.connectors_url(self.public["project_id"], self.public["residency"]))
 
-    def build_create(self, template: ConnectorTemplate, data: dict[str, Any]) -> Call:
+    def build_create(
+        self, template: ConnectorTemplate, data: dict[str, Any], *, idempotency_key: str = ""
+    ) -> Call:
         connector_type = CONNECTOR_TYPES[template.slug]
         body = {
             "connector_type": connector_type,

@@ -27,3 +27,9 @@ def plain(value: Any) -> str:
 @register.filter
 def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+@register.filter
+def get_item(mapping: Any, key: str) -> Any:
+    """`{{ row|get_item:key }}`: a mapping's value by a key held in a variable."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""

@@ -121,7 +121,9 @@ class AISquaredClient(ProviderClient):
         return body
 
     # --- connectors ------------------------------------------------------------------------------
-    def build_create(self, template: ConnectorTemplate, data: dict[str, Any]) -> Call:
+    def build_create(
+        self, template: ConnectorTemplate, data: dict[str, Any], *, idempotency_key: str = ""
+    ) -> Call:
         connector = {
             "name": data["name"],
             "connector_type": template.connector_type,

@@ -1,0 +1,279 @@
+"""VideoVector's three storage-connector forms (GCS, S3, Azure) on one common base: name, scopes,
+import mode and, when exporting, an export base path; each embeds its cloud's secret, picked from
+the team's stored credentials or typed here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django import forms
+from django.core.validators import RegexValidator
+
+from connectors_admin.providers.base import ConnectorForm, ConnectorTemplate, FormContext
+from connectors_admin.providers.embedding import (
+    USE,
+    EmbeddedSecretsForm,
+    Slot,
+    slot_fields,
+)
+
+S3_BUCKET = re.compile(r"^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+GCS_BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
+AWS_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+GCP_PROJECT = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+AZURE_ACCOUNT = re.compile(r"^[a-z0-9]{3,24}$")
+AZURE_CONTAINER = re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")
+GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+SCOPE_CHOICES = [
+    ("import", "Import — VideoVector reads videos from this storage into your indexes"),
+    ("export", "Export — VideoVector writes results (metadata, clips) back to this storage"),
+]
+IMPORT_MODES = [
+    ("all", "All files — import every matching file, each time an import runs"),
+    ("new_only", "New files only — skip files that were imported before"),
+]
+
+
+def _secret(label: str, max_length: int) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+
+class StorageForm(EmbeddedSecretsForm, ConnectorForm):
+    """The fields every VideoVector storage connector shares."""
+
+    reload_on: ClassVar[tuple[str, ...]] = ("scopes",)
+    place_fields: ClassVar[tuple[str, ...]] = ()
+
+    name = forms.CharField(label="Name", min_length=1, max_length=100)
+    scopes = forms.MultipleChoiceField(
+        label="Scopes",
+        choices=SCOPE_CHOICES,
+        initial=["import"],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="At least one.",
+    )
+    import_mode = forms.ChoiceField(
+        label="Import mode", choices=IMPORT_MODES, initial="all", widget=forms.RadioSelect
+    )
+    export_base_path = forms.CharField(
+        label="Export base path",
+        required=False,
+        max_length=1024,
+        help_text="Exports are written under this prefix only, such as exports/review.",
+    )
+
+    def exporting(self) -> bool:
+        source = self.data if self.is_bound else self.initial
+        picked = (
+            source.getlist("scopes")
+            if hasattr(source, "getlist")
+            else source.get("scopes", self.fields["scopes"].initial)
+        )
+        return "export" in (picked or [])
+
+    def clean(self):
+        self.clean_embedded()
+        cleaned = super().clean()
+        if "export" not in (cleaned.get("scopes") or []):
+            cleaned["export_base_path"] = ""
+        return cleaned
+
+    def layout(self) -> list[Any]:
+        hidden = self.hidden_by_stored() | (set() if self.exporting() else {"export_base_path"})
+        names = [
+            "name",
+            *self.place_fields,
+            *self.picker_layout(),
+            *[n for slot in self.slots for n in self.covered(slot)],
+            "scopes",
+            "import_mode",
+            "export_base_path",
+        ]
+        return [n for n in dict.fromkeys(names) if n in self.fields and n not in hidden]
+
+    def provider_data(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k in self.sent_fields()}
+        data.update(self.embedded()["config"])
+        data.update(self.typed_key_files())
+        typed = [data[n] for n in self.secret_names() if isinstance(data.get(n), str)]
+        data["secret_values"] = [v for v in [*typed, *self.embedded()["secrets"]] if v]
+        return data
+
+    def sent_fields(self) -> set[str]:
+        return {
+            "name",
+            "scopes",
+            "import_mode",
+            "export_base_path",
+            *self.place_fields,
+            *(n for slot in self.slots for n in self.covered(slot)),
+        }
+
+    def record_context(self) -> dict[str, Any]:
+        return {"embedded": self.embedded()["links"]}
+
+    def identity(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"match": {"name": data["name"], **{n: data[n] for n in self.place_fields}}}
+
+
+class S3Form(StorageForm):
+    place_fields = ("bucket", "region")
+    slots = (
+        Slot(
+            name="aws",
+            label="AWS access key",
+            kinds=("aws",),
+            targets=(
+                (("aws_access_key_id",), ("public", "aws_access_key_id", "")),
+                (("aws_secret_access_key",), ("secret", "aws_secret_access_key", "")),
+            ),
+        ),
+    )
+
+    bucket = forms.CharField(
+        label="Bucket",
+        max_length=63,
+        validators=[
+            RegexValidator(
+                S3_BUCKET,
+                "3 to 63 lowercase letters, digits, dots or hyphens, starting and ending with "
+                "a letter or digit (not an IP address).",
+            )
+        ],
+    )
+    region = forms.CharField(
+        label="AWS region",
+        max_length=30,
+        validators=[RegexValidator(AWS_REGION, "An AWS region code, such as us-east-1.")],
+        help_text="Such as us-east-1.",
+    )
+    aws_access_key_id = forms.CharField(
+        label="Access key id",
+        max_length=20,
+        validators=[RegexValidator(r"^(AKIA|ASIA)[A-Z0-9]{16}$", "AKIA or ASIA and 16 more.")],
+    )
+    aws_secret_access_key = _secret("Secret access key", 40)
+
+
+class AzureForm(StorageForm):
+    place_fields = ("storage_account", "container")
+    slots = (
+        Slot(
+            name="azure",
+            label="Azure service principal",
+            kinds=("azure",),
+            targets=(
+                (("tenant_id",), ("public", "tenant_id", "")),
+                (("client_id",), ("public", "client_id", "")),
+                (("client_secret",), ("secret", "client_secret", "")),
+            ),
+        ),
+    )
+
+    storage_account = forms.CharField(
+        label="Storage account",
+        max_length=24,
+        validators=[RegexValidator(AZURE_ACCOUNT, "3 to 24 lowercase letters and digits.")],
+    )
+    container = forms.CharField(
+        label="Container",
+        max_length=63,
+        validators=[
+            RegexValidator(
+                AZURE_CONTAINER,
+                "3 to 63 lowercase letters, digits and hyphens, starting and ending with a "
+                "letter or digit, never two hyphens in a row.",
+            )
+        ],
+    )
+    tenant_id = forms.CharField(
+        label="Tenant id", validators=[RegexValidator(GUID, "A GUID: 8-4-4-4-12 hex digits.")]
+    )
+    client_id = forms.CharField(
+        label="Client (application) id",
+        validators=[RegexValidator(GUID, "A GUID: 8-4-4-4-12 hex digits.")],
+    )
+    client_secret = _secret("Client secret", 500)
+
+
+class GCSForm(StorageForm):
+    place_fields = ("bucket", "gcp_project_id")
+    slots = (
+        Slot(
+            name="credentials_file",
+            label="Google service account",
+            kinds=("gcp",),
+            targets=((("credentials_file",), ("secret", "service_account_json", "json")),),
+            one_json_field=True,
+        ),
+    )
+
+    bucket = forms.CharField(
+        label="Bucket",
+        max_length=222,
+        validators=[
+            RegexValidator(
+                GCS_BUCKET,
+                "3 to 63 lowercase letters, digits, dots, hyphens or underscores, starting "
+                "and ending with a letter or digit.",
+            )
+        ],
+    )
+    gcp_project_id = forms.CharField(
+        label="GCP project id",
+        max_length=30,
+        validators=[RegexValidator(GCP_PROJECT, "6 to 30 lowercase letters, digits or hyphens.")],
+    )
+
+    def clean_bucket(self) -> str:
+        bucket = self.cleaned_data["bucket"]
+        if bucket.startswith("goog") or "google" in bucket:
+            raise forms.ValidationError(
+                "Bucket names cannot start with “goog” or contain “google”."
+            )
+        return bucket
+
+    def provider_data(self) -> dict[str, Any]:
+        data = super().provider_data()
+        key = data.get("credentials_file") or {}
+        data["secret_values"] += [str(key.get("private_key", ""))] if key else []
+        return data
+
+
+class BrowseForm(forms.Form):
+    prefix = forms.CharField(
+        label="Prefix",
+        required=False,
+        max_length=1024,
+        help_text="A folder, such as incoming/2026/. Empty for the whole storage.",
+    )
+    pattern = forms.CharField(
+        label="Pattern",
+        required=False,
+        max_length=200,
+        initial="*",
+        help_text="A glob over file names: *.mp4, or *.{mp4,mov} for either.",
+    )
+    recursive = forms.BooleanField(label="Include subfolders", required=False, initial=True)
+
+
+@dataclass(frozen=True)
+class StorageTemplate(ConnectorTemplate):
+    storage: str = "s3"  # the API's provider: gcs | s3 | azure
+    fields: tuple[str, ...] = ()  # what a JSON create sends besides the common fields
+
+    def form_class_for(self, context: FormContext) -> type[ConnectorForm]:
+        """The template's form, with the team's stored credentials offered for its secret."""
+        extra: dict[str, Any] = {**slot_fields(self.form_class.slots, context)}
+        extra["resolve"] = staticmethod(context.resolve)
+        extra["reload_on"] = ("scopes", *(USE + slot.name for slot in self.form_class.slots))
+        return type(self.form_class.__name__, (self.form_class,), extra)

@@ -1,0 +1,287 @@
+"""VideoVector storage connectors through the test client and the sandbox: the three creates
+(from stored credentials and typed), idempotent retries, test, browse, delete and the errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from connectors_admin.audit.models import AuditEvent
+from connectors_admin.connectors.models import Attempt, Connector, EmbeddedCredential, Submission
+from connectors_admin.credentials.models import Credential
+from connectors_admin.providers.http import Call, Exchange
+from connectors_admin.sandbox.models import SandboxConnector
+
+from .test_embedded_credentials import PEM, PEM_LINES, digest, key_file
+
+pytestmark = pytest.mark.django_db(transaction=True)
+HTMX = {"HX-Request": "true"}
+ADMIN_KEY = "sk_live_" + "ab" * 24
+WRITE_KEY = "sk_live_111111" + "c" * 42
+AWS_SECRET = "vvAwsSecretDoNotLeak" + "9" * 20
+AZURE_SECRET = "vv-azure-client-secret-do-not-leak"
+TENANT, CLIENT = "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"
+
+
+def create_url(kind: str) -> str:
+    return reverse("connectors:create", args=["acme", f"videovector-{kind}"])
+
+
+@pytest.fixture
+def vv(team, owner) -> Credential:
+    credential = Credential(
+        team=team, kind="videovector", label="Media", public={"auth_type": "api_key"}
+    )
+    credential.set_secrets({"token": ADMIN_KEY}, owner)
+    credential.save()
+    return credential
+
+
+@pytest.fixture
+def aws(team, owner) -> Credential:
+    credential = Credential(
+        team=team, kind="aws", label="Footage", public={"aws_access_key_id": "AKIA" + "F" * 16}
+    )
+    credential.set_secrets({"aws_secret_access_key": AWS_SECRET}, owner)
+    credential.save()
+    return credential
+
+
+def common(vv, **fields) -> dict:
+    return {
+        "credential": vv.pk,
+        "name": "Footage",
+        "scopes": ["import"],
+        "import_mode": "all",
+        "form_token": str(uuid.uuid4()),
+        **fields,
+    }
+
+
+def sent(attempt: Attempt) -> dict:
+    return attempt.request["body"]
+
+
+def test_an_s3_connector_from_a_stored_aws_key_pair(owner_client, sandbox, vv, aws, caplog):
+    caplog.set_level(logging.DEBUG)
+    page = owner_client.get(create_url("s3")).content.decode()
+    assert "AWS access key" in page and f'<option value="{aws.pk}" selected>' in page
+    assert "Import — VideoVector reads videos" in page and "New files only —" in page
+    assert 'name="export_base_path"' not in page  # only when exporting
+    response = owner_client.post(
+        create_url("s3"),
+        common(vv, bucket="media-archive", region="us-east-1", use__aws=str(aws.pk)),
+        headers=HTMX,
+    )
+    assert "Connector created" in response.content.decode()
+    remote = SandboxConnector.objects.get(provider="videovector")
+    assert remote.data["_secrets"]["aws_secret_access_key"] == digest(AWS_SECRET)
+    attempt = Submission.objects.get(action="create").attempts.get()
+    assert sent(attempt) == {
+        "name": "Footage",
+        "scopes": ["import"],
+        "import_mode": "all",
+        "bucket": "media-archive",
+        "region": "us-east-1",
+        "aws_access_key_id": "AKIA" + "F" * 16,
+        "aws_secret_access_key": "[redacted]",
+    }
+    assert attempt.request["headers"]["Idempotency-Key"].startswith(
+        "connector-create-videovector-s3:"
+    )
+    assert attempt.request["headers"]["X-API-Key"] == "[redacted]"
+    connector = Connector.objects.get()
+    assert connector.name == "Footage" and connector.remote_status == "active"
+    assert EmbeddedCredential.objects.get().credential == aws
+    everything = json.dumps(
+        [
+            list(Attempt.objects.values()),
+            list(AuditEvent.objects.values()),
+            list(Connector.objects.values()),
+        ],
+        default=str,
+    )
+    for secret in (AWS_SECRET, ADMIN_KEY):
+        assert secret not in everything and secret not in caplog.text
+
+
+def test_an_azure_connector_typed_here_with_export(owner_client, sandbox, vv):
+    page = owner_client.get(create_url("azure"), {"scopes": ["import", "export"]}).content
+    assert b'name="export_base_path"' in page
+    form = common(
+        vv,
+        scopes=["import", "export"],
+        export_base_path="exports/review",
+        storage_account="acmemedia",
+        container="videos",
+        use__azure="here",
+        tenant_id=TENANT,
+        client_id=CLIENT,
+        client_secret=AZURE_SECRET,
+    )
+    bad = owner_client.post(
+        create_url("azure"), {**form, "container": "Bad--Name", "tenant_id": "x"}, headers=HTMX
+    ).content.decode()
+    assert "never two hyphens in a row" in bad and "A GUID" in bad
+    assert AZURE_SECRET not in bad  # a typed secret is never echoed back
+    assert not SandboxConnector.objects.exists()  # checked on our side, nothing sent
+    response = owner_client.post(create_url("azure"), form, headers=HTMX)
+    assert "Connector created" in response.content.decode()
+    body = sent(Submission.objects.get(action="create", outcome="succeeded").attempts.get())
+    assert body["export_base_path"] == "exports/review" and body["client_secret"] == "[redacted]"
+    assert body["scopes"] == ["import", "export"]
+    remote = SandboxConnector.objects.get(provider="videovector")
+    assert remote.data["_secrets"]["client_secret"] == digest(AZURE_SECRET)
+
+
+def test_a_gcs_connector_with_an_uploaded_key_file_is_sent_as_multipart(owner_client, sandbox, vv):
+    upload = SimpleUploadedFile(
+        "media.json", json.dumps(key_file()).encode(), content_type="application/json"
+    )
+    form = common(
+        vv,
+        scopes=["import", "export"],
+        export_base_path="",
+        bucket="raw-footage",
+        gcp_project_id="acme-media",
+        use__credentials_file="here",
+        keyfile__credentials_file=upload,
+    )
+    response = owner_client.post(create_url("gcs"), form, headers=HTMX)
+    assert "Connector created" in response.content.decode()
+    body = sent(Submission.objects.get(action="create").attempts.get())
+    assert body["form"] == [
+        ["name", "Footage"],
+        ["bucket", "raw-footage"],
+        ["gcp_project_id", "acme-media"],
+        ["scopes", "import"],
+        ["scopes", "export"],
+        ["import_mode", "all"],
+    ]  # scopes repeated, import_mode always, no empty export_base_path
+    assert body["files"]["credentials_file"].endswith("bytes, application/json>")
+    remote = SandboxConnector.objects.get(provider="videovector")
+    assert remote.data["_service_account"] == key_file()["client_email"]
+    assert remote.data["scopes"] == ["import", "export"]
+    for attempt in Attempt.objects.all():
+        assert PEM_LINES[1] not in json.dumps(attempt.request) + attempt.response_body
+    assert PEM  # the key's PEM reached the sandbox: its digest is what it kept
+    assert remote.data["_secrets"]["credentials_file"].startswith("sha256:")
+
+
+def test_a_retry_after_a_lost_answer_returns_the_same_connector(
+    owner_client, sandbox, vv, aws, fault
+):
+    fault("late", provider="videovector")
+    form = common(vv, bucket="media-archive", region="us-east-1", use__aws=str(aws.pk))
+    html = owner_client.post(create_url("s3"), form, headers=HTMX).content.decode()
+    assert "Outcome unclear." in html
+    first = Submission.objects.get(action="create")
+    assert first.reconciliation == "pending"
+    create_key = html.split('name="create_key" value="', 1)[1].split('"', 1)[0]
+    assert create_key == form["form_token"]  # the key stays while the outcome is unclear
+    retry = {**form, "form_token": str(uuid.uuid4()), "create_key": create_key}
+    assert (
+        "Connector created"
+        in owner_client.post(create_url("s3"), retry, headers=HTMX).content.decode()
+    )
+    assert SandboxConnector.objects.filter(provider="videovector").count() == 1  # not two
+    first.refresh_from_db()
+    assert (first.reconciliation, first.outcome) == ("found", "succeeded")
+    assert first.connector == Connector.objects.get()
+
+
+def test_test_browse_and_delete_on_the_detail_page(owner_client, sandbox, vv, aws, team, owner):
+    owner_client.post(
+        create_url("s3"),
+        common(vv, bucket="unreachable-bucket", region="us-east-1", use__aws=str(aws.pk)),
+    )
+    connector = Connector.objects.get()
+    detail = reverse("connectors:detail", args=["acme", connector.pk])
+    html = owner_client.get(detail).content.decode()
+    assert "Test connection" in html and "Browse files…" in html
+
+    test = reverse("connectors:action", args=["acme", connector.pk, "test"])
+    failed = owner_client.post(test, headers=HTMX).content.decode()
+    assert "Test connection failed." in failed and "Access denied to unreachable-bucket" in failed
+    connector.refresh_from_db()
+    assert connector.remote_status == "failed"
+    assert "failure" in connector.summary["Last tested"]
+    test_call = Submission.objects.get(action="test").attempts.order_by("number").first()
+    assert test_call.method == "POST" and test_call.request["body"] is None
+
+    browse = reverse("connectors:action", args=["acme", connector.pk, "browse"])
+    empty_form = owner_client.get(browse).content.decode()
+    assert (
+        "Choose what to look for" in empty_form
+        and not Submission.objects.filter(action="browse").exists()
+    )
+    listed = owner_client.get(
+        browse, {"prefix": "incoming/", "pattern": "*.mp4", "recursive": "on"}
+    )
+    page = listed.content.decode()
+    assert "3 files" in page
+    assert "incoming/2026/11/keynote.mp4" in page and "700.0 MB" in page
+    assert "interview.mov" not in page
+    partial = owner_client.get(
+        browse, {"prefix": "archive/", "pattern": "*.{mp4,wav}", "recursive": "on"}, headers=HTMX
+    ).content.decode()
+    assert "<html" not in partial and "2 files" in partial
+    none = owner_client.get(browse, {"prefix": "", "pattern": "*.avi"}).content.decode()
+    assert "Nothing matches" in none
+
+    # A key without the admin scope cannot delete: said plainly.
+    limited = Credential(
+        team=team, kind="videovector", label="Editor key", public={"auth_type": "api_key"}
+    )
+    limited.set_secrets({"token": WRITE_KEY}, owner)
+    limited.save()
+    Connector.objects.filter(pk=connector.pk).update(credential=limited)
+    delete = reverse("connectors:action", args=["acme", connector.pk, "delete"])
+    refused = owner_client.post(delete).content.decode()
+    assert "lacks the admin scope" in refused
+    Connector.objects.filter(pk=connector.pk).update(credential=vv)
+    owner_client.post(delete)
+    connector.refresh_from_db()
+    assert connector.deleted_at is not None
+    assert not SandboxConnector.objects.filter(provider="videovector").exists()
+
+
+def test_both_error_shapes_become_plain_messages_on_their_fields(vv):
+    client = vv.client()
+
+    def said(body: dict, status: int = 422):
+        exchange = Exchange(call=Call("POST", "x"), status=status, text=json.dumps(body))
+        return client.error_for_status(exchange)
+
+    error = said(
+        {
+            "error": {
+                "code": "validation_error",
+                "message": "The connector is not valid.",
+                "details": {"bucket": "No such bucket.", "unknown": "x"},
+                "request_id": "req_42",
+            }
+        }
+    )
+    assert error.field_errors == {"bucket": "No such bucket."}
+    assert "request id req_42" in error.message
+    fastapi = said({"detail": [{"loc": ["body", "region"], "msg": "field required"}]})
+    assert fastapi.field_errors == {"region": "field required"}
+    assert "region: field required" in fastapi.message
+    assert "Not authenticated" in said({"detail": "Not authenticated"}, 401).message
+
+
+def test_a_server_error_says_so_with_the_request_id(owner_client, sandbox, vv, aws, fault):
+    fault("status", provider="videovector", status=503, message="Storage service overloaded")
+    html = owner_client.post(
+        create_url("s3"),
+        common(vv, bucket="media-archive", region="us-east-1", use__aws=str(aws.pk)),
+        headers=HTMX,
+    ).content.decode()
+    assert "server error (HTTP 503)" in html and "request id req_" in html
+    assert 'value="media-archive"' in html  # every typed value kept
