@@ -197,12 +197,14 @@ def slot_fields(slots: tuple[Slot, ...], context: Any) -> dict[str, forms.Field]
                 required=False,
                 help_text="Paste the whole JSON key file once; its line breaks are kept.",
             )
+            fields[KEY + slot.name].one_of = True  # one of these two is needed: not "optional"
             fields[KEYFILE + slot.name] = forms.FileField(
                 label="…or upload the key file",
                 required=False,
                 help_text="The .json file downloaded from Google Cloud; at most 64 KiB.",
                 widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
             )
+            fields[KEYFILE + slot.name].one_of = True
     return fields
 
 
