@@ -285,3 +285,87 @@ def test_a_server_error_says_so_with_the_request_id(owner_client, sandbox, vv, a
     ).content.decode()
     assert "server error (HTTP 503)" in html and "request id req_" in html
     assert 'value="media-archive"' in html  # every typed value kept
+
+
+@pytest.fixture
+def azure(team, owner) -> Credential:
+    credential = Credential(
+        team=team,
+        kind="azure",
+        label="Media principal",
+        public={"tenant_id": TENANT, "client_id": CLIENT},
+    )
+    credential.set_secrets({"client_secret": AZURE_SECRET}, owner)
+    credential.save()
+    return credential
+
+
+@pytest.fixture
+def gcp(team, owner) -> Credential:
+    credential = Credential(team=team, kind="gcp", label="Media key", public={"project_id": "acme"})
+    credential.set_secrets({"service_account_json": json.dumps(key_file())}, owner)
+    credential.save()
+    return credential
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "stored"),
+    [
+        ("s3", {"bucket": "media-archive", "region": "eu-west-1"}, None),
+        ("azure", {"storage_account": "acmemedia", "container": "videos"}, "azure"),
+        ("gcs", {"bucket": "raw-footage", "gcp_project_id": "acme-media"}, "gcp"),
+    ],
+)
+def test_the_other_secret_paths_and_no_secret_anywhere(
+    request, owner_client, sandbox, vv, kind, fields, stored, caplog, tasks
+):
+    caplog.set_level(logging.DEBUG)
+    form = common(vv, **fields)
+    if stored is None:  # typed here
+        form |= {
+            "use__aws": "here",
+            "aws_access_key_id": "AKIA" + "T" * 16,
+            "aws_secret_access_key": AWS_SECRET,
+        }
+    else:
+        credential = request.getfixturevalue(stored)
+        slot = {"azure": "use__azure", "gcp": "use__credentials_file"}[stored]
+        form[slot] = str(credential.pk)
+    response = owner_client.post(create_url(kind), form, headers=HTMX)
+    assert "Connector created" in response.content.decode(), response.content.decode()[:2000]
+    remote = SandboxConnector.objects.get(provider="videovector")
+    expected = {
+        "s3": ("aws_secret_access_key", AWS_SECRET),
+        "azure": ("client_secret", AZURE_SECRET),
+    }.get(kind)
+    if expected:
+        assert remote.data["_secrets"][expected[0]] == digest(expected[1])
+    else:
+        assert remote.data["_service_account"] == key_file()["client_email"]
+    assert EmbeddedCredential.objects.count() == (0 if stored is None else 1)
+    connector = Connector.objects.get()
+    owner_client.post(reverse("connectors:action", args=["acme", connector.pk, "test"]))
+    pages = [
+        response.content.decode(),
+        owner_client.get(
+            reverse("connectors:detail", args=["acme", connector.pk])
+        ).content.decode(),
+        owner_client.get(reverse("connectors:list", args=["acme"])).content.decode(),
+    ]
+    pages += [
+        owner_client.get(reverse("connectors:submission", args=["acme", s.pk])).content.decode()
+        for s in Submission.objects.all()
+    ]
+    stored_rows = json.dumps(
+        [
+            list(Attempt.objects.values()),
+            list(Submission.objects.values()),
+            list(AuditEvent.objects.values()),
+            list(Connector.objects.values()),
+            [(r.task.name, r.args) for r in tasks.queued()],
+        ],
+        default=str,
+    )
+    for secret in (AWS_SECRET, AZURE_SECRET, PEM_LINES[1], ADMIN_KEY):
+        assert secret not in stored_rows and secret not in caplog.text
+        assert not any(secret in page for page in pages)
