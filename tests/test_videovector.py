@@ -369,3 +369,18 @@ def test_the_other_secret_paths_and_no_secret_anywhere(
     for secret in (AWS_SECRET, AZURE_SECRET, PEM_LINES[1], ADMIN_KEY):
         assert secret not in stored_rows and secret not in caplog.text
         assert not any(secret in page for page in pages)
+
+
+def test_the_result_card_offers_test_and_browse(owner_client, sandbox, vv, aws):
+    html = owner_client.post(
+        create_url("s3"),
+        common(vv, bucket="media-archive", region="us-east-1", use__aws=str(aws.pk)),
+        headers=HTMX,
+    ).content.decode()
+    connector = Connector.objects.get()
+    assert reverse("connectors:action", args=["acme", connector.pk, "test"]) in html
+    assert reverse("connectors:action", args=["acme", connector.pk, "browse"]) in html
+    tested = owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "test"]), follow=True
+    ).content.decode()
+    assert "the connection works" in tested
