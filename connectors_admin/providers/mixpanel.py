@@ -26,6 +26,7 @@ from .base import (
     RemoteRecord,
     display_time,
 )
+from .naming import AWS_REGION, gcs_bucket_field, s3_bucket_field
 
 RESIDENCY_CHOICES = [("us", "United States"), ("eu", "European Union"), ("in", "India")]
 RESIDENCY_SETTINGS = {
@@ -43,9 +44,6 @@ DATA_FORMATS = [
 ]
 COMPRESSIONS = [("none", "None"), ("gzip", "gzip")]
 
-S3_BUCKET = re.compile(r"^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-GCS_BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
-AWS_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 IAM_ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)?:iam::\d{12}:role/[A-Za-z0-9+=,.@_\-/]{1,512}$")
 
 
@@ -103,17 +101,7 @@ class _MixpanelConnectorForm(ConnectorForm):
 
 class S3ImportForm(_MixpanelConnectorForm):
     connector_type = "s3Import"
-    s3_bucket = forms.CharField(
-        label="Bucket",
-        max_length=63,
-        validators=[
-            RegexValidator(
-                S3_BUCKET,
-                "3 to 63 lowercase letters, digits, dots or hyphens, starting and ending "
-                "with a letter or digit (not an IP address).",
-            )
-        ],
-    )
+    s3_bucket = s3_bucket_field()
     s3_prefix = forms.CharField(
         label="Prefix",
         required=False,
@@ -157,17 +145,7 @@ class S3ImportForm(_MixpanelConnectorForm):
 
 class GCSImportForm(_MixpanelConnectorForm):
     connector_type = "gcsImport"
-    gcs_bucket = forms.CharField(
-        label="Bucket",
-        max_length=222,
-        validators=[
-            RegexValidator(
-                GCS_BUCKET,
-                "3 to 63 lowercase letters, digits, dots, hyphens or underscores, starting and "
-                "ending with a letter or digit.",
-            )
-        ],
-    )
+    gcs_bucket = gcs_bucket_field()
     gcs_prefix = forms.CharField(
         label="Prefix",
         required=False,
@@ -182,18 +160,6 @@ class GCSImportForm(_MixpanelConnectorForm):
         "data_format",
         "compression",
     ]
-
-    def clean_gcs_bucket(self) -> str:
-        bucket = self.cleaned_data["gcs_bucket"]
-        if bucket.startswith("goog") or "google" in bucket:
-            raise forms.ValidationError(
-                "Bucket names cannot start with “goog” or contain “google”."
-            )
-        if any(len(part) > 63 for part in bucket.split(".")):
-            raise forms.ValidationError("Each dot-separated part can be at most 63 characters.")
-        if "." not in bucket and len(bucket) > 63:
-            raise forms.ValidationError("Without dots, a bucket name is at most 63 characters.")
-        return bucket
 
     def clean_gcs_prefix(self) -> str:
         return _prefix(self.cleaned_data["gcs_prefix"])

@@ -18,10 +18,8 @@ from connectors_admin.providers.embedding import (
     Slot,
     slot_fields,
 )
+from connectors_admin.providers.naming import AWS_REGION, gcs_bucket_field, s3_bucket_field
 
-S3_BUCKET = re.compile(r"^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-GCS_BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
-AWS_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 GCP_PROJECT = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 AZURE_ACCOUNT = re.compile(r"^[a-z0-9]{3,24}$")
 AZURE_CONTAINER = re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")
@@ -139,17 +137,7 @@ class S3Form(StorageForm):
         ),
     )
 
-    bucket = forms.CharField(
-        label="Bucket",
-        max_length=63,
-        validators=[
-            RegexValidator(
-                S3_BUCKET,
-                "3 to 63 lowercase letters, digits, dots or hyphens, starting and ending with "
-                "a letter or digit (not an IP address).",
-            )
-        ],
-    )
+    bucket = s3_bucket_field()
     region = forms.CharField(
         label="AWS region",
         max_length=30,
@@ -217,30 +205,12 @@ class GCSForm(StorageForm):
         ),
     )
 
-    bucket = forms.CharField(
-        label="Bucket",
-        max_length=222,
-        validators=[
-            RegexValidator(
-                GCS_BUCKET,
-                "3 to 63 lowercase letters, digits, dots, hyphens or underscores, starting "
-                "and ending with a letter or digit.",
-            )
-        ],
-    )
+    bucket = gcs_bucket_field()
     gcp_project_id = forms.CharField(
         label="GCP project id",
         max_length=30,
         validators=[RegexValidator(GCP_PROJECT, "6 to 30 lowercase letters, digits or hyphens.")],
     )
-
-    def clean_bucket(self) -> str:
-        bucket = self.cleaned_data["bucket"]
-        if bucket.startswith("goog") or "google" in bucket:
-            raise forms.ValidationError(
-                "Bucket names cannot start with “goog” or contain “google”."
-            )
-        return bucket
 
     def provider_data(self) -> dict[str, Any]:
         data = super().provider_data()
