@@ -45,8 +45,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "connectors_admin.audit.log.RequestIdMiddleware",
+    "connectors_admin.core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "connectors_admin.core.safety.RefuseControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -191,9 +192,21 @@ PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=30.0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "connectors_admin.core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        # Standard error, so a server's own log collects it.
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "loggers": {
         "connectors_admin": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
+        # Django's request errors (a 500 with its traceback), with the request id to find it.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

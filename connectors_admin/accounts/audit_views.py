@@ -34,26 +34,41 @@ CSV_COLUMNS = [
 ]
 
 
-def _filtered(request: HttpRequest, team) -> tuple[object, dict[str, str]]:
+def _date(text: str, label: str, problems: list[str]):
+    """A filter date, or None; an impossible one (2024-02-30) is said, not a server error."""
+    if not text:
+        return None
+    try:
+        found = parse_date(text)
+    except ValueError:
+        found = None
+    if found is None:
+        problems.append(f"“{text[:20]}” is not a date: the {label} filter is left out.")
+    return found
+
+
+def _filtered(request: HttpRequest, team) -> tuple[object, dict[str, str], list[str]]:
     events = AuditEvent.objects.filter(team=team)
     chosen = {k: request.GET.get(k, "").strip() for k in ("action", "actor", "since", "until")}
+    problems: list[str] = []
     if chosen["action"] in Action.values:
         events = events.filter(action=chosen["action"])
     if chosen["actor"]:
-        events = events.filter(actor_name__iexact=chosen["actor"])
-    since, until = parse_date(chosen["since"] or "x"), parse_date(chosen["until"] or "x")
+        events = events.filter(actor_name__iexact=chosen["actor"][:150])
+    since = _date(chosen["since"], "From", problems)
+    until = _date(chosen["until"], "To", problems)
     zone = timezone.get_current_timezone()
     if since:
         events = events.filter(created_at__gte=datetime.combine(since, time.min, zone))
     if until:
         events = events.filter(created_at__lte=datetime.combine(until, time.max, zone))
-    return events, chosen
+    return events, chosen, problems
 
 
 @login_required
 def audit_list(request: HttpRequest, team: str) -> HttpResponse:
     membership = get_membership(request, team, "view_audit")
-    events, chosen = _filtered(request, membership.team)
+    events, chosen, problems = _filtered(request, membership.team)
     page = Paginator(events.select_related("team"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -64,6 +79,7 @@ def audit_list(request: HttpRequest, team: str) -> HttpResponse:
             "page": page,
             "actions": Action.choices,
             "chosen": chosen,
+            "problems": problems,
             "filtered": any(chosen.values()),
         },
     )
@@ -81,9 +97,12 @@ class _Echo:
 
 
 @login_required
-def audit_csv(request: HttpRequest, team: str) -> StreamingHttpResponse:
+def audit_csv(request: HttpRequest, team: str) -> HttpResponse:
     membership = get_membership(request, team, "view_audit")
-    events, _ = _filtered(request, membership.team)
+    events, _, problems = _filtered(request, membership.team)
+    if problems:
+        # Said before anything streams: a truncated export must never look like a success.
+        return HttpResponse(" ".join(problems), status=400, content_type="text/plain")
     writer = csv.writer(_Echo())
 
     def rows():

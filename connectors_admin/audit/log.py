@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
-import re
-import uuid
 from typing import Any
 
 from django.http import HttpRequest
 
 from .models import Action, AuditEvent
-
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -51,17 +47,3 @@ def record(
         after=after or {},
         message=message[:500],
     )
-
-
-class RequestIdMiddleware:
-    """Gives each request an id (a sane incoming X-Request-ID is kept) and echoes it back."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest):
-        incoming = request.headers.get("X-Request-ID", "")
-        request.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        response = self.get_response(request)
-        response["X-Request-ID"] = request.request_id
-        return response

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from cryptography.fernet import Fernet
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
@@ -18,3 +19,23 @@ def sandbox_off_in_production(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security)
+def credential_keys_are_fernet_keys(app_configs, **kwargs):
+    """A malformed CREDENTIAL_KEYS entry would fail the first time a secret is read or written:
+    refuse to start instead. The message names the variable and the position, never a key."""
+    errors = []
+    for position, key in enumerate(settings.CREDENTIAL_KEYS, start=1):
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            errors.append(
+                Error(
+                    f"CREDENTIAL_KEYS entry {position} is not a Fernet key.",
+                    hint="Each entry is 32 url-safe base64-encoded bytes (44 characters); "
+                    "generate one with Fernet.generate_key().",
+                    id="connectors_admin.E001",
+                )
+            )
+    return errors

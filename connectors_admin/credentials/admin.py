@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
@@ -11,6 +9,7 @@ from django.utils.html import format_html_join
 from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 from connectors_admin.core.crypto import DecryptionError
+from connectors_admin.core.safety import loads_bounded
 
 from .kinds import KINDS
 from .models import Credential
@@ -44,7 +43,7 @@ class CredentialAdminForm(forms.ModelForm):
                 cleaned["secrets"] = {names[0]: value.strip()}
             else:
                 try:
-                    data = json.loads(value)
+                    data = loads_bounded(value)
                 except ValueError:
                     data = None
                 if not isinstance(data, dict) or set(data) != set(names):

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from django import forms
 
+from connectors_admin.core.safety import loads_bounded
 from connectors_admin.providers.base import CheckResult, CredentialForm
 from connectors_admin.providers.embedding import MAX_KEY_FILE, parse_service_account
 
@@ -84,7 +85,7 @@ class GcpServiceAccountForm(CredentialForm):
 
     def normalize_secret(self, name: str, value: str) -> str:
         try:
-            return json.dumps(json.loads(value))
+            return json.dumps(loads_bounded(value))
         except ValueError:
             return value.strip()
 

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 from django import forms
 
 from connectors_admin.core.redaction import strings_in
+from connectors_admin.core.safety import JSONTooDeep, has_control_characters, loads_bounded
 
 from .schema_forms import SecretTextarea
 
@@ -134,7 +135,9 @@ def parse_service_account(text: str) -> dict[str, Any]:
     if len(text.encode()) > MAX_KEY_FILE:
         raise ValueError("A key file is a few kilobytes; this one is over 64 KiB.")
     try:
-        data = json.loads(text)
+        data = loads_bounded(text)
+    except JSONTooDeep as error:
+        raise ValueError(f"This is not a key file: {error}") from None
     except ValueError:
         raise ValueError(
             "This is not JSON: a key file is one JSON document, braces included."
@@ -143,6 +146,8 @@ def parse_service_account(text: str) -> dict[str, Any]:
         raise ValueError(
             'This is not a service-account key (its "type" must be "service_account").'
         )
+    if has_control_characters(data):
+        raise ValueError("The key file holds a control character (such as NUL) in a value.")
     missing = [k for k in SERVICE_ACCOUNT_REQUIRED if not data.get(k)]
     if missing:
         raise ValueError(f"The key file lacks: {', '.join(missing)}.")

@@ -7,7 +7,6 @@ Nothing here knows a provider: a provider's client subclasses `HttpClient` (thro
 
 from __future__ import annotations
 
-import json
 import logging
 import socket
 import time
@@ -22,6 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from connectors_admin import __version__
 from connectors_admin.core.redaction import Redactor, curl_command
+from connectors_admin.core.safety import loads_bounded
 
 logger = logging.getLogger("connectors_admin.providers")
 
@@ -95,7 +95,7 @@ class Exchange:
     retry_after: str = ""
 
     def json(self) -> Any:
-        return json.loads(self.text)
+        return loads_bounded(self.text)
 
 
 # Failures that happen before a request leaves: the provider cannot have seen it.

@@ -19,6 +19,7 @@ from django import forms
 from jsonschema import Draft7Validator
 
 from connectors_admin.core.redaction import strings_in
+from connectors_admin.core.safety import loads_bounded
 
 PREFIX = "cfg"
 SEP = "__"
@@ -99,7 +100,7 @@ class JSONTextField(forms.CharField):
         if value in self.empty_values:
             return None
         try:
-            parsed = json.loads(value)
+            parsed = loads_bounded(value)
         except ValueError as exc:
             raise forms.ValidationError(
                 f"This is not valid JSON ({exc.msg}, line {exc.lineno})."

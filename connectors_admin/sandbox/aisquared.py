@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from jsonschema import Draft7Validator
 
+from connectors_admin.core.safety import loads_bounded
+
 from . import faults
 from .models import SandboxConnector
 
@@ -101,7 +103,7 @@ def _guard(request: HttpRequest) -> tuple[str | None, HttpResponse | None]:
 
 def _body(request: HttpRequest) -> tuple[Any, HttpResponse | None]:
     try:
-        return json.loads(request.body or b"null"), None
+        return loads_bounded(request.body or b"null"), None
     except ValueError:
         return None, bad_request("the body is not valid JSON")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import uuid
 from datetime import timedelta
@@ -18,6 +17,8 @@ from datetime import timedelta
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+
+from connectors_admin.core.safety import loads_bounded
 
 from . import faults
 from .models import SandboxConnector
@@ -120,7 +121,7 @@ def connectors(request: HttpRequest, project_id: str) -> HttpResponse:
     if request.method != "POST":
         return error(405, f"Method {request.method} not allowed.")
     try:
-        body = json.loads(request.body or b"null")
+        body = loads_bounded(request.body or b"null")
     except ValueError:
         return error(400, "Request body is not valid JSON.")
     problem = _validate(body)

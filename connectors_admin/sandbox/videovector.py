@@ -24,6 +24,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from connectors_admin.core.safety import loads_bounded
+
 from . import faults
 from .models import SandboxConnector
 
@@ -139,7 +141,7 @@ def _parse(request: HttpRequest, provider: str) -> tuple[dict[str, Any], HttpRes
         fields["credentials_file"] = upload.read() if upload else None
         return fields, None
     try:
-        body = json.loads(request.body or b"null")
+        body = loads_bounded(request.body or b"null")
     except ValueError:
         return {}, error(400, "The body is not valid JSON.")
     if not isinstance(body, dict):
@@ -187,7 +189,7 @@ def _key_file_problems(payload: bytes | None) -> dict[str, str]:
     if len(payload) > 64 * 1024:
         return {"credentials_file": "The key file cannot exceed 64 KiB."}
     try:
-        key = json.loads(payload)
+        key = loads_bounded(payload)
     except ValueError:
         return {"credentials_file": "The key file is not JSON."}
     if not isinstance(key, dict) or key.get("type") != "service_account":
@@ -313,7 +315,7 @@ def connector(request: HttpRequest, connector_id: str) -> HttpResponse:
         return JsonResponse({"message": f"Connector {connector_id} deleted."})
     if request.method == "PATCH":
         try:
-            body = json.loads(request.body or b"{}")
+            body = loads_bounded(request.body or b"{}")
         except ValueError:
             return error(400, "The body is not valid JSON.")
         mutable = {"name", "scopes", "export_base_path", "import_mode"}
@@ -367,7 +369,7 @@ def browse(request: HttpRequest, connector_id: str) -> HttpResponse:
     if _row(connector_id) is None:
         return error(404, f"Connector {connector_id} not found.")
     try:
-        body = json.loads(request.body or b"{}")
+        body = loads_bounded(request.body or b"{}")
     except ValueError:
         return error(400, "The body is not valid JSON.")
     prefix, pattern = body.get("prefix", ""), body.get("pattern", "*") or "*"

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import json
-
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+
+from connectors_admin.core.safety import loads_bounded
 
 from .models import SandboxFault
 
@@ -18,7 +18,7 @@ def fault_list(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"faults": []})
     if request.method == "POST":
         try:
-            body = json.loads(request.body)
+            body = loads_bounded(request.body)
         except ValueError:
             return JsonResponse({"error": "Body must be JSON."}, status=400)
         problems = _check(body)

@@ -1,0 +1,173 @@
+"""No input answers 500: each request that once broke a page answers a 4xx or a form error in
+plain words, and a fuzz run over the URL conf (hypothesis, bounded) finds no server error."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from connectors_admin.core.safety import JSONTooDeep, loads_bounded
+from connectors_admin.credentials.models import Credential
+
+from .test_roles import EXPECTED
+
+pytestmark = pytest.mark.django_db
+NESTED = "[" * 30_000 + "]" * 30_000  # 60 KB, under the key file's size cap
+
+
+def test_non_ascii_digits_in_a_credential_choice(owner_client, credential):
+    for name, extra in (("connectors:create", []), ("connectors:fields", [])):
+        url = reverse(name, args=["acme", "mixpanel-s3", *extra])
+        response = owner_client.generic(
+            "POST" if name.endswith("fields") else "GET", url + "?credential=%C2%B2"
+        )
+        assert response.status_code < 500, name
+    url = reverse("connectors:validate", args=["acme", "mixpanel-s3", "s3_bucket"])
+    assert owner_client.post(url + "?credential=%C2%B2", {"credential": "²"}).status_code < 500
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("connectors:list", "?status=%00"),
+        ("audit:list", "?actor=%00"),
+        ("audit:csv", "?actor=%00"),
+    ],
+)
+def test_a_nul_byte_is_refused_in_plain_words(owner_client, name, query):
+    response = owner_client.get(reverse(name, args=["acme"]) + query)
+    assert response.status_code == 400
+    assert "control character" in response.content.decode()
+
+
+def test_a_nul_byte_in_the_team_switch(owner_client):
+    response = owner_client.post(reverse("accounts:switch"), {"team": "acme\x00"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("date", ["2024-02-30", "2024-13-01", "0000-01-01"])
+def test_impossible_dates_in_the_audit_filters(owner_client, date):
+    page = owner_client.get(reverse("audit:list", args=["acme"]), {"since": date})
+    assert page.status_code == 200
+    assert "is not a date" in page.content.decode()
+    export = owner_client.get(reverse("audit:csv", args=["acme"]), {"until": date})
+    assert export.status_code == 400  # said before the CSV starts, never a truncated export
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (NESTED.encode(), "nested deeper"),
+        (
+            json.dumps(
+                {
+                    "type": "service_account",
+                    "project_id": "p",
+                    "private_key_id": "k",
+                    "private_key": "-----BEGIN " + "PRIVATE KEY-----\n\u0000",
+                    "client_email": "a@b.iam.gserviceaccount.com",
+                }
+            ).encode(),
+            "control character",
+        ),
+    ],
+)
+def test_hostile_key_files_are_refused_on_add_and_rotate(owner_client, team, content, said):
+    add = owner_client.post(
+        reverse("credentials:add", args=["acme", "gcp"]),
+        {"label": "Hostile", "key_file": SimpleUploadedFile("k.json", content)},
+    )
+    assert add.status_code == 200 and said in add.content.decode()
+    gcp = Credential(team=team, kind="gcp", label="Kept", public={"project_id": "p"})
+    gcp.set_secrets({"service_account_json": "{}"})
+    gcp.save()
+    rotate = owner_client.post(
+        reverse("credentials:rotate", args=["acme", gcp.pk]),
+        {"key_file": SimpleUploadedFile("k.json", content)},
+    )
+    assert rotate.status_code == 200 and said in rotate.content.decode()
+
+
+def test_the_sandbox_fault_control_refuses_deep_json(client, settings):
+    response = client.post("/sandbox/_faults/", NESTED, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_bounded_json_parsing():
+    assert loads_bounded('{"a": [1, {"b": "[[[["}]}') == {"a": [1, {"b": "[[[["}]}
+    with pytest.raises(JSONTooDeep):
+        loads_bounded("[" * 65 + "]" * 65)
+
+
+def test_a_server_error_is_logged_with_its_request_id(owner, caplog, settings):
+    settings.ROOT_URLCONF = "tests.test_error_pages"
+    client = Client(raise_request_exception=False, headers={"X-Request-ID": "trace-me-42"})
+    client.force_login(owner)
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        response = client.get("/boom/")
+    assert response.status_code == 500 and response["X-Request-ID"] == "trace-me-42"
+    assert any(getattr(r, "request_id", "") == "trace-me-42" for r in caplog.records)
+
+
+# --- fuzz: every team URL, malformed values, as an owner -----------------------------------------
+def _team_urls() -> list[tuple[str, str]]:
+    found = []
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                walk(
+                    entry.url_patterns, route, ":".join(filter(None, [namespace, entry.namespace]))
+                )
+            elif "<slug:team>" in route and f"{namespace}:{entry.name}" in EXPECTED:
+                found.append((f"{namespace}:{entry.name}", route))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+NASTY = st.one_of(
+    st.sampled_from(["\x00", "²", "٣", "2024-02-30", "0000-01-01", "-1", "9" * 30, "[" * 200]),
+    st.text(max_size=40),
+    st.just("x" * 100_000),
+)
+
+
+@pytest.fixture
+def world(team, owner, credential):
+    from .test_connectors_pages import make_connectors
+
+    (connector,) = make_connectors(team, credential, owner, 1)
+    return {
+        "connector": connector.pk,
+        "credential": credential.pk,
+        "submission": connector.submissions.create(team=team).pk,
+        "member": owner.memberships.get().pk,
+    }
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_no_team_url_answers_a_server_error(owner_client, world, data):
+    name, _route = data.draw(st.sampled_from(_team_urls()))
+    methods, kwargs = EXPECTED[name]
+    args = [world.get(v, v) for v in kwargs.values()]
+    url = reverse(name, args=["acme", *args])
+    method = data.draw(st.sampled_from(sorted(methods)))
+    keys = ["status", "template", "page", "credential", "since", "until", "actor", "action"]
+    keys += ["s3_bucket", "name", "connector_name", "label", "role", "form_token", "pattern"]
+    values = data.draw(st.dictionaries(st.sampled_from(keys), NASTY, max_size=4))
+    response = owner_client.get(url, values) if method == "get" else owner_client.post(url, values)
+    assert response.status_code < 500, (name, method, values)
