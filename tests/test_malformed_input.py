@@ -154,20 +154,57 @@ def world(team, owner, credential):
     }
 
 
+@pytest.fixture
+def clients(client_for, owner, member, viewer, outsider):
+    csrf = Client(enforce_csrf_checks=True)
+    csrf.force_login(owner)
+    return {
+        "owner": client_for(owner),
+        "member": client_for(member),
+        "viewer": client_for(viewer),
+        "outsider": client_for(outsider),
+        "owner without CSRF token": csrf,
+    }
+
+
+def _other_teams_data(other_team) -> str:
+    from connectors_admin.accounts.models import Membership
+    from connectors_admin.audit.models import AuditEvent
+
+    rows = [
+        list(Credential.objects.filter(team=other_team).values()),
+        list(Membership.objects.filter(team=other_team).values()),
+        AuditEvent.objects.filter(team=other_team).count(),
+    ]
+    return json.dumps(rows, default=str, sort_keys=True)
+
+
 @settings(
     max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
-def test_no_team_url_answers_a_server_error(owner_client, world, data):
+def test_no_team_url_answers_a_server_error(clients, world, other_team, data):
+    before = _other_teams_data(other_team)
+    who = data.draw(st.sampled_from(sorted(clients)))
     name, _route = data.draw(st.sampled_from(_team_urls()))
     methods, kwargs = EXPECTED[name]
     args = [world.get(v, v) for v in kwargs.values()]
+    if data.draw(st.booleans()):  # a malformed id in the path where one is taken
+        args = [
+            data.draw(st.sampled_from(["0", "9" * 18])) if isinstance(a, int) else a for a in args
+        ]
     url = reverse(name, args=["acme", *args])
     method = data.draw(st.sampled_from(sorted(methods)))
     keys = ["status", "template", "page", "credential", "since", "until", "actor", "action"]
     keys += ["s3_bucket", "name", "connector_name", "label", "role", "form_token", "pattern"]
     values = data.draw(st.dictionaries(st.sampled_from(keys), NASTY, max_size=4))
-    response = owner_client.get(url, values) if method == "get" else owner_client.post(url, values)
-    assert response.status_code < 500, (name, method, values)
+    client = clients[who]
+    response = client.get(url, values) if method == "get" else client.post(url, values)
+    assert response.status_code < 500, (who, name, method, values)
+    if who == "outsider":  # another team's objects do not exist for them (or the input is refused)
+        assert response.status_code in (400, 404), (name, method)
+    if who == "owner without CSRF token" and method == "post":
+        assert response.status_code in (400, 403), name
+    assert _other_teams_data(other_team) == before
