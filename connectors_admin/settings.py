@@ -180,6 +180,33 @@ for _name, _host in _PROVIDER_HOSTS.items():
 # Servers operators list for a provider (AISQUARED_INSTANCES, say) are read from the environment
 # by the provider's own declaration (providers.base.Instances); a setting of the same name wins.
 
+
+# --- Mail (invitations): the console in development, SMTP from EMAIL_URL in production ----------
+def _mailer(url: str) -> dict:
+    """MAILERS' default from an EMAIL_URL such as smtp+tls://user:password@host:587."""
+    parsed = environ.Env.email_url_config(url)
+    options = {
+        "host": parsed.get("EMAIL_HOST"),
+        "port": parsed.get("EMAIL_PORT"),
+        "username": parsed.get("EMAIL_HOST_USER") or None,
+        "password": parsed.get("EMAIL_HOST_PASSWORD") or None,
+        "use_tls": parsed.get("EMAIL_USE_TLS", False),
+        "use_ssl": parsed.get("EMAIL_USE_SSL", False),
+    }
+    backend = parsed["EMAIL_BACKEND"]
+    if not backend.endswith("smtp.EmailBackend"):
+        options = {}
+    return {"BACKEND": backend, "OPTIONS": {k: v for k, v in options.items() if v is not None}}
+
+
+MAILERS = {
+    "default": _mailer(
+        env.str("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+    )
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Connectors Admin <noreply@localhost>")
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+
 # --- Background work: Django's tasks framework on the database (`manage.py db_worker`) -------------
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 STATUS_REFRESH_MINUTES = env.int("STATUS_REFRESH_MINUTES", default=15)

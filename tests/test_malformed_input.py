@@ -151,6 +151,9 @@ def world(team, owner, credential):
         "credential": credential.pk,
         "submission": connector.submissions.create(team=team).pk,
         "member": owner.memberships.get().pk,
+        "invitation": team.invitations.create(
+            email="x@example.com", token_hash="1" * 64, expires_at=connector.created_at
+        ).pk,
     }
 
 

@@ -56,6 +56,8 @@ EXPECTED: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         {"get": "manage_members", "post": "manage_members"},
         {"pk": "member"},
     ),
+    "accounts:invite": ({"post": "manage_members"}, {}),
+    "accounts:invitation-revoke": ({"post": "manage_members"}, {"pk": "invitation"}),
     "audit:list": ({"get": "view_audit"}, {}),
     "audit:csv": ({"get": "view_audit"}, {}),
 }
@@ -111,6 +113,9 @@ def world(team, owner, make_user, credential):
         "submission": connector.submissions.create(team=team).pk,
         "credential": credential.pk,
         "member": target.pk,
+        "invitation": team.invitations.create(
+            email="x@example.com", token_hash="0" * 64, expires_at=connector.created_at
+        ).pk,
     }
     args = {
         name: [objects.get(value, value) for value in kwargs.values()]

@@ -35,3 +35,52 @@ class AddMemberForm(forms.Form):
         if Membership.objects.filter(team=self.team, user=user).exists():
             raise forms.ValidationError(f"{user.username} is already a member of this team.")
         return user
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Email", help_text="The invitation link is sent here.")
+    role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.MEMBER)
+
+    def __init__(self, *args, team, acting: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = team
+        if acting.role != Role.OWNER:
+            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.OWNER]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if Membership.objects.filter(team=self.team, user__email__iexact=email).exists():
+            raise forms.ValidationError("Someone with this email is already a member.")
+        return email
+
+
+class JoinForm(forms.Form):
+    """A new account, made while accepting an invitation."""
+
+    username = forms.CharField(label="Username", max_length=150)
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_username(self) -> str:
+        from django.contrib.auth.validators import UnicodeUsernameValidator
+
+        username = self.cleaned_data["username"].strip()
+        UnicodeUsernameValidator()(username)
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("This username is taken.")
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        from django.contrib.auth import password_validation
+
+        if cleaned.get("password") and cleaned.get("username"):
+            user = get_user_model()(username=cleaned["username"])
+            try:
+                password_validation.validate_password(cleaned["password"], user)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import invitations, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -10,4 +10,10 @@ urlpatterns = [
     path("teams/<slug:team>/members/", views.member_list, name="members"),
     path("teams/<slug:team>/members/<int:pk>/role/", views.member_role, name="member-role"),
     path("teams/<slug:team>/members/<int:pk>/remove/", views.member_remove, name="member-remove"),
+    path("teams/<slug:team>/invitations/", invitations.invite, name="invite"),
+    path(
+        "teams/<slug:team>/invitations/<int:pk>/revoke/",
+        invitations.revoke,
+        name="invitation-revoke",
+    ),
 ]

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import invitations
+
 urlpatterns = [
     path(
         "login/",
@@ -12,4 +14,5 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invitations/<str:token>/", invitations.accept, name="invitation"),
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -12,7 +13,7 @@ from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 
 from .access import get_membership
-from .forms import AddMemberForm
+from .forms import AddMemberForm, InviteForm
 from .models import Membership, Role
 
 
@@ -49,6 +50,11 @@ def member_list(request: HttpRequest, team: str) -> HttpResponse:
             "members": members,
             "form": form,
             "roles": _assignable_roles(membership),
+            "invite_form": InviteForm(team=membership.team, acting=membership) if form else None,
+            "invitations": membership.team.invitations.select_related("invited_by")[:20]
+            if form
+            else [],
+            "invitation_days": settings.INVITATION_DAYS,
         },
     )
 

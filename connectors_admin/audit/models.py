@@ -22,6 +22,9 @@ class Action(models.TextChoices):
     MEMBER_ADDED = "member.added", "Member added"
     MEMBER_ROLE_CHANGED = "member.role_changed", "Member role changed"
     MEMBER_REMOVED = "member.removed", "Member removed"
+    MEMBER_INVITED = "member.invited", "Member invited"
+    INVITATION_REVOKED = "member.invitation_revoked", "Invitation revoked"
+    INVITATION_ACCEPTED = "member.invitation_accepted", "Invitation accepted"
     SIGNED_IN = "auth.signed_in", "Signed in"
     SIGN_IN_FAILED = "auth.sign_in_failed", "Sign-in failed"
 

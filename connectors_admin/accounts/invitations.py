@@ -1,0 +1,155 @@
+"""Inviting people to a team by email: the link carries a random token (only its hash is kept),
+works once, expires after INVITATION_DAYS, and can be revoked; accepting creates the membership.
+Every step is in the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from connectors_admin.audit.log import record
+from connectors_admin.audit.models import Action
+
+from .access import get_membership
+from .forms import InviteForm, JoinForm
+from .models import Invitation, Membership, Role
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, team: str) -> HttpResponse:
+    acting = get_membership(request, team, "manage_members")
+    form = InviteForm(request.POST, team=acting.team, acting=acting)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("accounts:members", team=team)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        team=acting.team,
+        email=form.cleaned_data["email"],
+        role=form.cleaned_data["role"],
+        token_hash=_hash(token),
+        invited_by=request.user,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+    )
+    link = request.build_absolute_uri(reverse("invitation", args=[token]))
+    send_mail(
+        subject=f"Join {acting.team.name} on Connectors Admin",
+        message=(
+            f"{request.user.get_username()} invites you to the team “{acting.team.name}” as "
+            f"{invitation.get_role_display()}.\n\nAccept within {settings.INVITATION_DAYS} days: "
+            f"{link}\n\nThe link works once. If you did not expect this, ignore it."
+        ),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    record(
+        Action.MEMBER_INVITED,
+        request=request,
+        team=acting.team,
+        target=invitation,
+        after={"email": invitation.email, "role": invitation.role},
+    )
+    messages.success(request, f"An invitation is on its way to {invitation.email}.")
+    return redirect("accounts:members", team=team)
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, team: str, pk: int) -> HttpResponse:
+    acting = get_membership(request, team, "manage_members")
+    invitation = get_object_or_404(Invitation, team=acting.team, pk=pk)
+    if invitation.state == "pending":
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        record(
+            Action.INVITATION_REVOKED,
+            request=request,
+            team=acting.team,
+            target=invitation,
+            before={"email": invitation.email, "role": invitation.role},
+        )
+        messages.success(request, f"The invitation to {invitation.email} no longer works.")
+    return redirect("accounts:members", team=team)
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the email: says plainly when it no longer works; a signed-in person joins
+    with one click; someone without an account makes one here."""
+    invitation = (
+        Invitation.objects.select_related("team", "invited_by")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+    if invitation is None or invitation.state != "pending":
+        state = invitation.state if invitation else "unknown"
+        return render(
+            request, "accounts/invitation.html", {"state": state}, status=410 if invitation else 404
+        )
+    join = JoinForm(request.POST or None) if not request.user.is_authenticated else None
+    if request.method == "POST":
+        if join is not None:
+            if not join.is_valid():
+                return render(
+                    request, "accounts/invitation.html", {"invitation": invitation, "join": join}
+                )
+            user = get_user_model().objects.create_user(
+                join.cleaned_data["username"],
+                email=invitation.email,
+                password=join.cleaned_data["password"],
+            )
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return _join(request, invitation)
+    return render(request, "accounts/invitation.html", {"invitation": invitation, "join": join})
+
+
+def _join(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    with transaction.atomic():
+        # Used once: the row is claimed before the membership is made.
+        claimed = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
+        ).update(accepted_at=timezone.now(), accepted_by=request.user)
+        if not claimed:
+            return render(request, "accounts/invitation.html", {"state": "used"}, status=410)
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(
+                    team=invitation.team, user=request.user, role=invitation.role
+                )
+        except IntegrityError:
+            membership = Membership.objects.get(team=invitation.team, user=request.user)
+        record(
+            Action.INVITATION_ACCEPTED,
+            request=request,
+            team=invitation.team,
+            target=membership,
+            after={"user": request.user.get_username(), "role": invitation.role},
+            message=f"invited by {invitation.invited_by.get_username() if invitation.invited_by else 'someone'}",
+        )
+    membership.selected_at = timezone.now()
+    membership.save(update_fields=["selected_at"])
+    role = Role(membership.role).label
+    messages.success(request, f"Welcome to {invitation.team.name}: you are {role}.")
+    return redirect("connectors:dashboard", team=invitation.team.slug)

@@ -1,0 +1,99 @@
+"""Invitations by email: sent through Django's mail backend, accepted once (by a new account or a
+signed-in one), expiring, revocable, and audited; the token is never stored."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from connectors_admin.accounts.models import Invitation, Membership
+from connectors_admin.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+MEMBERS = reverse("accounts:members", args=["acme"])
+
+
+def invite(client, email="nina@example.com", role="member") -> str:
+    response = client.post(
+        reverse("accounts:invite", args=["acme"]), {"email": email, "role": role}
+    )
+    assert response.status_code == 302
+    (message,) = [m for m in mail.outbox if email in m.to]
+    return re.search(r"https?://\S+/invitations/\S+/", message.body).group(0)
+
+
+def test_an_invitation_is_mailed_listed_and_accepted_by_a_new_account(owner_client, client, team):
+    link = invite(owner_client)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    invitation = Invitation.objects.get()
+    assert token not in invitation.token_hash  # only a hash is kept
+    assert "Acme Data" in mail.outbox[0].subject and "7 days" in mail.outbox[0].body
+    page = owner_client.get(MEMBERS).content.decode()
+    assert "nina@example.com" in page and "pending" in page
+
+    landing = client.get(link).content.decode()
+    assert "Join Acme Data" in landing and "as <strong>Member</strong>" in landing
+    weak = client.post(link, {"username": "nina", "password": "123"}).content.decode()
+    assert "This password is too short" in weak
+    joined = client.post(link, {"username": "nina", "password": "long enough passphrase 42"})
+    assert joined.status_code == 302 and joined["Location"] == "/teams/acme/"
+    membership = Membership.objects.get(user__username="nina")
+    assert membership.team == team and membership.role == "member"
+    assert membership.user.email == "nina@example.com"
+    assert AuditEvent.objects.filter(action="member.invitation_accepted").exists()
+    assert AuditEvent.objects.filter(action="member.invited", after__email="nina@example.com")
+    # The link works once.
+    again = client.get(link)
+    assert again.status_code == 410 and "already used" in again.content.decode()
+
+
+def test_a_signed_in_person_joins_with_one_click(owner_client, client_for, make_user):
+    outsider = make_user("omar", email="omar@example.com")
+    link = invite(owner_client, email="omar@example.com", role="viewer")
+    client = client_for(outsider)
+    assert "Join as omar" in client.get(link).content.decode()
+    client.post(link)
+    assert Membership.objects.get(user=outsider).role == "viewer"
+
+
+def test_expired_and_revoked_invitations_no_longer_work(owner_client, client):
+    expired = invite(owner_client, email="old@example.com")
+    Invitation.objects.filter(email="old@example.com").update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    page = client.get(expired)
+    assert page.status_code == 410 and "It expired." in page.content.decode()
+    assert (
+        client.post(expired, {"username": "old", "password": "long enough 42 x"}).status_code == 410
+    )
+
+    revoked = invite(owner_client, email="gone@example.com")
+    pk = Invitation.objects.get(email="gone@example.com").pk
+    owner_client.post(reverse("accounts:invitation-revoke", args=["acme", pk]))
+    assert "withdrew it" in client.get(revoked).content.decode()
+    assert not Membership.objects.filter(user__username="gone").exists()
+    assert AuditEvent.objects.filter(action="member.invitation_revoked").exists()
+    assert client.get("/accounts/invitations/not-a-token/").status_code == 404
+
+
+def test_only_admins_invite_and_only_owners_invite_owners(
+    client_for, member, owner_client, team, make_user
+):
+    from connectors_admin.accounts.models import Role
+
+    response = client_for(member).post(
+        reverse("accounts:invite", args=["acme"]), {"email": "x@example.com", "role": "member"}
+    )
+    assert response.status_code == 403
+    admin = make_user("ada")
+    Membership.objects.create(team=team, user=admin, role=Role.ADMIN)
+    client_for(admin).post(
+        reverse("accounts:invite", args=["acme"]), {"email": "boss@example.com", "role": "owner"}
+    )
+    assert not Invitation.objects.filter(email="boss@example.com").exists()
+    assert mail.outbox == []
