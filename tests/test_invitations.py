@@ -20,7 +20,7 @@ MEMBERS = reverse("accounts:members", args=["acme"])
 
 def invite(client, email="nina@example.com", role="member") -> str:
     response = client.post(
-        reverse("accounts:invite", args=["acme"]), {"email": email, "role": role}
+        reverse("accounts:invite", args=["acme"]), {"invite-email": email, "invite-role": role}
     )
     assert response.status_code == 302
     (message,) = [m for m in mail.outbox if email in m.to]
@@ -87,13 +87,15 @@ def test_only_admins_invite_and_only_owners_invite_owners(
     from connectors_admin.accounts.models import Role
 
     response = client_for(member).post(
-        reverse("accounts:invite", args=["acme"]), {"email": "x@example.com", "role": "member"}
+        reverse("accounts:invite", args=["acme"]),
+        {"invite-email": "x@example.com", "invite-role": "member"},
     )
     assert response.status_code == 403
     admin = make_user("ada")
     Membership.objects.create(team=team, user=admin, role=Role.ADMIN)
     client_for(admin).post(
-        reverse("accounts:invite", args=["acme"]), {"email": "boss@example.com", "role": "owner"}
+        reverse("accounts:invite", args=["acme"]),
+        {"invite-email": "boss@example.com", "invite-role": "owner"},
     )
     assert not Invitation.objects.filter(email="boss@example.com").exists()
     assert mail.outbox == []

@@ -11,7 +11,7 @@ class AddMemberForm(forms.Form):
     user = forms.CharField(
         label="Username or email",
         max_length=254,
-        help_text="The person needs an account already; operators create accounts.",
+        help_text="Someone with an account already; invite anyone else by email below.",
     )
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.MEMBER)
 
@@ -38,6 +38,7 @@ class AddMemberForm(forms.Form):
 
 
 class InviteForm(forms.Form):
+    prefix = "invite"  # its fields sit on the members page beside the add form's own
     email = forms.EmailField(label="Email", help_text="The invitation link is sent here.")
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.MEMBER)
 

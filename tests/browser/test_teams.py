@@ -120,7 +120,9 @@ def test_owner_manages_a_member_and_cannot_demote_the_last_owner(
     expect(rows).to_have_count(1)
 
     page.get_by_label("Username or email").fill("VERA@example.com")
-    page.get_by_label("Role", exact=True).select_option(label="Viewer")
+    page.get_by_role("region", name="Add a member").get_by_label("Role").select_option(
+        label="Viewer"
+    )
     page.get_by_role("button", name="Add member").click()
     messages = page.locator(".messages")
     expect(messages).to_have_text("vera joined as Viewer.")
