@@ -7,19 +7,31 @@ from django.db.models import Q
 from .models import Membership, Role
 
 
-class AddMemberForm(forms.Form):
-    user = forms.CharField(
-        label="Username or email",
-        max_length=254,
-        help_text="Someone with an account already; invite anyone else by email below.",
-    )
+def assignable_roles(acting: Membership) -> list[tuple[str, str]]:
+    """The roles `acting` may give: only an owner makes owners."""
+    if acting.role == Role.OWNER:
+        return list(Role.choices)
+    return [choice for choice in Role.choices if choice[0] != Role.OWNER]
+
+
+class _TeamRoleForm(forms.Form):
+    """A form that gives someone a role in a team, among the roles the acting member may give."""
+
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.MEMBER)
 
     def __init__(self, *args, team, acting: Membership, **kwargs):
         super().__init__(*args, **kwargs)
         self.team = team
-        if acting.role != Role.OWNER:
-            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.OWNER]
+        self.fields["role"].choices = assignable_roles(acting)
+
+
+class AddMemberForm(_TeamRoleForm):
+    field_order = ["user", "role"]
+    user = forms.CharField(
+        label="Username or email",
+        max_length=254,
+        help_text="Someone with an account already; invite anyone else by email below.",
+    )
 
     def clean_user(self):
         value = self.cleaned_data["user"].strip()
@@ -37,16 +49,10 @@ class AddMemberForm(forms.Form):
         return user
 
 
-class InviteForm(forms.Form):
+class InviteForm(_TeamRoleForm):
+    field_order = ["email", "role"]
     prefix = "invite"  # its fields sit on the members page beside the add form's own
     email = forms.EmailField(label="Email", help_text="The invitation link is sent here.")
-    role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.MEMBER)
-
-    def __init__(self, *args, team, acting: Membership, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.team = team
-        if acting.role != Role.OWNER:
-            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.OWNER]
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()

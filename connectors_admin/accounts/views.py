@@ -13,7 +13,7 @@ from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 
 from .access import get_membership
-from .forms import AddMemberForm, InviteForm
+from .forms import AddMemberForm, InviteForm, assignable_roles
 from .models import Membership, Role
 
 
@@ -49,7 +49,7 @@ def member_list(request: HttpRequest, team: str) -> HttpResponse:
             "team": membership.team,
             "members": members,
             "form": form,
-            "roles": _assignable_roles(membership),
+            "roles": assignable_roles(membership),
             "invite_form": InviteForm(team=membership.team, acting=membership) if form else None,
             "invitations": membership.team.invitations.select_related("invited_by")[:20]
             if form
@@ -57,12 +57,6 @@ def member_list(request: HttpRequest, team: str) -> HttpResponse:
             "invitation_days": settings.INVITATION_DAYS,
         },
     )
-
-
-def _assignable_roles(acting: Membership) -> list[tuple[str, str]]:
-    if acting.role == Role.OWNER:
-        return list(Role.choices)
-    return [choice for choice in Role.choices if choice[0] != Role.OWNER]
 
 
 def _refusal(acting: Membership, target: Membership, new_role: str | None) -> str:
