@@ -25,6 +25,11 @@ def get_membership(request: HttpRequest, team_slug: str, capability: str = "view
     )
     if membership is None:
         raise Http404("No such team.")
+    return require(membership, capability)
+
+
+def require(membership: Membership, capability: str) -> Membership:
+    """The membership, if its role allows `capability`; else a refusal that says why."""
     if not membership.can(capability):
         refused = REFUSED.get(capability, "do this")
         raise PermissionDenied(f"Your role ({membership.get_role_display()}) cannot {refused}.")

@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from connectors_admin.accounts.access import get_membership
+from connectors_admin.accounts.access import get_membership, require
 from connectors_admin.accounts.models import Membership, current_membership
 from connectors_admin.core.htmx import htmx_partial
 from connectors_admin.credentials.models import Credential
@@ -394,7 +394,7 @@ def connector_action(request: HttpRequest, team: str, pk: uuid.UUID, action: str
     declared = connector.template_obj.action(action)
     if declared is None:
         raise Http404("This connector has no such action.")
-    membership = get_membership(request, team, declared.capability)
+    require(membership, declared.capability)
     if declared not in connector.available_actions():
         state = "deleted" if connector.deleted_at else f"“{connector.status_label}”"
         messages.error(request, f"“{declared.label}” is not available while it is {state}.")
