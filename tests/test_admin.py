@@ -47,6 +47,10 @@ def test_every_admin_page_renders_without_the_secret(
         reverse("admin:connectors_submission_change", args=[submission.pk]),
         reverse("admin:connectors_submission_changelist") + "?q=acme&outcome__exact=succeeded",
         reverse("admin:credentials_credential_changelist") + "?q=Prod",
+        reverse("admin:connectors_attempt_changelist"),
+        reverse("admin:connectors_attempt_change", args=[submission.attempts.get().pk]),
+        reverse("admin:accounts_invitation_changelist"),
+        reverse("admin:core_scheduledjob_changelist"),
     ]
     for url in urls:
         response = operator_client.get(url)

@@ -5,7 +5,7 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
-from .models import Connector, Submission
+from .models import Attempt, Connector, EmbeddedCredential, Submission
 
 
 def _pretty(value) -> str:
@@ -21,6 +21,64 @@ class SubmissionInline(admin.TabularInline):
     show_change_link = True
 
     def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class EmbeddedCredentialInline(admin.TabularInline):
+    model = EmbeddedCredential
+    extra = 0
+    can_delete = False
+    fields = ["credential", "slot", "embedded_at", "current"]
+    readonly_fields = fields
+
+    @admin.display(boolean=True, description="Carries the current secret")
+    def current(self, obj: EmbeddedCredential) -> bool:
+        return obj.is_current
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AttemptInline(admin.TabularInline):
+    model = Attempt
+    extra = 0
+    can_delete = False
+    fields = ["number", "method", "url", "response_status", "duration_ms", "error_kind"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "method", "url", "response_status", "duration_ms", "error_kind"]
+    list_filter = ["method", "error_kind"]
+    list_select_related = ["submission"]
+    exclude = ["request"]
+    readonly_fields = [
+        "submission",
+        "number",
+        "method",
+        "url",
+        "request_json",
+        "response_status",
+        "response_body",
+        "duration_ms",
+        "error_kind",
+        "error_message",
+        "created_at",
+    ]
+
+    @admin.display(description="Request as sent (redacted)")
+    def request_json(self, obj: Attempt) -> str:
+        return _pretty(obj.request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -46,7 +104,7 @@ class ConnectorAdmin(admin.ModelAdmin):
         "context",
     ]
     exclude = ["record", "summary"]
-    inlines = [SubmissionInline]
+    inlines = [EmbeddedCredentialInline, SubmissionInline]
 
     @admin.display(description="Record as returned")
     def record_json(self, obj: Connector) -> str:
@@ -68,7 +126,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         "response_status",
         "duration_ms",
     ]
-    list_filter = ["outcome", "action", "provider", "template", "team"]
+    list_filter = ["outcome", "reconciliation", "action", "provider", "template", "team"]
     search_fields = ["error_message", "team__name", "user__username", "connector__remote_id"]
     list_select_related = ["team", "user"]
     date_hierarchy = "created_at"
@@ -90,9 +148,13 @@ class SubmissionAdmin(admin.ModelAdmin):
         "error_kind",
         "error_message",
         "field_errors",
+        "reconciliation",
+        "identity",
+        "context",
         "created_at",
         "finished_at",
     ]
+    inlines = [AttemptInline]
 
     @admin.display(description="Request as sent (redacted)")
     def request_json(self, obj: Submission) -> str:
