@@ -132,9 +132,9 @@ def test_list_query_count_does_not_grow(
     owner_client, team, owner, credential, rows, django_assert_num_queries
 ):
     make_connectors(team, credential, owner, rows)
-    # session, user, membership+team, statuses, count, page rows, creates whose answer was lost,
-    # the header's team switcher
-    with django_assert_num_queries(8):
+    # session, user, membership+team, count, page rows, creates whose answer was lost, the
+    # header's team switcher (status choices come from the providers' declarations)
+    with django_assert_num_queries(7):
         owner_client.get(reverse("connectors:list", args=["acme"]))
 
 
@@ -295,3 +295,44 @@ def test_pager_links_keep_the_filters(owner_client, team, owner, credential):
         reverse("connectors:list", args=["acme"]), {"template": "mixpanel-gcs"}
     ).content.decode()
     assert 'href="?template=mixpanel-gcs&amp;page=2"' in html
+
+
+@pytest.mark.django_db
+def test_search_sort_and_declared_statuses_combine_in_the_url(
+    owner_client, team, owner, credential
+):
+    rows = make_connectors(team, credential, owner, 3)
+    Connector.objects.filter(pk=rows[0].pk).update(name="zebra-bucket/raw", remote_status="failed")
+    Connector.objects.filter(pk=rows[1].pk).update(name="alpha-bucket/raw")
+    url = reverse("connectors:list", args=["acme"])
+    html = owner_client.get(url, {"q": "bucket/raw", "sort": "name"}).content.decode()
+    assert html.index("alpha-bucket/raw") < html.index("zebra-bucket/raw")
+    assert "bucket-2/p" not in html  # not matching the search
+    assert 'value="bucket/raw"' in html and '<option value="name" selected>' in html
+    # By the provider's id and by the creator, too.
+    assert "zebra-bucket" in owner_client.get(url, {"q": rows[0].remote_id[:8]}).content.decode()
+    assert (
+        html.count("<tr>")
+        == owner_client.get(url, {"q": "olivia"}).content.decode().count("<tr>") - 1
+    )
+    # Status choices are the providers' declared statuses, whatever the table holds.
+    for declared in ("active", "connected", "check failed", "testing", "disabled", "deleted"):
+        assert f'<option value="{declared}"' in html
+    failed = owner_client.get(url, {"status": "failed", "q": "raw"}).content.decode()
+    assert "zebra-bucket/raw" in failed and "alpha-bucket/raw" not in failed
+    none = owner_client.get(url, {"q": "nothing-like-this"}).content.decode()
+    assert "No connector matches these filters." in none
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 40])
+def test_list_query_count_with_search_filter_and_sort(
+    owner_client, team, owner, credential, rows, django_assert_num_queries
+):
+    make_connectors(team, credential, owner, rows)
+    # session, user, membership+team, count, page rows, lost answers, team switcher
+    with django_assert_num_queries(7):
+        owner_client.get(
+            reverse("connectors:list", args=["acme"]),
+            {"q": "bucket", "status": "active", "sort": "refreshed", "template": "mixpanel-s3"},
+        )

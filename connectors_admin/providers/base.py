@@ -313,6 +313,7 @@ class Provider:
         transitional_states: frozenset[str] = frozenset(),
         instances: Instances | None = None,
         idempotent_creates: bool = False,
+        statuses: tuple[str, ...] = (),
     ) -> None:
         self.slug = slug
         self.label = label
@@ -329,6 +330,8 @@ class Provider:
         # The provider honours an Idempotency-Key on creates: a retry with the same key returns
         # the first connector (and so resolves a try whose answer was lost).
         self.idempotent_creates = idempotent_creates
+        # Every status the provider (or its declared actions) can give a connector, for filters.
+        self.statuses = statuses
 
     def __repr__(self) -> str:
         return f"<Provider {self.slug}>"

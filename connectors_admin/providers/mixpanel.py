@@ -369,4 +369,5 @@ PROVIDER = Provider(
     templates=(S3, GCS),
     client_class=MixpanelClient,
     transitional_states=frozenset({""}),  # a new connector reports no status at first
+    statuses=("active",),
 )

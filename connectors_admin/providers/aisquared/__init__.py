@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from connectors_admin.providers.base import CHECK, DELETE, REFRESH, Provider
+from connectors_admin.providers.base import (
+    CHECK,
+    CHECK_FAILED,
+    CONNECTED,
+    DELETE,
+    REFRESH,
+    Provider,
+)
 
 from .client import INSTANCES, AISquaredClient, AISquaredCredentialForm
 from .forms import AISquaredConnectorForm, CatalogTemplate
@@ -42,4 +49,5 @@ PROVIDER = Provider(
     client_class=AISquaredClient,
     empty_status="not checked",
     instances=INSTANCES,
+    statuses=(CONNECTED, CHECK_FAILED),
 )

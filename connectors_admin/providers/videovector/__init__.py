@@ -114,4 +114,5 @@ PROVIDER = Provider(
     client_class=VideoVectorClient,
     transitional_states=frozenset({"testing"}),
     idempotent_creates=True,
+    statuses=("active", "testing", "failed", "disabled"),
 )

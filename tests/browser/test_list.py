@@ -1,0 +1,50 @@
+"""In the browser: search the connector list as you type, filter it, pick three connectors and
+refresh them in the background, and see the list follow."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from connectors_admin.connectors.models import Connector
+from connectors_admin.connectors.tasks import refresh_connector
+from tests.browser.pages import S3_PATH, main_nav, sign_in, wait_htmx_idle
+from tests.conftest import S3_FORM
+
+pytestmark = pytest.mark.browser
+
+
+def test_search_filter_pick_three_and_refresh(
+    page: Page, sandbox, owner, credential, client_for, console_errors, screenshot
+):
+    import uuid
+
+    client = client_for(owner)
+    for prefix in ("raw/a", "raw/b", "raw/c", "exports/d"):
+        body = {**S3_FORM, "s3_prefix": prefix, "credential": credential.pk}
+        assert client.post(S3_PATH, {**body, "form_token": uuid.uuid4()}).status_code == 302
+    Connector.objects.update(remote_status="active")
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/")
+    main_nav(page).get_by_role("link", name="Connectors").click()
+    rows = page.locator("#connector-table tbody tr")
+    expect(rows).to_have_count(4)
+
+    page.get_by_label("Search").fill("raw/")
+    expect(rows).to_have_count(3)  # as you type, no button
+    wait_htmx_idle(page)
+    assert "q=raw%2F" in page.url or "q=raw/" in page.url  # the search is in the address
+    page.get_by_label("Status").select_option("active")
+    wait_htmx_idle(page)
+    expect(rows).to_have_count(3)
+    page.get_by_label("Select every connector on this page").check()
+    screenshot("list-01-searched-and-picked")
+    page.get_by_role("button", name="Refresh selected").click()
+    expect(page.locator(".messages")).to_contain_text("Refreshing 3 connectors in the background")
+    expect(page.locator("#connector-table")).to_contain_text("refreshing…")
+    assert page.get_by_label("Search").input_value() == "raw/"  # the search is kept
+    for connector in Connector.objects.filter(name__contains="raw/"):
+        refresh_connector.call(str(connector.pk))
+    expect(page.locator("#connector-table")).not_to_contain_text("refreshing…", timeout=10_000)
+    screenshot("list-02-refreshed")
+    assert console_errors == []
