@@ -345,7 +345,7 @@ def test_usage_lists_connectors_and_calls_and_last_use(owner_client, sandbox, cr
         reverse("credentials:detail", args=["acme", credential.pk])
     ).content.decode()
     assert connector.name in html
-    assert "Create Mixpanel Cloud Import: Amazon S3" in html
+    assert "Create</a> Mixpanel Cloud Import: Amazon S3" in html  # linked to the operation
     credential.refresh_from_db()
     assert credential.last_used_at is not None
     assert "Last used: never" not in html
@@ -357,3 +357,35 @@ def test_same_secret_gives_the_same_fingerprint_across_credentials(team, owner):
     b = make_credential(team, owner, label="B")
     c = make_credential(team, owner, label="C", secret="another-secret-0000")
     assert a.fingerprints() == b.fingerprints() != c.fingerprints()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 60])
+def test_the_credential_page_pages_its_usage_with_a_constant_query_count(
+    owner_client, team, owner, credential, rows, django_assert_num_queries
+):
+    from connectors_admin.connectors.models import Submission
+
+    from .test_connectors_pages import make_connectors
+
+    make_connectors(team, credential, owner, rows)
+    Submission.objects.bulk_create(
+        Submission(
+            team=team,
+            user=owner,
+            credential=credential,
+            provider="mixpanel",
+            template="mixpanel-s3",
+        )
+        for _ in range(rows)
+    )
+    url = reverse("credentials:detail", args=["acme", credential.pk])
+    # session, user, membership+team, credential, a count and a page for each of the two
+    # lists, embedded copies, team switcher
+    with django_assert_num_queries(10):
+        html = owner_client.get(url).content.decode()
+    assert f"({rows})" in html
+    if rows > 25:
+        assert "Page 1 of 3" in html and "?connectors=2" in html and "?calls=2" in html
+        second = owner_client.get(url, {"connectors": 3, "calls": 2}).content.decode()
+        assert "Page 3 of 3" in second and "Page 2 of 3" in second

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -111,17 +112,25 @@ def credential_add(request: HttpRequest, team: str, kind: str) -> HttpResponse:
     return render(request, "credentials/add.html", _context(membership, kind=kind_obj, form=form))
 
 
-def _detail_context(membership: Membership, credential: Credential, **extra) -> dict:
+USAGE_PAGE = 25
+
+
+def _detail_context(
+    request: HttpRequest, membership: Membership, credential: Credential, **extra
+) -> dict:
+    connectors = credential.connectors.select_related("created_by").order_by("-created_at", "-pk")
+    calls = credential.submissions.select_related("user", "connector").order_by(
+        "-created_at", "-pk"
+    )
     return _context(
         membership,
         credential=credential,
         kind=credential.kind_obj,
         public_fields=_public_fields(credential),
-        connectors=credential.connectors.select_related("created_by").order_by("-created_at")[:50],
+        # Each list pages on its own (?connectors=N, ?calls=N), however long the usage grows.
+        connectors=Paginator(connectors, USAGE_PAGE).get_page(request.GET.get("connectors")),
         embedded=_embedded_copies(credential),
-        submissions=credential.submissions.select_related("user", "connector").order_by(
-            "-created_at"
-        )[:20],
+        submissions=Paginator(calls, USAGE_PAGE).get_page(request.GET.get("calls")),
         compare=compare_form(credential.kind_obj),
         **extra,
     )
@@ -137,7 +146,8 @@ def credential_detail(request: HttpRequest, team: str, pk: int) -> HttpResponse:
             "credentials/detail.html#check-panel",
             _context(membership, credential=credential, just_tested=not credential.check_pending),
         )
-    return render(request, "credentials/detail.html", _detail_context(membership, credential))
+    context = _detail_context(request, membership, credential)
+    return render(request, "credentials/detail.html", context)
 
 
 def _embedded_copies(credential: Credential) -> list:
@@ -323,7 +333,7 @@ def credential_compare(request: HttpRequest, team: str, pk: int) -> HttpResponse
                 answers.append((field.label, same))
     except DecryptionError:
         answers = []
-    context = _detail_context(membership, credential, answers=answers, compared=True)
+    context = _detail_context(request, membership, credential, answers=answers, compared=True)
     context["compare"] = form
     name = (
         "credentials/detail.html#compare-panel"
