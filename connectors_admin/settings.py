@@ -73,7 +73,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "connectors_admin.core.context_processors.app",
+                "connectors_admin.accounts.context_processors.app",
             ],
         },
     },

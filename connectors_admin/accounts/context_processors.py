@@ -1,10 +1,14 @@
+"""What every page's layout needs: the section for the navigation, the team switcher's
+memberships and the sandbox flag. It lives with the teams, since core imports no app."""
+
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
 
 from connectors_admin import __version__
-from connectors_admin.accounts.models import Membership
+
+from .models import Membership
 
 SECTIONS = {
     "connectors:dashboard": "dashboard",
