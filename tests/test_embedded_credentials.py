@@ -7,9 +7,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import uuid
 
 import pytest
+import requests
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from connectors_admin.audit.models import AuditEvent
@@ -31,16 +34,18 @@ PEM_LINES = [
     "-----END " + "PRIVATE KEY-----",
 ]
 PEM = "\n".join(PEM_LINES) + "\n"
+ROTATED_PEM_BODY = "cm90YXRlZC1rZXktZG8tbm90LWxlYWs="
+ROTATED_PEM = "\n".join([PEM_LINES[0], ROTATED_PEM_BODY, PEM_LINES[2]]) + "\n"
 AWS_SECRET = "awsSecretDoNotLeak" + "0" * 22
 ROTATED_AWS_SECRET = "awsRotatedDoNotLeak" + "1" * 21
 
 
-def key_file(key_id: str = "kid-1") -> dict:
+def key_file(key_id: str = "kid-1", pem: str = PEM) -> dict:
     return {
         "type": "service_account",
         "project_id": "acme-analytics",
         "private_key_id": key_id,
-        "private_key": PEM,
+        "private_key": pem,
         "client_email": "loader@acme-analytics.iam.gserviceaccount.com",
         "client_id": "1234567890",
         "auth_uri": "https://accounts.google.com/o/oauth2/auth",
@@ -299,3 +304,392 @@ def test_a_key_file_can_be_uploaded_instead_of_pasted(owner_client, sandbox, ais
     nothing = sheets_form(aisq, name="Third", use__credentials_json="here")
     html = owner_client.post(DESTINATION, nothing, headers=HTMX).content.decode()
     assert "Paste the key file here, or upload it below." in html
+
+
+# --- more of the flow: typed secrets kept, lost creates, conditions, rotation of a key file ----------
+def form_token_in(html: str) -> str:
+    return re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+
+
+def everything_stored(caplog) -> str:
+    """Every place of ours a secret must never reach: rows of every kind, and the log (the
+    sandbox's own rows are the provider's side, not ours)."""
+    from connectors_admin.connectors.models import Submission as S
+
+    rows = [
+        list(Attempt.objects.values()),
+        list(S.objects.values()),
+        list(AuditEvent.objects.values()),
+        list(Connector.objects.values("summary", "record", "context", "last_error", "name")),
+        list(EmbeddedCredential.objects.values()),
+    ]
+    return json.dumps(rows, default=str) + caplog.text
+
+
+def test_a_typed_key_file_is_kept_across_a_failed_attempt_and_never_echoed(
+    owner_client, sandbox, aisq, gcp
+):
+    # A connector named "Weekly sheet" exists: the next create with that name is refused (422).
+    owner_client.post(
+        DESTINATION, sheets_form(aisq, use__credentials_json=str(gcp.pk)), headers=HTMX
+    )
+    typed = sheets_form(
+        aisq,
+        use__credentials_json="here",
+        keyjson__credentials_json=json.dumps(key_file("kid-typed")),
+    )
+    html = owner_client.post(DESTINATION, typed, headers=HTMX).content.decode()
+    assert "same name already exists" in html
+    assert "kept from your last attempt" in html  # the key file is kept, not sent back
+    assert PEM_LINES[1] not in html and "kid-typed" not in html
+    again = {
+        **typed,
+        "name": "Second sheet",
+        "keyjson__credentials_json": "",
+        "form_token": form_token_in(html),
+    }
+    html = owner_client.post(DESTINATION, again, headers=HTMX).content.decode()
+    assert "Connector created" in html
+    sent = SandboxConnector.objects.get(data__name="Second sheet").data["configuration"]
+    assert sent["credentials_json"]["private_key"] == digest(PEM)
+    assert sent["credentials_json"]["private_key_id"] == "kid-typed"
+    assert EmbeddedCredential.objects.count() == 1  # only the stored key's connector
+
+
+def test_an_old_key_file_without_universe_domain_is_completed_and_a_partial_one_is_refused(
+    owner_client, sandbox, aisq
+):
+    old = {k: v for k, v in key_file().items() if k != "universe_domain"}
+    form = sheets_form(
+        aisq, use__credentials_json="here", keyjson__credentials_json=json.dumps(old)
+    )
+    assert (
+        "Connector created" in owner_client.post(DESTINATION, form, headers=HTMX).content.decode()
+    )
+    sent = SandboxConnector.objects.get().data["configuration"]["credentials_json"]
+    assert sent["universe_domain"] == "googleapis.com"  # what Google's libraries assume
+    partial = {k: v for k, v in key_file().items() if k != "client_id"}
+    form = sheets_form(
+        aisq,
+        name="Other",
+        use__credentials_json="here",
+        keyjson__credentials_json=json.dumps(partial),
+    )
+    html = owner_client.post(DESTINATION, form, headers=HTMX).content.decode()
+    assert "This key file lacks client_id, which this connector requires." in html
+    assert SandboxConnector.objects.count() == 1
+
+
+def test_the_key_files_private_parts_are_masked_and_its_public_parts_shown(
+    owner_client, sandbox, aisq, gcp, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    owner_client.post(
+        DESTINATION, sheets_form(aisq, use__credentials_json=str(gcp.pk)), headers=HTMX
+    )
+    create = Attempt.objects.get(method="POST")
+    sent = create.request["body"]["connector"]["configuration"]["credentials_json"]
+    assert sent["private_key"] == "[redacted]" and sent["private_key_id"] == "[redacted]"
+    # Which service account went in stays readable (it is public on the credential's page).
+    assert sent["client_email"] == key_file()["client_email"]
+    assert sent["token_uri"] == key_file()["token_uri"]
+    assert "kid-1" not in everything_stored(caplog)
+    assert PEM_LINES[1] not in everything_stored(caplog)
+
+
+def test_a_database_login_from_a_uri_shows_the_user_and_masks_the_password(
+    owner_client, sandbox, aisq, team, owner, caplog
+):
+    from .conftest import aisquared_payload
+
+    uri = Credential(team=team, kind="uri", label="Replica", public={"scheme": "postgresql"})
+    uri.set_secrets({"uri": "postgresql://postgres:pw-do-not-leak-77@db.example.com/shop"}, owner)
+    uri.save()
+    form = aisquared_payload(aisq, "Postgresql")
+    response = owner_client.post(
+        SOURCE, {**form, "use__credentials": str(uri.pk), "form_token": str(uuid.uuid4())}
+    )
+    assert response.status_code == 302
+    body = Attempt.objects.get(method="POST").request["body"]["connector"]["configuration"]
+    # The user name is not a secret: masking "postgres" would garble every "postgresql".
+    assert body["credentials"] == {
+        "auth_type": "username/password",
+        "username": "postgres",
+        "password": "[redacted]",
+    }
+    assert "pw-do-not-leak-77" not in everything_stored(caplog)
+
+
+def test_a_uri_without_a_password_is_said_next_to_the_picker(
+    owner_client, sandbox, aisq, team, owner
+):
+    from .conftest import aisquared_payload
+
+    uri = Credential(team=team, kind="uri", label="No password", public={"scheme": "postgresql"})
+    uri.set_secrets({"uri": "postgresql://reader@db.example.com/shop"}, owner)
+    uri.save()
+    form = {**aisquared_payload(aisq, "Postgresql"), "use__credentials": str(uri.pk)}
+    html = owner_client.post(
+        SOURCE, {**form, "form_token": str(uuid.uuid4())}, headers=HTMX
+    ).content.decode()
+    assert "This stored credential has no password to put here." in html
+    assert not SandboxConnector.objects.exists()
+
+
+def test_an_s3_source_that_assumes_a_role_embeds_no_key_pair(owner_client, sandbox, aisq, aws):
+    html = owner_client.get(
+        SOURCE, {"connector_name": "AmazonS3", "cfg__auth_type": "role"}
+    ).content.decode()
+    assert 'name="use__aws"' not in html  # the key pair is not part of a role's sign-in
+    # Switching the sign-in reloads the fields, like the picker itself.
+    assert (
+        'hx-post="/teams/acme/connectors/new/aisquared-source/fields/?changed=cfg__auth_type"'
+        in (owner_client.get(SOURCE, {"connector_name": "AmazonS3"}).content.decode())
+    )
+    form = s3_source_form(
+        aisq,
+        use__aws=str(aws.pk),
+        cfg__auth_type="role",
+        cfg__arn="arn:aws:iam::123456789012:role/reader",
+        cfg__external_id="acme-external",
+    )
+    assert "Connector created" in owner_client.post(SOURCE, form, headers=HTMX).content.decode()
+    sent = SandboxConnector.objects.get().data["configuration"]
+    assert "access_id" not in sent and "secret_access" not in sent
+    assert not EmbeddedCredential.objects.exists()
+
+
+def test_the_picker_reloads_the_fields_in_place(owner_client, sandbox, aisq, gcp):
+    fields = reverse("connectors:fields", args=["acme", "aisquared-destination"])
+    owner_client.get(DESTINATION, {"connector_name": "GoogleSheets"})  # caches the catalogue
+    base = {
+        "credential": aisq.pk,
+        "connector_name": "GoogleSheets",
+        "form_token": str(uuid.uuid4()),
+    }
+    here = owner_client.post(
+        fields + "?changed=use__credentials_json",
+        {**base, "use__credentials_json": "here"},
+        headers=HTMX,
+    ).content.decode()
+    assert here.lstrip().startswith('<div id="template-fields"')
+    assert 'name="keyjson__credentials_json"' in here and 'name="keyfile__credentials_json"' in here
+    assert '<label for="id_keyjson__credentials_json">' in here
+    stored = owner_client.post(
+        fields + "?changed=use__credentials_json",
+        {**base, "use__credentials_json": str(gcp.pk)},
+        headers=HTMX,
+    ).content.decode()
+    assert 'name="keyjson__credentials_json"' not in stored
+    assert f'<option value="{gcp.pk}" selected>' in stored
+
+
+def test_without_javascript_switching_to_enter_it_here_asks_for_the_key_file(
+    owner_client, sandbox, aisq, gcp
+):
+    """A plain POST after changing the picker shows the key file's field with a plain message."""
+    response = owner_client.post(DESTINATION, sheets_form(aisq, use__credentials_json="here"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="keyjson__credentials_json"' in html
+    assert "Paste the key file here, or upload it below." in html
+    form = sheets_form(
+        aisq, use__credentials_json="here", keyjson__credentials_json=json.dumps(key_file())
+    )
+    assert owner_client.post(DESTINATION, form).status_code == 302
+
+
+def test_a_lost_create_found_afterwards_is_linked_to_the_secret_it_was_sent_with(
+    owner_client, sandbox, aisq, aws, fault, tasks
+):
+    owner_client.get(SOURCE, {"connector_name": "AmazonS3"})  # caches the catalogue
+    fingerprints = aws.fingerprints()
+    fault("late", provider="aisquared")
+    owner_client.post(SOURCE, s3_source_form(aisq, use__aws=str(aws.pk)), headers=HTMX)
+    submission = Submission.objects.get(action="create")
+    assert submission.reconciliation == "pending"
+    assert submission.context["embedded"][0]["fingerprints"] == fingerprints
+    assert AWS_SECRET not in json.dumps(submission.context)
+    # The key is rotated before the background work finds the connector.
+    owner_client.post(
+        reverse("credentials:rotate", args=["acme", aws.pk]),
+        {"aws_secret_access_key": ROTATED_AWS_SECRET},
+    )
+    assert tasks.run("reconcile_create") == ["found"]
+    link = EmbeddedCredential.objects.get()
+    assert link.connector.name == "Lake files" and link.credential == aws
+    assert link.fingerprints == fingerprints and not link.is_current  # it carries the old one
+    page = owner_client.get(reverse("credentials:detail", args=["acme", aws.pk])).content.decode()
+    assert "1 connector embeds the old secret" in page
+
+
+def test_a_rotated_key_file_is_pushed_into_a_google_sheets_destination(
+    owner_client, sandbox, aisq, gcp, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    owner_client.post(
+        DESTINATION, sheets_form(aisq, use__credentials_json=str(gcp.pk)), headers=HTMX
+    )
+    connector = Connector.objects.get()
+    rotate = reverse("credentials:rotate", args=["acme", gcp.pk])
+    # Before the rotation, its page says which connectors carry the secret.
+    before = owner_client.get(rotate).content.decode()
+    assert "1 connector carries this secret" in before and "Weekly sheet" in before
+    upload = SimpleUploadedFile(
+        "rotated.json", json.dumps(key_file("kid-2", ROTATED_PEM)).encode(), "application/json"
+    )
+    rotated = owner_client.post(rotate, {"key_file": upload}, follow=True).content.decode()
+    assert "1 connector carries the old secret inside its configuration" in rotated
+    assert "1 connector embeds the old secret" in rotated and "Push the new secret" in rotated
+    result = owner_client.post(
+        reverse("connectors:push-rotated", args=["acme", gcp.pk])
+    ).content.decode()
+    assert "pushed" in result and "Weekly sheet" in result
+    sent = SandboxConnector.objects.get().data["configuration"]
+    assert sent["credentials_json"]["private_key"] == digest(ROTATED_PEM)  # line breaks kept
+    assert sent["credentials_json"]["private_key_id"] == "kid-2"
+    assert sent["spreadsheet_link"] == "https://docs.google.com/spreadsheets/d/abc"
+    pushed = Submission.objects.get(action="push-rotated")
+    assert pushed.outcome == "succeeded" and pushed.connector == connector
+    put = pushed.attempts.get()
+    assert put.method == "PUT" and put.response_status == 200
+    assert put.request["body"]["connector"]["configuration"]["credentials_json"]["private_key"] == (
+        "[redacted]"
+    )
+    assert AuditEvent.objects.filter(action="connector.secret_pushed").count() == 1
+    assert (
+        AuditEvent.objects.filter(action="credential.used", target_id=str(gcp.pk)).count() == 2
+    )  # the create, and the push
+    # Pushing again finds nothing left to do.
+    again = owner_client.post(
+        reverse("connectors:push-rotated", args=["acme", gcp.pk])
+    ).content.decode()
+    assert "already has the current one" in again
+    assert Submission.objects.filter(action="push-rotated").count() == 1
+    stored = everything_stored(caplog) + result + rotated + before
+    for pages in (
+        reverse("connectors:detail", args=["acme", connector.pk]),
+        reverse("connectors:submission", args=["acme", pushed.pk]),
+        reverse("credentials:detail", args=["acme", gcp.pk]),
+        reverse("audit:list", args=["acme"]),
+    ):
+        stored += owner_client.get(pages).content.decode()
+    csv = owner_client.get(reverse("audit:csv", args=["acme"]))
+    stored += b"".join(csv.streaming_content).decode()
+    for secret in (PEM_LINES[1], ROTATED_PEM_BODY):
+        assert secret not in stored
+
+
+def test_a_failed_push_is_recorded_and_leaves_the_link_old(owner_client, sandbox, aisq, aws, fault):
+    owner_client.post(SOURCE, s3_source_form(aisq, use__aws=str(aws.pk)), headers=HTMX)
+    owner_client.post(
+        reverse("credentials:rotate", args=["acme", aws.pk]),
+        {"aws_secret_access_key": ROTATED_AWS_SECRET},
+    )
+    fault("status", provider="aisquared", status=422, message="Connector update failed")
+    result = owner_client.post(
+        reverse("connectors:push-rotated", args=["acme", aws.pk])
+    ).content.decode()
+    assert "failed" in result and "Connector update failed" in result
+    pushed = Submission.objects.get(action="push-rotated")
+    assert pushed.outcome == "failed" and pushed.attempts.count() == 1
+    assert not EmbeddedCredential.objects.get().is_current
+    assert SandboxConnector.objects.get().data["configuration"]["secret_access"] == digest(
+        AWS_SECRET
+    )
+    for secret in (AWS_SECRET, ROTATED_AWS_SECRET):
+        assert secret not in result + json.dumps(list(Attempt.objects.values()), default=str)
+
+
+def test_only_admins_push_and_deleting_is_allowed_once_no_live_connector_embeds_it(
+    owner_client, client_for, member, sandbox, aisq, aws
+):
+    owner_client.post(SOURCE, s3_source_form(aisq, use__aws=str(aws.pk)), headers=HTMX)
+    owner_client.post(
+        reverse("credentials:rotate", args=["acme", aws.pk]),
+        {"aws_secret_access_key": ROTATED_AWS_SECRET},
+    )
+    push = reverse("connectors:push-rotated", args=["acme", aws.pk])
+    assert client_for(member).post(push).status_code == 403
+    member_page = client_for(member).get(reverse("credentials:detail", args=["acme", aws.pk]))
+    assert "Push the new secret" not in member_page.content.decode()
+    assert not Submission.objects.filter(action="push-rotated").exists()
+    connector = Connector.objects.get()
+    delete = reverse("credentials:delete", args=["acme", aws.pk])
+    refused = owner_client.get(delete).content.decode()
+    assert "carries its secret in its configuration" in refused
+    owner_client.post(reverse("connectors:action", args=["acme", connector.pk, "delete"]))
+    assert Connector.objects.get().deleted_at is not None
+    assert owner_client.post(delete).status_code == 302
+    assert not Credential.objects.filter(pk=aws.pk).exists()
+
+
+def test_the_credential_list_counts_connectors_that_embed_it(owner_client, sandbox, aisq, aws):
+    owner_client.post(SOURCE, s3_source_form(aisq, use__aws=str(aws.pk)), headers=HTMX)
+    html = owner_client.get(reverse("credentials:list", args=["acme"])).content.decode()
+    row = re.search(r"Data lake</a>.*?</tr>", html, re.S).group(0)
+    assert "<td>1</td>" in row
+
+
+# --- the sandbox's update, as §2.3 describes it ---------------------------------------------------
+def test_the_sandbox_update_replaces_the_configuration_and_validates_it(sandbox, aisq):
+    api = f"{sandbox}/sandbox/api/v1/connectors"
+    headers = {"Authorization": "Bearer t", "Workspace-Id": "7"}
+    body = {
+        "connector": {
+            "name": "Lake",
+            "connector_type": "destination",
+            "connector_name": "AmazonS3",
+            "configuration": {
+                "access_key_id": "AKIA" + "F" * 16,
+                "secret_access_key": "s" * 40,
+                "region": "us-east-1",
+                "bucket_name": "b",
+                "file_path": "p",
+                "file_name": "f",
+                "format_type": "csv",
+            },
+        }
+    }
+    created = requests.post(api, json=body, headers=headers, timeout=5).json()["data"]
+    url = f"{api}/{created['id']}"
+    config = {**body["connector"]["configuration"], "secret_access_key": "n" * 40}
+    updated = requests.put(
+        url, json={"connector": {"configuration": config}}, headers=headers, timeout=5
+    )
+    assert updated.status_code == 200
+    assert updated.json()["data"]["attributes"]["configuration"]["secret_access_key"] == "*" * 13
+    assert SandboxConnector.objects.get().data["configuration"]["secret_access_key"] == digest(
+        "n" * 40
+    )
+    # The whole hash is replaced, and checked against the schema again.
+    partial = requests.put(
+        url,
+        json={"connector": {"configuration": {"region": "us-east-1"}}},
+        headers=headers,
+        timeout=5,
+    )
+    assert partial.status_code == 422
+    assert partial.json()["errors"][0]["detail"] == "Connector update failed"
+    empty = requests.put(url, json={"connector": {}}, headers=headers, timeout=5)
+    assert empty.status_code == 422 and "param is missing" in empty.json()["error"]
+    blank = requests.put(url, json={"connector": {"configuration": {}}}, headers=headers, timeout=5)
+    assert blank.status_code == 400
+    assert blank.json() == {"errors": {"connector": {"configuration": ["must be filled"]}}}
+    body["connector"]["name"] = "Other"
+    requests.post(api, json=body, headers=headers, timeout=5)
+    clash = requests.put(url, json={"connector": {"name": "Other"}}, headers=headers, timeout=5)
+    assert clash.status_code == 422
+    assert clash.json()["errors"][0]["source"] == {
+        "name": "A connector with the same name already exists."
+    }
+
+
+def test_a_key_file_may_not_read_a_self_hosted_servers_environment(owner_client, sandbox, aisq):
+    sneaky = {**key_file(), "client_email": 'ENV["SECRET_KEY_BASE"]'}
+    form = sheets_form(
+        aisq, use__credentials_json="here", keyjson__credentials_json=json.dumps(sneaky)
+    )
+    html = owner_client.post(DESTINATION, form, headers=HTMX).content.decode()
+    assert "Values of the form ENV[…] are not allowed here." in html
+    assert not SandboxConnector.objects.exists()

@@ -32,11 +32,11 @@ from connectors_admin.providers.base import (
     RemoteRecord,
     Target,
 )
-from connectors_admin.providers.embedding import fill
 from connectors_admin.providers.http import Exchange
 
-from . import signals
-from .models import Attempt, Connector, EmbeddedCredential, Submission
+from . import embedding, signals
+from .embedding import push_rotated as push_rotated  # the push itself lives with the links
+from .models import Attempt, Connector, Submission
 
 logger = logging.getLogger("connectors_admin.connectors")
 
@@ -154,7 +154,7 @@ def create_connector(
                     **(identity or {}),
                     **({"idempotency_key": idempotency_key} if idempotency_key else {}),
                 },
-                context=context or {},
+                context=embedding.stamped(context),
             )
     except IntegrityError:
         return wait_for(Submission.objects.get(team=team, form_token=token))
@@ -165,7 +165,7 @@ def create_connector(
         submission.save()
         return submission
     _used(credential, submission, request)
-    for _, embedded in _embedded_credentials(submission):
+    for _, embedded in embedding.embedded_credentials(submission):
         _used(embedded, submission, request)
     _record_attempts(submission, client)
     try:
@@ -242,7 +242,7 @@ def _adopt(
                 secret_config=crypto.encrypt_json(kept) if kept else "",
                 created_by=submission.user,
             )
-            _link_embedded(connector, submission)
+            embedding.link(connector, submission)
             record(
                 AuditAction.CONNECTOR_CREATED,
                 request=request,
@@ -270,26 +270,6 @@ def _adopt(
     submission.connector = connector
     submission.outcome = Submission.Outcome.SUCCEEDED
     signals.connector_recorded.send(Connector, connector=connector)
-
-
-def _embedded_credentials(submission: Submission) -> list[tuple[dict[str, Any], Credential]]:
-    links = submission.context.get("embedded") or []
-    found = Credential.objects.in_bulk([link["credential"] for link in links])
-    return [(link, found[link["credential"]]) for link in links if link["credential"] in found]
-
-
-def _link_embedded(connector: Connector, submission: Submission) -> None:
-    """Keep a link to every stored credential whose secret the connector carries, with the
-    secret's fingerprints as embedded (a later rotation shows which copies are old)."""
-    EmbeddedCredential.objects.bulk_create(
-        EmbeddedCredential(
-            connector=connector,
-            credential=credential,
-            slot=link["slot"],
-            fingerprints=credential.fingerprints(),
-        )
-        for link, credential in _embedded_credentials(submission)
-    )
 
 
 def reconcile(submission: Submission) -> Submission:
@@ -558,92 +538,6 @@ def run_action(
             target=connector,
             after={"action": action.slug, "ok": result.ok, "status": connector.remote_status},
             message=result.message,
-        )
-    _finish(submission, client)
-    submission.save()
-    return submission
-
-
-# --- rotated secrets pushed into the connectors that embed them --------------------------------------
-def push_rotated(
-    credential: Credential, user: Any, request: HttpRequest | None = None
-) -> list[tuple[Connector, Submission | None, str]]:
-    """Put a rotated credential's new secret into every live connector that embeds the old one,
-    where the provider allows updating a connector; one recorded submission per connector.
-    Returns (connector, submission or None when skipped, what happened) for each."""
-    current = credential.fingerprints()
-    links = (
-        EmbeddedCredential.objects.filter(credential=credential, connector__deleted_at=None)
-        .exclude(fingerprints=current)
-        .select_related("connector__credential", "connector__team")
-    )
-    outcomes = []
-    for link in links:
-        connector = link.connector
-        template = connector.template_obj
-        if not template.pushes_secrets:
-            outcomes.append(
-                (
-                    connector,
-                    None,
-                    f"{template.provider.label} cannot update a connector: "
-                    "recreate it with the new secret.",
-                )
-            )
-            continue
-        submission = _push_one(link, credential, current, user, request)
-        outcomes.append((connector, submission, submission.error_message or "Pushed."))
-    return outcomes
-
-
-def _push_one(
-    link: EmbeddedCredential,
-    credential: Credential,
-    current: dict[str, str],
-    user: Any,
-    request: HttpRequest | None,
-) -> Submission:
-    connector = link.connector
-    submission = _operation_on(connector, user, Submission.PUSH_ROTATED)
-    client = None
-    try:
-        client = _client_for(connector)
-        kept = _kept(connector)()
-        mapping = next(
-            (e["mapping"] for e in connector.context.get("embedded", []) if e["slot"] == link.slot),
-            None,
-        )
-        configuration = kept.get("configuration")
-        if mapping is None or not isinstance(configuration, dict):
-            raise ProviderError("Where the secret goes in this connector was not kept.")
-        try:
-            written = fill(configuration, mapping, credential.public, credential.secrets())
-        except DecryptionError:
-            raise ProviderError(UNDECRYPTABLE_MESSAGE, kind="credential") from None
-        client.redactor.add(values=written)
-        _used(connector.credential, submission, request)
-        _used(credential, submission, request)
-        _record_attempts(submission, client)
-        remote = client.update_configuration(connector.remote_id, connector.context, configuration)
-    except ProviderError as error:
-        _fail(submission, error, client)
-    else:
-        values = list(dict.fromkeys([*kept.get("secret_values", []), *written]))
-        connector.secret_config = crypto.encrypt_json(
-            {**kept, "configuration": configuration, "secret_values": values}
-        )
-        connector.save(update_fields=["secret_config"])
-        _apply(connector, ActionResult(record=remote), client)
-        link.fingerprints = current
-        link.save(update_fields=["fingerprints"])
-        submission.outcome = Submission.Outcome.SUCCEEDED
-        record(
-            AuditAction.CONNECTOR_SECRET_PUSHED,
-            request=request,
-            actor=user,
-            team=connector.team,
-            target=connector,
-            after={"credential": credential.pk, "slot": link.slot},
         )
     _finish(submission, client)
     submission.save()

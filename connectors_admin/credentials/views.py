@@ -16,6 +16,7 @@ from connectors_admin.audit.models import Action
 from connectors_admin.core.crypto import DecryptionError
 from connectors_admin.core.htmx import htmx_partial
 from connectors_admin.core.tasks import enqueue_on_commit
+from connectors_admin.providers import TEMPLATES
 
 from .forms import add_form, compare_form, edit_form, label_is_taken, rotate_form
 from .kinds import KINDS, PROVIDER_GROUP, STORAGE_GROUP
@@ -129,7 +130,7 @@ def _detail_context(
         public_fields=_public_fields(credential),
         # Each list pages on its own (?connectors=N, ?calls=N), however long the usage grows.
         connectors=Paginator(connectors, USAGE_PAGE).get_page(request.GET.get("connectors")),
-        embedded=_embedded_copies(credential),
+        embedded=_embedded_copies(credential, request.GET.get("embedded")),
         submissions=Paginator(calls, USAGE_PAGE).get_page(request.GET.get("calls")),
         compare=compare_form(credential.kind_obj),
         **extra,
@@ -150,19 +151,40 @@ def credential_detail(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     return render(request, "credentials/detail.html", context)
 
 
-def _embedded_copies(credential: Credential) -> list:
-    """Live connectors that carry this credential's secret in their configuration, each marked
-    with whether it carries the current secret or one from before a rotation."""
+def _pushable_templates() -> list[str]:
+    """Templates whose provider can replace a connector's configuration (a rotated secret can
+    be pushed into their connectors)."""
+    return [slug for slug, template in TEMPLATES.items() if template.pushes_secrets]
+
+
+def _embedded_copies(credential: Credential, page: str | None = None) -> dict:
+    """Live connectors that carry this credential's secret in their configuration, a page at a
+    time, each marked with whether it carries the current secret or one from before a rotation;
+    and how many carry an old one, of which how many can be updated at their provider.
+
+    Reverse relations only (`embedded_in`): this app never imports the connectors app."""
     current = credential.fingerprints()
-    links = list(
-        credential.embedded_in.filter(connector__deleted_at=None)
-        .select_related("connector")
-        .order_by("-connector__created_at")[:100]
+    pushable = set(_pushable_templates())
+    live = credential.embedded_in.filter(connector__deleted_at=None)
+    old = ~Q(fingerprints=current)
+    counts = live.aggregate(
+        total=Count("pk"),
+        outdated=Count("pk", filter=old),
+        pushable=Count("pk", filter=old & Q(connector__template__in=pushable)),
     )
-    for link in links:
+    rows = live.select_related("connector").order_by("-connector__created_at", "-pk")
+    paginator = Paginator(rows if counts["total"] else [], USAGE_PAGE)
+    paginator.count = counts["total"]  # counted above, with the rest, in one query
+    links = paginator.get_page(page)
+    for link in links.object_list:
         link.outdated = link.fingerprints != current
-        link.pushable = link.connector.template_obj.pushes_secrets
-    return links
+        link.pushable = link.connector.template in pushable
+    return {
+        "page": links,
+        "outdated": counts["outdated"],
+        "pushable": counts["pushable"],
+        "not_pushable": counts["outdated"] - counts["pushable"],
+    }
 
 
 def _public_fields(credential: Credential) -> list[tuple[str, object]]:
@@ -234,10 +256,15 @@ def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
             before=before,
             after=credential.audit_state(),
         )
-        copies = credential.embedded_in.filter(connector__deleted_at=None).count()
+        copies = _embedded_copies(credential)["outdated"]
         messages.success(
             request,
-            "The secret is replaced. Connectors that use this credential keep their link."
+            "The secret is replaced."
+            + (
+                " Connectors created with this credential use the new one from their next call."
+                if credential.is_provider
+                else ""
+            )
             + (
                 f" {copies} connector{'s carry' if copies != 1 else ' carries'} the old "
                 "secret inside its configuration: see below."
@@ -247,7 +274,14 @@ def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         )
         return redirect("credentials:detail", team=team, pk=credential.pk)
     return render(
-        request, "credentials/rotate.html", _context(membership, credential=credential, form=form)
+        request,
+        "credentials/rotate.html",
+        _context(
+            membership,
+            credential=credential,
+            form=form,
+            embedded=_embedded_copies(credential, request.GET.get("embedded")),
+        ),
     )
 
 
@@ -289,12 +323,16 @@ def credential_toggle(request: HttpRequest, team: str, pk: int) -> HttpResponse:
 def credential_delete(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     membership, credential = _credential(request, team, pk, "manage_credentials")
     # Connectors created with it, and connectors that carry its secret inside them.
-    in_use = list(credential.connectors.filter(deleted_at=None).order_by("-created_at")[:100])
+    in_use = [
+        (connector, "created with it")
+        for connector in credential.connectors.filter(deleted_at=None).order_by("-created_at")[:100]
+    ]
     in_use += [
-        link.connector
+        (link.connector, "carries its secret in its configuration")
         for link in credential.embedded_in.filter(connector__deleted_at=None)
         .select_related("connector")
-        .exclude(connector__in=in_use)[:100]
+        .exclude(connector__in=[connector for connector, _ in in_use])
+        .order_by("-connector__created_at")[:100]
     ]
     if request.method == "POST" and not in_use:
         before = credential.audit_state()

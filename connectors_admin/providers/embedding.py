@@ -20,8 +20,17 @@ from connectors_admin.core.safety import JSONTooDeep, has_control_characters, lo
 
 from .schema_forms import SecretTextarea
 
-# Where a value comes from: ("public" | "secret", the credential's field, how to read it).
+# Where a value comes from: ("public" | "secret", the credential's field, how to read it). How:
+# "" the value as stored; "json" a key file's JSON document, parsed; "uri_user" and
+# "uri_password" the user and password of a connection URI, percent-decoded.
 Source = tuple[str, str, str]
+# Read from a secret but not secret itself: a login name is shown where it appears (masking a
+# user such as "postgres" everywhere would garble every "postgresql" in a record).
+NOT_SECRET = frozenset({"uri_user"})
+# A Google service-account key file: what in it is secret (its client email and project are
+# shown on the credential's page), and what it may lack that Google's libraries assume.
+KEY_FILE_SECRETS = ("private_key", "private_key_id")
+KEY_FILE_DEFAULTS = {"universe_domain": "googleapis.com"}  # absent from older key files
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,9 @@ class Slot:
     targets: tuple[tuple[tuple[str, ...], Source], ...]  # configuration path <- credential value
     optional: bool = False  # "may take": typing the values stays the default
     one_json_field: bool = False  # typed by hand as one pasted JSON document
+    # The slot applies only while the configuration value at this path is one of these values
+    # (or is not set): an S3 source signs in with the key pair only when auth_type is "user".
+    when: tuple[tuple[str, ...], tuple[Any, ...]] | None = None
 
     @property
     def paths(self) -> tuple[tuple[str, ...], ...]:
@@ -44,16 +56,47 @@ class Slot:
         return [[list(path), list(source)] for path, source in self.targets]
 
 
+def is_service_account(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("type") == "service_account"
+
+
+def with_key_file_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    """A key file with what Google's own libraries assume when it is absent."""
+    if not is_service_account(data):
+        return data
+    return {**data, **{k: v for k, v in KEY_FILE_DEFAULTS.items() if not data.get(k)}}
+
+
+def key_file_secrets(data: Any) -> list[str]:
+    """The secret strings of a key file (all of a JSON document that is not one)."""
+    if not is_service_account(data):
+        return strings_in(data)
+    return [str(data[k]) for k in KEY_FILE_SECRETS if data.get(k)]
+
+
 def read_value(source: Source | list[str], public: dict[str, Any], secrets: dict[str, str]) -> Any:
     where, name, how = source
     raw = (public if where == "public" else secrets).get(name, "")
     if how == "json":
-        return json.loads(raw)
+        return with_key_file_defaults(json.loads(raw))
     if how in ("uri_user", "uri_password"):
         parts = urlsplit(str(raw))
         value = parts.username if how == "uri_user" else parts.password
         return unquote(value or "")
     return raw
+
+
+def missing_values(mapping, public: dict[str, Any], secrets: dict[str, str]) -> list[str]:
+    """The configuration keys a credential has no value for (a URI without a password, say)."""
+    missing = []
+    for path, source in mapping:
+        try:
+            value = read_value(source, public, secrets)
+        except ValueError:
+            value = None
+        if value in (None, "", {}):
+            missing.append(str(path[-1]))
+    return missing
 
 
 def fill(
@@ -68,61 +111,14 @@ def fill(
         for part in path[:-1]:
             target = target.setdefault(part, {})
         target[path[-1]] = value
-        if source[0] == "secret":
+        where, name, how = source
+        if where != "secret" or how in NOT_SECRET:
+            continue
+        if how == "json":
+            written += [secrets.get(name, ""), *key_file_secrets(value)]
+        else:
             written += strings_in(value)
-    return [w for w in written if w]
-
-
-# --- finding slots in a JSON Schema --------------------------------------------------------------
-SERVICE_ACCOUNT_KEYS = {"private_key", "client_email"}
-AWS_PAIRS = (("access_key_id", "secret_access_key"), ("access_id", "secret_access"))
-
-
-def slots_in_schema(schema: dict[str, Any]) -> list[Slot]:
-    """The embedded secrets a connection specification carries, found by their shape."""
-    properties = schema.get("properties") if isinstance(schema, dict) else None
-    if not isinstance(properties, dict):
-        return []
-    found: list[Slot] = []
-    for key, spec in properties.items():
-        inner = spec.get("properties") if isinstance(spec, dict) else None
-        if isinstance(inner, dict) and set(inner) >= SERVICE_ACCOUNT_KEYS:
-            found.append(
-                Slot(
-                    name=key,
-                    label="Google service account",
-                    kinds=("gcp",),
-                    targets=(((key,), ("secret", "service_account_json", "json")),),
-                    one_json_field=True,
-                )
-            )
-        if isinstance(inner, dict) and {"username", "password"} <= set(inner):
-            found.append(
-                Slot(
-                    name=key,
-                    label="Database user and password",
-                    kinds=("uri",),
-                    targets=(
-                        ((key, "username"), ("secret", "uri", "uri_user")),
-                        ((key, "password"), ("secret", "uri", "uri_password")),
-                    ),
-                    optional=True,
-                )
-            )
-    for key_id, secret in AWS_PAIRS:
-        if key_id in properties and secret in properties:
-            found.append(
-                Slot(
-                    name="aws",
-                    label="AWS access key",
-                    kinds=("aws",),
-                    targets=(
-                        ((key_id,), ("public", "aws_access_key_id", "")),
-                        ((secret,), ("secret", "aws_secret_access_key", "")),
-                    ),
-                )
-            )
-    return found
+    return list(dict.fromkeys(w for w in written if w))
 
 
 # --- a service-account key typed by hand ---------------------------------------------------------
@@ -159,6 +155,10 @@ def parse_service_account(text: str) -> dict[str, Any]:
 # --- the form side: "Use a stored credential" or "Enter it here" ------------------------------------
 USE, KEY, KEYFILE = "use__", "keyjson__", "keyfile__"
 ENTER_HERE = "here"
+UNUSABLE = (
+    "This stored credential can no longer be used (it was disabled, deleted or its secret "
+    "cannot be decrypted). Pick another, or enter it here."
+)
 
 
 class ServiceAccountField(forms.CharField):
@@ -192,7 +192,8 @@ def slot_fields(slots: tuple[Slot, ...], context: Any) -> dict[str, forms.Field]
             choices=[(ENTER_HERE, "Enter it here"), *options],
             required=False,  # a missing choice means "enter it here"
             initial=options[0][0] if options and not slot.optional else ENTER_HERE,
-            help_text="Use one of your team's stored credentials, or enter the values here."
+            help_text="Use one of your team's stored credentials (filled in on the server, "
+            "never sent to your browser), or enter the values here."
             if options
             else "Your team has no stored credential of this kind yet: enter it here.",
         )
@@ -213,6 +214,11 @@ def slot_fields(slots: tuple[Slot, ...], context: Any) -> dict[str, forms.Field]
     return fields
 
 
+def condition_fields(slots: tuple[Slot, ...], name_for) -> tuple[str, ...]:
+    """The form fields whose value decides whether a slot applies (they reload the form)."""
+    return tuple(dict.fromkeys(name_for(slot.when[0]) for slot in slots if slot.when))
+
+
 class EmbeddedSecretsForm(forms.Form):
     """A form whose template embeds storage secrets (`slots`): each is filled from a stored
     credential the user picks (`resolve` gives its values, server side) or typed here."""
@@ -228,35 +234,74 @@ class EmbeddedSecretsForm(forms.Form):
                 for name in self.covered(slot):
                     self.fields[name].required = False
 
+    def field_name(self, path: tuple[str, ...]) -> str:
+        """The form field that edits a configuration path (by default, its one key)."""
+        return path[0]
+
     def covered(self, slot: Slot) -> list[str]:
         """The fields a slot's values replace: by default, those named as its paths."""
         return [path[0] for path in slot.paths if len(path) == 1 and path[0] in self.fields]
 
-    def stored_choice(self, slot: Slot) -> str:
-        """The stored credential picked for `slot` ("" when it is entered here)."""
-        name = USE + slot.name
+    def _value(self, name: str) -> Any:
         if self.is_bound:
-            chosen = self.data.get(name, "")
-        else:
-            chosen = self.initial.get(name, self.fields[name].initial)
+            return self.data.get(name, "")
+        field = self.fields.get(name)
+        return self.initial.get(name, field.initial if field is not None else None)
+
+    def applies(self, slot: Slot) -> bool:
+        """Does the configuration embed this slot's secret, given the form's other choices?"""
+        if slot.when is None:
+            return True
+        path, values = slot.when
+        value = self._value(self.field_name(path))
+        return value in (None, "") or str(value) in {str(v) for v in values}
+
+    def stored_choice(self, slot: Slot) -> str:
+        """The stored credential picked for `slot` ("" when it is entered here, or when the
+        slot does not apply)."""
+        if not self.applies(slot):
+            return ""
+        chosen = self._value(USE + slot.name)
         return "" if chosen in (None, "", ENTER_HERE) else str(chosen)
 
     def clean_embedded(self) -> None:
-        """Read a key file typed here (pasted or uploaded); call from `clean`."""
+        """Read a key file typed here (pasted or uploaded) and check that each stored
+        credential picked can fill its slot; call from `clean`."""
         for slot in self.slots:
-            if slot.one_json_field and not self.stored_choice(slot):
+            if not self.applies(slot):
+                continue
+            if self.stored_choice(slot):
+                self._check_stored(slot)
+            elif slot.one_json_field:
                 self._take_key_file(slot)
+
+    def _check_stored(self, slot: Slot) -> None:
+        name = USE + slot.name
+        if name in self.errors:  # not one of the choices offered (another team's, say)
+            return
+        problem = self.embedded()["problems"].get(slot.name)
+        if problem:
+            self.add_error(name, problem)
 
     def _take_key_file(self, slot: Slot) -> None:
         """An upload is read into the pasted field, so a failed attempt keeps it like any typed
         secret."""
         upload = self.cleaned_data.get(KEYFILE + slot.name)
         if upload:
+            if upload.size is not None and upload.size > MAX_KEY_FILE:
+                self.add_error(
+                    KEYFILE + slot.name, "A key file is a few kilobytes; this one is over 64 KiB."
+                )
+                return
             try:
-                text = upload.read().decode("utf-8")
+                text = upload.read(MAX_KEY_FILE + 1).decode("utf-8")
                 self.cleaned_data[KEY + slot.name] = parse_service_account(text)
             except (UnicodeDecodeError, ValueError) as error:
-                message = str(error) if isinstance(error, ValueError) else "This file is not JSON."
+                message = (
+                    "This file is not JSON."
+                    if isinstance(error, UnicodeDecodeError)
+                    else str(error)
+                )
                 self.add_error(KEYFILE + slot.name, message)
                 return
             self.data = self.data.copy()
@@ -267,42 +312,71 @@ class EmbeddedSecretsForm(forms.Form):
 
     def embedded(self) -> dict[str, Any]:
         """What the picked stored credentials put in the configuration (`config`, by path),
-        the secret strings written (`secrets`), and the links to keep (`links`)."""
+        the secret strings written (`secrets`), the links to keep (`links`), and what keeps a
+        picked credential from filling its slot (`problems`, by slot name)."""
         if self._filled is None:
             config: dict[str, Any] = {}
             written: list[str] = []
             links = []
+            problems: dict[str, str] = {}
             for slot in self.slots:
                 pk = self.stored_choice(slot)
                 found = self.resolve(pk, slot.kinds) if pk else None
                 if found is None:
+                    if pk:
+                        problems[slot.name] = UNUSABLE
                     continue
                 public, secrets = found
+                missing = missing_values(slot.targets, public, secrets)
+                if missing:
+                    problems[slot.name] = (
+                        f"This stored credential has no {' or '.join(missing)} to put here. "
+                        "Pick another, or enter it here."
+                    )
+                    continue
                 written += fill(config, slot.targets, public, secrets)
                 links.append({"slot": slot.name, "credential": int(pk), "mapping": slot.mapping()})
-            self._filled = {"config": config, "secrets": written, "links": links}
+            self._filled = {
+                "config": config,
+                "secrets": written,
+                "links": links,
+                "problems": problems,
+            }
         return self._filled
 
     def typed_key_files(self) -> dict[str, Any]:
         """Key files typed here, by slot name (parsed JSON)."""
         return {
-            slot.name: self.cleaned_data[KEY + slot.name]
+            slot.name: with_key_file_defaults(self.cleaned_data[KEY + slot.name])
             for slot in self.slots
             if slot.one_json_field
+            and self.applies(slot)
             and not self.stored_choice(slot)
             and self.cleaned_data.get(KEY + slot.name)
         }
 
+    def embedded_secret_values(self) -> list[str]:
+        """Every secret string the slots put in the configuration, stored or typed here."""
+        typed = [s for data in self.typed_key_files().values() for s in key_file_secrets(data)]
+        return list(dict.fromkeys([*self.embedded()["secrets"], *typed]))
+
     def picker_layout(self) -> list[str]:
         names: list[str] = []
         for slot in self.slots:
+            if not self.applies(slot):
+                continue
             names.append(USE + slot.name)
             if slot.one_json_field and not self.stored_choice(slot):
                 names += [KEY + slot.name, KEYFILE + slot.name]
         return names
 
     def hidden_by_stored(self) -> set[str]:
-        return {n for slot in self.slots if self.stored_choice(slot) for n in self.covered(slot)}
+        """Fields a picked stored credential fills, and the pickers of slots that do not apply."""
+        hidden = {n for slot in self.slots if self.stored_choice(slot) for n in self.covered(slot)}
+        for slot in self.slots:
+            if not self.applies(slot):
+                hidden |= {USE + slot.name, KEY + slot.name, KEYFILE + slot.name}
+        return hidden
 
     def secret_names(self) -> list[str]:
         keys = [KEY + s.name for s in self.slots if s.one_json_field]

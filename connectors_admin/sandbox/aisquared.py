@@ -286,7 +286,9 @@ def _validate_connector(body: Any, partial: bool = False):
     return values, None
 
 
-def _problems(values: dict[str, Any], workspace: str, exclude: int | None) -> HttpResponse | None:
+def _problems(
+    values: dict[str, Any], workspace: str, exclude: int | None, failed: str = "creation"
+) -> HttpResponse | None:
     found = definition(values["connector_type"], values["connector_name"])
     if found is None:
         return contract_error({"connector": {"connector_name": ["invalid connector name"]}})
@@ -298,7 +300,7 @@ def _problems(values: dict[str, Any], workspace: str, exclude: int | None) -> Ht
         first = errors[0]
         where = "/".join(map(str, first.absolute_path))
         message = f"The property '#/{where}' {first.message}" if where else first.message
-        return api_error(422, "Connector creation failed", {"configuration": message})
+        return api_error(422, f"Connector {failed} failed", {"configuration": message})
     clash = SandboxConnector.objects.filter(provider=PROVIDER, scope=workspace).exclude(pk=exclude)
     if any(
         row.data["name"] == values["name"]
@@ -307,7 +309,7 @@ def _problems(values: dict[str, Any], workspace: str, exclude: int | None) -> Ht
     ):
         return api_error(
             422,
-            "Connector creation failed",
+            f"Connector {failed} failed",
             {"name": "A connector with the same name already exists."},
         )
     return None
@@ -406,26 +408,39 @@ def connector(request: HttpRequest, connector_id: str) -> HttpResponse:
         row.delete()
         return HttpResponse(status=204)
     if request.method in ("PUT", "PATCH"):
-        body, failure = _body(request)
-        if failure:
-            return failure
-        if isinstance(body, dict) and body.get("connector") is None and "connector" in body:
-            # Rails' ParameterMissing: the one place this API answers {"error": "..."}.
-            return JsonResponse(
-                {"error": "param is missing or the value is empty: connector"}, status=422
-            )
-        values, failure = _validate_connector(body, partial=True)
-        if failure:
-            return failure
-        merged = {**row.data, **values}
-        found = definition(merged["connector_type"], merged["connector_name"])
-        if "configuration" in values:
-            failure = _problems(merged, workspace, row.pk)
-            if failure:
-                return failure
-            merged["configuration"] = _kept(values["configuration"], spec_of(found))
-        merged["updated_at"] = _now()
-        row.data = merged
-        row.save(update_fields=["data"])
-        return JsonResponse({"data": _render(row, request)})
+        return _update(request, row, workspace)
     return api_error(405, "Method not allowed")
+
+
+def _update(request: HttpRequest, row: SandboxConnector, workspace: str) -> HttpResponse:
+    """PUT/PATCH (§2.3): any of the connector's keys; `configuration` replaces the whole stored
+    hash. The model is validated again on every update, as Rails does: the configuration against
+    the connector's schema, and the name's uniqueness per type."""
+    body, failure = _body(request)
+    if failure:
+        return failure
+    if isinstance(body, dict) and "connector" in body and body["connector"] in (None, {}):
+        # Rails' ParameterMissing (`params.require(:connector)` on nothing or an empty hash):
+        # the one place this API answers {"error": "..."}.
+        return JsonResponse(
+            {"error": "param is missing or the value is empty: connector"}, status=422
+        )
+    values, failure = _validate_connector(body, partial=True)
+    if failure:
+        return failure
+    empty = {
+        k: ["must be filled"] for k, v in values.items() if k != "description" and v in ("", {})
+    }
+    if empty:
+        return contract_error({"connector": empty})
+    merged = {**row.data, **values}
+    failure = _problems(merged, workspace, row.pk, failed="update")
+    if failure:
+        return failure
+    found = definition(merged["connector_type"], merged["connector_name"])
+    if "configuration" in values:
+        merged["configuration"] = _kept(values["configuration"], spec_of(found))
+    merged["updated_at"] = _now()
+    row.data = merged
+    row.save(update_fields=["data"])
+    return JsonResponse({"data": _render(row, request)})

@@ -1,6 +1,8 @@
 """AI Squared's templates: the connector is picked from the provider's own catalogue (fetched
 with the credential, cached per credential), and its form is generated from the definition's
-`connection_specification`."""
+`connection_specification`. The storage secrets a connector embeds (a Google service account, an
+AWS key pair, a database login) are found in that schema by their shape, and offered from the
+team's stored credentials."""
 
 from __future__ import annotations
 
@@ -17,11 +19,12 @@ from connectors_admin.providers.base import (
     ProviderError,
 )
 from connectors_admin.providers.embedding import (
+    KEY,
     USE,
     EmbeddedSecretsForm,
     Slot,
+    condition_fields,
     slot_fields,
-    slots_in_schema,
 )
 from connectors_admin.providers.schema_forms import (
     PREFIX,
@@ -40,6 +43,9 @@ class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
     searchable = "connector_name"
     connector_type: ClassVar[str] = "source"
     definition: ClassVar[dict[str, Any] | None] = None
+
+    def field_name(self, path: tuple[str, ...]) -> str:
+        return SEP.join((PREFIX, *path))
 
     def covered(self, slot: Slot) -> list[str]:
         """The generated fields a slot's values replace (a path's whole subtree)."""
@@ -61,8 +67,19 @@ class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
         return config
 
     def _secret_values(self, configuration: dict[str, Any]) -> list[str]:
-        found = [*secret_values(configuration, self.schema), *self.embedded()["secrets"]]
+        found = [*secret_values(configuration, self.schema), *self.embedded_secret_values()]
         return list(dict.fromkeys(found))
+
+    def field_for_path(self, path: tuple[str, ...] | list[Any]) -> str | None:
+        """A schema error inside what a slot fills is said next to its picker or key file."""
+        parts = tuple(str(p) for p in path)
+        for slot in self.slots:
+            if self.applies(slot) and any(parts[: len(p)] == p for p in slot.paths):
+                if self.stored_choice(slot):
+                    return USE + slot.name
+                if slot.one_json_field:
+                    return KEY + slot.name
+        return super().field_for_path(path)
 
     name = forms.CharField(
         label="Name",
@@ -75,6 +92,7 @@ class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
 
     def clean(self):
         self.clean_embedded()
+        self._check_key_files()
         cleaned = super().clean()
         # A self-hosted Multiwoven resolves values of the form ENV["NAME"] from its own
         # environment before connecting: never let a form read a server's secrets that way.
@@ -83,7 +101,33 @@ class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
             text = value if isinstance(value, str) else json.dumps(value, default=str)
             if "ENV[" in text and name not in self.errors:
                 self.add_error(name, "Values of the form ENV[…] are not allowed here.")
+        embedded = {**self.embedded()["config"], **self.typed_key_files()}
+        for slot in self.slots:
+            text = json.dumps([embedded.get(p[0]) for p in slot.paths], default=str)
+            target = self.field_for_path(slot.paths[0])
+            if "ENV[" in text and target in self.fields and target not in self.errors:
+                self.add_error(target, "Values of the form ENV[…] are not allowed here.")
         return cleaned
+
+    def _check_key_files(self) -> None:
+        """A key file (stored or typed) has every key this connector's schema requires: said
+        in words next to it, rather than as a schema error about a field not shown."""
+        files = {**self.embedded()["config"], **self.typed_key_files()}
+        properties = self.schema.get("properties") or {}
+        for slot in self.slots:
+            data = files.get(slot.name)
+            spec = properties.get(slot.name)
+            if not slot.one_json_field or not isinstance(data, dict) or not isinstance(spec, dict):
+                continue
+            missing = [k for k in spec.get("required") or [] if data.get(k) in (None, "")]
+            target = self.field_for_path((slot.name,))
+            if missing and target and target not in self.errors:
+                stored = " stored" if self.stored_choice(slot) else ""
+                self.add_error(
+                    target,
+                    f"This{stored} key file lacks {', '.join(missing)}, which this connector "
+                    "requires. Download a new key file from Google Cloud.",
+                )
 
     def layout(self) -> list[Any]:
         hidden = self.hidden_by_stored()
@@ -130,6 +174,93 @@ class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
         }
 
 
+# --- the storage secrets a catalogue connector embeds, found by their shape in its schema --------
+SERVICE_ACCOUNT_KEYS = {"private_key", "client_email"}
+AWS_PAIRS = (("access_key_id", "secret_access_key"), ("access_id", "secret_access"))
+LOGIN_KEYS = {"username", "password"}
+DATABASE_CATEGORIES = {"data warehouse", "database", "data lake"}
+
+
+def is_database(definition: dict[str, Any]) -> bool:
+    category = str(definition.get("category") or "").lower()
+    sub_category = str(definition.get("sub_category") or "").lower()
+    return category in DATABASE_CATEGORIES or "database" in sub_category
+
+
+def slots_for(definition: dict[str, Any], schema: dict[str, Any]) -> tuple[Slot, ...]:
+    """The slots of one catalogue connector: an object holding a private key and a client email
+    is a Google service account (a GCP credential, typed as one key file); a pair of access-key
+    fields an AWS key pair; on a database, a `credentials` object with a username and a password
+    may take a connection URI's login."""
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        return ()
+    found: list[Slot] = []
+    for key, spec in properties.items():
+        inner = spec.get("properties") if isinstance(spec, dict) else None
+        if not isinstance(inner, dict):
+            continue
+        if set(inner) >= SERVICE_ACCOUNT_KEYS:
+            found.append(
+                Slot(
+                    name=key,
+                    label="Google service account",
+                    kinds=("gcp",),
+                    targets=(((key,), ("secret", "service_account_json", "json")),),
+                    one_json_field=True,
+                )
+            )
+        elif key == "credentials" and set(inner) >= LOGIN_KEYS and is_database(definition):
+            found.append(
+                Slot(
+                    name=key,
+                    label="Database user and password",
+                    kinds=("uri",),
+                    targets=(
+                        ((key, "username"), ("secret", "uri", "uri_user")),
+                        ((key, "password"), ("secret", "uri", "uri_password")),
+                    ),
+                    optional=True,
+                )
+            )
+    for key_id, secret in AWS_PAIRS:
+        if key_id in properties and secret in properties:
+            found.append(
+                Slot(
+                    name="aws",
+                    label="AWS access key",
+                    kinds=("aws",),
+                    targets=(
+                        ((key_id,), ("public", "aws_access_key_id", "")),
+                        ((secret,), ("secret", "aws_secret_access_key", "")),
+                    ),
+                    when=_required_when(schema, (key_id, secret)),
+                )
+            )
+            break
+    return tuple(found)
+
+
+def _required_when(schema: dict[str, Any], keys: tuple[str, ...]):
+    """The condition under which a schema requires `keys`, when it says so with one
+    `if`/`then` on one property's value (S3's `auth_type: user`); None when always."""
+    condition, then = schema.get("if"), schema.get("then")
+    if not isinstance(condition, dict) or not isinstance(then, dict):
+        return None
+    if not set(keys) <= set(then.get("required") or []):
+        return None
+    on = condition.get("properties")
+    if not isinstance(on, dict) or len(on) != 1:
+        return None
+    ((key, rule),) = on.items()
+    if not isinstance(rule, dict):
+        return None
+    values = rule.get("enum") if isinstance(rule.get("enum"), list) else None
+    if values is None and "const" in rule:
+        values = [rule["const"]]
+    return ((key,), tuple(values)) if values else None
+
+
 def _choices(definitions: list[dict[str, Any]]) -> list[Any]:
     groups: dict[str, list[tuple[str, str]]] = {}
     for definition in definitions:
@@ -164,14 +295,15 @@ class CatalogTemplate(ConnectorTemplate):
             choices=_choices(definitions),
             help_text=f"From your AI Squared workspace's {self.connector_type} catalogue, by category.",
         )
-        slots = tuple(slots_in_schema(spec))
+        slots = slots_for(definition or {}, spec)
+        conditions = condition_fields(slots, lambda path: SEP.join((PREFIX, *path)))
         extra: dict[str, Any] = {
             "connector_name": connector,
             "connector_type": self.connector_type,
             "definition": definition,
             "slots": slots,
             "resolve": staticmethod(context.resolve),
-            "reload_on": ("connector_name", *(USE + slot.name for slot in slots)),
+            "reload_on": ("connector_name", *(USE + slot.name for slot in slots), *conditions),
         }
         extra.update(slot_fields(slots, context))
         form_class = schema_form(spec, base=AISquaredConnectorForm, extra=extra)
