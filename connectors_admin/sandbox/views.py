@@ -7,7 +7,7 @@ from connectors_admin.core.safety import loads_bounded
 
 from .models import SandboxFault
 
-PROVIDERS = ("mixpanel", "aisquared", "videovector", "upstash")
+PROVIDERS = ("mixpanel", "aisquared", "videovector", "upstash", "kafkaconnect")
 
 
 @csrf_exempt
