@@ -32,6 +32,10 @@ EXPECTED: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "connectors:fields": ({"post": "create_connector"}, {"template": "mixpanel-s3"}),
     "connectors:check": ({"post": "create_connector"}, {"template": "aisquared-source"}),
     "connectors:action": ({"post": "create_connector"}, {"pk": "connector", "action": "refresh"}),
+    "connectors:import": (
+        {"get": "create_connector", "post": "create_connector"},
+        {"template": "kafka-connect"},
+    ),
     "connectors:refresh-many": ({"post": "create_connector"}, {}),
     "connectors:push-rotated": ({"post": "manage_credentials"}, {"pk": "credential"}),
     "credentials:list": ({"get": "view"}, {}),

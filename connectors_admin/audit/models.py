@@ -19,6 +19,7 @@ class Action(models.TextChoices):
     CONNECTOR_DELETED = "connector.deleted", "Connector deleted"
     CONNECTOR_ACTION = "connector.action", "Connector action run"
     CONNECTOR_SECRET_PUSHED = "connector.secret_pushed", "Rotated secret pushed to a connector"
+    CONNECTOR_IMPORTED = "connector.imported", "Existing connector imported"
     MEMBER_ADDED = "member.added", "Member added"
     MEMBER_ROLE_CHANGED = "member.role_changed", "Member role changed"
     MEMBER_REMOVED = "member.removed", "Member removed"

@@ -113,11 +113,13 @@ class Submission(models.Model):
     CHECK_BEFORE_CREATE = "check-config"
     RECONCILE = "reconcile"
     PUSH_ROTATED = "push-rotated"
+    IMPORT = "import"
     OPERATIONS = {
         CREATE: "Create",
         CHECK_BEFORE_CREATE: "Check before create",
         RECONCILE: "Look for a create whose answer was lost",
         PUSH_ROTATED: "Push a rotated secret",
+        IMPORT: "List existing connectors to import",
     }
 
     class Reconciliation(models.TextChoices):

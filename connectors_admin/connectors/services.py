@@ -169,6 +169,7 @@ def create_connector(
         _used(embedded, submission, request)
     _record_attempts(submission, client)
     try:
+        client.validate_create(template, data)
         exchange = client.send(call)
         remote = client.read_create(template, exchange)
     except ProviderError as error:
@@ -522,6 +523,8 @@ def run_action(
     else:
         result.message = client.redactor.text(result.message)
         _apply(connector, result, client)
+        if action.changes_remote and connector.in_flight:
+            signals.status_unsettled.send(Connector, connector=connector)
         submission.outcome = (
             Submission.Outcome.SUCCEEDED if result.ok else Submission.Outcome.FAILED
         )
@@ -542,3 +545,104 @@ def run_action(
     _finish(submission, client)
     submission.save()
     return submission
+
+
+# --- importing connectors made elsewhere ---------------------------------------------------------
+def list_importable(
+    *,
+    team: Any,
+    user: Any,
+    template: ConnectorTemplate,
+    credential: Credential,
+    inputs: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> tuple[Submission, list[tuple[RemoteRecord, Connector | None]]]:
+    """The provider's connectors of this template, each with the record this team already has
+    of it (None when it is not recorded yet). The listing is recorded as an operation."""
+    submission = Submission.objects.create(
+        team=team,
+        user=user,
+        credential=credential,
+        provider=template.provider_slug,
+        template=template.slug,
+        action=Submission.IMPORT,
+    )
+    client = None
+    remotes: list[RemoteRecord] = []
+    try:
+        client = _client(credential, template)
+        _used(credential, submission, request)
+        _record_attempts(submission, client)
+        remotes = client.list_existing(template, inputs)
+    except ProviderError as error:
+        _fail(submission, error, client)
+    else:
+        submission.outcome = Submission.Outcome.SUCCEEDED
+        for remote in remotes:
+            remote.summary = client.redactor.data(remote.summary)
+            remote.raw = client.redactor.data(remote.raw)
+    _finish(submission, client)
+    submission.save()
+    known = {
+        c.remote_id: c
+        for c in Connector.objects.filter(
+            team=team,
+            template=template.slug,
+            deleted_at=None,
+            remote_id__in=[r.remote_id for r in remotes],
+        )
+    }
+    return submission, [(remote, known.get(remote.remote_id)) for remote in remotes]
+
+
+def import_connectors(
+    *,
+    team: Any,
+    user: Any,
+    template: ConnectorTemplate,
+    credential: Credential,
+    inputs: dict[str, Any],
+    chosen: set[str],
+    request: HttpRequest | None = None,
+) -> tuple[Submission, list[Connector]]:
+    """Record the chosen connectors from a fresh listing (never from what the browser sent
+    back), skipping those already recorded; each import is audited."""
+    submission, listed = list_importable(
+        team=team,
+        user=user,
+        template=template,
+        credential=credential,
+        inputs=inputs,
+        request=request,
+    )
+    imported: list[Connector] = []
+    for remote, known in listed:
+        if known is not None or remote.remote_id not in chosen:
+            continue
+        with transaction.atomic():
+            connector = Connector.objects.create(
+                team=team,
+                credential=credential,
+                provider=template.provider_slug,
+                template=template.slug,
+                remote_id=remote.remote_id,
+                remote_status=(remote.status or "")[:50],
+                name=remote.title[:255],
+                summary=remote.summary,
+                record=remote.raw,
+                context=template.imported_context(remote, inputs),
+                created_by=user,
+                refreshed_at=timezone.now(),
+            )
+            record(
+                AuditAction.CONNECTOR_IMPORTED,
+                request=request,
+                actor=user,
+                team=team,
+                target=connector,
+                after={"template": template.slug, "remote_id": remote.remote_id},
+                message=f"imported from {template.provider.label} (operation {submission.pk})",
+            )
+        imported.append(connector)
+        signals.connector_recorded.send(Connector, connector=connector)
+    return submission, imported

@@ -9,3 +9,5 @@ from django.dispatch import Signal
 create_unclear = Signal()
 # A connector was recorded from a provider's answer: `connector`.
 connector_recorded = Signal()
+# An action left a connector in a state its provider moves out of by itself (a restart, say).
+status_unsettled = Signal()

@@ -108,6 +108,7 @@ def _follow_if_settling(connector: Connector, **kwargs) -> None:
 
 signals.create_unclear.connect(_reconcile_later, dispatch_uid="reconcile-unclear-creates")
 signals.connector_recorded.connect(_follow_if_settling, dispatch_uid="follow-new-connectors")
+signals.status_unsettled.connect(_follow_if_settling, dispatch_uid="follow-unsettled-connectors")
 
 register(
     "refresh-live-connectors",

@@ -30,6 +30,11 @@ urlpatterns = [
         views.check_connection,
         name="check",
     ),
+    path(
+        "teams/<slug:team>/connectors/import/<slug:template>/",
+        views.connector_import,
+        name="import",
+    ),
     path("teams/<slug:team>/connectors/<uuid:pk>/", views.connector_detail, name="detail"),
     path(
         "teams/<slug:team>/connectors/<uuid:pk>/actions/<slug:action>/",

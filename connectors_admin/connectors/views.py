@@ -3,12 +3,14 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
@@ -23,7 +25,14 @@ from connectors_admin.providers import PROVIDERS, TEMPLATES, ConnectorTemplate
 
 from .forms import CreateFlow, form_token
 from .models import Connector, Submission
-from .services import check_before_create, create_connector, push_rotated, run_action
+from .services import (
+    check_before_create,
+    create_connector,
+    import_connectors,
+    list_importable,
+    push_rotated,
+    run_action,
+)
 from .tasks import refresh_connector
 
 PAGE_SIZE = 25
@@ -521,6 +530,70 @@ def push_rotated_secret(request: HttpRequest, team: str, pk: int) -> HttpRespons
             "nav": "credentials",
         },
     )
+
+
+MAX_IMPORT = 500
+
+
+def _import_form(template: ConnectorTemplate, team) -> forms.Form:
+    credentials = Credential.objects.filter(team=team, kind=template.provider_slug, enabled=True)
+    field = forms.ModelChoiceField(
+        queryset=credentials,
+        empty_label=None,
+        label="Credential",
+        help_text=f"The {template.provider.label} credential whose connectors to list.",
+    )
+    return type("ImportForm", (template.imports,), {"credential": field})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def connector_import(request: HttpRequest, team: str, template: str) -> HttpResponse:
+    """Connectors made elsewhere (another tool, a teammate's curl): listed from the provider
+    (GET, so the list is a link), and the chosen ones recorded here (POST)."""
+    membership = get_membership(request, team, "create_connector")
+    chosen_template = _template_or_404(template)
+    if chosen_template.imports is None:
+        raise Http404("This template cannot import connectors.")
+    form_class = _import_form(chosen_template, membership.team)
+    source = request.POST if request.method == "POST" else request.GET
+    form = form_class(source if "credential" in source else None)
+    context = {
+        "membership": membership,
+        "team": membership.team,
+        "template": chosen_template,
+        "form": form,
+        "has_credentials": form_class.base_fields["credential"].queryset.exists(),
+    }
+    if not form.is_bound or not form.is_valid():
+        return render(request, "connectors/import.html", context)
+    inputs = {k: v for k, v in form.cleaned_data.items() if k != "credential"}
+    common = {
+        "team": membership.team,
+        "user": request.user,
+        "template": chosen_template,
+        "credential": form.cleaned_data["credential"],
+        "inputs": inputs,
+        "request": request,
+    }
+    if request.method == "POST":
+        chosen = set(request.POST.getlist("remote_id")[:MAX_IMPORT])
+        submission, imported = import_connectors(chosen=chosen, **common)
+        if submission.outcome == Submission.Outcome.SUCCEEDED:
+            count = len(imported)
+            messages.success(
+                request,
+                f"Imported {count} connector{pluralize(count)} from "
+                f"{chosen_template.provider.label}."
+                if count
+                else "Nothing was imported: pick at least one connector not recorded yet.",
+            )
+            return redirect(f"{reverse('connectors:list', args=[team])}?template={template}")
+        context["submission"] = submission
+        return render(request, "connectors/import.html", context)
+    submission, listed = list_importable(**common)
+    context.update(submission=submission, listed=listed, query=request.GET.urlencode())
+    return render(request, "connectors/import.html", context)
 
 
 def _is_uuid(value: str) -> bool:

@@ -116,6 +116,7 @@ def curl_command(
     files: Mapping[str, tuple[str, str]] | None = None,
     auth_header: str | None = None,
     sensitive_headers: Iterable[str] = (),
+    raw: str | None = None,
 ) -> str:
     """A copyable curl command. Callers pass headers and values already redacted.
 
@@ -142,7 +143,9 @@ def curl_command(
         parts += ["--form-string", shlex.quote(f"{name}={value}")]
     for name, (filename, kind) in (files or {}).items():
         parts += ["--form", shlex.quote(f"{name}=@{filename};type={kind}")]
-    if body is not None and not multipart:
+    if raw is not None:
+        parts += ["--data", shlex.quote(raw)]
+    elif body is not None and not multipart:
         parts += ["--data", shlex.quote(json.dumps(body, indent=2))]
     return " \\\n     ".join(_pairs(parts))
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import MappingProxyType
 
-from . import aisquared, mixpanel, upstash, videovector
+from . import aisquared, kafkaconnect, mixpanel, upstash, videovector
 from .base import ConnectorTemplate, Provider
 
 _PROVIDERS: dict[str, Provider] = {
@@ -20,6 +20,7 @@ _PROVIDERS: dict[str, Provider] = {
         aisquared.PROVIDER,
         videovector.PROVIDER,
         upstash.PROVIDER,
+        kafkaconnect.PROVIDER,
     )
 }
 _TEMPLATES: dict[str, ConnectorTemplate] = {

@@ -184,6 +184,9 @@ class ConnectorTemplate:
     # The provider can replace a connector's configuration, so a rotated secret that the
     # connector embeds can be pushed to it (`ProviderClient.update_configuration`).
     pushes_secrets: bool = False
+    # The provider can list the connectors it has, so existing ones can be imported: a Form class
+    # for what the listing needs (a cluster id, say; a form with no fields for nothing).
+    imports: Any = None
 
     @property
     def provider(self) -> Provider:
@@ -199,6 +202,11 @@ class ConnectorTemplate:
     def action(self, slug: str) -> Action | None:
         return next((a for a in self.actions if a.slug == slug), None)
 
+    def imported_context(self, record: RemoteRecord, inputs: dict[str, Any]) -> dict[str, Any]:
+        """The record context of a connector imported from the provider's list (what a refresh
+        or an action on it needs, as `ConnectorForm.record_context` gives for one created)."""
+        return dict(inputs)
+
 
 # --- operator-listed instances -------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -210,12 +218,16 @@ class Instances:
     setting: str
     default_name: str = ""
     default_url_setting: str = ""
+    # Where the built-in sandbox imitates such a server: listed as "Sandbox" while it is on.
+    sandbox_path: str = ""
 
     def all(self) -> dict[str, str]:
         listed = getattr(settings, self.setting, None)
         if listed is None:  # not overridden in settings: read the environment
             listed = environ.Env().dict(self.setting, default={})
         listed = dict(listed)
+        if self.sandbox_path and settings.SANDBOX:
+            listed.setdefault("Sandbox", settings.SANDBOX_URL.rstrip("/") + self.sandbox_path)
         if self.default_name:
             return {self.default_name: "", **listed}
         return listed
@@ -273,6 +285,18 @@ class ProviderClient(HttpClient):
         """Look for a connector that a create whose answer was lost may have made, by what
         identifies it (`identity`, from the form's `identity()`); None when it is not there.
         Raises ProviderError when the provider cannot be asked."""
+        raise NotImplementedError
+
+    def validate_create(self, template: ConnectorTemplate, data: dict[str, Any]) -> None:
+        """Ask the provider to validate a configuration before the create is sent (Kafka
+        Connect's validate); raise ProviderError with field errors to stop the create. Its
+        exchanges are recorded with the create's. Most providers validate on create itself."""
+
+    def list_existing(
+        self, template: ConnectorTemplate, inputs: dict[str, Any]
+    ) -> list[RemoteRecord]:
+        """The provider's connectors of this template, for "import existing" (templates with
+        `imports`); `inputs` are the import form's cleaned values (a cluster id, say)."""
         raise NotImplementedError
 
     def check_connector(self, template: ConnectorTemplate, data: dict[str, Any]) -> CheckResult:

@@ -68,6 +68,8 @@ class Call:
     # Secret values inside the body (a database password in a configuration, say), masked
     # wherever the call or its answer is recorded, shown or logged.
     redact: list[str] = field(default_factory=list)
+    # A body sent exactly as written (Upstash's Terraform client sends a literal JSON null).
+    raw: str | None = None
 
     def prepare(self, session: requests.Session) -> requests.PreparedRequest:
         return session.prepare_request(
@@ -75,7 +77,7 @@ class Call:
                 self.method,
                 self.url,
                 json=self.json,
-                data=self.form,
+                data=self.raw.encode() if self.raw is not None else self.form,
                 files=self.files,
                 headers=self.headers,
             )
@@ -338,16 +340,18 @@ class HttpClient:
                     for name, (filename, content, kind) in (call.files or {}).items()
                 },
             }
+        raw = redactor.text(call.raw) if call.raw is not None else None
         return {
             "method": call.method,
             "url": redactor.text(call.url),
             "headers": headers,
-            "body": body,
+            "body": body if raw is None else raw,
             "curl": curl_command(
                 call.method,
                 redactor.text(call.url),
                 headers,
                 body,
+                raw=raw,
                 user=self.curl_user(),
                 auth_header=self.curl_auth_header(),
                 form=body["form"] if call.json is None and body else None,

@@ -33,3 +33,12 @@ def pretty_json(value: Any) -> str:
 def get_item(mapping: Any, key: str) -> Any:
     """`{{ row|get_item:key }}`: a mapping's value by a key held in a variable."""
     return mapping.get(key, "") if hasattr(mapping, "get") else ""
+
+
+@register.filter
+def items_list(value: Any) -> list[Any] | None:
+    """A summary value that is a list of parts ({label, state, detail}: a connector's tasks), or
+    None for a plain value."""
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return value
+    return None

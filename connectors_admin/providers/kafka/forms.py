@@ -1,0 +1,405 @@
+"""The create form both Kafka templates share: a connector class from the catalogue, then its
+common properties as fields, every other property as `key=value` lines, or the whole map as raw
+JSON. Switching between fields and JSON converts on the server, so each keeps what the other
+held. Secret properties are always typed in their own write-only inputs (never in the JSON) or
+taken from the team's stored credentials."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import unquote, urlsplit
+
+from django import forms
+from django.core.validators import RegexValidator
+
+from connectors_admin.core.safety import JSONTooDeep, has_control_characters, loads_bounded
+from connectors_admin.providers.base import ConnectorForm, ConnectorTemplate, FormContext
+from connectors_admin.providers.embedding import USE, EmbeddedSecretsForm, slot_fields
+from connectors_admin.providers.schema_forms import SecretTextarea
+
+from .catalogue import (
+    BY_NAME,
+    CLASS_KEY,
+    CLASSES,
+    RESERVED,
+    TASKS_KEY,
+    ConnectorClass,
+    LineError,
+    Property,
+    Values,
+    from_properties,
+    looks_secret,
+    parse_lines,
+    to_properties,
+)
+from .catalogue import secret_values as catalogue_secret_values
+
+FORM, JSON_EDITOR = "form", "json"
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,248}$")
+MAX_PROPERTIES_TEXT = 100_000
+
+
+def class_choices() -> list[Any]:
+    groups = {"source": [], "sink": []}
+    for connector_class in CLASSES:
+        groups[connector_class.type].append((connector_class.name, connector_class.title))
+    return [
+        ("", "Choose a connector class…"),
+        ("Sources (into Kafka)", groups["source"]),
+        ("Sinks (out of Kafka)", groups["sink"]),
+    ]
+
+
+def property_field(prop: Property) -> forms.Field:
+    help_text = " ".join(filter(None, (prop.help, f"Property {prop.key}.")))
+    common = {"label": prop.label, "required": prop.required, "help_text": help_text}
+    if prop.secret:
+        widget = (
+            SecretTextarea(attrs={"rows": 4, "class": "mono", "autocomplete": "off"})
+            if prop.kind == "text"
+            else forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+        )
+        return forms.CharField(max_length=20_000, strip=False, widget=widget, **common)
+    if prop.choices or prop.kind == "bool":
+        values = prop.choices or ("true", "false")
+        choices = [(v, v) for v in values]
+        if not prop.required and not prop.default:
+            choices = [("", "— not set —"), *choices]
+        return forms.ChoiceField(choices=choices, initial=prop.default or None, **common)
+    if prop.kind == "int":
+        return forms.CharField(
+            max_length=20,
+            initial=prop.default or None,
+            validators=[RegexValidator(r"^-?[0-9]+$", "A whole number.")],
+            widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+            **common,
+        )
+    widget = forms.Textarea(attrs={"rows": 3, "class": "mono"}) if prop.kind == "text" else None
+    return forms.CharField(max_length=10_000, initial=prop.default or None, widget=widget, **common)
+
+
+def _uri_parts(value: str) -> list[str]:
+    """A connection URI's password, percent-decoded, besides the URI itself: a system that
+    echoes only the password must find it masked too."""
+    try:
+        password = urlsplit(value).password
+    except ValueError:
+        return []
+    return [password, unquote(password)] if password else []
+
+
+class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
+    """Base of both Kafka templates' forms; `form_class_for` adds the chosen class's fields."""
+
+    connector: ClassVar[ConnectorClass | None] = None
+    property_names: ClassVar[dict[str, Property]] = {}  # field name -> property
+    reload_on: ClassVar[tuple[str, ...]] = ("connector_class", "editor")
+    searchable = ""
+
+    connector_class = forms.ChoiceField(
+        label="Connector class",
+        choices=class_choices,
+        help_text="The Kafka Connect plugin, by what it connects. Its common properties follow.",
+    )
+    name = forms.CharField(
+        label="Name",
+        max_length=249,
+        validators=[
+            RegexValidator(NAME, "Letters, digits, dots, hyphens and underscores; 249 at most.")
+        ],
+        help_text="Unique on the cluster; it cannot be changed later.",
+    )
+    editor = forms.ChoiceField(
+        label="Edit the properties as",
+        choices=[(FORM, "Fields"), (JSON_EDITOR, "Raw JSON")],
+        initial=FORM,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    tasks_max = forms.IntegerField(
+        label="Tasks",
+        min_value=1,
+        max_value=1000,
+        initial=1,
+        help_text="How many tasks may run in parallel. Property tasks.max.",
+    )
+    other_properties = forms.CharField(
+        label="Other properties",
+        required=False,
+        max_length=MAX_PROPERTIES_TEXT,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "mono", "spellcheck": "false"}),
+        help_text="Anything else Kafka Connect accepts (converters, transforms, …): one "
+        "key=value per line. Values are sent as typed, as strings.",
+    )
+    raw_json = forms.CharField(
+        label="Properties (JSON)",
+        required=False,
+        max_length=MAX_PROPERTIES_TEXT,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14, "class": "mono", "spellcheck": "false"}),
+        help_text="The flat map Kafka Connect takes; every value a string. Secret properties "
+        "are not shown here: type them in their own fields.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._properties: dict[str, str] | None = None
+        if not self.is_bound and self.connector is not None:
+            self._switch_editor()
+        if self.editing_json():  # the fields are not shown: the JSON holds their values
+            for name, prop in self.property_names.items():
+                if not prop.secret:
+                    self.fields[name].required = False
+            self.fields["tasks_max"].required = False
+
+    # --- which editor, and converting between them --------------------------------------------
+    def editing_json(self) -> bool:
+        source = self.data if self.is_bound else self.initial
+        return source.get("editor") == JSON_EDITOR
+
+    def secret_fields(self) -> list[str]:
+        return [name for name, p in self.property_names.items() if p.secret]
+
+    def _typed_values(self, source: Any) -> Values:
+        fields = {
+            name: str(source.get(name) or "")
+            for name, prop in self.property_names.items()
+            if not prop.secret and name not in self.hidden_by_stored()
+        }
+        return Values(
+            fields=fields,
+            tasks_max=str(source.get("tasks_max") or "1"),
+            other=str(source.get("other_properties") or ""),
+        )
+
+    def _switch_editor(self) -> None:
+        """A reload after the editor changed: fields -> JSON, or JSON -> fields."""
+        initial = self.initial
+        if initial.get("editor") == JSON_EDITOR and not initial.get("raw_json"):
+            values = self._typed_values(
+                {**{n: f.initial for n, f in self.fields.items()}, **initial}
+            )
+            try:
+                properties = to_properties(self.connector, values)
+            except LineError:
+                properties = to_properties(self.connector, Values(values.fields, values.tasks_max))
+            initial["raw_json"] = json.dumps(properties, indent=2)
+        elif initial.get("editor") != JSON_EDITOR and initial.get("raw_json"):
+            try:
+                properties = self._parse_json(str(initial["raw_json"]))
+            except forms.ValidationError as error:
+                # Stay on the JSON: switching would lose what it holds.
+                initial["editor"] = JSON_EDITOR
+                self.fields[
+                    "raw_json"
+                ].help_text = f"Still shown as JSON: {' '.join(error.messages)}"
+                return
+            values = from_properties(self.connector, properties)
+            initial.update(values.fields)
+            initial["tasks_max"] = values.tasks_max
+            initial["other_properties"] = values.other
+            initial.pop("raw_json", None)
+
+    def _parse_json(self, text: str) -> dict[str, str]:
+        try:
+            data = loads_bounded(text)
+        except JSONTooDeep:
+            raise forms.ValidationError("This JSON is nested too deeply.") from None
+        except ValueError as error:
+            raise forms.ValidationError(f"This is not valid JSON ({error}).") from None
+        if not isinstance(data, dict):
+            raise forms.ValidationError('The properties are one JSON object: {"key": "value"}.')
+        wrong = [k for k, v in data.items() if not isinstance(v, str)]
+        if wrong:
+            raise forms.ValidationError(
+                f'Kafka Connect takes every value as a string: write "1", not 1 '
+                f"({', '.join(wrong[:5])})."
+            )
+        if has_control_characters(data):
+            raise forms.ValidationError("A value holds a control character (such as NUL).")
+        chosen = data.get(CLASS_KEY)
+        if chosen is not None and self.connector is not None and chosen != self.connector.name:
+            raise forms.ValidationError(
+                f"connector.class here is {chosen}, but the form's connector class is "
+                f"{self.connector.name}: pick the class above first."
+            )
+        return data
+
+    # --- validation ----------------------------------------------------------------------------
+    def clean(self):
+        self.clean_embedded()
+        cleaned = super().clean()
+        if self.connector is None:
+            return cleaned
+        if self.editing_json():
+            self._clean_json(cleaned)
+        else:
+            self._clean_other(cleaned)
+        return cleaned
+
+    def _clean_other(self, cleaned: dict[str, Any]) -> None:
+        try:
+            other = parse_lines(cleaned.get("other_properties") or "")
+        except LineError as error:
+            self.add_error("other_properties", str(error))
+            return
+        own = {p.key for p in self.connector.properties} | RESERVED
+        taken = [k for k in other if k in own]
+        if taken:
+            self.add_error(
+                "other_properties",
+                f"{', '.join(taken)} {'has its' if len(taken) == 1 else 'have their'} own "
+                "field above: set it there.",
+            )
+
+    def _clean_json(self, cleaned: dict[str, Any]) -> None:
+        try:
+            data = self._parse_json(cleaned.get("raw_json") or "{}")
+        except forms.ValidationError as error:
+            self.add_error("raw_json", error)
+            return
+        secret = [k for k in data if (p := self.connector.property(k)) and p.secret]
+        if secret:
+            self.add_error(
+                "raw_json",
+                f"{', '.join(secret)} {'is' if len(secret) == 1 else 'are'} secret: type "
+                f"{'it' if len(secret) == 1 else 'them'} in the field below, where it is kept "
+                "encrypted and never shown again.",
+            )
+            return
+        covered = {
+            self.property_names[n].key for n in self.hidden_by_stored() if n in self.property_names
+        }
+        missing = [
+            p.key
+            for p in self.connector.properties
+            if p.required and not p.secret and p.key not in covered and not data.get(p.key)
+        ]
+        if missing:
+            self.add_error("raw_json", f"Missing required properties: {', '.join(missing)}.")
+            return
+        if TASKS_KEY in data and not re.fullmatch(r"[1-9][0-9]{0,3}", data[TASKS_KEY]):
+            self.add_error("raw_json", "tasks.max is a whole number from 1.")
+            return
+        if "name" in data and data["name"] != cleaned.get("name"):
+            self.add_error("raw_json", "name here differs from the Name field: remove it here.")
+            return
+        cleaned["json_properties"] = data
+
+    # --- what is sent -------------------------------------------------------------------------
+    def properties(self) -> dict[str, str]:
+        """The flat map sent to Kafka Connect, secrets and stored credentials' values included."""
+        if self._properties is None:
+            cleaned = self.cleaned_data
+            if self.editing_json():
+                properties = {CLASS_KEY: self.connector.name, TASKS_KEY: "1"}
+                properties.update(cleaned.get("json_properties") or {})
+            else:
+                properties = to_properties(self.connector, self._typed_values(cleaned))
+                properties[TASKS_KEY] = str(cleaned.get("tasks_max") or 1)
+            for name in self.secret_fields():
+                value = cleaned.get(name)
+                if value and name not in self.hidden_by_stored():
+                    properties[self.property_names[name].key] = value
+            properties.update(self.embedded()["config"])
+            # Fields left on a default the user did not see (hidden in the JSON editor) are not
+            # sent; a stored credential's values always are.
+            self._properties = properties
+        return self._properties
+
+    def secret_values(self) -> list[str]:
+        properties = self.properties()
+        found = [*catalogue_secret_values(self.connector, properties), *self.embedded()["secrets"]]
+        found += [part for value in list(found) for part in _uri_parts(value)]
+        return list(dict.fromkeys(v for v in found if v))
+
+    def secret_keys(self) -> list[str]:
+        return [k for k in self.properties() if k in self.connector.secret_keys or looks_secret(k)]
+
+    def provider_data(self) -> dict[str, Any]:
+        return {
+            "name": self.cleaned_data["name"],
+            "properties": self.properties(),
+            "secret_values": self.secret_values(),
+        }
+
+    def record_context(self) -> dict[str, Any]:
+        return {
+            "connector_class": self.connector.name,
+            "secret_keys": self.secret_keys(),
+            "embedded": self.embedded()["links"],
+        }
+
+    def identity(self) -> dict[str, Any]:
+        return {"name": self.cleaned_data["name"], "connector_class": self.connector.name}
+
+    def configuration_secrets(self) -> dict[str, Any]:
+        # The whole map is kept encrypted: a rotated stored secret is pushed into it, and a
+        # reconfigure starts from it.
+        return {"configuration": self.properties(), "secret_values": self.secret_values()}
+
+    # --- rendering ----------------------------------------------------------------------------
+    def field_name(self, path: tuple[str, ...]) -> str:
+        prop = self.connector.property(path[0]) if self.connector else None
+        return prop.field_name if prop else path[0]
+
+    def covered(self, slot) -> list[str]:
+        names = [self.field_name(path) for path in slot.paths]
+        return [n for n in names if n in self.fields]
+
+    def secret_names(self) -> list[str]:
+        return list(dict.fromkeys([*super().secret_names(), *self.secret_fields()]))
+
+    def head_fields(self) -> list[str]:
+        return ["connector_class", "name"]
+
+    def layout(self) -> list[Any]:
+        names = self.head_fields()
+        if self.connector is None:
+            return [n for n in names if n in self.fields]
+        hidden = self.hidden_by_stored()
+        names += ["editor", *self.picker_layout()]
+        if self.editing_json():
+            names += ["raw_json", *self.secret_fields()]
+        else:
+            names += [*self.property_names, "tasks_max", "other_properties"]
+        return [n for n in dict.fromkeys(names) if n in self.fields and n not in hidden]
+
+
+class NoInputs(forms.Form):
+    """An import that needs nothing but the credential (the cluster is the credential's)."""
+
+
+@dataclass(frozen=True)
+class KafkaTemplate(ConnectorTemplate):
+    """A Kafka template: the form gains the chosen class's property fields and the pickers for
+    the storage secrets it embeds."""
+
+    def imported_context(self, record: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        raw = record.raw if isinstance(record.raw, dict) else {}
+        config = raw.get("config") if isinstance(raw.get("config"), dict) else {}
+        properties = raw.get("properties") if isinstance(raw.get("properties"), dict) else {}
+        connector_class = config.get(CLASS_KEY) or raw.get("connector_class") or ""
+        return {
+            **inputs,
+            "connector_class": str(connector_class or properties.get(CLASS_KEY) or ""),
+            "secret_keys": [],
+            "embedded": [],
+            "imported": True,
+        }
+
+    def form_class_for(self, context: FormContext) -> type[ConnectorForm]:
+        chosen = BY_NAME.get(str(context.params.get("connector_class") or ""))
+        extra: dict[str, Any] = {"connector": chosen, "resolve": staticmethod(context.resolve)}
+        if chosen is None:
+            return type(self.form_class.__name__, (self.form_class,), extra)
+        extra["property_names"] = {p.field_name: p for p in chosen.properties}
+        extra.update({p.field_name: property_field(p) for p in chosen.properties})
+        extra["slots"] = chosen.slots
+        extra.update(slot_fields(chosen.slots, context))
+        extra["reload_on"] = (*self.form_class.reload_on, *(USE + s.name for s in chosen.slots))
+        return type(self.form_class.__name__, (self.form_class,), extra)

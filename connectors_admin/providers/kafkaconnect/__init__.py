@@ -1,0 +1,106 @@
+"""Kafka Connect: any cluster that speaks the standard REST API (providers.md §4.10), with the
+same connector catalogue as the Upstash template."""
+
+from __future__ import annotations
+
+from connectors_admin.providers.base import DELETE, REFRESH, Action, ActionResult, Provider, Target
+from connectors_admin.providers.kafka import records
+from connectors_admin.providers.kafka.catalogue import SECRET_KEYS
+from connectors_admin.providers.kafka.forms import KafkaConnectorForm, KafkaTemplate, NoInputs
+
+from .client import INSTANCES, KafkaConnectClient, KafkaConnectCredentialForm
+
+STATES = ("UNASSIGNED", "RUNNING", "PAUSED", "STOPPED", "FAILED", "RESTARTING")
+
+
+def _refresh(client: KafkaConnectClient, target: Target) -> ActionResult:
+    record = client.refresh(target.remote_id, target.context)
+    problem = (
+        records.first_failure(record.summary["Tasks"] or [])
+        if isinstance(record.summary["Tasks"], list)
+        else ""
+    )
+    return ActionResult(ok=not problem, message=problem, record=record)
+
+
+def _state_action(verb: str, target_state: str):
+    def perform(client: KafkaConnectClient, target: Target) -> ActionResult:
+        return ActionResult(record=client.change_state(target.remote_id, verb, target_state))
+
+    return perform
+
+
+def _restart(client: KafkaConnectClient, target: Target) -> ActionResult:
+    return ActionResult(record=client.restart(target.remote_id))
+
+
+REFRESH_STATUS = Action(
+    "refresh", "Refresh status", _refresh, done=REFRESH.done, audit="connector.refreshed"
+)
+PAUSE = Action(
+    "pause",
+    "Pause",
+    _state_action("pause", "PAUSED"),
+    changes_remote=True,
+    states=frozenset({"RUNNING", "FAILED", "UNASSIGNED"}),
+    done="Paused: its tasks stop taking records until it is resumed.",
+)
+RESUME = Action(
+    "resume",
+    "Resume",
+    _state_action("resume", "RUNNING"),
+    changes_remote=True,
+    states=frozenset({"PAUSED", "STOPPED"}),
+    done="Resumed.",
+)
+STOP = Action(
+    "stop",
+    "Stop",
+    _state_action("stop", "STOPPED"),
+    changes_remote=True,
+    states=frozenset({"RUNNING", "PAUSED", "FAILED"}),
+    confirm="Stop this connector? Its tasks are shut down (not only paused) until it is resumed.",
+    done="Stopped.",
+)
+RESTART = Action(
+    "restart",
+    "Restart failed tasks",
+    _restart,
+    changes_remote=True,
+    states=frozenset({"RUNNING", "FAILED"}),
+    done="Restart asked: the failed parts start again.",
+)
+
+
+class KafkaConnectForm(KafkaConnectorForm):
+    pass
+
+
+CONNECTOR = KafkaTemplate(
+    slug="kafka-connect",
+    label="Kafka Connect: connector",
+    description="Any Kafka Connect cluster (Confluent, Strimzi, Aiven, your own): MongoDB, "
+    "Debezium, JDBC, S3, OpenSearch, HTTP, BigQuery and Snowflake connectors.",
+    form_class=KafkaConnectForm,
+    provider_slug="kafkaconnect",
+    short_label="Connector",
+    actions=(REFRESH_STATUS, PAUSE, RESUME, STOP, RESTART, DELETE),
+    secret_keys=SECRET_KEYS,
+    pushes_secrets=True,
+    imports=NoInputs,
+)
+
+PROVIDER = Provider(
+    slug="kafkaconnect",
+    label="Kafka Connect",
+    description="Connectors on any Kafka Connect cluster your operators list, through its "
+    "standard REST API. Where teams that used Upstash's connectors went.",
+    notice="",
+    credential_form=KafkaConnectCredentialForm,
+    templates=(CONNECTOR,),
+    client_class=KafkaConnectClient,
+    empty_status="UNASSIGNED",
+    transitional_states=frozenset({"UNASSIGNED", "RESTARTING", ""}),
+    instances=INSTANCES,
+    statuses=STATES,
+)

@@ -1,0 +1,312 @@
+"""The standard Kafka Connect REST API — providers.md §4.10.
+
+A cluster is picked from the ones operators list in KAFKA_CONNECT_CLUSTERS (never typed), with
+an optional Basic auth user and password. The connector's name is its key. A configuration is
+validated before it is created, and each of the validator's errors is said next to its field.
+Writes that Kafka Connect refuses for a moment (a 409 during a rebalance) are retried.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+from urllib.parse import quote
+
+from django import forms
+
+from connectors_admin.providers.base import (
+    Call,
+    CheckResult,
+    ConnectorTemplate,
+    CredentialForm,
+    Exchange,
+    Instances,
+    ProviderClient,
+    ProviderError,
+    RemoteRecord,
+)
+from connectors_admin.providers.kafka import records
+from connectors_admin.providers.kafka.catalogue import BY_NAME, CLASS_KEY
+
+INSTANCES = Instances(setting="KAFKA_CONNECT_CLUSTERS", sandbox_path="/sandbox/kafka-connect")
+REBALANCE_TRIES = 4
+ALREADY_EXISTS = re.compile(r"already exists", re.I)
+# "Missing required configuration "x" which…" / "Invalid value v for configuration x: …"
+NAMED_KEY = re.compile(r'configuration "?([A-Za-z0-9_.+-]+)"?[ :]')
+SETTLE_POLLS = 6  # status reads after a pause/resume/stop, 0.3 s apart
+
+
+class KafkaConnectCredentialForm(CredentialForm):
+    secret_fields = ("password",)
+
+    cluster = forms.ChoiceField(
+        label="Cluster",
+        choices=INSTANCES.choices,
+        help_text="The Kafka Connect clusters your operators listed (KAFKA_CONNECT_CLUSTERS).",
+    )
+    username = forms.CharField(
+        label="User",
+        required=False,
+        max_length=200,
+        help_text="Only if the cluster's REST API asks for Basic auth.",
+    )
+    password = forms.CharField(
+        label="Password",
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password") and not cleaned.get("username"):
+            self.add_error("username", "A password needs the user it belongs to.")
+        return cleaned
+
+
+def field_for_key(key: str) -> str:
+    """The form field for a property key (the catalogue's naming), or the general errors."""
+    return {"name": "name", CLASS_KEY: "connector_class", "tasks.max": "tasks_max"}.get(
+        key, "p_" + re.sub(r"[^A-Za-z0-9]", "_", key)
+    )
+
+
+class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
+    label = "Kafka Connect"
+
+    def auth(self):
+        user = str(self.public.get("username") or "")
+        return (user, self.secrets.get("password", "")) if user else None
+
+    def curl_user(self) -> str | None:
+        user = str(self.public.get("username") or "")
+        return f"{user}:$KAFKA_CONNECT_PASSWORD" if user else None
+
+    def base(self) -> str:
+        return INSTANCES.url(str(self.public.get("cluster", "")), self.label)
+
+    def url(self, path: str) -> str:
+        return f"{self.base()}/{path}"
+
+    def connector_url(self, name: str, tail: str = "") -> str:
+        return self.url(f"connectors/{quote(name, safe='')}" + (f"/{tail}" if tail else ""))
+
+    # --- errors: {"error_code": n, "message": "…"} -------------------------------------------------
+    def error_details(self, exchange: Exchange) -> tuple[str, dict[str, str]]:
+        try:
+            body = exchange.json()
+        except ValueError:
+            return exchange.text.strip()[:200], {}
+        if not isinstance(body, dict) or not isinstance(body.get("message"), str):
+            return "", {}
+        message = body["message"]
+        fields: dict[str, str] = {}
+        for line in message.splitlines():
+            found = NAMED_KEY.search(line)
+            if found:
+                fields.setdefault(field_for_key(found.group(1)), line.strip())
+        if exchange.status == 409 and ALREADY_EXISTS.search(message):
+            fields["name"] = (
+                "A connector with this name already exists on the cluster. Pick another name, "
+                "or import the existing one (New connector, then “Import existing ones”)."
+            )
+        return message, fields
+
+    def send(self, call: Call) -> Exchange:
+        """A 409 that is not "already exists" means the cluster is rebalancing or its config is
+        stale for a moment: nothing was applied, so the same call is sent again, with backoff."""
+        for attempt in range(REBALANCE_TRIES):
+            exchange = super().send(call)
+            if exchange.status != 409 or attempt == REBALANCE_TRIES - 1:
+                return exchange
+            message, _ = self.error_details(exchange)
+            if ALREADY_EXISTS.search(message):
+                return exchange
+            time.sleep(0.5 * 2**attempt)
+        return exchange
+
+    # --- credential check: GET / ---------------------------------------------------------------------
+    def check_call(self) -> Call:
+        return Call("GET", self.url(""))
+
+    def check(self) -> CheckResult:
+        try:
+            exchange = self.send(self.check_call())
+            body = self.expect_json(exchange)
+        except ProviderError as error:
+            return CheckResult(False, error.message)
+        if not isinstance(body, dict) or "version" not in body:
+            return CheckResult(False, "This answered, but not as a Kafka Connect REST API does.")
+        return CheckResult(
+            True,
+            f"Kafka Connect {body.get('version')} answered; Kafka cluster id "
+            f"{body.get('kafka_cluster_id') or 'not given'}.",
+        )
+
+    # --- create --------------------------------------------------------------------------------------
+    def validate_create(self, template: ConnectorTemplate, data: dict[str, Any]) -> None:
+        """PUT …/config/validate answers 200 even when the configuration is invalid: each
+        `configs[].value.errors` entry is said on its field."""
+        properties = data["properties"]
+        plugin = quote(properties[CLASS_KEY], safe="")
+        call = Call(
+            "PUT",
+            self.url(f"connector-plugins/{plugin}/config/validate"),
+            json={**properties, "name": data["name"]},
+            headers={"Content-Type": "application/json"},
+            redact=data.get("secret_values", []),
+        )
+        exchange = self.send(call)
+        body = self.expect_json(exchange)
+        if not isinstance(body, dict) or not isinstance(body.get("configs"), list):
+            raise self.unexpected_shape(exchange, "a Kafka Connect validation result")
+        if not body.get("error_count"):
+            return
+        fields: dict[str, str] = {}
+        said: list[str] = []
+        for config in body["configs"]:
+            value = config.get("value") if isinstance(config, dict) else None
+            if not isinstance(value, dict) or not value.get("errors"):
+                continue
+            key = str(value.get("name") or "")
+            text = self.redactor.text(" ".join(str(e) for e in value["errors"]))
+            fields[field_for_key(key)] = text
+            said.append(f"{key}: {text}")
+        count = body["error_count"]
+        raise ProviderError(
+            f"Kafka Connect found {count} problem{'s' if count != 1 else ''} in this "
+            f"configuration; nothing was created. {' '.join(said)}".strip(),
+            status=exchange.status,
+            field_errors=fields,
+        )
+
+    def build_create(
+        self, template: ConnectorTemplate, data: dict[str, Any], *, idempotency_key: str = ""
+    ) -> Call:
+        return Call(
+            "POST",
+            self.url("connectors"),
+            json={"name": data["name"], "config": data["properties"]},
+            headers={"Content-Type": "application/json"},
+            redact=data.get("secret_values", []),
+        )
+
+    def read_create(self, template: ConnectorTemplate, exchange: Exchange) -> RemoteRecord:
+        body = self.expect_json(exchange)
+        if not isinstance(body, dict) or not isinstance(body.get("name"), str):
+            raise self.unexpected_shape(exchange, "a Kafka Connect connector")
+        return self.record(body, {"connector": {"state": "UNASSIGNED"}, "tasks": []})
+
+    # --- reading ---------------------------------------------------------------------------------------
+    def record(self, info: dict[str, Any], status: dict[str, Any]) -> RemoteRecord:
+        config = info.get("config") if isinstance(info.get("config"), dict) else {}
+        connector = status.get("connector") if isinstance(status.get("connector"), dict) else {}
+        state = str(connector.get("state") or "UNASSIGNED")
+        tasks = records.tasks(status.get("tasks"))
+        if connector.get("trace"):
+            tasks.insert(0, {"label": "Connector", "state": state, "detail": connector["trace"]})
+        summary = {
+            "Name": info["name"],
+            "Connector class": records.class_title(config.get(CLASS_KEY)),
+            "Type": str(info.get("type") or status.get("type") or "—"),
+            "State": state,
+            "Worker": str(connector.get("worker_id") or "—"),
+            "Tasks": tasks or "none yet",
+            "Topics": config.get("topics") or config.get("topic.prefix") or "—",
+        }
+        raw = {**info, "config": records.masked(config), "status": status}
+        return RemoteRecord(
+            remote_id=info["name"], status=state, title=info["name"], summary=summary, raw=raw
+        )
+
+    def read(self, name: str) -> RemoteRecord:
+        status_exchange = self.get(self.connector_url(name, "status"))
+        status = self.expect_json(status_exchange)
+        info_exchange = self.get(self.connector_url(name))
+        info = self.expect_json(info_exchange)
+        if not isinstance(status, dict) or not isinstance(status.get("connector"), dict):
+            raise self.unexpected_shape(status_exchange, "a Kafka Connect connector status")
+        if not isinstance(info, dict) or not isinstance(info.get("name"), str):
+            raise self.unexpected_shape(info_exchange, "a Kafka Connect connector")
+        return self.record(info, status)
+
+    def refresh(self, remote_id: str, context: dict[str, Any]) -> RemoteRecord:
+        return self.read(remote_id)
+
+    def find_created(
+        self, template: ConnectorTemplate, identity: dict[str, Any]
+    ) -> RemoteRecord | None:
+        """The name is the key: the connector of that name, if it has the class sent."""
+        exchange = self.get(self.connector_url(identity["name"]))
+        if exchange.status == 404:
+            return None
+        info = self.expect_json(exchange)
+        config = info.get("config") if isinstance(info, dict) else None
+        if not isinstance(config, dict) or config.get(CLASS_KEY) != identity["connector_class"]:
+            return None
+        return self.read(identity["name"])
+
+    def list_existing(
+        self, template: ConnectorTemplate, inputs: dict[str, Any]
+    ) -> list[RemoteRecord]:
+        exchange = self.get(self.url("connectors?expand=status&expand=info"))
+        body = self.expect_json(exchange)
+        if not isinstance(body, dict):
+            raise self.unexpected_shape(exchange, "Kafka Connect's expanded connector list")
+        found = []
+        for name, entry in sorted(body.items()):
+            info = entry.get("info") if isinstance(entry, dict) else None
+            status = entry.get("status") if isinstance(entry, dict) else None
+            if isinstance(info, dict) and isinstance(status, dict):
+                found.append(self.record({**info, "name": name}, status))
+        return found
+
+    # --- changing ----------------------------------------------------------------------------------------
+    def update_configuration(
+        self, remote_id: str, context: dict[str, Any], configuration: dict[str, Any]
+    ) -> RemoteRecord:
+        call = Call(
+            "PUT",
+            self.connector_url(remote_id, "config"),
+            json=configuration,
+            headers={"Content-Type": "application/json"},
+        )
+        exchange = self.send(call)
+        if exchange.error:
+            raise exchange.error
+        return self.read(remote_id)
+
+    def change_state(self, name: str, verb: str, target: str) -> RemoteRecord:
+        """PUT pause / resume / stop answer 202 and act a moment later: the status is read
+        until it shows `target`, for a couple of seconds, then left to the background."""
+        exchange = self.send(Call("PUT", self.connector_url(name, verb)))
+        if exchange.error:
+            raise exchange.error
+        record = self.read(name)
+        for _ in range(SETTLE_POLLS):
+            if record.status == target:
+                break
+            time.sleep(0.3)
+            record = self.read(name)
+        return record
+
+    def restart(self, name: str) -> RemoteRecord:
+        exchange = self.send(
+            Call("POST", self.connector_url(name, "restart") + "?includeTasks=true&onlyFailed=true")
+        )
+        if exchange.error:
+            raise exchange.error
+        return self.read(name)
+
+    def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
+        exchange = self.send(Call("DELETE", self.connector_url(remote_id)))
+        if exchange.status == 404:
+            return exchange
+        if exchange.error:
+            raise exchange.error
+        return exchange
+
+
+def plugin_known(name: str) -> bool:
+    return name in BY_NAME

@@ -1,0 +1,342 @@
+"""Both Kafka templates end to end through the test client and the sandbox: validate before
+create (errors on their fields), create, the state followed by the background refresh, pause /
+resume / stop / restart offered by state, delete, both kinds of 409, and secrets (connection
+URIs, passwords, AWS keys) found nowhere."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from connectors_admin.audit.models import AuditEvent
+from connectors_admin.connectors.models import Attempt, Connector, EmbeddedCredential, Submission
+from connectors_admin.credentials.models import Credential
+from connectors_admin.sandbox.models import SandboxConnector
+
+pytestmark = pytest.mark.django_db(transaction=True)
+HTMX = {"HX-Request": "true"}
+MONGO = "com.mongodb.kafka.connect.MongoSourceConnector"
+S3_SINK = "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector"
+MONGO_PASSWORD = "MongoPwDoNotLeak77"
+MONGO_URI = f"mongodb://orders:{MONGO_PASSWORD}@mongo.internal:27017/?replicaSet=rs0"
+UPSTASH_KEY = "upstash-management-key-do-not-leak"
+CONNECT_PASSWORD = "sandbox-connect-password-do-not-leak"
+AWS_SECRET = "kafkaAwsSecretDoNotLeak" + "7" * 17
+CLUSTER = "7568431c-88d5-4409-a808-2167f22a7133"
+
+
+@pytest.fixture
+def kc(team, owner) -> Credential:
+    credential = Credential(
+        team=team,
+        kind="kafkaconnect",
+        label="Ops cluster",
+        public={"cluster": "Sandbox", "username": "ops"},
+    )
+    credential.set_secrets({"password": CONNECT_PASSWORD}, owner)
+    credential.save()
+    return credential
+
+
+@pytest.fixture
+def upstash(team, owner) -> Credential:
+    credential = Credential(
+        team=team, kind="upstash", label="Upstash", public={"email": "ops@example.com"}
+    )
+    credential.set_secrets({"api_key": UPSTASH_KEY}, owner)
+    credential.save()
+    return credential
+
+
+def mongo_form(credential, **fields) -> dict:
+    return {
+        "credential": credential.pk,
+        "connector_class": MONGO,
+        "name": "orders-cdc",
+        "editor": "form",
+        "p_connection_uri": MONGO_URI,
+        "p_database": "shop",
+        "p_collection": "orders",
+        "p_topic_prefix": "mongo",
+        "p_publish_full_document_only": "false",
+        "tasks_max": "1",
+        "form_token": str(uuid.uuid4()),
+        **fields,
+    }
+
+
+def create(client, template: str, form: dict) -> str:
+    url = reverse("connectors:create", args=["acme", template])
+    return client.post(url, form, headers=HTMX).content.decode()
+
+
+def act(client, connector: Connector, action: str) -> str:
+    url = reverse("connectors:action", args=["acme", connector.pk, action])
+    return client.post(url, headers=HTMX).content.decode()
+
+
+def everything() -> str:
+    return json.dumps(
+        [
+            list(Attempt.objects.values()),
+            list(Submission.objects.values()),
+            list(AuditEvent.objects.values()),
+            list(Connector.objects.values()),
+        ],
+        default=str,
+    )
+
+
+def offered(client, connector: Connector) -> set[str]:
+    html = client.get(reverse("connectors:detail", args=["acme", connector.pk])).content.decode()
+    return {
+        slug
+        for slug in ("pause", "resume", "stop", "restart", "start", "refresh", "delete")
+        if reverse("connectors:action", args=["acme", connector.pk, slug]) in html
+    }
+
+
+# --- Kafka Connect ---------------------------------------------------------------------------------
+def test_kafka_connect_validates_creates_follows_pauses_and_deletes(
+    owner_client, sandbox, kc, tasks, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    html = create(owner_client, "kafka-connect", mongo_form(kc))
+    assert "Connector created" in html, html
+    submission = Submission.objects.get(action="create")
+    validate, post = submission.attempts.order_by("number")
+    assert validate.method == "PUT" and validate.url.endswith(
+        f"/sandbox/kafka-connect/connector-plugins/{MONGO}/config/validate"
+    )
+    assert post.method == "POST" and post.response_status == 201
+    assert post.request["body"] == {
+        "name": "orders-cdc",
+        "config": {
+            "connector.class": MONGO,
+            "tasks.max": "1",
+            "connection.uri": "[redacted]",
+            "database": "shop",
+            "collection": "orders",
+            "topic.prefix": "mongo",
+            "publish.full.document.only": "false",
+        },
+    }
+    assert '--user ops:"$KAFKA_CONNECT_PASSWORD"' in post.request["curl"]
+    connector = Connector.objects.get()
+    assert connector.remote_id == "orders-cdc" and connector.remote_status == "UNASSIGNED"
+    assert connector.in_flight and tasks.names() == ["follow_status"]
+
+    tasks.run("follow_status")  # the background follows it until it settles
+    connector.refresh_from_db()
+    assert connector.remote_status == "RUNNING" and not connector.in_flight
+    assert offered(owner_client, connector) == {"refresh", "pause", "stop", "restart", "delete"}
+
+    act(owner_client, connector, "pause")
+    connector.refresh_from_db()
+    assert connector.remote_status == "PAUSED"
+    assert offered(owner_client, connector) == {"refresh", "resume", "stop", "delete"}
+    pause = Submission.objects.get(action="pause")
+    first = pause.attempts.order_by("number").first()
+    assert first.method == "PUT" and first.response_status == 202
+
+    act(owner_client, connector, "resume")
+    connector.refresh_from_db()
+    assert connector.remote_status == "RUNNING"
+
+    owner_client.post(reverse("connectors:action", args=["acme", connector.pk, "delete"]))
+    connector.refresh_from_db()
+    assert connector.deleted_at is not None
+    assert not SandboxConnector.objects.filter(provider="kafkaconnect").exists()
+    for secret in (MONGO_URI, MONGO_PASSWORD, CONNECT_PASSWORD):
+        assert secret not in everything() and secret not in caplog.text
+
+
+def test_validation_errors_are_shown_on_their_fields_and_nothing_is_created(
+    owner_client, sandbox, kc
+):
+    bad_uri = f"postgres://orders:{MONGO_PASSWORD}@db/shop"
+    html = create(owner_client, "kafka-connect", mongo_form(kc, p_connection_uri=bad_uri))
+    assert "found 1 problem" in html
+    assert "Connection strings must start with" in html
+    assert MONGO_PASSWORD not in html and bad_uri not in html
+    assert not SandboxConnector.objects.filter(provider="kafkaconnect").exists()
+    submission = Submission.objects.get(action="create")
+    assert submission.outcome == "failed" and "p_connection_uri" in submission.field_errors
+    assert submission.attempts.count() == 1  # the validate; no create was sent
+    assert bad_uri not in everything() and MONGO_PASSWORD not in everything()
+
+
+def test_a_name_that_exists_is_a_409_said_on_the_name(owner_client, sandbox, kc):
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    html = create(owner_client, "kafka-connect", mongo_form(kc))
+    assert "already exists on the cluster" in html and "import the existing one" in html
+    assert Connector.objects.count() == 1
+
+
+def test_a_rebalance_409_is_retried(owner_client, sandbox, kc, fault):
+    fault(
+        "status",
+        provider="kafkaconnect",
+        status=409,
+        message="Cannot complete request momentarily due to stale configuration",
+        times=2,
+    )
+    html = create(owner_client, "kafka-connect", mongo_form(kc))
+    assert "Connector created" in html, html
+    attempts = Submission.objects.get(action="create").attempts.order_by("number")
+    assert [a.response_status for a in attempts] == [409, 409, 200, 201]
+
+
+def test_an_s3_sink_takes_its_keys_from_a_stored_aws_credential(
+    owner_client, sandbox, kc, team, owner
+):
+    aws = Credential(
+        team=team, kind="aws", label="Lake", public={"aws_access_key_id": "AKIA" + "K" * 16}
+    )
+    aws.set_secrets({"aws_secret_access_key": AWS_SECRET}, owner)
+    aws.save()
+    page = owner_client.get(
+        reverse("connectors:create", args=["acme", "kafka-connect"]), {"connector_class": S3_SINK}
+    ).content.decode()
+    assert f'<option value="{aws.pk}" selected>' in page
+    form = {
+        "credential": kc.pk,
+        "connector_class": S3_SINK,
+        "name": "lake-sink",
+        "editor": "form",
+        "use__aws": str(aws.pk),
+        "p_aws_s3_bucket_name": "acme-lake",
+        "p_aws_s3_region": "eu-west-1",
+        "p_topics": "orders,invoices",
+        "p_format_output_type": "jsonl",
+        "p_file_compression_type": "gzip",
+        "tasks_max": "2",
+        "form_token": str(uuid.uuid4()),
+    }
+    assert "Connector created" in create(owner_client, "kafka-connect", form)
+    sent = Submission.objects.get(action="create").attempts.get(method="POST").request["body"]
+    assert sent["config"]["aws.access.key.id"] == "AKIA" + "K" * 16
+    assert sent["config"]["aws.secret.access.key"] == "[redacted]"
+    assert EmbeddedCredential.objects.get().credential == aws
+    remote = SandboxConnector.objects.get(provider="kafkaconnect")
+    assert remote.data["config"]["aws.secret.access.key"] == AWS_SECRET  # it did reach the worker
+    assert AWS_SECRET not in everything()
+
+
+# --- Upstash ----------------------------------------------------------------------------------------
+def test_upstash_creates_follows_to_running_pauses_starts_and_deletes(
+    owner_client, sandbox, upstash, tasks, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    html = create(owner_client, "upstash-kafka", mongo_form(upstash, cluster_id=CLUSTER))
+    assert "Connector created" in html, html
+    post = Submission.objects.get(action="create").attempts.get()
+    assert post.url.endswith("/sandbox/v2/kafka/connector")
+    assert post.request["body"]["cluster_id"] == CLUSTER
+    assert post.request["body"]["properties"]["connection.uri"] == "[redacted]"
+    connector = Connector.objects.get()
+    assert connector.remote_status == "pending" and connector.in_flight
+    tasks.run("follow_status")
+    connector.refresh_from_db()
+    assert connector.remote_status == "running"
+    assert connector.record["properties"]["connection.uri"] == "[redacted]"  # echoed in clear
+    assert offered(owner_client, connector) == {"refresh", "pause", "restart", "delete"}
+
+    act(owner_client, connector, "pause")
+    connector.refresh_from_db()
+    assert connector.remote_status == "paused"
+    pause = Submission.objects.get(action="pause").attempts.order_by("number")[0]
+    assert pause.request["body"] == "null"  # the literal JSON null Upstash's Terraform sent
+    assert offered(owner_client, connector) == {"refresh", "start", "delete"}
+    act(owner_client, connector, "start")
+    connector.refresh_from_db()
+    assert connector.remote_status == "running"
+
+    owner_client.post(reverse("connectors:action", args=["acme", connector.pk, "delete"]))
+    connector.refresh_from_db()
+    assert connector.deleted_at is not None
+    for secret in (MONGO_URI, MONGO_PASSWORD, UPSTASH_KEY):
+        assert secret not in everything() and secret not in caplog.text
+
+
+def test_upstash_reports_a_bad_uri_as_failed_with_the_validator_text_redacted(
+    owner_client, sandbox, upstash, tasks
+):
+    bad_uri = f"mongo://orders:{MONGO_PASSWORD}@mongo.internal"
+    form = mongo_form(upstash, cluster_id=CLUSTER, p_connection_uri=bad_uri)
+    assert "Connector created" in create(owner_client, "upstash-kafka", form)
+    tasks.run("follow_status")
+    connector = Connector.objects.get()
+    assert connector.remote_status == "failed"
+    assert "Connection strings must start with" in connector.last_error
+    assert "[redacted]" in connector.last_error
+    html = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk])).content
+    assert b"Connection strings must start with" in html
+    assert bad_uri not in everything() and MONGO_PASSWORD not in everything()
+    assert bad_uri.encode() not in html
+
+
+# --- import existing ----------------------------------------------------------------------------------
+def test_import_existing_kafka_connect_connectors(owner_client, sandbox, kc, tasks):
+    import requests
+
+    made_elsewhere = {
+        "name": "legacy-sink",
+        "config": {
+            "connector.class": "io.aiven.connect.jdbc.JdbcSinkConnector",
+            "connection.url": "jdbc:postgresql://db/shop",
+            "connection.password": "ElsewherePwDoNotLeak",
+            "topics": "orders",
+        },
+    }
+    base = f"{sandbox}/sandbox/kafka-connect"
+    assert requests.post(f"{base}/connectors", json=made_elsewhere, timeout=5).status_code == 201
+    requests.get(f"{base}/connectors/legacy-sink/status", timeout=5)  # assigned: RUNNING
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    url = reverse("connectors:import", args=["acme", "kafka-connect"])
+    assert url in owner_client.get(reverse("connectors:pick", args=["acme"])).content.decode()
+    page = owner_client.get(url, {"credential": kc.pk}).content.decode()
+    assert "2 connectors at Kafka Connect" in page and "Recorded already" in page
+    assert 'value="legacy-sink"' in page and 'value="orders-cdc"' not in page
+    assert "ElsewherePwDoNotLeak" not in page
+
+    response = owner_client.post(
+        url, {"credential": kc.pk, "remote_id": ["legacy-sink", "orders-cdc"]}
+    )
+    assert response.status_code == 302
+    imported = Connector.objects.get(remote_id="legacy-sink")
+    assert imported.remote_status == "RUNNING" and imported.created_by.username == "olivia"
+    assert imported.context["connector_class"] == "io.aiven.connect.jdbc.JdbcSinkConnector"
+    assert imported.record["config"]["connection.password"] == "[redacted]"
+    assert Connector.objects.filter(remote_id="orders-cdc").count() == 1  # not twice
+    assert AuditEvent.objects.filter(action="connector.imported").count() == 1
+    assert Submission.objects.filter(action="import").count() == 2  # each listing recorded
+    # The imported connector runs its actions like one made here.
+    act(owner_client, imported, "pause")
+    imported.refresh_from_db()
+    assert imported.remote_status == "PAUSED"
+    assert "ElsewherePwDoNotLeak" not in everything()
+
+
+def test_import_existing_upstash_connectors_by_cluster(owner_client, sandbox, upstash):
+    assert "Connector created" in create(
+        owner_client, "upstash-kafka", mongo_form(upstash, cluster_id=CLUSTER)
+    )
+    Connector.objects.all().delete()  # as if it had been made elsewhere
+    url = reverse("connectors:import", args=["acme", "upstash-kafka"])
+    bad = owner_client.get(url, {"credential": upstash.pk, "cluster_id": "nope"}).content.decode()
+    assert "A UUID" in bad and not Submission.objects.filter(action="import").exists()
+    page = owner_client.get(url, {"credential": upstash.pk, "cluster_id": CLUSTER}).content
+    assert b"1 connector at Upstash" in page
+    remote_id = SandboxConnector.objects.get(provider="upstash").remote_id
+    owner_client.post(
+        url, {"credential": upstash.pk, "cluster_id": CLUSTER, "remote_id": remote_id}
+    )
+    connector = Connector.objects.get()
+    assert connector.context["cluster_id"] == CLUSTER and connector.name == "orders-cdc"
+    assert connector.record["properties"]["connection.uri"] == "[redacted]"
+    assert MONGO_URI not in everything()
