@@ -319,7 +319,27 @@ def test_import_existing_kafka_connect_connectors(owner_client, sandbox, kc, tas
     act(owner_client, imported, "pause")
     imported.refresh_from_db()
     assert imported.remote_status == "PAUSED"
-    assert "ElsewherePwDoNotLeak" not in everything()
+    # Its secrets were never known here: a reconfigure asks for them rather than dropping them.
+    url = reverse("connectors:action", args=["acme", imported.pk, "reconfigure"])
+    properties = {
+        "connector.class": "io.aiven.connect.jdbc.JdbcSinkConnector",
+        "connection.url": "jdbc:postgresql://db/shop",
+        "topics": "orders,refunds",
+    }
+    asked = owner_client.post(url, {"properties": json.dumps(properties)}).content.decode()
+    assert "its secrets are not known here" in asked and "connection.password" in asked
+    owner_client.post(
+        url,
+        {
+            "properties": json.dumps(properties),
+            "secret_properties": "connection.password=RetypedPwDoNotLeak",
+        },
+    )
+    remote = SandboxConnector.objects.get(remote_id="kafka-connect:legacy-sink").data["config"]
+    assert remote["topics"] == "orders,refunds"
+    assert remote["connection.password"] == "RetypedPwDoNotLeak"
+    for secret in ("ElsewherePwDoNotLeak", "RetypedPwDoNotLeak"):
+        assert secret not in everything()
 
 
 def test_import_existing_upstash_connectors_by_cluster(owner_client, sandbox, upstash):
@@ -340,3 +360,60 @@ def test_import_existing_upstash_connectors_by_cluster(owner_client, sandbox, up
     assert connector.context["cluster_id"] == CLUSTER and connector.name == "orders-cdc"
     assert connector.record["properties"]["connection.uri"] == "[redacted]"
     assert MONGO_URI not in everything()
+
+
+# --- reconfigure ------------------------------------------------------------------------------------------
+def test_reconfigure_starts_from_the_current_map_and_keeps_the_secrets(owner_client, sandbox, kc):
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    connector = Connector.objects.get()
+    url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
+    page = owner_client.get(url).content.decode()
+    assert "&quot;collection&quot;: &quot;orders&quot;" in page
+    assert "connection.uri" not in page and MONGO_PASSWORD not in page
+    current = {
+        "connector.class": MONGO,
+        "tasks.max": "1",
+        "database": "shop",
+        "collection": "invoices",
+        "topic.prefix": "mongo",
+    }
+    refused = owner_client.post(
+        url, {"properties": json.dumps({**current, "connection.uri": "mongodb://x:y@z"})}
+    ).content.decode()
+    assert "connection.uri is secret" in refused
+    response = owner_client.post(url, {"properties": json.dumps(current)})
+    assert response.status_code == 302
+    remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    assert remote["collection"] == "invoices" and remote["connection.uri"] == MONGO_URI
+    assert "publish.full.document.only" not in remote  # removed here, removed there
+    put = Submission.objects.get(action="reconfigure").attempts.order_by("number").first()
+    assert put.method == "PUT" and put.request["body"]["connection.uri"] == "[redacted]"
+    # A new secret, typed once.
+    new_uri = "mongodb://orders:NewMongoPwDoNotLeak@mongo.internal:27017"
+    owner_client.post(
+        url, {"properties": json.dumps(current), "secret_properties": f"connection.uri={new_uri}"}
+    )
+    remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    assert remote["connection.uri"] == new_uri
+    assert "NewMongoPwDoNotLeak" not in everything() and MONGO_PASSWORD not in everything()
+
+
+def test_reconfigure_on_upstash_sends_the_flat_map_and_follows_the_state(
+    owner_client, sandbox, upstash, tasks
+):
+    assert "Connector created" in create(
+        owner_client, "upstash-kafka", mongo_form(upstash, cluster_id=CLUSTER)
+    )
+    tasks.run("follow_status")
+    connector = Connector.objects.get()
+    url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
+    properties = {"connector.class": MONGO, "tasks.max": "2", "database": "shop"}
+    owner_client.post(url, {"properties": json.dumps(properties)})
+    call = Submission.objects.get(action="reconfigure").attempts.order_by("number").first()
+    assert call.url.endswith(f"/v2/kafka/update-connector/{connector.remote_id}")
+    assert call.request["body"] == {**properties, "connection.uri": "[redacted]"}  # unwrapped
+    connector.refresh_from_db()
+    assert connector.remote_status == "pending" and tasks.names() == ["follow_status"]
+    tasks.run("follow_status")
+    connector.refresh_from_db()
+    assert connector.remote_status == "running"

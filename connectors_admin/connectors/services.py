@@ -488,6 +488,21 @@ def _client_for(connector: Connector) -> ProviderClient:
     return client
 
 
+def action_initial(connector: Connector, slug: str) -> dict[str, Any]:
+    """The starting values of a declared action's form (its current configuration, say)."""
+    action = connector.template_obj.action(slug)
+    if action is None or action.initial is None:
+        return {}
+    target = Target(
+        remote_id=connector.remote_id,
+        context=connector.context,
+        status=connector.remote_status,
+        kept=_kept(connector),
+        record=connector.record,
+    )
+    return action.initial(target)
+
+
 def run_action(
     connector: Connector,
     slug: str,
@@ -513,6 +528,7 @@ def run_action(
             status=connector.remote_status,
             kept=_kept(connector),
             inputs=inputs or {},
+            record=connector.record,
         )
         result = action.perform(client, target)
     except ProviderError as error:
@@ -522,6 +538,10 @@ def run_action(
             connector.last_error = submission.error_message
     else:
         result.message = client.redactor.text(result.message)
+        if result.kept is not None:
+            connector.secret_config = crypto.encrypt_json(result.kept)
+            Connector.objects.filter(pk=connector.pk).update(secret_config=connector.secret_config)
+            client.redactor.add(values=result.kept.get("secret_values", []))
         _apply(connector, result, client)
         if action.changes_remote and connector.in_flight:
             signals.status_unsettled.send(Connector, connector=connector)

@@ -22,10 +22,12 @@ from connectors_admin.accounts.models import Membership, current_membership
 from connectors_admin.core.htmx import htmx_partial
 from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import PROVIDERS, TEMPLATES, ConnectorTemplate
+from connectors_admin.providers.base import ProviderError
 
 from .forms import CreateFlow, form_token
 from .models import Connector, Submission
 from .services import (
+    action_initial,
     check_before_create,
     create_connector,
     import_connectors,
@@ -441,6 +443,8 @@ def connector_action(request: HttpRequest, team: str, pk: uuid.UUID, action: str
     }
     if declared.inputs is not None and not declared.changes_remote:
         return _action_page(request, connector, declared, context)
+    if declared.inputs is not None:
+        return _action_form(request, connector, declared, context)
     if request.method == "GET":
         if not declared.confirm:
             return HttpResponseNotAllowed(["POST"])
@@ -462,6 +466,34 @@ def connector_action(request: HttpRequest, team: str, pk: uuid.UUID, action: str
         "connectors/detail.html#record-panel",
         {**context, "action_submission": submission, "action_message": done},
     )
+
+
+def _action_form(request: HttpRequest, connector: Connector, declared, context: dict):
+    """An action that changes something with inputs (a reconfigure): its form, starting from
+    the connector's current values (GET); the run (POST); the form again, kept, if it failed."""
+    if request.method == "GET":
+        try:
+            initial = action_initial(connector, declared.slug)
+        except ProviderError as error:
+            initial = {}
+            context["problem"] = error.message
+        context["form"] = declared.inputs(initial=initial)
+        return render(request, "connectors/confirm_action.html", context)
+    form = declared.inputs(request.POST)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "connectors/confirm_action.html", context)
+    submission = run_action(
+        connector, declared.slug, request.user, request, inputs=form.cleaned_data
+    )
+    if submission.outcome != Submission.Outcome.SUCCEEDED:
+        for field, message in submission.field_errors.items():
+            form.add_error(field if field in form.fields else None, message)
+        context["submission"] = submission
+        return render(request, "connectors/confirm_action.html", context)
+    done = declared.done_message(connector.template_obj.provider.label)
+    messages.success(request, f"{done} {connector.last_error}".strip())
+    return redirect("connectors:detail", team=connector.team.slug, pk=connector.pk)
 
 
 def _action_page(request: HttpRequest, connector: Connector, declared, context: dict):

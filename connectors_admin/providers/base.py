@@ -67,6 +67,7 @@ class Target:
     status: str
     kept: Callable[[], dict[str, Any]] = dict
     inputs: dict[str, Any] = field(default_factory=dict)  # an action's own form, cleaned
+    record: dict[str, Any] = field(default_factory=dict)  # the last stored answer (redacted)
 
 
 @dataclass
@@ -83,6 +84,9 @@ class ActionResult:
     # Rows to show as a table (a browse's files): column key -> label, and the rows.
     columns: dict[str, str] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)
+    # The configuration now at the provider, to keep (encrypted) in place of the one kept: a
+    # reconfigure's, say, so that later pushes of rotated secrets start from it.
+    kept: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,9 @@ class Action:
     audit: str = "connector.action"
     style: str = ""  # "danger" for destructive actions
     inputs: Any = None  # a Form class whose cleaned data reaches `perform` as target.inputs
+    # For an action with inputs that changes something: the form's starting values, from the
+    # connector (its current configuration, say).
+    initial: Callable[[Target], dict[str, Any]] | None = None
 
     def done_message(self, provider_label: str) -> str:
         return self.done.format(provider=provider_label)

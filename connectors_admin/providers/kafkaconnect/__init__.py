@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from connectors_admin.providers.base import DELETE, REFRESH, Action, ActionResult, Provider, Target
 from connectors_admin.providers.kafka import records
+from connectors_admin.providers.kafka.actions import RECONFIGURE
 from connectors_admin.providers.kafka.catalogue import SECRET_KEYS
 from connectors_admin.providers.kafka.forms import KafkaConnectorForm, KafkaTemplate, NoInputs
 
@@ -84,7 +85,7 @@ CONNECTOR = KafkaTemplate(
     form_class=KafkaConnectForm,
     provider_slug="kafkaconnect",
     short_label="Connector",
-    actions=(REFRESH_STATUS, PAUSE, RESUME, STOP, RESTART, DELETE),
+    actions=(REFRESH_STATUS, PAUSE, RESUME, STOP, RESTART, RECONFIGURE, DELETE),
     secret_keys=SECRET_KEYS,
     pushes_secrets=True,
     imports=NoInputs,

@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 
 from connectors_admin.providers.base import DELETE, Action, ActionResult, Provider, Target
 from connectors_admin.providers.kafka import records
+from connectors_admin.providers.kafka.actions import RECONFIGURE
 from connectors_admin.providers.kafka.catalogue import SECRET_KEYS
 from connectors_admin.providers.kafka.forms import KafkaConnectorForm, KafkaTemplate
 
@@ -112,7 +113,7 @@ CONNECTOR = KafkaTemplate(
     form_class=UpstashConnectorForm,
     provider_slug="upstash",
     short_label="Kafka connector",
-    actions=(REFRESH, PAUSE, START, RESTART, DELETE),
+    actions=(REFRESH, PAUSE, START, RESTART, RECONFIGURE, DELETE),
     secret_keys=SECRET_KEYS,
     pushes_secrets=True,
     imports=ClusterForm,
