@@ -417,3 +417,24 @@ def test_reconfigure_on_upstash_sends_the_flat_map_and_follows_the_state(
     tasks.run("follow_status")
     connector.refresh_from_db()
     assert connector.remote_status == "running"
+
+
+def test_a_failed_task_is_said_with_its_trace_and_restart_is_followed(
+    owner_client, sandbox, kc, tasks
+):
+    form = mongo_form(kc, p_connection_uri="mongodb://orders:pw@unreachable-host:27017")
+    assert "Connector created" in create(owner_client, "kafka-connect", form)
+    tasks.run("follow_status")
+    connector = Connector.objects.get()
+    assert connector.remote_status == "RUNNING"
+    assert connector.last_error.startswith("Task 0 failed: org.apache.kafka.connect")
+    html = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk])).content
+    assert b'<details class="trace"><summary>Trace</summary>' in html
+    act(owner_client, connector, "restart")
+    restart = Submission.objects.get(action="restart").attempts.order_by("number").first()
+    assert restart.url.endswith("/connectors/orders-cdc/restart?includeTasks=true")
+    assert restart.response_status == 202
+    connector.refresh_from_db()
+    # The worker restarted it at once, and the task failed again: said, not hidden.
+    assert connector.remote_status == "RUNNING"
+    assert connector.last_error.startswith("Task 0 failed:")

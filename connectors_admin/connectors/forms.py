@@ -235,7 +235,8 @@ class CreateFlow:
         credential, and the choices the form's fields depend on, such as a catalogue connector)
         is never sent with another."""
         values = values or {}
-        shape = [str(values.get(name, "")) for name in ("credential", *form_class.reload_on)]
+        shaping = [n for n in form_class.reload_on if n not in form_class.view_choices]
+        shape = [str(values.get(name, "")) for name in ("credential", *shaping)]
         return "|".join((self.template.slug, *shape))
 
     def kept_secrets(self, token: uuid.UUID | None, scope: str) -> dict[str, str]:
@@ -248,11 +249,15 @@ class CreateFlow:
             return {}
         return dict(draft.get("secrets", {})) if draft.get("scope") == scope else {}
 
-    def keep_secrets(self, form: ConnectorForm, old: uuid.UUID | None, new: uuid.UUID) -> None:
-        """Carry what the user typed into secret inputs over to the re-rendered form's token."""
+    def keep_secrets(
+        self, form: ConnectorForm, old: uuid.UUID | None, new: uuid.UUID, values: Any = None
+    ) -> None:
+        """Carry what the user typed into secret inputs over to the re-rendered form's token
+        (`values`: what a reload of an unbound form was sent)."""
         typed = self.kept_secrets(old, form.draft_scope)
-        if form.is_bound:
-            typed.update({n: form.data.get(n) for n in form.secret_names() if form.data.get(n)})
+        source = form.data if form.is_bound else values
+        if source is not None:
+            typed.update({n: source.get(n) for n in form.secret_names() if source.get(n)})
         drafts = {k: v for k, v in self._drafts().items() if k != str(old)}
         if typed:
             drafts[str(new)] = crypto.encrypt_json({"scope": form.draft_scope, "secrets": typed})

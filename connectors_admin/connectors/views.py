@@ -321,6 +321,9 @@ def template_fields(request: HttpRequest, team: str, template: str) -> HttpRespo
     form = flow.build(
         values=request.POST, changed=changed, token=token, refresh="refresh" in request.GET
     )
+    if token is not None and changed in form.view_choices:
+        # Only the view changed (fields or raw JSON): what was typed into secrets is kept.
+        flow.keep_secrets(form, token, token, values=request.POST)
     context = {
         **_create_context(membership, flow),
         "form": form,

@@ -65,6 +65,9 @@ class ConnectorForm(forms.Form):
     credential_defaults: ClassVar[tuple[str, ...]] = ()
     # Fields whose change re-renders the form (its other fields depend on them).
     reload_on: ClassVar[tuple[str, ...]] = ()
+    # Those of them that change only how the form is shown (fields or raw JSON), not what it
+    # sends: secrets typed before such a reload are kept across it.
+    view_choices: ClassVar[tuple[str, ...]] = ()
     # A message shown instead of fields when the form cannot be built (catalogue unreachable).
     problem: ClassVar[str] = ""
     # Offer to fetch again what the form was built from (a provider's catalogue), and a search box

@@ -68,7 +68,7 @@ def _uri_login(user_key: str, password_key: str) -> Slot:
     """A database login taken from a stored connection URI's user and password."""
     return Slot(
         name="login",
-        label="Database user and password",
+        label="Stored database login",
         kinds=("uri",),
         targets=(
             ((user_key,), ("secret", "uri", "uri_user")),
@@ -81,7 +81,7 @@ def _uri_login(user_key: str, password_key: str) -> Slot:
 def _whole_uri(key: str) -> Slot:
     return Slot(
         name="uri",
-        label="Connection URI",
+        label="Stored connection URI",
         kinds=("uri",),
         targets=(((key,), ("secret", "uri", "")),),
         optional=True,

@@ -97,6 +97,7 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
     connector: ClassVar[ConnectorClass | None] = None
     property_names: ClassVar[dict[str, Property]] = {}  # field name -> property
     reload_on: ClassVar[tuple[str, ...]] = ("connector_class", "editor")
+    view_choices: ClassVar[tuple[str, ...]] = ("editor",)
     searchable = ""
 
     connector_class = forms.ChoiceField(
@@ -116,7 +117,6 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         label="Edit the properties as",
         choices=[(FORM, "Fields"), (JSON_EDITOR, "Raw JSON")],
         initial=FORM,
-        required=False,
         widget=forms.RadioSelect,
     )
     tasks_max = forms.IntegerField(
@@ -147,6 +147,9 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if self.is_bound and not self.data.get("editor"):  # a client that sent no choice
+            self.data = self.data.copy()
+            self.data["editor"] = FORM
         self._properties: dict[str, str] | None = None
         if not self.is_bound and self.connector is not None:
             self._switch_editor()
@@ -155,6 +158,7 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
                 if not prop.secret:
                     self.fields[name].required = False
             self.fields["tasks_max"].required = False
+            self.fields["raw_json"].required = True
 
     # --- which editor, and converting between them --------------------------------------------
     def editing_json(self) -> bool:

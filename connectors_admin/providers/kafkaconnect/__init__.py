@@ -14,14 +14,15 @@ from .client import INSTANCES, KafkaConnectClient, KafkaConnectCredentialForm
 STATES = ("UNASSIGNED", "RUNNING", "PAUSED", "STOPPED", "FAILED", "RESTARTING")
 
 
-def _refresh(client: KafkaConnectClient, target: Target) -> ActionResult:
-    record = client.refresh(target.remote_id, target.context)
-    problem = (
-        records.first_failure(record.summary["Tasks"] or [])
-        if isinstance(record.summary["Tasks"], list)
-        else ""
-    )
+def _said(record) -> ActionResult:
+    """The record, and its first failed part (a task's trace) as the problem to show."""
+    tasks = record.summary.get("Tasks")
+    problem = records.first_failure(tasks) if isinstance(tasks, list) else ""
     return ActionResult(ok=not problem, message=problem, record=record)
+
+
+def _refresh(client: KafkaConnectClient, target: Target) -> ActionResult:
+    return _said(client.refresh(target.remote_id, target.context))
 
 
 def _state_action(verb: str, target_state: str):
@@ -32,7 +33,7 @@ def _state_action(verb: str, target_state: str):
 
 
 def _restart(client: KafkaConnectClient, target: Target) -> ActionResult:
-    return ActionResult(record=client.restart(target.remote_id))
+    return _said(client.restart(target.remote_id))
 
 
 REFRESH_STATUS = Action(
@@ -65,11 +66,11 @@ STOP = Action(
 )
 RESTART = Action(
     "restart",
-    "Restart failed tasks",
+    "Restart",
     _restart,
     changes_remote=True,
     states=frozenset({"RUNNING", "FAILED"}),
-    done="Restart asked: the failed parts start again.",
+    done="Restart asked: the connector and its tasks start again.",
 )
 
 

@@ -293,7 +293,7 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
 
     def restart(self, name: str) -> RemoteRecord:
         exchange = self.send(
-            Call("POST", self.connector_url(name, "restart") + "?includeTasks=true&onlyFailed=true")
+            Call("POST", self.connector_url(name, "restart") + "?includeTasks=true")
         )
         if exchange.error:
             raise exchange.error

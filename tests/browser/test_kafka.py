@@ -1,0 +1,88 @@
+"""In the browser, on each Kafka template: a MongoDB source made from the catalogue form, seen
+to become running as the background follows it, paused, and seen paused; the raw JSON editor
+and back. Screenshots at desktop and phone widths go to
+test-artifacts/screenshots/kafka-<template>-<width>-<nn>-<screen>.png."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from connectors_admin.connectors.models import Connector
+from connectors_admin.connectors.tasks import follow_status
+from connectors_admin.credentials.models import Credential
+from tests.browser.pages import assert_nothing_leaks, sign_in, wait_htmx_idle
+from tests.test_kafka import CLUSTER, CONNECT_PASSWORD, MONGO_PASSWORD, MONGO_URI, UPSTASH_KEY
+
+pytestmark = pytest.mark.browser
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+TEMPLATES = {
+    "kafka-connect": ("kafkaconnect", {"cluster": "Sandbox", "username": "ops"}, "password"),
+    "upstash-kafka": ("upstash", {"email": "ops@example.com"}, "api_key"),
+}
+STATES = {"kafka-connect": ("RUNNING", "PAUSED"), "upstash-kafka": ("running", "paused")}
+
+
+def credential(template: str, team, owner) -> Credential:
+    kind, public, secret = TEMPLATES[template]
+    stored = Credential(team=team, kind=kind, label="Ops", public=public)
+    stored.set_secrets({secret: CONNECT_PASSWORD if kind == "kafkaconnect" else UPSTASH_KEY})
+    stored.save()
+    return stored
+
+
+@pytest.mark.parametrize("width", SIZES)
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_a_mongodb_source_becomes_running_and_is_paused(
+    page: Page, template, width, sandbox, team, owner, console_errors, screenshot
+):
+    credential(template, team, owner)
+    shot = f"kafka-{template}-{width}"
+    page.set_viewport_size(SIZES[width])
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/connectors/new/{template}/")
+    page.get_by_label("Connector class").select_option(label="MongoDB Source")
+    expect(
+        page.get_by_label("Connection URI", exact=True)
+    ).to_be_visible()  # the class's fields came in
+    if template == "upstash-kafka":
+        page.get_by_label("Cluster id").fill(CLUSTER)
+    page.get_by_label("Name", exact=True).fill("orders-cdc")
+    page.get_by_label("Connection URI", exact=True).fill(MONGO_URI)
+    page.get_by_label("Database (optional)").fill("shop")
+    page.get_by_label("Collection (optional)").fill("orders")
+    page.get_by_label("Other properties (optional)").fill("errors.tolerance=all")
+    wait_htmx_idle(page)
+    screenshot(f"{shot}-01-form")
+
+    # The same properties as raw JSON, edited there, and back to the fields.
+    page.get_by_label("Raw JSON").check()
+    json_box = page.get_by_label("Properties (JSON)")
+    expect(json_box).to_contain_text('"errors.tolerance": "all"')
+    expect(json_box).not_to_contain_text(MONGO_PASSWORD)
+    screenshot(f"{shot}-02-json")
+    json_box.fill(json_box.input_value().replace('"orders"', '"invoices"'))
+    page.get_by_label("Fields").check()
+    expect(page.get_by_label("Collection (optional)")).to_have_value("invoices")
+
+    page.get_by_role("button", name="Create connector").click()
+    expect(page.get_by_role("heading", name="Connector created")).to_be_visible()
+    connector = Connector.objects.get()
+    starting, paused = STATES[template]
+    page.goto(f"{sandbox}/teams/acme/connectors/{connector.pk}/")
+    expect(page.locator("#record-panel")).to_contain_text("still setting this connector up")
+    screenshot(f"{shot}-03-setting-up")
+
+    # What the db_worker does in the background (the queue is the server thread's here).
+    follow_status.call(str(connector.pk), 1)
+    status = page.locator("#record-heading + .status")
+    expect(status).to_have_text(starting, timeout=8000)  # the page polls until it settles
+    screenshot(f"{shot}-04-running")
+
+    page.get_by_role("button", name="Pause").click()
+    expect(status).to_have_text(paused)
+    expect(page.get_by_role("button", name="Pause")).to_have_count(0)  # offered by state
+    wait_htmx_idle(page)
+    screenshot(f"{shot}-05-paused")
+    assert_nothing_leaks(page, MONGO_URI, MONGO_PASSWORD, CONNECT_PASSWORD, UPSTASH_KEY)
+    assert console_errors == []
