@@ -86,3 +86,58 @@ def test_a_mongodb_source_becomes_running_and_is_paused(
     screenshot(f"{shot}-05-paused")
     assert_nothing_leaks(page, MONGO_URI, MONGO_PASSWORD, CONNECT_PASSWORD, UPSTASH_KEY)
     assert console_errors == []
+
+
+@pytest.mark.parametrize("width", SIZES)
+def test_a_cluster_credential_then_import_and_reconfigure(
+    page: Page, width, sandbox, team, owner, console_errors, screenshot
+):
+    import requests
+
+    shot = f"kafka-tour-{width}"
+    page.set_viewport_size(SIZES[width])
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/credentials/new/kafkaconnect/")
+    page.get_by_label("Label").fill("Ops cluster")
+    expect(page.get_by_label("Cluster").locator("option")).to_have_text(["Sandbox"])
+    screenshot(f"{shot}-01-credential")
+    page.get_by_role("button", name="Save credential").click()
+    panel = page.locator("#check-panel")
+    panel.get_by_role("button", name="Test now").click()
+    expect(panel).to_contain_text("Kafka Connect 4.1.0 answered; Kafka cluster id")
+    screenshot(f"{shot}-02-credential-tested")
+
+    made_elsewhere = {
+        "name": "legacy-sink",
+        "config": {
+            "connector.class": "io.aiven.connect.jdbc.JdbcSinkConnector",
+            "connection.url": "jdbc:postgresql://db/shop",
+            "connection.password": "ElsewherePwDoNotLeak",
+            "topics": "orders",
+        },
+    }
+    requests.post(f"{sandbox}/sandbox/kafka-connect/connectors", json=made_elsewhere, timeout=5)
+    page.goto(f"{sandbox}/teams/acme/connectors/new/")
+    expect(page.get_by_text("Upstash retired hosted Kafka connectors")).to_be_visible()
+    screenshot(f"{shot}-03-picker")
+    page.get_by_role("link", name="Import existing ones (Kafka Connect: connector)").click()
+    page.get_by_role("button", name="List connectors").click()
+    expect(page.get_by_role("heading", name="1 connector at Kafka Connect")).to_be_visible()
+    screenshot(f"{shot}-04-import-list")
+    page.get_by_role("button", name="Import the ones ticked").click()
+    expect(page.locator(".messages")).to_contain_text("Imported 1 connector from Kafka Connect.")
+    page.get_by_role("link", name="legacy-sink").click()
+    page.get_by_role("link", name="Reconfigure…").click()
+    box = page.get_by_label("Properties (JSON)")
+    expect(box).to_contain_text('"topics": "orders"')
+    box.fill(box.input_value().replace('"orders"', '"orders,refunds"'))
+    page.get_by_role("button", name="Reconfigure at Kafka Connect").click()
+    expect(page.locator(".alert-error")).to_contain_text("its secrets are not known here")
+    expect(box).to_contain_text("orders,refunds")  # what was typed is kept
+    page.get_by_label("Secret properties (optional)").fill("connection.password=RetypedPw")
+    screenshot(f"{shot}-05-reconfigure")
+    page.get_by_role("button", name="Reconfigure at Kafka Connect").click()
+    expect(page.locator(".messages")).to_contain_text("The new configuration is at Kafka Connect")
+    screenshot(f"{shot}-06-reconfigured")
+    assert_nothing_leaks(page, "ElsewherePwDoNotLeak", "RetypedPw")
+    assert console_errors == []
