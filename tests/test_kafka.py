@@ -174,6 +174,9 @@ def test_a_name_that_exists_is_a_409_said_on_the_name(owner_client, sandbox, kc)
     assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
     html = create(owner_client, "kafka-connect", mongo_form(kc))
     assert "already exists on the cluster" in html and "import the existing one" in html
+    importing = reverse("connectors:import", args=["acme", "kafka-connect"])
+    assert f'href="{importing}?credential={kc.pk}"' in html
+    assert Submission.objects.filter(error_kind="exists").count() == 1
     assert Connector.objects.count() == 1
 
 

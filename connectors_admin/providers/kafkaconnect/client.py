@@ -113,6 +113,12 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
             )
         return message, fields
 
+    def error_for_status(self, exchange: Exchange) -> ProviderError:
+        error = super().error_for_status(exchange)
+        if exchange.status == 409 and ALREADY_EXISTS.search(exchange.text):
+            error.kind = "exists"  # the create page offers to import it
+        return error
+
     def send(self, call: Call) -> Exchange:
         """A 409 that is not "already exists" means the cluster is rebalancing or its config is
         stale for a moment: nothing was applied, so the same call is sent again, with backoff."""

@@ -81,6 +81,12 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
                     return message, fields
         return "", {}
 
+    def error_for_status(self, exchange: Exchange) -> ProviderError:
+        error = super().error_for_status(exchange)
+        if exchange.status == 400 and "already exists" in exchange.text:
+            error.kind = "exists"  # the create page offers to import it
+        return error
+
     def _item_url(self, remote_id: str, tail: str = "") -> str:
         if not CONNECTOR_ID.match(remote_id):
             raise ProviderError(f"“{remote_id}” is not an Upstash connector id.")
