@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 
 import pytest
@@ -95,7 +96,16 @@ def offered(client, connector: Connector) -> set[str]:
     html = client.get(reverse("connectors:detail", args=["acme", connector.pk])).content.decode()
     return {
         slug
-        for slug in ("pause", "resume", "stop", "restart", "start", "refresh", "delete")
+        for slug in (
+            "pause",
+            "resume",
+            "stop",
+            "restart",
+            "start",
+            "refresh",
+            "reconfigure",
+            "delete",
+        )
         if reverse("connectors:action", args=["acme", connector.pk, slug]) in html
     }
 
@@ -133,12 +143,25 @@ def test_kafka_connect_validates_creates_follows_pauses_and_deletes(
     tasks.run("follow_status")  # the background follows it until it settles
     connector.refresh_from_db()
     assert connector.remote_status == "RUNNING" and not connector.in_flight
-    assert offered(owner_client, connector) == {"refresh", "pause", "stop", "restart", "delete"}
+    assert offered(owner_client, connector) == {
+        "refresh",
+        "pause",
+        "stop",
+        "restart",
+        "reconfigure",
+        "delete",
+    }
 
     act(owner_client, connector, "pause")
     connector.refresh_from_db()
     assert connector.remote_status == "PAUSED"
-    assert offered(owner_client, connector) == {"refresh", "resume", "stop", "delete"}
+    assert offered(owner_client, connector) == {
+        "refresh",
+        "resume",
+        "stop",
+        "reconfigure",
+        "delete",
+    }
     pause = Submission.objects.get(action="pause")
     first = pause.attempts.order_by("number").first()
     assert first.method == "PUT" and first.response_status == 202
@@ -247,14 +270,20 @@ def test_upstash_creates_follows_to_running_pauses_starts_and_deletes(
     connector.refresh_from_db()
     assert connector.remote_status == "running"
     assert connector.record["properties"]["connection.uri"] == "[redacted]"  # echoed in clear
-    assert offered(owner_client, connector) == {"refresh", "pause", "restart", "delete"}
+    assert offered(owner_client, connector) == {
+        "refresh",
+        "pause",
+        "restart",
+        "reconfigure",
+        "delete",
+    }
 
     act(owner_client, connector, "pause")
     connector.refresh_from_db()
     assert connector.remote_status == "paused"
     pause = Submission.objects.get(action="pause").attempts.order_by("number")[0]
     assert pause.request["body"] == "null"  # the literal JSON null Upstash's Terraform sent
-    assert offered(owner_client, connector) == {"refresh", "start", "delete"}
+    assert offered(owner_client, connector) == {"refresh", "start", "reconfigure", "delete"}
     act(owner_client, connector, "start")
     connector.refresh_from_db()
     assert connector.remote_status == "running"
@@ -389,7 +418,8 @@ def test_reconfigure_starts_from_the_current_map_and_keeps_the_secrets(owner_cli
     remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
     assert remote["collection"] == "invoices" and remote["connection.uri"] == MONGO_URI
     assert "publish.full.document.only" not in remote  # removed here, removed there
-    put = Submission.objects.get(action="reconfigure").attempts.order_by("number").first()
+    look, put = Submission.objects.get(action="reconfigure").attempts.order_by("number")[:2]
+    assert look.method == "GET"  # it still exists: a PUT would otherwise create it anew
     assert put.method == "PUT" and put.request["body"]["connection.uri"] == "[redacted]"
     # A new secret, typed once.
     new_uri = "mongodb://orders:NewMongoPwDoNotLeak@mongo.internal:27017"
@@ -441,3 +471,155 @@ def test_a_failed_task_is_said_with_its_trace_and_restart_is_followed(
     # The worker restarted it at once, and the task failed again: said, not hidden.
     assert connector.remote_status == "RUNNING"
     assert connector.last_error.startswith("Task 0 failed:")
+
+
+def test_a_pause_that_shows_late_is_followed_until_it_does(owner_client, sandbox, kc, tasks):
+    # The sandbox's "slow-" connectors take three status reads to reach a new state.
+    assert "Connector created" in create(
+        owner_client, "kafka-connect", mongo_form(kc, name="slow-orders")
+    )
+    tasks.run("follow_status")
+    connector = Connector.objects.get()
+    assert connector.remote_status == "RUNNING"
+    act(owner_client, connector, "pause")
+    connector.refresh_from_db()
+    assert connector.remote_status == "PAUSING" and connector.in_flight
+    assert connector.context["settling"]["target"] == "PAUSED"
+    assert offered(owner_client, connector) == {"refresh", "reconfigure", "delete"}
+    assert tasks.names() == ["follow_status"]  # the background follows it
+    tasks.run("follow_status")
+    connector.refresh_from_db()
+    assert connector.remote_status == "PAUSED" and "settling" not in connector.context
+    assert not connector.in_flight
+
+
+# --- secrets typed where values are shown, and secrets of connectors made elsewhere -------------------
+def test_a_secret_typed_into_the_json_moves_to_its_field_and_is_never_shown(
+    owner_client, sandbox, kc
+):
+    form = mongo_form(kc, editor="json", name="bad name/")
+    form.pop("p_connection_uri")
+    form["raw_json"] = json.dumps(
+        {
+            "connector.class": MONGO,
+            "database": "shop",
+            "connection.uri": MONGO_URI,
+            "sasl.jaas.config": "org.apache.kafka.common.security.plain.PlainLoginModule "
+            'required username="u" password="JaasPwDoNotLeak";',
+        }
+    )
+    html = create(owner_client, "kafka-connect", form)  # refused (the name): shown again
+    assert "Letters, digits, dots" in html
+    assert MONGO_PASSWORD not in html and "JaasPwDoNotLeak" not in html
+    assert "connection.uri, sasl.jaas.config are secret: moved to the secret fields" in html
+    assert "kept from your last attempt" in html
+    # Fixed and sent again with nothing retyped: the moved secrets were kept, encrypted.
+    token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+    retry = {**form, "name": "orders-cdc", "form_token": token}
+    retry["raw_json"] = json.dumps({"connector.class": MONGO, "database": "shop"})
+    assert "Connector created" in create(owner_client, "kafka-connect", retry)
+    sent = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    assert sent["connection.uri"] == MONGO_URI and "JaasPwDoNotLeak" in sent["sasl.jaas.config"]
+    for secret in (MONGO_PASSWORD, "JaasPwDoNotLeak"):
+        assert secret not in everything()
+
+
+def test_a_secret_line_that_is_not_key_value_is_not_quoted(owner_client, sandbox, kc):
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    connector = Connector.objects.get()
+    url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
+    properties = {"connector.class": MONGO, "database": "shop"}
+    html = owner_client.post(
+        url,
+        {
+            "properties": json.dumps(properties),
+            "secret_properties": "basic.auth mongodb://u:LinePw@h",
+        },
+    ).content.decode()
+    assert "Line 1 is not key=value." in html and "LinePw" not in html
+
+
+def test_secrets_typed_under_any_key_are_kept_secret_through_reconfigure(owner_client, sandbox, kc):
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    connector = Connector.objects.get()
+    url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
+    properties = {"connector.class": MONGO, "database": "shop"}
+    owner_client.post(
+        url,
+        {
+            "properties": json.dumps(properties),
+            "secret_properties": "value.converter.schema.registry.auth=u:RegistryPwDoNotLeak",
+        },
+    )
+    sent = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    assert sent["value.converter.schema.registry.auth"] == "u:RegistryPwDoNotLeak"
+    page = owner_client.get(url).content.decode()
+    assert "RegistryPwDoNotLeak" not in page and "schema.registry.auth" not in page
+    assert "RegistryPwDoNotLeak" not in everything()
+    # key= removes a secret.
+    owner_client.post(
+        url,
+        {
+            "properties": json.dumps(properties),
+            "secret_properties": "value.converter.schema.registry.auth=",
+        },
+    )
+    sent = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    assert "value.converter.schema.registry.auth" not in sent
+    assert sent["connection.uri"] == MONGO_URI
+
+
+def test_an_imported_connector_s_echoed_secrets_are_masked_everywhere(
+    owner_client, sandbox, upstash, tasks
+):
+    import requests
+
+    bad_uri = "mongo://orders:ImportedPwDoNotLeak@mongo.internal"
+    made = requests.post(
+        f"{sandbox}/sandbox/v2/kafka/connector",
+        json={
+            "name": "elsewhere",
+            "cluster_id": CLUSTER,
+            "properties": {
+                "connector.class": MONGO,
+                "connection.uri": bad_uri,
+                "jdbc.fallback": "jdbc:postgresql://db/shop?user=x&password=ParamPwDoNotLeak",
+            },
+        },
+        auth=("ops@example.com", UPSTASH_KEY),
+        timeout=5,
+    )
+    assert made.status_code == 200
+    url = reverse("connectors:import", args=["acme", "upstash-kafka"])
+    remote_id = made.json()["connector_id"]
+    owner_client.post(
+        url, {"credential": upstash.pk, "cluster_id": CLUSTER, "remote_id": remote_id}
+    )
+    connector = Connector.objects.get()
+    act(owner_client, connector, "refresh")  # now failed, its message echoing the URI
+    connector.refresh_from_db()
+    assert (
+        connector.remote_status == "failed"
+        and "Connection strings must start" in connector.last_error
+    )
+    html = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk])).content
+    for secret in ("ImportedPwDoNotLeak", "ParamPwDoNotLeak"):
+        assert secret not in everything() and secret.encode() not in html
+
+
+def test_a_rebalance_409_on_the_create_itself_is_retried(owner_client, sandbox, kc, fault):
+    fault("slow", provider="kafkaconnect", delay_ms=0)  # the validate passes untouched
+    fault(
+        "status",
+        provider="kafkaconnect",
+        status=409,
+        message="Request cannot be completed because a rebalance is expected",
+    )
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    attempts = Submission.objects.get(action="create").attempts.order_by("number")
+    assert [(a.method, a.response_status) for a in attempts] == [
+        ("PUT", 200),
+        ("POST", 409),
+        ("POST", 201),
+    ]
+    assert Connector.objects.count() == 1 and SandboxConnector.objects.count() == 1

@@ -24,6 +24,7 @@ from connectors_admin.providers.kafka.catalogue import (
 )
 
 VALUE = st.text(string.ascii_letters + string.digits + ":/._-@=, ", min_size=1, max_size=30)
+LINES = st.text(string.ascii_letters + string.digits + ":/._-@=, \n[]{}", min_size=1, max_size=60)
 OTHER_KEY = st.sampled_from(
     ["key.converter", "value.converter", "transforms", "errors.tolerance", "x.custom.thing"]
 )
@@ -46,7 +47,9 @@ def test_the_catalogue_is_well_formed():
 @given(data=st.data())
 def test_properties_round_trip_for_every_class(connector_class, data):
     fields = {
-        p.field_name: data.draw(st.sampled_from(p.choices) if p.choices else VALUE)
+        p.field_name: data.draw(
+            st.sampled_from(p.choices) if p.choices else LINES if p.kind == "text" else VALUE
+        )
         for p in connector_class.properties
         if data.draw(st.booleans()) or p.required
     }
@@ -170,3 +173,49 @@ def test_form_errors_before_anything_is_sent(owner_client, kc):
     assert "Letters, digits, dots" in response
     assert "Line 2 is not key=value" in response
     assert "This field is required" in response  # the connection URI
+
+
+@pytest.mark.parametrize("connector_class", CLASSES, ids=lambda c: c.title)
+def test_every_class_round_trips_through_the_form_editors(owner_client, kc, connector_class):
+    """Fields -> raw JSON -> fields on the page keeps every non-secret value, for each class."""
+    typed = {
+        "credential": kc.pk,
+        "connector_class": connector_class.name,
+        "name": "round-trip",
+        "tasks_max": "3",
+        "other_properties": "errors.tolerance=all\nkey.converter=x.Y",
+        "editor": "json",
+    }
+    expected = {"connector.class": connector_class.name, "tasks.max": "3"}
+    for prop in connector_class.properties:
+        if prop.secret:
+            continue
+        value = (
+            prop.choices[-1]
+            if prop.choices
+            else {"bool": "true", "int": "42"}.get(prop.kind, f"v-{prop.field_name}")
+        )
+        typed[prop.field_name] = value
+        expected[prop.key] = value
+    expected |= {"errors.tolerance": "all", "key.converter": "x.Y"}
+    page = owner_client.post(fields_url() + "?changed=editor", typed).content.decode()
+    start = page.index('name="raw_json"')
+    import html
+
+    shown = json.loads(
+        html.unescape(page[page.index(">", start) + 1 : page.index("</textarea>", start)])
+    )
+    assert shown == expected
+    back = {k: v for k, v in typed.items() if k in ("credential", "connector_class", "name")}
+    page = owner_client.post(
+        fields_url() + "?changed=editor", {**back, "editor": "form", "raw_json": json.dumps(shown)}
+    ).content.decode()
+    for prop in connector_class.properties:
+        if prop.secret:
+            continue
+        value = expected[prop.key]
+        if prop.choices or prop.kind == "bool":
+            assert f'<option value="{value}" selected>' in page, prop.key
+        else:
+            assert f'value="{value}"' in page or f"{value}</textarea>" in page, prop.key
+    assert "errors.tolerance=all" in page and 'value="3"' in page

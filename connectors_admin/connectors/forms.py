@@ -257,7 +257,7 @@ class CreateFlow:
         typed = self.kept_secrets(old, form.draft_scope)
         source = form.data if form.is_bound else values
         if source is not None:
-            typed.update({n: source.get(n) for n in form.secret_names() if source.get(n)})
+            typed.update(form.typed_secrets(source))
         drafts = {k: v for k, v in self._drafts().items() if k != str(old)}
         if typed:
             drafts[str(new)] = crypto.encrypt_json({"scope": form.draft_scope, "secrets": typed})

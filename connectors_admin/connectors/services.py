@@ -454,6 +454,9 @@ def _apply(connector: Connector, result: ActionResult, client: ProviderClient) -
         )
     if result.status is not None:
         changes["remote_status"] = result.status[:50]
+    if result.context:
+        merged = {**connector.context, **result.context}
+        changes["context"] = {k: v for k, v in merged.items() if v is not None}
     if result.deleted:
         changes.update(
             remote_status=Connector.DELETED, deleted_at=timezone.now(), last_error=result.message
@@ -503,6 +506,7 @@ def action_initial(connector: Connector, slug: str) -> dict[str, Any]:
     return action.initial(target)
 
 
+@sensitive_variables("inputs", "target", "result")
 def run_action(
     connector: Connector,
     slug: str,

@@ -259,7 +259,7 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
         )
     else:
         for field, message in submission.field_errors.items():
-            form.add_error(field if field in form.fields else None, message)
+            form.add_error(form.error_field(field), message)
         context["provider_error"] = submission.error_message
     context["failed_submission"] = submission
     # The failed attempt is recorded; a deliberate second try is a new submission, with the same
@@ -426,6 +426,7 @@ def submission_detail(request: HttpRequest, team: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
 def connector_action(request: HttpRequest, team: str, pk: uuid.UUID, action: str) -> HttpResponse:
     """Any action a template declares: a confirmation page first where it asks for one (GET),
     then the run (POST); the record panel in place for htmx, else back to the detail page."""

@@ -87,6 +87,9 @@ class ActionResult:
     # The configuration now at the provider, to keep (encrypted) in place of the one kept: a
     # reconfigure's, say, so that later pushes of rotated secrets start from it.
     kept: dict[str, Any] | None = None
+    # Keys to merge into the connector's record context (None removes one): what a provider
+    # must remember between actions, such as the state a pause is on its way to.
+    context: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,15 @@ class ConnectorForm(forms.Form):
     def secret_names(self) -> list[str]:
         return [n for n, f in self.fields.items() if isinstance(f.widget, forms.PasswordInput)]
 
+    def typed_secrets(self, source: Mapping[str, Any]) -> dict[str, Any]:
+        """What was typed into the secret inputs of `source` (a request's values), to keep
+        encrypted between attempts."""
+        return {n: source.get(n) for n in self.secret_names() if source.get(n)}
+
+    def error_field(self, name: str) -> str | None:
+        """The field where a provider's error about `name` is said (None: the whole form)."""
+        return name if name in self.fields else None
+
     def provider_data(self) -> dict[str, Any]:
         """What the client's build_create receives."""
         return {k: v for k, v in self.cleaned_data.items() if k != "credential"}

@@ -64,9 +64,11 @@ def test_a_mongodb_source_becomes_running_and_is_paused(
     json_box.fill(json_box.input_value().replace('"orders"', '"invoices"'))
     page.get_by_label("Fields").check()
     expect(page.get_by_label("Collection (optional)")).to_have_value("invoices")
+    wait_htmx_idle(page)
 
     page.get_by_role("button", name="Create connector").click()
     expect(page.get_by_role("heading", name="Connector created")).to_be_visible()
+    wait_htmx_idle(page)
     connector = Connector.objects.get()
     starting, paused = STATES[template]
     page.goto(f"{sandbox}/teams/acme/connectors/{connector.pk}/")

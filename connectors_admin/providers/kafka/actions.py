@@ -1,6 +1,7 @@
 """Reconfigure, for both Kafka templates: the connector's whole properties map is replaced (Kafka
 Connect's PUT …/config, Upstash's update-connector), starting from what it holds now. Secrets are
-never shown: those kept (encrypted) with the connector are sent again unless new ones are typed."""
+never shown: those kept (encrypted) with the connector are sent again unless new ones are typed,
+and an empty `key=` line removes one."""
 
 from __future__ import annotations
 
@@ -8,19 +9,15 @@ import json
 from typing import Any
 
 from django import forms
+from django.views.decorators.debug import sensitive_variables
 
 from connectors_admin.core.redaction import REDACTED
-from connectors_admin.core.safety import JSONTooDeep, has_control_characters, loads_bounded
 from connectors_admin.providers.base import Action, ActionResult, ProviderError, Target
 from connectors_admin.providers.schema_forms import SecretTextarea
 
-from .catalogue import BY_NAME, CLASS_KEY, SECRET_KEYS, LineError, looks_secret, parse_lines
-from .catalogue import secret_values as catalogue_secret_values
-from .forms import MAX_PROPERTIES_TEXT, _uri_parts
-
-
-def is_secret(key: str) -> bool:
-    return key in SECRET_KEYS or looks_secret(key)
+from .catalogue import CLASS_KEY, LineError, parse_lines
+from .forms import MAX_PROPERTIES_TEXT
+from .secrets import is_secret_key, parse_properties, secret_values
 
 
 class ReconfigureForm(forms.Form):
@@ -38,32 +35,22 @@ class ReconfigureForm(forms.Form):
         max_length=MAX_PROPERTIES_TEXT,
         strip=False,
         widget=SecretTextarea(attrs={"rows": 3, "class": "mono", "autocomplete": "off"}),
-        help_text="Only to change them: one key=value per line, such as connection.password=…. "
-        "Left empty, the secrets set now are kept.",
+        help_text="Only to change them: one key=value per line, such as connection.password=…; "
+        "key= with nothing after it removes that secret. Left empty, the secrets set now are "
+        "kept.",
     )
 
     def clean_properties(self) -> dict[str, str]:
         try:
-            data = loads_bounded(self.cleaned_data["properties"])
-        except JSONTooDeep:
-            raise forms.ValidationError("This JSON is nested too deeply.") from None
+            data = parse_properties(self.cleaned_data["properties"])
         except ValueError as error:
-            raise forms.ValidationError(f"This is not valid JSON ({error}).") from None
-        if not isinstance(data, dict):
-            raise forms.ValidationError('The properties are one JSON object: {"key": "value"}.')
-        wrong = [k for k, v in data.items() if not isinstance(v, str)]
-        if wrong:
-            raise forms.ValidationError(
-                f'Kafka Connect takes every value as a string: write "1", not 1 '
-                f"({', '.join(wrong[:5])})."
-            )
-        if has_control_characters(data):
-            raise forms.ValidationError("A value holds a control character (such as NUL).")
-        secret = [k for k, v in data.items() if is_secret(k) and v != REDACTED]
+            raise forms.ValidationError(str(error)) from None
+        secret = [k for k, v in data.items() if is_secret_key(k) and v != REDACTED]
         if secret:
             raise forms.ValidationError(
                 f"{', '.join(secret)} {'is' if len(secret) == 1 else 'are'} secret: give "
-                "it under Secret properties, which is never shown again."
+                f"{'it' if len(secret) == 1 else 'them'} under Secret properties, which is "
+                "never shown again."
             )
         return {k: v for k, v in data.items() if v != REDACTED}
 
@@ -74,26 +61,33 @@ class ReconfigureForm(forms.Form):
             raise forms.ValidationError(str(error)) from None
 
 
-def _current(target: Target) -> tuple[dict[str, str], bool]:
-    """The configuration as sent last (kept encrypted), or as the provider last showed it
-    (masked) for a connector imported from elsewhere; and whether it was kept."""
+@sensitive_variables()
+def _current(target: Target) -> tuple[dict[str, str], list[str], bool]:
+    """The configuration as sent last (kept encrypted) with the keys typed as secrets, or as
+    the provider last showed it (masked) for a connector imported from elsewhere; and whether
+    it was kept."""
     try:
-        kept = target.kept().get("configuration")
+        kept = target.kept()
     except ProviderError:
-        kept = None
-    if isinstance(kept, dict):
-        return kept, True
+        kept = {}
+    if isinstance(kept.get("configuration"), dict):
+        return kept["configuration"], list(kept.get("secret_keys") or []), True
     record = target.record or {}
     shown = record.get("config") or record.get("properties") or {}
-    return (dict(shown) if isinstance(shown, dict) else {}), False
+    return (dict(shown) if isinstance(shown, dict) else {}), [], False
+
+
+def _secret(key: str, typed: list[str]) -> bool:
+    return is_secret_key(key, typed)
 
 
 def _initial(target: Target) -> dict[str, Any]:
-    config, _ = _current(target)
-    public = {k: v for k, v in config.items() if not is_secret(k) and v != REDACTED}
+    config, typed, _ = _current(target)
+    public = {k: v for k, v in config.items() if not _secret(k, typed) and v != REDACTED}
     return {"properties": json.dumps(public, indent=2)}
 
 
+@sensitive_variables()
 def _reconfigure(client: Any, target: Target) -> ActionResult:
     inputs = target.inputs
     new: dict[str, str] = dict(inputs["properties"])
@@ -104,22 +98,27 @@ def _reconfigure(client: Any, target: Target) -> ActionResult:
             field_errors={"properties": "connector.class cannot change."},
         )
     new.setdefault(CLASS_KEY, was)
-    config, kept = _current(target)
-    secrets = {k: v for k, v in config.items() if is_secret(k) and kept and v != REDACTED}
-    secrets.update(inputs.get("secret_properties") or {})
-    missing = [k for k, v in config.items() if is_secret(k) and v == REDACTED and k not in secrets]
+    config, typed, kept = _current(target)
+    given: dict[str, str] = dict(inputs.get("secret_properties") or {})
+    secrets = {k: v for k, v in config.items() if _secret(k, typed) and kept and v != REDACTED}
+    secrets.update(given)
+    secrets = {k: v for k, v in secrets.items() if v}  # "key=" removes it
+    missing = [
+        k for k, v in config.items() if _secret(k, typed) and v == REDACTED and k not in given
+    ]
     if missing:
         raise ProviderError(
             f"This connector was made elsewhere, so its secrets are not known here: give "
-            f"{', '.join(missing)} under Secret properties.",
+            f"{', '.join(missing)} under Secret properties (or key= to remove one).",
             field_errors={"secret_properties": f"Needed: {', '.join(missing)}."},
         )
     final = {**new, **secrets}
-    values = catalogue_secret_values(BY_NAME.get(final.get(CLASS_KEY, "")), final)
-    values += [part for value in list(values) for part in _uri_parts(value)]
+    keys = sorted({*typed, *given, *(k for k in final if is_secret_key(k))} & set(final))
+    values = secret_values(final, extra=keys)
     client.redactor.add(values=values)
     record = client.update_configuration(target.remote_id, target.context, final)
-    return ActionResult(record=record, kept={"configuration": final, "secret_values": values})
+    kept_now = {"configuration": final, "secret_values": values, "secret_keys": keys}
+    return ActionResult(record=record, kept=kept_now)
 
 
 RECONFIGURE = Action(

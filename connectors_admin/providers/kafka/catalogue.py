@@ -445,7 +445,8 @@ def parse_lines(text: str) -> dict[str, str]:
         key, equals, value = line.partition("=")
         key = key.strip()
         if not equals or not key:
-            raise LineError(f"Line {number} is not key=value: “{line.strip()[:60]}”.")
+            # Never quote the line: it may hold a secret.
+            raise LineError(f"Line {number} is not key=value.")
         if key in found:
             raise LineError(f"Line {number} repeats the key {key}.")
         found[key] = value
@@ -454,25 +455,3 @@ def parse_lines(text: str) -> dict[str, str]:
 
 def format_lines(properties: dict[str, str]) -> str:
     return "\n".join(f"{key}={value}" for key, value in properties.items())
-
-
-def secret_values(connector_class: ConnectorClass | None, properties: dict[str, Any]) -> list[str]:
-    """The secret strings in a properties map: the class's secret keys, and any key that names
-    a password, a secret or a key by its look (typed as an other property, say)."""
-    keys = set(SECRET_KEYS) | set(connector_class.secret_keys if connector_class else ())
-    found = []
-    for key, value in properties.items():
-        if not isinstance(value, str) or not value:
-            continue
-        if key in keys or looks_secret(key):
-            found.append(value)
-    return found
-
-
-SECRET_LOOK = re.compile(
-    r"(password|secret|private\.key|credentials|token|api\.key|sasl\.jaas)", re.I
-)
-
-
-def looks_secret(key: str) -> bool:
-    return bool(SECRET_LOOK.search(key))

@@ -1,21 +1,21 @@
 """The create form both Kafka templates share: a connector class from the catalogue, then its
 common properties as fields, every other property as `key=value` lines, or the whole map as raw
 JSON. Switching between fields and JSON converts on the server, so each keeps what the other
-held. Secret properties are always typed in their own write-only inputs (never in the JSON) or
-taken from the team's stored credentials."""
+held. Secret properties are always typed in their own write-only inputs or taken from the
+team's stored credentials: one typed into the JSON or the other properties is moved into its
+input (kept encrypted between attempts), never shown back."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import unquote, urlsplit
 
 from django import forms
 from django.core.validators import RegexValidator
 
-from connectors_admin.core.safety import JSONTooDeep, has_control_characters, loads_bounded
 from connectors_admin.providers.base import ConnectorForm, ConnectorTemplate, FormContext
 from connectors_admin.providers.embedding import USE, EmbeddedSecretsForm, slot_fields
 from connectors_admin.providers.schema_forms import SecretTextarea
@@ -30,12 +30,12 @@ from .catalogue import (
     LineError,
     Property,
     Values,
+    format_lines,
     from_properties,
-    looks_secret,
     parse_lines,
     to_properties,
 )
-from .catalogue import secret_values as catalogue_secret_values
+from .secrets import is_secret_key, parse_properties, secret_values
 
 FORM, JSON_EDITOR = "form", "json"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,248}$")
@@ -81,14 +81,19 @@ def property_field(prop: Property) -> forms.Field:
     return forms.CharField(max_length=10_000, initial=prop.default or None, widget=widget, **common)
 
 
-def _uri_parts(value: str) -> list[str]:
-    """A connection URI's password, percent-decoded, besides the URI itself: a system that
-    echoes only the password must find it masked too."""
-    try:
-        password = urlsplit(value).password
-    except ValueError:
-        return []
-    return [password, unquote(password)] if password else []
+SECRET_LINES = "secret_properties"  # noqa: S105 (a field name)
+
+
+def secret_lines_field() -> forms.CharField:
+    return forms.CharField(
+        label="Other secret properties",
+        required=False,
+        max_length=MAX_PROPERTIES_TEXT,
+        strip=False,
+        widget=SecretTextarea(attrs={"rows": 3, "class": "mono", "autocomplete": "off"}),
+        help_text="Secrets the fields above do not cover (a SASL JAAS config, a schema "
+        "registry's user info): one key=value per line. Kept encrypted, never shown again.",
+    )
 
 
 class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
@@ -98,7 +103,6 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
     property_names: ClassVar[dict[str, Property]] = {}  # field name -> property
     reload_on: ClassVar[tuple[str, ...]] = ("connector_class", "editor")
     view_choices: ClassVar[tuple[str, ...]] = ("editor",)
-    searchable = ""
 
     connector_class = forms.ChoiceField(
         label="Connector class",
@@ -135,30 +139,94 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         help_text="Anything else Kafka Connect accepts (converters, transforms, …): one "
         "key=value per line. Values are sent as typed, as strings.",
     )
+    secret_properties = secret_lines_field()
     raw_json = forms.CharField(
         label="Properties (JSON)",
         required=False,
         max_length=MAX_PROPERTIES_TEXT,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 14, "class": "mono", "spellcheck": "false"}),
-        help_text="The flat map Kafka Connect takes; every value a string. Secret properties "
-        "are not shown here: type them in their own fields.",
+        help_text="The flat map Kafka Connect takes; every value a string. Secrets are not "
+        "shown here: one typed here moves to its own write-only field.",
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if self.is_bound and not self.data.get("editor"):  # a client that sent no choice
-            self.data = self.data.copy()
-            self.data["editor"] = FORM
         self._properties: dict[str, str] | None = None
-        if not self.is_bound and self.connector is not None:
+        self.moved: list[str] = []  # secret keys taken out of what is shown
+        if self.is_bound:
+            self.data = self.data.copy()
+            if not self.data.get("editor"):  # a client that sent no choice
+                self.data["editor"] = FORM
+            if self.connector is not None:
+                for name, value in self.typed_secrets(self.data).items():
+                    self.data[name] = value
+                self._strip_shown_secrets(self.data)
+        elif self.connector is not None:
             self._switch_editor()
+            self._strip_shown_secrets(self.initial)
         if self.editing_json():  # the fields are not shown: the JSON holds their values
             for name, prop in self.property_names.items():
                 if not prop.secret:
                     self.fields[name].required = False
             self.fields["tasks_max"].required = False
             self.fields["raw_json"].required = True
+        if self.moved:
+            note = (
+                f"{', '.join(self.moved)} {'is' if len(self.moved) == 1 else 'are'} secret: "
+                "moved to the secret fields below."
+            )
+            for name in ("raw_json", "other_properties"):
+                self.fields[name].help_text = f"{note} {self.fields[name].help_text}"
+
+    # --- secrets typed where values are shown ----------------------------------------------------
+    def _is_secret(self, key: str) -> bool:
+        prop = self.connector.property(key) if self.connector else None
+        return prop.secret if prop is not None else is_secret_key(key)
+
+    def _shown_maps(self, source: Any) -> dict[str, dict[str, str]]:
+        """The property maps the page shows as text (the JSON, the other properties), parsed;
+        one that does not parse is left alone (its error is said on submit)."""
+        maps: dict[str, dict[str, str]] = {}
+        if source.get("editor") == JSON_EDITOR and source.get("raw_json"):
+            with contextlib.suppress(ValueError):
+                maps["raw_json"] = parse_properties(str(source["raw_json"]))
+        if source.get("other_properties"):
+            with contextlib.suppress(LineError):
+                maps["other_properties"] = parse_lines(str(source["other_properties"]))
+        return maps
+
+    def typed_secrets(self, source: Any) -> dict[str, str]:
+        """What the user typed into secret inputs, plus secrets typed into the JSON or the other
+        properties, each moved to its own input (declared) or to the secret lines."""
+        typed = {n: source.get(n) for n in self.secret_names() if source.get(n)}
+        extra = {}
+        try:
+            extra = parse_lines(str(source.get(SECRET_LINES) or ""))
+        except LineError:
+            return typed
+        for shown in self._shown_maps(source).values():
+            for key, value in shown.items():
+                if not value or not self._is_secret(key):
+                    continue
+                prop = self.connector.property(key)
+                if prop is not None and prop.secret:
+                    typed.setdefault(prop.field_name, value)
+                else:
+                    extra.setdefault(key, value)
+        if extra:
+            typed[SECRET_LINES] = format_lines(extra)
+        return typed
+
+    def _strip_shown_secrets(self, values: Any) -> None:
+        """Take secrets out of the JSON and the other properties before they are shown."""
+        for name, shown in self._shown_maps(values).items():
+            secret = [k for k in shown if self._is_secret(k)]
+            if not secret:
+                continue
+            self.moved += [k for k in secret if k not in self.moved]
+            rest = {k: v for k, v in shown.items() if k not in secret}
+            values[name] = json.dumps(rest, indent=2) if name == "raw_json" else format_lines(rest)
 
     # --- which editor, and converting between them --------------------------------------------
     def editing_json(self) -> bool:
@@ -195,6 +263,8 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         elif initial.get("editor") != JSON_EDITOR and initial.get("raw_json"):
             try:
                 properties = self._parse_json(str(initial["raw_json"]))
+                properties = {k: v for k, v in properties.items() if not self._is_secret(k)}
+                self._fits_the_fields(properties)
             except forms.ValidationError as error:
                 # Stay on the JSON: switching would lose what it holds.
                 initial["editor"] = JSON_EDITOR
@@ -208,32 +278,46 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
             initial["other_properties"] = values.other
             initial.pop("raw_json", None)
 
+    def _fits_the_fields(self, properties: dict[str, str]) -> None:
+        """Every value can be shown by the fields: a choice among its options, one line."""
+        for prop in self.connector.properties:
+            value = properties.get(prop.key)
+            field = self.fields.get(prop.field_name)
+            offered = {str(v) for v, _ in getattr(field, "choices", [])}
+            if value and isinstance(field, forms.ChoiceField) and value not in offered:
+                raise forms.ValidationError(
+                    f"{prop.key} is “{value[:40]}”, which its field does not offer: edit "
+                    "it here, or set it to one of its options first."
+                )
+        declared = {p.key for p in self.connector.properties} | RESERVED
+        for key, value in properties.items():
+            if key not in declared and ("\n" in value or "\r" in value):
+                raise forms.ValidationError(
+                    f"{key} holds several lines, which the other properties cannot: edit it here."
+                )
+        if TASKS_KEY in properties and not properties[TASKS_KEY].isdigit():
+            raise forms.ValidationError("tasks.max is a whole number from 1.")
+
     def _parse_json(self, text: str) -> dict[str, str]:
         try:
-            data = loads_bounded(text)
-        except JSONTooDeep:
-            raise forms.ValidationError("This JSON is nested too deeply.") from None
+            data = parse_properties(text)
         except ValueError as error:
-            raise forms.ValidationError(f"This is not valid JSON ({error}).") from None
-        if not isinstance(data, dict):
-            raise forms.ValidationError('The properties are one JSON object: {"key": "value"}.')
-        wrong = [k for k, v in data.items() if not isinstance(v, str)]
-        if wrong:
-            raise forms.ValidationError(
-                f'Kafka Connect takes every value as a string: write "1", not 1 '
-                f"({', '.join(wrong[:5])})."
-            )
-        if has_control_characters(data):
-            raise forms.ValidationError("A value holds a control character (such as NUL).")
+            raise forms.ValidationError(str(error)) from None
         chosen = data.get(CLASS_KEY)
         if chosen is not None and self.connector is not None and chosen != self.connector.name:
             raise forms.ValidationError(
-                f"connector.class here is {chosen}, but the form's connector class is "
+                f"connector.class here is {chosen[:200]}, but the form's connector class is "
                 f"{self.connector.name}: pick the class above first."
             )
         return data
 
     # --- validation ----------------------------------------------------------------------------
+    def clean_secret_properties(self) -> dict[str, str]:
+        try:
+            return parse_lines(self.cleaned_data.get(SECRET_LINES) or "")
+        except LineError as error:
+            raise forms.ValidationError(str(error)) from None
+
     def clean(self):
         self.clean_embedded()
         cleaned = super().clean()
@@ -243,6 +327,14 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
             self._clean_json(cleaned)
         else:
             self._clean_other(cleaned)
+        declared = {p.key for p in self.connector.properties} | RESERVED
+        taken = [k for k in cleaned.get(SECRET_LINES) or {} if k in declared]
+        if taken:
+            self.add_error(
+                SECRET_LINES,
+                f"{', '.join(taken)} {'has its' if len(taken) == 1 else 'have their'} own "
+                "field above: set it there.",
+            )
         return cleaned
 
     def _clean_other(self, cleaned: dict[str, Any]) -> None:
@@ -266,15 +358,6 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         except forms.ValidationError as error:
             self.add_error("raw_json", error)
             return
-        secret = [k for k in data if (p := self.connector.property(k)) and p.secret]
-        if secret:
-            self.add_error(
-                "raw_json",
-                f"{', '.join(secret)} {'is' if len(secret) == 1 else 'are'} secret: type "
-                f"{'it' if len(secret) == 1 else 'them'} in the field below, where it is kept "
-                "encrypted and never shown again.",
-            )
-            return
         covered = {
             self.property_names[n].key for n in self.hidden_by_stored() if n in self.property_names
         }
@@ -294,6 +377,15 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
             return
         cleaned["json_properties"] = data
 
+    def error_field(self, name: str) -> str | None:
+        """Where a provider's error about a field is said: in the JSON editor, on the JSON."""
+        if self.editing_json() and (
+            name == "tasks_max"
+            or (name in self.property_names and not self.property_names[name].secret)
+        ):
+            return "raw_json"
+        return super().error_field(name)
+
     # --- what is sent -------------------------------------------------------------------------
     def properties(self) -> dict[str, str]:
         """The flat map sent to Kafka Connect, secrets and stored credentials' values included."""
@@ -309,20 +401,20 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
                 value = cleaned.get(name)
                 if value and name not in self.hidden_by_stored():
                     properties[self.property_names[name].key] = value
+            properties.update(cleaned.get(SECRET_LINES) or {})
             properties.update(self.embedded()["config"])
-            # Fields left on a default the user did not see (hidden in the JSON editor) are not
-            # sent; a stored credential's values always are.
             self._properties = properties
         return self._properties
 
+    def secret_keys(self) -> list[str]:
+        """The keys whose values are secret: declared, by their look, or typed as secrets."""
+        typed = list(self.cleaned_data.get(SECRET_LINES) or {})
+        return [k for k in self.properties() if self._is_secret(k) or k in typed]
+
     def secret_values(self) -> list[str]:
         properties = self.properties()
-        found = [*catalogue_secret_values(self.connector, properties), *self.embedded()["secrets"]]
-        found += [part for value in list(found) for part in _uri_parts(value)]
-        return list(dict.fromkeys(v for v in found if v))
-
-    def secret_keys(self) -> list[str]:
-        return [k for k in self.properties() if k in self.connector.secret_keys or looks_secret(k)]
+        found = secret_values(properties, extra=self.secret_keys())
+        return list(dict.fromkeys([*found, *self.embedded()["secrets"]]))
 
     def provider_data(self) -> dict[str, Any]:
         return {
@@ -332,11 +424,7 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         }
 
     def record_context(self) -> dict[str, Any]:
-        return {
-            "connector_class": self.connector.name,
-            "secret_keys": self.secret_keys(),
-            "embedded": self.embedded()["links"],
-        }
+        return {"connector_class": self.connector.name, "embedded": self.embedded()["links"]}
 
     def identity(self) -> dict[str, Any]:
         return {"name": self.cleaned_data["name"], "connector_class": self.connector.name}
@@ -344,7 +432,11 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
     def configuration_secrets(self) -> dict[str, Any]:
         # The whole map is kept encrypted: a rotated stored secret is pushed into it, and a
         # reconfigure starts from it.
-        return {"configuration": self.properties(), "secret_values": self.secret_values()}
+        return {
+            "configuration": self.properties(),
+            "secret_values": self.secret_values(),
+            "secret_keys": self.secret_keys(),
+        }
 
     # --- rendering ----------------------------------------------------------------------------
     def field_name(self, path: tuple[str, ...]) -> str:
@@ -356,7 +448,8 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         return [n for n in names if n in self.fields]
 
     def secret_names(self) -> list[str]:
-        return list(dict.fromkeys([*super().secret_names(), *self.secret_fields()]))
+        names = [*super().secret_names(), *self.secret_fields(), SECRET_LINES]
+        return list(dict.fromkeys(names))
 
     def head_fields(self) -> list[str]:
         return ["connector_class", "name"]
@@ -371,6 +464,7 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
             names += ["raw_json", *self.secret_fields()]
         else:
             names += [*self.property_names, "tasks_max", "other_properties"]
+        names.append(SECRET_LINES)
         return [n for n in dict.fromkeys(names) if n in self.fields and n not in hidden]
 
 
@@ -391,7 +485,6 @@ class KafkaTemplate(ConnectorTemplate):
         return {
             **inputs,
             "connector_class": str(connector_class or properties.get(CLASS_KEY) or ""),
-            "secret_keys": [],
             "embedded": [],
             "imported": True,
         }

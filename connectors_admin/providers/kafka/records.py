@@ -4,24 +4,17 @@ failure in words."""
 
 from __future__ import annotations
 
-import re
+import contextlib
 from dataclasses import replace
 from typing import Any
 
 from connectors_admin.core.redaction import REDACTED
+from connectors_admin.core.safety import loads_bounded
 
-from .catalogue import BY_NAME, SECRET_KEYS, looks_secret
+from .catalogue import BY_NAME
+from .secrets import mask_text, masked, secret_values
 
-
-def masked(properties: Any) -> Any:
-    """The properties with every secret-looking value replaced, whoever created the connector
-    (an imported one's secrets are not known to us by value)."""
-    if not isinstance(properties, dict):
-        return properties
-    return {
-        key: REDACTED if (key in SECRET_KEYS or looks_secret(str(key))) and value else value
-        for key, value in properties.items()
-    }
+__all__ = ["REDACTED", "MaskedAnswers", "class_title", "first_failure", "masked", "tasks"]
 
 
 def class_title(name: Any) -> str:
@@ -52,29 +45,19 @@ def first_failure(items: list[dict[str, str]]) -> str:
     return ""
 
 
-# A JSON member whose value is a string: "key": "value" (escapes kept whole).
-MEMBER = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:\s*)"((?:[^"\\]|\\.)*)"')
-
-
-def mask_text(text: str) -> str:
-    """An answer's text with the value of every secret-looking property masked, found by its key
-    (the answer may be cut short, so this does not parse it)."""
-
-    def mask(found: re.Match) -> str:
-        key = found.group(1)
-        if (key in SECRET_KEYS or looks_secret(key)) and found.group(3):
-            return f'"{key}"{found.group(2)}"{REDACTED}"'
-        return found.group(0)
-
-    return MEMBER.sub(mask, text)
-
-
 class MaskedAnswers:
-    """For a Kafka client: answers are stored with secret-looking properties masked by key, so
-    even a connector made elsewhere (whose secrets we do not know by value) leaks nothing."""
+    """For a Kafka client. Both APIs echo a connector's properties in clear, and a connector made
+    elsewhere has secrets we do not know by value: every answer is read for the values under
+    secret keys (and URL passwords) before anything of it is stored, so they are masked wherever
+    they appear in it (a validator's message, a task's trace) as well as under their keys."""
+
+    def learn_secrets(self, data: Any) -> None:
+        self.redactor.add(values=secret_values(data))  # type: ignore[attr-defined]
 
     def redacted_response(self, exchange: Any) -> str:
-        masked = mask_text(exchange.text)
-        if masked != exchange.text:
-            exchange = replace(exchange, text=masked)
+        with contextlib.suppress(ValueError):
+            self.learn_secrets(loads_bounded(exchange.text))
+        shown = mask_text(exchange.text)
+        if shown != exchange.text:
+            exchange = replace(exchange, text=shown)
         return super().redacted_response(exchange)  # type: ignore[misc]

@@ -3,6 +3,11 @@ same connector catalogue as the Upstash template."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
 from connectors_admin.providers.base import DELETE, REFRESH, Action, ActionResult, Provider, Target
 from connectors_admin.providers.kafka import records
 from connectors_admin.providers.kafka.actions import RECONFIGURE
@@ -11,29 +16,64 @@ from connectors_admin.providers.kafka.forms import KafkaConnectorForm, KafkaTemp
 
 from .client import INSTANCES, KafkaConnectClient, KafkaConnectCredentialForm
 
-STATES = ("UNASSIGNED", "RUNNING", "PAUSED", "STOPPED", "FAILED", "RESTARTING")
+STATES = (
+    "UNASSIGNED",
+    "RUNNING",
+    "PAUSED",
+    "STOPPED",
+    "FAILED",
+    "RESTARTING",
+    "PAUSING",
+    "RESUMING",
+    "STOPPING",
+)
 
 
-def _said(record) -> ActionResult:
+# While a pause, resume or stop (202) has not shown yet: our own states, followed in the
+# background until the worker reports the target (or for SETTLE_FOR at most).
+SETTLING = {"PAUSED": "PAUSING", "RUNNING": "RESUMING", "STOPPED": "STOPPING"}
+SETTLE_FOR = timedelta(minutes=2)
+
+
+def _said(record, **extra: Any) -> ActionResult:
     """The record, and its first failed part (a task's trace) as the problem to show."""
     tasks = record.summary.get("Tasks")
     problem = records.first_failure(tasks) if isinstance(tasks, list) else ""
-    return ActionResult(ok=not problem, message=problem, record=record)
+    return ActionResult(ok=not problem, message=problem, record=record, **extra)
+
+
+def _settling(record, target_state: str, since: datetime) -> ActionResult:
+    if record.status == target_state or timezone.now() - since > SETTLE_FOR:
+        return _said(record, context={"settling": None})
+    return _said(
+        record,
+        status=SETTLING[target_state],
+        context={"settling": {"target": target_state, "since": since.isoformat()}},
+    )
 
 
 def _refresh(client: KafkaConnectClient, target: Target) -> ActionResult:
-    return _said(client.refresh(target.remote_id, target.context))
+    record = client.refresh(target.remote_id, target.context)
+    settling = target.context.get("settling")
+    if isinstance(settling, dict) and settling.get("target") in SETTLING:
+        try:
+            since = datetime.fromisoformat(str(settling.get("since")))
+        except ValueError:
+            since = timezone.now() - SETTLE_FOR
+        return _settling(record, settling["target"], since)
+    return _said(record)
 
 
 def _state_action(verb: str, target_state: str):
     def perform(client: KafkaConnectClient, target: Target) -> ActionResult:
-        return ActionResult(record=client.change_state(target.remote_id, verb, target_state))
+        record = client.change_state(target.remote_id, verb, target_state)
+        return _settling(record, target_state, timezone.now())
 
     return perform
 
 
 def _restart(client: KafkaConnectClient, target: Target) -> ActionResult:
-    return _said(client.restart(target.remote_id))
+    return _said(client.restart(target.remote_id), context={"settling": None})
 
 
 REFRESH_STATUS = Action(
@@ -45,7 +85,7 @@ PAUSE = Action(
     _state_action("pause", "PAUSED"),
     changes_remote=True,
     states=frozenset({"RUNNING", "FAILED", "UNASSIGNED"}),
-    done="Paused: its tasks stop taking records until it is resumed.",
+    done="Kafka Connect accepted the pause: its tasks take no records until it is resumed.",
 )
 RESUME = Action(
     "resume",
@@ -53,7 +93,7 @@ RESUME = Action(
     _state_action("resume", "RUNNING"),
     changes_remote=True,
     states=frozenset({"PAUSED", "STOPPED"}),
-    done="Resumed.",
+    done="Kafka Connect accepted the resume.",
 )
 STOP = Action(
     "stop",
@@ -62,7 +102,7 @@ STOP = Action(
     changes_remote=True,
     states=frozenset({"RUNNING", "PAUSED", "FAILED"}),
     confirm="Stop this connector? Its tasks are shut down (not only paused) until it is resumed.",
-    done="Stopped.",
+    done="Kafka Connect accepted the stop.",
 )
 RESTART = Action(
     "restart",
@@ -102,7 +142,7 @@ PROVIDER = Provider(
     templates=(CONNECTOR,),
     client_class=KafkaConnectClient,
     empty_status="UNASSIGNED",
-    transitional_states=frozenset({"UNASSIGNED", "RESTARTING", ""}),
+    transitional_states=frozenset({"UNASSIGNED", "RESTARTING", "", *SETTLING.values()}),
     instances=INSTANCES,
     statuses=STATES,
 )

@@ -27,14 +27,14 @@ from connectors_admin.providers.base import (
     RemoteRecord,
 )
 from connectors_admin.providers.kafka import records
-from connectors_admin.providers.kafka.catalogue import BY_NAME, CLASS_KEY
+from connectors_admin.providers.kafka.catalogue import CLASS_KEY, Property
 
 INSTANCES = Instances(setting="KAFKA_CONNECT_CLUSTERS", sandbox_path="/sandbox/kafka-connect")
 REBALANCE_TRIES = 4
 ALREADY_EXISTS = re.compile(r"already exists", re.I)
 # "Missing required configuration "x" which…" / "Invalid value v for configuration x: …"
 NAMED_KEY = re.compile(r'configuration "?([A-Za-z0-9_.+-]+)"?[ :]')
-SETTLE_POLLS = 6  # status reads after a pause/resume/stop, 0.3 s apart
+SETTLE_POLLS = 1  # status reads again after a pause/resume/stop, 0.3 s later
 
 
 class KafkaConnectCredentialForm(CredentialForm):
@@ -66,9 +66,9 @@ class KafkaConnectCredentialForm(CredentialForm):
 
 
 def field_for_key(key: str) -> str:
-    """The form field for a property key (the catalogue's naming), or the general errors."""
+    """The form field for a property key (the catalogue's naming)."""
     return {"name": "name", CLASS_KEY: "connector_class", "tasks.max": "tasks_max"}.get(
-        key, "p_" + re.sub(r"[^A-Za-z0-9]", "_", key)
+        key, Property(key, key).field_name
     )
 
 
@@ -129,7 +129,7 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
             message, _ = self.error_details(exchange)
             if ALREADY_EXISTS.search(message):
                 return exchange
-            time.sleep(0.5 * 2**attempt)
+            time.sleep(0.25 * 2**attempt)
         return exchange
 
     # --- credential check: GET / ---------------------------------------------------------------------
@@ -207,6 +207,7 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
     # --- reading ---------------------------------------------------------------------------------------
     def record(self, info: dict[str, Any], status: dict[str, Any]) -> RemoteRecord:
         config = info.get("config") if isinstance(info.get("config"), dict) else {}
+        self.learn_secrets(config)
         connector = status.get("connector") if isinstance(status.get("connector"), dict) else {}
         state = str(connector.get("state") or "UNASSIGNED")
         tasks = records.tasks(status.get("tasks"))
@@ -219,7 +220,7 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
             "State": state,
             "Worker": str(connector.get("worker_id") or "—"),
             "Tasks": tasks or "none yet",
-            "Topics": config.get("topics") or config.get("topic.prefix") or "—",
+            "Topics": config.get("topics") or "—",
         }
         raw = {**info, "config": records.masked(config), "status": status}
         return RemoteRecord(
@@ -227,14 +228,15 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
         )
 
     def read(self, name: str) -> RemoteRecord:
-        status_exchange = self.get(self.connector_url(name, "status"))
-        status = self.expect_json(status_exchange)
+        # The configuration first: its secrets are then masked in the status's traces too.
         info_exchange = self.get(self.connector_url(name))
         info = self.expect_json(info_exchange)
-        if not isinstance(status, dict) or not isinstance(status.get("connector"), dict):
-            raise self.unexpected_shape(status_exchange, "a Kafka Connect connector status")
         if not isinstance(info, dict) or not isinstance(info.get("name"), str):
             raise self.unexpected_shape(info_exchange, "a Kafka Connect connector")
+        status_exchange = self.get(self.connector_url(name, "status"))
+        status = self.expect_json(status_exchange)
+        if not isinstance(status, dict) or not isinstance(status.get("connector"), dict):
+            raise self.unexpected_shape(status_exchange, "a Kafka Connect connector status")
         return self.record(info, status)
 
     def refresh(self, remote_id: str, context: dict[str, Any]) -> RemoteRecord:
@@ -261,6 +263,7 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
         if not isinstance(body, dict):
             raise self.unexpected_shape(exchange, "Kafka Connect's expanded connector list")
         found = []
+        self.learn_secrets(body)
         for name, entry in sorted(body.items()):
             info = entry.get("info") if isinstance(entry, dict) else None
             status = entry.get("status") if isinstance(entry, dict) else None
@@ -272,6 +275,16 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
     def update_configuration(
         self, remote_id: str, context: dict[str, Any], configuration: dict[str, Any]
     ) -> RemoteRecord:
+        """PUT …/config replaces the map, and would create the connector anew were it deleted
+        meanwhile: it is looked for first."""
+        exchange = self.get(self.connector_url(remote_id))
+        if exchange.status == 404:
+            raise ProviderError(
+                f"Kafka Connect has no connector “{remote_id}” any more (deleted elsewhere?): "
+                "nothing was changed. Refresh its status to record that it is gone."
+            )
+        if exchange.error:
+            raise exchange.error
         call = Call(
             "PUT",
             self.connector_url(remote_id, "config"),
@@ -285,7 +298,7 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
 
     def change_state(self, name: str, verb: str, target: str) -> RemoteRecord:
         """PUT pause / resume / stop answer 202 and act a moment later: the status is read
-        until it shows `target`, for a couple of seconds, then left to the background."""
+        once more after a short wait; the background follows it from there."""
         exchange = self.send(Call("PUT", self.connector_url(name, verb)))
         if exchange.error:
             raise exchange.error
@@ -312,7 +325,3 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
         if exchange.error:
             raise exchange.error
         return exchange
-
-
-def plugin_known(name: str) -> bool:
-    return name in BY_NAME

@@ -119,6 +119,7 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
             and isinstance(item.get("state"), str)
         ):
             raise self.unexpected_shape(exchange, "an Upstash connector")
+        self.learn_secrets(item.get("properties"))  # echoed in clear: known before anything is kept
         tasks = records.tasks(item.get("tasks"))
         summary = {
             "Connector id": item["connector_id"],
@@ -135,8 +136,9 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
         raw = dict(item)
         if "properties" in raw:
             raw["properties"] = records.masked(raw["properties"])
-        if "user_password" in raw:
-            raw["user_password"] = records.REDACTED
+        for key in ("user_password", "properties_encrypted"):
+            if key in raw:
+                raw[key] = records.REDACTED
         return RemoteRecord(
             remote_id=item["connector_id"],
             status=item["state"],

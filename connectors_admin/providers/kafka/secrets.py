@@ -1,0 +1,115 @@
+"""What is secret in a Kafka connector's properties, wherever they appear: declared secret
+properties, any key that names a password, a token or a key by its look, and the user-info or
+password parameter of a URL in any value. One place decides, so the forms, the actions and the
+reading of answers agree."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import unquote
+
+from connectors_admin.core.redaction import REDACTED
+from connectors_admin.core.safety import JSONTooDeep, has_control_characters, loads_bounded
+
+from .catalogue import SECRET_KEYS
+
+SECRET_LOOK = re.compile(
+    r"(password|passwd|secret|private\.?key|credential|token|api\.?key|sasl\.jaas|user\.info"
+    r"|connection\.(uri|string)|authorization|keyfile|headers\.additional)",
+    re.IGNORECASE,
+)
+# scheme://user:password@host, and ?password=… / ;password=… in JDBC URLs.
+URL_PASSWORD = re.compile(r"(://[^:/@\s\"']*:)([^@\s\"'/]+)(@)")
+PARAM_PASSWORD = re.compile(r"([?&;](?:password|pwd)=)([^&;\s\"']+)", re.IGNORECASE)
+
+
+def is_secret_key(key: str, extra: Any = ()) -> bool:
+    key = str(key)
+    return key in SECRET_KEYS or key in extra or bool(SECRET_LOOK.search(key))
+
+
+def url_passwords(value: str) -> list[str]:
+    """The passwords inside a value's URLs, as written and percent-decoded."""
+    found = [m.group(2) for m in URL_PASSWORD.finditer(value)]
+    found += [m.group(2) for m in PARAM_PASSWORD.finditer(value)]
+    return list(dict.fromkeys([*found, *(unquote(f) for f in found)]))
+
+
+def mask_urls(value: str) -> str:
+    value = URL_PASSWORD.sub(lambda m: f"{m.group(1)}{REDACTED}{m.group(3)}", value)
+    return PARAM_PASSWORD.sub(lambda m: f"{m.group(1)}{REDACTED}", value)
+
+
+def secret_values(data: Any, extra: Any = ()) -> list[str]:
+    """Every secret string in a properties map or a whole answer (walked in depth): the values
+    under secret keys, and the passwords inside URLs."""
+    found: list[str] = []
+
+    def walk(value: Any, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, str(k))
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and value and value != REDACTED:
+            if key and is_secret_key(key, extra):
+                found.append(value)
+                found.extend(url_passwords(value))
+            else:
+                found.extend(url_passwords(value))
+
+    walk(data)
+    return list(dict.fromkeys(v for v in found if v and v != REDACTED))
+
+
+def masked(properties: Any, extra: Any = ()) -> Any:
+    """A properties map with secret values masked and URL passwords masked in the others."""
+    if not isinstance(properties, dict):
+        return properties
+    return {
+        key: (REDACTED if is_secret_key(key, extra) else mask_urls(value))
+        if isinstance(value, str) and value
+        else value
+        for key, value in properties.items()
+    }
+
+
+# A JSON member whose value is a string: "key": "value" (escapes kept whole).
+MEMBER = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:\s*)"((?:[^"\\]|\\.)*)"')
+
+
+def mask_text(text: str) -> str:
+    """An answer's text with every secret-looking member's value masked, found by its key, and
+    URL passwords masked (the answer may be cut short, so this does not parse it)."""
+
+    def mask_member(found: re.Match) -> str:
+        key = found.group(1)
+        if is_secret_key(key) and found.group(3):
+            return f'"{key}"{found.group(2)}"{REDACTED}"'
+        return found.group(0)
+
+    return mask_urls(MEMBER.sub(mask_member, text))
+
+
+def parse_properties(text: str) -> dict[str, str]:
+    """A properties map typed as JSON: one object, every value a string, no control characters.
+    ValueError says what is wrong in plain words (never quoting a value)."""
+    try:
+        data = loads_bounded(text)
+    except JSONTooDeep:
+        raise ValueError("This JSON is nested too deeply.") from None
+    except ValueError:
+        raise ValueError("This is not valid JSON: check quotes, commas and braces.") from None
+    if not isinstance(data, dict):
+        raise ValueError('The properties are one JSON object: {"key": "value"}.')
+    wrong = [k for k, v in data.items() if not isinstance(v, str)]
+    if wrong:
+        raise ValueError(
+            f'Kafka Connect takes every value as a string: write "1", not 1 '
+            f"({', '.join(wrong[:5])})."
+        )
+    if has_control_characters(data):
+        raise ValueError("A value holds a control character (such as NUL).")
+    return data
