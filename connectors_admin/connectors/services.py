@@ -32,11 +32,11 @@ from connectors_admin.providers.base import (
     RemoteRecord,
     Target,
 )
+from connectors_admin.providers.embedding import fill
 from connectors_admin.providers.http import Exchange
 
 from . import embedding, signals
-from .embedding import push_rotated as push_rotated  # the push itself lives with the links
-from .models import Attempt, Connector, Submission
+from .models import Attempt, Connector, EmbeddedCredential, Submission
 
 logger = logging.getLogger("connectors_admin.connectors")
 
@@ -670,3 +670,97 @@ def import_connectors(
         imported.append(connector)
         signals.connector_recorded.send(Connector, connector=connector)
     return submission, imported
+
+
+# --- pushing a rotated secret --------------------------------------------------------------------
+def push_rotated(
+    credential: Credential, user: Any, request: HttpRequest | None = None
+) -> list[tuple[Connector, Submission | None, str]]:
+    """Put a rotated credential's new secret into every live connector that embeds the old one,
+    where the provider allows updating a connector; one recorded submission per connector.
+    Returns (connector, submission or None when skipped, what happened) for each."""
+    by_connector: dict[Any, list[EmbeddedCredential]] = {}
+    for entry in embedding.outdated(credential):
+        by_connector.setdefault(entry.connector_id, []).append(entry)
+    outcomes = []
+    for links in by_connector.values():
+        connector = links[0].connector
+        template = connector.template_obj
+        if not template.pushes_secrets:
+            outcomes.append(
+                (
+                    connector,
+                    None,
+                    f"{template.provider.label} cannot update a connector's configuration: "
+                    "create it again with the new secret, then delete this one.",
+                )
+            )
+            continue
+        submission = _push_one(connector, links, credential, user, request)
+        outcomes.append(
+            (
+                connector,
+                submission,
+                submission.error_message or "The new secret is in the connector's configuration.",
+            )
+        )
+    return outcomes
+
+
+def _push_one(
+    connector: Connector,
+    links: list[EmbeddedCredential],
+    credential: Credential,
+    user: Any,
+    request: HttpRequest | None,
+) -> Submission:
+    """One connector: its kept configuration with the new values where each link's slot puts
+    them, sent whole (the provider replaces the configuration), recorded as its own operation."""
+    submission = _operation_on(connector, user, Submission.PUSH_ROTATED)
+    current = credential.fingerprints()
+    client = None
+    try:
+        client = _client_for(connector)
+        kept = _kept(connector)()
+        configuration = kept.get("configuration")
+        mappings = {e["slot"]: e.get("mapping") for e in connector.context.get("embedded", [])}
+        if not isinstance(configuration, dict) or any(not mappings.get(x.slot) for x in links):
+            raise ProviderError(
+                "Where the secret goes in this connector was not kept, so it cannot be "
+                "updated here: create it again with the new secret."
+            )
+        try:
+            secrets = credential.secrets()
+        except DecryptionError:
+            raise ProviderError(UNDECRYPTABLE_MESSAGE, kind="credential") from None
+        written: list[str] = []
+        for entry in links:
+            written += fill(configuration, mappings[entry.slot], credential.public, secrets)
+        client.redactor.add(values=written)
+        _used(connector.credential, submission, request)
+        _used(credential, submission, request)
+        _record_attempts(submission, client)
+        remote = client.update_configuration(connector.remote_id, connector.context, configuration)
+    except ProviderError as error:
+        _fail(submission, error, client)
+    else:
+        values = list(dict.fromkeys([*kept.get("secret_values", []), *written]))
+        connector.secret_config = crypto.encrypt_json(
+            {**kept, "configuration": configuration, "secret_values": values}
+        )
+        connector.save(update_fields=["secret_config"])
+        _apply(connector, ActionResult(record=remote), client)
+        EmbeddedCredential.objects.filter(pk__in=[e.pk for e in links]).update(fingerprints=current)
+        submission.outcome = Submission.Outcome.SUCCEEDED
+        record(
+            AuditAction.CONNECTOR_SECRET_PUSHED,
+            request=request,
+            actor=user,
+            team=connector.team,
+            target=connector,
+            after={"credential": credential.pk, "slots": [e.slot for e in links]},
+        )
+    _finish(submission, client)
+    submission.save()
+    logger.info("submission %s: push-rotated %s", submission.pk, submission.outcome)
+    return submission
