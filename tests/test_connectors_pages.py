@@ -12,7 +12,7 @@ from django.utils import timezone
 from connectors_admin.connectors.models import Connector, Submission
 from connectors_admin.sandbox.models import SandboxConnector
 
-from .conftest import MIXPANEL_SECRET, S3_FORM
+from .conftest import MIXPANEL_SECRET, S3_FORM, make_credential
 
 HTMX = {"HX-Request": "true"}
 
@@ -133,8 +133,9 @@ def test_list_query_count_does_not_grow(
 ):
     make_connectors(team, credential, owner, rows)
     # session, user, membership+team, count, page rows, creates whose answer was lost, the
-    # header's team switcher (status choices come from the providers' declarations)
-    with django_assert_num_queries(7):
+    # header's team switcher, the credential and creator filter choices (status choices come
+    # from the providers' declarations)
+    with django_assert_num_queries(9):
         owner_client.get(reverse("connectors:list", args=["acme"]))
 
 
@@ -330,9 +331,54 @@ def test_list_query_count_with_search_filter_and_sort(
     owner_client, team, owner, credential, rows, django_assert_num_queries
 ):
     make_connectors(team, credential, owner, rows)
-    # session, user, membership+team, count, page rows, lost answers, team switcher
-    with django_assert_num_queries(7):
+    # session, user, membership+team, the credential and creator filters' checks (2), count,
+    # page rows, lost answers, team switcher, the credential and creator choices (2)
+    with django_assert_num_queries(11):
         owner_client.get(
             reverse("connectors:list", args=["acme"]),
-            {"q": "bucket", "status": "active", "sort": "refreshed", "template": "mixpanel-s3"},
+            {
+                "q": "bucket",
+                "status": "active",
+                "sort": "refreshed",
+                "template": "mixpanel-s3",
+                "provider": "mixpanel",
+                "credential": credential.pk,
+                "creator": owner.pk,
+                "since": "2020-01-01",
+                "until": "2099-12-31",
+            },
         )
+
+
+@pytest.mark.django_db
+def test_filters_by_provider_credential_creator_and_dates_and_bad_values_are_ignored(
+    owner_client, team, owner, member, credential
+):
+    rows = make_connectors(team, credential, owner, 3)
+    other = make_credential(team, owner, label="Other")
+    Connector.objects.filter(pk=rows[0].pk).update(
+        credential=other, created_by=member, name="by-member"
+    )
+    Connector.objects.filter(pk=rows[1].pk).update(
+        created_at=timezone.now() - timedelta(days=40), name="old-one"
+    )
+    url = reverse("connectors:list", args=["acme"])
+
+    def names(**params) -> set[str]:
+        html = owner_client.get(url, params).content.decode()
+        return {c.name for c in Connector.objects.all() if f">{c.name}</a>" in html}
+
+    assert names(credential=other.pk) == {"by-member"}
+    assert names(creator=member.pk) == {"by-member"}
+    assert names(provider="mixpanel") == {c.name for c in Connector.objects.all()}
+    assert names(provider="videovector") == set()
+    since = (timezone.now() - timedelta(days=10)).date().isoformat()
+    assert "old-one" not in names(since=since) and len(names(since=since)) == 2
+    assert names(until=since) == {"old-one"}
+    # What does not fit is said and ignored, never an error page.
+    html = owner_client.get(url, {"since": "2024-02-30", "credential": "²", "q": "old"})
+    assert html.status_code == 200
+    text = html.content.decode()
+    assert "Enter a valid date. Ignored." in text and "Select a valid choice" in text
+    assert "old-one" in text
+    assert owner_client.get(url, {"until": "9999-12-31"}).status_code == 200

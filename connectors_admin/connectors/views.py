@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -24,6 +23,7 @@ from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import PROVIDERS, TEMPLATES, ConnectorTemplate
 from connectors_admin.providers.base import ProviderError
 
+from .filters import ConnectorFilter
 from .forms import CreateFlow, form_token
 from .models import Connector, Submission
 from .services import (
@@ -38,14 +38,6 @@ from .services import (
 from .tasks import refresh_connector
 
 PAGE_SIZE = 25
-NO_STATUS = "-"
-SORTS = {
-    "newest": ("Newest first", ("-created_at", "-pk")),
-    "oldest": ("Oldest first", ("created_at", "pk")),
-    "name": ("Name", ("name", "-created_at")),
-    "status": ("Status", ("remote_status", "-created_at")),
-    "refreshed": ("Last refreshed", (F("refreshed_at").desc(nulls_last=True), "-created_at")),
-}
 REFRESHING = "connectors_refreshing"  # session: connector id -> when its refresh was queued
 REFRESH_WATCH = timedelta(minutes=5)
 
@@ -95,28 +87,11 @@ def dashboard(request: HttpRequest, team: str) -> HttpResponse:
 @login_required
 def connector_list(request: HttpRequest, team: str) -> HttpResponse:
     membership = get_membership(request, team)
-    connectors = Connector.objects.filter(team=membership.team)
-    template = request.GET.get("template", "")
-    status = request.GET.get("status", "")
-    query = request.GET.get("q", "").strip()[:100]
-    sort = request.GET.get("sort", "") if request.GET.get("sort", "") in SORTS else "newest"
-    if template in TEMPLATES:
-        connectors = connectors.filter(template=template)
-    if status == NO_STATUS:
-        connectors = connectors.filter(remote_status="")
-    elif status:
-        connectors = connectors.filter(remote_status=status)
-    if query:
-        connectors = connectors.filter(
-            Q(name__icontains=query)
-            | Q(remote_id__icontains=query)
-            | Q(created_by__username__icontains=query)
-            | Q(credential__label__icontains=query)
-        )
-    page = Paginator(
-        connectors.select_related("created_by", "credential").order_by(*SORTS[sort][1]),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    filters = ConnectorFilter(request.GET, membership.team)
+    connectors = filters.filter(Connector.objects.filter(team=membership.team))
+    page = Paginator(connectors.select_related("created_by", "credential"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     waiting = _refreshes_waiting(request, page.object_list)
     context = {
         "membership": membership,
@@ -125,26 +100,14 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
         "waiting": waiting,
         # Poll while a provider is still settling a connector or a queued refresh has not run.
         "poll": bool(waiting) or any(c.in_flight for c in page.object_list),
-        "templates": TEMPLATES.values(),
-        # The statuses providers declare (not a scan of the table); a connector whose provider
-        # reported none yet is filtered as NO_STATUS, which no provider's status collides with.
-        "statuses": [(NO_STATUS, "no status reported")] + [(s, s) for s in _declared_statuses()],
-        "sorts": [(key, label) for key, (label, _) in SORTS.items()],
-        "selected_template": template,
-        "selected_status": status,
-        "selected_sort": sort,
-        "query": query,
+        "filters": filters,
+        "query": filters.value("q") or "",
         "lost_answers": _lost_answers(membership.team),
     }
     name = (
         "connectors/list.html#connector-table" if htmx_partial(request) else "connectors/list.html"
     )
     return render(request, name, context)
-
-
-def _declared_statuses() -> list[str]:
-    found = {s for provider in PROVIDERS.values() for s in provider.statuses if s}
-    return sorted(found | {Connector.DELETED})
 
 
 def _refreshes_waiting(request: HttpRequest, connectors) -> set[str]:

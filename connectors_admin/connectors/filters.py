@@ -1,0 +1,138 @@
+"""The connector list's filters, one definition for the list, its CSV export and its bulk
+actions ("all N matching"): search, provider, template, status, credential, creator, created
+date range and sort, all from the query string. A value that does not fit (an unknown id, an
+impossible date) is said next to its filter and ignored, never an error page.
+
+A plain Django form rather than django-filter: nine fields whose querysets are one line each
+did not justify a dependency."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from connectors_admin.credentials.models import Credential
+from connectors_admin.providers import PROVIDERS, TEMPLATES
+
+from .models import Connector
+
+NO_STATUS = "-"
+SORTS = {
+    "newest": ("Newest first", ("-created_at", "-pk")),
+    "oldest": ("Oldest first", ("created_at", "pk")),
+    "name": ("Name", ("name", "-created_at")),
+    "status": ("Status", ("remote_status", "-created_at")),
+    "refreshed": ("Last refreshed", (F("refreshed_at").desc(nulls_last=True), "-created_at")),
+}
+FILTERS = ("q", "provider", "template", "status", "credential", "creator", "since", "until")
+
+
+def declared_statuses() -> list[str]:
+    """The statuses providers declare (not a scan of the table)."""
+    found = {s for provider in PROVIDERS.values() for s in provider.statuses if s}
+    return sorted(found | {Connector.DELETED})
+
+
+class ConnectorFilter(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100, strip=True)
+    provider = forms.ChoiceField(label="Provider", required=False)
+    template = forms.ChoiceField(label="Template", required=False)
+    status = forms.ChoiceField(label="Status", required=False)
+    credential = forms.ModelChoiceField(
+        label="Credential",
+        required=False,
+        queryset=Credential.objects.none(),
+        empty_label="Any credential",
+    )
+    creator = forms.ModelChoiceField(
+        label="Created by",
+        required=False,
+        queryset=get_user_model().objects.none(),
+        empty_label="Anyone",
+    )
+    since = forms.DateField(
+        label="Created from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="Created until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(
+        label="Sort", required=False, choices=[(k, v[0]) for k, v in SORTS.items()]
+    )
+
+    def __init__(self, data: Any, team: Any) -> None:
+        super().__init__(data, auto_id="filter-%s")
+        self.team = team
+        self.fields["provider"].choices = [("", "Any provider")] + [
+            (slug, p.label) for slug, p in PROVIDERS.items()
+        ]
+        self.fields["template"].choices = [("", "All templates")] + [
+            (slug, t.label) for slug, t in TEMPLATES.items()
+        ]
+        self.fields["status"].choices = [("", "Any status"), (NO_STATUS, "no status reported")] + [
+            (s, s) for s in declared_statuses()
+        ]
+        self.fields["credential"].queryset = Credential.objects.filter(team=team).order_by("label")
+        self.fields["creator"].queryset = (
+            get_user_model().objects.filter(memberships__team=team).order_by("username")
+        )
+        for name, field in self.fields.items():
+            if name != "q":  # the list reloads when one of these changes
+                field.widget.attrs["class"] = "filter-control"
+        self.is_valid()  # what fits is used; what does not is said and ignored
+
+    def value(self, name: str) -> Any:
+        return self.cleaned_data.get(name) if name not in self.errors else None
+
+    @property
+    def sorted_by(self) -> str:
+        return self.value("sort") or "newest"
+
+    @property
+    def active(self) -> bool:
+        return any(self.value(name) for name in FILTERS)
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The end is before the start.")
+        return cleaned
+
+    def filter(self, connectors: QuerySet[Connector]) -> QuerySet[Connector]:
+        value = self.value
+        if value("provider"):
+            connectors = connectors.filter(provider=value("provider"))
+        if value("template"):
+            connectors = connectors.filter(template=value("template"))
+        status = value("status")
+        if status == NO_STATUS:
+            connectors = connectors.filter(remote_status="")
+        elif status:
+            connectors = connectors.filter(remote_status=status)
+        if value("credential"):
+            connectors = connectors.filter(credential=value("credential"))
+        if value("creator"):
+            connectors = connectors.filter(created_by=value("creator"))
+        zone = timezone.get_current_timezone()
+        if value("since"):
+            connectors = connectors.filter(
+                created_at__gte=datetime.combine(value("since"), time.min, zone)
+            )
+        if value("until") and value("until") < date.max:
+            end = datetime.combine(value("until") + timedelta(days=1), time.min, zone)
+            connectors = connectors.filter(created_at__lt=end)
+        query = value("q")
+        if query:
+            connectors = connectors.filter(
+                Q(name__icontains=query)
+                | Q(remote_id__icontains=query)
+                | Q(created_by__username__icontains=query)
+                | Q(credential__label__icontains=query)
+            )
+        return connectors.order_by(*SORTS[self.sorted_by][1])
