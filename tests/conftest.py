@@ -230,3 +230,19 @@ def tasks() -> QueuedTasks:
     queue.backend.clear()
     yield queue
     queue.backend.clear()
+
+
+KAFKA_CONNECT_PASSWORD = "sandbox-connect-password-do-not-leak"
+
+
+@pytest.fixture
+def kc(team, owner) -> Credential:
+    credential = Credential(
+        team=team,
+        kind="kafkaconnect",
+        label="Ops cluster",
+        public={"cluster": "Sandbox", "username": "ops"},
+    )
+    credential.set_secrets({"password": KAFKA_CONNECT_PASSWORD}, owner)
+    credential.save()
+    return credential

@@ -18,6 +18,8 @@ from connectors_admin.connectors.models import Attempt, Connector, EmbeddedCrede
 from connectors_admin.credentials.models import Credential
 from connectors_admin.sandbox.models import SandboxConnector
 
+from .conftest import KAFKA_CONNECT_PASSWORD as CONNECT_PASSWORD
+
 pytestmark = pytest.mark.django_db(transaction=True)
 HTMX = {"HX-Request": "true"}
 MONGO = "com.mongodb.kafka.connect.MongoSourceConnector"
@@ -25,22 +27,8 @@ S3_SINK = "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector"
 MONGO_PASSWORD = "MongoPwDoNotLeak77"
 MONGO_URI = f"mongodb://orders:{MONGO_PASSWORD}@mongo.internal:27017/?replicaSet=rs0"
 UPSTASH_KEY = "upstash-management-key-do-not-leak"
-CONNECT_PASSWORD = "sandbox-connect-password-do-not-leak"
 AWS_SECRET = "kafkaAwsSecretDoNotLeak" + "7" * 17
 CLUSTER = "7568431c-88d5-4409-a808-2167f22a7133"
-
-
-@pytest.fixture
-def kc(team, owner) -> Credential:
-    credential = Credential(
-        team=team,
-        kind="kafkaconnect",
-        label="Ops cluster",
-        public={"cluster": "Sandbox", "username": "ops"},
-    )
-    credential.set_secrets({"password": CONNECT_PASSWORD}, owner)
-    credential.save()
-    return credential
 
 
 @pytest.fixture

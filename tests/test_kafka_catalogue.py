@@ -12,7 +12,6 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connectors_admin.credentials.models import Credential
 from connectors_admin.providers.kafka.catalogue import (
     CLASSES,
     RESERVED,
@@ -80,16 +79,6 @@ def test_other_property_lines():
 # --- through the create form ----------------------------------------------------------------
 MONGO = "com.mongodb.kafka.connect.MongoSourceConnector"
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def kc(team, owner) -> Credential:
-    credential = Credential(
-        team=team, kind="kafkaconnect", label="Ops", public={"cluster": "Sandbox"}
-    )
-    credential.set_secrets({"password": ""}, owner)
-    credential.save()
-    return credential
 
 
 def fields_url() -> str:

@@ -383,24 +383,24 @@ def test_refresh_selected_queues_background_refreshes_and_the_list_follows_them(
     a, b, c = Connector.objects.order_by("created_at")
     listing = reverse("connectors:list", args=["acme"])
     html = owner_client.get(listing).content.decode()
-    assert "Refresh selected" in html and 'data-select-all="connector"' in html
+    assert 'value="refresh">Refresh</button>' in html and 'data-select-all="connector"' in html
     assert 'hx-trigger="every 4s"' in html  # new connectors are still settling
     assert "acme-events/a" in html  # named by their own title
 
-    bulk = reverse("connectors:refresh-many", args=["acme"])
+    bulk = reverse("connectors:bulk", args=["acme"])
     assert client_for(viewer).post(bulk, {"connector": [str(a.pk)]}).status_code == 403
     response = owner_client.post(
         bulk, {"connector": [str(a.pk), str(c.pk)], "scope": "selected", "next": "?page=1"}
     )
     assert response.status_code == 302 and response["Location"].endswith("?page=1")
-    assert sorted(r.args[0] for r in tasks.queued("refresh_connector")) == sorted(
+    assert sorted(r.args[0] for r in tasks.queued("run_connector_action")) == sorted(
         [str(a.pk), str(c.pk)]
     )
     page = owner_client.get(listing, follow=True).content.decode()
     assert "Refreshing 2 connectors in the background" in page
     assert page.count("refreshing…") == 2
 
-    tasks.run("refresh_connector")
+    tasks.run("run_connector_action")
     html = owner_client.get(listing, headers=HTMX).content.decode()
     assert "refreshing…" not in html and "<html" not in html
     a.refresh_from_db()
@@ -408,8 +408,8 @@ def test_refresh_selected_queues_background_refreshes_and_the_list_follows_them(
     assert a.remote_status == "active" and b.remote_status == ""  # only the picked ones
 
     owner_client.post(bulk, {"on_page": [str(a.pk), str(b.pk), str(c.pk)], "scope": "page"})
-    assert len(tasks.queued("refresh_connector")) == 3
-    tasks.run("refresh_connector")
+    assert len(tasks.queued("run_connector_action")) == 3
+    tasks.run("run_connector_action")
     html = owner_client.get(listing, headers=HTMX).content.decode()
     assert "every 4s" not in html  # everything settled: the list stops polling
 

@@ -3,18 +3,17 @@ decide who may see it); the audit app below only records events and knows no tea
 
 from __future__ import annotations
 
-import csv
-import json
 from datetime import datetime, time
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from connectors_admin.audit.models import Action, AuditEvent
+from connectors_admin.core.csvexport import csv_download
 
 from .access import get_membership
 
@@ -85,17 +84,6 @@ def audit_list(request: HttpRequest, team: str) -> HttpResponse:
     )
 
 
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 def audit_csv(request: HttpRequest, team: str) -> HttpResponse:
     membership = get_membership(request, team, "view_audit")
@@ -103,30 +91,20 @@ def audit_csv(request: HttpRequest, team: str) -> HttpResponse:
     if problems:
         # Said before anything streams: a truncated export must never look like a success.
         return HttpResponse(" ".join(problems), status=400, content_type="text/plain")
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow(CSV_COLUMNS)
-        for event in events.iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    _cell(event.created_at.isoformat()),
-                    _cell(event.action),
-                    _cell(event.actor_name),
-                    _cell(event.target_type),
-                    _cell(event.target_id),
-                    _cell(event.target_label),
-                    _cell(event.client_ip or ""),
-                    _cell(event.request_id),
-                    _cell(event.before),
-                    _cell(event.after),
-                    _cell(event.message),
-                ]
-            )
-
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="audit-{membership.team.slug}-{stamp}.csv"'
+    rows = (
+        (
+            event.created_at.isoformat(),
+            event.action,
+            event.actor_name,
+            event.target_type,
+            event.target_id,
+            event.target_label,
+            event.client_ip or "",
+            event.request_id,
+            event.before,
+            event.after,
+            event.message,
+        )
+        for event in events.iterator(chunk_size=500)
     )
-    return response
+    return csv_download(f"audit-{membership.team.slug}", CSV_COLUMNS, rows)

@@ -43,6 +43,28 @@ def refresh_connector(connector_id: str) -> str:
 
 
 @task()
+def run_connector_action(connector_id: str, slug: str, user_id: int | None) -> str:
+    """One connector of a bulk action from the list, run as the user who asked, if they may
+    still run it and the connector still offers it."""
+    from connectors_admin.accounts.models import Membership
+
+    connector = (
+        Connector.objects.select_related("credential", "team")
+        .filter(pk=connector_id, deleted_at=None)
+        .first()
+    )
+    if connector is None:
+        return "gone"
+    action = connector.template_obj.action(slug)
+    if action is None or action not in connector.available_actions():
+        return "not available"
+    membership = Membership.objects.filter(team=connector.team, user_id=user_id).first()
+    if membership is None or not membership.can(action.capability):
+        return "not allowed"
+    return services.run_action(connector, slug, membership.user).outcome
+
+
+@task()
 def follow_status(connector_id: str, round_: int) -> str:
     """Refresh a new connector until it leaves its provider's transitional states."""
     outcome = refresh_connector.call(connector_id)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import bulk, views
 
 app_name = "connectors"
 urlpatterns = [
@@ -41,7 +41,8 @@ urlpatterns = [
         views.connector_action,
         name="action",
     ),
-    path("teams/<slug:team>/connectors/refresh/", views.refresh_many, name="refresh-many"),
+    path("teams/<slug:team>/connectors/bulk/", bulk.bulk_action, name="bulk"),
+    path("teams/<slug:team>/connectors/export.csv", bulk.export_csv, name="export"),
     path("teams/<slug:team>/submissions/<int:pk>/", views.submission_detail, name="submission"),
     path(
         "teams/<slug:team>/credentials/<int:pk>/push/",

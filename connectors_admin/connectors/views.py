@@ -23,6 +23,7 @@ from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import PROVIDERS, TEMPLATES, ConnectorTemplate
 from connectors_admin.providers.base import ProviderError
 
+from . import bulk
 from .filters import ConnectorFilter
 from .forms import CreateFlow, form_token
 from .models import Connector, Submission
@@ -35,11 +36,8 @@ from .services import (
     push_rotated,
     run_action,
 )
-from .tasks import refresh_connector
 
 PAGE_SIZE = 25
-REFRESHING = "connectors_refreshing"  # session: connector id -> when its refresh was queued
-REFRESH_WATCH = timedelta(minutes=5)
 
 
 @login_required
@@ -92,43 +90,27 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
     page = Paginator(connectors.select_related("created_by", "credential"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    waiting = _refreshes_waiting(request, page.object_list)
+    waiting = bulk.waiting(request, page.object_list)
+    batch = bulk.batch_outcome(request)
     context = {
         "membership": membership,
         "team": membership.team,
         "page": page,
         "waiting": waiting,
         # Poll while a provider is still settling a connector or a queued refresh has not run.
-        "poll": bool(waiting) or any(c.in_flight for c in page.object_list),
+        "poll": bool(waiting)
+        or bool(batch and batch["waiting"])
+        or any(c.in_flight for c in page.object_list),
+        "bulk_actions": [(key, label) for key, (label, _, _) in bulk.BULK_ACTIONS.items()],
         "filters": filters,
         "query": filters.value("q") or "",
+        "batch": batch,
         "lost_answers": _lost_answers(membership.team),
     }
     name = (
         "connectors/list.html#connector-table" if htmx_partial(request) else "connectors/list.html"
     )
     return render(request, name, context)
-
-
-def _refreshes_waiting(request: HttpRequest, connectors) -> set[str]:
-    """The connectors on this page whose background refresh, queued by this user from the list,
-    has not finished yet (queued refreshes are remembered in the session for a few minutes)."""
-    queued: dict[str, str] = request.session.get(REFRESHING, {})
-    if not queued:
-        return set()
-    horizon = (timezone.now() - REFRESH_WATCH).isoformat()
-    queued = {pk: at for pk, at in queued.items() if at > horizon}
-    on_page = {str(c.pk) for c in connectors if not c.deleted_at} & set(queued)
-    done = set()
-    if on_page:
-        finished = Submission.objects.filter(
-            connector_id__in=on_page, action="refresh", finished_at__gte=min(queued.values())
-        ).values_list("connector_id", "finished_at")
-        done = {str(pk) for pk, at in finished if at.isoformat() >= queued[str(pk)]}
-    remaining = {pk: at for pk, at in queued.items() if pk not in done}
-    if remaining != request.session.get(REFRESHING):
-        request.session[REFRESHING] = remaining
-    return on_page - done
 
 
 @login_required
@@ -483,36 +465,6 @@ def _action_page(request: HttpRequest, connector: Connector, declared, context: 
 
 @login_required
 @require_POST
-def refresh_many(request: HttpRequest, team: str) -> HttpResponse:
-    """Queue a background refresh of the connectors picked on the list (or all on the page)."""
-    membership = get_membership(request, team, "create_connector")
-    field = "on_page" if request.POST.get("scope") == "page" else "connector"
-    ids = [value for value in request.POST.getlist(field) if _is_uuid(value)][:PAGE_SIZE]
-    connectors = Connector.objects.filter(team=membership.team, pk__in=ids, deleted_at=None)
-    watching = dict(request.session.get(REFRESHING, {}))
-    queued = 0
-    for connector in connectors.only("pk", "template"):
-        if connector.template_obj.action("refresh") is not None:
-            watching[str(connector.pk)] = timezone.now().isoformat()
-            refresh_connector.enqueue(str(connector.pk))
-            queued += 1
-    request.session[REFRESHING] = watching
-    if queued:
-        messages.success(
-            request,
-            f"Refreshing {queued} connector{'s' if queued != 1 else ''} in the background; "
-            "statuses update here as they arrive.",
-        )
-    else:
-        messages.error(request, "Pick at least one connector to refresh.")
-    back = request.POST.get("next", "")
-    if not back.startswith("?"):
-        back = ""
-    return redirect(reverse("connectors:list", args=[team]) + back)
-
-
-@login_required
-@require_POST
 def push_rotated_secret(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     """Push a rotated credential's new secret into the connectors that embed the old one."""
     membership = get_membership(request, team, "manage_credentials")
@@ -593,11 +545,3 @@ def connector_import(request: HttpRequest, team: str, template: str) -> HttpResp
     submission, listed = list_importable(**common)
     context.update(submission=submission, listed=listed, query=request.GET.urlencode())
     return render(request, "connectors/import.html", context)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

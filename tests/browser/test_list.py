@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from connectors_admin.connectors.models import Connector
-from connectors_admin.connectors.tasks import refresh_connector
+from connectors_admin.connectors.tasks import run_connector_action
 from tests.browser.pages import S3_PATH, main_nav, sign_in, wait_htmx_idle
 from tests.conftest import S3_FORM
 
@@ -39,12 +39,12 @@ def test_search_filter_pick_three_and_refresh(
     expect(rows).to_have_count(3)
     page.get_by_label("Select every connector on this page").check()
     screenshot("list-01-searched-and-picked")
-    page.get_by_role("button", name="Refresh selected").click()
+    page.get_by_role("button", name="Refresh", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("Refreshing 3 connectors in the background")
     expect(page.locator("#connector-table")).to_contain_text("refreshing…")
     assert page.get_by_label("Search").input_value() == "raw/"  # the search is kept
     for connector in Connector.objects.filter(name__contains="raw/"):
-        refresh_connector.call(str(connector.pk))
+        run_connector_action.call(str(connector.pk), "refresh", owner.pk)
     expect(page.locator("#connector-table")).not_to_contain_text("refreshing…", timeout=10_000)
     screenshot("list-02-refreshed")
     assert console_errors == []

@@ -1,0 +1,116 @@
+"""Acting on many connectors from the list, through the sandbox: a bulk delete confirmed from a
+page that lists what goes, run in the background with a fault in the middle (the rest complete,
+the failed one says why); "all N matching" the filters; and the CSV export of the filtered list,
+secret-free."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from connectors_admin.connectors.models import Connector, Submission
+from connectors_admin.sandbox.models import SandboxConnector
+
+from .test_kafka import MONGO_PASSWORD, MONGO_URI, create, mongo_form
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def make_three(owner_client, kc) -> list[Connector]:
+    for name in ("orders-a", "orders-b", "refunds-c"):
+        assert "Connector created" in create(
+            owner_client, "kafka-connect", mongo_form(kc, name=name)
+        )
+    return list(Connector.objects.order_by("name"))
+
+
+def test_bulk_delete_confirms_runs_in_the_background_and_says_what_failed(
+    owner_client,
+    sandbox,
+    kc,
+    tasks,
+    fault,
+):
+    a, b, c = make_three(owner_client, kc)
+    tasks.backend.clear()
+    bulk = reverse("connectors:bulk", args=["acme"])
+    picked = {
+        "action": "delete",
+        "scope": "selected",
+        "connector": [a.pk, b.pk, c.pk],
+        "next": "?q=s",
+    }
+    ask = owner_client.post(bulk, picked).content.decode()
+    assert "Delete 3 connectors at their providers?" in ask
+    for connector in (a, b, c):
+        assert connector.remote_id in ask
+    assert tasks.queued() == []  # nothing runs before it is confirmed
+    response = owner_client.post(bulk, {**picked, "confirmed": "1"})
+    assert response.status_code == 302 and response["Location"].endswith("?q=s")
+    assert len(tasks.queued("run_connector_action")) == 3
+    listing = owner_client.get(reverse("connectors:list", args=["acme"])).content.decode()
+    assert listing.count("deleting…") == 3 and "3 still waiting" in listing
+
+    fault("slow", provider="kafkaconnect", delay_ms=0)  # the first delete goes through
+    fault("status", provider="kafkaconnect", status=500, message="Request timed out")
+    tasks.run("run_connector_action")
+    for connector in (a, b, c):
+        connector.refresh_from_db()
+    assert a.deleted_at is not None and c.deleted_at is not None
+    assert b.deleted_at is None  # the fault in the middle: the rest completed
+    failed = Submission.objects.get(connector=b, action="delete")
+    assert failed.outcome == "failed" and "HTTP 500" in failed.error_message
+    listing = owner_client.get(reverse("connectors:list", args=["acme"])).content.decode()
+    assert "Delete, 3 connectors:</strong> 2 done, 1 failed." in listing
+    assert "orders-b</a>: Kafka Connect had a server error (HTTP 500)" in listing
+    assert "deleting…" not in listing
+    assert SandboxConnector.objects.filter(provider="kafkaconnect").count() == 1
+
+
+def test_all_matching_takes_the_filters_not_the_page(owner_client, sandbox, kc, tasks):
+    make_three(owner_client, kc)
+    tasks.backend.clear()
+    bulk = reverse("connectors:bulk", args=["acme"])
+    owner_client.post(bulk, {"action": "refresh", "scope": "matching", "next": "?q=orders"})
+    queued = {
+        Connector.objects.get(pk=r.args[0]).name for r in tasks.queued("run_connector_action")
+    }
+    assert queued == {"orders-a", "orders-b"}
+    # Kafka Connect declares no connection test: said, nothing queued.
+    tasks.backend.clear()
+    response = owner_client.post(
+        bulk, {"action": "test", "scope": "matching", "next": "?q=orders"}, follow=True
+    )
+    assert "None of the 2 picked can be tested here" in response.content.decode()
+    assert tasks.queued() == []
+
+
+def test_a_viewer_can_export_but_not_act(client_for, viewer, owner_client, sandbox, kc, tasks):
+    make_three(owner_client, kc)
+    bulk = reverse("connectors:bulk", args=["acme"])
+    assert (
+        client_for(viewer).post(bulk, {"action": "refresh", "scope": "matching"}).status_code == 403
+    )
+    export = client_for(viewer).get(reverse("connectors:export", args=["acme"]))
+    assert export.status_code == 200
+
+
+def test_the_csv_export_is_the_filtered_list_and_secret_free(owner_client, sandbox, kc):
+    make_three(owner_client, kc)
+    Connector.objects.filter(name="orders-a").update(name="=HYPERLINK(evil)")
+    url = reverse("connectors:export", args=["acme"])
+    response = owner_client.get(url, {"q": "orders", "provider": "kafkaconnect"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert 'filename="connectors-acme-' in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["name"] for r in rows} == {"'=HYPERLINK(evil)", "orders-b"}  # no formulas run
+    assert rows[0]["provider"] == "kafkaconnect" and rows[0]["status"] == "UNASSIGNED"
+    assert rows[0]["credential"] == "Ops cluster" and rows[0]["created_by"] == "olivia"
+    assert "T" in rows[0]["created_at"] and '"' not in rows[0]["created_at"]
+    assert MONGO_URI not in text and MONGO_PASSWORD not in text
+    bad = owner_client.get(url, {"since": "2024-02-30"})
+    assert bad.status_code == 400 and b"Created from" in bad.content  # said before streaming
