@@ -382,3 +382,28 @@ def test_filters_by_provider_credential_creator_and_dates_and_bad_values_are_ign
     assert "Enter a valid date. Ignored." in text and "Select a valid choice" in text
     assert "old-one" in text
     assert owner_client.get(url, {"until": "9999-12-31"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_search_uses_the_trigram_indexes_on_postgresql(team, owner, credential):
+    from django.db import connection
+
+    from connectors_admin.connectors.filters import ConnectorFilter
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+    make_connectors(team, credential, owner, 3)
+    searches = {
+        "connector_name_trgm": Connector.objects.filter(name__icontains="bucket-1"),
+        "connector_remote_id_trgm": Connector.objects.filter(remote_id__icontains="abc-42"),
+    }
+    for index, connectors in searches.items():
+        sql, params = connectors.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert index in plan, plan
+    # The list's own search compiles to the same expressions.
+    listed = ConnectorFilter({"q": "bucket"}, team).filter(Connector.objects.filter(team=team))
+    assert 'UPPER("connectors_connector"."name"::text) LIKE UPPER(' in str(listed.query)

@@ -284,6 +284,8 @@ def test_delete_is_refused_while_a_connector_uses_it_and_lists_them(
     assert response.status_code == 409
     assert "cannot be deleted: 1 connector uses it" in html
     assert reverse("connectors:detail", args=["acme", connector.pk]) in html
+    listing = reverse("connectors:list", args=["acme"])
+    assert f'href="{listing}?credential={credential.pk}"' in html  # to act on them together
     assert Credential.objects.filter(pk=credential.pk).exists()
 
     # Once the connector is deleted at the provider, the credential can go.

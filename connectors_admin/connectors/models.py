@@ -49,7 +49,18 @@ class Connector(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["team", "-created_at"])]
+        indexes = [
+            models.Index(fields=["team", "-created_at"]),
+            # The list's filters by template and by status, newest first.
+            models.Index(
+                fields=["team", "template", "-created_at"], name="connector_team_template"
+            ),
+            models.Index(
+                fields=["team", "remote_status", "-created_at"], name="connector_team_status"
+            ),
+        ]
+        # On PostgreSQL, search by name and provider's id also uses trigram indexes
+        # (migration 0004, which creates the pg_trgm extension).
 
     def __str__(self) -> str:
         return self.name or self.remote_id
@@ -181,6 +192,21 @@ class Submission(models.Model):
                 condition=models.Q(form_token__isnull=False),
                 name="one_submission_per_form_token",
             )
+        ]
+        indexes = [
+            # A connector's history, newest first.
+            models.Index(fields=["connector", "-created_at"], name="submission_history"),
+            # The sweep: operations still pending, and creates still being looked for.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(outcome="pending"),
+                name="submission_pending",
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(reconciliation="pending"),
+                name="submission_reconciling",
+            ),
         ]
 
     def __str__(self) -> str:
