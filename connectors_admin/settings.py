@@ -209,6 +209,8 @@ INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 
 # --- Background work: Django's tasks framework on the database (`manage.py db_worker`) -------------
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Lists count their rows up to this many; past it they say "10,000+" and page on without a count.
+LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=10_000)
 STATUS_REFRESH_MINUTES = env.int("STATUS_REFRESH_MINUTES", default=15)
 CREDENTIAL_RETEST_HOURS = env.int("CREDENTIAL_RETEST_HOURS", default=24)
 

@@ -407,3 +407,27 @@ def test_search_uses_the_trigram_indexes_on_postgresql(team, owner, credential):
     # The list's own search compiles to the same expressions.
     listed = ConnectorFilter({"q": "bucket"}, team).filter(Connector.objects.filter(team=team))
     assert 'UPPER("connectors_connector"."name"::text) LIKE UPPER(' in str(listed.query)
+
+
+@pytest.mark.django_db
+def test_past_the_cap_the_list_says_n_plus_and_pages_on_without_a_count(
+    owner_client, team, owner, credential, settings, django_assert_num_queries
+):
+    settings.LIST_COUNT_CAP = 30
+    make_connectors(team, credential, owner, 80)
+    url = reverse("connectors:list", args=["acme"])
+    html = owner_client.get(url).content.decode()
+    assert "30+ connectors" in html and "<span>Page 1</span>" in html
+    assert "all 30+ matching" in html
+    # Deep pages past the cap are reachable, and the last one knows it is the last.
+    page3 = owner_client.get(url, {"page": 3}).content.decode()
+    assert "<span>Page 3</span>" in page3 and "Older →" in page3 and "← Newer" in page3
+    page4 = owner_client.get(url, {"page": 4}).content.decode()
+    assert page4.count('name="on_page"') == 5 and "Older →" not in page4
+    names = [c.name for c in Connector.objects.order_by("-created_at", "-pk")[75:80]]
+    assert all(name in page4 for name in names)
+    # Same number of queries as an uncapped page (a bounded count, then the rows).
+    with django_assert_num_queries(9):
+        owner_client.get(url, {"page": 3})
+    settings.LIST_COUNT_CAP = 1000
+    assert "80 connectors" in owner_client.get(url).content.decode()

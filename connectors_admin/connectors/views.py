@@ -6,7 +6,6 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -19,6 +18,7 @@ from django_htmx.http import trigger_client_event
 from connectors_admin.accounts.access import get_membership, require
 from connectors_admin.accounts.models import Membership, current_membership
 from connectors_admin.core.htmx import htmx_partial
+from connectors_admin.core.paging import CappedPaginator
 from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import PROVIDERS, TEMPLATES, ConnectorTemplate
 from connectors_admin.providers.base import ProviderError
@@ -87,9 +87,9 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
     membership = get_membership(request, team)
     filters = ConnectorFilter(request.GET, membership.team)
     connectors = filters.filter(Connector.objects.filter(team=membership.team))
-    page = Paginator(connectors.select_related("created_by", "credential"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPaginator(
+        connectors.select_related("created_by", "credential"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     waiting = bulk.waiting(request, page.object_list)
     batch = bulk.batch_outcome(request)
     context = {
