@@ -113,3 +113,57 @@ def test_a_credentials_kind_and_team_are_read_only_once_it_exists(admin_client, 
         admin_client.get("/admin/credentials/credential/add/").content.decode().count('name="kind"')
         == 1
     )
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+@pytest.mark.parametrize(
+    "changelist", ["connectors_connector", "connectors_submission", "audit_auditevent"]
+)
+def test_admin_changelists_are_lean_whatever_the_rows(
+    operator_client, team, owner, credential, rows, changelist, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from connectors_admin.audit.log import record
+    from connectors_admin.connectors.models import Connector
+
+    for number in range(rows):
+        connector = Connector.objects.create(
+            team=team,
+            credential=credential,
+            provider="mixpanel",
+            template="mixpanel-s3",
+            remote_id=f"c-{number}",
+            name=f"bucket/{number}",
+            remote_status="active",
+            record={"big": "x" * 2000},
+            created_by=owner,
+        )
+        Submission.objects.create(
+            team=team,
+            user=owner,
+            credential=credential,
+            provider="mixpanel",
+            template="mixpanel-s3",
+            connector=connector,
+            request={"big": "y" * 2000},
+        )
+        record("connector.created", actor=owner, team=team, target=connector, after={"n": number})
+    url = reverse(f"admin:{changelist}_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        assert operator_client.get(url, {"q": "c-1"}).status_code == 200
+    sql = "\n".join(q["sql"] for q in queries.captured_queries)
+    assert "DISTINCT" not in sql.upper()  # filter choices are declared, not scanned
+    assert '"big"' not in sql and "yyyy" not in sql
+    heavy = {
+        "connectors_connector": '"record"',
+        "connectors_submission": '"response_body"',
+        "audit_auditevent": '"before"',
+    }[changelist]
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert not any(heavy in s and "LIMIT" in s for s in selects)  # not loaded for the list
+    counts = [s for s in selects if "COUNT(" in s.upper()]
+    assert len(counts) <= 1  # the filtered count only, never the full table's too
+    with django_assert_max_num_queries(len(queries.captured_queries)):
+        operator_client.get(url, {"q": "c-1"})

@@ -2,17 +2,19 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from connectors_admin.core.admin_lists import LeanChangelist
+
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(LeanChangelist, admin.ModelAdmin):
     """Read-only: operators can browse and search the trail, never change or delete it."""
 
     list_display = ["created_at", "action", "actor_name", "team", "target_label", "client_ip"]
-    list_filter = ["action", "team"]
-    search_fields = ["actor_name", "target_label", "target_id", "request_id", "message"]
-    date_hierarchy = "created_at"
+    list_filter = ["created_at", "action", "team"]
+    search_fields = ["=actor_name", "=target_id", "=request_id"]
+    list_defer = ("before", "after", "message")
     list_select_related = ["team"]
 
     def get_readonly_fields(self, request, obj=None):
