@@ -7,13 +7,14 @@ PORT ?= 8000
 DEMO_USER ?= demo
 DEMO_LOGIN := var/demo-login
 
-.PHONY: help venv run test test-sqlite test-postgres lint format check browser-deps bench clean
+.PHONY: help venv run test test-sqlite test-postgres lint format check browser-deps bench bench-scale clean
 
 help:
 	@echo "make run    set up everything and serve http://127.0.0.1:$(PORT) against the sandbox"
 	@echo "make test   install what the tests need, then lint, check and test (SQLite and PostgreSQL)"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench  page and encryption speed as ratios against a baseline"
+	@echo "make bench-scale  100,000 connectors on PostgreSQL against the stock admin"
 
 # The venv is rebuilt when requirements.txt changes or when it is older than Python 3.12.
 $(VENV)/.installed: requirements.txt scripts/find-python
@@ -79,6 +80,10 @@ test: lint check test-sqlite test-postgres
 
 bench: venv
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) bench/pages.py
+
+# 100,000 connectors on PostgreSQL against the stock admin (a few minutes; starts PostgreSQL).
+bench-scale: venv
+	DATABASE_URL=$${DATABASE_URL:-$$(scripts/start-postgres)} DJANGO_SETTINGS_MODULE=tests.settings $(PY) bench/scale.py
 
 clean:
 	rm -rf $(VENV) staticfiles

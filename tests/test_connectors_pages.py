@@ -331,9 +331,10 @@ def test_list_query_count_with_search_filter_and_sort(
     owner_client, team, owner, credential, rows, django_assert_num_queries
 ):
     make_connectors(team, credential, owner, rows)
-    # session, user, membership+team, the credential and creator filters' checks (2), count,
-    # page rows, lost answers, team switcher, the credential and creator choices (2)
-    with django_assert_num_queries(11):
+    # session, user, membership+team, the credential and creator filters' checks (2), the
+    # search's creator and credential look-ups (2), count, page rows, lost answers, team
+    # switcher, the credential and creator choices (2)
+    with django_assert_num_queries(13):
         owner_client.get(
             reverse("connectors:list", args=["acme"]),
             {
@@ -431,3 +432,21 @@ def test_past_the_cap_the_list_says_n_plus_and_pages_on_without_a_count(
         owner_client.get(url, {"page": 3})
     settings.LIST_COUNT_CAP = 1000
     assert "80 connectors" in owner_client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_are_sent_compressed_with_breach_padding(owner_client, team, owner, credential):
+    import gzip
+
+    make_connectors(team, credential, owner, 25)
+    url = reverse("connectors:list", args=["acme"])
+    plain = owner_client.get(url)
+    packed = owner_client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert len(packed.content) * 3 < len(plain.content)
+    assert gzip.decompress(packed.content).count(b"<tr>") == plain.content.count(b"<tr>")
+    # The same page twice compresses to different lengths (random padding against BREACH).
+    sizes = {
+        len(owner_client.get(url, headers={"Accept-Encoding": "gzip"}).content) for _ in range(6)
+    }
+    assert len(sizes) > 1
