@@ -51,6 +51,8 @@ class Connector(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["team", "-created_at"]),
+            # The operators' admin lists every team's connectors, newest first.
+            models.Index(fields=["-created_at"], name="connector_newest"),
             # The list's filters by template and by status, newest first.
             models.Index(
                 fields=["team", "template", "-created_at"], name="connector_team_template"
@@ -194,6 +196,8 @@ class Submission(models.Model):
             )
         ]
         indexes = [
+            # The operators' admin lists every operation, newest first.
+            models.Index(fields=["-created_at"], name="submission_newest"),
             # A connector's history, newest first.
             models.Index(fields=["connector", "-created_at"], name="submission_history"),
             # The sweep: operations still pending, and creates still being looked for.

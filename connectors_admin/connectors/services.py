@@ -359,14 +359,7 @@ def check_before_create(
 ) -> CheckResult:
     """Test a configuration with the provider before creating anything; recorded and audited
     like every call made with a credential."""
-    submission = Submission.objects.create(
-        team=team,
-        user=user,
-        credential=credential,
-        provider=template.provider_slug,
-        template=template.slug,
-        action=Submission.CHECK_BEFORE_CREATE,
-    )
+    submission = _operation(team, user, credential, template, Submission.CHECK_BEFORE_CREATE)
     client = None
     try:
         client = _client(credential, template)
@@ -464,6 +457,20 @@ def _apply(connector: Connector, result: ActionResult, client: ProviderClient) -
     Connector.objects.filter(pk=connector.pk, deleted_at=None).update(**changes)
     for name, value in changes.items():
         setattr(connector, name, value)
+
+
+def _operation(
+    team: Any, user: Any, credential: Credential, template: ConnectorTemplate, action: str
+) -> Submission:
+    """The submission recording one operation made with a credential (no connector yet)."""
+    return Submission.objects.create(
+        team=team,
+        user=user,
+        credential=credential,
+        provider=template.provider_slug,
+        template=template.slug,
+        action=action,
+    )
 
 
 def _operation_on(connector: Connector, user: Any, action: str) -> Submission:
@@ -583,14 +590,7 @@ def list_importable(
 ) -> tuple[Submission, list[tuple[RemoteRecord, Connector | None]]]:
     """The provider's connectors of this template, each with the record this team already has
     of it (None when it is not recorded yet). The listing is recorded as an operation."""
-    submission = Submission.objects.create(
-        team=team,
-        user=user,
-        credential=credential,
-        provider=template.provider_slug,
-        template=template.slug,
-        action=Submission.IMPORT,
-    )
+    submission = _operation(team, user, credential, template, Submission.IMPORT)
     client = None
     remotes: list[RemoteRecord] = []
     try:

@@ -25,7 +25,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         # SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1): bounded work whatever the table holds.
-        return self.object_list.order_by()[: self.cap + 1].count()
+        # Only the ids, without the joins a page's rows need.
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:

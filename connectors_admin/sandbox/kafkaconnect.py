@@ -422,6 +422,21 @@ def _json(request: HttpRequest) -> tuple[Any, HttpResponse | None]:
     return body, None
 
 
+def _named_config(raw: Any, name: str) -> tuple[dict[str, str], HttpResponse | None]:
+    """A connector's configuration for `name`, checked as create and PUT config check it."""
+    config, failure = _flat_config(raw)
+    if failure:
+        return config, failure
+    if config.get("name", name) != name:
+        return config, error(
+            400,
+            f"Connector name configuration ({config['name']}) doesn't match connector name "
+            f"in the URL ({name})",
+        )
+    config = {**config, "name": name}
+    return config, _check_config(config)
+
+
 def _flat_config(body: Any) -> tuple[dict[str, str], HttpResponse | None]:
     if not isinstance(body, dict):
         return {}, error(400, "The configuration must be a JSON object of strings.")
@@ -685,17 +700,7 @@ def _create(request: HttpRequest) -> HttpResponse:
         return error(400, f"Invalid initial state: it must be one of {', '.join(STATES)}.")
     if "config" not in body or body["config"] is None:
         return error(400, "Connector config is required.")
-    config, failure = _flat_config(body["config"])
-    if failure:
-        return failure
-    if config.get("name", name) != name:
-        return error(
-            400,
-            f"Connector name configuration ({config['name']}) doesn't match connector name "
-            f"in the URL ({name})",
-        )
-    config = {**config, "name": name}
-    failure = _check_config(config)
+    config, failure = _named_config(body["config"], name)
     if failure:
         return failure
     if _row(name) is not None:
@@ -737,17 +742,7 @@ def config(request: HttpRequest, name: str) -> HttpResponse:
     body, failure = _json(request)
     if failure:
         return failure
-    new, failure = _flat_config(body)
-    if failure:
-        return failure
-    if new.get("name", name) != name:
-        return error(
-            400,
-            f"Connector name configuration ({new['name']}) doesn't match connector name "
-            f"in the URL ({name})",
-        )
-    new = {**new, "name": name}
-    failure = _check_config(new)
+    new, failure = _named_config(body, name)
     if failure:
         return failure
     if row is None:
