@@ -177,13 +177,23 @@ def test_detail_query_count_does_not_grow(
             action="refresh",
             connector=connector,
         )
-    # session, user, membership+team, connector+creator+credential, submissions+users,
-    # their attempts, the create submission, switcher
-    with django_assert_num_queries(8):
+    # session, user, membership+team, connector+creator+credential, the history's bounded
+    # count, its page with users, their attempts, the create submission, switcher
+    with django_assert_num_queries(9):
         response = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk]))
     assert response.status_code == 200
     # The request that created it stays on the page however long the history grows.
     assert "curl --request POST --url https://example.invalid" in response.content.decode()
+    html = response.content.decode()
+    if history > 20:  # the history pages: the newest twenty, then older ones
+        assert "Older →" in html and "Page 1 of 2" in html
+        older = owner_client.get(
+            reverse("connectors:detail", args=["acme", connector.pk]), {"history": 2}
+        ).content.decode()
+        rows = older.count('href="/teams/acme/submissions/')
+        assert "← Newer" in older and rows == history + 1 - 20
+    else:
+        assert "Older →" not in html
 
 
 @pytest.mark.django_db(transaction=True)

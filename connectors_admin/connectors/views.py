@@ -38,6 +38,7 @@ from .services import (
 )
 
 PAGE_SIZE = 25
+HISTORY_PAGE = 20
 
 
 @login_required
@@ -327,11 +328,12 @@ def connector_detail(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResp
             "connectors/detail.html#record-panel",
             {"membership": membership, "team": membership.team, "connector": connector},
         )
-    submissions = list(
+    history = CappedPaginator(
         connector.submissions.select_related("user")
         .prefetch_related("attempts")
-        .order_by("-created_at")[:20]
-    )
+        .order_by("-created_at", "-pk"),
+        HISTORY_PAGE,
+    ).get_page(request.GET.get("history"))
     # The create submission may be older than the newest twenty: fetched on its own.
     created = connector.submissions.filter(action=Submission.CREATE).first()
     return render(
@@ -341,7 +343,8 @@ def connector_detail(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResp
             "membership": membership,
             "team": membership.team,
             "connector": connector,
-            "submissions": submissions,
+            "submissions": history.object_list,
+            "history": history,
             "create_submission": created,
         },
     )
