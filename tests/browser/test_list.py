@@ -47,4 +47,16 @@ def test_search_filter_pick_three_and_refresh(
         run_connector_action.call(str(connector.pk), "refresh", owner.pk)
     expect(page.locator("#connector-table")).not_to_contain_text("refreshing…", timeout=10_000)
     screenshot("list-02-refreshed")
+
+    # Delete all that match: a page lists what goes before anything is sent.
+    page.get_by_label("Apply to").select_option("matching")
+    page.get_by_role("button", name="Delete…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Delete 3 connectors at their providers?"
+    )
+    expect(page.locator("tbody tr")).to_have_count(3)
+    screenshot("list-03-bulk-delete-confirm")
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_label("Search")).to_have_value("raw/")  # back to the same filters
+    assert Connector.objects.filter(deleted_at__isnull=False).count() == 0
     assert console_errors == []
