@@ -35,6 +35,7 @@ BULK_ACTIONS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "test": ("Test", ("test", "check"), "testing…"),
     "delete": ("Delete", ("delete",), "deleting…"),
 }
+PARTICIPLES = {"refresh": "refreshed", "test": "tested", "delete": "deleted"}
 EXPORT_COLUMNS = [
     "name",
     "provider_id",
@@ -105,7 +106,7 @@ def bulk_action(request: HttpRequest, team: str) -> HttpResponse:
             request,
             f"Pick at least one connector to {label.lower()}."
             if not connectors
-            else f"None of the {len(connectors)} picked can be {label.lower()}ed here "
+            else f"None of the {len(connectors)} picked can be {PARTICIPLES[kind]} here "
             "(their template or state does not offer it).",
         )
         return redirect(_back(request, team))
