@@ -254,6 +254,13 @@ class HttpClient:
         """GETs are safe to repeat: retry connection failures and 5xx with a short backoff."""
         return self.send_retrying(Call("GET", url), attempts)
 
+    def send_delete(self, url: str) -> Exchange:
+        """A DELETE; a 404 is returned (already gone), any other failure raised."""
+        exchange = self.send(Call("DELETE", url))
+        if exchange.error and exchange.status != 404:
+            raise exchange.error
+        return exchange
+
     def send_retrying(self, call: Call, attempts: int = 3) -> Exchange:
         """Send a call that is safe to repeat, retrying transient failures with backoff."""
         for attempt in range(attempts):

@@ -290,7 +290,7 @@ class MixpanelClient(ProviderClient):
 
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
         url = self.connectors_url(context["project_id"], context["residency"])
-        exchange = self.send(Call("DELETE", f"{url}/{quote(remote_id, safe='')}"))
+        exchange = self.send_delete(f"{url}/{quote(remote_id, safe='')}")
         if exchange.status == 404:
             return exchange
         body = self.expect_json(exchange)

@@ -228,12 +228,7 @@ class AISquaredClient(ProviderClient):
         return None
 
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
-        exchange = self.send(Call("DELETE", self._item_url(remote_id)))
-        if exchange.status == 404:
-            return exchange
-        if exchange.error:
-            raise exchange.error
-        return exchange
+        return self.send_delete(self._item_url(remote_id))
 
     def check_connector(self, template: ConnectorTemplate, data: dict[str, Any]) -> CheckResult:
         return self._check(

@@ -319,9 +319,4 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
         return self.read(name)
 
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
-        exchange = self.send(Call("DELETE", self.connector_url(remote_id)))
-        if exchange.status == 404:
-            return exchange
-        if exchange.error:
-            raise exchange.error
-        return exchange
+        return self.send_delete(self.connector_url(remote_id))

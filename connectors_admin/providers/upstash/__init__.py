@@ -19,14 +19,20 @@ from .client import CLUSTER_ID, UpstashClient, UpstashCredentialForm
 STATES = ("pending", "running", "paused", "failed")
 
 
-class UpstashConnectorForm(KafkaConnectorForm):
-    cluster_id = forms.CharField(
+def cluster_id_field(help_text: str) -> forms.CharField:
+    return forms.CharField(
         label="Cluster id",
         max_length=36,
         validators=[
             RegexValidator(CLUSTER_ID, "A UUID, such as 7568431c-88d5-4409-a808-2167f22a7133.")
         ],
-        help_text="The Kafka cluster's id in the Upstash console (a UUID). It cannot be changed later.",
+        help_text=help_text,
+    )
+
+
+class UpstashConnectorForm(KafkaConnectorForm):
+    cluster_id = cluster_id_field(
+        "The Kafka cluster's id in the Upstash console (a UUID). It cannot be changed later."
     )
 
     def head_fields(self) -> list[str]:
@@ -43,13 +49,8 @@ class UpstashConnectorForm(KafkaConnectorForm):
 
 
 class ClusterForm(forms.Form):
-    cluster_id = forms.CharField(
-        label="Cluster id",
-        max_length=36,
-        validators=[
-            RegexValidator(CLUSTER_ID, "A UUID, such as 7568431c-88d5-4409-a808-2167f22a7133.")
-        ],
-        help_text="The Kafka cluster whose connectors to list (a UUID from the Upstash console).",
+    cluster_id = cluster_id_field(
+        "The Kafka cluster whose connectors to list (a UUID from the Upstash console)."
     )
 
     def clean_cluster_id(self) -> str:

@@ -204,9 +204,4 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
             raise exchange.error
 
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
-        exchange = self.send(Call("DELETE", self._item_url(remote_id)))
-        if exchange.status == 404:
-            return exchange
-        if exchange.error:
-            raise exchange.error
-        return exchange
+        return self.send_delete(self._item_url(remote_id))

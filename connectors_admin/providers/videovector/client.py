@@ -228,7 +228,7 @@ class VideoVectorClient(ProviderClient):
         return self.read_item(exchange, self.expect_json(exchange))
 
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
-        exchange = self.send(Call("DELETE", self._item_url(remote_id)))
+        exchange = self.send_delete(self._item_url(remote_id))
         if exchange.status == 404:
             return exchange
         body = self.expect_json(exchange)
