@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import environ
@@ -32,10 +33,16 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth's security-key list
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "connectors_admin.core",
     "connectors_admin.accounts",
     "connectors_admin.credentials",
@@ -56,10 +63,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A team that requires two-factor sends its members without it to set it up first.
+    "connectors_admin.accounts.twofactor.TwoFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "connectors_admin.urls"
@@ -97,9 +107,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "connectors:home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 LANGUAGE_CODE = "en-us"
@@ -137,6 +151,90 @@ if env.bool("SECURE_SSL", default=False):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = True
+
+
+# --- Sign-in: django-allauth (accounts, two-factor, single sign-on) ----------------------------
+ACCOUNT_ADAPTER = "connectors_admin.accounts.signin.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "connectors_admin.accounts.signin.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "connectors_admin.accounts.signin.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"  # accounts come from invitations, operators or SSO
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # password and two-factor changes are mailed to the owner
+ACCOUNT_SESSION_REMEMBER = None  # the user chooses "remember me"
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+LOGIN_ATTEMPTS = env.int("LOGIN_ATTEMPTS", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=5)
+ACCOUNT_RATE_LIMITS = {
+    # Failed sign-ins: 10 a minute from one address, LOGIN_ATTEMPTS per account in the
+    # lock-out window. Successful ones are not counted.
+    "login_failed": f"10/m/ip,{LOGIN_ATTEMPTS}/{LOGIN_LOCKOUT_MINUTES * 60}s/key",
+    "login": "30/m/ip",
+    "reset_password": "20/m/ip,3/5m/key",
+    "reset_password_from_key": "20/m/ip",
+    "signup": "20/m/ip",
+}
+MFA_ADAPTER = "connectors_admin.accounts.signin.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Connectors Admin"
+# Passkeys need a secure origin; http://127.0.0.1 is allowed only while developing.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in through SSO starts with a POST (CSRF-protected)
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an SSO email never takes over a local account
+SOCIALACCOUNT_STORE_TOKENS = False
+
+
+def _read_secret(name: str) -> str:
+    """`NAME`, or the contents of the file named by `NAME_FILE` (a mounted secret)."""
+    path = env.str(f"{name}_FILE", default="")
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as error:
+            raise ImproperlyConfigured(f"{name}_FILE cannot be read ({error.strerror}).") from None
+    return env.str(name, default="")
+
+
+def _oidc_apps() -> list[dict]:
+    """OpenID Connect providers from OIDC_PROVIDERS (ids, comma-separated) and, for each id,
+    OIDC_<ID>_ISSUER, OIDC_<ID>_CLIENT_ID, OIDC_<ID>_CLIENT_SECRET (or ..._SECRET_FILE) and an
+    optional OIDC_<ID>_NAME shown on the sign-in button."""
+    apps = []
+    for provider_id in env.list("OIDC_PROVIDERS", default=[]):
+        prefix = "OIDC_" + re.sub(r"[^A-Z0-9]", "_", provider_id.upper())
+        issuer = env.str(f"{prefix}_ISSUER", default="").rstrip("/")
+        client_id = env.str(f"{prefix}_CLIENT_ID", default="")
+        missing = [
+            f"{prefix}_{part}"
+            for part, value in (("ISSUER", issuer), ("CLIENT_ID", client_id))
+            if not value
+        ]
+        if missing:
+            raise ImproperlyConfigured(f"OIDC provider {provider_id!r} needs {', '.join(missing)}.")
+        apps.append(
+            {
+                "provider_id": provider_id,
+                "name": env.str(f"{prefix}_NAME", default=provider_id),
+                "client_id": client_id,
+                "secret": _read_secret(f"{prefix}_CLIENT_SECRET"),
+                "settings": {
+                    "server_url": issuer,
+                    "oauth_pkce_enabled": True,
+                    "fetch_userinfo": True,
+                },
+            }
+        )
+    return apps
+
+
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": _oidc_apps(), "OAUTH_PKCE_ENABLED": True}}
+
+# Sign-in throttling counts in the cache: the database's, so every worker shares the counts.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://connectors_admin_cache")}
 
 
 # --- Credential encryption --------------------------------------------------------------------

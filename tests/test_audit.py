@@ -35,11 +35,13 @@ def actions() -> list[str]:
 def test_a_full_session_is_audited_without_any_secret(client, owner, make_user, sandbox, caplog):
     caplog.set_level(logging.DEBUG)
     assert (
-        client.post(reverse("login"), {"username": "olivia", "password": "wrong"}).status_code
+        client.post(reverse("account_login"), {"login": "olivia", "password": "wrong"}).status_code
         == 200
     )
     client.post(
-        reverse("login"), {"username": "olivia", "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
+        reverse("account_login"),
+        {"login": "olivia", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.9",
     )
     client.post(
         reverse("credentials:add", args=["acme", "mixpanel"]),

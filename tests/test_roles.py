@@ -61,6 +61,7 @@ EXPECTED: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         {"get": "manage_members", "post": "manage_members"},
         {"pk": "member"},
     ),
+    "accounts:two-factor": ({"post": "manage_security"}, {}),
     "accounts:invite": ({"post": "manage_members"}, {}),
     "accounts:invitation-revoke": ({"post": "manage_members"}, {"pk": "invitation"}),
     "audit:list": ({"get": "view_audit"}, {}),
@@ -96,7 +97,14 @@ ENDPOINTS = [
     for method, capability in EXPECTED.get(name, ({}, {}))[0].items()
 ]
 ALLOWED = {
-    "owner": {"view", "create_connector", "manage_credentials", "manage_members", "view_audit"},
+    "owner": {
+        "view",
+        "create_connector",
+        "manage_credentials",
+        "manage_members",
+        "view_audit",
+        "manage_security",
+    },
     "admin": {"view", "create_connector", "manage_credentials", "manage_members", "view_audit"},
     "member": {"view", "create_connector"},
     "viewer": {"view"},

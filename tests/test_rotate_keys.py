@@ -27,6 +27,13 @@ def test_rotation_procedure(team, owner, settings, capsys):
         remote_id="9",
         secret_config=crypto.encrypt_json({"configuration": {"password": "kept-secret-1"}}),
     )
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    totp = TOTP.activate(owner, "JBSWY3DPEHPK3PXP").instance
+    codes = RecoveryCodes.activate(owner)
+    first_codes = codes.get_unused_codes()
     new_key = Fernet.generate_key().decode()
     settings.CREDENTIAL_KEYS = [new_key, old_key]
     assert all(c.secrets() == {"secret": MIXPANEL_SECRET} for c in Credential.objects.all())
@@ -35,6 +42,7 @@ def test_rotation_procedure(team, owner, settings, capsys):
     out = capsys.readouterr().out
     assert "credentials: re-encrypted 5 with the first key; 0 failed." in out
     assert "connectors: re-encrypted 1 with the first key; 0 failed." in out
+    assert "two-factor secrets: re-encrypted 2 with the first key; 0 failed." in out
     call_command("rotate_credential_keys")  # safe to run again
     assert "credentials: re-encrypted 5" in capsys.readouterr().out
 
@@ -45,6 +53,10 @@ def test_rotation_procedure(team, owner, settings, capsys):
         Credential.objects.get(pk=credentials[0].pk).secret_ciphertext
         != credentials[0].secret_ciphertext
     )
+    # Authenticator app secrets and recovery codes still work under the new key alone.
+    totp.refresh_from_db()
+    assert crypto.decrypt_text(totp.data["secret"]) == "JBSWY3DPEHPK3PXP"
+    assert Authenticator.objects.get(type="recovery_codes").wrap().get_unused_codes() == first_codes
     connector.refresh_from_db()  # a connector's kept configuration is rotated too
     assert crypto.decrypt_json(connector.secret_config) == {
         "configuration": {"password": "kept-secret-1"}

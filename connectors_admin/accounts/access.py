@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from .models import Membership
+from .twofactor import TwoFactorRequired, has_two_factor
 
 # What each capability lets a role do, as a refusal names it.
 REFUSED = {
@@ -14,6 +15,7 @@ REFUSED = {
     "manage_credentials": "manage credentials",
     "manage_members": "manage members",
     "view_audit": "see the audit trail",
+    "manage_security": "change the team's sign-in rules",
 }
 
 
@@ -25,6 +27,8 @@ def get_membership(request: HttpRequest, team_slug: str, capability: str = "view
     )
     if membership is None:
         raise Http404("No such team.")
+    if membership.team.require_two_factor and not has_two_factor(request.user):
+        raise TwoFactorRequired(membership.team)
     return require(membership, capability)
 
 

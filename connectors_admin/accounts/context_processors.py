@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from connectors_admin import __version__
 
 from .models import Membership
+from .twofactor import RETURN_TO
 
 SECTIONS = {
     "connectors:dashboard": "dashboard",
@@ -27,6 +28,8 @@ def app(request: HttpRequest) -> dict[str, object]:
     context: dict[str, object] = {"sandbox": settings.SANDBOX, "version": __version__, "nav": nav}
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
         # Lazily evaluated: pages without the header's team switcher pay no query.
+        # A member sent to set up two-factor is offered the way back to their team.
+        context["two_factor_return_to"] = request.session.get(RETURN_TO, "")
         context["my_memberships"] = Membership.objects.filter(user=request.user).select_related(
             "team"
         )

@@ -19,7 +19,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {"view", "create_connector", "manage_credentials", "manage_members", "view_audit"}
     ),
     Role.OWNER: frozenset(
-        {"view", "create_connector", "manage_credentials", "manage_members", "view_audit"}
+        {
+            "view",
+            "create_connector",
+            "manage_credentials",
+            "manage_members",
+            "view_audit",
+            "manage_security",
+        }
     ),
 }
 
@@ -28,6 +35,8 @@ class Team(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Members without an authenticator app or a security key are sent to set one up first.
+    require_two_factor = models.BooleanField("require two-factor authentication", default=False)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )

@@ -1,18 +1,14 @@
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from . import invitations
+from . import invitations, signin
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # OpenID Connect through our stricter adapter (issuer and signature always checked); the
+    # routes are allauth's own, so its links and callbacks land here.
+    path("oidc/<str:provider_id>/login/", signin.oidc_login, name="oidc-login"),
+    path("oidc/<str:provider_id>/login/callback/", signin.oidc_callback, name="oidc-callback"),
+    path("", include("allauth.urls")),
     path("invitations/<str:token>/", invitations.accept, name="invitation"),
 ]

@@ -15,6 +15,7 @@ from connectors_admin.audit.models import Action
 from .access import get_membership
 from .forms import AddMemberForm, InviteForm, assignable_roles
 from .models import Membership, Role
+from .twofactor import has_two_factor, with_two_factor
 
 
 @login_required
@@ -40,7 +41,9 @@ def member_list(request: HttpRequest, team: str) -> HttpResponse:
                 request, f"{added.user.username} joined as {added.get_role_display()}."
             )
             return redirect("accounts:members", team=team)
-    members = membership.team.memberships.select_related("user").order_by("user__username")
+    members = with_two_factor(membership.team.memberships.select_related("user")).order_by(
+        "user__username"
+    )
     return render(
         request,
         "accounts/members.html",
@@ -142,6 +145,42 @@ def member_remove(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     messages.success(request, f"{target.user.username} was removed from {acting.team.name}.")
     if target.user_id == request.user.pk:
         return redirect("connectors:home")
+    return redirect("accounts:members", team=team)
+
+
+@login_required
+@require_POST
+def team_two_factor(request: HttpRequest, team: str) -> HttpResponse:
+    """An owner requires two-factor of every member, or stops requiring it."""
+    acting = get_membership(request, team, "manage_security")
+    required = request.POST.get("require") == "on"
+    if required == acting.team.require_two_factor:
+        return redirect("accounts:members", team=team)
+    if required and not has_two_factor(request.user):
+        messages.error(
+            request,
+            "Set up two-factor for your own account first (Account security), so that "
+            "requiring it cannot lock you out.",
+        )
+        return redirect("accounts:members", team=team)
+    acting.team.require_two_factor = required
+    acting.team.save(update_fields=["require_two_factor"])
+    record(
+        Action.TEAM_TWO_FACTOR,
+        request=request,
+        team=acting.team,
+        target=acting.team,
+        before={"require_two_factor": not required},
+        after={"require_two_factor": required},
+    )
+    if required:
+        messages.success(
+            request,
+            "Two-factor is now required: members without it are asked to set it up "
+            "before they see the team.",
+        )
+    else:
+        messages.success(request, "Two-factor is no longer required for this team.")
     return redirect("accounts:members", team=team)
 
 

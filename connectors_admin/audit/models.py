@@ -28,6 +28,15 @@ class Action(models.TextChoices):
     INVITATION_ACCEPTED = "member.invitation_accepted", "Invitation accepted"
     SIGNED_IN = "auth.signed_in", "Signed in"
     SIGN_IN_FAILED = "auth.sign_in_failed", "Sign-in failed"
+    SIGN_IN_LOCKED = "auth.locked_out", "Sign-in paused after failures"
+    SIGNED_UP_SSO = "auth.sso_account_created", "Account created through single sign-on"
+    PASSWORD_CHANGED = "auth.password_changed", "Password changed"
+    PASSWORD_RESET = "auth.password_reset", "Password reset"
+    TWO_FACTOR_ADDED = "auth.two_factor_added", "Two-factor method added"
+    TWO_FACTOR_REMOVED = "auth.two_factor_removed", "Two-factor method removed"
+    RECOVERY_CODES_RESET = "auth.recovery_codes_reset", "Recovery codes regenerated"
+    TWO_FACTOR_FAILED = "auth.two_factor_failed", "Two-factor code refused"
+    TEAM_TWO_FACTOR = "team.two_factor", "Team two-factor requirement changed"
 
 
 class AppendOnlyError(Exception):

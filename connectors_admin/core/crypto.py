@@ -51,6 +51,19 @@ def decrypt_json(stored: str) -> dict[str, str]:
     return json.loads(plain)
 
 
+def encrypt_text(value: str) -> str:
+    return PREFIX + fernet().encrypt(value.encode()).decode()
+
+
+def decrypt_text(stored: str) -> str:
+    if not stored.startswith(PREFIX):
+        raise DecryptionError("stored secret has an unknown format")
+    try:
+        return fernet().decrypt(stored.removeprefix(PREFIX).encode()).decode()
+    except InvalidToken:
+        raise DecryptionError("no configured key decrypts this secret") from None
+
+
 def rotate(stored: str) -> str:
     """Re-encrypt under the first key (used by key rotation)."""
     try:

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 def test_new_user_creates_s3_connector_in_place(page: Page, sandbox, owner, console_errors):
     # Sign in through the login page like a person would.
     page.goto(f"{sandbox}/accounts/login/")
-    page.get_by_label("Username").fill(owner.username)
+    page.get_by_label("Username or email").fill(owner.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1, name="Acme Data")).to_be_visible()

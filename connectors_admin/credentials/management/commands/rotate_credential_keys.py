@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
+from connectors_admin.accounts.signin import rotate_authenticator_secrets
 from connectors_admin.core import crypto
 from connectors_admin.core.fields import encrypted_columns
 
@@ -28,6 +29,11 @@ class Command(BaseCommand):
             failed_total += failed
             name = model._meta.verbose_name_plural
             self.stdout.write(f"{name}: re-encrypted {done} with the first key; {failed} failed.")
+        done, failed = rotate_authenticator_secrets()
+        failed_total += failed
+        self.stdout.write(
+            f"two-factor secrets: re-encrypted {done} with the first key; {failed} failed."
+        )
         if failed_total:
             raise CommandError(f"{failed_total} secret(s) could not be decrypted with any key.")
 

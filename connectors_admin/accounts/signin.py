@@ -1,0 +1,198 @@
+"""Sign-in on django-allauth, adapted to a product whose accounts come from invitations, operators
+and single sign-on: no open sign-up, throttled attempts with the lock-out said plainly and
+audited, and OpenID Connect tokens whose issuer and signature are always checked."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.helpers import render_authentication_error
+from allauth.socialaccount.internal import jwtkit
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
+from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from requests import RequestException
+
+from connectors_admin.audit.log import record
+from connectors_admin.audit.models import Action
+from connectors_admin.core.crypto import DecryptionError, decrypt_text, encrypt_text, rotate
+
+
+def login_tried(credentials: dict[str, Any]) -> str:
+    """The name someone signed in with (never the password), bounded for the audit row."""
+    return str(credentials.get("username") or credentials.get("email") or "")[:150]
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form, worded for people: the reset link sits under the form."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = "Username or email"
+        login.widget.attrs.update({"autocomplete": "username", "placeholder": ""})
+        password = self.fields["password"]
+        password.help_text = ""
+        password.widget.attrs["placeholder"] = ""
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me signed in on this device"
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": (
+            "Too many failed sign-ins for this account or from this address. Sign-in is paused "
+            "for a few minutes; if you have forgotten your password, reset it below."
+        ),
+        "username_password_mismatch": "The username or password is not right.",
+        "email_password_mismatch": "The email or password is not right.",
+    }
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # Accounts are made by accepting an invitation, by an operator, or through SSO.
+        return False
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            login = login_tried(credentials)
+            # Audited once per lock-out window and login, not once per refused attempt.
+            window = settings.LOGIN_LOCKOUT_MINUTES * 60
+            key = "lockout-audited:" + hashlib.sha256(login.lower().encode()).hexdigest()
+            if cache.add(key, 1, timeout=window):
+                record(
+                    Action.SIGN_IN_LOCKED,
+                    request=request,
+                    message=f"Sign-in paused after repeated failures. Login tried: {login}",
+                )
+            raise
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Authenticator app secrets and recovery-code seeds are encrypted at rest with the same
+    keys as the team's credentials (CREDENTIAL_KEYS)."""
+
+    def encrypt(self, text: str) -> str:
+        return encrypt_text(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return decrypt_text(encrypted_text)
+
+
+# Where each kind of authenticator keeps its encrypted secret (a passkey keeps only public data).
+ENCRYPTED_KEYS = {"totp": "secret", "recovery_codes": "seed"}
+
+
+def rotate_authenticator_secrets() -> tuple[int, int]:
+    """Re-encrypt every authenticator secret under the first key: (done, failed)."""
+    from allauth.mfa.models import Authenticator
+
+    done = failed = 0
+    for authenticator in Authenticator.objects.filter(type__in=ENCRYPTED_KEYS).iterator():
+        key = ENCRYPTED_KEYS[authenticator.type]
+        try:
+            authenticator.data[key] = rotate(authenticator.data[key])
+        except (DecryptionError, KeyError):
+            failed += 1
+            continue
+        authenticator.save(update_fields=["data"])
+        done += 1
+    return done, failed
+
+
+def sso_refusal(exception: BaseException | None) -> str:
+    """Why a single sign-on did not complete, in plain words (never the token or a URL)."""
+    if isinstance(exception, RequestException):
+        return "The identity provider did not answer; it may be down or unreachable from here."
+    text = str(exception or "")
+    if "another issuer" in text:
+        return (
+            "The identity provider's discovery document names another issuer than the one "
+            "configured for it."
+        )
+    if "id_token" in text:
+        return (
+            "The identity token it sent did not pass the checks (signature, issuer, audience "
+            "or expiry)."
+        )
+    return "The sign-in was not completed at the identity provider."
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def on_authentication_error(
+        self, request, provider, error=None, exception=None, extra_context=None
+    ) -> None:
+        reason = sso_refusal(exception)
+        if extra_context is not None:
+            extra_context["reason"] = reason
+        record(
+            Action.SIGN_IN_FAILED,
+            request=request,
+            message=f"Single sign-on through {getattr(provider, 'name', 'a provider')}: {reason}",
+        )
+
+    def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
+        # Someone the operator's identity provider vouches for gets an account, and no team:
+        # a team's owner or admin invites them or adds them.
+        return True
+
+
+class CheckedOIDCAdapter(OpenIDConnectOAuth2Adapter):
+    """allauth's OpenID Connect adapter, stricter: the discovery document must name the issuer
+    the operator configured, and the id_token's signature is checked against the issuer's keys
+    even when it came straight from the token endpoint (a loopback or internal provider may not
+    be behind TLS)."""
+
+    @property
+    def openid_config(self) -> dict:
+        config = super().openid_config
+        configured = self.get_provider().app.settings["server_url"].rstrip("/")
+        configured = configured.removesuffix("/.well-known/openid-configuration")
+        if str(config.get("issuer", "")).rstrip("/") != configured:
+            raise OAuth2Error("The provider's discovery document names another issuer.")
+        return config
+
+    def _decode_id_token(self, app: SocialApp, id_token: str) -> dict:
+        return jwtkit.verify_and_decode(
+            credential=id_token,
+            keys_url=self.openid_config["jwks_uri"],
+            issuer=self.openid_config["issuer"],
+            audience=app.client_id,
+            lookup_kid=jwtkit.lookup_kid_jwk,
+            verify_signature=True,
+        )
+
+
+def _run(view_class, request: HttpRequest, provider_id: str) -> HttpResponse:
+    adapter = CheckedOIDCAdapter(request, provider_id)
+    try:
+        if request.method == "POST":
+            # Checked before anyone is sent to the issuer (allauth's provider builds the
+            # authorize URL with its own adapter, which does not compare issuers).
+            adapter.openid_config  # noqa: B018
+        return view_class.adapter_view(adapter)(request)
+    except SocialApp.DoesNotExist:
+        raise Http404("No such sign-in provider.") from None
+    except (OAuth2Error, RequestException) as error:
+        # The provider is down or answered something we refuse: said, never a server error.
+        return render_authentication_error(request, adapter.get_provider(), exception=error)
+
+
+def oidc_login(request: HttpRequest, provider_id: str) -> HttpResponse:
+    return _run(OAuth2LoginView, request, provider_id)
+
+
+def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
+    return _run(OAuth2CallbackView, request, provider_id)

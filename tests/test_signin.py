@@ -1,0 +1,244 @@
+"""Sign-in on django-allauth: the page in the product's layout and CSP, throttled attempts with the
+lock-out said and audited, password reset throttled, no open sign-up, two-factor (authenticator
+app, recovery codes) and a team that requires it. Through the test client, with real codes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core import mail
+from django.urls import reverse
+
+from connectors_admin.audit.models import Action, AuditEvent
+
+from .conftest import PASSWORD
+from .totp import totp
+
+pytestmark = pytest.mark.django_db
+LOGIN = reverse("account_login")
+
+
+def sign_in(client, login: str, password: str = PASSWORD, **extra):
+    return client.post(LOGIN, {"login": login, "password": password}, **extra)
+
+
+def audited(action: str) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
+
+
+def test_the_sign_in_page_is_ours_and_runs_no_inline_script(client):
+    page = client.get(LOGIN)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'class="topbar"' in html and "<h1>Sign in</h1>" in html
+    assert "script-src 'self' 'nonce-" in page["Content-Security-Policy"]
+    for tag in re.findall(r"<script[^>]*>", html):  # files, or JSON data the browser never runs
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+    assert 'for="id_login"' in html and 'for="id_password"' in html  # labelled fields
+    assert "Forgotten your password?" in html and "invitation" in html
+    assert "sign up" not in html.lower()
+
+
+def test_no_open_sign_up(client):
+    page = client.get(reverse("account_signup"))
+    assert "closed" in page.content.decode().lower()
+    client.post(
+        reverse("account_signup"),
+        {
+            "username": "eve",
+            "email": "eve@example.com",
+            "password1": "x" * 12,
+            "password2": "x" * 12,
+        },
+    )
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(username="eve").exists()
+
+
+@pytest.mark.parametrize("login", ["olivia", "olivia@example.com"])
+def test_sign_in_by_username_or_email_is_audited(client, owner, login):
+    response = sign_in(client, login, REMOTE_ADDR="203.0.113.7")
+    assert response.status_code == 302
+    assert client.get(response["Location"], follow=True).status_code == 200
+    (event,) = audited(Action.SIGNED_IN)
+    assert event.actor == owner and event.client_ip == "203.0.113.7"
+
+
+def test_a_wrong_password_is_said_and_audited_without_the_password(client, owner, caplog):
+    page = sign_in(client, "olivia", "not-my-password-1234")
+    assert page.status_code == 200
+    assert "The username or password is not right." in page.content.decode()
+    (event,) = audited(Action.SIGN_IN_FAILED)
+    assert "olivia" in event.message
+    everything = str(list(AuditEvent.objects.values())) + caplog.text + page.content.decode()
+    assert "not-my-password-1234" not in everything
+
+
+def test_repeated_failures_pause_sign_in_for_the_account_and_say_so(client, owner, settings):
+    for _ in range(settings.LOGIN_ATTEMPTS):
+        assert "not right" in sign_in(client, "olivia", "wrong").content.decode()
+    # The right password is refused too while the account is paused; said in plain words.
+    page = sign_in(client, "olivia")
+    text = page.content.decode()
+    assert page.status_code == 200 and "_auth_user_id" not in client.session
+    assert "Too many failed sign-ins" in text and "reset it" in text
+    sign_in(client, "olivia")
+    (locked,) = audited(Action.SIGN_IN_LOCKED)  # once per lock-out, not once per attempt
+    assert "olivia" in locked.message and "wrong" not in locked.message
+    # Another account from elsewhere is not paused.
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user("mia", password=PASSWORD)
+    assert sign_in(client, "mia", REMOTE_ADDR="198.51.100.4").status_code == 302
+
+
+def test_password_reset_is_mailed_and_throttled(client, owner):
+    url = reverse("account_reset_password")
+    for _ in range(3):
+        assert client.post(url, {"email": "olivia@example.com"}).status_code == 302
+    assert len(mail.outbox) == 3 and "password" in mail.outbox[0].subject.lower()
+    refused = client.post(url, {"email": "olivia@example.com"})
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.content.decode()
+    assert len(mail.outbox) == 3
+
+
+# --- two-factor ---------------------------------------------------------------------------------
+def enrol_totp(client) -> str:
+    """Turn on an authenticator app through the pages, as a person would: read the secret off
+    the page, type the current code. Returns the secret."""
+    page = client.get(reverse("mfa_activate_totp"))
+    if page.status_code == 302:  # allauth asks for the password again before a security change
+        assert page["Location"].startswith(reverse("account_reauthenticate"))
+        assert client.post(page["Location"], {"password": PASSWORD}).status_code == 302
+        page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200, page.get("Location")
+    secret = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"', page.content.decode())
+    assert secret, "the secret is shown for typing into an app"
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp(secret[1])})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return secret[1]
+
+
+@pytest.mark.django_db(transaction=True)  # allauth reports changes once they are committed
+def test_totp_enrolment_then_sign_in_with_a_code_and_with_a_recovery_code(client, owner, settings):
+    settings.MFA_TOTP_TOLERANCE = 1  # the sign-in code is the next period's: codes are single-use
+    assert sign_in(client, "olivia").status_code == 302
+    secret = enrol_totp(client)
+    # The owner of the account is told by email that two-factor was turned on.
+    assert any("olivia@example.com" in m.to for m in mail.outbox)
+    stored = Authenticator.objects.get(user=owner, type="totp").data["secret"]
+    assert secret not in stored and stored.startswith("fernet:")  # encrypted at rest
+    codes_page = client.get(reverse("mfa_view_recovery_codes")).content.decode()
+    recovery = re.findall(r"\b\d{8}\b", codes_page)
+    assert len(set(recovery)) >= 10
+    assert [e.after["method"] for e in audited(Action.TWO_FACTOR_ADDED)] == [
+        "authenticator app",
+        "recovery codes",
+    ]
+    client.post(reverse("account_logout"))
+
+    # Password, then the code: a wrong code is refused and audited, the right one signs in.
+    response = sign_in(client, "olivia")
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert "Incorrect code" in wrong.content.decode()
+    assert audited(Action.TWO_FACTOR_FAILED)
+    import time
+
+    response = client.post(reverse("mfa_authenticate"), {"code": totp(secret, time.time() + 30)})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(owner.pk)
+    client.post(reverse("account_logout"))
+
+    # A recovery code works once.
+    sign_in(client, "olivia")
+    assert client.post(reverse("mfa_authenticate"), {"code": recovery[0]}).status_code == 302
+    client.post(reverse("account_logout"))
+    sign_in(client, "olivia")
+    again = client.post(reverse("mfa_authenticate"), {"code": recovery[0]})
+    assert again.status_code == 200 and "_auth_user_id" not in client.session
+    assert secret not in str(list(AuditEvent.objects.values()))
+
+
+# --- a team that requires two-factor --------------------------------------------------------------
+def give_totp(user) -> None:
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+
+
+def test_a_member_without_two_factor_is_sent_to_set_it_up_first(client_for, team, member):
+    team.require_two_factor = True
+    team.save()
+    client = client_for(member)
+    dashboard = reverse("connectors:dashboard", args=["acme"])
+    response = client.get(dashboard)
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_index")
+    page = client.get(response["Location"]).content.decode()
+    assert "Acme Data requires two-factor authentication" in page
+    assert f'href="{dashboard}"' in page  # the way back, once it is set up
+    # htmx requests are redirected the htmx way; the home page leads to the same place.
+    fragment = client.get(reverse("connectors:list", args=["acme"]), HTTP_HX_REQUEST="true")
+    assert fragment["HX-Redirect"] == reverse("mfa_index")
+    assert client.get(reverse("connectors:home"), follow=True).redirect_chain[-1][0] == reverse(
+        "mfa_index"
+    )
+    give_totp(member)
+    assert client.get(dashboard).status_code == 200
+    assert 'href="/teams/acme/' not in client.get(reverse("mfa_index")).content.decode()
+
+
+def test_recovery_codes_alone_do_not_count(client_for, team, member):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    RecoveryCodes.activate(member)
+    team.require_two_factor = True
+    team.save()
+    assert client_for(member).get(reverse("connectors:dashboard", args=["acme"])).status_code == 302
+
+
+def test_only_an_owner_with_two_factor_can_require_it(client_for, team, owner, make_user):
+    from connectors_admin.accounts.models import Membership, Role
+
+    admin = make_user("ada")
+    Membership.objects.create(team=team, user=admin, role=Role.ADMIN)
+    url = reverse("accounts:two-factor", args=["acme"])
+    assert client_for(admin).post(url, {"require": "on"}).status_code == 403
+    client = client_for(owner)
+    page = client.post(url, {"require": "on"}, follow=True).content.decode()
+    assert "Set up two-factor for your own account first" in page
+    team.refresh_from_db()
+    assert not team.require_two_factor
+    give_totp(owner)
+    page = client.post(url, {"require": "on"}, follow=True).content.decode()
+    team.refresh_from_db()
+    assert team.require_two_factor and "Two-factor is now required" in page
+    # The members page says who has it.
+    assert page.count('class="status status-active">On<') == 1
+    assert page.count('class="status status-failed">Off<') == 1
+    (event,) = audited(Action.TEAM_TWO_FACTOR)
+    assert event.after == {"require_two_factor": True} and event.team == team
+    client.post(url, {})
+    team.refresh_from_db()
+    assert not team.require_two_factor
+
+
+def test_the_members_page_keeps_its_query_count(
+    client_for, team, owner, make_user, django_assert_num_queries
+):
+    from connectors_admin.accounts.models import Membership
+
+    client = client_for(owner)
+    url = reverse("accounts:members", args=["acme"])
+    client.get(url)
+    for i in range(20):
+        Membership.objects.create(team=team, user=make_user(f"user{i}"))
+    with django_assert_num_queries(QUERIES_MEMBERS):
+        client.get(url)
+
+
+QUERIES_MEMBERS = 6
