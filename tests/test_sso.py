@@ -1,0 +1,141 @@
+"""Single sign-on with OpenID Connect against a real provider (django-oauth-toolkit) running in a
+second process on loopback: the account is made with no team; a token from another issuer, for
+another audience or with a broken signature is refused; a provider that is down is said."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from connectors_admin.audit.models import Action, AuditEvent
+
+pytest_plugins = ["tests.oidc_harness"]
+pytestmark = pytest.mark.django_db
+
+
+def configure(settings, issuer: str, secret: str, client_id: str) -> None:
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "APPS": [
+                {
+                    "provider_id": "loopback",
+                    "name": "Loopback IdP",
+                    "client_id": client_id,
+                    "secret": secret,
+                    "settings": {"server_url": issuer, "oauth_pkce_enabled": True},
+                }
+            ],
+            "OAUTH_PKCE_ENABLED": True,
+        }
+    }
+
+
+@pytest.fixture
+def sso(settings, oidc_provider):
+    configure(settings, oidc_provider.issuer, oidc_provider.client_secret, oidc_provider.client_id)
+    return oidc_provider
+
+
+def start(client) -> str:
+    """Press "Loopback IdP" on the sign-in page: the POST that sends the browser to the issuer."""
+    url = reverse("oidc-login", args=["loopback"])
+    response = client.post(url)
+    assert response.status_code == 302, response.content.decode()[:1000]
+    return response["Location"]
+
+
+def test_the_sign_in_page_offers_the_configured_provider(client, sso):
+    html = client.get(reverse("account_login")).content.decode()
+    assert "Loopback IdP (single sign-on)" in html
+    assert 'href="/accounts/oidc/loopback/login/' in html
+
+
+def test_sign_in_through_sso_makes_an_account_with_no_team(client, sso):
+    authorize = start(client)
+    assert authorize.startswith(sso.issuer + "/authorize/")
+    assert "code_challenge=" in authorize  # PKCE
+    callback = sso.authorize(authorize)
+    response = client.get(callback.removeprefix("http://testserver"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = get_user_model().objects.get(email=sso.email)
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert not user.memberships.exists()
+    page = client.get(reverse("connectors:home")).content.decode()
+    assert "not a member of any team" in page or "no team" in page.lower()
+    actions = set(AuditEvent.objects.filter(actor=user).values_list("action", flat=True))
+    assert {Action.SIGNED_UP_SSO, Action.SIGNED_IN} <= actions
+    # Signing in again finds the same account.
+    client.post(reverse("account_logout"))
+    client.get(sso.authorize(start(client)).removeprefix("http://testserver"))
+    assert get_user_model().objects.filter(email=sso.email).count() == 1
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.parametrize("mode", ["tamper", "wrong-issuer", "wrong-audience"])
+def test_a_bad_id_token_is_refused(client, sso, mode):
+    sso.set_mode(mode)
+    try:
+        callback = sso.authorize(start(client))
+        page = client.get(callback.removeprefix("http://testserver"))
+    finally:
+        sso.set_mode("normal")
+    assert page.status_code in (200, 400, 401)
+    assert "_auth_user_id" not in client.session
+    assert (
+        not get_user_model().objects.filter(email__in=[sso.email, "attacker@example.com"]).exists()
+    )
+    text = page.content.decode()
+    assert "could not sign you in" in text.lower() and "did not pass the checks" in text
+    (event,) = AuditEvent.objects.filter(action=Action.SIGN_IN_FAILED)
+    assert "Loopback IdP" in event.message and sso.client_secret not in event.message
+
+
+def test_an_issuer_whose_discovery_names_another_is_refused(client, settings, oidc_provider):
+    # Same server under another name: its discovery document names 127.0.0.1, not localhost.
+    other = oidc_provider.issuer.replace("127.0.0.1", "localhost")
+    configure(settings, other, oidc_provider.client_secret, oidc_provider.client_id)
+    page = client.post(reverse("oidc-login", args=["loopback"]))
+    assert page.status_code in (200, 400, 401)
+    assert "names another issuer" in page.content.decode()
+
+
+def test_a_provider_that_is_down_is_said_not_a_server_error(client, settings, oidc_provider):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    configure(settings, f"http://127.0.0.1:{port}/o", "x", "y")
+    page = client.post(reverse("oidc-login", args=["loopback"]))
+    assert page.status_code in (200, 400, 401)
+    assert "did not answer" in page.content.decode()
+
+
+def test_an_unknown_provider_is_not_found(client, sso):
+    assert client.post(reverse("oidc-login", args=["nope"])).status_code == 404
+
+
+def test_providers_come_from_the_environment_with_the_secret_from_a_file(monkeypatch, tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from connectors_admin.settings import _oidc_apps
+
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("s3cret-from-file\n")
+    monkeypatch.setenv("OIDC_PROVIDERS", "corp-idp")
+    monkeypatch.setenv("OIDC_CORP_IDP_ISSUER", "https://idp.example.com/realms/x/")
+    monkeypatch.setenv("OIDC_CORP_IDP_CLIENT_ID", "connectors")
+    monkeypatch.setenv("OIDC_CORP_IDP_CLIENT_SECRET_FILE", str(secret_file))
+    monkeypatch.setenv("OIDC_CORP_IDP_NAME", "Corp")
+    (app,) = _oidc_apps()
+    assert app["provider_id"] == "corp-idp" and app["name"] == "Corp"
+    assert app["secret"] == "s3cret-from-file"
+    assert app["settings"]["server_url"] == "https://idp.example.com/realms/x"
+    monkeypatch.setenv("OIDC_CORP_IDP_CLIENT_SECRET_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured) as refused:
+        _oidc_apps()
+    assert "OIDC_CORP_IDP_CLIENT_SECRET_FILE" in str(refused.value)
+    monkeypatch.delenv("OIDC_CORP_IDP_ISSUER")
+    with pytest.raises(ImproperlyConfigured, match="OIDC_CORP_IDP_ISSUER"):
+        _oidc_apps()
