@@ -1,0 +1,58 @@
+"""In the browser, with Chromium's virtual authenticator standing in for a security key: a user
+adds a passkey, signs out, and signs in with the passkey alone."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import SCREENSHOTS
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def virtual_authenticator(page: Page) -> None:
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+
+
+def test_add_a_passkey_and_sign_in_with_it(page: Page, sandbox, owner, console_errors, settings):
+    settings.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True  # live_server speaks http
+    virtual_authenticator(page)
+    page.goto(f"{sandbox}/accounts/login/")
+    page.get_by_label("Username or email").fill(owner.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="Acme Data")).to_be_visible()
+
+    page.get_by_role("link", name="Account security").click()
+    page.get_by_role("link", name="Add").click()
+    if "reauthenticate" in page.url:
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Confirm").click()
+    page.get_by_label("Passwordless").check()
+    page.screenshot(path=str(SCREENSHOTS / "passkey-01-add.png"), full_page=True)
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator(".messages")).to_contain_text("Security key added")
+    page.screenshot(path=str(SCREENSHOTS / "passkey-02-added.png"), full_page=True)
+    assert Authenticator.objects.filter(user=owner, type="webauthn").count() == 1
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="A passkey").click()
+    expect(page.get_by_role("heading", level=1, name="Acme Data")).to_be_visible()
+    assert console_errors == []
