@@ -211,3 +211,44 @@ def test_no_team_url_answers_a_server_error(clients, world, other_team, data):
     if who == "owner without CSRF token" and method == "post":
         assert response.status_code in (400, 403), name
     assert _other_teams_data(other_team) == before
+
+
+# --- fuzz: the sign-in and account pages (allauth's, and the invitation link) ---------------------
+def _account_routes() -> list[str]:
+    """Every route under accounts/, with each path parameter left as a placeholder."""
+    found = []
+
+    def walk(patterns, prefix: str) -> None:
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, route)
+            elif route.startswith("accounts/"):
+                found.append(route)
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(set(found))
+
+
+ACCOUNT_KEYS = ["login", "password", "email", "code", "password1", "password2", "oldpassword"]
+ACCOUNT_KEYS += ["remember", "credential", "name", "passwordless", "action", "next", "key"]
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_no_account_url_answers_a_server_error(client_for, owner, data):
+    import re
+
+    route = data.draw(st.sampled_from(_account_routes()))
+    path = "/" + re.sub(
+        r"<[^>]+>", lambda _: data.draw(st.sampled_from(["x", "1", "²", "%00"])), route
+    )
+    client = client_for(owner) if data.draw(st.booleans()) else Client()
+    values = data.draw(st.dictionaries(st.sampled_from(ACCOUNT_KEYS), NASTY, max_size=4))
+    method = data.draw(st.sampled_from(["get", "post"]))
+    response = getattr(client, method)(path, values)
+    assert response.status_code < 500, (route, method, values)
