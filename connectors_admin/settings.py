@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -232,6 +233,23 @@ def _oidc_apps() -> list[dict]:
 
 
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": _oidc_apps(), "OAUTH_PKCE_ENABLED": True}}
+
+
+def sso_origins(apps: list[dict]) -> list[str]:
+    """The identity providers' origins: the SSO button's POST is redirected there, and browsers
+    hold redirects after a form to the CSP's form-action."""
+    origins = []
+    for app in apps:
+        parts = urlsplit(app["settings"]["server_url"])
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return sorted(set(origins))
+
+
+SECURE_CSP["form-action"] = [
+    CSP.SELF,
+    *sso_origins(SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]),
+]
+
 
 # Sign-in throttling counts in the cache: the database's, so every worker shares the counts.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://connectors_admin_cache")}

@@ -48,7 +48,7 @@ def start(client) -> str:
 def test_the_sign_in_page_offers_the_configured_provider(client, sso):
     html = client.get(reverse("account_login")).content.decode()
     assert "Loopback IdP (single sign-on)" in html
-    assert 'href="/accounts/oidc/loopback/login/' in html
+    assert 'action="/accounts/oidc/loopback/login/?process=login"' in html  # a POST, with CSRF
 
 
 def test_sign_in_through_sso_makes_an_account_with_no_team(client, sso):
@@ -139,3 +139,14 @@ def test_providers_come_from_the_environment_with_the_secret_from_a_file(monkeyp
     monkeypatch.delenv("OIDC_CORP_IDP_ISSUER")
     with pytest.raises(ImproperlyConfigured, match="OIDC_CORP_IDP_ISSUER"):
         _oidc_apps()
+
+
+def test_the_csp_lets_the_sign_in_button_reach_the_issuer():
+    from connectors_admin.settings import sso_origins
+
+    apps = [
+        {"settings": {"server_url": "https://idp.example.com/realms/x"}},
+        {"settings": {"server_url": "https://idp.example.com/other"}},
+        {"settings": {"server_url": "http://127.0.0.1:9000/o"}},
+    ]
+    assert sso_origins(apps) == ["http://127.0.0.1:9000", "https://idp.example.com"]

@@ -43,6 +43,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_TEMPLATE = """<!doctype html>
 <title>Loopback OpenID provider: sign in</title>
+<link rel="icon" href="data:,">
 <form method="post">{% csrf_token %}
   {% if form.errors %}<p class="errors">Invalid username or password.</p>{% endif %}
   <input type="hidden" name="next" value="{{ next }}">
