@@ -59,6 +59,12 @@ def invite(request: HttpRequest, team: str) -> HttpResponse:
             f"{request.user.get_username()} invites you to the team “{acting.team.name}” as "
             f"{invitation.get_role_display()}.\n\nAccept within {settings.INVITATION_DAYS} days: "
             f"{link}\n\nThe link works once. If you did not expect this, ignore it."
+            + (
+                "\n\nThis team requires two-factor authentication: after joining you will set "
+                "up an authenticator app or a security key."
+                if acting.team.require_two_factor
+                else ""
+            )
         ),
         from_email=None,
         recipient_list=[invitation.email],

@@ -35,6 +35,7 @@ def test_an_invitee_joins_a_team_that_requires_two_factor(
     page.get_by_role("button", name="Send invitation").click()
     expect(page.locator(".messages")).to_contain_text("An invitation is on its way")
     screenshot("2fa-01-members")
+    assert "requires two-factor authentication" in mail.outbox[-1].body
     link = re.search(r"https?://\S+/invitations/\S+/", mail.outbox[-1].body).group(0)
     assert Invitation.objects.get().state == "pending"
 
