@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.urls import reverse
 
-from connectors_admin.audit.models import AppendOnlyError, AuditEvent
+from connectors_admin.audit.models import Action, AppendOnlyError, AuditEvent
 from connectors_admin.connectors.models import Connector
 from connectors_admin.credentials.models import Credential
 
@@ -228,3 +228,32 @@ def test_audit_pager_and_export_encode_the_filters(owner_client, owner, team):
     html = owner_client.get(AUDIT, {"actor": "a&b"}).content.decode()
     assert "actor=a%26b&amp;page=2" in html
     assert "export.csv?actor=a%26b" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_trail_keeps_a_constant_query_count(
+    owner_client, owner, team, rows, django_assert_num_queries
+):
+    from connectors_admin.audit.log import record
+
+    for i in range(rows):
+        record(Action.MEMBER_INVITED, actor=owner, team=team, after={"email": f"p{i}@x.io"})
+    url = reverse("audit:list", args=["acme"])
+    # session, user, membership+team, a capped count, the page, the team switcher
+    with django_assert_num_queries(6):
+        assert owner_client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_long_trail_is_not_counted_to_the_end(owner_client, owner, team, settings):
+    from connectors_admin.audit.log import record
+
+    settings.LIST_COUNT_CAP = 20
+    for i in range(60):
+        record(Action.MEMBER_INVITED, actor=owner, team=team, after={"email": f"p{i}@x.io"})
+    url = reverse("audit:list", args=["acme"])
+    html = owner_client.get(url).content.decode()
+    assert "Page 1</span>" in html and "Older" in html  # no "of N": the rows were not all counted
+    last = owner_client.get(url, {"page": 2}).content.decode()  # 50 a page: 10 rows left
+    assert "Newer" in last and "Older" not in last and "Page 2</span>" in last

@@ -391,3 +391,18 @@ def test_the_credential_page_pages_its_usage_with_a_constant_query_count(
         assert "Page 1 of 3" in html and "?connectors=2" in html and "?calls=2" in html
         second = owner_client.get(url, {"connectors": 3, "calls": 2}).content.decode()
         assert "Page 3 of 3" in second and "Page 2 of 3" in second
+
+
+@pytest.mark.django_db
+def test_a_credentials_usage_past_the_cap_is_not_counted_to_the_end(
+    owner_client, team, owner, credential, settings
+):
+    from .test_connectors_pages import make_connectors
+
+    settings.LIST_COUNT_CAP = 30
+    make_connectors(team, credential, owner, 40)
+    url = reverse("credentials:detail", args=["acme", credential.pk])
+    html = owner_client.get(url).content.decode()
+    assert "Connectors created with it (30+)" in html and "Page 1<" in html
+    last = owner_client.get(url, {"connectors": 2}).content.decode()
+    assert "?connectors=1" in last and "?connectors=3" not in last

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.dateparse import parse_date
 
 from connectors_admin.audit.models import Action, AuditEvent
 from connectors_admin.core.csvexport import csv_download
+from connectors_admin.core.paging import CappedPaginator
 
 from .access import get_membership
 
@@ -68,7 +68,10 @@ def _filtered(request: HttpRequest, team) -> tuple[object, dict[str, str], list[
 def audit_list(request: HttpRequest, team: str) -> HttpResponse:
     membership = get_membership(request, team, "view_audit")
     events, chosen, problems = _filtered(request, membership.team)
-    page = Paginator(events.select_related("team"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # A capped count: a team's trail grows without end, and a page must not count it all.
+    page = CappedPaginator(events.select_related("team"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "audit/list.html",

@@ -15,6 +15,7 @@ from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 from connectors_admin.core.crypto import DecryptionError
 from connectors_admin.core.htmx import htmx_partial
+from connectors_admin.core.paging import CappedPaginator
 from connectors_admin.core.tasks import enqueue_on_commit
 from connectors_admin.providers import TEMPLATES
 
@@ -129,9 +130,9 @@ def _detail_context(
         kind=credential.kind_obj,
         public_fields=_public_fields(credential),
         # Each list pages on its own (?connectors=N, ?calls=N), however long the usage grows.
-        connectors=Paginator(connectors, USAGE_PAGE).get_page(request.GET.get("connectors")),
+        connectors=CappedPaginator(connectors, USAGE_PAGE).get_page(request.GET.get("connectors")),
         embedded=_embedded_copies(credential, request.GET.get("embedded")),
-        submissions=Paginator(calls, USAGE_PAGE).get_page(request.GET.get("calls")),
+        submissions=CappedPaginator(calls, USAGE_PAGE).get_page(request.GET.get("calls")),
         compare=compare_form(credential.kind_obj),
         **extra,
     )
