@@ -211,6 +211,13 @@ class Submission(models.Model):
                 condition=models.Q(reconciliation="pending"),
                 name="submission_reconciling",
             ),
+            # The list's and dashboard's "answers that were lost" panel: a team's few creates
+            # with a reconciliation, newest first (without it, a scan of the team's operations).
+            models.Index(
+                fields=["team", "-created_at"],
+                condition=models.Q(action="create") & ~models.Q(reconciliation=""),
+                name="submission_lost_answers",
+            ),
         ]
 
     def __str__(self) -> str:
