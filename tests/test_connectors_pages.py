@@ -463,3 +463,22 @@ def test_pages_are_sent_compressed_with_breach_padding(owner_client, team, owner
         len(owner_client.get(url, headers={"Accept-Encoding": "gzip"}).content) for _ in range(6)
     }
     assert len(sizes) > 1
+
+
+@pytest.mark.django_db
+def test_list_rows_escape_what_providers_and_users_named(owner_client, team, owner, credential):
+    (connector,) = make_connectors(team, credential, owner, 1, status='<b onmouseover="x">')
+    Connector.objects.filter(pk=connector.pk).update(
+        name='<script>alert("n")</script>', remote_id="id<i>"
+    )
+    credential.label = "Cred <img src=x>"
+    credential.save()
+    html = owner_client.get(reverse("connectors:list", args=["acme"])).content.decode()
+    assert (
+        "<script>alert" not in html and "&lt;script&gt;alert(&quot;n&quot;)&lt;/script&gt;" in html
+    )
+    assert "id&lt;i&gt;" in html and "Cred &lt;img src=x&gt;" in html
+    assert "<b onmouseover" not in html and 'class="status status-b-onmouseoverx"' in html
+    created = timezone.localtime(Connector.objects.get().created_at)
+    assert f'<time datetime="{created.isoformat()}">{created:%b} {created.day}, ' in html
+    assert 'aria-label="Select &lt;script&gt;' in html and f"/connectors/{connector.pk}/" in html

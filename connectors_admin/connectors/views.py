@@ -83,13 +83,28 @@ def dashboard(request: HttpRequest, team: str) -> HttpResponse:
     )
 
 
+# What a list row never shows: the provider's record and the kept configuration (JSON decoded per
+# row), and the credential's own payload.
+LIST_DEFERRED = [
+    "record",
+    "summary",
+    "context",
+    "secret_config",
+    "last_error",
+    "credential__public",
+    "credential__secret_ciphertext",
+    "credential__secret_hints",
+    "created_by__password",
+]
+
+
 @login_required
 def connector_list(request: HttpRequest, team: str) -> HttpResponse:
     membership = get_membership(request, team)
     filters = ConnectorFilter(request.GET, membership.team)
     connectors = filters.filter(Connector.objects.filter(team=membership.team))
     page = CappedPaginator(
-        connectors.select_related("created_by", "credential"), PAGE_SIZE
+        connectors.select_related("created_by", "credential").defer(*LIST_DEFERRED), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     waiting = bulk.waiting(request, page.object_list)
     batch = bulk.batch_outcome(request)
@@ -98,6 +113,7 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
         "team": membership.team,
         "page": page,
         "waiting": waiting,
+        "can_pick": membership.can("create_connector"),
         # Poll while a provider is still settling a connector or a queued refresh has not run.
         "poll": bool(waiting)
         or bool(batch and batch["waiting"])
