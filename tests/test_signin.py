@@ -242,3 +242,15 @@ def test_the_members_page_keeps_its_query_count(
 
 
 QUERIES_MEMBERS = 6
+
+
+def test_the_admin_has_no_sign_in_form_of_its_own(client, make_user):
+    operator = make_user("root", is_staff=True, is_superuser=True)
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0].startswith(LOGIN + "?next=")
+    # Its password form no longer signs anyone in (it would skip throttling and two-factor).
+    client.post("/admin/login/", {"username": "root", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert sign_in(client, "root").status_code == 302
+    assert client.get("/admin/").status_code == 200
+    assert operator.pk == int(client.session["_auth_user_id"])
