@@ -5,17 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_team_requires_two_factor'),
-        ('connectors', '0005_newest_first_indexes'),
-        ('credentials', '0002_alter_credential_secret_ciphertext'),
+        ("accounts", "0003_team_requires_two_factor"),
+        ("connectors", "0005_newest_first_indexes"),
+        ("credentials", "0002_alter_credential_secret_ciphertext"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(condition=models.Q(('action', 'create'), models.Q(('reconciliation', ''), _negated=True)), fields=['team', '-created_at'], name='submission_lost_answers'),
+            model_name="submission",
+            index=models.Index(
+                condition=models.Q(
+                    ("action", "create"), models.Q(("reconciliation", ""), _negated=True)
+                ),
+                fields=["team", "-created_at"],
+                name="submission_lost_answers",
+            ),
         ),
     ]

@@ -43,7 +43,7 @@ def connector_rows(connectors, team, waiting: dict[str, Any], can_pick: bool) ->
             pick = (
                 format_html(PICK, pk, pk, name, pk)
                 if not connector.deleted_at
-                else mark_safe('<td class="pick"></td>')  # noqa: S308 (a constant)
+                else mark_safe('<td class="pick"></td>')
             )
         doing = waiting.get(pk) if waiting else None
         status = connector.status_label
