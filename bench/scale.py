@@ -14,6 +14,7 @@ import statistics
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.served import served_measures  # noqa: E402
+
 CONNECTORS = int(os.environ.get("BENCH_CONNECTORS", "100000"))
 SUBMISSIONS = int(os.environ.get("BENCH_SUBMISSIONS", "160000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
@@ -43,7 +46,7 @@ PROVIDER = {
 }
 
 
-def seed() -> dict:
+def seed(connectors: int = CONNECTORS, submissions: int = SUBMISSIONS) -> dict:
     from django.contrib.auth import get_user_model
 
     from connectors_admin.accounts.models import Membership, Role, Team
@@ -62,7 +65,7 @@ def seed() -> dict:
             team=team,
             kind="mixpanel",
             label=f"{team.slug} prod",
-            public={"project_id": 1, "residency": "us"},
+            public={"username": "sa.bench", "project_id": 1, "residency": "us"},
         )
         credential.set_secrets({"secret": "bench-secret-0000"})
         credential.save()
@@ -71,7 +74,7 @@ def seed() -> dict:
     started = time.perf_counter()
     batch = []
     ids = []
-    for number in range(CONNECTORS):
+    for number in range(connectors):
         team = big if number % 2 == 0 else others[number % 10]
         template = TEMPLATES[number % len(TEMPLATES)]
         pk = uuid.uuid4()
@@ -98,7 +101,7 @@ def seed() -> dict:
     Connector.objects.bulk_create(batch)
     # created_at is auto_now_add: set the spread afterwards in one statement per team half.
     batch = []
-    for number in range(SUBMISSIONS):
+    for number in range(submissions):
         pk, team_id = ids[number % len(ids)]
         batch.append(
             Submission(
@@ -129,13 +132,17 @@ def seed() -> dict:
             target_label=f"bucket-{i}",
             after={"n": i},
         )
-        for i in range(0, min(CONNECTORS, 50000), 2)
+        for i in range(0, min(connectors, 50000), 2)
     )
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return {"operator": operator, "seconds": time.perf_counter() - started}
+    return {
+        "operator": operator,
+        "credential": credentials[big.pk],
+        "seconds": time.perf_counter() - started,
+    }
 
 
 def median_ms(client: Client, url: str, params: dict | None = None) -> float:
@@ -166,12 +173,35 @@ def main() -> None:
 
     if connection.vendor != "postgresql":
         sys.exit("bench/scale.py measures PostgreSQL: set DATABASE_URL (scripts/start-postgres).")
-    connection.settings_dict["TEST"]["NAME"] = "bench_connectors_scale"
+    served = {}
+    # The growth comparison: the same create on 1,000 rows, then on the full seed.
+    with bench_database(connection, "bench_connectors_small"):
+        seeded = seed(1000, 1600)
+        served["small"] = served_measures(
+            connection.settings_dict["NAME"],
+            cookie_for(seeded),
+            seeded["credential"].pk,
+            full=False,
+        )
+    with bench_database(connection, "bench_connectors_scale"):
+        measure(connection, served)
+
+
+@contextmanager
+def bench_database(connection, name: str):
+    connection.settings_dict["TEST"]["NAME"] = name
+    original = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        measure(connection)
+        yield
     finally:
-        connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
+        connection.creation.destroy_test_db(original, verbosity=0)
+
+
+def cookie_for(seeded: dict) -> str:
+    client = Client()
+    client.force_login(seeded["operator"])
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
 def deep_pages() -> tuple[int, int]:
@@ -184,7 +214,7 @@ def deep_pages() -> tuple[int, int]:
     return max(1, ours // 25 - 1), max(1, matching.count() // 100 - 1)
 
 
-def measure(connection) -> None:
+def measure(connection, served: dict) -> None:
     seeded = seed()
     client = Client()
     client.force_login(seeded["operator"])
@@ -222,6 +252,32 @@ def measure(connection) -> None:
         for label, ours, baseline in measures:
             a, b = interleaved(client, ours, baseline)
             print(f"{label:34} {a:10.1f} {b:11.1f} {b / a:6.1f}x")
+    big = served_measures(
+        connection.settings_dict["NAME"], cookie_for(seeded), seeded["credential"].pk, full=True
+    )
+    report_served(served["small"], big)
+
+
+def report_served(small: dict, big: dict) -> None:
+    print()
+    print("Served by gunicorn -w 2 on loopback:")
+    if "throughput" in big:
+        ours, stock = big["throughput"]
+        print(
+            f"{'throughput, list (req/s, wrk -c8)':34} {ours:10.1f} {stock:11.1f} {ours / stock:6.1f}x"
+        )
+    else:
+        print("throughput: skipped (install wrk: apt-get install wrk)")
+    for label, rows in (("1,000", small), (f"{CONNECTORS:,}", big)):
+        ours, direct = rows["create"]
+        print(
+            f"create at {label} rows: {ours:.0f} ms through the app, {direct:.0f} ms direct "
+            f"(sandbox holds each answer 200 ms): overhead {ours - direct:.1f} ms"
+        )
+    for label, key in (("sign-in page", "wire"), ("connector list", "wire_list")):
+        kb, count = big[key]
+        print(f"first view of the {label}: {kb:.1f} KB on the wire in {count} requests")
+    print(f"largest app worker after 1,000 requests: {big['rss']:.0f} MB resident")
 
 
 if __name__ == "__main__":
