@@ -38,6 +38,8 @@ def test_the_sign_in_page_is_ours_and_runs_no_inline_script(client):
         assert "src=" in tag or 'type="application/json"' in tag, tag
     assert 'for="id_login"' in html and 'for="id_password"' in html  # labelled fields
     assert "Forgotten your password?" in html and "invitation" in html
+    # htmx and app.js only: the passkey scripts load on the passkey page (first view, 4 requests)
+    assert len(re.findall(r"<script[^>]*src=", html)) == 2
     assert "sign up" not in html.lower()
 
 
@@ -254,3 +256,11 @@ def test_the_admin_has_no_sign_in_form_of_its_own(client, make_user):
     assert sign_in(client, "root").status_code == 302
     assert client.get("/admin/").status_code == 200
     assert operator.pk == int(client.session["_auth_user_id"])
+
+
+def test_the_passkey_page_keeps_a_safe_next_only(client):
+    url = reverse("passkey-login")
+    page = client.get(url, {"next": "/teams/acme/"}).content.decode()
+    assert 'name="next" value="/teams/acme/"' in page and 'id="passkey_login"' in page
+    assert "webauthn.js" in page
+    assert 'name="next"' not in client.get(url, {"next": "https://evil.example/"}).content.decode()

@@ -53,6 +53,8 @@ def test_add_a_passkey_and_sign_in_with_it(page: Page, sandbox, owner, console_e
     assert Authenticator.objects.filter(user=owner, type="webauthn").count() == 1
 
     page.get_by_role("button", name="Sign out").click()
-    page.get_by_role("button", name="A passkey").click()
+    page.get_by_role("link", name="A passkey").click()
+    page.screenshot(path=str(SCREENSHOTS / "passkey-03-sign-in.png"), full_page=True)
+    page.get_by_role("button", name="Use my passkey").click()
     expect(page.get_by_role("heading", level=1, name="Acme Data")).to_be_visible()
     assert console_errors == []
