@@ -167,3 +167,17 @@ def test_admin_changelists_are_lean_whatever_the_rows(
     assert len(counts) <= 1  # the filtered count only, never the full table's too
     with django_assert_max_num_queries(len(queries.captured_queries)):
         operator_client.get(url, {"q": "c-1"})
+
+
+def test_admin_changelists_count_no_further_than_the_cap(
+    operator_client, team, owner, credential, settings
+):
+    from .test_connectors_pages import make_connectors
+
+    settings.LIST_COUNT_CAP = 5
+    make_connectors(team, credential, owner, 8)
+    html = operator_client.get("/admin/connectors/connector/").content.decode()
+    assert "5+ connectors" in html
+    assert html.count('/change/">') == 8  # every row still listed
+    settings.LIST_COUNT_CAP = 100
+    assert "8 connectors" in operator_client.get("/admin/connectors/connector/").content.decode()
