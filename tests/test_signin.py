@@ -45,7 +45,7 @@ def test_the_sign_in_page_is_ours_and_runs_no_inline_script(client):
 
 def test_no_open_sign_up(client):
     page = client.get(reverse("account_signup"))
-    assert "closed" in page.content.decode().lower()
+    assert "No open sign-up" in page.content.decode()
     client.post(
         reverse("account_signup"),
         {
