@@ -236,8 +236,12 @@ def test_rotation_shows_the_blast_radius_and_pushes_the_new_secret(
     assert "Push the new secret" in page
 
     push = reverse("connectors:push-rotated", args=["acme", aws.pk])
-    result = owner_client.post(push).content.decode()
+    response = owner_client.post(push)
+    assert response.status_code == 302 and response["Location"] == push  # POST, redirect, GET
+    result = owner_client.get(push).content.decode()
     assert "Lake files" in result and "pushed" in result
+    assert "Lake files" in owner_client.get(push).content.decode()  # a reload pushes nothing
+    assert Submission.objects.filter(action="push-rotated").count() == 1
     sent = SandboxConnector.objects.get(provider="aisquared").data["configuration"]
     assert sent["secret_access"] == digest(ROTATED_AWS_SECRET)
     assert sent["bucket"] == "acme-lake"  # the rest of the configuration is kept
@@ -542,7 +546,7 @@ def test_a_rotated_key_file_is_pushed_into_a_google_sheets_destination(
     assert "1 connector carries the old secret inside its configuration" in rotated
     assert "1 connector embeds the old secret" in rotated and "Push the new secret" in rotated
     result = owner_client.post(
-        reverse("connectors:push-rotated", args=["acme", gcp.pk])
+        reverse("connectors:push-rotated", args=["acme", gcp.pk]), follow=True
     ).content.decode()
     assert "pushed" in result and "Weekly sheet" in result
     sent = SandboxConnector.objects.get().data["configuration"]
@@ -562,7 +566,7 @@ def test_a_rotated_key_file_is_pushed_into_a_google_sheets_destination(
     )  # the create, and the push
     # Pushing again finds nothing left to do.
     again = owner_client.post(
-        reverse("connectors:push-rotated", args=["acme", gcp.pk])
+        reverse("connectors:push-rotated", args=["acme", gcp.pk]), follow=True
     ).content.decode()
     assert "already has the current one" in again
     assert Submission.objects.filter(action="push-rotated").count() == 1
@@ -588,7 +592,7 @@ def test_a_failed_push_is_recorded_and_leaves_the_link_old(owner_client, sandbox
     )
     fault("status", provider="aisquared", status=422, message="Connector update failed")
     result = owner_client.post(
-        reverse("connectors:push-rotated", args=["acme", aws.pk])
+        reverse("connectors:push-rotated", args=["acme", aws.pk]), follow=True
     ).content.decode()
     assert "failed" in result and "Connector update failed" in result
     pushed = Submission.objects.get(action="push-rotated")
@@ -611,6 +615,10 @@ def test_only_admins_push_and_deleting_is_allowed_once_no_live_connector_embeds_
     )
     push = reverse("connectors:push-rotated", args=["acme", aws.pk])
     assert client_for(member).post(push).status_code == 403
+    # Nothing pushed yet: the results page leads back to the credential.
+    assert owner_client.get(push)["Location"] == reverse(
+        "credentials:detail", args=["acme", aws.pk]
+    )
     member_page = client_for(member).get(reverse("credentials:detail", args=["acme", aws.pk]))
     assert "Push the new secret" not in member_page.content.decode()
     assert not Submission.objects.filter(action="push-rotated").exists()

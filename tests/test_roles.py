@@ -38,7 +38,10 @@ EXPECTED: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     ),
     "connectors:bulk": ({"post": "create_connector"}, {}),
     "connectors:export": ({"get": "view"}, {}),
-    "connectors:push-rotated": ({"post": "manage_credentials"}, {"pk": "credential"}),
+    "connectors:push-rotated": (
+        {"get": "manage_credentials", "post": "manage_credentials"},
+        {"pk": "credential"},
+    ),
     "credentials:list": ({"get": "view"}, {}),
     "credentials:detail": ({"get": "view"}, {"pk": "credential"}),
     "credentials:new": ({"get": "manage_credentials"}, {}),

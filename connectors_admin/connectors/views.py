@@ -482,13 +482,36 @@ def _action_page(request: HttpRequest, connector: Connector, declared, context: 
     return render(request, name, context)
 
 
+PUSHED = "pushed-secret:{}"  # session key: the last push's results, per credential
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def push_rotated_secret(request: HttpRequest, team: str, pk: int) -> HttpResponse:
-    """Push a rotated credential's new secret into the connectors that embed the old one."""
+    """POST pushes a rotated credential's new secret into the connectors that embed the old one,
+    then redirects here; GET shows that push's result per connector (a reload pushes nothing)."""
     membership = get_membership(request, team, "manage_credentials")
     credential = get_object_or_404(Credential, team=membership.team, pk=pk)
-    outcomes = push_rotated(credential, request.user, request)
+    key = PUSHED.format(credential.pk)
+    if request.method == "POST":
+        outcomes = push_rotated(credential, request.user, request)
+        request.session[key] = [
+            [str(connector.pk), submission.pk if submission else None, said]
+            for connector, submission, said in outcomes
+        ]
+        return redirect("connectors:push-rotated", team=team, pk=pk)
+    kept = request.session.get(key)
+    if kept is None:
+        return redirect("credentials:detail", team=team, pk=pk)
+    connectors = Connector.objects.filter(team=membership.team).in_bulk([c for c, _, _ in kept])
+    submissions = Submission.objects.filter(team=membership.team).in_bulk(
+        [s for _, s, _ in kept if s is not None]
+    )
+    outcomes = [
+        (connectors[uuid.UUID(c)], submissions.get(s) if s is not None else None, said)
+        for c, s, said in kept
+        if uuid.UUID(c) in connectors
+    ]
     return render(
         request,
         "connectors/push_results.html",
