@@ -78,9 +78,15 @@ class ConnectorFilter(forms.Form):
         self.fields["status"].choices = [("", "Any status"), (NO_STATUS, "no status reported")] + [
             (s, s) for s in declared_statuses()
         ]
-        self.fields["credential"].queryset = Credential.objects.filter(team=team).order_by("label")
+        # Only what an option shows: not the credential's payload, not the user's password hash.
+        self.fields["credential"].queryset = (
+            Credential.objects.filter(team=team).only("pk", "label").order_by("label")
+        )
         self.fields["creator"].queryset = (
-            get_user_model().objects.filter(memberships__team=team).order_by("username")
+            get_user_model()
+            .objects.filter(memberships__team=team)
+            .only("pk", "username")
+            .order_by("username")
         )
         for name, field in self.fields.items():
             if name != "q":  # the list reloads when one of these changes
