@@ -75,24 +75,16 @@ def _method(authenticator) -> str:
 
 @receiver(mfa_signals.authenticator_added)
 def two_factor_added(sender, request, user, authenticator, **kwargs) -> None:
-    record(
-        Action.TWO_FACTOR_ADDED,
-        request=request,
-        actor=user,
-        target=user,
-        after={"method": _method(authenticator)},
-    )
+    _two_factor(Action.TWO_FACTOR_ADDED, request, user, after={"method": _method(authenticator)})
 
 
 @receiver(mfa_signals.authenticator_removed)
 def two_factor_removed(sender, request, user, authenticator, **kwargs) -> None:
-    record(
-        Action.TWO_FACTOR_REMOVED,
-        request=request,
-        actor=user,
-        target=user,
-        before={"method": _method(authenticator)},
-    )
+    _two_factor(Action.TWO_FACTOR_REMOVED, request, user, before={"method": _method(authenticator)})
+
+
+def _two_factor(action: Action, request, user, **values) -> None:
+    record(action, request=request, actor=user, target=user, **values)
 
 
 @receiver(mfa_signals.authenticator_reset)
