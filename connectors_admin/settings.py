@@ -25,6 +25,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-dev-only-" + "x" * 40
 
+# How many reverse proxies append to X-Forwarded-For in front of the app (0: none, REMOTE_ADDR is
+# the client). Sign-in throttling and the audit trail count and keep the client's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -54,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "connectors_admin.core.requestid.RequestIdMiddleware",
+    "connectors_admin.core.proxy.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "connectors_admin.core.safety.RefuseControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -202,8 +206,10 @@ def _read_secret(name: str) -> str:
 
 def _oidc_apps() -> list[dict]:
     """OpenID Connect providers from OIDC_PROVIDERS (ids, comma-separated) and, for each id,
-    OIDC_<ID>_ISSUER, OIDC_<ID>_CLIENT_ID, OIDC_<ID>_CLIENT_SECRET (or ..._SECRET_FILE) and an
-    optional OIDC_<ID>_NAME shown on the sign-in button."""
+    OIDC_<ID>_ISSUER, OIDC_<ID>_CLIENT_ID, OIDC_<ID>_CLIENT_SECRET (or ..._SECRET_FILE), an
+    optional OIDC_<ID>_NAME shown on the sign-in button, and OIDC_<ID>_AUTHORIZE_URL when the
+    discovery document's authorization endpoint is on another host than the issuer (the CSP
+    must let the button's redirect go there)."""
     apps = []
     for provider_id in env.list("OIDC_PROVIDERS", default=[]):
         prefix = "OIDC_" + re.sub(r"[^A-Z0-9]", "_", provider_id.upper())
@@ -216,6 +222,7 @@ def _oidc_apps() -> list[dict]:
         ]
         if missing:
             raise ImproperlyConfigured(f"OIDC provider {provider_id!r} needs {', '.join(missing)}.")
+        authorize = env.str(f"{prefix}_AUTHORIZE_URL", default="")
         apps.append(
             {
                 "provider_id": provider_id,
@@ -226,6 +233,8 @@ def _oidc_apps() -> list[dict]:
                     "server_url": issuer,
                     "oauth_pkce_enabled": True,
                     "fetch_userinfo": True,
+                    # Where the sign-in button sends people, when not on the issuer's host.
+                    "authorize_url": authorize,
                 },
             }
         )
@@ -240,8 +249,10 @@ def sso_origins(apps: list[dict]) -> list[str]:
     hold redirects after a form to the CSP's form-action."""
     origins = []
     for app in apps:
-        parts = urlsplit(app["settings"]["server_url"])
-        origins.append(f"{parts.scheme}://{parts.netloc}")
+        for url in (app["settings"]["server_url"], app["settings"].get("authorize_url")):
+            if url:
+                parts = urlsplit(url)
+                origins.append(f"{parts.scheme}://{parts.netloc}")
     return sorted(set(origins))
 
 

@@ -9,6 +9,7 @@ import re
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from connectors_admin.audit.models import Action, AuditEvent
@@ -264,3 +265,51 @@ def test_the_passkey_page_keeps_a_safe_next_only(client):
     assert 'name="next" value="/teams/acme/"' in page and 'id="passkey_login"' in page
     assert "webauthn.js" in page
     assert 'name="next"' not in client.get(url, {"next": "https://evil.example/"}).content.decode()
+
+
+def test_behind_proxies_each_client_is_counted_and_audited_by_its_own_address(
+    client, owner, settings, make_user
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for number in range(10):  # one client fails often, under made-up names
+        sign_in(client, f"nobody{number}", "x", HTTP_X_FORWARDED_FOR="198.51.100.66", **proxy)
+    # Another client behind the same proxy signs in: the first one's failures are its own.
+    other = Client()
+    response = sign_in(other, "olivia", HTTP_X_FORWARDED_FOR="203.0.113.50", **proxy)
+    assert response.status_code == 302
+    assert audited(Action.SIGNED_IN)[0].client_ip == "203.0.113.50"
+    assert {e.client_ip for e in audited(Action.SIGN_IN_FAILED)} == {"198.51.100.66"}
+    # A header shorter than the proxies that would have written it is ignored.
+    settings.TRUSTED_PROXY_COUNT = 2
+    sign_in(Client(), "nobody", "x", HTTP_X_FORWARDED_FOR="192.0.2.9", **proxy)
+    assert audited(Action.SIGN_IN_FAILED)[-1].client_ip == "10.0.0.1"
+
+
+def test_the_lock_out_counts_per_account_whichever_name_is_typed(client, owner, settings):
+    for _ in range(settings.LOGIN_ATTEMPTS):
+        sign_in(client, "olivia", "wrong")
+    page = sign_in(client, "olivia@example.com")  # the same account by its email
+    assert "Too many failed sign-ins" in page.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_failed_sign_in_keeps_only_a_name_that_is_an_account(client, owner):
+    sign_in(client, "correct-horse-typed-in-the-wrong-box", "x")
+    sign_in(client, "OLIVIA", "x")
+    first, second = audited(Action.SIGN_IN_FAILED)
+    assert "correct-horse" not in first.message and "not an account here" in first.message
+    assert "OLIVIA" in second.message
+
+
+def test_a_queued_bulk_action_does_not_run_for_a_member_without_required_two_factor(
+    team, member, credential
+):
+    from connectors_admin.connectors.tasks import run_connector_action
+
+    from .test_connectors_pages import make_connectors
+
+    (connector,) = make_connectors(team, credential, member, 1)
+    team.require_two_factor = True
+    team.save()
+    assert run_connector_action.call(str(connector.pk), "refresh", member.pk) == "not allowed"

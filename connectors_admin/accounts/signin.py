@@ -7,19 +7,22 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import jwt
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.helpers import render_authentication_error
-from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.html import format_html
@@ -34,6 +37,19 @@ from connectors_admin.core.crypto import DecryptionError, decrypt_text, encrypt_
 def login_tried(credentials: dict[str, Any]) -> str:
     """The name someone signed in with (never the password), bounded for the audit row."""
     return str(credentials.get("username") or credentials.get("email") or "")[:150]
+
+
+def account_for(login: str) -> int | None:
+    """The id of the one account whose username or email is `login`, else None."""
+    login = login.strip()
+    if not login:
+        return None
+    matches = list(
+        get_user_model()
+        .objects.filter(Q(username__iexact=login) | (Q(email__iexact=login) & ~Q(email="")))
+        .values_list("pk", flat=True)[:2]
+    )
+    return matches[0] if len(matches) == 1 else None
 
 
 class LoginForm(AllauthLoginForm):
@@ -66,19 +82,29 @@ class AccountAdapter(DefaultAccountAdapter):
         # Accounts are made by accepting an invitation, by an operator, or through SSO.
         return False
 
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth counts failures per name typed; an account with a username and an email
+        # would get twice the guesses. Count per account when the name finds exactly one.
+        account = account_for(login_tried(credentials))
+        if account is not None:
+            return f"account:{account}"
+        return super()._get_login_attempts_cache_key(request, **credentials)
+
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         try:
             super().pre_authenticate(request, **credentials)
         except ValidationError:
             login = login_tried(credentials)
-            # Audited once per lock-out window and login, not once per refused attempt.
+            # Audited once per lock-out window and account, not once per refused attempt.
             window = settings.LOGIN_LOCKOUT_MINUTES * 60
-            key = "lockout-audited:" + hashlib.sha256(login.lower().encode()).hexdigest()
+            counted = self._get_login_attempts_cache_key(request, **credentials)
+            key = "lockout-audited:" + hashlib.sha256(counted.lower().encode()).hexdigest()
             if cache.add(key, 1, timeout=window):
+                shown = login if account_for(login) is not None else "not an account here"
                 record(
                     Action.SIGN_IN_LOCKED,
                     request=request,
-                    message=f"Sign-in paused after repeated failures. Login tried: {login}",
+                    message=f"Sign-in paused after repeated failures. Login tried: {shown}",
                 )
             raise
 
@@ -152,6 +178,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return True
 
 
+# Asymmetric signatures only (an HMAC "signature" would be keyed with the shared client secret),
+# and a minute's leeway for an identity provider whose clock is a little ahead or behind.
+ID_TOKEN_ALGORITHMS = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"}
+CLOCK_LEEWAY_SECONDS = 60
+
+
 class CheckedOIDCAdapter(OpenIDConnectOAuth2Adapter):
     """allauth's OpenID Connect adapter, stricter: the discovery document must name the issuer
     the operator configured, and the id_token's signature is checked against the issuer's keys
@@ -168,14 +200,35 @@ class CheckedOIDCAdapter(OpenIDConnectOAuth2Adapter):
         return config
 
     def _decode_id_token(self, app: SocialApp, id_token: str) -> dict:
-        return jwtkit.verify_and_decode(
-            credential=id_token,
-            keys_url=self.openid_config["jwks_uri"],
-            issuer=self.openid_config["issuer"],
-            audience=app.client_id,
-            lookup_kid=jwtkit.lookup_kid_jwk,
-            verify_signature=True,
-        )
+        config = self.openid_config
+        try:
+            header = jwt.get_unverified_header(id_token)
+            algorithm = header.get("alg")
+            if algorithm not in ID_TOKEN_ALGORITHMS:
+                raise OAuth2Error("Invalid id_token: unexpected algorithm")
+            return jwt.decode(
+                id_token,
+                key=self._signing_key(config["jwks_uri"], header.get("kid")),
+                algorithms=[algorithm],
+                audience=app.client_id,
+                issuer=config["issuer"],
+                leeway=CLOCK_LEEWAY_SECONDS,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
+        except (jwt.PyJWTError, KeyError, TypeError, ValueError) as error:
+            # A malformed token or key set is refused like a bad one, never a server error.
+            raise OAuth2Error("Invalid id_token") from error
+
+    def _signing_key(self, jwks_uri: str, kid: str | None):
+        """The issuer's signing key named by `kid`, or its only one when the token names none."""
+        with get_social_adapter().get_requests_session() as session:
+            response = session.get(jwks_uri)
+            response.raise_for_status()
+            keys = [k for k in response.json().get("keys", []) if k.get("use", "sig") == "sig"]
+        chosen = [k for k in keys if k.get("kid") == kid] if kid else keys
+        if len(chosen) != 1:
+            raise OAuth2Error("Invalid id_token: no single matching signing key")
+        return jwt.PyJWK(chosen[0]).key
 
 
 def passkey_login(request: HttpRequest) -> HttpResponse:

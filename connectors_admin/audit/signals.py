@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models import Q
 from django.dispatch import receiver
 
 from .log import record
@@ -41,9 +43,12 @@ def signed_in(sender, request, user, **kwargs) -> None:
 
 @receiver(user_login_failed)
 def sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
-    # Only the name tried: Django already removes the password from `credentials`.
-    tried = str(credentials.get("username") or credentials.get("email") or "")[:150]
-    record(Action.SIGN_IN_FAILED, request=request, message=f"Login tried: {tried}")
+    # Only the name tried (Django already removes the password from `credentials`), and only
+    # when it names an account: a password typed into the name field is not kept.
+    tried = str(credentials.get("username") or credentials.get("email") or "").strip()[:150]
+    users = get_user_model().objects.filter(Q(username__iexact=tried) | Q(email__iexact=tried))
+    shown = tried if tried and users.exists() else "not an account here"
+    record(Action.SIGN_IN_FAILED, request=request, message=f"Login tried: {shown}")
 
 
 @receiver(account_signals.password_changed)
