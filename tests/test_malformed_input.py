@@ -252,3 +252,39 @@ def test_no_account_url_answers_a_server_error(client_for, owner, data):
     method = data.draw(st.sampled_from(["get", "post"]))
     response = getattr(client, method)(path, values)
     assert response.status_code < 500, (route, method, values)
+
+
+@pytest.mark.parametrize(
+    ("name", "param", "args"),
+    [
+        ("audit:list", "page", []),
+        ("connectors:list", "page", []),
+        ("credentials:detail", "connectors", ["credential"]),
+        ("credentials:detail", "calls", ["credential"]),
+    ],
+)
+def test_a_page_number_past_any_table_is_not_a_server_error(
+    owner_client, world, credential, settings, name, param, args
+):
+    from connectors_admin.audit.log import record
+    from connectors_admin.audit.models import Action
+    from connectors_admin.connectors.models import Submission
+
+    record(Action.MEMBER_INVITED, team=credential.team)
+    Submission.objects.update(credential=credential)
+    settings.LIST_COUNT_CAP = 0  # every list with a row is capped: any page number is asked for
+    url = reverse(name, args=["acme", *[credential.pk for _ in args]])
+    assert owner_client.get(url, {param: "9" * 25}).status_code == 200
+
+
+def test_an_admin_page_number_past_any_table_is_not_a_server_error(
+    client, world, make_user, settings
+):
+    from connectors_admin.audit.log import record
+    from connectors_admin.audit.models import Action
+
+    record(Action.MEMBER_INVITED)
+    settings.LIST_COUNT_CAP = 0
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    for changelist in ("connectors/connector", "connectors/submission", "audit/auditevent"):
+        assert client.get(f"/admin/{changelist}/", {"p": "9" * 25}).status_code < 500

@@ -91,6 +91,19 @@ def test_a_bad_id_token_is_refused(client, sso, mode):
     assert "Loopback IdP" in event.message and sso.client_secret not in event.message
 
 
+@pytest.mark.parametrize("mode", ["clock-ahead", "no-kid"])
+def test_a_valid_token_from_a_provider_with_quirks_is_accepted(client, sso, mode):
+    # A clock a little ahead (iat in our future) and a header without a kid (optional; the
+    # issuer has one signing key) are both valid: no refusal, and never a server error.
+    sso.set_mode(mode)
+    try:
+        response = client.get(sso.authorize(start(client)).removeprefix("http://testserver"))
+    finally:
+        sso.set_mode("normal")
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert client.session["_auth_user_id"]
+
+
 def test_an_issuer_whose_discovery_names_another_is_refused(client, settings, oidc_provider):
     # Same server under another name: its discovery document names 127.0.0.1, not localhost.
     other = oidc_provider.issuer.replace("127.0.0.1", "localhost")
@@ -148,5 +161,16 @@ def test_the_csp_lets_the_sign_in_button_reach_the_issuer():
         {"settings": {"server_url": "https://idp.example.com/realms/x"}},
         {"settings": {"server_url": "https://idp.example.com/other"}},
         {"settings": {"server_url": "http://127.0.0.1:9000/o"}},
+        {
+            "settings": {
+                "server_url": "https://cognito-idp.eu-west-1.amazonaws.com/pool",
+                "authorize_url": "https://corp.auth.eu-west-1.amazoncognito.com/oauth2/authorize",
+            }
+        },
     ]
-    assert sso_origins(apps) == ["http://127.0.0.1:9000", "https://idp.example.com"]
+    assert sso_origins(apps) == [
+        "http://127.0.0.1:9000",
+        "https://cognito-idp.eu-west-1.amazonaws.com",
+        "https://corp.auth.eu-west-1.amazoncognito.com",
+        "https://idp.example.com",
+    ]

@@ -47,6 +47,7 @@ def run_connector_action(connector_id: str, slug: str, user_id: int | None) -> s
     """One connector of a bulk action from the list, run as the user who asked, if they may
     still run it and the connector still offers it."""
     from connectors_admin.accounts.models import Membership
+    from connectors_admin.accounts.twofactor import has_two_factor
 
     connector = (
         Connector.objects.select_related("credential", "team")
@@ -58,9 +59,13 @@ def run_connector_action(connector_id: str, slug: str, user_id: int | None) -> s
     action = connector.template_obj.action(slug)
     if action is None or action not in connector.available_actions():
         return "not available"
-    membership = Membership.objects.filter(team=connector.team, user_id=user_id).first()
+    membership = (
+        Membership.objects.select_related("user").filter(team=connector.team, user_id=user_id)
+    ).first()
     if membership is None or not membership.can(action.capability):
         return "not allowed"
+    if connector.team.require_two_factor and not has_two_factor(membership.user):
+        return "not allowed"  # queued before the team required two-factor, by a member without
     return services.run_action(connector, slug, membership.user).outcome
 
 

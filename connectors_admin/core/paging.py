@@ -9,6 +9,8 @@ from functools import cached_property
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 
+MAX_OFFSET = 10**12
+
 
 class CappedPage(Page):
     more: bool = False
@@ -45,6 +47,8 @@ class CappedPaginator(Paginator):
             raise PageNotAnInteger("That page number is not an integer") from None
         if number < 1:
             raise EmptyPage("That page number is less than 1")
+        if (number - 1) * self.per_page > MAX_OFFSET:  # past any table, and past SQL's integers
+            raise EmptyPage("That page contains no results")
         return number
 
     def page(self, number) -> CappedPage:

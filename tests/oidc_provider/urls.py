@@ -36,7 +36,7 @@ class ClaimsValidator(OAuth2Validator):
         }
 
 
-MODES = ("normal", "tamper", "wrong-issuer", "wrong-audience")
+MODES = ("normal", "tamper", "wrong-issuer", "wrong-audience", "clock-ahead", "no-kid")
 mode = "normal"  # one provider process per test session, so module state is fine
 
 
@@ -65,10 +65,14 @@ def alter_id_token(id_token: str, how: str) -> str:
         claims["iss"] = f"{settings.BASE_URL}/other"
     elif how == "wrong-audience":
         claims["aud"] = "someone-else"
+    elif how == "clock-ahead":  # a provider whose clock runs 20 s ahead: still a valid token
+        claims["iat"] += 20
+        claims["nbf"] = claims["iat"]
     # Validly signed with the provider's own key (and kid), so only the claim is wrong.
     kid = jwt.get_unverified_header(id_token)["kid"]
+    headers = {} if how == "no-kid" else {"kid": kid}  # kid is optional in a JWS header
     private_key = settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]
-    return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": kid})
+    return jwt.encode(claims, private_key, algorithm="RS256", headers=headers)
 
 
 @csrf_exempt  # as DOT's TokenView is
