@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 
-from .models import Membership, Role
+from .models import Membership, Role, users_named
 
 
 def assignable_roles(acting: Membership) -> list[tuple[str, str]]:
@@ -35,10 +34,7 @@ class AddMemberForm(_TeamRoleForm):
 
     def clean_user(self):
         value = self.cleaned_data["user"].strip()
-        users = get_user_model().objects.filter(
-            Q(username__iexact=value) | (Q(email__iexact=value) & ~Q(email=""))
-        )
-        matches = list(users[:2])
+        matches = list(users_named(value)[:2])
         if not matches:
             raise forms.ValidationError("No account has this username or email.")
         if len(matches) > 1:

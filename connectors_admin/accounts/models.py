@@ -71,6 +71,15 @@ class Membership(models.Model):
         return capability in CAPABILITIES[self.role]
 
 
+def users_named(name: str):
+    """Accounts whose username or email is `name`, ignoring case (an empty email never matches)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        models.Q(username__iexact=name) | (models.Q(email__iexact=name) & ~models.Q(email=""))
+    )
+
+
 def current_membership(user) -> Membership | None:
     return (
         Membership.objects.filter(user=user)

@@ -19,10 +19,8 @@ from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.html import format_html
@@ -32,6 +30,8 @@ from requests import RequestException
 from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 from connectors_admin.core.crypto import DecryptionError, decrypt_text, encrypt_text, rotate
+
+from .models import users_named
 
 
 def login_tried(credentials: dict[str, Any]) -> str:
@@ -44,11 +44,7 @@ def account_for(login: str) -> int | None:
     login = login.strip()
     if not login:
         return None
-    matches = list(
-        get_user_model()
-        .objects.filter(Q(username__iexact=login) | (Q(email__iexact=login) & ~Q(email="")))
-        .values_list("pk", flat=True)[:2]
-    )
+    matches = list(users_named(login).values_list("pk", flat=True)[:2])
     return matches[0] if len(matches) == 1 else None
 
 
