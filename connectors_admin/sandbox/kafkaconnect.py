@@ -103,6 +103,40 @@ def _k(name: str, kind: str = "STRING", required: bool = False, **extra: Any) ->
 
 
 TOPICS = _k("topics", "LIST", True, documentation="Topics to consume, separated by commas.")
+# What every Debezium source asks for to reach its database server.
+DEBEZIUM_CONNECTION = (
+    _k(
+        "database.hostname",
+        required=True,
+        group="Connection",
+        documentation="Resolvable hostname or IP address of the database server.",
+    ),
+    _k(
+        "database.port",
+        "INT",
+        True,
+        group="Connection",
+        documentation="Port of the database server.",
+    ),
+    _k(
+        "database.user",
+        required=True,
+        group="Connection",
+        documentation="Name of the database user to connect as.",
+    ),
+    _k(
+        "database.password",
+        "PASSWORD",
+        True,
+        group="Connection",
+        documentation="Password of the database user.",
+    ),
+)
+DEBEZIUM_TOPIC_PREFIX = _k(
+    "topic.prefix",
+    required=True,
+    documentation="Prefix of every topic that receives this connector's events.",
+)
 PLUGINS = {
     p.cls: p
     for p in (
@@ -124,34 +158,18 @@ PLUGINS = {
             _k("collection", documentation="The collection; the topic's name when empty."),
         )),
         Plugin("io.debezium.connector.mysql.MySqlConnector", "source", "2.7.3.Final", (
-            _k("database.hostname", required=True, group="Connection",
-               documentation="Resolvable hostname or IP address of the database server."),
-            _k("database.port", "INT", True, group="Connection",
-               documentation="Port of the database server."),
-            _k("database.user", required=True, group="Connection",
-               documentation="Name of the database user to connect as."),
-            _k("database.password", "PASSWORD", True, group="Connection",
-               documentation="Password of the database user."),
+            *DEBEZIUM_CONNECTION,
             _k("database.server.id", "INT", True,
                documentation="A numeric id of this client, unique among the server's replicas."),
-            _k("topic.prefix", required=True,
-               documentation="Prefix of every topic that receives this connector's events."),
+            DEBEZIUM_TOPIC_PREFIX,
             _k("database.include.list", "LIST", documentation="Databases to capture."),
             _k("table.include.list", "LIST", documentation="Tables to capture (db.table)."),
         )),
         Plugin("io.debezium.connector.postgresql.PostgresConnector", "source", "2.7.3.Final", (
-            _k("database.hostname", required=True, group="Connection",
-               documentation="Resolvable hostname or IP address of the database server."),
-            _k("database.port", "INT", True, group="Connection",
-               documentation="Port of the database server."),
-            _k("database.user", required=True, group="Connection",
-               documentation="Name of the database user to connect as."),
-            _k("database.password", "PASSWORD", True, group="Connection",
-               documentation="Password of the database user."),
+            *DEBEZIUM_CONNECTION,
             _k("database.dbname", required=True, group="Connection",
                documentation="The name of the database to capture."),
-            _k("topic.prefix", required=True,
-               documentation="Prefix of every topic that receives this connector's events."),
+            DEBEZIUM_TOPIC_PREFIX,
             _k("schema.include.list", "LIST", documentation="Schemas to capture."),
             _k("table.include.list", "LIST", documentation="Tables to capture (schema.table)."),
             _k("plugin.name", default="decoderbufs", allowed=("decoderbufs", "pgoutput"),
@@ -160,8 +178,7 @@ PLUGINS = {
         Plugin("io.debezium.connector.mongodb.MongoDbConnector", "source", "2.7.3.Final", (
             _k("mongodb.connection.string", "PASSWORD", True, group="Connection",
                documentation="The MongoDB connection string."),
-            _k("topic.prefix", required=True,
-               documentation="Prefix of every topic that receives this connector's events."),
+            DEBEZIUM_TOPIC_PREFIX,
             _k("database.include.list", "LIST", documentation="Databases to capture."),
             _k("collection.include.list", "LIST", documentation="Collections (db.collection)."),
         )),
