@@ -12,3 +12,4 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+DATABASES["default"]["CONN_MAX_AGE"] = SERVED_CONN_MAX_AGE  # noqa: F405 (as in production)

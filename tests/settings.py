@@ -23,3 +23,9 @@ TASKS = {
     "default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"},
     "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
+
+# The suite's threads (the live server's, and tests that race two requests) end without closing
+# their connections: kept open, they would stop the test database from being dropped.
+# bench/settings.py serves with the production setting.
+SERVED_CONN_MAX_AGE = DATABASES["default"].get("CONN_MAX_AGE", 0)  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -54,6 +54,19 @@ def test_production_points_at_the_real_hosts():
     ]
 
 
+def test_postgresql_connections_are_kept_between_requests_and_checked_before_reuse():
+    code = (
+        "d = s.DATABASES['default']; print(d.get('CONN_MAX_AGE', 0), d.get('CONN_HEALTH_CHECKS'))"
+    )
+    prod = {"SECRET_KEY": "x" * 50, "CREDENTIAL_KEYS": KEY}
+    postgres = "postgres://u:p@db.internal:5432/connectors"
+    assert run_settings(code, DATABASE_URL=postgres, **prod).stdout.split() == ["300", "True"]
+    shorter = run_settings(code, DATABASE_URL=postgres, DATABASE_CONN_MAX_AGE="0", **prod)
+    assert shorter.stdout.split() == ["0", "True"]
+    # SQLite opens in microseconds: nothing kept
+    assert run_settings(code, **prod).stdout.split()[0] == "0"
+
+
 def test_sandbox_takes_unset_urls_and_a_set_url_always_wins():
     result = run_settings(
         "print(repr(s.MIXPANEL_API_URL), repr(s.MIXPANEL_EU_API_URL), s.SANDBOX_URL)",
