@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -127,15 +128,15 @@ def test_list_shows_only_the_teams_connectors(client_for, outsider, team, owner,
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("rows", [1, 40])
+@pytest.mark.parametrize(("rows", "queries"), [(1, 8), (40, 9)])
 def test_list_query_count_does_not_grow(
-    owner_client, team, owner, credential, rows, django_assert_num_queries
+    owner_client, team, owner, credential, rows, queries, django_assert_num_queries
 ):
     make_connectors(team, credential, owner, rows)
-    # session, user, membership+team, count, page rows, creates whose answer was lost, the
-    # header's team switcher, the credential and creator filter choices (status choices come
-    # from the providers' declarations)
-    with django_assert_num_queries(9):
+    # session, user, membership+team, page rows, creates whose answer was lost, the header's
+    # team switcher, the credential and creator filter choices (status choices come from the
+    # providers' declarations); and the count, when the first page does not hold them all
+    with django_assert_num_queries(queries):
         owner_client.get(reverse("connectors:list", args=["acme"]))
 
 
@@ -152,9 +153,31 @@ def test_dashboard_query_count_does_not_grow(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("history", [1, 25])
+def test_a_deep_page_reads_its_ids_first_and_shows_the_same_rows(
+    owner_client, team, owner, credential, django_assert_num_queries
+):
+    from connectors_admin.core.paging import DEFERRED_JOIN_FROM
+
+    rows = make_connectors(team, credential, owner, DEFERRED_JOIN_FROM + 30)
+    newest_first = [row.name for row in reversed(rows)]
+    url = reverse("connectors:list", args=["acme"])
+    last = (DEFERRED_JOIN_FROM + 30 + 24) // 25
+    # as a first page's queries with the count, and the page's ids read before its rows
+    with django_assert_num_queries(10):
+        html = owner_client.get(url, {"page": last}).content.decode()
+    shown = re.findall(r'<a href="/teams/acme/connectors/[0-9a-f-]+/">([^<]+)</a>', html)
+    assert shown == newest_first[(last - 1) * 25 :]
+    assert "Older" not in html and "Newer" in html
+    before = owner_client.get(url, {"page": last - 1}).content.decode()
+    shown = re.findall(r'<a href="/teams/acme/connectors/[0-9a-f-]+/">([^<]+)</a>', before)
+    assert shown == newest_first[(last - 2) * 25 : (last - 1) * 25]
+    assert "Older" in before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("history", "queries"), [(1, 8), (25, 9)])
 def test_detail_query_count_does_not_grow(
-    owner_client, team, owner, credential, history, django_assert_num_queries
+    owner_client, team, owner, credential, history, queries, django_assert_num_queries
 ):
     (connector,) = make_connectors(team, credential, owner, 1)
     Submission.objects.create(
@@ -177,9 +200,10 @@ def test_detail_query_count_does_not_grow(
             action="refresh",
             connector=connector,
         )
-    # session, user, membership+team, connector+creator+credential, the history's bounded
-    # count, its page with users, their attempts, the create submission, switcher
-    with django_assert_num_queries(9):
+    # session, user, membership+team, connector+creator+credential, its history's page with
+    # users, their attempts, the create submission, switcher; and the history's bounded count
+    # when its first page does not hold it all
+    with django_assert_num_queries(queries):
         response = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk]))
     assert response.status_code == 200
     # The request that created it stays on the page however long the history grows.
@@ -336,15 +360,15 @@ def test_search_sort_and_declared_statuses_combine_in_the_url(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("rows", [1, 40])
+@pytest.mark.parametrize(("rows", "queries"), [(1, 12), (40, 13)])
 def test_list_query_count_with_search_filter_and_sort(
-    owner_client, team, owner, credential, rows, django_assert_num_queries
+    owner_client, team, owner, credential, rows, queries, django_assert_num_queries
 ):
     make_connectors(team, credential, owner, rows)
     # session, user, membership+team, the credential and creator filters' checks (2), the
-    # search's creator and credential look-ups (2), count, page rows, lost answers, team
-    # switcher, the credential and creator choices (2)
-    with django_assert_num_queries(13):
+    # search's creator and credential look-ups (2), page rows, lost answers, team switcher,
+    # the credential and creator choices (2); and the count past a first page
+    with django_assert_num_queries(queries):
         owner_client.get(
             reverse("connectors:list", args=["acme"]),
             {

@@ -60,6 +60,13 @@ class Connector(models.Model):
             models.Index(
                 fields=["team", "remote_status", "-created_at"], name="connector_team_status"
             ),
+            # Provider and status together (a provider's own statuses), covering the ids so that
+            # a deep page's ids and the capped count come from the index alone.
+            models.Index(
+                fields=["team", "provider", "remote_status", "-created_at"],
+                include=["id"],
+                name="connector_provider_status",
+            ),
         ]
         # On PostgreSQL, search by name and provider's id also uses trigram indexes
         # (migration 0004, which creates the pg_trgm extension).
