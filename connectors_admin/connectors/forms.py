@@ -45,6 +45,15 @@ def stored_label(credential: Credential) -> str:
 
 
 class CredentialChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args: Any, chosen: Credential | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.chosen = chosen  # already read from the same queryset: not read a second time
+
+    def to_python(self, value: Any) -> Credential | None:
+        if self.chosen is not None and str(value) == str(self.chosen.pk):
+            return self.chosen
+        return super().to_python(value)
+
     def label_from_instance(self, obj: Credential) -> str:
         return stored_label(obj)
 
@@ -134,7 +143,7 @@ class CreateFlow:
                     initial[name] = values.get(name)
         form = form_class(data=data, files=files, initial=initial)
         form.draft_scope = self.scope(source, form_class)
-        self._add_credential_field(form)
+        self._add_credential_field(form, credential)
         self._wire_reloads(form)
         if token is not None:
             self._mark_kept_secrets(form, token)
@@ -182,9 +191,10 @@ class CreateFlow:
         except crypto.DecryptionError:
             return None
 
-    def _add_credential_field(self, form: ConnectorForm) -> None:
+    def _add_credential_field(self, form: ConnectorForm, chosen: Credential | None) -> None:
         field = CredentialChoiceField(
             queryset=self.credentials,
+            chosen=chosen,
             empty_label=None,
             label="Credential",
             help_text="The stored credential this connector is created with.",

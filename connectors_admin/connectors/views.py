@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -55,7 +56,8 @@ def _lost_answers(team) -> list[Submission]:
     return list(
         Submission.objects.filter(team=team, action=Submission.CREATE, created_at__gte=since)
         .exclude(reconciliation="")
-        .select_related("connector", "user")
+        .select_related("user")
+        .only("template", "created_at", "reconciliation", "user__username")
         .order_by("-created_at")[:5]
     )
 
@@ -153,7 +155,8 @@ def _create_context(membership: Membership, flow: CreateFlow) -> dict:
         "team": membership.team,
         "template": flow.template,
         "provider": flow.template.provider,
-        "has_credentials": flow.credentials.exists(),
+        # Read only when a page shows it, not on a create that succeeds and redirects.
+        "has_credentials": SimpleLazyObject(flow.credentials.exists),
         "can_manage_credentials": membership.can("manage_credentials"),
     }
 
