@@ -128,14 +128,15 @@ def test_list_shows_only_the_teams_connectors(client_for, outsider, team, owner,
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("rows", "queries"), [(1, 8), (40, 9)])
+@pytest.mark.parametrize(("rows", "queries"), [(1, 7), (40, 8)])
 def test_list_query_count_does_not_grow(
     owner_client, team, owner, credential, rows, queries, django_assert_num_queries
 ):
     make_connectors(team, credential, owner, rows)
-    # session, user, membership+team, page rows, creates whose answer was lost, the header's
-    # team switcher, the credential and creator filter choices (status choices come from the
-    # providers' declarations); and the count, when the first page does not hold them all
+    # session, user, memberships+teams (the page's and the header's team switcher), page rows,
+    # creates whose answer was lost, the credential and creator filter choices (status choices
+    # come from the providers' declarations); and the count, when the first page does not hold
+    # them all
     with django_assert_num_queries(queries):
         owner_client.get(reverse("connectors:list", args=["acme"]))
 
@@ -146,9 +147,9 @@ def test_dashboard_query_count_does_not_grow(
     owner_client, team, owner, credential, rows, django_assert_num_queries
 ):
     make_connectors(team, credential, owner, rows)
-    # session, user, membership+team, recent connectors, creates whose answer was lost,
-    # credentials, team switcher
-    with django_assert_num_queries(7):
+    # session, user, memberships+teams (the page's and the switcher's), recent connectors,
+    # creates whose answer was lost, credentials
+    with django_assert_num_queries(6):
         owner_client.get(reverse("connectors:dashboard", args=["acme"]))
 
 
@@ -163,7 +164,7 @@ def test_a_deep_page_reads_its_ids_first_and_shows_the_same_rows(
     url = reverse("connectors:list", args=["acme"])
     last = (DEFERRED_JOIN_FROM + 30 + 24) // 25
     # as a first page's queries with the count, and the page's ids read before its rows
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         html = owner_client.get(url, {"page": last}).content.decode()
     shown = re.findall(r'<a href="/teams/acme/connectors/[0-9a-f-]+/">([^<]+)</a>', html)
     assert shown == newest_first[(last - 1) * 25 :]
@@ -175,7 +176,7 @@ def test_a_deep_page_reads_its_ids_first_and_shows_the_same_rows(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("history", "queries"), [(1, 8), (25, 9)])
+@pytest.mark.parametrize(("history", "queries"), [(1, 7), (25, 8)])
 def test_detail_query_count_does_not_grow(
     owner_client, team, owner, credential, history, queries, django_assert_num_queries
 ):
@@ -200,9 +201,9 @@ def test_detail_query_count_does_not_grow(
             action="refresh",
             connector=connector,
         )
-    # session, user, membership+team, connector+creator+credential, its history's page with
-    # users, their attempts, the create submission, switcher; and the history's bounded count
-    # when its first page does not hold it all
+    # session, user, memberships+teams (the page's and the switcher's), connector+creator+
+    # credential, its history's page with users, their attempts, the create submission; and the
+    # history's bounded count when its first page does not hold it all
     with django_assert_num_queries(queries):
         response = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk]))
     assert response.status_code == 200
@@ -360,14 +361,14 @@ def test_search_sort_and_declared_statuses_combine_in_the_url(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("rows", "queries"), [(1, 12), (40, 13)])
+@pytest.mark.parametrize(("rows", "queries"), [(1, 11), (40, 12)])
 def test_list_query_count_with_search_filter_and_sort(
     owner_client, team, owner, credential, rows, queries, django_assert_num_queries
 ):
     make_connectors(team, credential, owner, rows)
-    # session, user, membership+team, the credential and creator filters' checks (2), the
-    # search's creator and credential look-ups (2), page rows, lost answers, team switcher,
-    # the credential and creator choices (2); and the count past a first page
+    # session, user, memberships+teams (the page's and the switcher's), the credential and
+    # creator filters' checks (2), the search's creator and credential look-ups (2), page rows,
+    # lost answers, the credential and creator choices (2); and the count past a first page
     with django_assert_num_queries(queries):
         owner_client.get(
             reverse("connectors:list", args=["acme"]),
@@ -465,7 +466,7 @@ def test_past_the_cap_the_list_says_n_plus_and_pages_on_without_a_count(
     names = [c.name for c in Connector.objects.order_by("-created_at", "-pk")[75:80]]
     assert all(name in page4 for name in names)
     # Same number of queries as an uncapped page (a bounded count, then the rows).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         owner_client.get(url, {"page": 3})
     settings.LIST_COUNT_CAP = 1000
     assert "80 connectors" in owner_client.get(url).content.decode()

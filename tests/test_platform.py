@@ -361,8 +361,9 @@ def test_the_submission_page_query_count_does_not_grow(
             request={"curl": "curl --request GET"},
             response_status=503,
         )
-    # session, user, membership+team, submission+user+credential+connector, attempts, switcher
-    with django_assert_num_queries(6):
+    # session, user, memberships+teams (the page's and the switcher's),
+    # submission+user+credential+connector, attempts
+    with django_assert_num_queries(5):
         response = owner_client.get(reverse("connectors:submission", args=["acme", submission.pk]))
     assert response.content.decode().count("curl --request GET") == exchanges
 

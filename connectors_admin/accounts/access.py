@@ -20,16 +20,22 @@ REFUSED = {
 
 
 def get_membership(request: HttpRequest, team_slug: str, capability: str = "view") -> Membership:
-    membership = (
-        Membership.objects.select_related("team")
-        .filter(team__slug=team_slug, user=request.user)
-        .first()
-    )
+    membership = next((m for m in memberships(request) if m.team.slug == team_slug), None)
     if membership is None:
         raise Http404("No such team.")
     if membership.team.require_two_factor and not has_two_factor(request.user):
         raise TwoFactorRequired(membership.team)
     return require(membership, capability)
+
+
+def memberships(request: HttpRequest) -> list[Membership]:
+    """The user's memberships with their teams, read once a request: the page's team is one of
+    them, and the header's team switcher lists them all."""
+    found = getattr(request, "team_memberships", None)
+    if found is None:
+        found = list(Membership.objects.filter(user=request.user).select_related("team"))
+        request.team_memberships = found
+    return found
 
 
 def require(membership: Membership, capability: str) -> Membership:

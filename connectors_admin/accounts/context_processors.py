@@ -27,10 +27,11 @@ def app(request: HttpRequest) -> dict[str, object]:
         nav = SECTIONS.get(match.view_name) or SECTIONS.get(match.namespace, "")
     context: dict[str, object] = {"sandbox": settings.SANDBOX, "version": __version__, "nav": nav}
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
-        # Lazily evaluated: pages without the header's team switcher pay no query.
         # A member sent to set up two-factor is offered the way back to their team.
         context["two_factor_return_to"] = request.session.get(RETURN_TO, "")
-        context["my_memberships"] = Membership.objects.filter(user=request.user).select_related(
-            "team"
-        )
+        # The list a team page's access check already read, or else lazily evaluated: pages
+        # without the header's team switcher pay no query.
+        context["my_memberships"] = getattr(
+            request, "team_memberships", None
+        ) or Membership.objects.filter(user=request.user).select_related("team")
     return context
