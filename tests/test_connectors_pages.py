@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from connectors_admin.connectors.models import Connector, Submission
 from connectors_admin.sandbox.models import SandboxConnector
@@ -491,6 +493,15 @@ def test_pages_are_sent_compressed_with_breach_padding(owner_client, team, owner
 
 
 @pytest.mark.django_db
+@given(st.text())
+def test_the_rows_escape_exactly_as_django_does(text):
+    from django.utils.html import escape
+
+    from connectors_admin.connectors.templatetags.connector_rows import _e
+
+    assert _e(text) == escape(text)
+
+
 def test_list_rows_escape_what_providers_and_users_named(owner_client, team, owner, credential):
     (connector,) = make_connectors(team, credential, owner, 1, status='<b onmouseover="x">')
     Connector.objects.filter(pk=connector.pk).update(
