@@ -156,6 +156,21 @@ def test_dashboard_query_count_does_not_grow(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("rows", "queries"), [(1, 4), (40, 5)])
+def test_the_tables_own_refresh_reads_only_what_the_table_shows(
+    owner_client, team, owner, credential, rows, queries, django_assert_num_queries
+):
+    make_connectors(team, credential, owner, rows)
+    # typing in the search box, a filter change or the poll: session, user, memberships+teams,
+    # page rows, and the count past a first page; not the lost answers panel or the filters'
+    # choices, which only the whole page shows
+    with django_assert_num_queries(queries):
+        response = owner_client.get(reverse("connectors:list", args=["acme"]), headers=HTMX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="connector-table"') and "lost-heading" not in html
+
+
+@pytest.mark.django_db
 def test_a_deep_page_reads_its_ids_first_and_shows_the_same_rows(
     owner_client, team, owner, credential, django_assert_num_queries
 ):

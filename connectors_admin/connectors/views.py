@@ -124,7 +124,9 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
         "filters": filters,
         "query": filters.value("q") or "",
         "batch": batch,
-        "lost_answers": _lost_answers(membership.team),
+        # Read only by the whole page: the table's own refreshes (typing, filters, polling)
+        # do not show it.
+        "lost_answers": SimpleLazyObject(lambda: _lost_answers(membership.team)),
     }
     name = (
         "connectors/list.html#connector-table" if htmx_partial(request) else "connectors/list.html"
