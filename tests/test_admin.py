@@ -181,3 +181,58 @@ def test_admin_changelists_count_no_further_than_the_cap(
     assert html.count('/change/">') == 8  # every row still listed
     settings.LIST_COUNT_CAP = 100
     assert "8 connectors" in operator_client.get("/admin/connectors/connector/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changelist", "query"),
+    [
+        ("connectors_connector", {}),
+        ("connectors_connector", {"q": "<b>&", "o": "-2"}),
+        ("connectors_submission", {"outcome__exact": "failed"}),
+        ("audit_auditevent", {}),
+        ("audit_auditevent", {"action__exact": "connector.created"}),
+    ],
+)
+def test_lean_changelist_rows_are_djangos_own_markup(
+    operator_client, team, owner, credential, changelist, query
+):
+    """The rows rendered a column at a time are byte for byte what Django's admin renders: the
+    change links with the list's filters kept, choices' labels, related names, dates, empty
+    values and escaping."""
+    from django.contrib.admin.templatetags.admin_list import result_list
+
+    from connectors_admin.audit.log import record
+    from connectors_admin.connectors.models import Connector
+    from connectors_admin.core.templatetags.lean_admin import lean_rows
+
+    for number, name in enumerate(["<b>&amp; 'x'", "plain", ""]):
+        connector = Connector.objects.create(
+            team=team,
+            credential=credential,
+            provider="mixpanel",
+            template="mixpanel-s3",
+            remote_id=f"<b>&-{number}",
+            name=name,
+            remote_status="active" if number else "",
+            created_by=owner if number != 1 else None,
+        )
+        Submission.objects.create(
+            team=team,
+            user=owner if number else None,
+            credential=credential,
+            provider="mixpanel",
+            template="mixpanel-s3",
+            connector=connector,
+            outcome="failed",
+            response_status=502 if number else None,
+        )
+        record("connector.created", actor=owner, team=team, target=connector)
+    response = operator_client.get(reverse(f"admin:{changelist}_changelist"), query)
+    assert response.status_code == 200
+    cl = response.context["cl"]
+    ours = lean_rows(cl)
+    assert ours is not None and len(ours) == len(cl.result_list) > 0
+    django = [list(row) for row in result_list(cl)["results"]]
+    assert ["".join(row) for row in ours] == ["".join(row) for row in django]
+    html = response.content.decode()
+    assert all("".join(row) in html for row in ours)

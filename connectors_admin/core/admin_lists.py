@@ -18,6 +18,8 @@ class LeanChangelist:
     show_full_result_count = False
     list_defer: tuple[str, ...] = ()
     paginator = CappedPaginator
+    # Rows rendered a page's columns at a time (core/templatetags/lean_admin.py).
+    change_list_template = "admin/lean_change_list.html"
     # No bulk actions: these are records of what happened at providers (deleting one here would
     # not delete anything at its provider), and the per-row checkbox, rendered through the forms
     # renderer, was a third of a 100-row page's time.
