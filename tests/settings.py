@@ -29,3 +29,11 @@ TASKS = {
 # bench/settings.py serves with the production setting.
 SERVED_CONN_MAX_AGE = DATABASES["default"].get("CONN_MAX_AGE", 0)  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# SQLite: a file, not memory, so that the live server's threads open connections of their own
+# (an in-memory database is one connection shared across threads, which Django's test server
+# closes from a request thread while the live server stops, and warns).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    # A throwaway database: commits need not wait for the disk.
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA synchronous=OFF"  # noqa: F405
