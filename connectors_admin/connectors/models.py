@@ -60,11 +60,11 @@ class Connector(models.Model):
             models.Index(
                 fields=["team", "remote_status", "-created_at"], name="connector_team_status"
             ),
-            # Provider and status together (a provider's own statuses), covering the ids so that
-            # a deep page's ids and the capped count come from the index alone.
+            # Provider and status together (a provider's own statuses). With the id as its last
+            # key (the list's tie-break), a deep page's ids and the capped count come from the
+            # index alone.
             models.Index(
-                fields=["team", "provider", "remote_status", "-created_at"],
-                include=["id"],
+                fields=["team", "provider", "remote_status", "-created_at", "-id"],
                 name="connector_provider_status",
             ),
         ]

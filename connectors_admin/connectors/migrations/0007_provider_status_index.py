@@ -16,8 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="connector",
             index=models.Index(
-                fields=["team", "provider", "remote_status", "-created_at"],
-                include=("id",),
+                fields=["team", "provider", "remote_status", "-created_at", "-id"],
                 name="connector_provider_status",
             ),
         ),
