@@ -1,6 +1,8 @@
 """Test settings: the project's settings with test defaults for what production must set."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "django-insecure-test-only-" + "t" * 40)
 # A fixed throwaway key that exists only for the test suite.
@@ -34,6 +36,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # (an in-memory database is one connection shared across threads, which Django's test server
 # closes from a request thread while the live server stops, and warns).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    # One a process: two runs at once (two terminals, the bench) must not share it.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"connectors-test-{os.getpid()}.sqlite3")
+    }
     # A throwaway database: commits need not wait for the disk.
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA synchronous=OFF"  # noqa: F405
