@@ -188,6 +188,7 @@ def test_admin_changelists_count_no_further_than_the_cap(
     [
         ("connectors_connector", {}),
         ("connectors_connector", {"q": "<b>&", "o": "-2"}),
+        ("connectors_connector", {"q": "0LEANPKSLOT0"}),  # the rows' key slot, searched for
         ("connectors_submission", {"outcome__exact": "failed"}),
         ("audit_auditevent", {}),
         ("audit_auditevent", {"action__exact": "connector.created"}),
@@ -205,7 +206,7 @@ def test_lean_changelist_rows_are_djangos_own_markup(
     from connectors_admin.connectors.models import Connector
     from connectors_admin.core.templatetags.lean_admin import lean_rows
 
-    for number, name in enumerate(["<b>&amp; 'x'", "plain", ""]):
+    for number, name in enumerate(["<b>&amp; 'x'", "plain", "", "a 0LEANPKSLOT0 b"]):
         connector = Connector.objects.create(
             team=team,
             credential=credential,

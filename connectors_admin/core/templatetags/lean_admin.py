@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote as urlquote
 
 from django import template
 from django.contrib.admin.templatetags.admin_list import (
@@ -25,6 +26,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
 from django.utils.html import conditional_escape, escape
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -70,20 +72,27 @@ def lean_rows(cl) -> list[ResultList] | None:
     ]
 
 
-def _change_url(cl) -> str:
-    """The change page's URL with the list's filters kept, escaped, with SLOT for the key."""
+def _change_url(cl) -> tuple[str, str]:
+    """The change page's URL, escaped, with the list's filters kept: what comes before the
+    row's key and what comes after it."""
     opts = cl.opts
     url = reverse(
         f"admin:{opts.app_label}_{opts.model_name}_change",
         args=(SLOT,),
         current_app=cl.model_admin.admin_site.name,
     )
-    return escape(
-        add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": opts}, url)
-    )
+    kept = add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": opts}, url)
+    # The key's slot is in the path, which comes before the kept filters (any text at all).
+    before, _, after = kept.partition(SLOT)
+    return escape(before), escape(after)
 
 
-def _cell(model, name: Any, empty: str, url: str | None, header: bool) -> Cell | None:
+def _key(pk: Any) -> str:
+    """A key as reverse() puts it in the change URL: the admin's quoting, then percent-encoding."""
+    return escape(urlquote(str(quote(pk)), safe=RFC3986_SUBDELIMS + "/~:@"))
+
+
+def _cell(model, name: Any, empty: str, url: tuple[str, str] | None, header: bool) -> Cell | None:
     if not isinstance(name, str) or name == "action_checkbox":
         return None
     try:
@@ -96,12 +105,19 @@ def _cell(model, name: Any, empty: str, url: str | None, header: bool) -> Cell |
     classes = f"field-{name}" + (" nowrap" if nowrap else "")
     tag = "th" if header else "td"
     open_tag, close_tag = f'<{tag} class="{classes}">', f"</{tag}>"
-    if url:
-        open_tag, close_tag = f'{open_tag}<a href="{url}">', f"</a>{close_tag}"
     pk = model._meta.pk.attname
+    if url:
+        before, after = url
+        head, tail = f'{open_tag}<a href="{before}', f'{after}">'
+        close_tag = f"</a>{close_tag}"
 
-    def linked(row: Any) -> str:
-        return open_tag.replace(SLOT, escape(quote(getattr(row, pk)))) if url else open_tag
+        def linked(row: Any) -> str:
+            return f"{head}{_key(getattr(row, pk))}{tail}"
+
+    else:
+
+        def linked(row: Any) -> str:
+            return open_tag
 
     if isinstance(field, models.ForeignKey):
 
