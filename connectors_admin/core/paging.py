@@ -26,6 +26,12 @@ class CappedPage(Page):
 
 
 class CappedPaginator(Paginator):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.orphans:
+            # A capped list does not know where it ends: no short last page to fold back.
+            raise ValueError("CappedPaginator does not take orphans.")
+
     @property
     def cap(self) -> int:
         return settings.LIST_COUNT_CAP
