@@ -25,9 +25,13 @@ NO_STATUS = "-"
 SORTS = {
     "newest": ("Newest first", ("-created_at", "-pk")),
     "oldest": ("Oldest first", ("created_at", "pk")),
-    "name": ("Name", ("name", "-created_at")),
-    "status": ("Status", ("remote_status", "-created_at")),
-    "refreshed": ("Last refreshed", (F("refreshed_at").desc(nulls_last=True), "-created_at")),
+    # Each ends on the key: pages read by offset need one order, however many rows tie.
+    "name": ("Name", ("name", "-created_at", "-pk")),
+    "status": ("Status", ("remote_status", "-created_at", "-pk")),
+    "refreshed": (
+        "Last refreshed",
+        (F("refreshed_at").desc(nulls_last=True), "-created_at", "-pk"),
+    ),
 }
 MAX_LOOKUPS = 200  # creators or credentials a search may match by name
 FILTERS = ("q", "provider", "template", "status", "credential", "creator", "since", "until")
