@@ -404,6 +404,20 @@ def test_list_query_count_with_search_filter_and_sort(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"since": "2026-11-01", "until": "bad"}, {"since": '"><b>x', "until": "2026-11-30"}],
+)
+def test_the_date_filters_are_djangos_own_input_markup(owner_client, team, query):
+    from connectors_admin.connectors.filters import ConnectorFilter
+
+    html = owner_client.get(reverse("connectors:list", args=["acme"]), query).content.decode()
+    filters = ConnectorFilter(query, team)
+    for name in ("since", "until"):
+        assert str(filters[name]) in html
+
+
+@pytest.mark.django_db
 def test_filters_by_provider_credential_creator_and_dates_and_bad_values_are_ignored(
     owner_client, team, owner, member, credential
 ):
