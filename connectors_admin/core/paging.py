@@ -65,19 +65,15 @@ class CappedPaginator(Paginator):
 
     def page(self, number) -> CappedPage:
         if number in (1, "1") and "count" not in self.__dict__:
-            return self._first_page()
+            rows = self._rows(0)
+            if len(rows) <= self.per_page:
+                self.__dict__["count"] = len(rows)  # all there is: no COUNT query
+            return self._page_of(rows, 1)
         number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        rows = self._rows(bottom)
-        page = self._get_page(rows[: self.per_page], number, self)
-        page.more = len(rows) > self.per_page
-        return page
+        return self._page_of(self._rows((number - 1) * self.per_page), number)
 
-    def _first_page(self) -> CappedPage:
-        rows = self._rows(0)
-        if len(rows) <= self.per_page:
-            self.__dict__["count"] = len(rows)  # all there is: no COUNT query
-        page = self._get_page(rows[: self.per_page], 1, self)
+    def _page_of(self, rows: list, number: int) -> CappedPage:
+        page = self._get_page(rows[: self.per_page], number, self)
         page.more = len(rows) > self.per_page
         return page
 
