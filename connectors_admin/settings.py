@@ -347,6 +347,10 @@ TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", "django_tasks_db.Databa
 # Lists count their rows up to this many; past it they say "10,000+" and page on without a count.
 LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=10_000)
 STATUS_REFRESH_MINUTES = env.int("STATUS_REFRESH_MINUTES", default=15)
+# The most scheduled refreshes waiting in the queue at once: each run tops the queue up to this
+# many, the longest unrefreshed first, so a big fleet is refreshed in turn at the pace of the
+# workers instead of piling up.
+STATUS_REFRESH_LIMIT = env.int("STATUS_REFRESH_LIMIT", default=1000)
 CREDENTIAL_RETEST_HOURS = env.int("CREDENTIAL_RETEST_HOURS", default=24)
 
 PROVIDER_CONNECT_TIMEOUT = env.float("PROVIDER_CONNECT_TIMEOUT", default=5.0)

@@ -132,6 +132,7 @@ class ConnectorAdmin(LeanChangelist, admin.ModelAdmin):
         "created_by",
         "created_at",
         "refreshed_at",
+        "refresh_queued_at",
         "last_error",
         "record_json",
         "context",

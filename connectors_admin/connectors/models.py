@@ -42,6 +42,9 @@ class Connector(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # When the scheduled refresh queued this connector; cleared once its refresh has run. While
+    # set (and recent), the schedule does not queue it again.
+    refresh_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 

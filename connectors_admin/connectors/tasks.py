@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from itertools import batched
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import F, Q
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 
@@ -96,20 +98,55 @@ def reconcile_create(submission_id: int) -> str:
     return services.reconcile(submission).reconciliation
 
 
+# Connectors a scheduled refresh task takes at once: fewer rows in the queue than one a task.
+REFRESH_BATCH = 25
+
+
+def _refresh_lease() -> timedelta:
+    """How long a queued refresh may wait before the schedule counts its task as lost."""
+    return timedelta(minutes=settings.STATUS_REFRESH_MINUTES) * 4
+
+
 def refresh_live_connectors() -> str:
-    """Queue a refresh of every live connector not refreshed within the interval."""
+    """Queue refreshes of the live connectors that are due, the longest unrefreshed first,
+    topping the queue up to `STATUS_REFRESH_LIMIT`: one already waiting is not queued again."""
+    now = timezone.now()
     every = timedelta(minutes=settings.STATUS_REFRESH_MINUTES)
-    due = Connector.objects.filter(deleted_at=None).filter(
-        Q(refreshed_at__isnull=True) | Q(refreshed_at__lt=timezone.now() - every / 2)
-    )
     refreshable = [slug for slug, t in TEMPLATES.items() if t.action("refresh") is not None]
-    count = 0
-    for connector_id in (
-        due.filter(template__in=refreshable).values_list("pk", flat=True).iterator()
-    ):
-        refresh_connector.enqueue(str(connector_id))
-        count += 1
-    return f"queued {count} refreshes"
+    live = Connector.objects.filter(deleted_at=None, template__in=refreshable)
+    lease = now - _refresh_lease()
+    waiting = live.filter(refresh_queued_at__gte=lease).count()
+    room = settings.STATUS_REFRESH_LIMIT - waiting
+    if room <= 0:
+        return f"queued 0 refreshes ({waiting} still waiting)"
+    due = (
+        live.filter(Q(refreshed_at__isnull=True) | Q(refreshed_at__lt=now - every / 2))
+        .filter(Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=lease))
+        .order_by(F("refreshed_at").asc(nulls_first=True), "created_at", "pk")
+    )
+    with transaction.atomic():
+        ids = [str(pk) for pk in due.values_list("pk", flat=True)[:room]]
+        Connector.objects.filter(pk__in=ids).update(refresh_queued_at=now)
+        for chunk in batched(ids, REFRESH_BATCH):
+            refresh_connectors.enqueue(list(chunk))
+    return f"queued {len(ids)} refreshes"
+
+
+@task()
+def refresh_connectors(connector_ids: list[str]) -> list[str]:
+    """A batch of scheduled refreshes: each connector's outcome, one failing leaving the rest
+    to run. Each is then off the queue, so a later run may queue it again when it is due."""
+    outcomes = []
+    try:
+        for connector_id in connector_ids:
+            try:
+                outcomes.append(refresh_connector.call(connector_id))
+            except Exception:
+                logger.exception("scheduled refresh of connector %s failed", connector_id)
+                outcomes.append("error")
+    finally:
+        Connector.objects.filter(pk__in=connector_ids).update(refresh_queued_at=None)
+    return outcomes
 
 
 def sweep_submissions() -> str:

@@ -1,0 +1,124 @@
+"""The scheduled refresh of live connectors at scale: each run tops the queue up to a limit, the
+longest unrefreshed first, never queues a connector that is still waiting, and runs them in
+batches where one failure leaves the rest to run. Through the sandbox and the dummy queue."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from connectors_admin.connectors import tasks as connector_tasks
+from connectors_admin.connectors.models import Connector, Submission
+from connectors_admin.connectors.tasks import refresh_connectors, refresh_live_connectors
+
+from .conftest import MIXPANEL_SECRET
+from .test_platform import create_s3
+
+
+def made(owner_client, credential, count: int) -> list[Connector]:
+    for number in range(count):
+        create_s3(owner_client, credential, s3_bucket=f"bucket-{number}")
+    return list(Connector.objects.order_by("created_at"))
+
+
+def queued_ids(tasks) -> list[list[str]]:
+    return [r.args[0] for r in tasks.queued("refresh_connectors")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connector_waiting_in_the_queue_is_not_queued_again(
+    owner_client, sandbox, credential, tasks
+):
+    connectors = made(owner_client, credential, 3)
+    tasks.backend.clear()
+
+    assert refresh_live_connectors() == "queued 3 refreshes"
+    assert refresh_live_connectors() == "queued 0 refreshes"
+    assert len(tasks.queued("refresh_connectors")) == 1
+    assert sorted(queued_ids(tasks)[0]) == sorted(str(c.pk) for c in connectors)
+
+    assert tasks.run("refresh_connectors") == [["succeeded"] * 3]
+    for connector in Connector.objects.all():
+        assert connector.refreshed_at is not None and connector.refresh_queued_at is None
+    assert refresh_live_connectors() == "queued 0 refreshes"  # refreshed recently
+    assert Submission.objects.filter(action="refresh").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queue_is_topped_up_to_the_limit_longest_unrefreshed_first(
+    owner_client, sandbox, credential, tasks, settings
+):
+    settings.STATUS_REFRESH_LIMIT = 2
+    never, older, old = made(owner_client, credential, 3)
+    now = timezone.now()
+    Connector.objects.filter(pk=older.pk).update(refreshed_at=now - timedelta(hours=3))
+    Connector.objects.filter(pk=old.pk).update(refreshed_at=now - timedelta(hours=1))
+    tasks.backend.clear()
+
+    assert refresh_live_connectors() == "queued 2 refreshes"
+    assert queued_ids(tasks) == [[str(never.pk), str(older.pk)]]
+    assert refresh_live_connectors() == "queued 0 refreshes (2 still waiting)"
+
+    tasks.run("refresh_connectors")
+    assert refresh_live_connectors() == "queued 1 refreshes"
+    assert queued_ids(tasks) == [[str(old.pk)]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refreshes_are_queued_in_batches(owner_client, sandbox, credential, tasks, monkeypatch):
+    monkeypatch.setattr(connector_tasks, "REFRESH_BATCH", 2)
+    made(owner_client, credential, 5)
+    tasks.backend.clear()
+
+    assert refresh_live_connectors() == "queued 5 refreshes"
+    assert [len(ids) for ids in queued_ids(tasks)] == [2, 2, 1]
+    assert tasks.run("refresh_connectors") == [["succeeded"] * 2, ["succeeded"] * 2, ["succeeded"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_whose_task_was_lost_is_queued_again_after_its_lease(
+    owner_client, sandbox, credential, tasks, settings
+):
+    (connector,) = made(owner_client, credential, 1)
+    tasks.backend.clear()
+    assert refresh_live_connectors() == "queued 1 refreshes"
+    tasks.backend.clear()  # the worker's database was restored, say: the task is gone
+
+    assert refresh_live_connectors() == "queued 0 refreshes"
+    lease = timedelta(minutes=settings.STATUS_REFRESH_MINUTES) * 4  # four intervals
+    Connector.objects.filter(pk=connector.pk).update(
+        refresh_queued_at=timezone.now() - lease - timedelta(minutes=1)
+    )
+    assert refresh_live_connectors() == "queued 1 refreshes"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_refresh_leaves_the_rest_of_its_batch_to_run(
+    owner_client, sandbox, credential, tasks, fault, caplog
+):
+    first, second = made(owner_client, credential, 2)
+    retired = Connector.objects.create(
+        team=credential.team,
+        credential=credential,
+        provider="mixpanel",
+        template="retired-template",
+        remote_id="r-1",
+    )
+    tasks.backend.clear()
+    fault("status", status=403, message="Service account lacks access")
+
+    with caplog.at_level(logging.ERROR, logger="connectors_admin.connectors"):
+        outcomes = refresh_connectors.call([str(first.pk), str(retired.pk), str(second.pk)])
+
+    assert outcomes == ["failed", "error", "succeeded"]
+    assert f"scheduled refresh of connector {retired.pk} failed" in caplog.text
+    assert MIXPANEL_SECRET not in caplog.text
+    assert not Connector.objects.filter(refresh_queued_at__isnull=False).exists()
+    first.refresh_from_db()
+    assert "lacks access" in first.last_error and first.refreshed_at is None
+    # Still unrefreshed, the failed one is due at the next run.
+    assert refresh_live_connectors() == "queued 1 refreshes"
+    assert queued_ids(tasks) == [[str(first.pk)]]
