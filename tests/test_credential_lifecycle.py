@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import pytest
@@ -407,3 +408,23 @@ def test_a_credentials_usage_past_the_cap_is_not_counted_to_the_end(
     assert "Connectors created with it (30+)" in html and "Page 1<" in html
     last = owner_client.get(url, {"connectors": 2}).content.decode()
     assert "?connectors=1" in last and "?connectors=3" not in last
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 40])
+def test_the_credential_list_counts_usage_up_to_the_cap_in_constant_queries(
+    owner_client, team, owner, credential, settings, rows, django_assert_num_queries
+):
+    from .test_connectors_pages import make_connectors
+
+    settings.LIST_COUNT_CAP = 30
+    spare = make_credential(team, owner, label="Spare")
+    make_connectors(team, credential, owner, rows)
+    deleted = make_connectors(team, spare, owner, 2)
+    Connector.objects.filter(pk=deleted[0].pk).update(deleted_at="2026-01-01T00:00:00Z")
+    # session, user, memberships+teams, the credentials with both counts
+    with django_assert_num_queries(4):
+        html = owner_client.get(reverse("credentials:list", args=["acme"])).content.decode()
+    counts = re.findall(r">(Production|Spare)</a>.*?<td>([\d,+]+)</td>\s*<td>", html, re.S)
+    # A connector deleted since still counts: it was made with the credential.
+    assert counts == [("Production", "30+" if rows > 30 else str(rows)), ("Spare", "2")]

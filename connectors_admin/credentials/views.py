@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
@@ -49,14 +50,15 @@ def credential_list(request: HttpRequest, team: str) -> HttpResponse:
         Credential.objects.filter(team=membership.team)
         .select_related("secret_set_by")
         .annotate(
-            connector_count=Count("connectors", distinct=True)
-            + Count(
-                "embedded_in",
-                filter=Q(embedded_in__connector__deleted_at=None),
-                distinct=True,
-            )
+            # Connectors that use it, and live ones that carry its secret inside them.
+            using=_capped_count("connectors"),
+            embedding=_capped_count("embedded_in", connector__deleted_at=None),
         )
     )
+    cap = settings.LIST_COUNT_CAP
+    for credential in credentials:
+        total = credential.using + credential.embedding
+        credential.connector_count = f"{cap:,}+" if total > cap else f"{total:,}"
     groups = [
         (
             "Provider API credentials",
@@ -65,6 +67,22 @@ def credential_list(request: HttpRequest, team: str) -> HttpResponse:
         ("Storage secrets", [c for c in credentials if KINDS[c.kind].group == STORAGE_GROUP]),
     ]
     return render(request, "credentials/list.html", _context(membership, groups=groups))
+
+
+def _capped_count(relation: str, **filters) -> Func:
+    """How many rows of a credential's reverse `relation` there are, counted up to the list cap
+    (an index-only scan of at most that many entries) rather than joining them all."""
+    field = Credential._meta.get_field(relation)
+    rows = (
+        field.related_model._default_manager.filter(**{field.field.name: OuterRef("pk")}, **filters)
+        .order_by()
+        .values("pk")[: settings.LIST_COUNT_CAP + 1]
+    )
+    return Func(
+        Subquery(rows),
+        template="(SELECT COUNT(*) FROM %(expressions)s AS capped)",
+        output_field=IntegerField(),
+    )
 
 
 @login_required
