@@ -133,14 +133,27 @@ def credential_add(request: HttpRequest, team: str, kind: str) -> HttpResponse:
 
 
 USAGE_PAGE = 25
+USAGE_CONNECTOR_FIELDS = ("name", "remote_id", "template", "remote_status", "created_at")
+USAGE_CALL_FIELDS = (
+    "created_at",
+    "action",
+    "template",
+    "connector_id",
+    "outcome",
+    "response_status",
+    "user__username",
+)
 
 
 def _detail_context(
     request: HttpRequest, membership: Membership, credential: Credential, **extra
 ) -> dict:
-    connectors = credential.connectors.select_related("created_by").order_by("-created_at", "-pk")
-    calls = credential.submissions.select_related("user", "connector").order_by(
-        "-created_at", "-pk"
+    # What the two lists show, without the records, requests and answers the rows carry.
+    connectors = credential.connectors.only(*USAGE_CONNECTOR_FIELDS).order_by("-created_at", "-pk")
+    calls = (
+        credential.submissions.select_related("user")
+        .only(*USAGE_CALL_FIELDS)
+        .order_by("-created_at", "-pk")
     )
     return _context(
         membership,
