@@ -232,6 +232,19 @@ def tasks() -> QueuedTasks:
     queue.backend.clear()
 
 
+UPSTASH_KEY = "upstash-management-key-do-not-leak"
+
+
+@pytest.fixture
+def upstash(team, owner) -> Credential:
+    credential = Credential(
+        team=team, kind="upstash", label="Upstash", public={"email": "ops@example.com"}
+    )
+    credential.set_secrets({"api_key": UPSTASH_KEY}, owner)
+    credential.save()
+    return credential
+
+
 KAFKA_CONNECT_PASSWORD = "sandbox-connect-password-do-not-leak"
 
 

@@ -19,6 +19,7 @@ from connectors_admin.credentials.models import Credential
 from connectors_admin.sandbox.models import SandboxConnector
 
 from .conftest import KAFKA_CONNECT_PASSWORD as CONNECT_PASSWORD
+from .conftest import UPSTASH_KEY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HTMX = {"HX-Request": "true"}
@@ -26,19 +27,8 @@ MONGO = "com.mongodb.kafka.connect.MongoSourceConnector"
 S3_SINK = "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector"
 MONGO_PASSWORD = "MongoPwDoNotLeak77"
 MONGO_URI = f"mongodb://orders:{MONGO_PASSWORD}@mongo.internal:27017/?replicaSet=rs0"
-UPSTASH_KEY = "upstash-management-key-do-not-leak"
 AWS_SECRET = "kafkaAwsSecretDoNotLeak" + "7" * 17
 CLUSTER = "7568431c-88d5-4409-a808-2167f22a7133"
-
-
-@pytest.fixture
-def upstash(team, owner) -> Credential:
-    credential = Credential(
-        team=team, kind="upstash", label="Upstash", public={"email": "ops@example.com"}
-    )
-    credential.set_secrets({"api_key": UPSTASH_KEY}, owner)
-    credential.save()
-    return credential
 
 
 def mongo_form(credential, **fields) -> dict:

@@ -5,6 +5,8 @@ kept across re-renders, and secrets typed once kept encrypted between attempts (
 from __future__ import annotations
 
 import json
+import logging
+import traceback
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +25,8 @@ from connectors_admin.providers.base import (
     ProviderError,
 )
 from connectors_admin.providers.schema_forms import Node
+
+logger = logging.getLogger("connectors_admin.connectors")
 
 DRAFTS = "connector_form_drafts"
 CHECKS = "connector_form_checks"
@@ -170,7 +174,23 @@ class CreateFlow:
             return self.template.form_class_for(context)
         except (ProviderError, crypto.DecryptionError) as error:
             message = getattr(error, "message", "The stored secret cannot be decrypted.")
-            return type("UnavailableForm", (ConnectorForm,), {"problem": message})
+        except Exception as exc:
+            # A definition in a shape the form builder cannot read (properties as a list, say):
+            # only the exception's type and place are logged, its text may quote the answer.
+            place = traceback.extract_tb(exc.__traceback__)[-1]
+            logger.error(
+                "could not build the %s form: %s in %s, line %s",
+                self.template.slug,
+                type(exc).__name__,
+                place.name,
+                place.lineno,
+            )
+            message = (
+                f"{self.template.provider.label} describes this connector in a shape Connectors "
+                "Admin cannot read, so there is no form for it. Reload the list from the "
+                "provider, or pick another connector."
+            )
+        return type("UnavailableForm", (ConnectorForm,), {"problem": message})
 
     # --- the team's stored credentials, for the secrets a connector embeds ------------------------
     def _stored(self, kinds: tuple[str, ...]):

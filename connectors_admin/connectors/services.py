@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -44,6 +46,7 @@ UNDECRYPTABLE_MESSAGE = (
     "The stored secret of this credential cannot be decrypted with the configured keys. "
     "An admin needs to enter it again."
 )
+INTERNAL_ERROR = ProviderError("An internal error stopped this request.", kind="internal")
 DISABLED_MESSAGE = "This credential is disabled. An admin can enable it, or pick another."
 
 
@@ -56,6 +59,31 @@ def _client(credential: Credential, template: ConnectorTemplate) -> ProviderClie
         raise ProviderError(UNDECRYPTABLE_MESSAGE, kind="credential") from None
     client.redactor.add(keys=template.secret_keys)
     return client
+
+
+@contextmanager
+def _answers_read(client: ProviderClient) -> Iterator[None]:
+    """A crash while reading a provider's answer (a number where a list was expected, say)
+    becomes a failure in plain words: the provider answered in a shape we cannot read (and a
+    write may have been applied). A crash before any answer came is ours, and is raised."""
+    try:
+        yield
+    except ProviderError:
+        raise
+    except Exception as exc:
+        exchange = client.last_exchange
+        if exchange is None or exchange.status is None:
+            raise
+        # The exception's text may quote the answer: only its type and place are logged.
+        place = traceback.extract_tb(exc.__traceback__)[-1]
+        logger.error(
+            "could not read %s's answer: %s in %s, line %s",
+            client.label,
+            type(exc).__name__,
+            place.name,
+            place.lineno,
+        )
+        raise client.unreadable(exchange, "in a shape Connectors Admin cannot read") from None
 
 
 def _record_attempts(submission: Submission, client: ProviderClient) -> None:
@@ -170,19 +198,16 @@ def create_connector(
     _record_attempts(submission, client)
     try:
         client.validate_create(template, data)
-        exchange = client.send(call)
-        remote = client.read_create(template, exchange)
+        with _answers_read(client):
+            exchange = client.send(call)
+            remote = client.read_create(template, exchange)
     except ProviderError as error:
         _fail(submission, error, client)
         if error.may_have_reached:
             submission.reconciliation = Submission.Reconciliation.PENDING
             submission.secret_config = crypto.encrypt_json(kept) if kept else ""
     except Exception:
-        _fail(
-            submission,
-            ProviderError("An internal error stopped this request.", kind="internal"),
-            client,
-        )
+        _fail(submission, INTERNAL_ERROR, client)
         _finish(submission, client)
         submission.save()
         raise
@@ -311,14 +336,15 @@ def reconcile(submission: Submission) -> Submission:
     _record_attempts(lookup, client)
     kept = crypto.decrypt_json(submission.secret_config) if submission.secret_config else None
     try:
-        found = client.find_created(
-            template,
-            {
-                **submission.identity,
-                "known_ids": known,
-                "since": (submission.created_at - timedelta(minutes=1)).isoformat(),
-            },
-        )
+        with _answers_read(client):
+            found = client.find_created(
+                template,
+                {
+                    **submission.identity,
+                    "known_ids": known,
+                    "since": (submission.created_at - timedelta(minutes=1)).isoformat(),
+                },
+            )
     except (ProviderError, NotImplementedError) as error:
         message = getattr(error, "message", "This provider cannot be asked.")
         _fail(lookup, ProviderError(message), client)
@@ -365,7 +391,8 @@ def check_before_create(
         client = _client(credential, template)
         _used(credential, submission, request)
         _record_attempts(submission, client)
-        result = client.check_connector(template, data)
+        with _answers_read(client):
+            result = client.check_connector(template, data)
     except ProviderError as error:
         _fail(submission, error, client)
         result = CheckResult(False, submission.error_message)
@@ -541,12 +568,18 @@ def run_action(
             inputs=inputs or {},
             record=connector.record,
         )
-        result = action.perform(client, target)
+        with _answers_read(client):
+            result = action.perform(client, target)
     except ProviderError as error:
         _fail(submission, error, client)
         if not action.changes_remote:
             Connector.objects.filter(pk=connector.pk).update(last_error=submission.error_message)
             connector.last_error = submission.error_message
+    except Exception:
+        _fail(submission, INTERNAL_ERROR, client)
+        _finish(submission, client)
+        submission.save()
+        raise
     else:
         result.message = client.redactor.text(result.message)
         if result.kept is not None:
@@ -597,7 +630,8 @@ def list_importable(
         client = _client(credential, template)
         _used(credential, submission, request)
         _record_attempts(submission, client)
-        remotes = client.list_existing(template, inputs)
+        with _answers_read(client):
+            remotes = client.list_existing(template, inputs)
     except ProviderError as error:
         _fail(submission, error, client)
     else:
@@ -740,7 +774,10 @@ def _push_one(
         _used(connector.credential, submission, request)
         _used(credential, submission, request)
         _record_attempts(submission, client)
-        remote = client.update_configuration(connector.remote_id, connector.context, configuration)
+        with _answers_read(client):
+            remote = client.update_configuration(
+                connector.remote_id, connector.context, configuration
+            )
     except ProviderError as error:
         _fail(submission, error, client)
     else:

@@ -19,7 +19,7 @@ from django.conf import settings
 from connectors_admin.core.redaction import REDACTED
 
 from .forms import ConnectorForm, CredentialForm, FormContext
-from .http import Call, Exchange, HttpClient, ProviderError
+from .http import Call, Exchange, HttpClient, ProviderError, is_web_page
 
 
 @dataclass
@@ -329,6 +329,8 @@ class ProviderClient(HttpClient):
         exchange = self.send(call)
         if exchange.error:
             return CheckResult(False, exchange.error.message)
+        if is_web_page(exchange):  # a captive portal or a sign-in page, not the API
+            return CheckResult(False, self.web_page(exchange).message)
         return CheckResult(True, f"{self.label} accepted the credential (HTTP {exchange.status}).")
 
 

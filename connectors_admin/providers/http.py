@@ -7,12 +7,14 @@ Nothing here knows a provider: a provider's client subclasses `HttpClient` (thro
 
 from __future__ import annotations
 
+import base64
 import logging
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -100,6 +102,13 @@ class Exchange:
         return loads_bounded(self.text)
 
 
+def is_web_page(exchange: Exchange) -> bool:
+    """An HTML page where an API answer should be (a sign-in page, a proxy's, a captive
+    portal's); an empty body sent as text/html, as many servers label a 204, is not one."""
+    kind = exchange.content_type.split(";")[0].strip().lower()
+    return kind in {"text/html", "application/xhtml+xml"} and "<" in exchange.text
+
+
 # Failures that happen before a request leaves: the provider cannot have seen it.
 NOT_SENT = (urllib3.exceptions.NewConnectionError, ConnectionRefusedError, socket.gaierror)
 TRANSIENT_KINDS = frozenset({"unreachable", "dropped", "timeout"})
@@ -138,6 +147,10 @@ class HttpClient:
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         self.session.auth = self.auth()
         self.redactor = Redactor(values=secrets.values(), headers=self.secret_headers)
+        if isinstance(self.session.auth, tuple) and all(self.session.auth):
+            # The Authorization header's own spelling, should a provider echo it back.
+            pair = ":".join(self.session.auth).encode()
+            self.redactor.add(values=[base64.b64encode(pair).decode()])
         self.exchanges: list[Exchange] = []
         self.on_exchange: Callable[[Exchange], None] | None = None
 
@@ -224,6 +237,8 @@ class HttpClient:
             exchange.retry_after = response.headers.get("Retry-After", "")
             if response.status_code >= 400:
                 exchange.error = self.error_for_status(exchange)
+            elif response.is_redirect:
+                exchange.error = self._redirected(exchange, response.headers.get("Location", ""))
         exchange.duration_ms = round((time.monotonic() - started) * 1000)
         self.exchanges.append(exchange)
         logger.info(
@@ -236,6 +251,21 @@ class HttpClient:
         if self.on_exchange is not None:
             self.on_exchange(exchange)
         return exchange
+
+    def _redirected(self, exchange: Exchange, location: str) -> ProviderError:
+        """An API does not send its clients elsewhere: a redirect is a proxy, a sign-in page or
+        a base URL that is not the API's."""
+        host = urlsplit(location).hostname or ""
+        writes = exchange.call.method not in {"GET", "HEAD"}
+        return ProviderError(
+            f"{self.label} answered with a redirect (HTTP {exchange.status}"
+            + (f" to {self.redactor.text(host)}" if host else "")
+            + ") instead of an answer: check the address it is reached at."
+            + (" The request may have been applied: check before retrying." if writes else ""),
+            status=exchange.status,
+            kind="bad_response",
+            may_have_reached=writes,
+        )
 
     def _timed_out(self, writes: bool) -> ProviderError:
         return ProviderError(
@@ -259,6 +289,8 @@ class HttpClient:
         exchange = self.send(Call("DELETE", url))
         if exchange.error and exchange.status != 404:
             raise exchange.error
+        if exchange.error is None and is_web_page(exchange):
+            raise self.web_page(exchange)
         return exchange
 
     def send_retrying(self, call: Call, attempts: int = 3) -> Exchange:
@@ -313,22 +345,32 @@ class HttpClient:
             return exchange.json()
         except ValueError:
             kind = exchange.content_type.split(";")[0] or "no content type"
-            raise ProviderError(
-                f"{self.label} answered HTTP {exchange.status} with something that is not JSON "
-                f"({kind}). The request may have been applied: check before retrying.",
-                status=exchange.status,
-                kind="bad_response",
-                may_have_reached=True,
-            ) from None
+            raise self.unreadable(exchange, f"with something that is not JSON ({kind})") from None
 
     def unexpected_shape(self, exchange: Exchange, what: str) -> ProviderError:
+        return self.unreadable(exchange, f"but the answer does not look like {what}")
+
+    def web_page(self, exchange: Exchange) -> ProviderError:
+        return self.unreadable(
+            exchange, "with a web page, not the API's answer (a proxy or a sign-in page?)"
+        )
+
+    def unreadable(self, exchange: Exchange, how: str) -> ProviderError:
+        writes = exchange.call.method not in {"GET", "HEAD"}
         return ProviderError(
-            f"{self.label} answered HTTP {exchange.status} but the answer does not look like "
-            f"{what}. The request may have been applied: check before retrying.",
+            f"{self.label} answered HTTP {exchange.status} {how}."
+            + (" The request may have been applied: check before retrying." if writes else ""),
             status=exchange.status,
             kind="bad_response",
-            may_have_reached=True,
+            may_have_reached=writes,
         )
+
+    def plain_text_said(self, exchange: Exchange) -> str:
+        """What a provider said in an error body that is not JSON: its text, masked and cut
+        short; nothing for a web page (its markup is no message)."""
+        if is_web_page(exchange):
+            return ""
+        return self.redactor.text(exchange.text.strip())[:200]
 
     # --- what we store and show of an exchange --------------------------------------------------
     def redacted_request(self, call: Call) -> dict[str, Any]:
@@ -369,7 +411,8 @@ class HttpClient:
 
     def redacted_response(self, exchange: Exchange) -> str:
         self.redactor.add(values=exchange.call.redact)
-        return self.redactor.text(exchange.text[:MAX_STORED_BODY])
+        # Masked first, then cut: a cut through a secret would leave its start unmasked.
+        return self.redactor.text(exchange.text)[:MAX_STORED_BODY]
 
     def exchange_record(self, exchange: Exchange) -> dict[str, Any]:
         """One exchange as it is stored: the request and answer redacted, and its outcome."""

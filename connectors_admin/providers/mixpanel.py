@@ -346,7 +346,7 @@ class MixpanelClient(ProviderClient):
             created = _moment(item.get("created_at"))
             return (
                 item.get("connector_type") == connector_type
-                and item.get("connector_id") not in known
+                and str(item.get("connector_id")) not in known
                 and (since is None or created is None or created >= since)
                 and isinstance(props, dict)
                 and isinstance(category, dict)

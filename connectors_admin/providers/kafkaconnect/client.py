@@ -97,7 +97,7 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
         try:
             body = exchange.json()
         except ValueError:
-            return exchange.text.strip()[:200], {}
+            return self.plain_text_said(exchange), {}
         if not isinstance(body, dict) or not isinstance(body.get("message"), str):
             return "", {}
         message = body["message"]
@@ -212,7 +212,8 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
         state = str(connector.get("state") or "UNASSIGNED")
         tasks = records.tasks(status.get("tasks"))
         if connector.get("trace"):
-            tasks.insert(0, {"label": "Connector", "state": state, "detail": connector["trace"]})
+            trace = str(connector["trace"])
+            tasks.insert(0, {"label": "Connector", "state": state, "detail": trace})
         summary = {
             "Name": info["name"],
             "Connector class": records.class_title(config.get(CLASS_KEY)),

@@ -42,7 +42,14 @@ class UpstashCredentialForm(CredentialForm):
 def _time(value: Any) -> str:
     if not isinstance(value, int) or value <= 0:
         return "—"
-    return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, OSError, ValueError):  # past any calendar
+        return "—"
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 class UpstashClient(records.MaskedAnswers, ProviderClient):
@@ -64,7 +71,7 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
         try:
             body = exchange.json()
         except ValueError:
-            return exchange.text.strip()[:200], {}
+            return self.plain_text_said(exchange), {}
         if isinstance(body, dict):
             for key in ("error", "message"):
                 if isinstance(body.get(key), str):
@@ -130,7 +137,7 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
             "Connector state": str(item.get("connector_state") or "—"),
             "Error": self.redactor.text(str(item.get("state_error_message") or "")) or "—",
             "Tasks": tasks or "none yet",
-            "Topics": ", ".join(str(t) for t in item.get("topics") or []) or "—",
+            "Topics": ", ".join(str(t) for t in _listed(item.get("topics"))) or "—",
             "Created at": _time(item.get("creation_time")),
         }
         raw = dict(item)

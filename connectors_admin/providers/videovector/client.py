@@ -195,7 +195,9 @@ class VideoVectorClient(ProviderClient):
         summary = {
             "Connector id": item["connector_id"],
             "Storage": where,
-            "Scopes": ", ".join(item.get("scopes") or []),
+            "Scopes": ", ".join(
+                str(s) for s in (item["scopes"] if isinstance(item.get("scopes"), list) else [])
+            ),
             "Import mode": "new files only" if item.get("import_mode") == "new_only" else "all",
             "Export base path": item.get("export_base_path") or "—",
             "Status": item["status"],
@@ -270,7 +272,7 @@ class VideoVectorClient(ProviderClient):
         known = set(identity.get("known_ids", []))
         since = str(identity.get("since", ""))[:19]
         for item in body:
-            if not isinstance(item, dict) or item.get("connector_id") in known:
+            if not isinstance(item, dict) or str(item.get("connector_id")) in known:
                 continue
             same = item.get("provider") == template.storage and all(
                 item.get(k) == v for k, v in identity.get("match", {}).items()

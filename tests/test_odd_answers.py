@@ -1,0 +1,458 @@
+"""Answers a provider should not give, from a scripted server on loopback: odd types inside an
+otherwise good answer, answers no reader can read, redirects and web pages where the API should
+answer, and secrets the answer echoes. None is a server error, none loses a record, none says
+more of a secret than the rest of the app does."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from connectors_admin.connectors.models import Attempt, Connector, Submission
+from connectors_admin.connectors.services import reconcile
+from connectors_admin.connectors.tasks import refresh_connector
+from connectors_admin.credentials.models import Credential
+from connectors_admin.providers import registered
+from connectors_admin.providers.base import (
+    Action,
+    ActionResult,
+    ConnectorForm,
+    ConnectorTemplate,
+    Provider,
+    ProviderClient,
+    RemoteRecord,
+)
+from connectors_admin.providers.http import Call
+
+from .conftest import MIXPANEL_SECRET, S3_FORM, UPSTASH_KEY, make_aisquared_credential
+from .test_kafka import CLUSTER, mongo_form
+from .test_platform import PingCredentialForm
+
+HTMX = {"HX-Request": "true"}
+PROVIDER_URLS = (
+    "MIXPANEL_API_URL",
+    "MIXPANEL_EU_API_URL",
+    "MIXPANEL_IN_API_URL",
+    "AISQUARED_API_URL",
+    "VIDEOVECTOR_API_URL",
+    "UPSTASH_API_URL",
+)
+
+
+class Script:
+    """What the server answers: for a method and a path pattern, a status, a body and headers.
+    Every request it got is kept."""
+
+    def __init__(self) -> None:
+        self.answers: list[tuple[str, re.Pattern, dict[str, Any]]] = []
+        self.seen: list[tuple[str, str]] = []
+        self.url = ""
+
+    def on(self, method: str, path: str, status: int = 200, **answer: Any) -> None:
+        self.answers.insert(0, (method, re.compile(path), {"status": status, **answer}))
+
+    def answer(self, method: str, path: str) -> dict[str, Any]:
+        self.seen.append((method, path))
+        for wanted, pattern, answer in self.answers:
+            if wanted == method and pattern.search(path):
+                return answer
+        return {"status": 404, "json": {"error": "not scripted"}}
+
+
+@pytest.fixture
+def script(settings):
+    state = Script()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def serve(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            answer = state.answer(self.command, self.path)
+            if "json" in answer:
+                body, kind = json.dumps(answer["json"]).encode(), "application/json"
+            else:
+                body, kind = answer.get("text", "").encode(), answer.get("type", "text/html")
+            self.send_response(answer["status"])
+            self.send_header("Content-Type", kind)
+            for name, value in answer.get("headers", {}).items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = do_PUT = do_DELETE = serve
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    for name in PROVIDER_URLS:
+        setattr(settings, name, state.url)
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def answering(user) -> Client:
+    """A client that gets the error page rather than the exception, as a browser would."""
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+# --- a made-up provider whose reader trips over what it is given --------------------------------
+class BrittleClient(ProviderClient):
+    label = "Brittle"
+
+    def auth(self):
+        return ("brittle", self.secrets.get("token", ""))
+
+    def build_create(self, template, data, *, idempotency_key=""):
+        return Call("POST", f"{self.public['url']}/things", json={"name": "thing"})
+
+    def read_create(self, template, exchange) -> RemoteRecord:
+        body = self.expect_json(exchange)
+        name = body["name"].upper()  # a number here is an AttributeError
+        return RemoteRecord(remote_id=name, status="ok", title=name, summary={}, raw=body)
+
+
+def _refresh(client: ProviderClient, target) -> ActionResult:
+    body = client.expect_json(client.get(f"{client.public['url']}/things/{target.remote_id}"))
+    return ActionResult(status=body["state"].lower())
+
+
+def _stop(client: ProviderClient, target) -> ActionResult:
+    exchange = client.send(Call("POST", f"{client.public['url']}/things/{target.remote_id}/stop"))
+    body = client.expect_json(exchange)
+    return ActionResult(status=body["state"].lower())
+
+
+BRITTLE = Provider(
+    slug="brittle",
+    label="Brittle",
+    description="Made up for a test.",
+    notice="",
+    credential_form=PingCredentialForm,
+    templates=(
+        ConnectorTemplate(
+            slug="brittle-thing",
+            label="Brittle: thing",
+            description="",
+            form_class=ConnectorForm,
+            provider_slug="brittle",
+            actions=(
+                Action("refresh", "Refresh status", _refresh),
+                Action("stop", "Stop it", _stop, changes_remote=True),
+            ),
+        ),
+    ),
+    client_class=BrittleClient,
+)
+BRITTLE_TOKEN = "brittle-token-do-not-leak"
+
+
+@pytest.fixture
+def brittle(script, team, owner):
+    with registered(BRITTLE):
+        credential = Credential(team=team, kind="brittle", label="Brittle key")
+        credential.public = {"url": script.url}
+        credential.set_secrets({"token": BRITTLE_TOKEN})
+        credential.save()
+        connector = Connector.objects.create(
+            team=team, credential=credential, provider="brittle", template="brittle-thing",
+            remote_id="t-1", remote_status="ok", name="The thing",
+        )  # fmt: skip
+        yield credential, connector
+
+
+@pytest.mark.django_db
+def test_a_create_answer_no_reader_can_read_is_looked_for_afterwards(
+    script, brittle, owner, tasks, caplog, django_capture_on_commit_callbacks
+):
+    credential, _ = brittle
+    script.on("POST", r"/things$", 201, json={"name": 12345, "note": "quoted-in-no-log"})
+    url = reverse("connectors:create", args=["acme", "brittle-thing"])
+    form = {"credential": credential.pk, "form_token": str(uuid.uuid4())}
+
+    with (
+        caplog.at_level(logging.ERROR, logger="connectors_admin"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        page = answering(owner).post(url, form, headers=HTMX)
+
+    assert page.status_code == 200
+    assert "Brittle answered HTTP 201 in a shape Connectors Admin cannot read" in page.text
+    submission = Submission.objects.get(action="create")
+    assert (submission.outcome, submission.error_kind) == ("failed", "bad_response")
+    # The create may have been made: the background work looks for it, as for a lost answer.
+    assert submission.reconciliation == "pending"
+    assert [r.task.name for r in tasks.queued()] == ["reconcile_create"]
+    assert "AttributeError in read_create" in caplog.text
+    assert "quoted-in-no-log" not in caplog.text and "12345" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_an_action_answer_no_reader_can_read_fails_in_plain_words(script, brittle, owner):
+    _, connector = brittle
+    script.on("GET", r"/things/t-1$", json={"state": ["running"]})
+    script.on("POST", r"/things/t-1/stop$", json={"state": None})
+    client = answering(owner)
+
+    refresh = client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+    stop = client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "stop"]), headers=HTMX
+    )
+
+    assert refresh.status_code == stop.status_code == 200
+    read, write = Submission.objects.order_by("pk")
+    assert read.outcome == write.outcome == "failed"
+    assert read.error_message == (
+        "Brittle answered HTTP 200 in a shape Connectors Admin cannot read."
+    )
+    # Only a write may have been applied.
+    assert write.error_message.endswith("The request may have been applied: check before retrying.")
+    connector.refresh_from_db()
+    assert connector.remote_status == "ok" and "cannot read" in connector.last_error
+
+
+@pytest.mark.django_db
+def test_a_background_refresh_of_an_unreadable_answer_is_recorded_not_raised(script, brittle):
+    _, connector = brittle
+    script.on("GET", r"/things/t-1$", json={"state": 7})
+    assert refresh_connector.call(str(connector.pk)) == "failed"
+    assert Submission.objects.get().outcome == "failed"  # not left pending
+
+
+@pytest.mark.django_db
+def test_a_crash_before_any_answer_is_still_a_server_error_and_recorded(brittle, owner):
+    """Ours, not the provider's: not dressed up as an unreadable answer."""
+    _, connector = brittle
+    connector.remote_id = "t-1"
+    connector.context = {"unused": True}
+    connector.save()
+    credential = connector.credential
+    credential.public = {}  # the actions read public["url"]: a KeyError before any request
+    credential.save()
+    page = answering(owner).post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+    assert page.status_code == 500
+    submission = Submission.objects.get()
+    assert (submission.outcome, submission.error_kind) == ("failed", "internal")
+
+
+# --- odd types inside otherwise good answers: read, not fatal -----------------------------------
+@pytest.mark.django_db
+def test_odd_types_in_an_upstash_answer_still_record_the_connector(script, upstash, owner):
+    script.on(
+        "POST",
+        r"/v2/kafka/connector$",
+        json={
+            "connector_id": "u1",
+            "name": "orders-cdc",
+            "cluster_id": CLUSTER,
+            "state": "pending",
+            "tasks": [],
+            "topics": 5,
+            "creation_time": 10**20,
+        },
+    )
+    url = reverse("connectors:create", args=["acme", "upstash-kafka"])
+    page = answering(owner).post(url, mongo_form(upstash, cluster_id=CLUSTER), headers=HTMX)
+    assert page.status_code == 200 and "Connector created" in page.text
+    connector = Connector.objects.get()
+    assert connector.summary["Topics"] == "—" and connector.summary["Created at"] == "—"
+
+
+@pytest.mark.django_db
+def test_a_failed_kafka_connect_trace_that_is_not_text_is_shown_as_text(script, team, owner):
+    credential = Credential(
+        team=team, kind="kafkaconnect", label="Loop", public={"cluster": "Loop", "username": ""}
+    )
+    credential.set_secrets({"password": ""}, owner)
+    credential.save()
+    connector = Connector.objects.create(
+        team=team, credential=credential, provider="kafkaconnect", template="kafka-connect",
+        remote_id="orders", remote_status="RUNNING", name="orders",
+    )  # fmt: skip
+    script.on("GET", r"/connectors/orders$", json={"name": "orders", "config": {}})
+    script.on(
+        "GET",
+        r"/connectors/orders/status$",
+        json={"name": "orders", "connector": {"state": "FAILED", "trace": 12345}, "tasks": []},
+    )
+    from django.conf import settings
+
+    settings.KAFKA_CONNECT_CLUSTERS = {"Loop": script.url}
+    page = answering(owner).post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+    assert page.status_code == 200
+    connector.refresh_from_db()
+    assert connector.remote_status == "FAILED" and "12345" in connector.last_error
+
+
+# --- redirects and web pages are not the API's answer -------------------------------------------
+@pytest.mark.django_db
+def test_a_delete_answered_by_a_redirect_or_a_web_page_leaves_the_connector(
+    script, upstash, team, owner
+):
+    connector = Connector.objects.create(
+        team=team, credential=upstash, provider="upstash", template="upstash-kafka",
+        remote_id="u1", remote_status="running", name="orders", context={"cluster_id": CLUSTER},
+    )  # fmt: skip
+    delete = reverse("connectors:action", args=["acme", connector.pk, "delete"])
+    client = answering(owner)
+
+    script.on(
+        "DELETE", r"/v2/kafka/connector/u1", 302, headers={"Location": "https://sso.example.com/"}
+    )
+    client.post(delete, headers=HTMX)
+    script.on("DELETE", r"/v2/kafka/connector/u1", 200, text="<html><h1>Sign in</h1></html>")
+    client.post(delete, headers=HTMX)
+
+    connector.refresh_from_db()
+    assert connector.deleted_at is None
+    redirected, portal = Submission.objects.filter(action="delete").order_by("pk")
+    assert (redirected.outcome, portal.outcome) == ("failed", "failed")
+    assert "redirect (HTTP 302 to sso.example.com)" in redirected.error_message
+    assert "with a web page, not the API's answer" in portal.error_message
+
+    # An empty 204 labelled text/html, as many servers send, is a delete that worked.
+    script.on("DELETE", r"/v2/kafka/connector/u1", 204, text="")
+    client.post(delete, headers=HTMX)
+    connector.refresh_from_db()
+    assert connector.deleted_at is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": 302, "headers": {"Location": "https://portal.example.com/login"}},
+        {"status": 200, "text": "<!doctype html><title>Wi-Fi sign-in</title>"},
+    ],
+)
+def test_a_credential_test_answered_by_a_sign_in_page_is_not_accepted(
+    script, credential, owner, answer
+):
+    script.on("GET", r".*", **answer)
+    url = reverse("credentials:test", args=["acme", credential.pk])
+    answering(owner).post(url, headers=HTMX)
+    credential.refresh_from_db()
+    assert credential.last_check_ok is False
+    assert "accepted" not in credential.last_check_message
+
+
+@pytest.mark.django_db
+def test_a_read_that_is_not_json_does_not_say_it_may_have_been_applied(script, upstash, team):
+    connector = Connector.objects.create(
+        team=team, credential=upstash, provider="upstash", template="upstash-kafka",
+        remote_id="u1", remote_status="running", name="orders", context={"cluster_id": CLUSTER},
+    )  # fmt: skip
+    script.on("GET", r"/v2/kafka/connector/u1", 200, text="not json", type="text/plain")
+    assert refresh_connector.call(str(connector.pk)) == "failed"
+    message = Submission.objects.get().error_message
+    assert "not JSON (text/plain)" in message and "applied" not in message
+
+
+@pytest.mark.django_db
+def test_an_html_error_page_is_named_not_quoted(script, upstash, owner):
+    script.on("POST", r"/v2/kafka/connector$", 500, text="<html><body>boom</body></html>")
+    url = reverse("connectors:create", args=["acme", "upstash-kafka"])
+    answering(owner).post(url, mongo_form(upstash, cluster_id=CLUSTER), headers=HTMX)
+    message = Submission.objects.get(action="create").error_message
+    assert "server error (HTTP 500)" in message and "<html>" not in message
+
+
+# --- secrets an answer echoes ------------------------------------------------------------------
+@pytest.mark.django_db
+def test_a_secret_echoed_at_the_end_of_a_long_answer_is_masked_before_it_is_cut(
+    script, credential, owner
+):
+    script.on("POST", r"/connectors$", 400, text="x" * (64 * 1024 - 10) + MIXPANEL_SECRET)
+    url = reverse("connectors:create", args=["acme", "mixpanel-s3"])
+    form = {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())}
+    answering(owner).post(url, form, headers=HTMX)
+    stored = Attempt.objects.get().response_body
+    assert len(stored) == 64 * 1024 and stored.endswith("x[redacted]")
+    assert MIXPANEL_SECRET[:8] not in stored
+
+
+@pytest.mark.django_db
+def test_an_error_text_cut_short_never_keeps_the_start_of_a_secret(script, upstash, owner):
+    script.on("POST", r"/v2/kafka/connector$", 401, text="y" * 180 + UPSTASH_KEY, type="text/plain")
+    url = reverse("connectors:create", args=["acme", "upstash-kafka"])
+    page = answering(owner).post(url, mongo_form(upstash, cluster_id=CLUSTER), headers=HTMX)
+    message = Submission.objects.get(action="create").error_message
+    assert "y" * 20 in message and UPSTASH_KEY[:12] not in message + page.text
+
+
+@pytest.mark.django_db
+def test_a_basic_auth_header_echoed_back_is_masked(script, credential, owner):
+    pair = base64.b64encode(f"sa.acme:{MIXPANEL_SECRET}".encode()).decode()
+    script.on("POST", r"/connectors$", 401, text=f"Authorization: Basic {pair}", type="text/plain")
+    url = reverse("connectors:create", args=["acme", "mixpanel-s3"])
+    form = {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())}
+    page = answering(owner).post(url, form, headers=HTMX)
+    stored = Attempt.objects.get().response_body
+    assert stored == "Authorization: Basic [redacted]"
+    assert pair not in page.text + Submission.objects.get().error_message
+
+
+# --- a catalogue entry the form builder cannot read ----------------------------------------------
+@pytest.mark.django_db
+def test_a_catalogue_entry_in_an_odd_shape_says_so_instead_of_a_server_error(
+    script, team, owner, caplog
+):
+    catalogue = Path(__file__).resolve().parents[1] / "connectors_admin/sandbox/aisquared_catalog"
+    postgres = json.loads((catalogue / "source-postgresql.json").read_text())
+    postgres["connector_spec"]["connection_specification"]["properties"] = [1, 2]
+    script.on("GET", r"/api/v1/connector_definitions", json=[postgres])
+    credential = make_aisquared_credential(team, owner)
+    url = reverse("connectors:create", args=["acme", "aisquared-source"])
+
+    with caplog.at_level(logging.ERROR, logger="connectors_admin"):
+        page = answering(owner).get(
+            url, {"credential": credential.pk, "connector_name": "Postgresql"}
+        )
+
+    assert page.status_code == 200
+    assert (
+        "AI Squared describes this connector in a shape Connectors Admin cannot read" in page.text
+    )
+    assert "could not build the aisquared-source form: AttributeError" in caplog.text
+
+
+# --- the lookup for a lost create, over a list with odd ids -------------------------------------
+@pytest.mark.django_db
+def test_the_lookup_for_a_lost_create_reads_past_odd_ids(script, credential, owner, tasks):
+    script.on("POST", r"/connectors$", 502, text="Bad gateway", type="text/plain")
+    url = reverse("connectors:create", args=["acme", "mixpanel-s3"])
+    form = {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())}
+    answering(owner).post(url, form, headers=HTMX)
+    submission = Submission.objects.get(action="create")
+    assert submission.reconciliation == "pending"
+    odd = {"connector_id": ["not", "an", "id"], "connector_type": "s3Import"}
+    listed = {"status": "ok", "results": {"data": [odd], "has_more": False}}
+    script.on("GET", r"/connectors", json=listed)
+
+    reconcile(submission)
+
+    submission.refresh_from_db()
+    assert submission.reconciliation == "not_created"
+    assert Submission.objects.get(action="reconcile").outcome == "succeeded"
