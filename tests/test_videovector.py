@@ -195,6 +195,27 @@ def test_a_retry_after_a_lost_answer_returns_the_same_connector(
     assert first.connector == Connector.objects.get()
 
 
+def test_a_retry_after_the_background_lookup_found_it_keeps_one_record(
+    owner_client, sandbox, vv, aws, fault, tasks
+):
+    """The lookup adopts the connector first; the retry, with the same key, gets it too."""
+    fault("late", provider="videovector")
+    form = common(vv, bucket="media-archive", region="us-east-1", use__aws=str(aws.pk))
+    html = owner_client.post(create_url("s3"), form, headers=HTMX).content.decode()
+    create_key = html.split('name="create_key" value="', 1)[1].split('"', 1)[0]
+    first = Submission.objects.get(action="create")
+    assert tasks.run("reconcile_create") == ["found"]
+    found = Connector.objects.get()
+
+    retry = {**form, "form_token": str(uuid.uuid4()), "create_key": create_key}
+    page = owner_client.post(create_url("s3"), retry, headers=HTMX).content.decode()
+
+    assert "Connector created" in page
+    assert Connector.objects.get() == found  # one record, not a second of the same connector
+    second = Submission.objects.filter(action="create").exclude(pk=first.pk).get()
+    assert (second.outcome, second.connector) == ("succeeded", found)
+
+
 def test_test_browse_and_delete_on_the_detail_page(owner_client, sandbox, vv, aws, team, owner):
     owner_client.post(
         create_url("s3"),

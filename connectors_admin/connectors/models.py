@@ -71,6 +71,15 @@ class Connector(models.Model):
                 name="connector_provider_status",
             ),
         ]
+        constraints = [
+            # One live record of a provider's connector a credential reaches: a retry and the
+            # background lookup that both get the same connector record it once.
+            models.UniqueConstraint(
+                fields=["credential", "template", "remote_id"],
+                condition=models.Q(deleted_at=None),
+                name="connector_recorded_once",
+            ),
+        ]
         # On PostgreSQL, search by name and provider's id also uses trigram indexes
         # (migration 0004, which creates the pg_trgm extension).
 

@@ -251,7 +251,12 @@ def _adopt(
     request: HttpRequest | None,
     found_afterwards: bool = False,
 ) -> None:
-    """Record the connector the provider returned for this submission."""
+    """Record the connector the provider returned for this submission; one already recorded
+    (by the background lookup of an earlier try whose answer was lost, say) is this one too."""
+    connector = _recorded(submission, template, remote)
+    if connector is not None:
+        _adopted(submission, connector)
+        return
     try:
         with transaction.atomic():
             connector = Connector.objects.create(
@@ -280,7 +285,12 @@ def _adopt(
                 if found_afterwards
                 else "",
             )
-    except Exception:
+    except Exception as error:
+        # Recorded a moment ago by the other of two runs that both got it?
+        connector = _recorded(submission, template, remote)
+        if isinstance(error, IntegrityError) and connector is not None:
+            _adopted(submission, connector)
+            return
         logger.exception("submission %s: created remotely but not recorded", submission.pk)
         _fail(
             submission,
@@ -296,6 +306,23 @@ def _adopt(
     submission.connector = connector
     submission.outcome = Submission.Outcome.SUCCEEDED
     signals.connector_recorded.send(Connector, connector=connector)
+
+
+def _recorded(
+    submission: Submission, template: ConnectorTemplate, remote: RemoteRecord
+) -> Connector | None:
+    return Connector.objects.filter(
+        credential=submission.credential,
+        template=template.slug,
+        remote_id=remote.remote_id,
+        deleted_at=None,
+    ).first()
+
+
+def _adopted(submission: Submission, connector: Connector) -> None:
+    logger.info("submission %s: got connector %s, already recorded", submission.pk, connector.pk)
+    submission.connector = connector
+    submission.outcome = Submission.Outcome.SUCCEEDED
 
 
 def reconcile(submission: Submission) -> Submission:

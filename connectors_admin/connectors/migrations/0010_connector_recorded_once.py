@@ -1,0 +1,16 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("connectors", "0009_merge_second_records")]
+
+    operations = [
+        migrations.AddConstraint(
+            model_name="connector",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("deleted_at", None)),
+                fields=("credential", "template", "remote_id"),
+                name="connector_recorded_once",
+            ),
+        ),
+    ]
