@@ -199,6 +199,7 @@ def test_testing_a_provider_credential_calls_the_provider(owner_client, sandbox,
     html = owner_client.post(url, headers={"HX-Request": "true"}).content.decode()
     assert html.lstrip().startswith('<section id="check-panel"')
     assert "accepted the credential" in html
+    assert "data-focus" in html  # asked for: the result takes focus
     credential.refresh_from_db()
     assert credential.last_check_ok is True and credential.last_check_at is not None
 

@@ -433,6 +433,8 @@ def test_the_credential_page_shows_the_background_test_when_it_lands(owner_clien
     panel = owner_client.get(url + "?poll=check", headers=HTMX).content.decode()
     assert "<html" not in panel and "every 2s" not in panel
     assert "verified" in panel and "well formed" in panel and 'role="status"' in panel
+    # The result arrives while the user may be typing elsewhere: announced, not focused.
+    assert "data-focus" not in panel
     listing = owner_client.get(reverse("credentials:list", args=["acme"])).content.decode()
     assert "verified" in listing and "last tested" in listing
 

@@ -177,7 +177,13 @@ def credential_detail(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         return render(
             request,
             "credentials/detail.html#check-panel",
-            _context(membership, credential=credential, just_tested=not credential.check_pending),
+            # Announced, not focused: the user may be typing elsewhere on the page.
+            _context(
+                membership,
+                credential=credential,
+                just_tested=not credential.check_pending,
+                polled=True,
+            ),
         )
     context = _detail_context(request, membership, credential)
     return render(request, "credentials/detail.html", context)
