@@ -208,3 +208,19 @@ def test_empty_schema_gives_an_empty_form():
     form = schema_form({"type": "object"})(data={})
     assert form.is_valid()
     assert form.configuration() == {}
+
+
+def test_a_title_that_says_optional_is_not_marked_twice():
+    schema = {
+        "type": "object",
+        "required": ["project"],
+        "properties": {
+            "project": {"type": "string", "title": "Project"},
+            "dataset": {"type": "string", "title": "Dataset (Optional)"},
+            "only": {"type": "string", "title": "(optional)"},
+        },
+    }
+    form = schema_form(schema)()
+    labels = [form.fields[name].label for name in ("cfg__project", "cfg__dataset", "cfg__only")]
+    assert labels == ["Project", "Dataset", "(optional)"]
+    assert form.fields["cfg__dataset"].required is False  # the form says "(optional)" itself

@@ -12,6 +12,7 @@ assembled configuration is validated against the schema itself.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,10 +41,14 @@ class Node:
         return bool(self.children)
 
 
+OPTIONAL_MARK = re.compile(r"\s*\(optional\)\s*$", re.IGNORECASE)
+
+
 def _title(key: str, spec: dict[str, Any]) -> str:
     title = spec.get("title")
     if isinstance(title, str) and title.strip():
-        return title.strip()
+        # The form marks optional fields itself ("Dataset (optional)" would say it twice).
+        return OPTIONAL_MARK.sub("", title).strip() or title.strip()
     return key.replace("_", " ").replace("-", " ").strip().capitalize() or key
 
 
