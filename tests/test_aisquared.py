@@ -209,6 +209,22 @@ def test_a_failed_check_keeps_values_and_secrets_and_create_then_needs_confirmat
 
 
 @pytest.mark.django_db(transaction=True)
+def test_create_it_anyway_stays_ticked_when_the_provider_then_fails(
+    owner_client, sandbox, aisq, fault
+):
+    data = {**payload(aisq, cfg__host="unreachable.invalid"), "form_token": str(uuid.uuid4())}
+    owner_client.post(CHECK, data, headers=HTMX)
+    fault("status", provider="aisquared", status=503)
+    confirmed = {**data, "confirm_failed_check": "1"}
+    failed = owner_client.post(CREATE, confirmed, headers=HTMX).content.decode()
+    assert "server error (HTTP 503)" in failed
+    assert 'name="confirm_failed_check" value="1" checked' in failed
+    token = failed.split('name="form_token" value="', 1)[1].split('"', 1)[0]
+    again = owner_client.post(CREATE, {**confirmed, "form_token": token}, headers=HTMX)
+    assert "Connector created" in again.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_successful_check_lets_create_go_straight_through(owner_client, sandbox, aisq):
     data = {**payload(aisq), "form_token": str(uuid.uuid4())}
     assert "Connection succeeded." in owner_client.post(CHECK, data, headers=HTMX).content.decode()

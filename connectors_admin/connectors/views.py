@@ -229,6 +229,9 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
             form.add_error(form.error_field(field), message)
         context["provider_error"] = submission.error_message
     context["failed_submission"] = submission
+    if confirmed:
+        # Ticked and sent: the tick stays for the next try, like every other value.
+        context["confirm_failed_check"] = context["failed_check_confirmed"] = True
     # The failed attempt is recorded; a deliberate second try is a new submission, with the same
     # idempotency key only while the first try's outcome is unclear.
     new_token = uuid.uuid4()
