@@ -114,6 +114,23 @@ def test_list_filters_by_template_and_status(owner_client, team, owner, credenti
 
 
 @pytest.mark.django_db
+def test_one_status_however_providers_spell_it(owner_client, client_for, team, owner, credential):
+    make_connectors(team, credential, owner, 2, template="kafka-connect", status="RUNNING")
+    make_connectors(team, credential, owner, 1, template="upstash-kafka", status="running")
+    make_connectors(team, credential, owner, 1, template="upstash-kafka", status="paused")
+    page = owner_client.get(reverse("connectors:list", args=["acme"])).content.decode()
+    assert '<option value="running">running</option>' in page
+    assert 'value="RUNNING"' not in page
+    running = owner_client.get(reverse("connectors:list", args=["acme"]), {"status": "running"})
+    assert running.content.decode().count("<tr>") == 4  # header + 3
+
+    owner.is_staff = owner.is_superuser = True
+    owner.save()
+    admin = client_for(owner).get("/admin/connectors/connector/", {"remote_status": "running"})
+    assert admin.status_code == 200 and "3 connectors" in admin.content.decode()
+
+
+@pytest.mark.django_db
 def test_list_htmx_request_gets_only_the_table(owner_client, team, owner, credential):
     make_connectors(team, credential, owner, 2)
     html = owner_client.get(

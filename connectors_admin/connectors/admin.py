@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from connectors_admin.core.admin_lists import LeanChangelist, declared_filter
 from connectors_admin.providers import PROVIDERS, TEMPLATES
 
-from .filters import declared_statuses
+from .filters import declared_statuses, status_spellings
 from .models import Attempt, Connector, EmbeddedCredential, Submission
 
 
@@ -113,7 +113,7 @@ class ConnectorAdmin(LeanChangelist, admin.ModelAdmin):
     list_filter = [
         declared_filter("provider", "provider", _providers),
         "template",
-        declared_filter("remote_status", "status", _statuses),
+        declared_filter("remote_status", "status", _statuses, status_spellings),
         "team",
     ]
     # Name and provider's id only: both use trigram indexes on PostgreSQL (no joins, no ORs

@@ -38,9 +38,18 @@ FILTERS = ("q", "provider", "template", "status", "credential", "creator", "sinc
 
 
 def declared_statuses() -> list[str]:
-    """The statuses providers declare (not a scan of the table)."""
-    found = {s for provider in PROVIDERS.values() for s in provider.statuses if s}
+    """The statuses providers declare (not a scan of the table), one choice for each however
+    providers spell it: Kafka Connect's RUNNING and Upstash's running are both "running"."""
+    found = {s.lower() for provider in PROVIDERS.values() for s in provider.statuses if s}
     return sorted(found | {Connector.DELETED})
+
+
+def status_spellings(status: str) -> list[str]:
+    """The stored spellings of a status choice: each declared status that reads the same."""
+    return sorted(
+        {s for provider in PROVIDERS.values() for s in provider.statuses if s.lower() == status}
+        | {status}
+    )
 
 
 class ConnectorFilter(forms.Form):
@@ -141,7 +150,7 @@ class ConnectorFilter(forms.Form):
         if status == NO_STATUS:
             connectors = connectors.filter(remote_status="")
         elif status:
-            connectors = connectors.filter(remote_status=status)
+            connectors = connectors.filter(remote_status__in=status_spellings(status))
         if value("credential"):
             connectors = connectors.filter(credential=value("credential"))
         if value("creator"):

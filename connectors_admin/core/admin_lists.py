@@ -34,9 +34,13 @@ class LeanChangelist:
 
 
 def declared_filter(
-    field: str, title: str, choices: Callable[[], Iterable[tuple[str, str]]]
+    field: str,
+    title: str,
+    choices: Callable[[], Iterable[tuple[str, str]]],
+    stored: Callable[[str], list[str]] | None = None,
 ) -> type[admin.SimpleListFilter]:
-    """A list filter on `field` offering the declared `choices` (no DISTINCT scan)."""
+    """A list filter on `field` offering the declared `choices` (no DISTINCT scan); `stored`
+    gives the values a choice stands for, where it stands for more than itself."""
 
     class DeclaredFilter(admin.SimpleListFilter):
         parameter_name = field
@@ -46,7 +50,11 @@ def declared_filter(
 
         def queryset(self, request, queryset):
             value = self.value()
-            return queryset.filter(**{field: value}) if value else queryset
+            if not value:
+                return queryset
+            if stored is not None:
+                return queryset.filter(**{f"{field}__in": stored(value)})
+            return queryset.filter(**{field: value})
 
     DeclaredFilter.title = title
     DeclaredFilter.__name__ = f"{field.title()}Filter"
