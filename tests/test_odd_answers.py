@@ -35,7 +35,13 @@ from connectors_admin.providers.base import (
 )
 from connectors_admin.providers.http import Call
 
-from .conftest import MIXPANEL_SECRET, S3_FORM, UPSTASH_KEY, make_aisquared_credential
+from .conftest import (
+    MIXPANEL_SECRET,
+    S3_FORM,
+    UPSTASH_KEY,
+    aisquared_payload,
+    make_aisquared_credential,
+)
 from .test_kafka import CLUSTER, mongo_form
 from .test_platform import PingCredentialForm
 
@@ -456,3 +462,40 @@ def test_the_lookup_for_a_lost_create_reads_past_odd_ids(script, credential, own
     submission.refresh_from_db()
     assert submission.reconciliation == "not_created"
     assert Submission.objects.get(action="reconcile").outcome == "succeeded"
+
+
+@pytest.mark.django_db
+def test_other_connectors_secrets_in_a_listing_are_masked_before_it_is_stored(script, team, owner):
+    catalogue = Path(__file__).resolve().parents[1] / "connectors_admin/sandbox/aisquared_catalog"
+    postgres = json.loads((catalogue / "source-postgresql.json").read_text())
+    script.on("GET", r"/api/v1/connector_definitions", json=[postgres])
+    script.on("POST", r"/api/v1/connectors$", 503, json={"errors": [{"detail": "busy"}]})
+    credential = make_aisquared_credential(team, owner)
+    url = reverse("connectors:create", args=["acme", "aisquared-source"])
+    form = {**aisquared_payload(credential), "form_token": str(uuid.uuid4())}
+    answering(owner).post(url, form, headers=HTMX)
+    submission = Submission.objects.get(action="create")
+    assert submission.reconciliation == "pending"
+    other = {
+        "id": "41",
+        "type": "connectors",
+        "attributes": {
+            "name": "Warehouse",
+            "connector_name": "Bigquery",
+            "connector_type": "source",
+            "configuration": {
+                "project_id": "acme-analytics",
+                "credentials_json": {"private_key_id": "pkid-of-another-0123", "client_id": "1"},
+                "password": "pw-of-another-connector",
+                "dataset": "pw-of-another-connector is named here too",
+            },
+        },
+    }
+    script.on("GET", r"/api/v1/connectors\?type=source", json={"data": [other], "links": {}})
+
+    reconcile(submission)
+
+    listing = Attempt.objects.filter(submission__action="reconcile").get().response_body
+    assert "pkid-of-another-0123" not in listing and "pw-of-another-connector" not in listing
+    assert '"private_key_id": "[redacted]"' in listing and "acme-analytics" in listing
+    assert '"dataset": "[redacted] is named here too"' in listing

@@ -9,8 +9,9 @@ commands and log lines alike.
 from __future__ import annotations
 
 import json
+import re
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -44,6 +45,22 @@ def redact_text(text: str, secrets: Iterable[str]) -> str:
     for form in sorted(spellings, key=len, reverse=True):
         text = text.replace(form, REDACTED)
     return text
+
+
+# A JSON member whose value is a string: "key": "value" (escapes kept whole).
+MEMBER = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:\s*)"((?:[^"\\]|\\.)*)"')
+
+
+def mask_members(text: str, is_secret_key: Callable[[str], bool]) -> str:
+    """JSON text with the value of every string member whose key `is_secret_key` masked, found
+    by its key without parsing (an answer may be cut short)."""
+
+    def mask(found: re.Match) -> str:
+        if found.group(3) and is_secret_key(found.group(1)):
+            return f'"{found.group(1)}"{found.group(2)}"{REDACTED}"'
+        return found.group(0)
+
+    return MEMBER.sub(mask, text)
 
 
 def redact_data(value: Any, secrets: Iterable[str], secret_keys: Iterable[str] = ()) -> Any:

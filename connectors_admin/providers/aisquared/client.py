@@ -6,13 +6,15 @@ Multiwoven that operators list in AISQUARED_INSTANCES) is picked from a list, ne
 
 from __future__ import annotations
 
+import contextlib
 import re
+from dataclasses import replace
 from typing import Any
 
 from django import forms
 from requests.auth import AuthBase
 
-from connectors_admin.core.redaction import REDACTED
+from connectors_admin.core.redaction import REDACTED, mask_members
 from connectors_admin.providers.base import (
     Call,
     CheckResult,
@@ -40,6 +42,42 @@ INSTANCES = Instances(
     default_url_setting="AISQUARED_API_URL",
 )
 MAX_LIST_PAGES = 50
+# Configuration keys whose values are secret by their look, in connectors whose definition we
+# do not have at hand (the other connectors of a listing, say).
+SECRET_LOOK = re.compile(
+    r"password|passwd|secret|private_?key|token|api_?key|access_?key|credentials_json",
+    re.IGNORECASE,
+)
+
+
+def configuration_secrets(answer: Any) -> list[str]:
+    """The strings under secret-looking keys of every connector configuration in an answer:
+    a listing returns the workspace's other connectors too, in clear on older deployments."""
+    found: list[str] = []
+
+    def secrets(value: Any, secret: bool) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                secrets(item, secret or bool(SECRET_LOOK.search(str(key))))
+        elif isinstance(value, list):
+            for item in value:
+                secrets(item, secret)
+        elif secret and isinstance(value, str) and value not in ("", REDACTED, PROVIDER_MASK):
+            found.append(value)
+
+    def configurations(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "configuration":
+                    secrets(item, False)
+                else:
+                    configurations(item)
+        elif isinstance(value, list):
+            for item in value:
+                configurations(item)
+
+    configurations(answer)
+    return found
 
 
 class AISquaredCredentialForm(CredentialForm):
@@ -140,6 +178,17 @@ class AISquaredClient(ProviderClient):
             headers={"Content-Type": "application/json"},
             redact=data.get("secret_values", []),
         )
+
+    def redacted_response(self, exchange: Exchange) -> str:
+        # Other connectors' secrets in a listing: masked under their keys, and the values
+        # (long enough to be told from ordinary words) wherever else they appear.
+        with contextlib.suppress(ValueError):
+            learned = configuration_secrets(exchange.json())
+            self.redactor.add(values=[value for value in learned if len(value) >= 6])
+        shown = mask_members(exchange.text, lambda key: bool(SECRET_LOOK.search(key)))
+        if shown != exchange.text:
+            exchange = replace(exchange, text=shown)
+        return super().redacted_response(exchange)
 
     def read_record(self, exchange: Exchange, secret_paths: list[Any]) -> RemoteRecord:
         """The record, with the configuration's secrets masked whatever the provider sent

@@ -9,7 +9,7 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from connectors_admin.core.redaction import REDACTED
+from connectors_admin.core.redaction import REDACTED, mask_members
 from connectors_admin.core.safety import JSONTooDeep, has_control_characters, loads_bounded
 
 from .catalogue import SECRET_KEYS
@@ -76,21 +76,10 @@ def masked(properties: Any, extra: Any = ()) -> Any:
     }
 
 
-# A JSON member whose value is a string: "key": "value" (escapes kept whole).
-MEMBER = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:\s*)"((?:[^"\\]|\\.)*)"')
-
-
 def mask_text(text: str) -> str:
     """An answer's text with every secret-looking member's value masked, found by its key, and
     URL passwords masked (the answer may be cut short, so this does not parse it)."""
-
-    def mask_member(found: re.Match) -> str:
-        key = found.group(1)
-        if is_secret_key(key) and found.group(3):
-            return f'"{key}"{found.group(2)}"{REDACTED}"'
-        return found.group(0)
-
-    return mask_urls(MEMBER.sub(mask_member, text))
+    return mask_urls(mask_members(text, is_secret_key))
 
 
 def parse_properties(text: str) -> dict[str, str]:
