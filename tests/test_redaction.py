@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from connectors_admin.core.redaction import REDACTED, curl_command, redact_data, redact_headers
+from hypothesis import given
+from hypothesis import strategies as st
+
+from connectors_admin.core.redaction import (
+    REDACTED,
+    SHORT_SECRET,
+    Redactor,
+    curl_command,
+    redact_data,
+    redact_headers,
+    redact_text,
+)
 from connectors_admin.providers.base import Call, ProviderClient
 
 SECRET = "redaction-secret-4455"
@@ -77,3 +88,32 @@ def test_secrets_escaped_inside_json_are_redacted_too():
         )
         for body in (ascii_body, unicode_body, html_safe):
             assert redact_text(body, [secret]) == '{"x": "[redacted]"}', (secret, body)
+
+
+def test_a_short_secret_is_masked_where_it_stands_alone_not_inside_other_words():
+    redactor = Redactor(values=["connect"])
+    kept = [
+        "http://127.0.0.1:8000/sandbox/kafka-connect/connectors",
+        "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector",
+        "connectors_admin",
+    ]
+    assert [redactor.text(text) for text in kept] == kept
+    assert redactor.text("password connect rejected.") == "password [redacted] rejected."
+    assert redactor.text("sasl://user:connect@broker") == "sasl://user:[redacted]@broker"
+    assert redactor.text('{"password": "connect"}') == '{"password": "[redacted]"}'
+    assert redactor.text("jdbc:x?password=connect;ssl=1") == "jdbc:x?password=[redacted];ssl=1"
+
+
+SECRET_CHARS = st.characters(
+    categories=("L", "N"), include_characters="!#$%^&*+=@:.,/", codec="ascii"
+)
+
+
+@given(st.text(SECRET_CHARS, min_size=1, max_size=40))
+def test_a_secret_standing_alone_is_always_masked(secret):
+    assert redact_text(f"said: {secret} (done)", [secret]) == f"said: {REDACTED} (done)"
+
+
+@given(st.text(SECRET_CHARS, min_size=SHORT_SECRET, max_size=40))
+def test_a_long_secret_is_masked_even_inside_a_word(secret):
+    assert redact_text(f"ab{secret}cd", [secret]) == f"ab{REDACTED}cd"

@@ -12,6 +12,7 @@ import json
 import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -39,11 +40,31 @@ def strings_in(value: Any) -> list[str]:
     return []
 
 
+# A secret shorter than this may be a piece of ordinary text too (a password "connect" is in
+# "kafka-connect" and "io.aiven.kafka.connect"): it is masked where it stands on its own, not
+# inside a longer word, name or path segment. A longer one is masked wherever it appears.
+SHORT_SECRET = 12
+
+
+@lru_cache(maxsize=1024)
+def _standing_alone(form: str) -> re.Pattern:
+    # Not after or before a letter, digit, "_", "~" or "-", nor a "." joining two such.
+    return re.compile(
+        r"(?<![\w~-])(?<!\w\.)" + re.escape(form) + r"(?![\w~-])(?!\.\w)", re.ASCII
+    )
+
+
 def redact_text(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of every secret (longest spelling first) with a marker."""
+    """Replace every occurrence of every secret (longest spelling first) with a marker; a short
+    secret only where it stands on its own (see SHORT_SECRET)."""
     spellings = {form for secret in secrets if secret for form in _spellings(secret)}
     for form in sorted(spellings, key=len, reverse=True):
-        text = text.replace(form, REDACTED)
+        if form not in text:
+            continue
+        if len(form) >= SHORT_SECRET:
+            text = text.replace(form, REDACTED)
+        else:
+            text = _standing_alone(form).sub(REDACTED, text)
     return text
 
 
