@@ -32,6 +32,7 @@ from connectors_admin.providers.base import (
     Provider,
     ProviderClient,
     RemoteRecord,
+    display_time,
 )
 from connectors_admin.providers.http import Call
 
@@ -499,3 +500,8 @@ def test_other_connectors_secrets_in_a_listing_are_masked_before_it_is_stored(sc
     assert "pkid-of-another-0123" not in listing and "pw-of-another-connector" not in listing
     assert '"private_key_id": "[redacted]"' in listing and "acme-analytics" in listing
     assert '"dataset": "[redacted] is named here too"' in listing
+
+
+def test_a_provider_time_at_the_calendars_end_is_shown_as_it_came():
+    assert display_time("2026-11-23T16:20:00Z") == "2026-11-23 16:20 UTC"
+    assert display_time("9999-12-31T23:00:00-05:00") == "9999-12-31T23:00:00-05:00"

@@ -42,8 +42,11 @@ def display_time(value: Any) -> str:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
+    try:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC)
+    except OverflowError:  # at the calendar's very end: shown as it came
+        return value
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
