@@ -125,6 +125,16 @@ def test_faults_are_played_then_consumed(sandbox, fault):
     assert requests.get(url(sandbox), auth=AUTH, timeout=5).status_code == 200
 
 
+def test_a_fault_for_one_method_waits_for_a_request_of_that_method(sandbox, fault):
+    fault("status", status=503, method="post")
+    assert requests.get(url(sandbox), auth=AUTH, timeout=5).status_code == 200  # a refresh, say
+    listed = requests.get(f"{sandbox}/sandbox/_faults/", timeout=5).json()["faults"]
+    assert [(f["method"], f["times"]) for f in listed] == [("POST", 1)]
+    created = requests.post(url(sandbox), json=BODY, auth=AUTH, timeout=5)
+    assert created.status_code == 503
+    assert requests.post(url(sandbox), json=BODY, auth=AUTH, timeout=5).status_code == 200
+
+
 def test_fault_requests_are_validated(sandbox):
     response = requests.post(
         f"{sandbox}/sandbox/_faults/", json={"provider": "x", "mode": "explode"}, timeout=5
@@ -132,6 +142,9 @@ def test_fault_requests_are_validated(sandbox):
     assert response.status_code == 400
     assert "provider must be one of" in response.json()["error"]
     assert "mode must be one of" in response.json()["error"]
+    wrong = {"provider": "mixpanel", "mode": "drop", "method": "BREW"}
+    response = requests.post(f"{sandbox}/sandbox/_faults/", json=wrong, timeout=5)
+    assert response.status_code == 400 and "method must be one of" in response.json()["error"]
 
 
 def test_drop_closes_the_connection(sandbox, fault):

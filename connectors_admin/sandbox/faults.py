@@ -15,12 +15,12 @@ from .models import SandboxFault
 ErrorBody = Callable[[int, str], JsonResponse]
 
 
-def take_fault(provider: str) -> SandboxFault | None:
-    """Consume one play of the oldest fault queued for `provider`."""
+def take_fault(provider: str, method: str) -> SandboxFault | None:
+    """Consume one play of the oldest fault queued for `provider` and this request's method."""
     with transaction.atomic():
         fault = (
             SandboxFault.objects.select_for_update()
-            .filter(provider=provider, times__gt=0)
+            .filter(provider=provider, method__in=["", method], times__gt=0)
             .order_by("created_at", "id")
             .first()
         )
@@ -36,7 +36,7 @@ def take_fault(provider: str) -> SandboxFault | None:
 
 def play(request: HttpRequest, provider: str, error_body: ErrorBody) -> HttpResponse | None:
     """The faulty answer to give instead of the real one, or None to answer normally."""
-    fault = take_fault(provider)
+    fault = take_fault(provider, request.method)
     if fault is None:
         return None
     mode = fault.mode

@@ -32,6 +32,9 @@ class SandboxFault(models.Model):
         SLOW = "slow"
 
     provider = models.CharField(max_length=30)
+    # Only requests of this method take it ("" for any): a create's fault is not spent by a
+    # background status refresh that happens to come first.
+    method = models.CharField(max_length=10, blank=True)
     mode = models.CharField(max_length=10, choices=Mode.choices)
     status = models.PositiveSmallIntegerField(default=500)
     message = models.CharField(max_length=500, blank=True)

@@ -9,6 +9,8 @@ from .models import SandboxFault
 
 PROVIDERS = ("mixpanel", "aisquared", "videovector", "upstash", "kafkaconnect")
 
+FAULT_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
 
 @csrf_exempt
 def fault_list(request: HttpRequest) -> JsonResponse:
@@ -26,6 +28,7 @@ def fault_list(request: HttpRequest) -> JsonResponse:
             return JsonResponse({"error": "; ".join(problems)}, status=400)
         SandboxFault.objects.create(
             provider=body["provider"],
+            method=body.get("method", "").upper(),
             mode=body["mode"],
             status=body.get("status", 500),
             message=body.get("message", ""),
@@ -34,7 +37,9 @@ def fault_list(request: HttpRequest) -> JsonResponse:
         )
     elif request.method != "GET":
         return JsonResponse({"error": "Use GET, POST or DELETE."}, status=405)
-    faults = SandboxFault.objects.values("provider", "mode", "status", "delay_ms", "times")
+    faults = SandboxFault.objects.values(
+        "provider", "method", "mode", "status", "delay_ms", "times"
+    )
     return JsonResponse({"faults": list(faults)}, status=201 if request.method == "POST" else 200)
 
 
@@ -46,6 +51,9 @@ def _check(body: object) -> list[str]:
         problems.append(f"provider must be one of {', '.join(PROVIDERS)}")
     if body.get("mode") not in SandboxFault.Mode.values:
         problems.append(f"mode must be one of {', '.join(SandboxFault.Mode.values)}")
+    method = body.get("method", "")
+    if not isinstance(method, str) or method.upper() not in ("", *FAULT_METHODS):
+        problems.append(f"method must be one of {', '.join(FAULT_METHODS)} (or left out: any)")
     status = body.get("status", 500)
     if not isinstance(status, int) or not 100 <= status <= 599:
         problems.append("status must be an HTTP status code")
