@@ -252,11 +252,8 @@ def _adopt(
     found_afterwards: bool = False,
 ) -> None:
     """Record the connector the provider returned for this submission; one already recorded
-    (by the background lookup of an earlier try whose answer was lost, say) is this one too."""
-    connector = _recorded(submission, template, remote)
-    if connector is not None:
-        _adopted(submission, connector)
-        return
+    (by the background lookup of an earlier try whose answer was lost, say) is this one too:
+    the unique constraint refuses a second record, and the first is adopted."""
     try:
         with transaction.atomic():
             connector = Connector.objects.create(
@@ -286,7 +283,6 @@ def _adopt(
                 else "",
             )
     except Exception as error:
-        # Recorded a moment ago by the other of two runs that both got it?
         connector = _recorded(submission, template, remote)
         if isinstance(error, IntegrityError) and connector is not None:
             _adopted(submission, connector)
