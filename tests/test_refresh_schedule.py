@@ -114,11 +114,35 @@ def test_a_failing_refresh_leaves_the_rest_of_its_batch_to_run(
         outcomes = refresh_connectors.call([str(first.pk), str(retired.pk), str(second.pk)])
 
     assert outcomes == ["failed", "error", "succeeded"]
-    assert f"scheduled refresh of connector {retired.pk} failed" in caplog.text
+    assert f"scheduled refresh of connector {retired.pk} failed: KeyError" in caplog.text
     assert MIXPANEL_SECRET not in caplog.text
     assert not Connector.objects.filter(refresh_queued_at__isnull=False).exists()
     first.refresh_from_db()
     assert "lacks access" in first.last_error and first.refreshed_at is None
-    # Still unrefreshed, the failed one is due at the next run.
+    assert first.refresh_tried_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_connectors_that_keep_failing_wait_their_turn_behind_the_others(
+    owner_client, sandbox, credential, tasks, fault, settings
+):
+    settings.STATUS_REFRESH_LIMIT = 1
+    failing, healthy = made(owner_client, credential, 2)
+    tasks.backend.clear()
     assert refresh_live_connectors() == "queued 1 refreshes"
-    assert queued_ids(tasks) == [[str(first.pk)]]
+    assert queued_ids(tasks) == [[str(failing.pk)]]
+    fault("status", status=403, message="Service account lacks access")
+    assert tasks.run("refresh_connectors") == [["failed"]]
+
+    # Never refreshed, but just tried: the other one goes first.
+    assert refresh_live_connectors() == "queued 1 refreshes"
+    assert queued_ids(tasks) == [[str(healthy.pk)]]
+    assert tasks.run("refresh_connectors") == [["succeeded"]]
+    assert refresh_live_connectors() == "queued 0 refreshes"  # both tried within the interval
+
+    # An interval later the failing one is tried again.
+    Connector.objects.filter(pk=failing.pk).update(
+        refresh_tried_at=timezone.now() - timedelta(minutes=settings.STATUS_REFRESH_MINUTES)
+    )
+    assert refresh_live_connectors() == "queued 1 refreshes"
+    assert queued_ids(tasks) == [[str(failing.pk)]]

@@ -5,6 +5,7 @@ answer was lost reconciled, stale operations closed."""
 from __future__ import annotations
 
 import logging
+import traceback
 from datetime import timedelta
 from itertools import batched
 
@@ -108,8 +109,9 @@ def _refresh_lease() -> timedelta:
 
 
 def refresh_live_connectors() -> str:
-    """Queue refreshes of the live connectors that are due, the longest unrefreshed first,
-    topping the queue up to `STATUS_REFRESH_LIMIT`: one already waiting is not queued again."""
+    """Queue refreshes of the live connectors that are due, the least recently tried first,
+    topping the queue up to `STATUS_REFRESH_LIMIT`: one already waiting is not queued again,
+    and one that keeps failing waits its turn behind the others."""
     now = timezone.now()
     every = timedelta(minutes=settings.STATUS_REFRESH_MINUTES)
     refreshable = [slug for slug, t in TEMPLATES.items() if t.action("refresh") is not None]
@@ -119,10 +121,17 @@ def refresh_live_connectors() -> str:
     room = settings.STATUS_REFRESH_LIMIT - waiting
     if room <= 0:
         return f"queued 0 refreshes ({waiting} still waiting)"
+    recently = now - every / 2
     due = (
-        live.filter(Q(refreshed_at__isnull=True) | Q(refreshed_at__lt=now - every / 2))
+        live.filter(Q(refreshed_at__isnull=True) | Q(refreshed_at__lt=recently))
+        .filter(Q(refresh_tried_at__isnull=True) | Q(refresh_tried_at__lt=recently))
         .filter(Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=lease))
-        .order_by(F("refreshed_at").asc(nulls_first=True), "created_at", "pk")
+        .order_by(
+            F("refresh_tried_at").asc(nulls_first=True),
+            F("refreshed_at").asc(nulls_first=True),
+            "created_at",
+            "pk",
+        )
     )
     with transaction.atomic():
         ids = [str(pk) for pk in due.values_list("pk", flat=True)[:room]]
@@ -141,11 +150,21 @@ def refresh_connectors(connector_ids: list[str]) -> list[str]:
         for connector_id in connector_ids:
             try:
                 outcomes.append(refresh_connector.call(connector_id))
-            except Exception:
-                logger.exception("scheduled refresh of connector %s failed", connector_id)
+            except Exception as exc:
+                # Its type and place: the exception's text may quote a provider's answer.
+                place = traceback.extract_tb(exc.__traceback__)[-1]
+                logger.error(
+                    "scheduled refresh of connector %s failed: %s in %s, line %s",
+                    connector_id,
+                    type(exc).__name__,
+                    place.name,
+                    place.lineno,
+                )
                 outcomes.append("error")
     finally:
-        Connector.objects.filter(pk__in=connector_ids).update(refresh_queued_at=None)
+        Connector.objects.filter(pk__in=connector_ids).update(
+            refresh_queued_at=None, refresh_tried_at=timezone.now()
+        )
     return outcomes
 
 

@@ -49,9 +49,7 @@ SHORT_SECRET = 12
 @lru_cache(maxsize=1024)
 def _standing_alone(form: str) -> re.Pattern:
     # Not after or before a letter, digit, "_", "~" or "-", nor a "." joining two such.
-    return re.compile(
-        r"(?<![\w~-])(?<!\w\.)" + re.escape(form) + r"(?![\w~-])(?!\.\w)", re.ASCII
-    )
+    return re.compile(r"(?<![\w~-])(?<!\w\.)" + re.escape(form) + r"(?![\w~-])(?!\.\w)", re.ASCII)
 
 
 def redact_text(text: str, secrets: Iterable[str]) -> str:

@@ -14,4 +14,9 @@ class Migration(migrations.Migration):
             name="refresh_queued_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
+        migrations.AddField(
+            model_name="connector",
+            name="refresh_tried_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True),
+        ),
     ]
