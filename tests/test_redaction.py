@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -117,3 +118,24 @@ def test_a_secret_standing_alone_is_always_masked(secret):
 @given(st.text(SECRET_CHARS, min_size=SHORT_SECRET, max_size=40))
 def test_a_long_secret_is_masked_even_inside_a_word(secret):
     assert redact_text(f"ab{secret}cd", [secret]) == f"ab{REDACTED}cd"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"error": "bad password:\\nhunter22"}',
+        "secret\\u003dhunter22",
+        "\\u0027hunter22\\u0027",
+        "\\u0022hunter22\\u0022",
+        "password%3Dhunter22",
+        "postgresql%3A%2F%2Fapp%3Ahunter22%40db",
+        "at line 3:\\thunter22",
+    ],
+)
+def test_a_short_secret_right_after_an_escape_stands_alone(text):
+    assert "hunter22" not in redact_text(text, ["hunter22"])
+
+
+@given(st.text(SECRET_CHARS, min_size=1, max_size=40), st.sampled_from(["\\n", "\\u003d", "%3A"]))
+def test_a_secret_after_an_escape_is_always_masked(secret, escape):
+    assert redact_text(f"said{escape}{secret} ", [secret]) == f"said{escape}{REDACTED} "

@@ -48,8 +48,13 @@ SHORT_SECRET = 12
 
 @lru_cache(maxsize=1024)
 def _standing_alone(form: str) -> re.Pattern:
-    # Not after or before a letter, digit, "_", "~" or "-", nor a "." joining two such.
-    return re.compile(r"(?<![\w~-])(?<!\w\.)" + re.escape(form) + r"(?![\w~-])(?!\.\w)", re.ASCII)
+    # Not after or before a letter, digit, "_", "~" or "-", nor a "." joining two such; but
+    # right after an escape it stands alone: \n, \" or \u003d in JSON, %3D in a URL.
+    start = (
+        r"(?:(?<![\w~-])(?<!\w\.)"
+        r"|(?<=\\[nrtbf\"'/\\])|(?<=\\u[0-9A-Fa-f]{4})|(?<=%[0-9A-Fa-f]{2}))"
+    )
+    return re.compile(start + re.escape(form) + r"(?![\w~-])(?!\.\w)", re.ASCII)
 
 
 def redact_text(text: str, secrets: Iterable[str]) -> str:
