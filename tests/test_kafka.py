@@ -11,6 +11,7 @@ import re
 import uuid
 
 import pytest
+import requests
 from django.urls import reverse
 
 from connectors_admin.audit.models import AuditEvent
@@ -89,6 +90,29 @@ def offered(client, connector: Connector) -> set[str]:
 
 
 # --- Kafka Connect ---------------------------------------------------------------------------------
+def test_a_name_reused_after_a_delete_elsewhere_is_a_new_record_and_the_old_one_closes(
+    owner_client, sandbox, kc
+):
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    old = Connector.objects.get()
+    gone = requests.delete(
+        f"{sandbox}/sandbox/kafka-connect/connectors/orders-cdc",
+        auth=("ops", CONNECT_PASSWORD),
+        timeout=5,
+    )
+    assert gone.status_code == 204  # deleted with another tool: our record does not know yet
+
+    again = create(owner_client, "kafka-connect", mongo_form(kc, p_collection="invoices"))
+
+    assert "Connector created" in again
+    old.refresh_from_db()
+    new = Connector.objects.get(deleted_at=None)
+    assert new.pk != old.pk and new.remote_id == old.remote_id == "orders-cdc"
+    assert new.record["config"]["collection"] == "invoices"
+    assert old.deleted_at is not None and "gave this connector's id to a new" in old.last_error
+    assert AuditEvent.objects.filter(action="connector.deleted", target_id=str(old.pk)).exists()
+
+
 def test_kafka_connect_validates_creates_follows_pauses_and_deletes(
     owner_client, sandbox, kc, tasks, caplog
 ):

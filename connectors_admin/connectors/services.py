@@ -250,10 +250,13 @@ def _adopt(
     kept: dict[str, Any] | None,
     request: HttpRequest | None,
     found_afterwards: bool = False,
+    retired: bool = False,
 ) -> None:
-    """Record the connector the provider returned for this submission; one already recorded
-    (by the background lookup of an earlier try whose answer was lost, say) is this one too:
-    the unique constraint refuses a second record, and the first is adopted."""
+    """Record the connector the provider returned for this submission. The unique constraint
+    refuses a second live record of it: one that an earlier try of the same form recorded (the
+    background lookup of a try whose answer was lost, say) is this connector and is adopted;
+    any other is a record of a connector the provider has since given its id to this new one
+    (a Kafka Connect name reused), and is closed as deleted."""
     try:
         with transaction.atomic():
             connector = Connector.objects.create(
@@ -285,8 +288,13 @@ def _adopt(
     except Exception as error:
         connector = _recorded(submission, template, remote)
         if isinstance(error, IntegrityError) and connector is not None:
-            _adopted(submission, connector)
-            return
+            if _same_form(connector, submission):
+                _adopted(submission, connector)
+                return
+            if not retired:
+                _retire(connector, submission, request)
+                _adopt(submission, client, template, remote, kept, request, found_afterwards, True)
+                return
         logger.exception("submission %s: created remotely but not recorded", submission.pk)
         _fail(
             submission,
@@ -313,6 +321,32 @@ def _recorded(
         remote_id=remote.remote_id,
         deleted_at=None,
     ).first()
+
+
+def _same_form(connector: Connector, submission: Submission) -> bool:
+    """Was `connector` recorded by a try of the same form (its idempotency key)?"""
+    key = (submission.identity or {}).get("idempotency_key")
+    return bool(key) and (
+        connector.submissions.filter(action=Submission.CREATE, identity__idempotency_key=key)
+        .exclude(pk=submission.pk)
+        .exists()
+    )
+
+
+def _retire(connector: Connector, submission: Submission, request: HttpRequest | None) -> None:
+    message = (
+        "The provider gave this connector's id to a new connector (submission "
+        f"{submission.pk}): this one had been deleted there."
+    )
+    Connector.objects.filter(pk=connector.pk).update(deleted_at=timezone.now(), last_error=message)
+    record(
+        AuditAction.CONNECTOR_DELETED,
+        request=request,
+        actor=submission.user,
+        team=submission.team,
+        target=connector,
+        message=message,
+    )
 
 
 def _adopted(submission: Submission, connector: Connector) -> None:
@@ -700,33 +734,40 @@ def import_connectors(
     for remote, known in listed:
         if known is not None or remote.remote_id not in chosen:
             continue
-        with transaction.atomic():
-            connector = Connector.objects.create(
-                team=team,
-                credential=credential,
-                provider=template.provider_slug,
-                template=template.slug,
-                remote_id=remote.remote_id,
-                remote_status=(remote.status or "")[:50],
-                name=remote.title[:255],
-                summary=remote.summary,
-                record=remote.raw,
-                context=template.imported_context(remote, inputs),
-                created_by=user,
-                refreshed_at=timezone.now(),
-            )
-            record(
-                AuditAction.CONNECTOR_IMPORTED,
-                request=request,
-                actor=user,
-                team=team,
-                target=connector,
-                after={"template": template.slug, "remote_id": remote.remote_id},
-                message=f"imported from {template.provider.label} (operation {submission.pk})",
-            )
+        try:
+            connector = _import_one(team, user, template, credential, remote, inputs)
+        except IntegrityError:
+            continue  # recorded meanwhile (a second click, the background lookup)
+        record(
+            AuditAction.CONNECTOR_IMPORTED,
+            request=request,
+            actor=user,
+            team=team,
+            target=connector,
+            after={"template": template.slug, "remote_id": remote.remote_id},
+            message=f"imported from {template.provider.label} (operation {submission.pk})",
+        )
         imported.append(connector)
         signals.connector_recorded.send(Connector, connector=connector)
     return submission, imported
+
+
+def _import_one(team, user, template, credential, remote, inputs) -> Connector:
+    with transaction.atomic():
+        return Connector.objects.create(
+            team=team,
+            credential=credential,
+            provider=template.provider_slug,
+            template=template.slug,
+            remote_id=remote.remote_id,
+            remote_status=(remote.status or "")[:50],
+            name=remote.title[:255],
+            summary=remote.summary,
+            record=remote.raw,
+            context=template.imported_context(remote, inputs),
+            created_by=user,
+            refreshed_at=timezone.now(),
+        )
 
 
 # --- pushing a rotated secret --------------------------------------------------------------------
