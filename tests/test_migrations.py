@@ -18,30 +18,26 @@ def migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_connector_recorded_twice_is_merged_into_its_first_record(team, owner, credential):
+def test_a_connector_recorded_twice_keeps_its_newest_record_live(team, owner, credential):
     apps = migrate(BEFORE)
     Connector = apps.get_model("connectors", "Connector")
-    Submission = apps.get_model("connectors", "Submission")
     row = {
         "team_id": team.pk,
         "credential_id": credential.pk,
-        "provider": "videovector",
-        "template": "videovector-s3",
+        "provider": "kafkaconnect",
+        "template": "kafka-connect",
     }
-    first = Connector.objects.create(**row, remote_id="conn_1")
-    second = Connector.objects.create(**row, remote_id="conn_1")
-    other = Connector.objects.create(**row, remote_id="conn_2")
-    gone = Connector.objects.create(**row, remote_id="conn_2", deleted_at="2026-01-01T00:00Z")
-    for connector in (first, second, other):
-        Submission.objects.create(
-            team_id=team.pk, credential_id=credential.pk, provider="videovector",
-            template="videovector-s3", connector_id=connector.pk,
-        )  # fmt: skip
+    older = Connector.objects.create(**row, remote_id="orders", secret_config="kept")
+    newest = Connector.objects.create(**row, remote_id="orders")
+    Connector.objects.filter(pk=older.pk).update(created_at="2026-01-01T00:00Z")
+    other = Connector.objects.create(**row, remote_id="invoices")
+    gone = Connector.objects.create(**row, remote_id="invoices", deleted_at="2026-01-01T00:00Z")
 
     apps = migrate(AFTER)
 
     Connector = apps.get_model("connectors", "Connector")
-    Submission = apps.get_model("connectors", "Submission")
-    assert set(Connector.objects.values_list("pk", flat=True)) == {first.pk, other.pk, gone.pk}
-    assert Submission.objects.filter(connector_id=first.pk).count() == 2
-    assert Submission.objects.filter(connector_id=other.pk).count() == 1
+    live = set(Connector.objects.filter(deleted_at=None).values_list("pk", flat=True))
+    assert live == {newest.pk, other.pk}
+    closed = Connector.objects.get(pk=older.pk)  # closed, not removed: its history stays
+    assert closed.secret_config == "kept" and str(newest.pk) in closed.last_error
+    assert Connector.objects.filter(pk=gone.pk).exists()

@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("connectors", "0009_merge_second_records")]
+    dependencies = [("connectors", "0009_close_older_records")]
 
     operations = [
         migrations.AddConstraint(

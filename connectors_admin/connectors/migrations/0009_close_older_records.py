@@ -2,14 +2,15 @@
 
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
 
 
-def merge_second_records(apps, schema_editor):
-    """Before the constraint: where a live connector was recorded twice (a retry and the
-    background lookup that both got it), the first record keeps the operations of both and the
-    later ones are removed. Nothing is changed at the provider."""
+def close_older_records(apps, schema_editor):
+    """Before the constraint: where a live connector id was recorded more than once with one
+    credential (a retry and the background lookup that both got it, or a name reused after a
+    delete elsewhere), the newest record stays live and the older ones are closed as deleted,
+    with the reason on them. Nothing is removed, and nothing changes at the provider."""
     Connector = apps.get_model("connectors", "Connector")
-    Submission = apps.get_model("connectors", "Submission")
     live = Connector.objects.filter(deleted_at=None, credential__isnull=False)
     twice = (
         live.values("credential_id", "template", "remote_id")
@@ -18,9 +19,11 @@ def merge_second_records(apps, schema_editor):
     )
     for key in twice:
         key.pop("records")
-        kept, *later = live.filter(**key).order_by("created_at", "id").values_list("id", flat=True)
-        Submission.objects.filter(connector_id__in=later).update(connector_id=kept)
-        Connector.objects.filter(id__in=later).delete()
+        newest, *older = live.filter(**key).order_by("-created_at", "-id")
+        Connector.objects.filter(id__in=[row.id for row in older]).update(
+            deleted_at=timezone.now(),
+            last_error=f"Recorded again as connector {newest.id}, which is the live record.",
+        )
 
 
 class Migration(migrations.Migration):
@@ -34,5 +37,5 @@ class Migration(migrations.Migration):
     # The constraint comes in the next migration, in a transaction of its own: PostgreSQL
     # does not build an index in the transaction that changed the table's rows.
     operations = [
-        migrations.RunPython(merge_second_records, migrations.RunPython.noop),
+        migrations.RunPython(close_older_records, migrations.RunPython.noop),
     ]
