@@ -14,6 +14,7 @@ from django.urls import reverse
 from connectors_admin.connectors.models import Connector, Submission
 from connectors_admin.sandbox.models import SandboxConnector
 
+from .test_connectors_pages import make_connectors
 from .test_kafka import MONGO_PASSWORD, MONGO_URI, create, mongo_form
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -114,3 +115,24 @@ def test_the_csv_export_is_the_filtered_list_and_secret_free(owner_client, sandb
     assert MONGO_URI not in text and MONGO_PASSWORD not in text
     bad = owner_client.get(url, {"since": "2024-02-30"})
     assert bad.status_code == 400 and b"Created from" in bad.content  # said before streaming
+
+
+@pytest.mark.django_db
+def test_all_matching_refuses_a_filter_it_cannot_read_rather_than_take_everything(
+    owner_client, team, owner, credential
+):
+    make_connectors(team, credential, owner, 3)
+    url = reverse("connectors:bulk", args=["acme"])
+    page = owner_client.post(
+        url, {"action": "delete", "scope": "matching", "next": "?creator=not-a-number"}, follow=True
+    ).content.decode()
+    assert "A filter of this list is not valid any more" in page
+    assert Connector.objects.filter(deleted_at=None).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_status_link_in_another_case_still_filters(owner_client, team, owner, credential):
+    make_connectors(team, credential, owner, 2, template="kafka-connect", status="RUNNING")
+    make_connectors(team, credential, owner, 1, template="kafka-connect", status="FAILED")
+    page = owner_client.get(reverse("connectors:list", args=["acme"]), {"status": "RUNNING"})
+    assert page.content.decode().count("<tr>") == 3  # header + the two running

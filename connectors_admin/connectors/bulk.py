@@ -71,6 +71,10 @@ def _chosen(request: HttpRequest, team: Any) -> tuple[list[Connector], str]:
     if scope == "matching":
         query = QueryDict(request.POST.get("next", "").lstrip("?"))
         filters = ConnectorFilter(query, team)
+        if filters.errors:
+            # The list ignores a filter it cannot read; an action on "all matching" must not
+            # take more than the user saw filtered.
+            return [], "A filter of this list is not valid any more: filter the list again."
         found = list(filters.filter(live).only(*FIELDS)[: MAX_BULK + 1])
         if len(found) > MAX_BULK:
             return [], f"More than {MAX_BULK:,} connectors match: narrow the filters first."

@@ -52,11 +52,19 @@ def status_spellings(status: str) -> list[str]:
     )
 
 
+class StatusField(forms.ChoiceField):
+    """A status choice in any case: links saved when a status was offered as RUNNING still
+    filter."""
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(value).lower()
+
+
 class ConnectorFilter(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=100, strip=True)
     provider = forms.ChoiceField(label="Provider", required=False)
     template = forms.ChoiceField(label="Template", required=False)
-    status = forms.ChoiceField(label="Status", required=False)
+    status = StatusField(label="Status", required=False)
     credential = forms.ModelChoiceField(
         label="Credential",
         required=False,
