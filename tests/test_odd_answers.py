@@ -339,6 +339,11 @@ def test_a_delete_answered_by_a_redirect_or_a_web_page_leaves_the_connector(
     assert "redirect (HTTP 302 to sso.example.com)" in redirected.error_message
     assert "with a web page, not the API's answer" in portal.error_message
 
+    script.on("DELETE", r"/v2/kafka/connector/u1", 404, text="<html><h1>404 Not Found</h1></html>")
+    client.post(delete, headers=HTMX)
+    connector.refresh_from_db()
+    assert connector.deleted_at is None  # a proxy's page says nothing of the connector
+
     # An empty 204 labelled text/html, as many servers send, is a delete that worked.
     script.on("DELETE", r"/v2/kafka/connector/u1", 204, text="")
     client.post(delete, headers=HTMX)

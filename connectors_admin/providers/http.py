@@ -285,9 +285,11 @@ class HttpClient:
         return self.send_retrying(Call("GET", url), attempts)
 
     def send_delete(self, url: str) -> Exchange:
-        """A DELETE; a 404 is returned (already gone), any other failure raised."""
+        """A DELETE; the API's 404 is returned (already gone), any other failure raised. A 404
+        web page is not the API's: a wrong address or a proxy, which says nothing of the
+        connector."""
         exchange = self.send(Call("DELETE", url))
-        if exchange.error and exchange.status != 404:
+        if exchange.error and (exchange.status != 404 or is_web_page(exchange)):
             raise exchange.error
         if exchange.error is None and is_web_page(exchange):
             raise self.web_page(exchange)
