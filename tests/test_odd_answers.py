@@ -491,7 +491,12 @@ def test_other_connectors_secrets_in_a_listing_are_masked_before_it_is_stored(sc
             "connector_type": "source",
             "configuration": {
                 "project_id": "acme-analytics",
-                "credentials_json": {"private_key_id": "pkid-of-another-0123", "client_id": "1"},
+                "credentials_json": {
+                    "type": "service_account",
+                    "project_id": "acme-analytics",
+                    "private_key_id": "pkid-of-another-0123",
+                    "token_uri": "https://oauth2.googleapis.com/token",
+                },
                 "password": "pw-of-another-connector",
                 "dataset": "pw-of-another-connector is named here too",
             },
@@ -504,6 +509,8 @@ def test_other_connectors_secrets_in_a_listing_are_masked_before_it_is_stored(sc
     listing = Attempt.objects.filter(submission__action="reconcile").get().response_body
     assert "pkid-of-another-0123" not in listing and "pw-of-another-connector" not in listing
     assert '"private_key_id": "[redacted]"' in listing and "acme-analytics" in listing
+    # What travels with a secret is not one: left readable, and not masked anywhere else.
+    assert '"type": "service_account"' in listing and "oauth2.googleapis.com/token" in listing
     assert '"dataset": "[redacted] is named here too"' in listing
 
 

@@ -44,10 +44,13 @@ INSTANCES = Instances(
 MAX_LIST_PAGES = 50
 # Configuration keys whose values are secret by their look, in connectors whose definition we
 # do not have at hand (the other connectors of a listing, say).
-SECRET_LOOK = re.compile(
-    r"password|passwd|secret|private_?key|token|api_?key|access_?key|credentials_json",
-    re.IGNORECASE,
-)
+SECRET_LOOK = re.compile(r"password|passwd|secret|private_?key|token|api_?key|access_?key", re.I)
+# ...but not the names, types and addresses that travel with them (token_uri, secret_name).
+NOT_SECRET = re.compile(r"_(uri|url|type|name|method)$", re.I)
+
+
+def is_secret_key(key: str) -> bool:
+    return bool(SECRET_LOOK.search(key)) and not NOT_SECRET.search(key)
 
 
 def configuration_secrets(answer: Any) -> list[str]:
@@ -57,8 +60,9 @@ def configuration_secrets(answer: Any) -> list[str]:
 
     def secrets(value: Any, secret: bool) -> None:
         if isinstance(value, dict):
+            # Each member by its own key: a key file's type, project and e-mail are not secret.
             for key, item in value.items():
-                secrets(item, secret or bool(SECRET_LOOK.search(str(key))))
+                secrets(item, is_secret_key(str(key)))
         elif isinstance(value, list):
             for item in value:
                 secrets(item, secret)
@@ -185,7 +189,7 @@ class AISquaredClient(ProviderClient):
         with contextlib.suppress(ValueError):
             learned = configuration_secrets(exchange.json())
             self.redactor.add(values=[value for value in learned if len(value) >= 6])
-        shown = mask_members(exchange.text, lambda key: bool(SECRET_LOOK.search(key)))
+        shown = mask_members(exchange.text, is_secret_key)
         if shown != exchange.text:
             exchange = replace(exchange, text=shown)
         return super().redacted_response(exchange)
