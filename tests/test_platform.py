@@ -283,7 +283,7 @@ def test_the_schedule_refreshes_live_connectors_and_retests_credentials(
         deleted_at="2026-01-01T00:00:00Z",
     )
     assert refresh_live_connectors() == "queued 1 refreshes"
-    assert [r.args for r in tasks.queued("refresh_connectors")] == [[[str(connector.pk)]]]
+    assert [r.args[0] for r in tasks.queued("refresh_connectors")] == [[str(connector.pk)]]
     assert tasks.run("refresh_connectors") == [["succeeded"]]
     connector.refresh_from_db()
     assert connector.refreshed_at is not None

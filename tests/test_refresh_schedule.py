@@ -146,3 +146,37 @@ def test_connectors_that_keep_failing_wait_their_turn_behind_the_others(
     )
     assert refresh_live_connectors() == "queued 1 refreshes"
     assert queued_ids(tasks) == [[str(failing.pk)]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_still_waiting_past_its_lease_is_not_queued_twice(
+    owner_client, sandbox, credential, tasks, settings
+):
+    """The workers are behind: the task is still in the queue, so the mark holds."""
+    settings.STATUS_REFRESH_MINUTES = 0  # every mark is past its lease at once
+    (connector,) = made(owner_client, credential, 1)
+    tasks.backend.clear()
+    assert refresh_live_connectors() == "queued 1 refreshes"
+
+    assert refresh_live_connectors() == "queued 0 refreshes"
+    assert len(tasks.queued("refresh_connectors")) == 1
+    assert tasks.run("refresh_connectors") == [["succeeded"]]
+    connector.refresh_from_db()
+    assert connector.refresh_queued_at is None and connector.refresh_task == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_leaves_the_mark_of_a_later_queueing_alone(owner_client, sandbox, credential):
+    (connector,) = made(owner_client, credential, 1)
+    assert refresh_live_connectors() == "queued 1 refreshes"
+    connector.refresh_from_db()
+    queued = connector.refresh_queued_at
+
+    # An older batch of the same connector ends after this queueing: the mark stays.
+    refresh_connectors.call([str(connector.pk)], (queued - timedelta(hours=2)).isoformat())
+    connector.refresh_from_db()
+    assert connector.refresh_queued_at == queued and connector.refresh_tried_at is not None
+
+    refresh_connectors.call([str(connector.pk)], queued.isoformat())
+    connector.refresh_from_db()
+    assert connector.refresh_queued_at is None

@@ -133,6 +133,7 @@ class ConnectorAdmin(LeanChangelist, admin.ModelAdmin):
         "created_at",
         "refreshed_at",
         "refresh_queued_at",
+        "refresh_task",
         "refresh_tried_at",
         "last_error",
         "record_json",

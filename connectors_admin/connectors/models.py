@@ -45,6 +45,8 @@ class Connector(models.Model):
     # When the scheduled refresh queued this connector; cleared once its refresh has run. While
     # set (and recent), the schedule does not queue it again.
     refresh_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The queued task's id: a mark older than the lease still holds while that task waits.
+    refresh_task = models.CharField(max_length=64, blank=True, editable=False)
     # When a scheduled refresh last ran for it, whatever came of it: the schedule takes the
     # least recently tried first, so connectors that keep failing do not crowd out the rest.
     refresh_tried_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import batched
 
 from django.conf import settings
@@ -16,7 +16,7 @@ from django.tasks import default_task_backend, task
 from django.utils import timezone
 
 from connectors_admin.core.scheduling import register
-from connectors_admin.core.tasks import enqueue_on_commit
+from connectors_admin.core.tasks import enqueue_on_commit, is_pending
 from connectors_admin.providers import TEMPLATES
 
 from . import services, signals
@@ -104,7 +104,7 @@ REFRESH_BATCH = 25
 
 
 def _refresh_lease() -> timedelta:
-    """How long a queued refresh may wait before the schedule counts its task as lost."""
+    """How long a queued refresh may wait before the schedule asks whether its task is lost."""
     return timedelta(minutes=settings.STATUS_REFRESH_MINUTES) * 4
 
 
@@ -117,7 +117,17 @@ def refresh_live_connectors() -> str:
     refreshable = [slug for slug, t in TEMPLATES.items() if t.action("refresh") is not None]
     live = Connector.objects.filter(deleted_at=None, template__in=refreshable)
     lease = now - _refresh_lease()
-    waiting = live.filter(refresh_queued_at__gte=lease).count()
+    # Marks past the lease whose task still waits in the queue (the workers are behind) or
+    # runs (started within the lease) hold; the others' tasks were lost.
+    expired = set(
+        live.filter(refresh_queued_at__lt=lease)
+        .values_list("refresh_task", flat=True)
+        .distinct()[:1000]
+    )
+    held = [task_id for task_id in expired if is_pending(task_id, started_since=lease)]
+    waiting = live.filter(
+        Q(refresh_queued_at__gte=lease) | Q(refresh_queued_at__isnull=False, refresh_task__in=held)
+    ).count()
     room = settings.STATUS_REFRESH_LIMIT - waiting
     if room <= 0:
         return f"queued 0 refreshes ({waiting} still waiting)"
@@ -126,6 +136,7 @@ def refresh_live_connectors() -> str:
         live.filter(Q(refreshed_at__isnull=True) | Q(refreshed_at__lt=recently))
         .filter(Q(refresh_tried_at__isnull=True) | Q(refresh_tried_at__lt=recently))
         .filter(Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=lease))
+        .exclude(refresh_queued_at__isnull=False, refresh_task__in=held)
         .order_by(
             F("refresh_tried_at").asc(nulls_first=True),
             F("refreshed_at").asc(nulls_first=True),
@@ -135,16 +146,19 @@ def refresh_live_connectors() -> str:
     )
     with transaction.atomic():
         ids = [str(pk) for pk in due.values_list("pk", flat=True)[:room]]
-        Connector.objects.filter(pk__in=ids).update(refresh_queued_at=now)
         for chunk in batched(ids, REFRESH_BATCH):
-            refresh_connectors.enqueue(list(chunk))
+            result = refresh_connectors.enqueue(list(chunk), now.isoformat())
+            Connector.objects.filter(pk__in=chunk).update(
+                refresh_queued_at=now, refresh_task=str(result.id)
+            )
     return f"queued {len(ids)} refreshes"
 
 
 @task()
-def refresh_connectors(connector_ids: list[str]) -> list[str]:
+def refresh_connectors(connector_ids: list[str], queued_at: str | None = None) -> list[str]:
     """A batch of scheduled refreshes: each connector's outcome, one failing leaving the rest
-    to run. Each is then off the queue, so a later run may queue it again when it is due."""
+    to run. Each is then off the queue (unless a later run queued it again meanwhile), so a
+    later run may queue it again when it is due."""
     outcomes = []
     try:
         for connector_id in connector_ids:
@@ -162,9 +176,11 @@ def refresh_connectors(connector_ids: list[str]) -> list[str]:
                 )
                 outcomes.append("error")
     finally:
-        Connector.objects.filter(pk__in=connector_ids).update(
-            refresh_queued_at=None, refresh_tried_at=timezone.now()
-        )
+        ran = Connector.objects.filter(pk__in=connector_ids)
+        ran.update(refresh_tried_at=timezone.now())
+        if queued_at is not None:
+            ran = ran.filter(refresh_queued_at=datetime.fromisoformat(queued_at))
+        ran.update(refresh_queued_at=None, refresh_task="")
     return outcomes
 
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task, task_backends
-from django.tasks.exceptions import TaskResultDoesNotExist
+from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task, task_backends
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import ScheduledJob
+from .tasks import is_pending
 
 logger = logging.getLogger("connectors_admin.schedule")
 
@@ -43,13 +43,7 @@ def _enqueue_next(name: str, delay: timedelta, backend: str) -> str:
 
 
 def _alive(result_id: str, backend: str) -> bool:
-    if not result_id:
-        return False
-    try:
-        result = task_backends[backend].get_result(result_id)
-    except (TaskResultDoesNotExist, NotImplementedError):
-        return False
-    return result.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING)
+    return is_pending(result_id, backend)
 
 
 def ensure_schedules(backend: str = DEFAULT_TASK_BACKEND_ALIAS) -> list[str]:

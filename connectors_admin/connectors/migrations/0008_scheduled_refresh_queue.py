@@ -16,6 +16,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="connector",
+            name="refresh_task",
+            field=models.CharField(blank=True, editable=False, max_length=64),
+        ),
+        migrations.AddField(
+            model_name="connector",
             name="refresh_tried_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
