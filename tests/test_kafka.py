@@ -625,3 +625,13 @@ def test_a_rebalance_409_on_the_create_itself_is_retried(owner_client, sandbox, 
         ("POST", 201),
     ]
     assert Connector.objects.count() == 1 and SandboxConnector.objects.count() == 1
+
+
+def test_a_long_trace_line_is_cut_between_words_never_through_a_secret():
+    from connectors_admin.providers.kafka.records import first_failure
+
+    secret = "MongoPwDoNotLeak"
+    line = "x " * 145 + "pw=" + secret + " trailing words"  # the secret spans character 300
+    said = first_failure([{"label": "Task 0", "state": "FAILED", "detail": line}])
+    assert said.endswith("x …") and len(said) < 330
+    assert "Mongo" not in said and "pw=" not in said

@@ -37,11 +37,22 @@ def tasks(items: Any) -> list[dict[str, str]]:
     ]
 
 
+def _cut(line: str, most: int = 300) -> str:
+    """A line cut short between words: the secrets in it are masked later, whole, and a word
+    cut in two could be the start of one."""
+    if len(line) <= most:
+        return line
+    kept = line[:most]
+    if not line[most].isspace():
+        kept = kept.rsplit(None, 1)[0] if " " in kept.strip() else ""
+    return kept.rstrip() + " …"
+
+
 def first_failure(items: list[dict[str, str]]) -> str:
     for item in items:
         if item["state"].upper() == "FAILED":
             line = item["detail"].strip().splitlines()[0] if item["detail"].strip() else ""
-            return f"{item['label']} failed" + (f": {line[:300]}" if line else ".")
+            return f"{item['label']} failed" + (f": {_cut(line)}" if line else ".")
     return ""
 
 
