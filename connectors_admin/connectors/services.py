@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -65,10 +65,11 @@ def _client(credential: Credential, template: ConnectorTemplate) -> ProviderClie
 def _answers_read(client: ProviderClient) -> Iterator[None]:
     """A crash while reading a provider's answer (a number where a list was expected, say)
     becomes a failure in plain words: the provider answered in a shape we cannot read (and a
-    write may have been applied). A crash before any answer came is ours, and is raised."""
+    write may have been applied). A crash before any answer came is ours, and is raised; so
+    is a database error (recording the exchange, say), which says nothing of the answer."""
     try:
         yield
-    except ProviderError:
+    except (ProviderError, DatabaseError):
         raise
     except Exception as exc:
         exchange = client.last_exchange
