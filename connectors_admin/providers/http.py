@@ -28,6 +28,7 @@ from connectors_admin.core.safety import loads_bounded
 logger = logging.getLogger("connectors_admin.providers")
 
 USER_AGENT = f"ConnectorsAdmin/{__version__} (+https://github.com/connectors-admin)"
+MAY_HAVE_BEEN_APPLIED = " The request may have been applied: check before retrying."
 MAX_STORED_BODY = 64 * 1024  # characters of a response body kept on a record
 
 
@@ -72,6 +73,11 @@ class Call:
     redact: list[str] = field(default_factory=list)
     # A body sent exactly as written (Upstash's Terraform client sends a literal JSON null).
     raw: str | None = None
+
+    @property
+    def writes(self) -> bool:
+        """Could it change something at the provider (so a lost answer may hide a change)?"""
+        return self.method not in {"GET", "HEAD"}
 
     def prepare(self, session: requests.Session) -> requests.PreparedRequest:
         return session.prepare_request(
@@ -192,7 +198,7 @@ class HttpClient:
         exchange = Exchange(call=call)
         request = call.prepare(self.session)
         started = time.monotonic()
-        writes = call.method not in {"GET", "HEAD"}
+        writes = call.writes
         try:
             response = self.session.send(request, timeout=self.timeout, allow_redirects=False)
         except requests.ConnectTimeout:
@@ -216,11 +222,7 @@ class HttpClient:
             else:
                 exchange.error = ProviderError(
                     f"{self.label} closed the connection without answering."
-                    + (
-                        " The request may have been applied: check before retrying."
-                        if writes
-                        else ""
-                    ),
+                    + (MAY_HAVE_BEEN_APPLIED if writes else ""),
                     kind="dropped",
                     may_have_reached=writes,
                 )
@@ -256,12 +258,12 @@ class HttpClient:
         """An API does not send its clients elsewhere: a redirect is a proxy, a sign-in page or
         a base URL that is not the API's."""
         host = urlsplit(location).hostname or ""
-        writes = exchange.call.method not in {"GET", "HEAD"}
+        writes = exchange.call.writes
         return ProviderError(
             f"{self.label} answered with a redirect (HTTP {exchange.status}"
             + (f" to {self.redactor.text(host)}" if host else "")
             + ") instead of an answer: check the address it is reached at."
-            + (" The request may have been applied: check before retrying." if writes else ""),
+            + (MAY_HAVE_BEEN_APPLIED if writes else ""),
             status=exchange.status,
             kind="bad_response",
             may_have_reached=writes,
@@ -358,10 +360,10 @@ class HttpClient:
         )
 
     def unreadable(self, exchange: Exchange, how: str) -> ProviderError:
-        writes = exchange.call.method not in {"GET", "HEAD"}
+        writes = exchange.call.writes
         return ProviderError(
             f"{self.label} answered HTTP {exchange.status} {how}."
-            + (" The request may have been applied: check before retrying." if writes else ""),
+            + (MAY_HAVE_BEEN_APPLIED if writes else ""),
             status=exchange.status,
             kind="bad_response",
             may_have_reached=writes,
