@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import traceback
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from connectors_admin.core import crypto
+from connectors_admin.core.redaction import crash_site
 from connectors_admin.credentials.models import Credential, CredentialCache
 from connectors_admin.providers.base import (
     ConnectorForm,
@@ -175,16 +175,8 @@ class CreateFlow:
         except (ProviderError, crypto.DecryptionError) as error:
             message = getattr(error, "message", "The stored secret cannot be decrypted.")
         except Exception as exc:
-            # A definition in a shape the form builder cannot read (properties as a list, say):
-            # only the exception's type and place are logged, its text may quote the answer.
-            place = traceback.extract_tb(exc.__traceback__)[-1]
-            logger.error(
-                "could not build the %s form: %s in %s, line %s",
-                self.template.slug,
-                type(exc).__name__,
-                place.name,
-                place.lineno,
-            )
+            # A definition in a shape the form builder cannot read (properties as a list, say).
+            logger.error("could not build the %s form: %s", self.template.slug, crash_site(exc))
             message = (
                 f"{self.template.provider.label} describes this connector in a shape Connectors "
                 "Admin cannot read, so there is no form for it. Reload the list from the "

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action as AuditAction
 from connectors_admin.core import crypto
 from connectors_admin.core.crypto import DecryptionError
+from connectors_admin.core.redaction import crash_site
 from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import get_template
 from connectors_admin.providers.base import (
@@ -75,15 +75,7 @@ def _answers_read(client: ProviderClient) -> Iterator[None]:
         exchange = client.last_exchange
         if exchange is None or exchange.status is None:
             raise
-        # The exception's text may quote the answer: only its type and place are logged.
-        place = traceback.extract_tb(exc.__traceback__)[-1]
-        logger.error(
-            "could not read %s's answer: %s in %s, line %s",
-            client.label,
-            type(exc).__name__,
-            place.name,
-            place.lineno,
-        )
+        logger.error("could not read %s's answer: %s", client.label, crash_site(exc))
         raise client.unreadable(exchange, "in a shape Connectors Admin cannot read") from None
 
 

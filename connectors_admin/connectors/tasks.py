@@ -5,7 +5,6 @@ answer was lost reconciled, stale operations closed."""
 from __future__ import annotations
 
 import logging
-import traceback
 from datetime import datetime, timedelta
 from itertools import batched
 
@@ -15,6 +14,7 @@ from django.db.models import F, Q
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 
+from connectors_admin.core.redaction import crash_site
 from connectors_admin.core.scheduling import register
 from connectors_admin.core.tasks import enqueue_on_commit, is_pending
 from connectors_admin.providers import TEMPLATES
@@ -165,14 +165,8 @@ def refresh_connectors(connector_ids: list[str], queued_at: str | None = None) -
             try:
                 outcomes.append(refresh_connector.call(connector_id))
             except Exception as exc:
-                # Its type and place: the exception's text may quote a provider's answer.
-                place = traceback.extract_tb(exc.__traceback__)[-1]
                 logger.error(
-                    "scheduled refresh of connector %s failed: %s in %s, line %s",
-                    connector_id,
-                    type(exc).__name__,
-                    place.name,
-                    place.lineno,
+                    "scheduled refresh of connector %s failed: %s", connector_id, crash_site(exc)
                 )
                 outcomes.append("error")
     finally:

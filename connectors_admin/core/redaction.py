@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -198,3 +199,11 @@ def _pairs(parts: list[str]) -> list[str]:
         lines.append(f"{parts[i]} {parts[i + 1]}")
         i += 2
     return lines
+
+
+def crash_site(exc: BaseException) -> str:
+    """An exception as it may be logged: its type and where it was raised ("KeyError in
+    read_item, line 12"), never its text, which may quote a provider's answer."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" in {frames[-1].name}, line {frames[-1].lineno}" if frames else ""
+    return type(exc).__name__ + where

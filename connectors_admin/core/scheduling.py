@@ -42,10 +42,6 @@ def _enqueue_next(name: str, delay: timedelta, backend: str) -> str:
     return str(result.id)
 
 
-def _alive(result_id: str, backend: str) -> bool:
-    return is_pending(result_id, backend)
-
-
 def ensure_schedules(backend: str = DEFAULT_TASK_BACKEND_ALIAS) -> list[str]:
     """Start the chain of every registered job that has none; the names started."""
     queue = task_backends[backend]
@@ -55,7 +51,7 @@ def ensure_schedules(backend: str = DEFAULT_TASK_BACKEND_ALIAS) -> list[str]:
     for job in JOBS.values():
         with transaction.atomic():
             row, _ = ScheduledJob.objects.select_for_update().get_or_create(name=job.name)
-            if _alive(row.result_id, backend):
+            if is_pending(row.result_id, backend):
                 continue
             row.next_run_at = timezone.now()
             row.result_id = _enqueue_next(job.name, timedelta(0), backend)
