@@ -472,6 +472,29 @@ def test_a_lost_create_is_reconciled_once_however_often_it_is_asked(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("others", [0, 6])
+def test_a_lost_create_skips_a_look_alike_recorded_here_in_queries_that_do_not_grow(
+    owner_client, sandbox, credential, fault, tasks, others
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for number in range(others):  # the team's other connectors of the template
+        create_s3(owner_client, credential, s3_prefix=f"other-{number}/")
+    create_s3(owner_client, credential)  # the same bucket and prefix, recorded here
+    fault("late")
+    create_s3(owner_client, credential)
+    with CaptureQueriesContext(connection) as queries:
+        assert tasks.run("reconcile_create") == ["found"]
+    adopted = Submission.objects.get(action="create", reconciliation="found").connector
+    assert adopted.remote_id == SandboxConnector.objects.latest("created_at").remote_id
+    assert Connector.objects.values("remote_id").distinct().count() == others + 2
+    # The look-alike and the new one are looked up; the team's other ids are never read.
+    assert len([q for q in queries if "remote_id" in q["sql"] and "LIMIT 1" in q["sql"]]) == 2
+    assert len(queries) == 12
+
+
+@pytest.mark.django_db(transaction=True)
 def test_reconciliation_never_adopts_an_older_look_alike(
     owner_client, sandbox, credential, fault, tasks
 ):

@@ -370,11 +370,7 @@ def reconcile(submission: Submission) -> Submission:
         submission.error_message += f" Could not look for it afterwards: {error.message}"
         submission.save(update_fields=["reconciliation", "error_message"])
         return submission
-    known = list(
-        Connector.objects.filter(team=submission.team, template=template.slug).values_list(
-            "remote_id", flat=True
-        )
-    )
+    known = _RecordedIds(submission.team, template.slug)
     lookup = Submission.objects.create(
         team=submission.team,
         user=None,
@@ -421,6 +417,22 @@ def reconcile(submission: Submission) -> Submission:
     submission.save()
     logger.info("submission %s: reconciled as %s", submission.pk, submission.reconciliation)
     return submission
+
+
+class _RecordedIds:
+    """Answers `remote_id in known` for a team's connectors of one template, asking the
+    database for each id it is asked about: a lookup reads one or two candidates, where
+    loading every recorded id would read tens of thousands."""
+
+    def __init__(self, team: Any, template_slug: str) -> None:
+        self.recorded = Connector.objects.filter(team=team, template=template_slug)
+        self.answers: dict[str, bool] = {}
+
+    def __contains__(self, remote_id: object) -> bool:
+        key = str(remote_id)
+        if key not in self.answers:
+            self.answers[key] = self.recorded.filter(remote_id=key).exists()
+        return self.answers[key]
 
 
 @sensitive_variables("data")

@@ -297,6 +297,8 @@ class ProviderClient(HttpClient):
     ) -> RemoteRecord | None:
         """Look for a connector that a create whose answer was lost may have made, by what
         identifies it (`identity`, from the form's `identity()`); None when it is not there.
+        `identity["known_ids"]` answers `in` for ids already recorded; each answer may be a
+        query, so ask it last, of candidates that match otherwise.
         Raises ProviderError when the provider cannot be asked."""
         raise NotImplementedError
 

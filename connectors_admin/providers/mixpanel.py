@@ -337,7 +337,7 @@ class MixpanelClient(ProviderClient):
         connector_type = CONNECTOR_TYPES[template.slug]
         wanted = identity.get("properties", {})
         categories = identity.get("categories", {})
-        known = set(identity.get("known_ids", []))
+        known = identity.get("known_ids", ())  # asked last: each question is a query
         since = _moment(identity.get("since"))
 
         def match(item: dict[str, Any]) -> bool:
@@ -346,12 +346,12 @@ class MixpanelClient(ProviderClient):
             created = _moment(item.get("created_at"))
             return (
                 item.get("connector_type") == connector_type
-                and str(item.get("connector_id")) not in known
                 and (since is None or created is None or created >= since)
                 and isinstance(props, dict)
                 and isinstance(category, dict)
                 and all(props.get(k) == v for k, v in wanted.items())
                 and all(category.get(k) == v for k, v in categories.items())
+                and str(item.get("connector_id")) not in known
             )
 
         return self._listed(identity, match)

@@ -269,14 +269,18 @@ class VideoVectorClient(ProviderClient):
         body = self.expect_json(exchange)
         if not isinstance(body, list):
             raise self.unexpected_shape(exchange, "VideoVector's connector list")
-        known = set(identity.get("known_ids", []))
+        known = identity.get("known_ids", ())  # asked last: each question is a query
         since = str(identity.get("since", ""))[:19]
         for item in body:
-            if not isinstance(item, dict) or str(item.get("connector_id")) in known:
+            if not isinstance(item, dict):
                 continue
             same = item.get("provider") == template.storage and all(
                 item.get(k) == v for k, v in identity.get("match", {}).items()
             )
-            if same and str(item.get("created_at") or "")[:19] >= since:
+            if (
+                same
+                and str(item.get("created_at") or "")[:19] >= since
+                and str(item.get("connector_id")) not in known
+            ):
                 return self.read_item(exchange, item)
         return None
