@@ -64,6 +64,7 @@ class Script:
     def __init__(self) -> None:
         self.answers: list[tuple[str, re.Pattern, dict[str, Any]]] = []
         self.seen: list[tuple[str, str]] = []
+        self.connections = 0
         self.url = ""
 
     def on(self, method: str, path: str, status: int = 200, **answer: Any) -> None:
@@ -82,6 +83,12 @@ def script(settings):
     state = Script()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keeps a connection open, as providers' servers do
+
+        def setup(self) -> None:
+            super().setup()
+            state.connections += 1
+
         def log_message(self, *args: Any) -> None:
             pass
 
@@ -368,6 +375,31 @@ def test_a_credential_test_answered_by_a_sign_in_page_is_not_accepted(
     credential.refresh_from_db()
     assert credential.last_check_ok is False
     assert "accepted" not in credential.last_check_message
+
+
+@pytest.mark.django_db
+def test_a_batch_of_scheduled_refreshes_reuses_one_connection_a_host(script, upstash, team):
+    from connectors_admin.connectors.tasks import refresh_connectors
+
+    ids = []
+    for number in range(1, 4):
+        connector = Connector.objects.create(
+            team=team, credential=upstash, provider="upstash", template="upstash-kafka",
+            remote_id=f"u{number}", remote_status="pending", name=f"orders-{number}",
+            context={"cluster_id": CLUSTER},
+        )  # fmt: skip
+        ids.append(str(connector.pk))
+        script.on(
+            "GET",
+            rf"/v2/kafka/connector/u{number}$",
+            json={"connector_id": f"u{number}", "name": f"orders-{number}", "state": "running"},
+        )
+    assert refresh_connectors.call(ids) == ["succeeded"] * 3
+    assert len(script.seen) == 3 and script.connections == 1
+    assert set(Connector.objects.values_list("remote_status", flat=True)) == {"running"}
+    # Outside a batch, each operation has its own connection.
+    refresh_connector.call(ids[0])
+    assert script.connections == 2
 
 
 @pytest.mark.django_db

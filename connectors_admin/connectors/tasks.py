@@ -18,6 +18,7 @@ from connectors_admin.core.redaction import crash_site
 from connectors_admin.core.scheduling import register
 from connectors_admin.core.tasks import enqueue_on_commit, is_pending
 from connectors_admin.providers import TEMPLATES
+from connectors_admin.providers.http import shared_connections
 
 from . import services, signals
 from .models import Connector, Submission
@@ -157,18 +158,21 @@ def refresh_live_connectors() -> str:
 @task()
 def refresh_connectors(connector_ids: list[str], queued_at: str | None = None) -> list[str]:
     """A batch of scheduled refreshes: each connector's outcome, one failing leaving the rest
-    to run. Each is then off the queue (unless a later run queued it again meanwhile), so a
-    later run may queue it again when it is due."""
+    to run; calls to the same host reuse one connection. Each is then off the queue (unless a
+    later run queued it again meanwhile), so a later run may queue it again when it is due."""
     outcomes = []
     try:
-        for connector_id in connector_ids:
-            try:
-                outcomes.append(refresh_connector.call(connector_id))
-            except Exception as exc:
-                logger.error(
-                    "scheduled refresh of connector %s failed: %s", connector_id, crash_site(exc)
-                )
-                outcomes.append("error")
+        with shared_connections():
+            for connector_id in connector_ids:
+                try:
+                    outcomes.append(refresh_connector.call(connector_id))
+                except Exception as exc:
+                    logger.error(
+                        "scheduled refresh of connector %s failed: %s",
+                        connector_id,
+                        crash_site(exc),
+                    )
+                    outcomes.append("error")
     finally:
         ran = Connector.objects.filter(pk__in=connector_ids)
         ran.update(refresh_tried_at=timezone.now())

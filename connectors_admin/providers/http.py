@@ -11,7 +11,9 @@ import base64
 import logging
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -20,6 +22,7 @@ import requests
 import urllib3
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from requests.adapters import HTTPAdapter
 
 from connectors_admin import __version__
 from connectors_admin.core.redaction import Redactor, curl_command
@@ -30,6 +33,22 @@ logger = logging.getLogger("connectors_admin.providers")
 USER_AGENT = f"ConnectorsAdmin/{__version__} (+https://github.com/connectors-admin)"
 MAY_HAVE_BEEN_APPLIED = " The request may have been applied: check before retrying."
 MAX_STORED_BODY = 64 * 1024  # characters of a response body kept on a record
+
+_shared_pool: ContextVar[HTTPAdapter | None] = ContextVar("shared_pool", default=None)
+
+
+@contextmanager
+def shared_connections() -> Iterator[None]:
+    """Clients made inside reuse each other's open connections to a host (a batch of
+    refreshes: one TLS handshake a host, not one a connector). Only the sockets are shared:
+    each client keeps its own session, auth and cookies."""
+    pool = HTTPAdapter()
+    token = _shared_pool.set(pool)
+    try:
+        yield
+    finally:
+        _shared_pool.reset(token)
+        pool.close()
 
 
 class ProviderError(Exception):
@@ -152,6 +171,9 @@ class HttpClient:
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         self.session.auth = self.auth()
+        if pool := _shared_pool.get():
+            self.session.mount("https://", pool)
+            self.session.mount("http://", pool)
         self.redactor = Redactor(values=secrets.values(), headers=self.secret_headers)
         if isinstance(self.session.auth, tuple) and all(self.session.auth):
             # The Authorization header's own spelling, should a provider echo it back.
