@@ -376,6 +376,77 @@ def test_import_existing_kafka_connect_connectors(owner_client, sandbox, kc, tas
         assert secret not in everything()
 
 
+@pytest.fixture
+def recorded_meanwhile():
+    """A database trigger standing for another request (a second click, the background
+    lookup): as this one records connector `first`, the other records `second`, between this
+    request's look at what is recorded and its own insert of `second`."""
+    from django.db import connection
+
+    table = Connector._meta.db_table
+    postgres = connection.vendor == "postgresql"
+
+    def arm(first: str, second: str) -> None:
+        # The test's own fixed names, not input: plain SQL is fine here.
+        columns = [f.column for f in Connector._meta.concrete_fields]
+        new_id = "gen_random_uuid()" if postgres else "lower(hex(randomblob(16)))"
+        picked = {"id": new_id, "remote_id": f"'{second}'"}
+        copy = (
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+            f"SELECT {', '.join(picked.get(c, c) for c in columns)} FROM {table} "
+            "WHERE id = NEW.id"
+        )
+        when = f"NEW.remote_id = '{first}'"
+        with connection.cursor() as cursor:
+            if postgres:
+                cursor.execute(
+                    f"CREATE FUNCTION other_request() RETURNS trigger AS $$ BEGIN {copy}; "
+                    "RETURN NULL; END $$ LANGUAGE plpgsql"
+                )
+                cursor.execute(
+                    f"CREATE TRIGGER other_request AFTER INSERT ON {table} FOR EACH ROW "
+                    f"WHEN ({when}) EXECUTE FUNCTION other_request()"
+                )
+            else:
+                cursor.execute(
+                    f"CREATE TRIGGER other_request AFTER INSERT ON {table} WHEN {when} "
+                    f"BEGIN {copy}; END"
+                )
+
+    yield arm
+    with connection.cursor() as cursor:
+        if postgres:
+            cursor.execute(f"DROP TRIGGER IF EXISTS other_request ON {table}")
+            cursor.execute("DROP FUNCTION IF EXISTS other_request()")
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS other_request")
+
+
+def test_an_import_that_loses_a_race_for_a_connector_skips_it(
+    owner_client, sandbox, kc, recorded_meanwhile
+):
+    base = f"{sandbox}/sandbox/kafka-connect"
+    for name in ("legacy-a", "legacy-b"):
+        config = {
+            "connector.class": "io.aiven.connect.jdbc.JdbcSinkConnector",
+            "connection.url": "jdbc:postgresql://db/shop",
+            "topics": "orders",
+        }
+        made_elsewhere = {"name": name, "config": config}
+        assert requests.post(f"{base}/connectors", json=made_elsewhere, timeout=5).ok
+    url = reverse("connectors:import", args=["acme", "kafka-connect"])
+    assert 'value="legacy-b"' in owner_client.get(url, {"credential": kc.pk}).content.decode()
+    recorded_meanwhile("legacy-a", "legacy-b")
+    response = owner_client.post(url, {"credential": kc.pk, "remote_id": ["legacy-a", "legacy-b"]})
+    assert response.status_code == 302
+    assert sorted(Connector.objects.values_list("remote_id", flat=True)) == [
+        "legacy-a",
+        "legacy-b",
+    ]
+    imported = AuditEvent.objects.filter(action="connector.imported")
+    assert [event.target_label for event in imported] == ["legacy-a"]
+
+
 def test_import_existing_upstash_connectors_by_cluster(owner_client, sandbox, upstash):
     assert "Connector created" in create(
         owner_client, "upstash-kafka", mongo_form(upstash, cluster_id=CLUSTER)
