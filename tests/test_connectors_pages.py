@@ -563,6 +563,7 @@ def test_list_rows_escape_what_providers_and_users_named(owner_client, team, own
         "<script>alert" not in html and "&lt;script&gt;alert(&quot;n&quot;)&lt;/script&gt;" in html
     )
     assert "id&lt;i&gt;" in html and "Cred &lt;img src=x&gt;" in html
+    assert f'<option value="{credential.pk}">Cred &lt;img src=x&gt;</option>' in html
     assert "<b onmouseover" not in html and 'class="status status-b-onmouseoverx"' in html
     created = timezone.localtime(Connector.objects.get().created_at)
     assert f'<time datetime="{created.isoformat()}">{created:%b} {created.day}, ' in html

@@ -85,18 +85,17 @@ def dashboard(request: HttpRequest, team: str) -> HttpResponse:
     )
 
 
-# What a list row never shows: the provider's record and the kept configuration (JSON decoded per
-# row), and the credential's own payload.
-LIST_DEFERRED = [
-    "record",
-    "summary",
-    "context",
-    "secret_config",
-    "last_error",
-    "credential__public",
-    "credential__secret_ciphertext",
-    "credential__secret_hints",
-    "created_by__password",
+# What a list row shows, and nothing else: not the provider's record or the kept configuration
+# (JSON decoded per row), not the credential's payload, not the creator's password hash.
+LIST_COLUMNS = [
+    "name",
+    "remote_id",
+    "template",
+    "remote_status",
+    "created_at",
+    "deleted_at",
+    "credential__label",
+    "created_by__username",
 ]
 
 
@@ -106,7 +105,7 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
     filters = ConnectorFilter(request.GET, membership.team)
     connectors = filters.filter(Connector.objects.filter(team=membership.team))
     page = CappedPaginator(
-        connectors.select_related("created_by", "credential").defer(*LIST_DEFERRED), PAGE_SIZE
+        connectors.select_related("created_by", "credential").only(*LIST_COLUMNS), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     waiting = bulk.waiting(request, page.object_list)
     batch = bulk.batch_outcome(request)
