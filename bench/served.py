@@ -101,9 +101,9 @@ def gunicorn(database: str):
     try:
         for _ in range(200):
             try:
-                requests.get(f"{base}/accounts/login/", timeout=2)
+                requests.get(f"{base}/accounts/login/", timeout=10)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up, or a busy first answer
                 time.sleep(0.1)
         else:
             raise SystemExit("gunicorn did not start")
