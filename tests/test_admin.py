@@ -237,3 +237,22 @@ def test_lean_changelist_rows_are_djangos_own_markup(
     assert ["".join(row) for row in ours] == ["".join(row) for row in django]
     html = response.content.decode()
     assert all("".join(row) in html for row in ours)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["disable_credentials", "test_credentials"])
+def test_view_only_operators_cannot_run_the_credential_actions(client, credential, action):
+    from django.contrib.auth.models import Permission
+
+    from connectors_admin.audit.models import AuditEvent
+
+    staff = get_user_model().objects.create_user("ops", password="x", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_credential"))
+    client.force_login(staff)
+    url = reverse("admin:credentials_credential_changelist")
+    page = client.get(url)
+    assert page.status_code == 200 and action not in page.content.decode()
+    client.post(url, {"action": action, "_selected_action": [credential.pk], "index": "0"})
+    credential.refresh_from_db()
+    assert credential.enabled and credential.last_check_at is None
+    assert not AuditEvent.objects.filter(actor=staff).exclude(action="auth.signed_in").exists()

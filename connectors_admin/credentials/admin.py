@@ -152,7 +152,7 @@ class CredentialAdmin(admin.ModelAdmin):
             message="via the admin",
         )
 
-    @admin.action(description="Test the selected credentials")
+    @admin.action(description="Test the selected credentials", permissions=["change"])
     def test_credentials(self, request, queryset):
         for credential in queryset:
             try:
@@ -176,7 +176,7 @@ class CredentialAdmin(admin.ModelAdmin):
                 request, f"{credential.label}: {text}", messages.SUCCESS if ok else messages.ERROR
             )
 
-    @admin.action(description="Disable the selected credentials")
+    @admin.action(description="Disable the selected credentials", permissions=["change"])
     def disable_credentials(self, request, queryset):
         for credential in queryset.filter(enabled=True):
             credential.enabled = False
