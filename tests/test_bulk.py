@@ -136,3 +136,42 @@ def test_a_status_link_in_another_case_still_filters(owner_client, team, owner, 
     make_connectors(team, credential, owner, 1, template="kafka-connect", status="FAILED")
     page = owner_client.get(reverse("connectors:list", args=["acme"]), {"status": "RUNNING"})
     assert page.content.decode().count("<tr>") == 3  # header + the two running
+
+
+@pytest.mark.django_db
+def test_a_batch_outcome_is_said_on_its_own_team_s_list_only(
+    client_for, make_user, owner, team, other_team, credential
+):
+    from django.utils import timezone
+
+    from connectors_admin.accounts.models import Membership, Role
+
+    user = make_user("leaver")
+    Membership.objects.create(team=team, user=user, role=Role.MEMBER)
+    Membership.objects.create(team=other_team, user=user, role=Role.MEMBER)
+    (connector,) = make_connectors(team, credential, owner, 1)
+    Connector.objects.filter(pk=connector.pk).update(name="acme-private-connector")
+    client = client_for(user)
+    client.post(
+        reverse("connectors:bulk", args=["acme"]),
+        {"action": "refresh", "scope": "selected", "connector": [str(connector.pk)]},
+    )
+    Submission.objects.create(
+        team=team,
+        connector=connector,
+        action="refresh",
+        outcome=Submission.Outcome.FAILED,
+        error_message="acme-private-failure",
+        finished_at=timezone.now(),
+    )
+    own = client.get(reverse("connectors:list", args=["acme"])).content.decode()
+    assert "acme-private-failure" in own  # said where it was run
+    elsewhere = client.get(
+        reverse("connectors:list", args=["other"]), headers={"HX-Request": "true"}
+    )
+    assert "acme-private" not in elsewhere.content.decode()
+    Membership.objects.filter(team=team, user=user).delete()  # and after leaving the team
+    assert (
+        "acme-private"
+        not in client.get(reverse("connectors:list", args=["other"])).content.decode()
+    )

@@ -135,6 +135,7 @@ def bulk_action(request: HttpRequest, team: str) -> HttpResponse:
         run_connector_action.enqueue(str(connector.pk), slug, request.user.pk)
     request.session[WATCHING] = watching
     request.session[BATCH] = {
+        "team": membership.team.pk,
         "label": label,
         "at": now,
         "ids": [str(c.pk) for c, _ in runs],
@@ -180,16 +181,20 @@ def waiting(request: HttpRequest, connectors) -> dict[str, str]:
     return {pk: verbs.get(queued[pk]["action"], "working…") for pk in on_page - done}
 
 
-def batch_outcome(request: HttpRequest) -> dict[str, Any] | None:
-    """How the last batch run from the list went: done, failed (each with why), waiting."""
+def batch_outcome(request: HttpRequest, team: Any) -> dict[str, Any] | None:
+    """How the last batch run from this team's list went: done, failed (each with why),
+    waiting. Another team's list says nothing of it, nor does this one once the user has left
+    the team (its submissions are read through the team)."""
     batch = request.session.get(BATCH)
     if (
         not isinstance(batch, dict)
+        or batch.get("team") != team.pk
         or batch.get("at", "") < (timezone.now() - WATCH_FOR).isoformat()
     ):
         return None
     results = (
         Submission.objects.filter(
+            team=team,
             connector_id__in=batch["ids"],
             action__in=batch["actions"],
             created_at__gte=batch["at"],

@@ -108,7 +108,7 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
         connectors.select_related("created_by", "credential").only(*LIST_COLUMNS), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     waiting = bulk.waiting(request, page.object_list)
-    batch = bulk.batch_outcome(request)
+    batch = bulk.batch_outcome(request, membership.team)
     context = {
         "membership": membership,
         "team": membership.team,
