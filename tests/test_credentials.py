@@ -93,3 +93,17 @@ def test_unknown_provider_is_404(owner_client):
 
 def test_repr_and_str_never_show_the_secret(credential):
     assert MIXPANEL_SECRET not in repr(credential) + str(credential)
+
+
+@pytest.mark.django_db
+def test_a_connection_uri_is_hinted_by_its_host_not_by_its_end(owner_client, team):
+    uri = "postgresql://db.example.com/shop?user=app&password=Tr0ub4dor"
+    response = owner_client.post(
+        reverse("credentials:add", args=["acme", "uri"]), {"label": "Shop", "uri": uri}
+    )
+    assert response.status_code == 302
+    credential = Credential.objects.get(kind="uri")
+    assert credential.hint_text() == "stored"
+    page = owner_client.get(reverse("credentials:detail", args=["acme", credential.pk]))
+    html = page.content.decode()
+    assert "db.example.com" in html and "4dor" not in html and "Tr0ub" not in html

@@ -41,3 +41,20 @@ def test_a_connector_recorded_twice_keeps_its_newest_record_live(team, owner, cr
     closed = Connector.objects.get(pk=older.pk)  # closed, not removed: its history stays
     assert closed.secret_config == "kept" and str(newest.pk) in closed.last_error
     assert Connector.objects.filter(pk=gone.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_connection_uris_stored_before_lose_their_hint_and_keep_the_rest(team):
+    apps = migrate([("credentials", "0002_alter_credential_secret_ciphertext")])
+    Credential = apps.get_model("credentials", "Credential")
+    hint = {"uri": {"last4": "4dor", "fingerprint": "f1"}}
+    uri = Credential.objects.create(team_id=team.pk, kind="uri", label="DB", secret_hints=hint)
+    aws = Credential.objects.create(team_id=team.pk, kind="aws", label="AWS", secret_hints=hint)
+
+    apps = migrate([("credentials", "0003_forget_uri_hints")])
+
+    Credential = apps.get_model("credentials", "Credential")
+    assert Credential.objects.get(pk=uri.pk).secret_hints == {
+        "uri": {"last4": "", "fingerprint": "f1"}
+    }
+    assert Credential.objects.get(pk=aws.pk).secret_hints == hint

@@ -136,6 +136,10 @@ class ConnectionUriForm(CredentialForm):
         parts = urlsplit(self.cleaned_data["uri"])
         return {"scheme": parts.scheme, "host": parts.hostname or ""}
 
+    def hint_for(self, name: str, value: str) -> str:
+        # A URI's end is often its password (…?password=…): the host, shown already, is enough.
+        return ""
+
 
 def check_format(form_class: type[CredentialForm]):
     """A storage secret is checked for form only: we make no call to a cloud with it."""
