@@ -99,3 +99,45 @@ def test_only_admins_invite_and_only_owners_invite_owners(
     )
     assert not Invitation.objects.filter(email="boss@example.com").exists()
     assert mail.outbox == []
+
+
+def test_invitations_of_someone_removed_or_demoted_stop_working(
+    owner_client, client_for, client, make_user, team
+):
+    from connectors_admin.accounts.models import Role
+
+    ada = make_user("ada")
+    ada_membership = Membership.objects.create(team=team, user=ada, role=Role.ADMIN)
+    as_ada = client_for(ada)
+    removed_link = invite(as_ada, email="ada.alt@example.com", role="admin")
+    # Demoted below admin: what she sent no longer works.
+    demoted_link = invite(as_ada, email="friend@example.com", role="member")
+    owner_client.post(
+        reverse("accounts:member-role", args=["acme", ada_membership.pk]), {"role": "member"}
+    )
+    refused = client.get(demoted_link)
+    assert refused.status_code == 410 and "no longer works" in refused.content.decode()
+    assert Invitation.objects.get(email="friend@example.com").state == "revoked"
+    # Removed: the same, and the link makes no account either.
+    ada_membership.role = Role.ADMIN
+    ada_membership.save()
+    owner_client.post(reverse("accounts:member-remove", args=["acme", ada_membership.pk]))
+    client.post(removed_link, {"username": "ada-alt", "password": "a-long-unusual-passphrase-42"})
+    assert not Membership.objects.filter(team=team, user__username="ada-alt").exists()
+    revoked = AuditEvent.objects.filter(action="member.invitation_revoked")
+    assert revoked.count() == 2 and "may no longer give" in revoked.first().message
+
+
+def test_an_invitation_whose_sender_can_no_longer_give_it_is_refused_at_the_door(
+    owner_client, client, make_user, team
+):
+    from connectors_admin.accounts.models import Role
+
+    link = invite(owner_client, email="new.owner@example.com", role="owner")
+    # Changed by an operator, outside the members page: checked again when it is used.
+    Membership.objects.filter(team=team, role=Role.OWNER).update(role=Role.ADMIN)
+    page = client.get(link)
+    assert page.status_code == 410
+    assert "can no longer invite people to this team with this role" in page.content.decode()
+    client.post(link, {"username": "newowner", "password": "a-long-unusual-passphrase-42"})
+    assert not Membership.objects.filter(user__username="newowner").exists()

@@ -25,12 +25,49 @@ from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 
 from .access import get_membership
-from .forms import InviteForm, JoinForm
+from .forms import InviteForm, JoinForm, assignable_roles
 from .models import Invitation, Membership, Role
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sender_may_give(invitation: Invitation) -> bool:
+    """Whether whoever sent the invitation may still give its role in its team: a link sent by
+    someone since removed, demoted, or deleted does not let anyone in."""
+    sender = Membership.objects.filter(
+        team_id=invitation.team_id, user_id=invitation.invited_by_id
+    ).first()
+    return (
+        sender is not None
+        and sender.can("manage_members")
+        and invitation.role in dict(assignable_roles(sender))
+    )
+
+
+def revoke_what_they_cannot_give(request: HttpRequest, team, user) -> int:
+    """Withdraw the pending invitations `user` sent to `team` that they may no longer give
+    (after their removal or a change of role); each is audited. How many were withdrawn."""
+    withdrawn = 0
+    pending = Invitation.objects.filter(
+        team=team, invited_by=user, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
+    )
+    for invitation in pending:
+        if sender_may_give(invitation):
+            continue
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        record(
+            Action.INVITATION_REVOKED,
+            request=request,
+            team=team,
+            target=invitation,
+            before={"email": invitation.email, "role": invitation.role},
+            message=f"its sender {user.get_username()} may no longer give this role",
+        )
+        withdrawn += 1
+    return withdrawn
 
 
 @login_required
@@ -114,6 +151,8 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "accounts/invitation.html", {"state": state}, status=410 if invitation else 404
         )
+    if not sender_may_give(invitation):
+        return render(request, "accounts/invitation.html", {"state": "withdrawn"}, status=410)
     join = JoinForm(request.POST or None) if not request.user.is_authenticated else None
     if request.method == "POST":
         if join is not None:

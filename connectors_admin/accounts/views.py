@@ -14,6 +14,7 @@ from connectors_admin.audit.models import Action
 
 from .access import get_membership
 from .forms import AddMemberForm, InviteForm, assignable_roles
+from .invitations import revoke_what_they_cannot_give
 from .models import Membership, Role
 from .twofactor import has_two_factor, with_two_factor
 
@@ -98,6 +99,7 @@ def member_role(request: HttpRequest, team: str, pk: int) -> HttpResponse:
                 before=before,
                 after={"role": new_role},
             )
+            revoke_what_they_cannot_give(request, acting.team, target.user)
     if refusal:
         messages.error(request, refusal)
     else:
@@ -139,6 +141,7 @@ def member_remove(request: HttpRequest, team: str, pk: int) -> HttpResponse:
                 before={"user": target.user.username, "role": target.role},
             )
             target.delete()
+            revoke_what_they_cannot_give(request, acting.team, target.user)
     if refusal:
         messages.error(request, refusal)
         return redirect("accounts:members", team=team)
