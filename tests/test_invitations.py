@@ -141,3 +141,14 @@ def test_an_invitation_whose_sender_can_no_longer_give_it_is_refused_at_the_door
     assert "can no longer invite people to this team with this role" in page.content.decode()
     client.post(link, {"username": "newowner", "password": "a-long-unusual-passphrase-42"})
     assert not Membership.objects.filter(user__username="newowner").exists()
+
+
+def test_an_invitation_confirms_the_address_it_was_mailed_to(owner_client, client, other_team):
+    from allauth.account.models import EmailAddress
+
+    link = invite(owner_client, email="nina@example.com")
+    taken = client.post(link, {"username": "nina@example.com", "password": "long passphrase 42"})
+    assert "A username without @" in taken.content.decode()
+    client.post(link, {"username": "nina", "password": "long enough passphrase 42"})
+    address = EmailAddress.objects.get(user__username="nina")
+    assert (address.email, address.verified, address.primary) == ("nina@example.com", True, True)

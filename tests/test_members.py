@@ -21,8 +21,11 @@ def remove_url(membership):
 
 
 def test_admin_adds_an_existing_user_by_username_or_email(owner_client, make_user, team):
+    from allauth.account.models import EmailAddress
+
     make_user("newbie")
-    make_user("mailed", email="Mailed@Example.com")
+    mailed = make_user("mailed", email="Mailed@Example.com")
+    EmailAddress.objects.create(user=mailed, email="Mailed@Example.com", verified=True)
     assert owner_client.post(MEMBERS, {"user": "newbie", "role": "viewer"}).status_code == 302
     assert (
         owner_client.post(MEMBERS, {"user": "mailed@example.com", "role": "member"}).status_code
@@ -34,7 +37,7 @@ def test_admin_adds_an_existing_user_by_username_or_email(owner_client, make_use
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("ghost", "No account has this username or email."), ("olivia", "already a member")],
+    [("ghost", "No account has this username or confirmed email"), ("olivia", "already a member")],
 )
 def test_adding_refuses_unknown_or_existing_users(owner_client, value, message):
     assert message in owner_client.post(MEMBERS, {"user": value, "role": "member"}).content.decode()
@@ -126,3 +129,19 @@ def test_removing_a_member_asks_first_and_cancelling_keeps_them(
     assert client_for(viewer).get(url).status_code == 403
     owner_client.post(url)
     assert not Membership.objects.filter(pk=target.pk).exists()
+
+
+def test_an_email_only_typed_into_account_security_adds_nobody(
+    owner_client, client_for, make_user, team
+):
+    mallory = make_user("mallory", email="mallory@evil.example")
+    as_mallory = client_for(mallory)
+    as_mallory.post("/accounts/email/", {"action_add": "", "email": "new.cfo@acme.example"})
+    as_mallory.post("/accounts/email/", {"action_primary": "", "email": "new.cfo@acme.example"})
+    page = owner_client.post(MEMBERS, {"user": "new.cfo@acme.example", "role": "admin"})
+    assert "send an invitation instead" in page.content.decode()
+    assert not Membership.objects.filter(team=team, user=mallory).exists()
+    # Nor does a username that looks like someone's email.
+    make_user("boss@acme.example")
+    page = owner_client.post(MEMBERS, {"user": "boss@acme.example", "role": "admin"})
+    assert not Membership.objects.filter(team=team, user__username="boss@acme.example").exists()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
-from .models import Membership, Role, users_named
+from .models import Membership, Role, accounts_an_admin_means
 
 
 def assignable_roles(acting: Membership) -> list[tuple[str, str]]:
@@ -29,14 +29,19 @@ class AddMemberForm(_TeamRoleForm):
     user = forms.CharField(
         label="Username or email",
         max_length=254,
-        help_text="Someone with an account already; invite anyone else by email below.",
+        help_text=(
+            "Someone with an account already (by username, or by an email they have confirmed); "
+            "invite anyone else by email below."
+        ),
     )
 
     def clean_user(self):
         value = self.cleaned_data["user"].strip()
-        matches = list(users_named(value)[:2])
+        matches = list(accounts_an_admin_means(value)[:2])
         if not matches:
-            raise forms.ValidationError("No account has this username or email.")
+            raise forms.ValidationError(
+                "No account has this username or confirmed email: send an invitation instead."
+            )
         if len(matches) > 1:
             raise forms.ValidationError("Several accounts share this email: use the username.")
         user = matches[0]
@@ -72,6 +77,8 @@ class JoinForm(forms.Form):
 
         username = self.cleaned_data["username"].strip()
         UnicodeUsernameValidator()(username)
+        if "@" in username:  # it would read as an email address wherever people are looked up
+            raise forms.ValidationError("A username without @: your email is kept separately.")
         if get_user_model().objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("This username is taken.")
         return username

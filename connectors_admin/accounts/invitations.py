@@ -8,6 +8,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -165,6 +166,12 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 email=invitation.email,
                 password=join.cleaned_data["password"],
             )
+            # The link was mailed to this address: opening it confirms it (unless another
+            # account confirmed it first: an address belongs to one account).
+            if not EmailAddress.objects.filter(email__iexact=invitation.email, verified=True):
+                EmailAddress.objects.create(
+                    user=user, email=invitation.email, primary=True, verified=True
+                )
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return _join(request, invitation)
     return render(request, "accounts/invitation.html", {"invitation": invitation, "join": join})

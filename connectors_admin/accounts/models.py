@@ -80,6 +80,20 @@ def users_named(name: str):
     )
 
 
+def accounts_an_admin_means(value: str):
+    """The account a team admin means by `value`: a username, or an email address its owner has
+    confirmed (by accepting an invitation mailed there, or through single sign-on). An address
+    only typed into Account security matches nothing: anyone can type anyone's address there."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    if "@" in value:
+        confirmed = EmailAddress.objects.filter(email__iexact=value, verified=True)
+        return users.filter(pk__in=confirmed.values("user_id"))
+    return users.filter(username__iexact=value)
+
+
 def current_membership(user) -> Membership | None:
     return (
         Membership.objects.filter(user=user)

@@ -263,7 +263,10 @@ def test_team_screens(
     for name, role in (("ada", Role.ADMIN), ("mia", Role.MEMBER), ("victor", Role.VIEWER)):
         user = make_user(name, email=f"{name}@example.com")
         Membership.objects.create(team=team, user=user, role=role)
-    make_user("vera", email="vera.longname-for-wrapping@example.com")
+    from allauth.account.models import EmailAddress
+
+    vera = make_user("vera", email="vera.longname-for-wrapping@example.com")
+    EmailAddress.objects.create(user=vera, email=vera.email, verified=True)  # confirmed
     mixpanel = make_credential(team, owner)
     client = client_for(owner)
     body = {**S3_FORM, "credential": mixpanel.pk, "form_token": uuid.uuid4()}

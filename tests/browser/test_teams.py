@@ -111,7 +111,10 @@ def test_rotating_a_secret_changes_its_hint_and_compare_tells_old_from_new(
 def test_owner_manages_a_member_and_cannot_demote_the_last_owner(
     page: Page, sandbox, owner, make_user, console_errors
 ):
-    make_user("vera", email="vera@example.com")
+    from allauth.account.models import EmailAddress
+
+    vera = make_user("vera", email="vera@example.com")
+    EmailAddress.objects.create(user=vera, email=vera.email, verified=True)  # confirmed
     sign_in(page.context, owner, sandbox)
     page.goto(f"{sandbox}/teams/acme/")
     main_nav(page).get_by_role("link", name="Members").click()
