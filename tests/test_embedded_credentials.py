@@ -701,3 +701,26 @@ def test_a_key_file_may_not_read_a_self_hosted_servers_environment(owner_client,
     html = owner_client.post(DESTINATION, form, headers=HTMX).content.decode()
     assert "Values of the form ENV[…] are not allowed here." in html
     assert not SandboxConnector.objects.exists()
+
+
+def test_a_stored_database_login_is_sent_to_its_own_host_only(
+    owner_client, sandbox, aisq, team, owner
+):
+    from .conftest import aisquared_payload
+
+    uri = Credential(team=team, kind="uri", label="Replica", public={"scheme": "postgresql"})
+    uri.set_secrets({"uri": "postgresql://reader:pw-not-for-evil@db.example.com/shop"}, owner)
+    uri.save()
+    form = {**aisquared_payload(aisq, "Postgresql"), "use__credentials": str(uri.pk)}
+    form.pop("cfg__credentials__username")
+    form.pop("cfg__credentials__password")
+    html = owner_client.post(
+        SOURCE, {**form, "cfg__host": "evil.example", "form_token": str(uuid.uuid4())}
+    ).content.decode()
+    assert "This stored login is for db.example.com, and host names evil.example" in html
+    assert not SandboxConnector.objects.exists() and "pw-not-for-evil" not in html
+    # Its own host, in any case, is fine.
+    response = owner_client.post(
+        SOURCE, {**form, "cfg__host": "DB.example.com", "form_token": str(uuid.uuid4())}
+    )
+    assert response.status_code == 302 and SandboxConnector.objects.count() == 1

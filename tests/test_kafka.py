@@ -706,3 +706,54 @@ def test_a_long_trace_line_is_cut_between_words_never_through_a_secret():
     said = first_failure([{"label": "Task 0", "state": "FAILED", "detail": line}])
     assert said.endswith("x …") and len(said) < 330
     assert "Mongo" not in said and "pw=" not in said
+
+
+@pytest.mark.parametrize(
+    ("connector_class", "fields"),
+    [
+        (
+            "io.debezium.connector.postgresql.PostgresConnector",
+            {"p_database_hostname": "{host}", "p_database_port": "5432",
+             "p_database_dbname": "shop", "p_topic_prefix": "pg"},
+        ),
+        (
+            "io.aiven.connect.jdbc.JdbcSinkConnector",
+            {"p_connection_url": "jdbc:postgresql://{host}:5432/shop", "p_topics": "orders"},
+        ),
+    ],
+)  # fmt: skip
+def test_a_stored_database_login_goes_to_the_uri_s_own_host_only(
+    owner_client, sandbox, kc, team, owner, connector_class, fields
+):
+    uri = Credential(team=team, kind="uri", label="Replica", public={"scheme": "postgresql"})
+    uri.set_secrets({"uri": "postgresql://reader:pw-not-for-evil@db.example.com/shop"}, owner)
+    uri.save()
+
+    def form(host: str) -> dict:
+        return {
+            "credential": kc.pk,
+            "connector_class": connector_class,
+            "name": "shop-cdc",
+            "editor": "form",
+            "tasks_max": "1",
+            "use__login": str(uri.pk),
+            "form_token": str(uuid.uuid4()),
+            **{k: v.format(host=host) for k, v in fields.items()},
+        }
+
+    refused = create(owner_client, "kafka-connect", form("evil.example"))
+    assert "This stored login is for db.example.com" in refused
+    assert "pw-not-for-evil" not in refused and not SandboxConnector.objects.exists()
+    assert "Connector created" in create(owner_client, "kafka-connect", form("db.example.com"))
+    sent = SandboxConnector.objects.get().data["config"]
+    password_key = "database.password" if "database.password" in sent else "connection.password"
+    assert sent[password_key] == "pw-not-for-evil"
+    # A reconfigure sends the kept login again: it cannot move it to another host either.
+    host_key = "database.hostname" if "database.hostname" in sent else "connection.url"
+    connector = Connector.objects.get()
+    url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
+    moved = {k: v for k, v in sent.items() if k != password_key}
+    moved[host_key] = sent[host_key].replace("db.example.com", "evil.example")
+    page = owner_client.post(url, {"properties": json.dumps(moved)}).content.decode()
+    assert f"{host_key} stays db.example.com" in page
+    assert SandboxConnector.objects.get().data["config"][host_key] == sent[host_key]

@@ -46,6 +46,10 @@ class Slot:
     # The slot applies only while the configuration value at this path is one of these values
     # (or is not set): an S3 source signs in with the key pair only when auth_type is "user".
     when: tuple[tuple[str, ...], tuple[Any, ...]] | None = None
+    # Where the filled login is sent (a host name, or a URL naming it): each must name the
+    # stored credential's own host, so that a member who may use a stored database login but
+    # not read it cannot send it to a host of their choosing.
+    host_paths: tuple[tuple[str, ...], ...] = ()
 
     @property
     def paths(self) -> tuple[tuple[str, ...], ...]:
@@ -84,6 +88,24 @@ def read_value(source: Source | list[str], public: dict[str, Any], secrets: dict
         value = parts.username if how == "uri_user" else parts.password
         return unquote(value or "")
     return raw
+
+
+def named_host(value: Any) -> str:
+    """The host a configuration value names: itself, or the host of a URL (JDBC's included)."""
+    text = str(value or "").strip()
+    if "://" in text:
+        text = urlsplit(text.removeprefix("jdbc:")).hostname or ""
+    return text.lower().rstrip(".")
+
+
+def _login_host(slot: Slot, public: dict[str, Any], secrets: dict[str, str]) -> str:
+    """The host of the URI a slot's login is read from (else the credential's public host)."""
+    for _, (where, name, how) in slot.targets:
+        if how in ("uri_user", "uri_password"):
+            source = (public if where == "public" else secrets).get(name, "")
+            if named_host(source):
+                return named_host(source)
+    return named_host(public.get("host"))
 
 
 def missing_values(mapping, public: dict[str, Any], secrets: dict[str, str]) -> list[str]:
@@ -319,6 +341,7 @@ class EmbeddedSecretsForm(forms.Form):
             written: list[str] = []
             links = []
             problems: dict[str, str] = {}
+            hosts: dict[str, str] = {}
             for slot in self.slots:
                 pk = self.stored_choice(slot)
                 found = self.resolve(pk, slot.kinds) if pk else None
@@ -336,13 +359,39 @@ class EmbeddedSecretsForm(forms.Form):
                     continue
                 written += fill(config, slot.targets, public, secrets)
                 links.append({"slot": slot.name, "credential": int(pk), "mapping": slot.mapping()})
+                hosts[slot.name] = _login_host(slot, public, secrets)
             self._filled = {
                 "config": config,
                 "secrets": written,
                 "links": links,
                 "problems": problems,
+                "hosts": hosts,
             }
         return self._filled
+
+    def check_hosts(self, config: dict[str, Any]) -> None:
+        """Refuse a stored login sent elsewhere than its own host (see `Slot.host_paths`);
+        call from `clean` with the configuration that will be sent."""
+        for slot in self.slots:
+            own = self.embedded()["hosts"].get(slot.name)
+            if own is None or not slot.host_paths:
+                continue
+            for path in slot.host_paths:
+                value: Any = config
+                for part in path:
+                    value = value.get(part) if isinstance(value, dict) else None
+                if value in (None, ""):
+                    continue
+                named = named_host(value)
+                if not own or named != own:
+                    where = f"names {named[:100]}" if named else "names no host"
+                    self.add_error(
+                        USE + slot.name,
+                        f"This stored login is for {own or 'no named host'}, and {path[-1]} "
+                        f"{where}: it is only sent to its own host. Use that host, or enter "
+                        "the login here.",
+                    )
+                    break
 
     def typed_key_files(self) -> dict[str, Any]:
         """Key files typed here, by slot name (parsed JSON)."""

@@ -107,6 +107,8 @@ class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
             target = self.field_for_path(slot.paths[0])
             if "ENV[" in text and target in self.fields and target not in self.errors:
                 self.add_error(target, "Values of the form ENV[…] are not allowed here.")
+        if not self.errors:
+            self.check_hosts(self.configuration())
         return cleaned
 
     def _check_key_files(self) -> None:
@@ -178,6 +180,7 @@ class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
 SERVICE_ACCOUNT_KEYS = {"private_key", "client_email"}
 AWS_PAIRS = (("access_key_id", "secret_access_key"), ("access_id", "secret_access"))
 LOGIN_KEYS = {"username", "password"}
+HOST_KEYS = ("host", "hostname", "server")  # where a database definition names its server
 DATABASE_CATEGORIES = {"data warehouse", "database", "data lake"}
 
 
@@ -221,6 +224,7 @@ def slots_for(definition: dict[str, Any], schema: dict[str, Any]) -> tuple[Slot,
                         ((key, "password"), ("secret", "uri", "uri_password")),
                     ),
                     optional=True,
+                    host_paths=tuple((k,) for k in HOST_KEYS if k in properties),
                 )
             )
     for key_id, secret in AWS_PAIRS:

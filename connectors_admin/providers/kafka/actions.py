@@ -13,9 +13,10 @@ from django.views.decorators.debug import sensitive_variables
 
 from connectors_admin.core.redaction import REDACTED
 from connectors_admin.providers.base import Action, ActionResult, ProviderError, Target
+from connectors_admin.providers.embedding import named_host
 from connectors_admin.providers.schema_forms import SecretTextarea
 
-from .catalogue import CLASS_KEY, LineError, parse_lines
+from .catalogue import BY_NAME, CLASS_KEY, LineError, parse_lines
 from .forms import MAX_PROPERTIES_TEXT
 from .secrets import is_secret_key, parse_properties, secret_values
 
@@ -87,6 +88,23 @@ def _initial(target: Target) -> dict[str, Any]:
     return {"properties": json.dumps(public, indent=2)}
 
 
+def _keep_bound_hosts(target: Target, config: dict[str, str], new: dict[str, str]) -> None:
+    """A login filled from a stored credential stays with its host: the kept secrets are sent
+    again, so moving the host would send them elsewhere."""
+    connector_class = BY_NAME.get(str(target.context.get("connector_class") or ""))
+    linked = {link.get("slot") for link in target.context.get("embedded") or []}
+    for slot in connector_class.slots if connector_class else ():
+        if slot.name not in linked:
+            continue
+        for key, *_ in slot.host_paths:
+            if named_host(new.get(key)) != named_host(config.get(key)):
+                message = (
+                    f"{key} stays {named_host(config.get(key)) or 'as it was'}: the stored "
+                    "database login is sent to its own host only."
+                )
+                raise ProviderError(message, field_errors={"properties": message})
+
+
 @sensitive_variables()
 def _reconfigure(client: Any, target: Target) -> ActionResult:
     inputs = target.inputs
@@ -99,6 +117,7 @@ def _reconfigure(client: Any, target: Target) -> ActionResult:
         )
     new.setdefault(CLASS_KEY, was)
     config, typed, kept = _current(target)
+    _keep_bound_hosts(target, config, new)
     given: dict[str, str] = dict(inputs.get("secret_properties") or {})
     secrets = {k: v for k, v in config.items() if _secret(k, typed) and kept and v != REDACTED}
     secrets.update(given)

@@ -64,8 +64,9 @@ def _topics(required: bool = True) -> Property:
     )
 
 
-def _uri_login(user_key: str, password_key: str) -> Slot:
-    """A database login taken from a stored connection URI's user and password."""
+def _uri_login(user_key: str, password_key: str, host_key: str) -> Slot:
+    """A database login taken from a stored connection URI's user and password, sent only to
+    the URI's own host (`host_key` names it: a host, or a JDBC URL)."""
     return Slot(
         name="login",
         label="Stored database login",
@@ -75,6 +76,7 @@ def _uri_login(user_key: str, password_key: str) -> Slot:
             ((password_key,), ("secret", "uri", "uri_password")),
         ),
         optional=True,
+        host_paths=((host_key,),),
     )
 
 
@@ -167,7 +169,7 @@ CLASSES: tuple[ConnectorClass, ...] = (
             Property("database.include.list", "Databases", kind="list"),
             Property("table.include.list", "Tables", kind="list", help="Such as shop.orders."),
         ),
-        slots=(_uri_login("database.user", "database.password"),),
+        slots=(_uri_login("database.user", "database.password", "database.hostname"),),
         summary="Row changes from the MySQL binlog (change data capture).",
     ),
     ConnectorClass(
@@ -190,7 +192,7 @@ CLASSES: tuple[ConnectorClass, ...] = (
                 default="pgoutput",
             ),
         ),
-        slots=(_uri_login("database.user", "database.password"),),
+        slots=(_uri_login("database.user", "database.password", "database.hostname"),),
         summary="Row changes from PostgreSQL's logical replication.",
     ),
     ConnectorClass(
@@ -238,7 +240,7 @@ CLASSES: tuple[ConnectorClass, ...] = (
             Property("topic.prefix", "Topic prefix"),
             Property("poll.interval.ms", "Poll interval (ms)", kind="int", default="5000"),
         ),
-        slots=(_uri_login("connection.user", "connection.password"),),
+        slots=(_uri_login("connection.user", "connection.password", "connection.url"),),
         summary="Tables read over JDBC, in bulk or incrementally.",
     ),
     ConnectorClass(
@@ -265,7 +267,7 @@ CLASSES: tuple[ConnectorClass, ...] = (
             Property("pk.fields", "Primary key fields", kind="list"),
             Property("auto.create", "Create missing tables", kind="bool", default="false"),
         ),
-        slots=(_uri_login("connection.user", "connection.password"),),
+        slots=(_uri_login("connection.user", "connection.password", "connection.url"),),
         summary="Topics written into database tables over JDBC.",
     ),
     ConnectorClass(

@@ -335,6 +335,8 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
                 f"{', '.join(taken)} {'has its' if len(taken) == 1 else 'have their'} own "
                 "field above: set it there.",
             )
+        if not self.errors:
+            self.check_hosts(self.properties())
         return cleaned
 
     def _clean_other(self, cleaned: dict[str, Any]) -> None:
