@@ -225,6 +225,9 @@ class CreateFlow:
                         "hx-target": "#template-fields",
                         "hx-swap": "outerHTML",
                         "hx-indicator": "#fields-busy",
+                        # One request at a time from the form, each sent with the values of
+                        # when it leaves: answers cannot arrive out of order.
+                        "hx-sync": "closest form:queue all",
                     }
                 )
 

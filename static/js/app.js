@@ -44,6 +44,69 @@
     Array.prototype.forEach.call(boxes, function (box) { box.checked = all.checked; });
   });
 
+  // A check or a re-render answered late never takes back what was typed meanwhile: what
+  // changed in the form while a request was in flight is put back into what it swaps in (the
+  // newer change has its own request, queued behind this one).
+  var inFlight = new WeakMap();
+
+  function formValues(form) {
+    var values = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.disabled || /^(file|submit|button|reset)$/.test(el.type)) return;
+      var list = values[el.name] || (values[el.name] = []);
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (el.checked) list.push(el.value);
+      } else if (el.tagName === "SELECT") {
+        Array.prototype.forEach.call(el.selectedOptions, function (o) { list.push(o.value); });
+      } else {
+        list.push(el.value);
+      }
+    });
+    return values;
+  }
+
+  function setValues(form, name, list) {
+    var fields = form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
+    var typed = 0;
+    Array.prototype.forEach.call(fields, function (el) {
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = list.indexOf(el.value) >= 0;
+      } else if (el.tagName === "SELECT") {
+        Array.prototype.forEach.call(el.options, function (o) { o.selected = list.indexOf(o.value) >= 0; });
+      } else if (el.type !== "file") {
+        el.value = typed < list.length ? list[typed] : "";
+        typed += 1;
+      }
+    });
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt, target = event.detail.target;
+    var form = elt && elt.closest ? elt.closest("form") : null;
+    // Only swaps inside the form (a field, the template's fields), not a whole new panel.
+    if (form && target && target !== form && form.contains(target)) {
+      inFlight.set(event.detail.xhr, { form: form, sent: formValues(form) });
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var flight = inFlight.get(event.detail.xhr);
+    if (!flight) return;
+    var now = formValues(flight.form), changed = {};
+    Object.keys(now).concat(Object.keys(flight.sent)).forEach(function (name) {
+      if (JSON.stringify(now[name] || []) !== JSON.stringify(flight.sent[name] || [])) {
+        changed[name] = now[name] || [];
+      }
+    });
+    flight.changed = changed;
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var flight = inFlight.get(event.detail.xhr);
+    if (!flight || !flight.changed) return;
+    Object.keys(flight.changed).forEach(function (name) {
+      setValues(flight.form, name, flight.changed[name]);
+    });
+  });
+
   // A polling table never wipes rows someone is picking: skip the poll while a box is ticked.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var source = event.detail.elt;

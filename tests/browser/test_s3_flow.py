@@ -161,3 +161,56 @@ def test_form_works_without_javascript(browser, sandbox, owner, credential):
         assert MIXPANEL_SECRET not in page.content()
     finally:
         context.close()
+
+
+def slow_network(page: Page, latency_ms: int) -> None:
+    """Every request from the page takes `latency_ms` longer (Chromium's own emulation)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": latency_ms, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+
+
+def test_a_late_check_never_takes_back_what_was_typed_since(
+    page: Page, sandbox, owner, credential, console_errors
+):
+    sign_in(page.context, owner, sandbox)
+    page.goto(sandbox + S3_PATH)
+    slow_network(page, 700)
+    bucket = page.locator("form [name=s3_bucket]")
+    bucket.fill("acme-events")
+    bucket.press("Tab")  # its check leaves now, and answers late
+    page.keyboard.press("Shift+Tab")
+    bucket.press("End")
+    page.keyboard.type("-raw")
+    page.wait_for_timeout(900)  # the check answered: its field was swapped in
+    wait_htmx_idle(page)
+    expect(bucket).to_have_value("acme-events-raw")
+    expect(bucket).to_be_focused()
+    assert console_errors == [], "\n".join(console_errors)
+
+
+def test_boxes_ticked_while_the_fields_reload_stay_as_ticked(
+    page: Page, sandbox, team, owner, console_errors
+):
+    from tests.browser.test_videovector import videovector_credential
+
+    videovector_credential(team, owner)
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/connectors/new/videovector-s3/")
+    scope = page.locator("form [name=scopes]")
+    expect(scope.first).to_be_visible()
+    slow_network(page, 500)
+    export = page.locator("form [name=scopes][value=export]")
+    imports = page.locator("form [name=scopes][value=import]")
+    export.check()  # reloads the fields (an export path appears)
+    page.wait_for_timeout(150)
+    imports.uncheck()  # while that reload is on its way
+    page.wait_for_timeout(1500)
+    wait_htmx_idle(page)
+    expect(export).to_be_checked()
+    expect(imports).not_to_be_checked()
+    expect(page.get_by_label("Export base path")).to_have_count(1)
+    assert console_errors == [], "\n".join(console_errors)
