@@ -107,18 +107,39 @@
     });
   });
 
-  // A polling table never wipes rows someone is picking: skip the poll while a box is ticked.
+  // A polling table never wipes what someone is doing in it: skip the poll while a box is
+  // ticked, while "Apply to" says other than its default, or while focus is inside the table.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var source = event.detail.elt;
-    if (source && source.id === "connector-table" &&
-        source.querySelector('input[name="connector"]:checked')) {
+    if (!source || source.id !== "connector-table") return;  // only the table's own poll
+    var scope = source.querySelector('select[name="scope"]');
+    if (source.querySelector('input[name="connector"]:checked') ||
+        (scope && scope.selectedIndex > 0) ||
+        source.contains(document.activeElement)) {
       event.preventDefault();
     }
   });
 
-  // The header's team switcher submits on change; its button stays for keyboard and no-JS use.
+  // Paging and sorting from the table's own links: focus goes to the count of what is shown,
+  // not back to the top of the page (the link pressed was swapped away).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var from = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!from || !from.closest || !from.closest(".pager")) return;
+    var count = document.getElementById("connector-count");
+    if (count) count.focus();
+  });
+
+  // The header's team switcher submits when picked with a pointer. From the keyboard, arrows
+  // only move through the teams (Chrome fires "change" on each): the Switch button submits.
+  var keyboardPick = false;
+  document.addEventListener("keydown", function (event) {
+    if (event.target.matches && event.target.matches("select[data-autosubmit]")) keyboardPick = true;
+  });
+  document.addEventListener("pointerdown", function () { keyboardPick = false; });
   document.addEventListener("change", function (event) {
-    if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
+    if (event.target.matches("select[data-autosubmit]") && !keyboardPick) {
+      event.target.form.requestSubmit();
+    }
   });
 
   // A search box over a long select (a provider's catalogue): hide the options that do not match.

@@ -67,3 +67,43 @@ def test_search_filter_pick_three_and_refresh(
     expect(page.get_by_label("Search")).to_have_value("raw/")  # back to the same filters
     assert Connector.objects.filter(deleted_at__isnull=False).count() == 0
     assert console_errors == []
+
+
+def test_the_list_keeps_what_a_keyboard_user_is_doing(
+    page: Page, sandbox, team, owner, credential, other_team, console_errors
+):
+    from connectors_admin.accounts.models import Membership, Role
+    from tests.test_connectors_pages import make_connectors
+
+    make_connectors(team, credential, owner, 30)
+    make_connectors(team, credential, owner, 1, status="")  # still settling: the table polls
+    Membership.objects.create(team=other_team, user=owner, role=Role.MEMBER)
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/connectors/")
+    table = page.locator("#connector-table")
+    expect(table).to_have_attribute("hx-trigger", "every 4s")
+
+    # A poll never resets "Apply to" nor takes focus away from the button about to be pressed.
+    page.get_by_label("Apply to").select_option("page")
+    page.get_by_role("button", name="Refresh", exact=True).focus()
+    page.wait_for_timeout(5000)
+    expect(page.get_by_label("Apply to")).to_have_value("page")
+    expect(page.get_by_role("button", name="Refresh", exact=True)).to_be_focused()
+
+    # Paging from the keyboard lands on what the new page shows, not on the top of the page.
+    page.get_by_label("Apply to").select_option("selected")
+    page.get_by_role("link", name="Older →").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#connector-count")).to_be_focused()
+    expect(page.locator(".pager")).to_contain_text("Page 2")
+
+    # Arrowing through the team switcher moves through the teams; the Switch button goes.
+    switcher = page.get_by_label("Current team")
+    switcher.focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(500)
+    assert page.url.startswith(f"{sandbox}/teams/acme/connectors/")
+    page.get_by_role("button", name="Switch").click()
+    expect(page).to_have_url(f"{sandbox}/teams/other/")
+    wait_htmx_idle(page)
+    assert console_errors == [], "\n".join(console_errors)
