@@ -144,6 +144,13 @@ def test_switching_to_json_and_back_keeps_every_value(owner_client, kc):
         fields_url() + "?changed=editor", {**back, "raw_json": '{"tasks.max": 2}'}
     ).content.decode()
     assert "Still shown as JSON" in broken and "every value as a string" in broken
+    # A line the other properties cannot read keeps the fields, and says which line.
+    bad = "key.converter=org.apache.kafka.connect.json.JsonConverter\nbadline"
+    kept = owner_client.post(
+        fields_url() + "?changed=editor", {**typed, "other_properties": bad}
+    ).content.decode()
+    assert 'name="raw_json"' not in kept and "Still shown as fields" in kept
+    assert "badline" in kept and "key.converter=org.apache.kafka.connect.json.JsonConverter" in kept
 
 
 def test_form_errors_before_anything_is_sent(owner_client, kc):

@@ -257,8 +257,11 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
             )
             try:
                 properties = to_properties(self.connector, values)
-            except LineError:
-                properties = to_properties(self.connector, Values(values.fields, values.tasks_max))
+            except LineError as error:
+                # Stay on the fields: switching would lose the other properties.
+                initial["editor"] = FORM
+                self.fields["other_properties"].help_text = f"Still shown as fields: {error}"
+                return
             initial["raw_json"] = json.dumps(properties, indent=2)
         elif initial.get("editor") != JSON_EDITOR and initial.get("raw_json"):
             try:
