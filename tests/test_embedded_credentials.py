@@ -205,6 +205,13 @@ def test_an_s3_source_uses_a_stored_aws_key_pair(owner_client, sandbox, aisq, aw
     assert Credential.objects.filter(pk=aws.pk).exists()
     listing = owner_client.get(reverse("credentials:list", args=["acme"])).content.decode()
     assert AWS_SECRET not in listing
+    # Its connectors, embedding it, are one link away, and the list's filter and search find
+    # them like the connectors made with a credential.
+    connectors = reverse("connectors:list", args=["acme"])
+    assert f'href="{connectors}?credential={aws.pk}"' in refused.content.decode()
+    for query in ({"credential": aws.pk}, {"q": "Data lake"}):
+        found = owner_client.get(connectors, query).content.decode()
+        assert "Lake files" in found and "1 connector match" in found
 
 
 def test_another_teams_credential_cannot_be_embedded(

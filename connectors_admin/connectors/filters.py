@@ -19,7 +19,7 @@ from django.utils import timezone
 from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import PROVIDERS, TEMPLATES
 
-from .models import Connector
+from .models import Connector, EmbeddedCredential
 
 NO_STATUS = "-"
 SORTS = {
@@ -160,7 +160,7 @@ class ConnectorFilter(forms.Form):
         elif status:
             connectors = connectors.filter(remote_status__in=status_spellings(status))
         if value("credential"):
-            connectors = connectors.filter(credential=value("credential"))
+            connectors = connectors.filter(using_any_of([value("credential")]))
         if value("creator"):
             connectors = connectors.filter(created_by=value("creator"))
         zone = timezone.get_current_timezone()
@@ -190,9 +190,15 @@ class ConnectorFilter(forms.Form):
             if creators:
                 matches |= Q(created_by__in=creators)
             if credentials:
-                matches |= Q(credential__in=credentials)
+                matches |= using_any_of(credentials)
             connectors = connectors.filter(matches)
         return connectors.order_by(*SORTS[self.sorted_by][1])
+
+
+def using_any_of(credentials: list[Any]) -> Q:
+    """Connectors made with one of these credentials, or embedding one (a storage secret)."""
+    embedding = EmbeddedCredential.objects.filter(credential__in=credentials)
+    return Q(credential__in=credentials) | Q(pk__in=embedding.values("connector_id"))
 
 
 def _choices(field: forms.ChoiceField) -> list[tuple[Any, Any]]:
