@@ -365,6 +365,19 @@ def test_pager_links_keep_the_filters(owner_client, team, owner, credential):
         reverse("connectors:list", args=["acme"]), {"template": "mixpanel-gcs"}
     ).content.decode()
     assert 'href="?template=mixpanel-gcs&amp;page=2"' in html
+    assert ">Older →</a>" in html  # newest first: the next page is older
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sort", "before", "after"),
+    [("oldest", "← Older", "Newer →"), ("name", "← Previous", "Next →")],
+)
+def test_pager_words_follow_the_sort(owner_client, team, owner, credential, sort, before, after):
+    make_connectors(team, credential, owner, 60)
+    url = reverse("connectors:list", args=["acme"])
+    html = owner_client.get(url, {"sort": sort, "page": 2}).content.decode()
+    assert f">{before}</a>" in html and f">{after}</a>" in html
 
 
 @pytest.mark.django_db

@@ -138,6 +138,13 @@ class ConnectorFilter(forms.Form):
         return self.value("sort") or "newest"
 
     @property
+    def pager_words(self) -> tuple[str, str]:
+        """What the previous and the next page hold, in the order the list is sorted."""
+        return {"newest": ("Newer", "Older"), "oldest": ("Older", "Newer")}.get(
+            self.sorted_by, ("Previous", "Next")
+        )
+
+    @property
     def active(self) -> bool:
         return any(self.value(name) for name in FILTERS)
 

@@ -92,7 +92,7 @@ def test_the_list_keeps_what_a_keyboard_user_is_doing(
 
     # Paging from the keyboard lands on what the new page shows, not on the top of the page.
     page.get_by_label("Apply to").select_option("selected")
-    page.get_by_role("link", name="Older →").focus()
+    page.get_by_role("link", name="Older →").focus()  # newest first
     page.keyboard.press("Enter")
     expect(page.locator("#connector-count")).to_be_focused()
     expect(page.locator(".pager")).to_contain_text("Page 2")
