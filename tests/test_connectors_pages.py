@@ -482,6 +482,11 @@ def test_filters_by_provider_credential_creator_and_dates_and_bad_values_are_ign
     assert "Enter a valid date. Ignored." in text and "Select a valid choice" in text
     assert "old-one" in text
     assert owner_client.get(url, {"until": "9999-12-31"}).status_code == 200
+    # Filtering in place redraws the table alone: it says what it ignored.
+    reversed_range = {"since": "2026-12-03", "until": "2026-12-01"}
+    table = owner_client.get(url, reversed_range, headers={"HX-Request": "true"}).content.decode()
+    assert 'id="filter-until"' not in table  # the table alone
+    assert "Created until: The end is before the start. Ignored." in table
 
 
 @pytest.mark.django_db

@@ -127,9 +127,12 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
         # do not show it.
         "lost_answers": SimpleLazyObject(lambda: _lost_answers(membership.team)),
     }
-    name = (
-        "connectors/list.html#connector-table" if htmx_partial(request) else "connectors/list.html"
-    )
+    partial = htmx_partial(request)
+    # The table alone is redrawn as filters change: it says itself what it ignored.
+    context["ignored"] = partial and [
+        (filters[name].label, errors[0]) for name, errors in filters.errors.items()
+    ]
+    name = "connectors/list.html#connector-table" if partial else "connectors/list.html"
     return render(request, name, context)
 
 
