@@ -152,3 +152,16 @@ def test_an_invitation_confirms_the_address_it_was_mailed_to(owner_client, clien
     client.post(link, {"username": "nina", "password": "long enough passphrase 42"})
     address = EmailAddress.objects.get(user__username="nina")
     assert (address.email, address.verified, address.primary) == ("nina@example.com", True, True)
+
+
+def test_an_invitation_that_cannot_be_sent_keeps_what_was_typed(owner_client):
+    response = owner_client.post(
+        reverse("accounts:invite", args=["acme"]),
+        {"invite-email": "not-an-email", "invite-role": "admin"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The invitation was not sent" in html and "Enter a valid email address." in html
+    assert 'value="not-an-email"' in html
+    assert '<option value="admin" selected>' in html
+    assert not Invitation.objects.exists() and not mail.outbox

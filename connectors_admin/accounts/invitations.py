@@ -26,8 +26,9 @@ from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 
 from .access import get_membership
-from .forms import InviteForm, JoinForm, assignable_roles
+from .forms import AddMemberForm, InviteForm, JoinForm, assignable_roles
 from .models import Invitation, Membership, Role
+from .pages import members_page
 
 
 def _hash(token: str) -> str:
@@ -77,10 +78,9 @@ def invite(request: HttpRequest, team: str) -> HttpResponse:
     acting = get_membership(request, team, "manage_members")
     form = InviteForm(request.POST, team=acting.team, acting=acting)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("accounts:members", team=team)
+        # The members page again, the invitation as typed, its errors next to its fields.
+        adding = AddMemberForm(team=acting.team, acting=acting)
+        return members_page(request, acting, adding, invite_form=form, status=400)
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         team=acting.team,

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -13,10 +12,11 @@ from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 
 from .access import get_membership
-from .forms import AddMemberForm, InviteForm, assignable_roles
+from .forms import AddMemberForm
 from .invitations import revoke_what_they_cannot_give
 from .models import Membership, Role
-from .twofactor import has_two_factor, with_two_factor
+from .pages import members_page
+from .twofactor import has_two_factor
 
 
 @login_required
@@ -42,25 +42,7 @@ def member_list(request: HttpRequest, team: str) -> HttpResponse:
                 request, f"{added.user.username} joined as {added.get_role_display()}."
             )
             return redirect("accounts:members", team=team)
-    members = with_two_factor(membership.team.memberships.select_related("user")).order_by(
-        "user__username"
-    )
-    return render(
-        request,
-        "accounts/members.html",
-        {
-            "membership": membership,
-            "team": membership.team,
-            "members": members,
-            "form": form,
-            "roles": assignable_roles(membership),
-            "invite_form": InviteForm(team=membership.team, acting=membership) if form else None,
-            "invitations": membership.team.invitations.select_related("invited_by")[:20]
-            if form
-            else [],
-            "invitation_days": settings.INVITATION_DAYS,
-        },
-    )
+    return members_page(request, membership, form)
 
 
 def _refusal(acting: Membership, target: Membership, new_role: str | None) -> str:
