@@ -246,7 +246,10 @@ def test_a_disabled_credential_cannot_be_used(owner_client, sandbox, credential)
     credential.refresh_from_db()
     assert credential.enabled is False
     create = reverse("connectors:create", args=["acme", "mixpanel-s3"])
-    assert "No Mixpanel credential yet" in owner_client.get(create).content.decode()
+    page = owner_client.get(create).content.decode()
+    assert "Your Mixpanel credential is disabled" in page and "No Mixpanel credential" not in page
+    detail = reverse("credentials:detail", args=["acme", credential.pk])
+    assert f'<a href="{detail}">{credential.label}</a>' in page  # where to enable it
     owner_client.post(
         create, {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())}
     )

@@ -161,6 +161,14 @@ def _create_context(membership: Membership, flow: CreateFlow) -> dict:
         "provider": flow.template.provider,
         # Read only when a page shows it, not on a create that succeeds and redirects.
         "has_credentials": SimpleLazyObject(flow.credentials.exists),
+        # Said when none is enabled: "disabled", not "none yet", with the way to enable one.
+        "disabled_credentials": SimpleLazyObject(
+            lambda: list(
+                Credential.objects.filter(
+                    team=membership.team, kind=flow.template.provider_slug, enabled=False
+                ).only("pk", "label")[:5]
+            )
+        ),
         "can_manage_credentials": membership.can("manage_credentials"),
     }
 
