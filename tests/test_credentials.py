@@ -107,3 +107,29 @@ def test_a_connection_uri_is_hinted_by_its_host_not_by_its_end(owner_client, tea
     page = owner_client.get(reverse("credentials:detail", args=["acme", credential.pk]))
     html = page.content.decode()
     assert "db.example.com" in html and "4dor" not in html and "Tr0ub" not in html
+
+
+@pytest.mark.django_db
+def test_a_credential_page_says_what_is_stored_in_plain_words(owner_client, team, owner):
+    open_cluster = Credential(
+        team=team, kind="kafkaconnect", label="Open cluster", public={"cluster": "Sandbox"}
+    )
+    open_cluster.set_secrets({"password": ""}, owner)  # a cluster without authentication
+    open_cluster.save()
+    html = owner_client.get(
+        reverse("credentials:detail", args=["acme", open_cluster.pk])
+    ).content.decode()
+    assert "None stored" in html and "too short" not in html and "Fingerprint" not in html
+    assert "Is this the same secret?" not in html  # nothing to compare with
+    assert ">New connector</a>" in html and "Connector connector" not in html
+
+
+@pytest.mark.django_db
+def test_new_connector_buttons_never_say_connector_twice():
+    from connectors_admin.providers import TEMPLATES
+
+    labels = {slug: template.new_label for slug, template in TEMPLATES.items()}
+    assert labels["upstash-kafka"] == "New Kafka connector"
+    assert labels["kafka-connect"] == "New connector"
+    assert labels["mixpanel-s3"] == "New Amazon S3 connector"
+    assert not [label for label in labels.values() if label.lower().count("connector") != 1]

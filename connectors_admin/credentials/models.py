@@ -126,13 +126,22 @@ class Credential(models.Model):
     def templates(self):
         return PROVIDERS[self.kind].templates if self.is_provider else ()
 
-    def secret_rows(self) -> list[tuple[str, dict[str, str]]]:
-        """(label, hint) for each secret field, labelled as its form labels it."""
+    def secret_rows(self) -> list[tuple[str, dict[str, Any]]]:
+        """(label, hint) for each secret field, labelled as its form labels it; a hint says
+        `empty` when nothing was stored for it (an optional password left blank)."""
         fields = self.kind_obj.form_class.base_fields
+        nothing = fingerprint("")
         return [
-            (str(fields[name].label) if name in fields else name.replace("_", " "), hint)
+            (
+                str(fields[name].label) if name in fields else name.replace("_", " "),
+                {**hint, "empty": hint.get("fingerprint") == nothing},
+            )
             for name, hint in self.secret_hints.items()
         ]
+
+    @property
+    def has_secret(self) -> bool:
+        return any(not hint["empty"] for _, hint in self.secret_rows())
 
     def hint_text(self) -> str:
         hints = [f"…{hint['last4']}" for hint in self.secret_hints.values() if hint.get("last4")]

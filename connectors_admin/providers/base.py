@@ -207,6 +207,14 @@ class ConnectorTemplate:
 
         return get_provider(self.provider_slug)
 
+    @property
+    def new_label(self) -> str:
+        """What a button that makes one says: "New Amazon S3 connector", "New Kafka connector"."""
+        name = self.short_label or self.label
+        if name.lower() == "connector":
+            return "New connector"
+        return f"New {name}" if name.lower().endswith("connector") else f"New {name} connector"
+
     def form_class_for(self, context: FormContext) -> type[ConnectorForm]:
         """The form for this request. Templates whose fields depend on a choice (a connector
         from the provider's catalogue, say) build it here; most return their fixed form."""
