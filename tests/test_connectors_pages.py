@@ -295,6 +295,12 @@ def test_refresh_reads_the_record_back_through_the_paginated_list(
     refresh = Submission.objects.get(action="refresh")
     assert refresh.outcome == "succeeded"
     assert "page=2" in refresh.request["url"]
+    # The history below is swapped in with the refresh just run at its top.
+    history = html[html.index('<section class="card" id="history-panel"') :]
+    assert 'hx-swap-oob="true"' in history.split(">", 1)[0]
+    submission = reverse("connectors:submission", args=["acme", refresh.pk])
+    body = history[history.index("<tbody>") :]
+    assert body.index(submission) < body.index("</tr>")  # the first row
 
 
 @pytest.mark.django_db(transaction=True)

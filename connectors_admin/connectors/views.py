@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -19,7 +20,7 @@ from django_htmx.http import trigger_client_event
 from connectors_admin.accounts.access import get_membership, require
 from connectors_admin.accounts.models import Membership, current_membership
 from connectors_admin.core.htmx import htmx_partial
-from connectors_admin.core.paging import CappedPaginator
+from connectors_admin.core.paging import CappedPage, CappedPaginator
 from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import PROVIDERS, TEMPLATES, ConnectorTemplate
 from connectors_admin.providers.base import ProviderError
@@ -362,12 +363,7 @@ def connector_detail(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResp
             "connectors/detail.html#record-panel",
             {"membership": membership, "team": membership.team, "connector": connector},
         )
-    history = CappedPaginator(
-        connector.submissions.select_related("user")
-        .prefetch_related("attempts")
-        .order_by("-created_at", "-pk"),
-        HISTORY_PAGE,
-    ).get_page(request.GET.get("history"))
+    history = _history(connector, request.GET.get("history"))
     # The create submission may be older than the newest twenty: fetched on its own.
     created = connector.submissions.filter(action=Submission.CREATE).first()
     return render(
@@ -382,6 +378,15 @@ def connector_detail(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResp
             "create_submission": created,
         },
     )
+
+
+def _history(connector: Connector, page: object) -> CappedPage:
+    return CappedPaginator(
+        connector.submissions.select_related("user")
+        .prefetch_related("attempts")
+        .order_by("-created_at", "-pk"),
+        HISTORY_PAGE,
+    ).get_page(page)
 
 
 @login_required
@@ -447,11 +452,19 @@ def connector_action(request: HttpRequest, team: str, pk: uuid.UUID, action: str
         else:
             messages.error(request, submission.error_message)
         return redirect("connectors:detail", team=team, pk=pk)
-    return render(
+    response = render(
         request,
         "connectors/detail.html#record-panel",
         {**context, "action_submission": submission, "action_message": done},
     )
+    # The history below shows the operation just run (swapped in out of band).
+    history = _history(connector, 1)
+    response.content += render_to_string(
+        "connectors/detail.html#history-panel",
+        {**context, "history": history, "submissions": history.object_list, "oob": True},
+        request=request,
+    ).encode()
+    return response
 
 
 def _action_form(request: HttpRequest, connector: Connector, declared, context: dict):

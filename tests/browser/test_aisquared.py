@@ -116,10 +116,13 @@ def test_recheck_on_the_detail_page_is_clean(
     connector = Connector.objects.get()
     sign_in(page.context, owner, sandbox)
     page.goto(f"{sandbox}/teams/acme/connectors/{connector.pk}/")
+    operations = page.locator("#history-panel table.history > tbody > tr:not(.attempts-row)")
+    expect(operations).to_have_count(1)  # the create
     page.get_by_role("button", name="Check connection").click()
     record = page.locator("#record-panel")
     expect(record.locator(".alert")).to_have_text("Connection checked just now: it works.")
     expect(record.get_by_role("heading", name="Record")).to_be_focused()
+    expect(operations).to_have_count(2)  # the history follows, no reload
     wait_htmx_idle(page)
     assert_nothing_leaks(page, DB_PASSWORD, AISQ_TOKEN)
     assert console_errors == [], "\n".join(console_errors)
