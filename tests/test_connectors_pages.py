@@ -488,6 +488,13 @@ def test_filters_by_provider_credential_creator_and_dates_and_bad_values_are_ign
     assert "Enter a valid date. Ignored." in text and "Select a valid choice" in text
     assert "old-one" in text
     assert owner_client.get(url, {"until": "9999-12-31"}).status_code == 200
+    # The table's own poll redraws the count without announcing it again.
+    polled = owner_client.get(
+        url, headers={"HX-Request": "true", "HX-Trigger": "connector-table"}
+    ).content.decode()
+    assert 'id="connector-count"' in polled and 'role="status" id="connector-count"' not in polled
+    typed = owner_client.get(url, {"q": "old"}, headers={"HX-Request": "true"}).content.decode()
+    assert 'role="status" id="connector-count"' in typed
     # Filtering in place redraws the table alone: it says what it ignored.
     reversed_range = {"since": "2026-12-03", "until": "2026-12-01"}
     table = owner_client.get(url, reversed_range, headers={"HX-Request": "true"}).content.decode()

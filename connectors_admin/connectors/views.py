@@ -129,6 +129,8 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
         "lost_answers": SimpleLazyObject(lambda: _lost_answers(membership.team)),
     }
     partial = htmx_partial(request)
+    # The table's own poll: its count is not announced again every few seconds.
+    context["polled"] = partial and request.htmx.trigger == "connector-table"
     # The table alone is redrawn as filters change: it says itself what it ignored.
     context["ignored"] = partial and [
         (filters[name].label, errors[0]) for name, errors in filters.errors.items()

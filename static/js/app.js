@@ -107,6 +107,20 @@
     });
   });
 
+  // A button disabled while its request runs would drop focus to the page: focus goes to the
+  // request's busy message instead ("Sending to Mixpanel…"), which says what is happening.
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var active = document.activeElement;
+    if (active && active !== document.body && !active.disabled) return;
+    var elt = event.detail.elt;
+    var selector = elt && elt.getAttribute ? elt.getAttribute("hx-indicator") : null;
+    var busy = selector ? document.querySelector(selector) : null;
+    if (busy) {
+      busy.setAttribute("tabindex", "-1");
+      busy.focus();
+    }
+  });
+
   // A polling table never wipes what someone is doing in it: skip the poll while a box is
   // ticked, while "Apply to" says other than its default, or while focus is inside the table.
   document.addEventListener("htmx:beforeRequest", function (event) {

@@ -214,3 +214,17 @@ def test_boxes_ticked_while_the_fields_reload_stay_as_ticked(
     expect(imports).not_to_be_checked()
     expect(page.get_by_label("Export base path")).to_have_count(1)
     assert console_errors == [], "\n".join(console_errors)
+
+
+def test_while_a_create_is_sent_focus_is_on_what_is_happening(
+    page: Page, sandbox, owner, credential, console_errors
+):
+    sign_in(page.context, owner, sandbox)
+    page.goto(sandbox + S3_PATH)
+    fill_s3_form(page)
+    slow_network(page, 800)
+    page.get_by_role("button", name="Create connector").click()
+    expect(page.locator("#submit-busy")).to_be_focused()
+    expect(page.get_by_role("heading", name="Connector created")).to_be_focused(timeout=10_000)
+    wait_htmx_idle(page)
+    assert console_errors == [], "\n".join(console_errors)
