@@ -107,3 +107,21 @@ def test_the_list_keeps_what_a_keyboard_user_is_doing(
     expect(page).to_have_url(f"{sandbox}/teams/other/")
     wait_htmx_idle(page)
     assert console_errors == [], "\n".join(console_errors)
+
+
+def test_on_a_phone_each_connector_shows_whole(
+    page: Page, sandbox, team, owner, credential, screenshot
+):
+    from tests.test_connectors_pages import make_connectors
+
+    rows = make_connectors(team, credential, owner, 3)
+    Connector.objects.filter(pk=rows[0].pk).update(name="a-long-bucket-name/and/a/long/prefix")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/connectors/")
+    box = page.locator("#connector-table .table-scroll")
+    assert box.evaluate("el => el.scrollWidth <= el.clientWidth")  # nothing off to the side
+    for status in page.locator("#connector-table tbody .status").all():
+        assert status.bounding_box()["x"] + status.bounding_box()["width"] <= 390
+    expect(page.get_by_label("Select every connector on this page")).to_be_visible()
+    screenshot("list-phone")

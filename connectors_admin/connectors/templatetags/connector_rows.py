@@ -35,11 +35,11 @@ PICK = (
 )
 ROW = (
     "<tr>{}"
-    '<td><a href="{}">{}</a><div class="muted mono small">{}</div></td>'
-    '<td>{}<div class="muted small">{}</div></td>'
-    '<td><span class="status status-{}">{}</span>{}</td>'
-    "<td>{}</td>"
-    '<td><time datetime="{}">{}</time><div class="muted small">{}</div></td>'
+    '<td class="c-name"><a href="{}">{}</a><div class="muted mono small">{}</div></td>'
+    '<td class="c-template">{}<div class="muted small">{}</div></td>'
+    '<td class="c-status"><span class="status status-{}">{}</span>{}</td>'
+    '<td class="c-credential">{}</td>'
+    '<td class="c-created"><time datetime="{}">{}</time><div class="muted small">{}</div></td>'
     "</tr>"
 )
 
