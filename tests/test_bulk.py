@@ -175,3 +175,18 @@ def test_a_batch_outcome_is_said_on_its_own_team_s_list_only(
         "acme-private"
         not in client.get(reverse("connectors:list", args=["other"])).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_a_new_bulk_attempt_replaces_the_last_batch_s_summary(
+    owner_client, team, owner, credential
+):
+    (connector,) = make_connectors(team, credential, owner, 1)
+    bulk_url = reverse("connectors:bulk", args=["acme"])
+    listing = reverse("connectors:list", args=["acme"])
+    owner_client.post(bulk_url, {"action": "refresh", "connector": [str(connector.pk)]})
+    assert "Refresh, 1 connector:" in owner_client.get(listing).content.decode()
+    owner_client.post(bulk_url, {"action": "refresh"})  # nothing picked: refused
+    page = owner_client.get(listing).content.decode()
+    assert "Pick at least one connector to refresh." in page
+    assert "Refresh, 1 connector:" not in page

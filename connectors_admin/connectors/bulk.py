@@ -90,6 +90,8 @@ def bulk_action(request: HttpRequest, team: str) -> HttpResponse:
     """Refresh, test or delete many connectors in the background. A delete first shows what
     will be deleted at each provider and asks to confirm."""
     membership = get_membership(request, team, "create_connector")
+    # A new attempt: the last batch's summary would now sit under a message about this one.
+    request.session.pop(BATCH, None)
     kind = request.POST.get("action", "refresh")
     if kind not in BULK_ACTIONS:
         kind = "refresh"
