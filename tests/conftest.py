@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -257,5 +258,16 @@ def kc(team, owner) -> Credential:
         public={"cluster": "Sandbox", "username": "ops"},
     )
     credential.set_secrets({"password": KAFKA_CONNECT_PASSWORD}, owner)
+    credential.save()
+    return credential
+
+
+def stored_uri(team, owner, uri: str, label: str = "Replica") -> Credential:
+    """A stored connection URI, as its form keeps it (scheme and host shown)."""
+    parts = urlsplit(uri)
+    credential = Credential(
+        team=team, kind="uri", label=label, public={"scheme": parts.scheme, "host": parts.hostname}
+    )
+    credential.set_secrets({"uri": uri}, owner)
     credential.save()
     return credential

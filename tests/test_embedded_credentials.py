@@ -20,7 +20,7 @@ from connectors_admin.connectors.models import Attempt, Connector, EmbeddedCrede
 from connectors_admin.credentials.models import Credential
 from connectors_admin.sandbox.models import SandboxConnector
 
-from .conftest import make_aisquared_credential
+from .conftest import make_aisquared_credential, stored_uri
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HTMX = {"HX-Request": "true"}
@@ -274,9 +274,12 @@ def test_rotation_shows_the_blast_radius_and_pushes_the_new_secret(
 def test_a_database_source_may_take_a_stored_uris_login(owner_client, sandbox, aisq, team, owner):
     from .conftest import aisquared_payload
 
-    uri = Credential(team=team, kind="uri", label="Shop replica", public={"scheme": "postgresql"})
-    uri.set_secrets({"uri": "postgresql://reader:p%40ss-do-not-leak@db.example.com/shop"}, owner)
-    uri.save()
+    uri = stored_uri(
+        team,
+        owner,
+        "postgresql://reader:p%40ss-do-not-leak@db.example.com/shop",
+        label="Shop replica",
+    )
     html = owner_client.get(SOURCE, {"connector_name": "Postgresql"}).content.decode()
     # Optional: typing the login stays the default, the stored URI is offered.
     assert '<option value="here" selected>Enter it here</option>' in html
@@ -413,9 +416,9 @@ def test_a_database_login_from_a_uri_shows_the_user_and_masks_the_password(
 ):
     from .conftest import aisquared_payload
 
-    uri = Credential(team=team, kind="uri", label="Replica", public={"scheme": "postgresql"})
-    uri.set_secrets({"uri": "postgresql://postgres:pw-do-not-leak-77@db.example.com/shop"}, owner)
-    uri.save()
+    uri = stored_uri(
+        team, owner, "postgresql://postgres:pw-do-not-leak-77@db.example.com/shop", label="Replica"
+    )
     form = aisquared_payload(aisq, "Postgresql")
     response = owner_client.post(
         SOURCE, {**form, "use__credentials": str(uri.pk), "form_token": str(uuid.uuid4())}
@@ -436,9 +439,7 @@ def test_a_uri_without_a_password_is_said_next_to_the_picker(
 ):
     from .conftest import aisquared_payload
 
-    uri = Credential(team=team, kind="uri", label="No password", public={"scheme": "postgresql"})
-    uri.set_secrets({"uri": "postgresql://reader@db.example.com/shop"}, owner)
-    uri.save()
+    uri = stored_uri(team, owner, "postgresql://reader@db.example.com/shop", label="No password")
     form = {**aisquared_payload(aisq, "Postgresql"), "use__credentials": str(uri.pk)}
     html = owner_client.post(
         SOURCE, {**form, "form_token": str(uuid.uuid4())}, headers=HTMX
@@ -715,9 +716,9 @@ def test_a_stored_database_login_is_sent_to_its_own_host_only(
 ):
     from .conftest import aisquared_payload
 
-    uri = Credential(team=team, kind="uri", label="Replica", public={"scheme": "postgresql"})
-    uri.set_secrets({"uri": "postgresql://reader:pw-not-for-evil@db.example.com/shop"}, owner)
-    uri.save()
+    uri = stored_uri(
+        team, owner, "postgresql://reader:pw-not-for-evil@db.example.com/shop", label="Replica"
+    )
     form = {**aisquared_payload(aisq, "Postgresql"), "use__credentials": str(uri.pk)}
     form.pop("cfg__credentials__username")
     form.pop("cfg__credentials__password")

@@ -20,7 +20,7 @@ from connectors_admin.credentials.models import Credential
 from connectors_admin.sandbox.models import SandboxConnector
 
 from .conftest import KAFKA_CONNECT_PASSWORD as CONNECT_PASSWORD
-from .conftest import UPSTASH_KEY
+from .conftest import UPSTASH_KEY, stored_uri
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HTMX = {"HX-Request": "true"}
@@ -725,9 +725,9 @@ def test_a_long_trace_line_is_cut_between_words_never_through_a_secret():
 def test_a_stored_database_login_goes_to_the_uri_s_own_host_only(
     owner_client, sandbox, kc, team, owner, connector_class, fields
 ):
-    uri = Credential(team=team, kind="uri", label="Replica", public={"scheme": "postgresql"})
-    uri.set_secrets({"uri": "postgresql://reader:pw-not-for-evil@db.example.com/shop"}, owner)
-    uri.save()
+    uri = stored_uri(
+        team, owner, "postgresql://reader:pw-not-for-evil@db.example.com/shop", label="Replica"
+    )
 
     def form(host: str) -> dict:
         return {
@@ -756,4 +756,41 @@ def test_a_stored_database_login_goes_to_the_uri_s_own_host_only(
     moved[host_key] = sent[host_key].replace("db.example.com", "evil.example")
     page = owner_client.post(url, {"properties": json.dumps(moved)}).content.decode()
     assert f"{host_key} stays db.example.com" in page
+    # Nor through a secret line, which would override the properties.
+    kept = {k: v for k, v in sent.items() if k != password_key}
+    line = f"{host_key}={moved[host_key]}"
+    page = owner_client.post(
+        url, {"properties": json.dumps(kept), "secret_properties": line}
+    ).content.decode()
+    assert f"{host_key} stays db.example.com" in page
     assert SandboxConnector.objects.get().data["config"][host_key] == sent[host_key]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "jdbc:postgresql://db.example.com:5432,evil.example:5432/shop?targetServerType=secondary",
+        "jdbc:sqlserver://db.example.com:1433;serverName=evil.example",
+        "jdbc:postgresql://db.example.com@evil.example/shop",
+        "jdbc:postgresql://db.example.com/shop?host=evil.example",
+        "jdbc:postgresql://[evil.example/shop",
+    ],
+)
+def test_a_url_that_could_lead_elsewhere_takes_no_stored_login(
+    owner_client, sandbox, kc, team, owner, url
+):
+    uri = stored_uri(team, owner, "postgresql://reader:pw-not-for-evil@db.example.com/shop")
+    form = {
+        "credential": kc.pk,
+        "connector_class": "io.aiven.connect.jdbc.JdbcSinkConnector",
+        "name": "shop-sink",
+        "editor": "form",
+        "tasks_max": "1",
+        "use__login": str(uri.pk),
+        "p_connection_url": url,
+        "p_topics": "orders",
+        "form_token": str(uuid.uuid4()),
+    }
+    page = create(owner_client, "kafka-connect", form)
+    assert "This stored login is for db.example.com" in page
+    assert not SandboxConnector.objects.exists()

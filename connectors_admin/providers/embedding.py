@@ -9,9 +9,10 @@ in the configuration, so that a rotated secret can be pushed into every copy lat
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django import forms
 
@@ -90,12 +91,40 @@ def read_value(source: Source | list[str], public: dict[str, Any], secrets: dict
     return raw
 
 
+# A URL naming one host: scheme(s) (JDBC's "jdbc:postgresql:"), the host, a numeric port, then
+# only a path or a query. Anything else after the host (",other-host", ";serverName=…", "(host=…)")
+# could send a connection elsewhere.
+ONE_HOST_URL = re.compile(
+    r"(?:[a-z][a-z0-9+.\-]*:)+//(?P<host>\[[0-9a-f:.]+\]|[^/?#:\[\]]+)(?::\d{1,5})?(?P<rest>[/?#].*)?"
+)
+HOST_PARAMETERS = {"host", "hosts", "hostname", "server", "servername", "pghost", "address"}
+
+
 def named_host(value: Any) -> str:
-    """The host a configuration value names: itself, or the host of a URL (JDBC's included)."""
-    text = str(value or "").strip()
+    """The one host a configuration value names: a host name or address, or the host of a URL
+    (JDBC's too); "" when it names none, several, or one in a form not read here (a URL with a
+    second host, a host parameter, user info)."""
+    text = str(value or "").strip().lower()
     if "://" in text:
-        text = urlsplit(text.removeprefix("jdbc:")).hostname or ""
-    return text.lower().rstrip(".")
+        match = ONE_HOST_URL.fullmatch(text)
+        rest = match["rest"] or "" if match else ""
+        if match is None or any(c in rest for c in ",;()@\\"):
+            return ""
+        query = rest.partition("?")[2].partition("#")[0]
+        if {key for key, _ in parse_qsl(query, keep_blank_values=True)} & HOST_PARAMETERS:
+            return ""
+        text = match["host"]
+    text = text.rstrip(".").removeprefix("[").removesuffix("]")
+    return text if re.fullmatch(r"[a-z0-9:][a-z0-9.:\-]*", text) else ""
+
+
+def uri_host(uri: str) -> str:
+    """The host of a stored connection URI (user info and all), compared like `named_host`."""
+    try:
+        host = urlsplit(str(uri or "")).hostname or ""
+    except ValueError:
+        return ""
+    return host.lower().rstrip(".")
 
 
 def _login_host(slot: Slot, public: dict[str, Any], secrets: dict[str, str]) -> str:
@@ -103,8 +132,8 @@ def _login_host(slot: Slot, public: dict[str, Any], secrets: dict[str, str]) -> 
     for _, (where, name, how) in slot.targets:
         if how in ("uri_user", "uri_password"):
             source = (public if where == "public" else secrets).get(name, "")
-            if named_host(source):
-                return named_host(source)
+            if uri_host(source):
+                return uri_host(source)
     return named_host(public.get("host"))
 
 
@@ -380,8 +409,6 @@ class EmbeddedSecretsForm(forms.Form):
                 value: Any = config
                 for part in path:
                     value = value.get(part) if isinstance(value, dict) else None
-                if value in (None, ""):
-                    continue
                 named = named_host(value)
                 if not own or named != own:
                     where = f"names {named[:100]}" if named else "names no host"

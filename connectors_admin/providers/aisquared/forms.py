@@ -213,7 +213,12 @@ def slots_for(definition: dict[str, Any], schema: dict[str, Any]) -> tuple[Slot,
                     one_json_field=True,
                 )
             )
-        elif key == "credentials" and set(inner) >= LOGIN_KEYS and is_database(definition):
+        elif (
+            key == "credentials"
+            and set(inner) >= LOGIN_KEYS
+            and is_database(definition)
+            and any(k in properties for k in HOST_KEYS)  # a stored login goes to its own host
+        ):
             found.append(
                 Slot(
                     name=key,

@@ -97,7 +97,8 @@ def _keep_bound_hosts(target: Target, config: dict[str, str], new: dict[str, str
         if slot.name not in linked:
             continue
         for key, *_ in slot.host_paths:
-            if named_host(new.get(key)) != named_host(config.get(key)):
+            moved_to = named_host(new.get(key))
+            if not moved_to or moved_to != named_host(config.get(key)):
                 message = (
                     f"{key} stays {named_host(config.get(key)) or 'as it was'}: the stored "
                     "database login is sent to its own host only."
@@ -117,7 +118,6 @@ def _reconfigure(client: Any, target: Target) -> ActionResult:
         )
     new.setdefault(CLASS_KEY, was)
     config, typed, kept = _current(target)
-    _keep_bound_hosts(target, config, new)
     given: dict[str, str] = dict(inputs.get("secret_properties") or {})
     secrets = {k: v for k, v in config.items() if _secret(k, typed) and kept and v != REDACTED}
     secrets.update(given)
@@ -132,6 +132,7 @@ def _reconfigure(client: Any, target: Target) -> ActionResult:
             field_errors={"secret_properties": f"Needed: {', '.join(missing)}."},
         )
     final = {**new, **secrets}
+    _keep_bound_hosts(target, config, final)  # secret lines may set a host too
     keys = sorted({*typed, *given, *(k for k in final if is_secret_key(k))} & set(final))
     values = secret_values(final, extra=keys)
     client.redactor.add(values=values)
