@@ -83,27 +83,69 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt, target = event.detail.target;
     var form = elt && elt.closest ? elt.closest("form") : null;
-    // Only swaps inside the form (a field, the template's fields), not a whole new panel.
-    if (form && target && target !== form && form.contains(target)) {
-      inFlight.set(event.detail.xhr, { form: form, sent: formValues(form) });
+    if (!form || !target || target === form) return;
+    // A swap inside the form (a field, the template's fields) or of a panel that holds it (a
+    // connection check, a create that fails): either way the form comes back.
+    if (form.contains(target) || target.contains(form)) {
+      inFlight.set(event.detail.xhr, { form: form, action: form.getAttribute("action"), sent: formValues(form) });
     }
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var flight = inFlight.get(event.detail.xhr);
     if (!flight) return;
-    var now = formValues(flight.form), changed = {};
+    var now = formValues(flight.form), changed = {}, shown = {};
     Object.keys(now).concat(Object.keys(flight.sent)).forEach(function (name) {
       if (JSON.stringify(now[name] || []) !== JSON.stringify(flight.sent[name] || [])) {
         changed[name] = now[name] || [];
+        shown[name] = flight.form.querySelector('[name="' + CSS.escape(name) + '"]');
       }
     });
     flight.changed = changed;
+    flight.shown = shown;
   });
   document.addEventListener("htmx:afterSwap", function (event) {
     var flight = inFlight.get(event.detail.xhr);
-    if (!flight || !flight.changed) return;
+    if (!flight || !flight.changed || flight.restored) return;  // once per request
+    flight.restored = true;
+    var form = flight.form.isConnected ? flight.form : Array.prototype.find.call(
+      document.querySelectorAll("form"),
+      function (f) { return f.getAttribute("action") === flight.action; });
+    if (!form) return;  // the form is gone (the connector was created)
+    flight.restoredIn = form;
     Object.keys(flight.changed).forEach(function (name) {
-      setValues(flight.form, name, flight.changed[name]);
+      setValues(form, name, flight.changed[name]);
+    });
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var flight = inFlight.get(event.detail.xhr);
+    if (!flight || !flight.restoredIn || flight.asked) return;
+    flight.asked = true;
+    // The check or reload a change had queued left with the element the swap replaced: ask for
+    // it again, now that the new elements are wired, with the values now shown.
+    Object.keys(flight.changed).forEach(function (name) {
+      var field = flight.restoredIn.querySelector('[name="' + CSS.escape(name) + '"]');
+      if (field && field !== flight.shown[name]) {
+        field.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+    drainQueue(flight.restoredIn);
+  });
+
+  // htmx 2.0 drops a queued request whose element a swap removed, and then stops taking the
+  // next ones from the queue until another request ends: those would never be sent. Once a
+  // request has settled, send what is still queued (its internal data, pinned to the vendored
+  // version by the browser tests).
+  function drainQueue(form) {
+    var data = form && form["htmx-internal-data"];
+    while (data && !data.xhr && data.queuedRequests && data.queuedRequests.length) {
+      data.queuedRequests.shift()();
+    }
+  }
+  document.addEventListener("htmx:afterSettle", function (event) {
+    [event.target, event.detail && event.detail.elt].some(function (elt) {
+      var form = elt && elt.isConnected && elt.closest ? elt.closest("form") : null;
+      if (form) drainQueue(form);
+      return Boolean(form);
     });
   });
 
@@ -113,23 +155,40 @@
     var active = document.activeElement;
     if (active && active !== document.body && !active.disabled) return;
     var elt = event.detail.elt;
-    var selector = elt && elt.getAttribute ? elt.getAttribute("hx-indicator") : null;
-    var busy = selector ? document.querySelector(selector) : null;
+    var host = elt && elt.closest ? elt.closest("[hx-indicator]") : null;  // as htmx inherits it
+    var busy = host ? document.querySelector(host.getAttribute("hx-indicator")) : null;
     if (busy) {
       busy.setAttribute("tabindex", "-1");
       busy.focus();
     }
   });
+  // When the request ends without an outcome taking focus (an error, say), it leaves the busy
+  // message, which hides: to the error said, else back to where it started, else the page.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var active = document.activeElement;
+    if (!active || !active.classList || !active.classList.contains("htmx-indicator")) return;
+    var error = document.getElementById("client-error");
+    var elt = event.detail.elt;
+    var back = error || (elt && elt.isConnected && !elt.disabled ? elt : document.getElementById("main"));
+    if (back) {
+      if (!back.hasAttribute("tabindex") && back === error) back.setAttribute("tabindex", "-1");
+      back.focus();
+    }
+  });
 
   // A polling table never wipes what someone is doing in it: skip the poll while a box is
-  // ticked, while "Apply to" says other than its default, or while focus is inside the table.
+  // ticked, while "Apply to" says other than its default, or while focus is on its rows, its
+  // bulk controls or its pager (the count, where paging leaves focus, keeps its id: htmx puts
+  // focus back on it).
   document.addEventListener("htmx:beforeRequest", function (event) {
     var source = event.detail.elt;
     if (!source || source.id !== "connector-table") return;  // only the table's own poll
     var scope = source.querySelector('select[name="scope"]');
+    var rows = source.querySelector("form.bulk"), pager = source.querySelector(".pager");
+    var active = document.activeElement;
     if (source.querySelector('input[name="connector"]:checked') ||
         (scope && scope.selectedIndex > 0) ||
-        source.contains(document.activeElement)) {
+        (rows && rows.contains(active)) || (pager && pager.contains(active))) {
       event.preventDefault();
     }
   });

@@ -126,3 +126,27 @@ def test_recheck_on_the_detail_page_is_clean(
     wait_htmx_idle(page)
     assert_nothing_leaks(page, DB_PASSWORD, AISQ_TOKEN)
     assert console_errors == [], "\n".join(console_errors)
+
+
+def test_what_is_typed_while_the_connection_is_checked_stays(
+    page: Page, sandbox, team, owner, console_errors
+):
+    from tests.browser.test_s3_flow import slow_network
+
+    make_aisquared_credential(team, owner)
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/connectors/new/aisquared-source/")
+    page.get_by_label("Connector", exact=True).select_option("Postgresql")
+    expect(page.get_by_label("Server address")).to_be_visible()
+    wait_htmx_idle(page)
+    fill_pg_form(page)
+    labelled(page, "Database password").fill(DB_PASSWORD)
+    wait_htmx_idle(page)
+    slow_network(page, 800)
+    page.get_by_role("button", name="Check connection").click()
+    labelled(page, "Schema name").fill("sales")  # while the check is on its way
+    outcome = page.locator(".check-connection .alert")
+    expect(outcome).to_contain_text("Connection failed.")
+    wait_htmx_idle(page)
+    expect(labelled(page, "Schema name")).to_have_value("sales")
+    assert console_errors == [], "\n".join(console_errors)

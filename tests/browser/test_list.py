@@ -76,26 +76,47 @@ def test_the_list_keeps_what_a_keyboard_user_is_doing(
     from tests.test_connectors_pages import make_connectors
 
     make_connectors(team, credential, owner, 30)
-    make_connectors(team, credential, owner, 1, status="")  # still settling: the table polls
+    # Still settling, the newest and the oldest: both pages poll.
+    settling = make_connectors(team, credential, owner, 2, status="")
+    Connector.objects.filter(pk=settling[0].pk).update(
+        created_at=timezone.now() - timedelta(days=9)
+    )
     Membership.objects.create(team=other_team, user=owner, role=Role.MEMBER)
     sign_in(page.context, owner, sandbox)
     page.goto(f"{sandbox}/teams/acme/connectors/")
     table = page.locator("#connector-table")
     expect(table).to_have_attribute("hx-trigger", "every 4s")
 
-    # A poll never resets "Apply to" nor takes focus away from the button about to be pressed.
+    def polled() -> bool:
+        try:
+            with page.expect_request(
+                lambda r: r.headers.get("hx-trigger") == "connector-table", timeout=5000
+            ):
+                pass
+        except Exception:  # Playwright's timeout: no poll went
+            return False
+        return True
+
+    # A poll never resets "Apply to", even with focus elsewhere...
     page.get_by_label("Apply to").select_option("page")
-    page.get_by_role("button", name="Refresh", exact=True).focus()
-    page.wait_for_timeout(5000)
+    page.get_by_label("Search").focus()
+    assert not polled()
     expect(page.get_by_label("Apply to")).to_have_value("page")
+    # ...nor takes focus away from the button about to be pressed.
+    page.get_by_label("Apply to").select_option("selected")
+    page.get_by_role("button", name="Refresh", exact=True).focus()
+    assert not polled()
     expect(page.get_by_role("button", name="Refresh", exact=True)).to_be_focused()
 
-    # Paging from the keyboard lands on what the new page shows, not on the top of the page.
-    page.get_by_label("Apply to").select_option("selected")
+    # Paging from the keyboard lands on what the new page shows, not on the top of the page;
+    # the poll goes on, and focus stays on the count through it.
     page.get_by_role("link", name="Older →").focus()  # newest first
     page.keyboard.press("Enter")
     expect(page.locator("#connector-count")).to_be_focused()
     expect(page.locator(".pager")).to_contain_text("Page 2")
+    assert polled()
+    wait_htmx_idle(page)
+    expect(page.locator("#connector-count")).to_be_focused()
 
     # Arrowing through the team switcher moves through the teams; the Switch button goes.
     switcher = page.get_by_label("Current team")

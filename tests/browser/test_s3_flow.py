@@ -205,14 +205,14 @@ def test_boxes_ticked_while_the_fields_reload_stay_as_ticked(
     slow_network(page, 500)
     export = page.locator("form [name=scopes][value=export]")
     imports = page.locator("form [name=scopes][value=import]")
-    export.check()  # reloads the fields (an export path appears)
+    imports.uncheck()  # reloads the fields
     page.wait_for_timeout(150)
-    imports.uncheck()  # while that reload is on its way
-    page.wait_for_timeout(1500)
+    export.check()  # while that reload is on its way: its own reload must still happen
+    page.wait_for_timeout(2500)
     wait_htmx_idle(page)
     expect(export).to_be_checked()
     expect(imports).not_to_be_checked()
-    expect(page.get_by_label("Export base path")).to_have_count(1)
+    expect(page.get_by_label("Export base path")).to_have_count(1)  # the field export brings
     assert console_errors == [], "\n".join(console_errors)
 
 
@@ -227,4 +227,28 @@ def test_while_a_create_is_sent_focus_is_on_what_is_happening(
     expect(page.locator("#submit-busy")).to_be_focused()
     expect(page.get_by_role("heading", name="Connector created")).to_be_focused(timeout=10_000)
     wait_htmx_idle(page)
+    assert console_errors == [], "\n".join(console_errors)
+
+
+def test_every_change_made_while_checks_queue_up_is_still_acted_on(
+    page: Page, sandbox, team, owner, console_errors
+):
+    """Checks queue behind each other; a swap that replaces a field whose next check is queued
+    must not stop the changes queued after it (htmx drops that one and stalls the queue)."""
+    from tests.browser.test_videovector import videovector_credential
+
+    videovector_credential(team, owner)
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/connectors/new/videovector-s3/")
+    expect(page.get_by_label("Bucket")).to_be_visible()
+    slow_network(page, 300)
+    page.get_by_label("Name", exact=True).fill("Archive")
+    page.get_by_label("Bucket").fill("media-archive")
+    page.get_by_label("Name", exact=True).fill("Archive 2")  # its check is queued again
+    page.get_by_label("AWS region").fill("us-east-1")
+    page.get_by_label("Export — VideoVector writes results").check()
+    expect(page.get_by_label("Export base path")).to_be_visible(timeout=10_000)
+    wait_htmx_idle(page)
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Archive 2")
+    expect(page.get_by_label("Bucket")).to_have_value("media-archive")
     assert console_errors == [], "\n".join(console_errors)
