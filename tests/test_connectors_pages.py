@@ -500,6 +500,10 @@ def test_filters_by_provider_credential_creator_and_dates_and_bad_values_are_ign
     table = owner_client.get(url, reversed_range, headers={"HX-Request": "true"}).content.decode()
     assert 'id="filter-until"' not in table  # the table alone
     assert "Created until: The end is before the start. Ignored." in table
+    polled = owner_client.get(
+        url, reversed_range, headers={"HX-Request": "true", "HX-Trigger": "connector-table"}
+    ).content.decode()
+    assert "Ignored." not in polled  # said once, not again at every poll
 
 
 @pytest.mark.django_db

@@ -138,6 +138,8 @@ def test_an_email_only_typed_into_account_security_adds_nobody(
     as_mallory = client_for(mallory)
     as_mallory.post("/accounts/email/", {"action_add": "", "email": "new.cfo@acme.example"})
     as_mallory.post("/accounts/email/", {"action_primary": "", "email": "new.cfo@acme.example"})
+    mallory.refresh_from_db()
+    assert mallory.email == "new.cfo@acme.example"  # claimed, primary, never confirmed
     page = owner_client.post(MEMBERS, {"user": "new.cfo@acme.example", "role": "admin"})
     assert "send an invitation instead" in page.content.decode()
     assert not Membership.objects.filter(team=team, user=mallory).exists()

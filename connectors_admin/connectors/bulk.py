@@ -90,16 +90,13 @@ def bulk_action(request: HttpRequest, team: str) -> HttpResponse:
     """Refresh, test or delete many connectors in the background. A delete first shows what
     will be deleted at each provider and asks to confirm."""
     membership = get_membership(request, team, "create_connector")
-    # A new attempt: the last batch's summary would now sit under a message about this one.
-    request.session.pop(BATCH, None)
     kind = request.POST.get("action", "refresh")
     if kind not in BULK_ACTIONS:
         kind = "refresh"
     label, slugs, verb = BULK_ACTIONS[kind]
     connectors, problem = _chosen(request, membership.team)
     if problem:
-        messages.error(request, problem)
-        return redirect(_back(request, team))
+        return _refused(request, team, problem)
     runs: list[tuple[Connector, str]] = []
     for connector in connectors:
         offered = {a.slug for a in connector.available_actions()}
@@ -108,14 +105,14 @@ def bulk_action(request: HttpRequest, team: str) -> HttpResponse:
             runs.append((connector, slug))
     skipped = len(connectors) - len(runs)
     if not runs:
-        messages.error(
+        return _refused(
             request,
+            team,
             f"Pick at least one connector to {label.lower()}."
             if not connectors
             else f"None of the {len(connectors)} picked can be {PARTICIPLES[kind]} here "
             "(their template or state does not offer it).",
         )
-        return redirect(_back(request, team))
     if kind == "delete" and not request.POST.get("confirmed"):
         return render(
             request,
@@ -148,6 +145,14 @@ def bulk_action(request: HttpRequest, team: str) -> HttpResponse:
     if skipped:
         said += f" {skipped} picked do not offer it and were left alone."
     messages.success(request, said)
+    return redirect(_back(request, team))
+
+
+def _refused(request: HttpRequest, team: str, why: str) -> HttpResponse:
+    """A bulk attempt refused: said, in place of the last batch's summary (which would now sit
+    under it as if they were one)."""
+    request.session.pop(BATCH, None)
+    messages.error(request, why)
     return redirect(_back(request, team))
 
 

@@ -132,7 +132,7 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
     # The table's own poll: its count is not announced again every few seconds.
     context["polled"] = partial and request.htmx.trigger == "connector-table"
     # The table alone is redrawn as filters change: it says itself what it ignored.
-    context["ignored"] = partial and [
+    context["ignored"] = (partial and not context["polled"]) and [
         (filters[name].label, errors[0]) for name, errors in filters.errors.items()
     ]
     name = "connectors/list.html#connector-table" if partial else "connectors/list.html"
