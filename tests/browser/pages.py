@@ -136,3 +136,13 @@ def fill_and_leave(page: Page, label: str, value: str) -> None:
 def aisq_payload(credential, **config) -> dict:
     """What the AI Squared source form posts for a PostgreSQL source, with a fresh form token."""
     return {**aisquared_payload(credential, **config), "form_token": str(uuid.uuid4())}
+
+
+def slow_network(page: Page, latency_ms: int) -> None:
+    """Every request from the page takes `latency_ms` longer (Chromium's own emulation)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": latency_ms, "downloadThroughput": -1, "uploadThroughput": -1},
+    )

@@ -25,6 +25,7 @@ from tests.browser.pages import (
     make_aisquared_credential,
     mark_no_reload,
     sign_in,
+    slow_network,
     wait_htmx_idle,
 )
 
@@ -131,8 +132,6 @@ def test_recheck_on_the_detail_page_is_clean(
 def test_what_is_typed_while_the_connection_is_checked_stays(
     page: Page, sandbox, team, owner, console_errors
 ):
-    from tests.browser.test_s3_flow import slow_network
-
     make_aisquared_credential(team, owner)
     sign_in(page.context, owner, sandbox)
     page.goto(f"{sandbox}/teams/acme/connectors/new/aisquared-source/")

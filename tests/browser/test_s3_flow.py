@@ -14,6 +14,7 @@ from tests.browser.pages import (
     expect_form_keeps,
     fill_s3_form,
     sign_in,
+    slow_network,
     wait_htmx_idle,
 )
 from tests.conftest import MIXPANEL_SECRET, PASSWORD, S3_FORM
@@ -161,16 +162,6 @@ def test_form_works_without_javascript(browser, sandbox, owner, credential):
         assert MIXPANEL_SECRET not in page.content()
     finally:
         context.close()
-
-
-def slow_network(page: Page, latency_ms: int) -> None:
-    """Every request from the page takes `latency_ms` longer (Chromium's own emulation)."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {"offline": False, "latency": latency_ms, "downloadThroughput": -1, "uploadThroughput": -1},
-    )
 
 
 def test_a_late_check_never_takes_back_what_was_typed_since(
