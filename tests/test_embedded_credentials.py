@@ -732,3 +732,29 @@ def test_a_stored_database_login_is_sent_to_its_own_host_only(
         SOURCE, {**form, "cfg__host": "DB.example.com", "form_token": str(uuid.uuid4())}
     )
     assert response.status_code == 302 and SandboxConnector.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "host"),
+    [
+        ("db.example.com", "db.example.com"),
+        ("DB.Example.com.", "db.example.com"),
+        ("jdbc:postgresql://db.example.com:5432/shop?ssl=true", "db.example.com"),
+        ("jdbc:postgresql://[::1]:5432/shop", "::1"),
+        ("https://search.example.com:9200", "search.example.com"),
+        # Anything that could lead elsewhere names no host.
+        ("jdbc:postgresql://db.example.com:5432,evil.example:5432/shop", ""),
+        ("jdbc:mysql://db.example.com:3306,(host=evil.example,port=3306)/db", ""),
+        ("jdbc:sqlserver://db.example.com:1433;serverName=evil.example", ""),
+        ("jdbc:postgresql://db.example.com@evil.example/shop", ""),
+        ("jdbc:postgresql://db.example.com/shop?PGHOST=evil.example", ""),
+        ("jdbc:postgresql://db.example.com:99999999/shop", ""),
+        ("jdbc:postgresql://[evil.example/shop", ""),
+        ("evil.example/../", ""),
+        ("", ""),
+    ],
+)
+def test_the_host_a_value_names(value, host):
+    from connectors_admin.providers.embedding import named_host
+
+    assert named_host(value) == host

@@ -107,8 +107,10 @@ def named_host(value: Any) -> str:
     text = str(value or "").strip().lower()
     if "://" in text:
         match = ONE_HOST_URL.fullmatch(text)
-        rest = match["rest"] or "" if match else ""
-        if match is None or any(c in rest for c in ",;()@\\"):
+        if match is None:
+            return ""
+        rest = match["rest"] or ""
+        if any(c in rest for c in ",;()@\\"):
             return ""
         query = rest.partition("?")[2].partition("#")[0]
         if {key for key, _ in parse_qsl(query, keep_blank_values=True)} & HOST_PARAMETERS:
