@@ -228,7 +228,16 @@ def test_create_it_anyway_stays_ticked_when_the_provider_then_fails(
 def test_a_successful_check_lets_create_go_straight_through(owner_client, sandbox, aisq):
     data = {**payload(aisq), "form_token": str(uuid.uuid4())}
     assert "Connection succeeded." in owner_client.post(CHECK, data, headers=HTMX).content.decode()
-    assert "Connector created" in owner_client.post(CREATE, data, headers=HTMX).content.decode()
+    created = owner_client.post(CREATE, data, headers=HTMX).content.decode()
+    assert "Connector created" in created
+    # Checked just before with exactly this configuration: it says so, not "not checked".
+    assert Connector.objects.get().remote_status == "connected" and "not checked" not in created
+    # Unchecked, or checked with other values, it has no status yet.
+    other = {**payload(aisq, name="Other DB"), "form_token": str(uuid.uuid4())}
+    owner_client.post(CHECK, other, headers=HTMX)
+    changed = {**other, "cfg__schema": "sales"}
+    assert "Connector created" in owner_client.post(CREATE, changed, headers=HTMX).content.decode()
+    assert Connector.objects.get(name="Other DB").remote_status == ""
 
 
 @pytest.mark.django_db(transaction=True)

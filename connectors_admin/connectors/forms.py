@@ -329,10 +329,16 @@ class CreateFlow:
         checks[str(token)] = {"fingerprint": self.fingerprint(data), "ok": ok}
         self.request.session[CHECKS] = dict(list(checks.items())[-MAX_DRAFTS:])
 
+    def last_check(self, token: uuid.UUID, data: dict[str, Any]) -> bool | None:
+        """Whether the last check of exactly this configuration worked (None: not checked)."""
+        check = self.request.session.get(CHECKS, {}).get(str(token))
+        if not check or check["fingerprint"] != self.fingerprint(data):
+            return None
+        return bool(check["ok"])
+
     def failed_check(self, token: uuid.UUID, data: dict[str, Any]) -> bool:
         """Did the last check of exactly this configuration fail?"""
-        check = self.request.session.get(CHECKS, {}).get(str(token))
-        return bool(check) and not check["ok"] and check["fingerprint"] == self.fingerprint(data)
+        return self.last_check(token, data) is False
 
     def move_check(self, old: uuid.UUID, new: uuid.UUID) -> None:
         checks = dict(self.request.session.get(CHECKS, {}))

@@ -26,6 +26,7 @@ from connectors_admin.core.redaction import crash_site
 from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import get_template
 from connectors_admin.providers.base import (
+    CONNECTED,
     ActionResult,
     CheckResult,
     ConnectorTemplate,
@@ -143,9 +144,12 @@ def create_connector(
     identity: dict[str, Any] | None = None,
     kept: dict[str, Any] | None = None,
     idempotency_key: str = "",
+    checked: bool = False,
     request: HttpRequest | None = None,
 ) -> Submission:
     """Send the create request once per form token; a repeated token returns the first result.
+    `checked`: the connection of exactly this configuration was checked just before, and
+    worked; a connector with no status of its own then says so, as a check would.
 
     A create whose answer was lost after it may have reached the provider is handed to the
     background reconciliation, which finds out whether the connector exists."""
@@ -206,6 +210,10 @@ def create_connector(
         raise
     else:
         _adopt(submission, client, template, remote, kept, request)
+        made = submission.connector
+        if checked and made is not None and not made.remote_status:
+            Connector.objects.filter(pk=made.pk, remote_status="").update(remote_status=CONNECTED)
+            made.remote_status = CONNECTED
         if idempotency_key and submission.connector is not None:
             # The provider honoured the key: this connector is what the earlier tries made.
             _resolve_earlier_tries(submission, idempotency_key)

@@ -219,6 +219,7 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
         kept=form.configuration_secrets(),
         token=token,
         idempotency_key=f"connector-create-{flow.template.slug}:{create_key}",
+        checked=bool(flow.template.checks_connection and flow.last_check(token, data)),
         request=request,
     )
     if submission.outcome == Submission.Outcome.SUCCEEDED:
