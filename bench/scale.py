@@ -227,6 +227,13 @@ def measure(connection, served: dict) -> None:
         ("list page", (team_pages, {}), (stock, {})),
         ("search by name", (team_pages, {"q": "bucket-4242/"}), (stock, {"q": "bucket-4242/"})),
         ("search by provider id", (team_pages, {"q": "-77777"}), (stock, {"q": "-77777"})),
+        # Hundreds of matches, most far down the list: the planner's walk of the list read
+        # some 20,000 rows to fill the page (filters.newest_first_search).
+        (
+            "search, matches deep down",
+            (team_pages, {"q": "bucket-42"}),
+            (stock, {"q": "bucket-42"}),
+        ),
         # What each keystroke in the search box asks for: the table alone (htmx).
         (
             "search as you type (table only)",

@@ -534,6 +534,76 @@ def test_search_uses_the_trigram_indexes_on_postgresql(team, owner, credential):
     assert 'UPPER("connectors_connector"."name"::text) LIKE UPPER(' in str(listed.query)
 
 
+def _behind_the_window(team, credential, user, old: int) -> list[Connector]:
+    """More new connectors than a search looks at first, and `old` matches of "old-match" older
+    than all of them, newest first."""
+    from connectors_admin.connectors.filters import SEARCH_WINDOW
+
+    newer = SEARCH_WINDOW + 100
+    Connector.objects.bulk_create(
+        Connector(
+            team=team,
+            credential=credential,
+            provider="mixpanel",
+            template="mixpanel-s3",
+            remote_id=f"filler-{i}",
+            name=f"filler-{i}/p",
+            created_by=user,
+        )
+        for i in range(newer)
+    )
+    matches = make_connectors(team, credential, user, old)
+    day_ago = timezone.now() - timedelta(days=1)
+    for i, row in enumerate(matches):
+        Connector.objects.filter(pk=row.pk).update(
+            name=f"old-match-{i}", created_at=day_ago - timedelta(minutes=old - i)
+        )
+    return list(Connector.objects.filter(name__startswith="old-match").order_by("-created_at"))
+
+
+@pytest.mark.django_db
+def test_a_search_finds_matches_older_than_the_newest_connectors_without_a_count(
+    owner_client, team, owner, credential
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    matches = _behind_the_window(team, credential, owner, 30)
+    url = reverse("connectors:list", args=["acme"])
+    with CaptureQueriesContext(connection) as queries:
+        html = owner_client.get(url, {"q": "old-match"}).content.decode()
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert "30 connectors match" in html
+    # The 25 newest matches, newest first.
+    assert [c.name for c in matches if f">{c.name}</a>" in html] == [c.name for c in matches[:25]]
+    places = [html.index(f">{c.name}</a>") for c in matches[:25]]
+    assert places == sorted(places)
+    page2 = owner_client.get(url, {"q": "old-match", "page": 2}).content.decode()
+    assert [c.name for c in matches if f">{c.name}</a>" in page2] == [c.name for c in matches[25:]]
+    if connection.vendor == "postgresql":
+        # The matches were read and sorted, and counted on the way: no COUNT query. (Left to
+        # itself, the planner walked every newer connector to fill this page, then counted.)
+        assert not [q for q in sql if "COUNT(*)" in q], sql
+        assert len([q for q in sql if "OVER ()" in q]) == 1, sql
+
+
+@pytest.mark.django_db
+def test_a_search_filled_by_the_newest_connectors_is_that_page(
+    owner_client, team, owner, credential
+):
+    from connectors_admin.connectors.filters import SEARCH_WINDOW
+
+    _behind_the_window(team, credential, owner, 3)
+    html = owner_client.get(
+        reverse("connectors:list", args=["acme"]), {"q": "filler"}
+    ).content.decode()
+    assert f"{SEARCH_WINDOW + 100:,} connectors match" in html
+    newest = Connector.objects.filter(name__startswith="filler").order_by("-created_at", "-pk")
+    expected = [c.name for c in newest[:25]]
+    assert [n for n in expected if f">{n}</a>" in html] == expected
+    assert f">{newest[25].name}</a>" not in html
+
+
 @pytest.mark.django_db
 def test_past_the_cap_the_list_says_n_plus_and_pages_on_without_a_count(
     owner_client, team, owner, credential, settings, django_assert_num_queries

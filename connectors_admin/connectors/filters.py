@@ -8,12 +8,14 @@ did not justify a dependency."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from connectors_admin.credentials.models import Credential
@@ -34,6 +36,11 @@ SORTS = {
     ),
 }
 MAX_LOOKUPS = 200  # creators or credentials a search may match by name
+# A search first looks among the team's newest connectors: this many for each row it needs,
+# and at least SEARCH_WINDOW (see `newest_first_search`).
+SEARCH_WINDOW = 1000
+WINDOW_PER_ROW = 40
+BEFORE_ANY_ROW = datetime(1, 1, 2, tzinfo=UTC)
 FILTERS = ("q", "provider", "template", "status", "credential", "creator", "since", "until")
 
 
@@ -148,6 +155,14 @@ class ConnectorFilter(forms.Form):
     def active(self) -> bool:
         return any(self.value(name) for name in FILTERS)
 
+    @property
+    def reader(self):
+        """How the list's first pages are read (see paging.Reader): the search's own way for a
+        search in the default order on PostgreSQL, else None, the usual way."""
+        if self.value("q") and self.sorted_by == "newest" and connection.vendor == "postgresql":
+            return lambda rows, bottom, top: newest_first_search(rows, self.team, bottom, top)
+        return None
+
     def clean(self):
         cleaned = super().clean()
         since, until = cleaned.get("since"), cleaned.get("until")
@@ -200,6 +215,38 @@ class ConnectorFilter(forms.Form):
                 matches |= using_any_of(credentials)
             connectors = connectors.filter(matches)
         return connectors.order_by(*SORTS[self.sorted_by][1])
+
+
+def newest_first_search(
+    connectors: QuerySet[Connector], team: Any, bottom: int, top: int
+) -> tuple[list[Connector], int | None]:
+    """A search's rows from `bottom` to `top`, newest first, fast wherever the matches lie.
+
+    Left to itself, PostgreSQL picks one of two plans from how many rows it expects to match:
+    few, and it reads them through the trigram indexes and sorts them; many, and it walks the
+    team's connectors newest first until the page is full. Its guess cannot know where the
+    matches lie: a search matching a few hundred old connectors ("bucket-42") walked some 58,000
+    rows to fill a page (30 to 55 ms, where reading and sorting the matches takes 5).
+
+    So the walk is bounded: first among the team's newest connectors only (SEARCH_WINDOW, or
+    WINDOW_PER_ROW for each row asked for). When that fills the page, those are the rows, since
+    every connector outside is older. When not, the matches are read and sorted, in an order no
+    index gives (so no walk), and counted on the way: no COUNT query afterwards."""
+    size = max(SEARCH_WINDOW, WINDOW_PER_ROW * top)
+    newest = Connector.objects.filter(team=team).order_by("-created_at").values("created_at")
+    cutoff = Coalesce(Subquery(newest[size - 1 : size]), Value(BEFORE_ANY_ROW))
+    found = list(connectors.filter(created_at__gte=cutoff)[bottom:top])
+    if len(found) == top - bottom:
+        return found, None
+    hits = connectors.annotate(total=Window(Count("pk"))).order_by(
+        # COALESCE(x, x) is x, but not the column an index is sorted on.
+        Coalesce("created_at", "created_at").desc(),
+        "-pk",
+    )
+    found = list(hits[bottom:top])
+    if found:
+        return found, found[0].total
+    return found, 0 if bottom == 0 else None
 
 
 def using_any_of(credentials: list[Any]) -> Q:

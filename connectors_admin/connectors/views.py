@@ -106,7 +106,9 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
     filters = ConnectorFilter(request.GET, membership.team)
     connectors = filters.filter(Connector.objects.filter(team=membership.team))
     page = CappedPaginator(
-        connectors.select_related("created_by", "credential").only(*LIST_COLUMNS), PAGE_SIZE
+        connectors.select_related("created_by", "credential").only(*LIST_COLUMNS),
+        PAGE_SIZE,
+        reader=filters.reader,
     ).get_page(request.GET.get("page"))
     waiting = bulk.waiting(request, page.object_list)
     batch = bulk.batch_outcome(request, membership.team)

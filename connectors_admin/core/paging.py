@@ -4,11 +4,16 @@ by reading one row more than the page shows.
 
 Two more savings: a first page that holds everything (as most searches do) is its own count, with
 no COUNT query; and a deep page first reads only its rows' ids, which an index can give without
-touching the table, then loads just those rows ("deferred join")."""
+touching the table, then loads just those rows ("deferred join").
+
+A list may also bring its own way of reading its first pages (`reader`): the connector search
+does, because the planner's usual choice is slow for some searches (see filters.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -16,6 +21,9 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 MAX_OFFSET = 10**12
 # From this offset on, a page's ids are read first and then its rows (see the module's text).
 DEFERRED_JOIN_FROM = 500
+# (rows, bottom, top) -> the rows from `bottom` to `top` in the list's order, and how many rows
+# the list holds in all when that came for free (None when not).
+Reader = Callable[[Any, int, int], tuple[list, int | None]]
 
 
 class CappedPage(Page):
@@ -26,8 +34,9 @@ class CappedPage(Page):
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, reader: Reader | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.reader = reader
         if self.orphans:
             # A capped list does not know where it ends: no short last page to fold back.
             raise ValueError("CappedPaginator does not take orphans.")
@@ -81,6 +90,11 @@ class CappedPaginator(Paginator):
         """The page's rows from `bottom`, and one more when there is one."""
         top = bottom + self.per_page + 1
         rows = self.object_list
+        if self.reader is not None and bottom < DEFERRED_JOIN_FROM:
+            found, total = self.reader(rows, bottom, top)
+            if total is not None and "count" not in self.__dict__:
+                self.__dict__["count"] = min(total, self.cap + 1)
+            return found
         if bottom < DEFERRED_JOIN_FROM or not hasattr(rows, "values_list"):
             return list(rows[bottom:top])
         ids = list(rows.values_list("pk", flat=True)[bottom:top])
