@@ -562,27 +562,32 @@ def _behind_the_window(team, credential, user, old: int) -> list[Connector]:
 
 
 @pytest.mark.django_db
-def test_a_search_finds_matches_older_than_the_newest_connectors_without_a_count(
-    owner_client, team, owner, credential
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_a_search_finds_matches_far_down_the_list_without_a_count(
+    owner_client, team, owner, credential, sort
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     matches = _behind_the_window(team, credential, owner, 30)
+    if sort == "oldest":  # the matches come after every other connector, oldest first
+        others = Connector.objects.exclude(name__startswith="old-match")
+        others.update(created_at=timezone.now() - timedelta(days=2))
+        matches.reverse()
     url = reverse("connectors:list", args=["acme"])
     with CaptureQueriesContext(connection) as queries:
-        html = owner_client.get(url, {"q": "old-match"}).content.decode()
+        html = owner_client.get(url, {"q": "old-match", "sort": sort}).content.decode()
     sql = [q["sql"] for q in queries.captured_queries]
     assert "30 connectors match" in html
-    # The 25 newest matches, newest first.
+    # The first 25 matches in the list's order.
     assert [c.name for c in matches if f">{c.name}</a>" in html] == [c.name for c in matches[:25]]
     places = [html.index(f">{c.name}</a>") for c in matches[:25]]
     assert places == sorted(places)
-    page2 = owner_client.get(url, {"q": "old-match", "page": 2}).content.decode()
+    page2 = owner_client.get(url, {"q": "old-match", "sort": sort, "page": 2}).content.decode()
     assert [c.name for c in matches if f">{c.name}</a>" in page2] == [c.name for c in matches[25:]]
     if connection.vendor == "postgresql":
         # The matches were read and sorted, and counted on the way: no COUNT query. (Left to
-        # itself, the planner walked every newer connector to fill this page, then counted.)
+        # itself, the planner walked every other connector to fill this page, then counted.)
         assert not [q for q in sql if "COUNT(*)" in q], sql
         assert len([q for q in sql if "OVER ()" in q]) == 1, sql
 

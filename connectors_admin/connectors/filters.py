@@ -37,10 +37,11 @@ SORTS = {
 }
 MAX_LOOKUPS = 200  # creators or credentials a search may match by name
 # A search first looks among the team's newest connectors: this many for each row it needs,
-# and at least SEARCH_WINDOW (see `newest_first_search`).
+# and at least SEARCH_WINDOW (see `search_in_creation_order`).
 SEARCH_WINDOW = 1000
 WINDOW_PER_ROW = 40
 BEFORE_ANY_ROW = datetime(1, 1, 2, tzinfo=UTC)
+AFTER_ANY_ROW = datetime(9999, 12, 30, tzinfo=UTC)
 FILTERS = ("q", "provider", "template", "status", "credential", "creator", "since", "until")
 
 
@@ -158,9 +159,12 @@ class ConnectorFilter(forms.Form):
     @property
     def reader(self):
         """How the list's first pages are read (see paging.Reader): the search's own way for a
-        search in the default order on PostgreSQL, else None, the usual way."""
-        if self.value("q") and self.sorted_by == "newest" and connection.vendor == "postgresql":
-            return lambda rows, bottom, top: newest_first_search(rows, self.team, bottom, top)
+        search in creation order on PostgreSQL, else None, the usual way."""
+        sort = self.sorted_by
+        if self.value("q") and sort in ("newest", "oldest") and connection.vendor == "postgresql":
+            return lambda rows, bottom, top: search_in_creation_order(
+                rows, self.team, bottom, top, newest=sort == "newest"
+            )
         return None
 
     def clean(self):
@@ -217,31 +221,37 @@ class ConnectorFilter(forms.Form):
         return connectors.order_by(*SORTS[self.sorted_by][1])
 
 
-def newest_first_search(
-    connectors: QuerySet[Connector], team: Any, bottom: int, top: int
+def search_in_creation_order(
+    connectors: QuerySet[Connector], team: Any, bottom: int, top: int, *, newest: bool
 ) -> tuple[list[Connector], int | None]:
-    """A search's rows from `bottom` to `top`, newest first, fast wherever the matches lie.
+    """A search's rows from `bottom` to `top`, newest (or oldest) first, fast wherever the
+    matches lie.
 
     Left to itself, PostgreSQL picks one of two plans from how many rows it expects to match:
     few, and it reads them through the trigram indexes and sorts them; many, and it walks the
-    team's connectors newest first until the page is full. Its guess cannot know where the
+    team's connectors in creation order until the page is full. Its guess cannot know where the
     matches lie: a search matching a few hundred old connectors ("bucket-42") walked some 58,000
     rows to fill a page (30 to 55 ms, where reading and sorting the matches takes 5).
 
-    So the walk is bounded: first among the team's newest connectors only (SEARCH_WINDOW, or
-    WINDOW_PER_ROW for each row asked for). When that fills the page, those are the rows, since
-    every connector outside is older. When not, the matches are read and sorted, in an order no
-    index gives (so no walk), and counted on the way: no COUNT query afterwards."""
+    So the walk is bounded: first among the team's first connectors in that order only
+    (SEARCH_WINDOW, or WINDOW_PER_ROW for each row asked for). When that fills the page, those
+    are the rows, since every connector outside comes after them. When not, the matches are read
+    and sorted, in an order no index gives (so no walk), and counted on the way: no COUNT
+    query afterwards."""
     size = max(SEARCH_WINDOW, WINDOW_PER_ROW * top)
-    newest = Connector.objects.filter(team=team).order_by("-created_at").values("created_at")
-    cutoff = Coalesce(Subquery(newest[size - 1 : size]), Value(BEFORE_ANY_ROW))
-    found = list(connectors.filter(created_at__gte=cutoff)[bottom:top])
+    first = Connector.objects.filter(team=team).values("created_at")
+    first = first.order_by("-created_at" if newest else "created_at")[size - 1 : size]
+    if newest:
+        window = Q(created_at__gte=Coalesce(Subquery(first), Value(BEFORE_ANY_ROW)))
+    else:
+        window = Q(created_at__lte=Coalesce(Subquery(first), Value(AFTER_ANY_ROW)))
+    found = list(connectors.filter(window)[bottom:top])
     if len(found) == top - bottom:
         return found, None
+    # COALESCE(x, x) is x, but not the column an index is sorted on.
+    created = Coalesce("created_at", "created_at")
     hits = connectors.annotate(total=Window(Count("pk"))).order_by(
-        # COALESCE(x, x) is x, but not the column an index is sorted on.
-        Coalesce("created_at", "created_at").desc(),
-        "-pk",
+        *((created.desc(), "-pk") if newest else (created.asc(), "pk"))
     )
     found = list(hits[bottom:top])
     if found:
