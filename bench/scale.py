@@ -228,7 +228,7 @@ def measure(connection, served: dict) -> None:
         ("search by name", (team_pages, {"q": "bucket-4242/"}), (stock, {"q": "bucket-4242/"})),
         ("search by provider id", (team_pages, {"q": "-77777"}), (stock, {"q": "-77777"})),
         # Hundreds of matches, most far down the list: the planner's walk of the list read
-        # some 20,000 rows to fill the page (filters.search_in_creation_order).
+        # some 57,000 rows to fill the page (filters.search_in_creation_order).
         (
             "search, matches deep down",
             (team_pages, {"q": "bucket-42"}),

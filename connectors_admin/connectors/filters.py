@@ -8,13 +8,14 @@ did not justify a dependency."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Subquery, Value, Window
+from django.db.models import F, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -36,10 +37,11 @@ SORTS = {
     ),
 }
 MAX_LOOKUPS = 200  # creators or credentials a search may match by name
-# A search first looks among the team's newest connectors: this many for each row it needs,
-# and at least SEARCH_WINDOW (see `search_in_creation_order`).
-SEARCH_WINDOW = 1000
+# A search the planner would answer by walking the list first walks only the team's first
+# connectors in the list's order: this many for each row it needs; past them, it sorts the
+# matches if there are at most SORT_AT_MOST (see `search_in_creation_order`).
 WINDOW_PER_ROW = 40
+SORT_AT_MOST = 10_000
 BEFORE_ANY_ROW = datetime(1, 1, 2, tzinfo=UTC)
 AFTER_ANY_ROW = datetime(9999, 12, 30, tzinfo=UTC)
 FILTERS = ("q", "provider", "template", "status", "credential", "creator", "since", "until")
@@ -162,8 +164,8 @@ class ConnectorFilter(forms.Form):
         search in creation order on PostgreSQL, else None, the usual way."""
         sort = self.sorted_by
         if self.value("q") and sort in ("newest", "oldest") and connection.vendor == "postgresql":
-            return lambda rows, bottom, top: search_in_creation_order(
-                rows, self.team, bottom, top, newest=sort == "newest"
+            return lambda rows, bottom, top, count: search_in_creation_order(
+                rows, self.team, bottom, top, count, newest=sort == "newest"
             )
         return None
 
@@ -222,27 +224,34 @@ class ConnectorFilter(forms.Form):
 
 
 def search_in_creation_order(
-    connectors: QuerySet[Connector], team: Any, bottom: int, top: int, *, newest: bool
-) -> tuple[list[Connector], int | None]:
-    """A search's rows from `bottom` to `top`, newest (or oldest) first, fast wherever the
-    matches lie.
+    connectors: QuerySet[Connector],
+    team: Any,
+    bottom: int,
+    top: int,
+    count: Callable[[], int],
+    *,
+    newest: bool,
+) -> list[Connector]:
+    """A search's rows from `bottom` to `top`, newest (or oldest) first, without walking the
+    list far to find a few matches.
 
     PostgreSQL picks one of two plans from how many rows it expects to match: few, and it reads
     them through the trigram indexes and sorts them; many, and it walks the team's connectors in
     creation order until the page is full. Its guess cannot know where the matches lie: a search
-    matching a few hundred old connectors ("bucket-42") walked some 58,000 rows to fill a page
-    (30 to 55 ms, where reading and sorting the matches takes 5).
+    matching a few hundred old connectors ("bucket-42" on the bench's seed) walked some 57,000
+    rows to fill a page (30 to 55 ms, where reading and sorting the matches takes 5).
 
     So the planner is asked first (EXPLAIN, about 2 ms). When it reads the matches through the
     indexes, its plan is used. When it would walk, the walk is bounded: first among the team's
-    first connectors in that order only (SEARCH_WINDOW, or WINDOW_PER_ROW for each row asked
-    for). When that fills the page, those are the rows, since every connector outside comes
-    after them. When not, the matches are read and sorted, in an order no index gives (so no
-    walk), and counted on the way: no COUNT query afterwards."""
+    first connectors in that order only (WINDOW_PER_ROW for each row asked for). When that fills
+    the page, those are the rows, since every connector outside comes after them. When not, the
+    matches are counted (the capped count the page shows anyway): up to SORT_AT_MOST, they are
+    read and sorted, in an order no index gives (so no walk); past that, sorting them would cost
+    more than the walk usually does, and the planner's plan is used after all."""
     page = connectors[bottom:top]
     if f"Bitmap Heap Scan on {Connector._meta.db_table}  (" in page.explain():
-        return list(page), None
-    size = max(SEARCH_WINDOW, WINDOW_PER_ROW * top)
+        return list(page)
+    size = WINDOW_PER_ROW * top
     first = Connector.objects.filter(team=team).values("created_at")
     first = first.order_by("-created_at" if newest else "created_at")[size - 1 : size]
     if newest:
@@ -251,16 +260,16 @@ def search_in_creation_order(
         window = Q(created_at__lte=Coalesce(Subquery(first), Value(AFTER_ANY_ROW)))
     found = list(connectors.filter(window)[bottom:top])
     if len(found) == top - bottom:
-        return found, None
+        return found
+    if count() > SORT_AT_MOST:
+        return list(page)
     # COALESCE(x, x) is x, but not the column an index is sorted on.
     created = Coalesce("created_at", "created_at")
-    hits = connectors.annotate(total=Window(Count("pk"))).order_by(
-        *((created.desc(), "-pk") if newest else (created.asc(), "pk"))
+    return list(
+        connectors.order_by(*((created.desc(), "-pk") if newest else (created.asc(), "pk")))[
+            bottom:top
+        ]
     )
-    found = list(hits[bottom:top])
-    if found:
-        return found, found[0].total
-    return found, 0 if bottom == 0 else None
 
 
 def using_any_of(credentials: list[Any]) -> Q:

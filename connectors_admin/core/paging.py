@@ -21,9 +21,9 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 MAX_OFFSET = 10**12
 # From this offset on, a page's ids are read first and then its rows (see the module's text).
 DEFERRED_JOIN_FROM = 500
-# (rows, bottom, top) -> the rows from `bottom` to `top` in the list's order, and how many rows
-# the list holds in all when that came for free (None when not).
-Reader = Callable[[Any, int, int], tuple[list, int | None]]
+# (rows, bottom, top, count) -> the rows from `bottom` to `top` in the list's order; `count()`
+# is the paginator's own capped count, read once whoever asks first.
+Reader = Callable[[Any, int, int, Callable[[], int]], list]
 
 
 class CappedPage(Page):
@@ -91,10 +91,7 @@ class CappedPaginator(Paginator):
         top = bottom + self.per_page + 1
         rows = self.object_list
         if self.reader is not None and bottom < DEFERRED_JOIN_FROM:
-            found, total = self.reader(rows, bottom, top)
-            if total is not None and "count" not in self.__dict__:
-                self.__dict__["count"] = min(total, self.cap + 1)
-            return found
+            return self.reader(rows, bottom, top, lambda: self.count)
         if bottom < DEFERRED_JOIN_FROM or not hasattr(rows, "values_list"):
             return list(rows[bottom:top])
         ids = list(rows.values_list("pk", flat=True)[bottom:top])
