@@ -138,6 +138,17 @@ def test_phone_pages_fit(
     for name, path in pages.items():
         page.goto(sandbox + path)
         check_screen(page, name, console_errors)
+    # The history is cards, not a table scrolling sideways: every column on screen, and an
+    # exchange's long URL and curl kept inside the card.
+    page.goto(sandbox + pages["connector"])
+    page.locator("#history-panel summary").first.click()
+    expect(page.locator("#history-panel .attempts").first).to_be_visible()
+    wide = page.evaluate(
+        "() => { const box = document.querySelector('#history-panel .table-scroll');"
+        " return [box.scrollWidth, box.clientWidth]; }"
+    )
+    assert wide[0] <= wide[1], wide
+    page.goto(sandbox + S3_PATH)
     page.get_by_role("button", name="Create connector").click()
     expect(page.locator("#create-panel .alert-error")).to_be_visible()
     check_screen(page, "create with errors", console_errors)
