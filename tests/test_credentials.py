@@ -110,6 +110,24 @@ def test_a_connection_uri_is_hinted_by_its_host_not_by_its_end(owner_client, tea
 
 
 @pytest.mark.django_db
+def test_a_uri_python_cannot_read_is_refused_without_repeating_its_password(
+    owner_client, caplog
+):
+    # urlsplit's own error quotes the bracketed part: here, the password.
+    password = "Br4cket-pw-never-shown"
+    with caplog.at_level("DEBUG"):
+        response = owner_client.post(
+            reverse("credentials:add", args=["acme", "uri"]),
+            {"label": "Replica", "uri": f"postgresql://app:[{password}]@db.example.com/shop"},
+        )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "must be percent-encoded" in html
+    assert password not in html and password not in caplog.text
+    assert not Credential.objects.filter(kind="uri").exists()
+
+
+@pytest.mark.django_db
 def test_a_credential_page_says_what_is_stored_in_plain_words(owner_client, team, owner):
     open_cluster = Credential(
         team=team, kind="kafkaconnect", label="Open cluster", public={"cluster": "Sandbox"}

@@ -125,8 +125,16 @@ class ConnectionUriForm(CredentialForm):
 
     def clean_uri(self) -> str:
         value = self.cleaned_data["uri"].strip()
-        parts = urlsplit(value)
-        if not parts.scheme or not (parts.hostname or parts.path):
+        try:
+            parts = urlsplit(value)
+            host = parts.hostname
+        except ValueError:
+            # Python's message quotes the part it could not read: often the password.
+            raise forms.ValidationError(
+                "This URI cannot be read: a password with [ or ] in it must be percent-encoded "
+                "(%5B and %5D)."
+            ) from None
+        if not parts.scheme or not (host or parts.path):
             raise forms.ValidationError(
                 "A URI with a scheme and a host, such as postgresql://host/db."
             )

@@ -85,7 +85,11 @@ def read_value(source: Source | list[str], public: dict[str, Any], secrets: dict
     if how == "json":
         return with_key_file_defaults(json.loads(raw))
     if how in ("uri_user", "uri_password"):
-        parts = urlsplit(str(raw))
+        try:
+            parts = urlsplit(str(raw))
+        except ValueError:
+            # Python's message would quote the URI, password and all.
+            raise ValueError("The stored connection URI cannot be read.") from None
         value = parts.username if how == "uri_user" else parts.password
         return unquote(value or "")
     return raw

@@ -279,7 +279,10 @@ class HttpClient:
     def _redirected(self, exchange: Exchange, location: str) -> ProviderError:
         """An API does not send its clients elsewhere: a redirect is a proxy, a sign-in page or
         a base URL that is not the API's."""
-        host = urlsplit(location).hostname or ""
+        try:
+            host = urlsplit(location).hostname or ""
+        except ValueError:  # a Location we cannot read is said without its host
+            host = ""
         writes = exchange.call.writes
         return ProviderError(
             f"{self.label} answered with a redirect (HTTP {exchange.status}"
