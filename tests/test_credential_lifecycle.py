@@ -432,3 +432,28 @@ def test_the_credential_list_counts_usage_up_to_the_cap_in_constant_queries(
     counts = re.findall(r">(Production|Spare)</a>.*?<td>([\d,+]+)</td>\s*<td>", html, re.S)
     # A connector deleted since still counts: it was made with the credential.
     assert counts == [("Production", "30+" if rows > 30 else str(rows)), ("Spare", "2")]
+
+
+@pytest.mark.django_db
+def test_rotating_checks_the_secret_against_the_stored_values(owner_client, team, owner, kc):
+    # Kafka Connect: the password belongs to the stored user (the rotate form does not ask).
+    url = reverse("credentials:rotate", args=["acme", kc.pk])
+    assert owner_client.post(url, {"password": "a-new-password-1"}).status_code == 302
+    kc.refresh_from_db()
+    assert kc.secrets()["password"] == "a-new-password-1" and kc.public["username"] == "ops"
+    no_user = Credential(team=team, kind="kafkaconnect", label="Open", public={"cluster": "x"})
+    no_user.set_secrets({"password": ""}, owner)
+    no_user.save()
+    refused = owner_client.post(
+        reverse("credentials:rotate", args=["acme", no_user.pk]), {"password": "pw-12345678"}
+    )
+    assert refused.status_code == 200
+    assert "edit the credential to set its user first" in refused.content.decode()
+    # VideoVector: an API key keeps its format check when it is rotated.
+    key = Credential(team=team, kind="videovector", label="VV", public={"auth_type": "api_key"})
+    key.set_secrets({"token": "sk_live_" + "a" * 48}, owner)
+    key.save()
+    url = reverse("credentials:rotate", args=["acme", key.pk])
+    bad = owner_client.post(url, {"token": "not-a-key"})
+    assert bad.status_code == 200 and "An API key is sk_live_" in bad.content.decode()
+    assert owner_client.post(url, {"token": "sk_live_" + "b" * 48}).status_code == 302

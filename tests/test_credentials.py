@@ -110,9 +110,7 @@ def test_a_connection_uri_is_hinted_by_its_host_not_by_its_end(owner_client, tea
 
 
 @pytest.mark.django_db
-def test_a_uri_python_cannot_read_is_refused_without_repeating_its_password(
-    owner_client, caplog
-):
+def test_a_uri_python_cannot_read_is_refused_without_repeating_its_password(owner_client, caplog):
     # urlsplit's own error quotes the bracketed part: here, the password.
     password = "Br4cket-pw-never-shown"
     with caplog.at_level("DEBUG"):

@@ -28,12 +28,16 @@ def edit_form(kind: CredentialKind, credential: Credential, data=None) -> Creden
     return form
 
 
-def rotate_form(kind: CredentialKind, data=None, files=None) -> CredentialForm:
+def rotate_form(
+    kind: CredentialKind, credential: Credential, data=None, files=None
+) -> CredentialForm:
     form = kind.form_class(data=data, files=files)
     keep = set(kind.form_class.secret_input_names())
     for name in list(form.fields):
         if name not in keep:
             del form.fields[name]
+    # Checks across fields (a password needs its user) read the rest from what is stored.
+    form.stored = dict(credential.public)
     return form
 
 

@@ -276,7 +276,7 @@ def credential_edit(request: HttpRequest, team: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     membership, credential = _credential(request, team, pk, "manage_credentials")
-    form = rotate_form(credential.kind_obj, request.POST or None, request.FILES or None)
+    form = rotate_form(credential.kind_obj, credential, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         before = credential.audit_state()
         credential.public = {**credential.public, **form.public_data()}

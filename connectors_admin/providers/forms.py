@@ -35,6 +35,14 @@ class CredentialForm(forms.Form):
     def secret_input_names(cls) -> tuple[str, ...]:
         return cls.secret_inputs if cls.secret_inputs is not None else cls.secret_fields
 
+    # A rotate form's stored values of the fields it does not ask for (see `current`).
+    stored: dict[str, Any] = {}
+
+    def current(self, name: str) -> Any:
+        """A field's value as the credential will hold it: what was typed, or, in a form that
+        does not ask for it (rotating a secret), the stored value. For checks across fields."""
+        return self.cleaned_data.get(name) if name in self.fields else self.stored.get(name)
+
     def normalize_secret(self, name: str, value: str) -> str:
         """How a pasted value is compared with the stored secret."""
         return value.strip()

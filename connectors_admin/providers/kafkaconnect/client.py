@@ -60,8 +60,15 @@ class KafkaConnectCredentialForm(CredentialForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("password") and not cleaned.get("username"):
-            self.add_error("username", "A password needs the user it belongs to.")
+        if cleaned.get("password") and not self.current("username"):
+            if "username" in self.fields:
+                self.add_error("username", "A password needs the user it belongs to.")
+            else:  # rotating: the user is not asked for here
+                self.add_error(
+                    "password",
+                    "This credential has no user, and a password needs one: edit the "
+                    "credential to set its user first.",
+                )
         return cleaned
 
 

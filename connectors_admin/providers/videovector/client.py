@@ -60,7 +60,8 @@ class VideoVectorCredentialForm(CredentialForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("auth_type") == "api_key" and not API_KEY.match(cleaned.get("token", "")):
+        token = cleaned.get("token", "")
+        if self.current("auth_type") == "api_key" and not API_KEY.match(token):
             self.add_error(
                 "token", "An API key is sk_live_ followed by 48 lowercase hex characters."
             )
