@@ -794,3 +794,29 @@ def test_a_url_that_could_lead_elsewhere_takes_no_stored_login(
     page = create(owner_client, "kafka-connect", form)
     assert "This stored login is for db.example.com" in page
     assert not SandboxConnector.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_create_imported_meanwhile_keeps_the_imported_record(
+    owner_client, sandbox, kc, fault, tasks
+):
+    from connectors_admin.audit.models import AuditEvent
+
+    fault("slow", provider="kafkaconnect", delay_ms=0)  # the validation passes
+    fault("late", provider="kafkaconnect")  # the create is applied, its answer lost
+    create(owner_client, "kafka-connect", mongo_form(kc))
+    lost = Submission.objects.get(action="create")
+    assert lost.reconciliation == "pending" and not Connector.objects.exists()
+    # The user imports it before the background lookup runs.
+    url = reverse("connectors:import", args=["acme", "kafka-connect"])
+    owner_client.post(url, {"credential": kc.pk, "remote_id": ["orders-cdc"]})
+    imported = Connector.objects.get()
+    tasks.run("reconcile_create")
+    imported.refresh_from_db()
+    lost.refresh_from_db()
+    # The lookup found that very connector: its record stays, and is not made twice.
+    assert imported.deleted_at is None and not imported.last_error
+    assert Connector.objects.filter(remote_id="orders-cdc").count() == 1
+    assert not AuditEvent.objects.filter(action="connector.deleted").exists()
+    assert lost.reconciliation == "found" and lost.connector == imported
+    assert "already recorded since" in lost.error_message

@@ -257,7 +257,8 @@ def _adopt(
     refuses a second live record of it: one that an earlier try of the same form recorded (the
     background lookup of a try whose answer was lost, say) is this connector and is adopted;
     any other is a record of a connector the provider has since given its id to this new one
-    (a Kafka Connect name reused), and is closed as deleted."""
+    (a Kafka Connect name reused), and is closed as deleted; unless the connector was found
+    after a lost answer and recorded since that try (imported meanwhile): then it is this one."""
     try:
         with transaction.atomic():
             connector = Connector.objects.create(
@@ -291,6 +292,17 @@ def _adopt(
         if isinstance(error, IntegrityError) and connector is not None:
             if _same_form(connector, submission):
                 _adopted(submission, connector)
+                return
+            if found_afterwards and connector.created_at >= submission.created_at:
+                # Recorded since the lost try (imported, or made by a later try): that record
+                # is this connector, not an old one whose id the provider gave anew. Nothing is
+                # recorded twice, and nothing is closed.
+                submission.connector = connector
+                submission.error_message = (
+                    f"{template.provider.label}'s answer was lost. The connector was found "
+                    "there afterwards, already recorded since (imported, or made by a later "
+                    "try)."
+                )
                 return
             if not retired:
                 _retire(connector, submission, request)
