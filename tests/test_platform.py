@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django import forms
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from connectors_admin.audit.models import AuditEvent
 from connectors_admin.connectors.models import Attempt, Connector, Submission
@@ -297,6 +299,13 @@ def test_the_schedule_refreshes_live_connectors_and_retests_credentials(
         action="credential.tested", message__startswith="(background)"
     ).exists()
     assert retest_credentials() == "queued 0 tests"
+    # A test that ended a moment after the previous daily run is due at the next one, not
+    # the one after: once a day, not every other day.
+    hours = settings.CREDENTIAL_RETEST_HOURS
+    type(credential).objects.filter(pk=credential.pk).update(
+        last_check_at=timezone.now() - timedelta(hours=hours) + timedelta(seconds=5)
+    )
+    assert retest_credentials() == "queued 1 tests"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -25,10 +25,12 @@ def verify_credential(credential_id: int) -> str:
 
 
 def retest_credentials() -> str:
-    """Queue a test of every enabled credential not verified within the interval."""
+    """Queue a test of every enabled credential not verified since about the last run: the
+    interval's half, so that a test ending just after the previous run (it waits in the queue)
+    is not skipped until the run after next, which would make the interval twice as long."""
     every = timedelta(hours=settings.CREDENTIAL_RETEST_HOURS)
     due = Credential.objects.filter(enabled=True).filter(
-        Q(last_check_at__isnull=True) | Q(last_check_at__lt=timezone.now() - every)
+        Q(last_check_at__isnull=True) | Q(last_check_at__lt=timezone.now() - every / 2)
     )
     ids = list(due.values_list("pk", flat=True))
     for pk in ids:
