@@ -87,8 +87,8 @@ def test_a_full_session_is_audited_without_any_secret(client, owner, make_user, 
     client.post(
         reverse("credentials:rotate", args=["acme", credential.pk]), {"secret": SECRETS["rotated"]}
     )
-    client.post(reverse("credentials:toggle", args=["acme", credential.pk]))
-    client.post(reverse("credentials:toggle", args=["acme", credential.pk]))
+    client.post(reverse("credentials:toggle", args=["acme", credential.pk]), {"enabled": "0"})
+    client.post(reverse("credentials:toggle", args=["acme", credential.pk]), {"enabled": "1"})
     make_user("newbie")
     client.post(reverse("accounts:members", args=["acme"]), {"user": "newbie", "role": "viewer"})
     membership = owner.memberships.model.objects.get(user__username="newbie")

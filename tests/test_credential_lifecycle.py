@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from connectors_admin.audit.models import AuditEvent
 from connectors_admin.connectors.models import Connector, Submission
 from connectors_admin.credentials.kinds import KINDS
 from connectors_admin.credentials.models import Credential
@@ -242,9 +243,13 @@ def test_storage_secrets_are_tested_for_form_only(owner_client):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_disabled_credential_cannot_be_used(owner_client, sandbox, credential):
-    owner_client.post(reverse("credentials:toggle", args=["acme", credential.pk]))
+    toggle = reverse("credentials:toggle", args=["acme", credential.pk])
+    owner_client.post(toggle, {"enabled": "0"})
+    owner_client.post(toggle, {"enabled": "0"})  # a double click: disabled, and said once
     credential.refresh_from_db()
     assert credential.enabled is False
+    assert AuditEvent.objects.filter(action="credential.disabled").count() == 1
+    assert owner_client.post(toggle).status_code == 400
     create = reverse("connectors:create", args=["acme", "mixpanel-s3"])
     page = owner_client.get(create).content.decode()
     assert "Your Mixpanel credential is disabled" in page and "No Mixpanel credential" not in page
@@ -254,7 +259,7 @@ def test_a_disabled_credential_cannot_be_used(owner_client, sandbox, credential)
         create, {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())}
     )
     assert Submission.objects.count() == 0
-    owner_client.post(reverse("credentials:toggle", args=["acme", credential.pk]))
+    owner_client.post(toggle, {"enabled": "1"})
     credential.refresh_from_db()
     assert credential.enabled is True
 

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -342,7 +342,15 @@ def credential_test(request: HttpRequest, team: str, pk: int) -> HttpResponse:
 @require_POST
 def credential_toggle(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     membership, credential = _credential(request, team, pk, "manage_credentials")
-    credential.enabled = not credential.enabled
+    # The state asked for, not a flip: a double click on "Disable" leaves it disabled.
+    wanted = request.POST.get("enabled")
+    if wanted not in ("0", "1"):
+        return HttpResponseBadRequest("Say whether the credential is to be enabled.")
+    if credential.enabled == (wanted == "1"):
+        state = "enabled" if credential.enabled else "disabled"
+        messages.info(request, f"“{credential.label}” is {state} already.")
+        return redirect("credentials:detail", team=team, pk=credential.pk)
+    credential.enabled = wanted == "1"
     credential.save(update_fields=["enabled", "updated_at"])
     record(
         Action.CREDENTIAL_ENABLED if credential.enabled else Action.CREDENTIAL_DISABLED,
