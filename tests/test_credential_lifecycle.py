@@ -462,3 +462,40 @@ def test_rotating_checks_the_secret_against_the_stored_values(owner_client, team
     bad = owner_client.post(url, {"token": "not-a-key"})
     assert bad.status_code == 200 and "An API key is sk_live_" in bad.content.decode()
     assert owner_client.post(url, {"token": "sk_live_" + "b" * 48}).status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("page", ["add", "edit"])
+def test_a_label_taken_between_the_check_and_the_save_is_said_not_a_500(
+    owner_client, team, owner, credential, page
+):
+    from django.db import connection
+
+    other = {"done": False}
+
+    def another_tab_saves_first(execute, sql, params, many, context):
+        # The other request's save lands just after this one's label check.
+        result = execute(sql, params, many, context)
+        if not other["done"] and '"credentials_credential"."label" =' in sql:
+            other["done"] = True
+            make_credential(team, owner, label="Taken")
+        return result
+
+    if page == "add":
+        url = reverse("credentials:add", args=["acme", "mixpanel"])
+        data = {
+            "label": "Taken",
+            "username": "sa.other",
+            "secret": "another-secret-000",
+            "project_id": "4242",
+            "residency": "us",
+        }
+    else:
+        url = reverse("credentials:edit", args=["acme", credential.pk])
+        data = {"label": "Taken", "username": "sa.acme", "project_id": "4242", "residency": "us"}
+    with connection.execute_wrapper(another_tab_saves_first):
+        response = owner_client.post(url, data)
+    assert other["done"]
+    assert response.status_code == 200
+    assert "already has a credential of this kind with this label" in response.content.decode()
+    assert Credential.objects.filter(label="Taken").count() == 1

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +26,8 @@ from .kinds import KINDS, PROVIDER_GROUP, STORAGE_GROUP
 from .models import Credential
 from .tasks import verify_credential
 from .testing import run_test
+
+LABEL_TAKEN = "Your team already has a credential of this kind with this label."
 
 
 def _credential(
@@ -106,9 +109,7 @@ def credential_add(request: HttpRequest, team: str, kind: str) -> HttpResponse:
     form = add_form(kind_obj, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         if label_is_taken(membership.team, kind, form.cleaned_data["label"]):
-            form.add_error(
-                "label", "Your team already has a credential of this kind with this label."
-            )
+            form.add_error("label", LABEL_TAKEN)
         else:
             credential = Credential(
                 team=membership.team,
@@ -118,7 +119,10 @@ def credential_add(request: HttpRequest, team: str, kind: str) -> HttpResponse:
                 created_by=request.user,
             )
             credential.set_secrets(form.secret_data(), request.user, form)
-            credential.save()
+            if not _saved_unless_label_taken(credential, form):
+                return render(
+                    request, "credentials/add.html", _context(membership, kind=kind_obj, form=form)
+                )
             enqueue_on_commit(verify_credential, credential.pk)
             record(
                 Action.CREDENTIAL_ADDED,
@@ -130,6 +134,18 @@ def credential_add(request: HttpRequest, team: str, kind: str) -> HttpResponse:
             messages.success(request, f"“{credential.label}” is stored. Its secret is encrypted.")
             return redirect("credentials:detail", team=team, pk=credential.pk)
     return render(request, "credentials/add.html", _context(membership, kind=kind_obj, form=form))
+
+
+def _saved_unless_label_taken(credential: Credential, form) -> bool:
+    """Save; False, with the label's error on the form, when another request took the label
+    between the check and the save (two tabs, a double click)."""
+    try:
+        with transaction.atomic():
+            credential.save()
+    except IntegrityError:
+        form.add_error("label", LABEL_TAKEN)
+        return False
+    return True
 
 
 USAGE_PAGE = 25
@@ -244,9 +260,7 @@ def credential_edit(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         label = form.cleaned_data["label"]
         if label_is_taken(membership.team, credential.kind, label, exclude=credential.pk):
-            form.add_error(
-                "label", "Your team already has a credential of this kind with this label."
-            )
+            form.add_error("label", LABEL_TAKEN)
         else:
             before = credential.audit_state()
             credential.label = label
@@ -254,7 +268,12 @@ def credential_edit(request: HttpRequest, team: str, pk: int) -> HttpResponse:
                 **credential.public,
                 **{k: v for k, v in form.cleaned_data.items() if k != "label"},
             }
-            credential.save()
+            if not _saved_unless_label_taken(credential, form):
+                return render(
+                    request,
+                    "credentials/edit.html",
+                    _context(membership, credential=credential, form=form),
+                )
             credential.cache.all().delete()  # catalogues fetched with the old settings
             record(
                 Action.CREDENTIAL_EDITED,
