@@ -758,3 +758,20 @@ def test_the_host_a_value_names(value, host):
     from connectors_admin.providers.embedding import named_host
 
     assert named_host(value) == host
+
+
+def test_a_connection_check_audits_the_stored_key_it_sends(client_for, member, sandbox, aisq, aws):
+    check = reverse("connectors:check", args=["acme", "aisquared-source"])
+    response = client_for(member).post(
+        check, s3_source_form(aisq, use__aws=str(aws.pk)), headers=HTMX
+    )
+    assert response.status_code == 200
+    submission = Submission.objects.get(action="check-config")
+    assert submission.attempts.exists() and AWS_SECRET not in str(submission.request)
+    # Both credentials the check sent are audited as used, and say when.
+    for credential in (aisq, aws):
+        credential.refresh_from_db()
+        assert credential.last_used_at is not None, credential.label
+        assert AuditEvent.objects.filter(
+            action="credential.used", target_id=str(credential.pk)
+        ).exists(), credential.label

@@ -463,15 +463,20 @@ def check_before_create(
     template: ConnectorTemplate,
     credential: Credential,
     data: dict[str, Any],
+    context: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> CheckResult:
     """Test a configuration with the provider before creating anything; recorded and audited
-    like every call made with a credential."""
+    like every call made with a credential, the stored ones it embeds included (`context`:
+    the form's record context, which names them)."""
     submission = _operation(team, user, credential, template, Submission.CHECK_BEFORE_CREATE)
     client = None
     try:
         client = _client(credential, template)
         _used(credential, submission, request)
+        submission.context = embedding.stamped(context)
+        for _, embedded in embedding.embedded_credentials(submission):
+            _used(embedded, submission, request)
         _record_attempts(submission, client)
         with _answers_read(client):
             result = client.check_connector(template, data)

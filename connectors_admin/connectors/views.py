@@ -341,6 +341,7 @@ def check_connection(request: HttpRequest, team: str, template: str) -> HttpResp
             template=flow.template,
             credential=form.cleaned_data["credential"],
             data=data,
+            context=form.record_context(),
             request=request,
         )
         flow.remember_check(token, data, result.ok)
