@@ -256,3 +256,44 @@ def test_view_only_operators_cannot_run_the_credential_actions(client, credentia
     credential.refresh_from_db()
     assert credential.enabled and credential.last_check_at is None
     assert not AuditEvent.objects.filter(actor=staff).exclude(action="auth.signed_in").exists()
+
+
+def test_the_admin_keeps_the_delete_protection_of_credentials_in_use(
+    operator_client, team, owner, credential
+):
+    from connectors_admin.audit.models import AuditEvent
+    from connectors_admin.connectors.models import Connector, EmbeddedCredential
+
+    from .conftest import make_aisquared_credential
+
+    aws = Credential(team=team, kind="aws", label="Lake", public={"aws_access_key_id": "AKIA1"})
+    aws.set_secrets({"aws_secret_access_key": "lake-secret-0000"}, owner)
+    aws.save()
+    # A live connector created with `credential`, and one carrying the AWS key inside.
+    Connector.objects.create(
+        team=team, credential=credential, template="mixpanel-s3", remote_id="1"
+    )
+    carrier = Connector.objects.create(
+        team=team,
+        credential=make_aisquared_credential(team, owner),
+        template="aisquared-source",
+        remote_id="2",
+    )
+    EmbeddedCredential.objects.create(connector=carrier, credential=aws, slot="aws")
+    spare = Credential(team=team, kind="aws", label="Spare", public={"aws_access_key_id": "AKIA2"})
+    spare.set_secrets({"aws_secret_access_key": "spare-secret-000"}, owner)
+    spare.save()
+    for used in (credential, aws):
+        url = reverse("admin:credentials_credential_delete", args=[used.pk])
+        assert operator_client.post(url, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:credentials_credential_changelist")
+    operator_client.post(
+        changelist,
+        {"action": "delete_selected", "_selected_action": [aws.pk, spare.pk], "post": "yes"},
+    )
+    assert Credential.objects.filter(pk__in=[credential.pk, aws.pk, spare.pk]).count() == 3
+    # One not in use goes, and the team's audit trail says so.
+    url = reverse("admin:credentials_credential_delete", args=[spare.pk])
+    assert operator_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Credential.objects.filter(pk=spare.pk).exists()
+    assert AuditEvent.objects.filter(action="credential.deleted", target_id=str(spare.pk)).exists()

@@ -152,6 +152,41 @@ class CredentialAdmin(admin.ModelAdmin):
             message="via the admin",
         )
 
+    # Delete protection, as on the team's pages: a credential a live connector uses or
+    # embeds is not deleted (that would leave the connector without it, or drop the links
+    # that rotation and usage follow).
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not obj.in_use())
+
+    def delete_model(self, request, obj):
+        self._delete(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        kept = [
+            credential.label for credential in queryset if not self._delete(request, credential)
+        ]
+        if kept:
+            self.message_user(
+                request,
+                f"Not deleted, connectors use them: {', '.join(kept)}. Delete those first.",
+                messages.ERROR,
+            )
+
+    def _delete(self, request, credential: Credential) -> bool:
+        if credential.in_use():
+            return False
+        record(
+            Action.CREDENTIAL_DELETED,
+            request=request,
+            team=credential.team,
+            target=credential,
+            before=credential.audit_state(),
+            message="via the admin",
+        )
+        credential.delete()
+        return True
+
     @admin.action(description="Test the selected credentials", permissions=["change"])
     def test_credentials(self, request, queryset):
         for credential in queryset:

@@ -113,6 +113,14 @@ class Credential(models.Model):
         """What audit rows and pages may say of the secrets."""
         return {name: hint.get("fingerprint", "") for name, hint in self.secret_hints.items()}
 
+    def in_use(self) -> bool:
+        """Does a live connector use it, or carry its secret inside? Then it cannot be deleted:
+        each such connector is closed first (the delete page lists them)."""
+        return (
+            self.connectors.filter(deleted_at=None).exists()
+            or self.embedded_in.filter(connector__deleted_at=None).exists()
+        )
+
     def audit_state(self) -> dict[str, Any]:
         return {
             "label": self.label,
