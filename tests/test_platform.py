@@ -578,3 +578,37 @@ def test_secret_keys_declared_by_a_template_are_masked_before_anything_is_stored
         assert connector.summary["Password"] == "[redacted]"
         assert connector.remote_status == "RUNNING"
         assert "echoed-pw-do-not-leak" not in panel
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lookup_that_fails_while_the_provider_is_down_is_asked_again(
+    owner_client, sandbox, credential, fault, tasks
+):
+    from connectors_admin.connectors import services
+    from connectors_admin.connectors.tasks import sweep_submissions
+
+    fault("late")  # the create is applied, its answer lost
+    create_s3(owner_client, credential)
+    lost = Submission.objects.get(action="create")
+    fault("status", status=503, times=3)  # and the provider is still failing afterwards
+    assert tasks.run("reconcile_create") == ["pending"]  # asked again later, not given up
+    lost.refresh_from_db()
+    assert "could not find out" not in lost.error_message
+    # The schedule's sweep asks again once the provider is back: the connector is recorded.
+    Submission.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=3))
+    assert sweep_submissions().endswith("1 reconciliations queued")
+    assert tasks.run("reconcile_create") == ["found"]
+    lost.refresh_from_db()
+    assert lost.connector is not None and Connector.objects.count() == 1
+    # Asking again has an end: after LOOKUPS failed lookups, "could not find out".
+    fault("late")
+    create_s3(owner_client, credential, s3_prefix="other/")
+    second = Submission.objects.filter(action="create").latest("created_at")
+    tasks.backend.clear()
+    outcomes = []
+    for _ in range(services.LOOKUPS):
+        fault("status", status=503, times=3)
+        second = services.reconcile(Submission.objects.get(pk=second.pk))
+        outcomes.append(second.reconciliation)
+    assert outcomes == ["pending"] * (services.LOOKUPS - 1) + ["unknown"]
+    assert "could not find out" in second.error_message

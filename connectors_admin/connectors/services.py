@@ -398,6 +398,7 @@ def reconcile(submission: Submission) -> Submission:
         provider=template.provider_slug,
         template=template.slug,
         action=Submission.RECONCILE,
+        identity={"reconciles": submission.pk},  # which try it looks for (counted below)
     )
     _record_attempts(lookup, client)
     kept = crypto.decrypt_json(submission.secret_config) if submission.secret_config else None
@@ -414,8 +415,15 @@ def reconcile(submission: Submission) -> Submission:
     except (ProviderError, NotImplementedError) as error:
         message = getattr(error, "message", "This provider cannot be asked.")
         _fail(lookup, ProviderError(message), client)
-        submission.reconciliation = Submission.Reconciliation.UNKNOWN
-        submission.error_message += " Connectors Admin could not find out whether it was created."
+        if isinstance(error, ProviderError) and _passing(error) and _lookups(submission) < LOOKUPS:
+            # The provider is down or busy, as it often still is just after a lost answer:
+            # the schedule's sweep asks again in a few minutes, with what it needs kept.
+            submission.reconciliation = Submission.Reconciliation.PENDING
+        else:
+            submission.reconciliation = Submission.Reconciliation.UNKNOWN
+            submission.error_message += (
+                " Connectors Admin could not find out whether it was created."
+            )
     else:
         lookup.outcome = Submission.Outcome.SUCCEEDED
         if found is None:
@@ -433,10 +441,29 @@ def reconcile(submission: Submission) -> Submission:
             lookup.connector = submission.connector
     _finish(lookup, client)
     lookup.save()
-    submission.secret_config = ""
+    if submission.reconciliation != Submission.Reconciliation.PENDING:
+        submission.secret_config = ""
     submission.save()
     logger.info("submission %s: reconciled as %s", submission.pk, submission.reconciliation)
     return submission
+
+
+# Lookups of one lost create, a few minutes apart (the sweep's pace), before "could not find out".
+LOOKUPS = 6
+
+
+def _passing(error: ProviderError) -> bool:
+    """A failure that may pass (unreachable, timed out, rate limited, a server error), not an
+    answer that asking again would repeat (a refused credential, a provider that cannot say)."""
+    return error.kind in ("unreachable", "dropped", "timeout") or (
+        error.status is not None and (error.status == 429 or error.status >= 500)
+    )
+
+
+def _lookups(submission: Submission) -> int:
+    return Submission.objects.filter(
+        action=Submission.RECONCILE, identity__reconciles=submission.pk
+    ).count()
 
 
 class _RecordedIds:
