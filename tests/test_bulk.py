@@ -192,3 +192,31 @@ def test_a_new_bulk_attempt_replaces_the_last_batch_s_summary(
         confirm.status_code == 200
         and "Refresh, 1 connector:" in owner_client.get(listing).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_a_bulk_action_that_can_no_longer_run_says_why_and_the_batch_ends(
+    owner_client, team, owner, credential, tasks
+):
+    from django.utils import timezone
+
+    from connectors_admin.accounts.models import Membership, Role
+
+    a, b = make_connectors(team, credential, owner, 2)
+    owner_client.post(
+        reverse("connectors:bulk", args=["acme"]),
+        {"action": "refresh", "scope": "selected", "connector": [str(a.pk), str(b.pk)]},
+    )
+    # Before the worker runs: b is deleted, and the owner is made a viewer.
+    Connector.objects.filter(pk=b.pk).update(deleted_at=timezone.now())
+    Membership.objects.filter(user=owner, team=team).update(role=Role.VIEWER)
+    assert sorted(tasks.run("run_connector_action")) == ["gone", "not allowed"]
+    Membership.objects.filter(user=owner, team=team).update(role=Role.OWNER)
+    refused = Submission.objects.filter(action="refresh", error_kind="refused")
+    assert {s.connector_id for s in refused} == {a.pk, b.pk}
+    assert all(s.finished_at and "Nothing was sent." in s.error_message for s in refused)
+    # The list's batch summary ends, with each reason; no row is left "refreshing…".
+    html = owner_client.get(reverse("connectors:list", args=["acme"])).content.decode()
+    assert "still waiting" not in html and "refreshing…" not in html
+    assert "It was deleted before this could run." in html
+    assert "Whoever asked may no longer do this in this team." in html

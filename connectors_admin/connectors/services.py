@@ -614,6 +614,23 @@ def _operation(
     )
 
 
+def refuse(connector: Connector, user_id: int | None, action: str, why: str) -> Submission:
+    """Record an operation queued on a connector that did not run, and why: nothing was sent."""
+    return Submission.objects.create(
+        team=connector.team,
+        user_id=user_id,
+        credential=connector.credential,
+        provider=connector.provider,
+        template=connector.template,
+        action=action,
+        connector=connector,
+        outcome=Submission.Outcome.FAILED,
+        error_kind="refused",
+        error_message=f"{why} Nothing was sent.",
+        finished_at=timezone.now(),
+    )
+
+
 def _operation_on(connector: Connector, user: Any, action: str) -> Submission:
     """The submission recording one operation on an existing connector, before it starts."""
     return Submission.objects.create(

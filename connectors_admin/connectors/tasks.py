@@ -54,22 +54,38 @@ def run_connector_action(connector_id: str, slug: str, user_id: int | None) -> s
     from connectors_admin.accounts.twofactor import has_two_factor
 
     connector = (
-        Connector.objects.select_related("credential", "team")
-        .filter(pk=connector_id, deleted_at=None)
-        .first()
+        Connector.objects.select_related("credential", "team").filter(pk=connector_id).first()
     )
     if connector is None:
         return "gone"
+    # What changed since it was queued is recorded as this connector's outcome, in words:
+    # the batch's summary and the list's progress read it, and do not wait for it for ever.
+    if connector.deleted_at is not None:
+        services.refuse(connector, user_id, slug, "It was deleted before this could run.")
+        return "gone"
     action = connector.template_obj.action(slug)
     if action is None or action not in connector.available_actions():
+        services.refuse(
+            connector, user_id, slug, "It no longer offers this (its state changed meanwhile)."
+        )
         return "not available"
     membership = (
         Membership.objects.select_related("user").filter(team=connector.team, user_id=user_id)
     ).first()
     if membership is None or not membership.can(action.capability):
+        services.refuse(
+            connector, user_id, slug, "Whoever asked may no longer do this in this team."
+        )
         return "not allowed"
     if connector.team.require_two_factor and not has_two_factor(membership.user):
-        return "not allowed"  # queued before the team required two-factor, by a member without
+        # Queued before the team required two-factor, by a member without it.
+        services.refuse(
+            connector,
+            user_id,
+            slug,
+            "The team now requires two-factor authentication, which whoever asked has not set up.",
+        )
+        return "not allowed"
     return services.run_action(connector, slug, membership.user).outcome
 
 
