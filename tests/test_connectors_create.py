@@ -424,3 +424,29 @@ def test_stale_pending_submissions_are_marked_abandoned(owner_client, sandbox, c
     fresh.refresh_from_db()
     assert fresh.outcome == "pending"  # it may still be waiting for its answer
     assert stale.outcome == "failed" and stale.error_kind == "abandoned"
+
+
+def test_a_create_whose_process_died_is_looked_for_at_the_provider(
+    owner_client, sandbox, credential, tasks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    # A create the provider applied, whose process died before recording anything: here, a
+    # create that went through, with what the app recorded after the call taken back.
+    post(owner_client, credential)
+    made = SandboxConnector.objects.get()
+    Connector.objects.all().delete()
+    Submission.objects.update(
+        outcome="pending",
+        connector=None,
+        response_status=None,
+        finished_at=None,
+        created_at=timezone.now() - timedelta(hours=1),
+    )
+    tasks.backend.clear()
+    assert sweep_submissions() == "1 abandoned, 1 reconciliations queued"
+    assert tasks.run("reconcile_create") == ["found"]
+    lost = Submission.objects.get(action="create")
+    assert lost.error_kind == "abandoned" and lost.connector.remote_id == made.remote_id

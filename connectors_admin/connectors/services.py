@@ -529,15 +529,26 @@ def call_budget() -> timedelta:
 def abandon_stale_submissions() -> int:
     """Submissions still pending long after any call could last lost their process (a worker
     killed mid-call, say): say so, instead of leaving them pending for ever. Run by the
-    background schedule, not on every request."""
-    return Submission.objects.filter(
+    background schedule, not on every request. A create among them may have been applied
+    before its process died: it is looked for at the provider like a create whose answer was
+    lost (the sweep that called this queues the lookup)."""
+    stale = Submission.objects.filter(
         outcome=Submission.Outcome.PENDING, created_at__lt=timezone.now() - call_budget()
-    ).update(
-        outcome=Submission.Outcome.FAILED,
-        error_kind="abandoned",
+    )
+    said = {
+        "outcome": Submission.Outcome.FAILED,
+        "error_kind": "abandoned",
+        "finished_at": timezone.now(),
+    }
+    creates = stale.filter(action=Submission.CREATE).update(
+        **said,
+        reconciliation=Submission.Reconciliation.PENDING,
+        error_message="The server stopped before recording an outcome.",
+    )
+    return creates + stale.update(
+        **said,
         error_message="The server stopped before recording an outcome. Check the provider "
         "before trying again.",
-        finished_at=timezone.now(),
     )
 
 
