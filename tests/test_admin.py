@@ -297,3 +297,33 @@ def test_the_admin_keeps_the_delete_protection_of_credentials_in_use(
     assert operator_client.post(url, {"post": "yes"}).status_code == 302
     assert not Credential.objects.filter(pk=spare.pk).exists()
     assert AuditEvent.objects.filter(action="credential.deleted", target_id=str(spare.pk)).exists()
+
+
+def test_a_secret_replaced_in_the_admin_is_tested_anew(operator_client, team, credential, tasks):
+    from django.utils import timezone
+
+    Credential.objects.filter(pk=credential.pk).update(
+        last_check_at=timezone.now(), last_check_ok=True, last_check_message="Accepted."
+    )
+    tasks.backend.clear()
+    url = reverse("admin:credentials_credential_change", args=[credential.pk])
+    public = '{"username": "sa.acme", "project_id": 4242, "residency": "us"}'
+    data = {"label": "Production", "public": public, "enabled": "on"}
+    response = operator_client.post(url, {**data, "new_secret": "a-brand-new-secret-1"})
+    assert response.status_code == 302
+    credential.refresh_from_db()
+    assert credential.last_check_ok is None and credential.check_pending
+    assert tasks.names() == ["verify_credential"]
+    # A key file that is not JSON is stored as typed (the operator's call), not a 500.
+    response = operator_client.post(
+        reverse("admin:credentials_credential_add"),
+        {
+            "team": team.pk,
+            "kind": "gcp",
+            "label": "Key",
+            "public": "{}",
+            "enabled": "on",
+            "new_secret": "not a key file",
+        },
+    )
+    assert response.status_code == 302

@@ -499,3 +499,37 @@ def test_a_label_taken_between_the_check_and_the_save_is_said_not_a_500(
     assert response.status_code == 200
     assert "already has a credential of this kind with this label" in response.content.decode()
     assert Credential.objects.filter(label="Taken").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_new_login_values_or_enabling_again_are_tested_anew(owner_client, credential, tasks):
+    from django.utils import timezone
+
+    def verified() -> None:
+        Credential.objects.filter(pk=credential.pk).update(
+            last_check_at=timezone.now(), last_check_ok=True, last_check_message="Accepted."
+        )
+        tasks.backend.clear()
+
+    verified()
+    # Another user: the last test said nothing of it.
+    edit = reverse("credentials:edit", args=["acme", credential.pk])
+    data = {"label": "Production", "username": "someone.else", "project_id": "4242"}
+    assert owner_client.post(edit, {**data, "residency": "eu"}).status_code == 302
+    credential.refresh_from_db()
+    assert credential.last_check_ok is None and credential.check_pending
+    assert tasks.names() == ["verify_credential"]
+    # A new label alone changes nothing a test says.
+    verified()
+    owner_client.post(edit, {**data, "label": "Renamed", "residency": "eu"})
+    credential.refresh_from_db()
+    assert credential.last_check_ok is True and tasks.names() == []
+    # A test while disabled said only that it is disabled: enabling it tests it again.
+    toggle = reverse("credentials:toggle", args=["acme", credential.pk])
+    owner_client.post(toggle, {"enabled": "0"})
+    owner_client.post(reverse("credentials:test", args=["acme", credential.pk]))
+    tasks.backend.clear()
+    owner_client.post(toggle, {"enabled": "1"})
+    assert tasks.names() == ["verify_credential"]
+    credential.refresh_from_db()
+    assert credential.check_pending and "disabled" not in credential.last_check_message

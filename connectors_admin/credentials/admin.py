@@ -10,9 +10,11 @@ from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 from connectors_admin.core.crypto import DecryptionError
 from connectors_admin.core.safety import loads_bounded
+from connectors_admin.core.tasks import enqueue_on_commit
 
 from .kinds import KINDS
 from .models import Credential
+from .tasks import verify_credential
 
 
 class CredentialAdminForm(forms.ModelForm):
@@ -133,12 +135,20 @@ class CredentialAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         secrets = form.cleaned_data.get("secrets")
-        before = Credential.objects.get(pk=obj.pk).audit_state() if change else None
+        stored = Credential.objects.get(pk=obj.pk) if change else None
+        before = stored.audit_state() if stored else None
         if secrets:
             obj.set_secrets(secrets, request.user)
         if not change:
             obj.created_by = request.user
+        # New values (a secret, a user, a host) are tested anew, as on the team's pages.
+        retest = not change or bool(secrets) or obj.public != stored.public
+        if retest:
+            obj.forget_check()
         super().save_model(request, obj, form, change)
+        if retest:
+            obj.cache.all().delete()  # catalogues fetched with the old values
+            enqueue_on_commit(verify_credential, obj.pk)
         action = Action.CREDENTIAL_ADDED
         if change:
             action = Action.CREDENTIAL_ROTATED if secrets else Action.CREDENTIAL_EDITED

@@ -83,6 +83,12 @@ class Credential(models.Model):
             return False
         return self.last_check_at is None or self.last_check_at < self.secret_set_at
 
+    def forget_check(self) -> None:
+        """Its last test says nothing of the values it holds now (a new secret, another user or
+        host, enabled again): it is "being tested" until the test its caller queues has run."""
+        self.last_check_at = self.last_check_ok = None
+        self.last_check_message = ""
+
     def set_secrets(
         self, secrets: dict[str, str], user: Any = None, form: CredentialForm | None = None
     ) -> None:

@@ -90,7 +90,11 @@ class GcpServiceAccountForm(CredentialForm):
             return value.strip()
 
     def hint_for(self, name: str, value: str) -> str:
-        key_id = str(json.loads(value).get("private_key_id", ""))
+        try:  # the team's form checks the key file; the admin's replacement may not be one
+            data = json.loads(value)
+        except ValueError:
+            return ""
+        key_id = str(data.get("private_key_id", "")) if isinstance(data, dict) else ""
         return key_id[-4:]
 
 

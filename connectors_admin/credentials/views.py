@@ -264,10 +264,15 @@ def credential_edit(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         else:
             before = credential.audit_state()
             credential.label = label
-            credential.public = {
+            public = {
                 **credential.public,
                 **{k: v for k, v in form.cleaned_data.items() if k != "label"},
             }
+            # Another user, host or project: the last test said nothing of these.
+            retest = public != credential.public
+            credential.public = public
+            if retest:
+                credential.forget_check()
             if not _saved_unless_label_taken(credential, form):
                 return render(
                     request,
@@ -275,6 +280,8 @@ def credential_edit(request: HttpRequest, team: str, pk: int) -> HttpResponse:
                     _context(membership, credential=credential, form=form),
                 )
             credential.cache.all().delete()  # catalogues fetched with the old settings
+            if retest:
+                enqueue_on_commit(verify_credential, credential.pk)
             record(
                 Action.CREDENTIAL_EDITED,
                 request=request,
@@ -300,8 +307,7 @@ def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         before = credential.audit_state()
         credential.public = {**credential.public, **form.public_data()}
         credential.set_secrets(form.secret_data(), request.user, form)
-        credential.last_check_at = credential.last_check_ok = None
-        credential.last_check_message = ""
+        credential.forget_check()
         credential.save()
         credential.cache.all().delete()
         enqueue_on_commit(verify_credential, credential.pk)
@@ -370,7 +376,19 @@ def credential_toggle(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         messages.info(request, f"“{credential.label}” is {state} already.")
         return redirect("credentials:detail", team=team, pk=credential.pk)
     credential.enabled = wanted == "1"
-    credential.save(update_fields=["enabled", "updated_at"])
+    if credential.enabled:
+        # A test while it was disabled said only that: it is tested again.
+        credential.forget_check()
+        enqueue_on_commit(verify_credential, credential.pk)
+    credential.save(
+        update_fields=[
+            "enabled",
+            "updated_at",
+            "last_check_at",
+            "last_check_ok",
+            "last_check_message",
+        ]
+    )
     record(
         Action.CREDENTIAL_ENABLED if credential.enabled else Action.CREDENTIAL_DISABLED,
         request=request,
