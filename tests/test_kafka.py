@@ -820,3 +820,22 @@ def test_a_lost_create_imported_meanwhile_keeps_the_imported_record(
     assert not AuditEvent.objects.filter(action="connector.deleted").exists()
     assert lost.reconciliation == "found" and lost.connector == imported
     assert "already recorded since" in lost.error_message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_create_retried_meanwhile_keeps_the_retry_s_record(
+    owner_client, sandbox, kc, fault, tasks
+):
+    fault("slow", provider="kafkaconnect", delay_ms=0)  # the validation passes
+    fault("drop", provider="kafkaconnect")  # the create never reaches Kafka Connect
+    create(owner_client, "kafka-connect", mongo_form(kc))
+    lost = Submission.objects.get(action="create")
+    assert lost.reconciliation == "pending"
+    # The user tries again before the background lookup runs, and it works.
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    retry = Submission.objects.get(action="create", outcome="succeeded")
+    tasks.run("reconcile_create")
+    lost.refresh_from_db()
+    retry.connector.refresh_from_db()
+    assert retry.connector.deleted_at is None
+    assert Connector.objects.get() == retry.connector == lost.connector
