@@ -839,3 +839,49 @@ def test_a_lost_create_retried_meanwhile_keeps_the_retry_s_record(
     retry.connector.refresh_from_db()
     assert retry.connector.deleted_at is None
     assert Connector.objects.get() == retry.connector == lost.connector
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_read_before_a_pause_does_not_store_its_older_state(
+    owner_client, sandbox, kc, owner, tasks
+):
+    from django.db import connection
+    from django.utils import timezone
+
+    from connectors_admin.connectors.tasks import refresh_connector
+
+    create(owner_client, "kafka-connect", mongo_form(kc))
+    tasks.run("follow_status")
+    connector = Connector.objects.get()
+    assert connector.remote_status == "RUNNING"
+    other = []
+
+    def a_pause_lands_meanwhile(execute, sql, params, many, context):
+        # The refresh has its answer (RUNNING) and records the exchange; just then another
+        # request's pause finishes and stores what it got (what its rows would say).
+        result = execute(sql, params, many, context)
+        if not other and sql.startswith('INSERT INTO "connectors_attempt"'):
+            other.append(True)
+            Submission.objects.create(
+                team=connector.team,
+                user=owner,
+                credential=kc,
+                provider=connector.provider,
+                template=connector.template,
+                action="pause",
+                connector=connector,
+                outcome="succeeded",
+                finished_at=timezone.now(),
+            )
+            Connector.objects.filter(pk=connector.pk).update(remote_status="PAUSED")
+        return result
+
+    with connection.execute_wrapper(a_pause_lands_meanwhile):
+        assert refresh_connector.call(str(connector.pk)) == "succeeded"
+    assert other
+    connector.refresh_from_db()
+    assert connector.remote_status == "PAUSED"  # not the older RUNNING the refresh read
+    # The next refresh, read after the pause, stores what it reads.
+    assert refresh_connector.call(str(connector.pk)) == "succeeded"
+    connector.refresh_from_db()
+    assert connector.remote_status == "RUNNING"  # the sandbox was never paused here

@@ -584,6 +584,20 @@ def _kept_secret_values(connector: Connector) -> list[str]:
         return []
 
 
+def _changed_meanwhile(connector: Connector, submission: Submission) -> bool:
+    """Did an operation that changes the connector at its provider (a pause, say) finish while
+    this read (a refresh) ran? Then what the read found may be older than that change, and is
+    not stored over it: the next refresh reads it again."""
+    changing = [a.slug for a in connector.template_obj.actions if a.changes_remote]
+    return (
+        Submission.objects.filter(
+            connector_id=connector.pk, action__in=changing, finished_at__gte=submission.created_at
+        )
+        .exclude(pk=submission.pk)
+        .exists()
+    )
+
+
 def _apply(connector: Connector, result: ActionResult, client: ProviderClient) -> None:
     """Store what an action found; a record deleted meanwhile is left as it is."""
     changes: dict[str, Any] = {"last_error": "" if result.ok else result.message}
@@ -728,7 +742,8 @@ def run_action(
             connector.secret_config = crypto.encrypt_json(result.kept)
             Connector.objects.filter(pk=connector.pk).update(secret_config=connector.secret_config)
             client.redactor.add(values=result.kept.get("secret_values", []))
-        _apply(connector, result, client)
+        if action.changes_remote or not _changed_meanwhile(connector, submission):
+            _apply(connector, result, client)
         if action.changes_remote and connector.in_flight:
             signals.status_unsettled.send(Connector, connector=connector)
         submission.outcome = (
