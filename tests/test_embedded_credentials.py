@@ -775,3 +775,23 @@ def test_a_connection_check_audits_the_stored_key_it_sends(client_for, member, s
         assert AuditEvent.objects.filter(
             action="credential.used", target_id=str(credential.pk)
         ).exists(), credential.label
+
+
+def test_a_new_access_key_id_marks_the_copies_old_and_is_pushed(owner_client, sandbox, aisq, aws):
+    owner_client.post(SOURCE, s3_source_form(aisq, use__aws=str(aws.pk)), headers=HTMX)
+    new_id = "AKIA" + "N" * 16
+    response = owner_client.post(
+        reverse("credentials:edit", args=["acme", aws.pk]),
+        {"label": "Data lake", "aws_access_key_id": new_id},
+    )
+    assert response.status_code == 302
+    link = EmbeddedCredential.objects.get()
+    assert not link.is_current
+    page = owner_client.get(reverse("credentials:detail", args=["acme", aws.pk])).content.decode()
+    assert "carry the old values" in page or "carries the old values" in page
+    assert "Push the new secret" in page
+    owner_client.post(reverse("connectors:push-rotated", args=["acme", aws.pk]))
+    link.refresh_from_db()
+    assert link.is_current
+    sent = SandboxConnector.objects.get(provider="aisquared").data["configuration"]
+    assert new_id in json.dumps(sent)

@@ -290,7 +290,24 @@ def credential_edit(request: HttpRequest, team: str, pk: int) -> HttpResponse:
                 before=before,
                 after=credential.audit_state(),
             )
-            messages.success(request, "Saved. The secret was not changed.")
+            copies = 0
+            if retest and not credential.is_provider:
+                # Connectors carry these values too (an AWS key id, an Azure tenant): their
+                # copies are marked old, so the page offers to push the new ones, as after
+                # a rotation.
+                copies = credential.embedded_in.filter(connector__deleted_at=None).update(
+                    fingerprints={}
+                )
+            messages.success(
+                request,
+                "Saved. The secret was not changed."
+                + (
+                    f" {copies} connector{'s carry' if copies != 1 else ' carries'} the old "
+                    "values inside its configuration: see below."
+                    if copies
+                    else ""
+                ),
+            )
             return redirect("credentials:detail", team=team, pk=credential.pk)
     return render(
         request, "credentials/edit.html", _context(membership, credential=credential, form=form)
