@@ -180,3 +180,16 @@ def test_a_batch_leaves_the_mark_of_a_later_queueing_alone(owner_client, sandbox
     refresh_connectors.call([str(connector.pk)], queued.isoformat())
     connector.refresh_from_db()
     assert connector.refresh_queued_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_connectors_of_a_disabled_credential_are_not_refreshed_until_it_is_enabled(
+    owner_client, sandbox, credential, tasks
+):
+    made(owner_client, credential, 2)
+    tasks.backend.clear()
+    type(credential).objects.filter(pk=credential.pk).update(enabled=False)
+    # Each refresh would only fail, a failed operation more in each history every run.
+    assert refresh_live_connectors() == "queued 0 refreshes"
+    type(credential).objects.filter(pk=credential.pk).update(enabled=True)
+    assert refresh_live_connectors() == "queued 2 refreshes"

@@ -132,7 +132,11 @@ def refresh_live_connectors() -> str:
     now = timezone.now()
     every = timedelta(minutes=settings.STATUS_REFRESH_MINUTES)
     refreshable = [slug for slug, t in TEMPLATES.items() if t.action("refresh") is not None]
-    live = Connector.objects.filter(deleted_at=None, template__in=refreshable)
+    # Not those whose credential is disabled or deleted: each refresh would only fail, and
+    # add a failed operation to their history every run, until it is enabled again.
+    live = Connector.objects.filter(
+        deleted_at=None, template__in=refreshable, credential__enabled=True
+    )
     lease = now - _refresh_lease()
     # Marks past the lease whose task still waits in the queue (the workers are behind) or
     # runs (started within the lease) hold; the others' tasks were lost.
