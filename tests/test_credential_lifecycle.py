@@ -533,3 +533,32 @@ def test_new_login_values_or_enabling_again_are_tested_anew(owner_client, creden
     assert tasks.names() == ["verify_credential"]
     credential.refresh_from_db()
     assert credential.check_pending and "disabled" not in credential.last_check_message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_test_of_the_secret_before_a_rotation_does_not_verify_the_new_one(
+    owner_client, sandbox, credential
+):
+    from django.db import connection
+
+    from connectors_admin.credentials.testing import run_test
+
+    rotated = []
+
+    def rotated_meanwhile(execute, sql, params, many, context):
+        # The test's answer is in; the rotation lands just before the test stores it.
+        if not rotated and sql.startswith('UPDATE "credentials_credential" SET "last_check_at"'):
+            rotated.append(True)
+            owner_client.post(
+                reverse("credentials:rotate", args=["acme", credential.pk]),
+                {"secret": "the-next-secret-0000"},
+            )
+        return execute(sql, params, many, context)
+
+    stale = Credential.objects.get(pk=credential.pk)
+    with connection.execute_wrapper(rotated_meanwhile):
+        assert run_test(stale).ok  # the old secret worked
+    assert rotated
+    credential.refresh_from_db()
+    # The new secret is still to be tested (its own test is queued), not "verified".
+    assert credential.last_check_ok is None and credential.check_pending

@@ -27,7 +27,9 @@ def run_test(credential: Credential, request: HttpRequest | None = None) -> Chec
     credential.last_check_at = timezone.now()
     credential.last_check_ok = result.ok
     credential.last_check_message = result.message[:500]
-    Credential.objects.filter(pk=credential.pk).update(
+    # Kept only if the credential is as it was tested: a rotation or an edit meanwhile (which
+    # queued a test of its own) is not said to be verified by a test of the values before it.
+    Credential.objects.filter(pk=credential.pk, updated_at=credential.updated_at).update(
         last_check_at=credential.last_check_at,
         last_check_ok=result.ok,
         last_check_message=credential.last_check_message,
