@@ -775,6 +775,10 @@ def test_a_connection_check_audits_the_stored_key_it_sends(client_for, member, s
         assert AuditEvent.objects.filter(
             action="credential.used", target_id=str(credential.pk)
         ).exists(), credential.label
+    # Its page does not say "no call yet" beside a last use.
+    page = client_for(member).get(reverse("credentials:detail", args=["acme", aws.pk]))
+    html = page.content.decode()
+    assert "No call yet." not in html and "goes to providers inside connectors" in html
 
 
 def test_a_new_access_key_id_marks_the_copies_old_and_is_pushed(owner_client, sandbox, aisq, aws):
