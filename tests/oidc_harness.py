@@ -131,10 +131,12 @@ def oidc_provider(tmp_path_factory) -> Iterator[OIDCProvider]:
     }
     command = [sys.executable, "-m", "tests.oidc_provider.serve", "--port", "0"]
     command += ["--db", str(workdir / "provider.sqlite3"), "--watch-stdin"]
+    # --name=value: a random secret may start with "-" (1 run in 64), which argparse would
+    # take for an option of its own.
     for name in ("client_id", "client_secret", "username", "password", "email"):
-        command += [f"--{name.replace('_', '-')}", settings[name]]
+        command.append(f"--{name.replace('_', '-')}={settings[name]}")
     for uri in settings["redirect_uris"]:
-        command += ["--redirect-uri", uri]
+        command.append(f"--redirect-uri={uri}")
 
     stderr_path = workdir / "stderr.log"
     with open(stderr_path, "wb") as stderr:
