@@ -462,6 +462,9 @@ def test_rotating_checks_the_secret_against_the_stored_values(owner_client, team
     bad = owner_client.post(url, {"token": "not-a-key"})
     assert bad.status_code == 200 and "An API key is sk_live_" in bad.content.decode()
     assert owner_client.post(url, {"token": "sk_live_" + "b" * 48}).status_code == 302
+    # Editing it (no key typed there) checks no key.
+    edit = reverse("credentials:edit", args=["acme", key.pk])
+    assert owner_client.post(edit, {"label": "VV2", "auth_type": "api_key"}).status_code == 302
 
 
 @pytest.mark.django_db(transaction=True)

@@ -61,7 +61,12 @@ class VideoVectorCredentialForm(CredentialForm):
     def clean(self):
         cleaned = super().clean()
         token = cleaned.get("token", "")
-        if self.current("auth_type") == "api_key" and not API_KEY.match(token):
+        # Only where the key is typed (adding, rotating): the edit form has no key to check.
+        if (
+            "token" in self.fields
+            and self.current("auth_type") == "api_key"
+            and not API_KEY.match(token)
+        ):
             self.add_error(
                 "token", "An API key is sk_live_ followed by 48 lowercase hex characters."
             )
