@@ -287,10 +287,11 @@ def test_the_admin_keeps_the_delete_protection_of_credentials_in_use(
         url = reverse("admin:credentials_credential_delete", args=[used.pk])
         assert operator_client.post(url, {"post": "yes"}).status_code == 403
     changelist = reverse("admin:credentials_credential_changelist")
-    operator_client.post(
-        changelist,
-        {"action": "delete_selected", "_selected_action": [aws.pk, spare.pk], "post": "yes"},
-    )
+    picked = {"action": "delete_selected", "_selected_action": [aws.pk, spare.pk]}
+    confirm = operator_client.post(changelist, picked).content.decode()
+    assert "Lake" in confirm and "live connectors use it or carry it" in confirm
+    assert "permission" not in confirm
+    operator_client.post(changelist, {**picked, "post": "yes"})
     assert Credential.objects.filter(pk__in=[credential.pk, aws.pk, spare.pk]).count() == 3
     # One not in use goes, and the team's audit trail says so.
     url = reverse("admin:credentials_credential_delete", args=[spare.pk])

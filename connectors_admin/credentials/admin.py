@@ -141,11 +141,17 @@ class CredentialAdmin(admin.ModelAdmin):
             obj.set_secrets(secrets, request.user)
         if not change:
             obj.created_by = request.user
-        # New values (a secret, a user, a host) are tested anew, as on the team's pages.
-        retest = not change or bool(secrets) or obj.public != stored.public
+        # New values (a secret, a user, a host) are tested anew, as on the team's pages, and
+        # so is a credential enabled again (its last test may say only that it was disabled).
+        public_changed = change and obj.public != stored.public
+        retest = (
+            not change or bool(secrets) or public_changed or (obj.enabled and not stored.enabled)
+        )
         if retest:
             obj.forget_check()
         super().save_model(request, obj, form, change)
+        if public_changed:
+            obj.mark_copies_old()
         if retest:
             obj.cache.all().delete()  # catalogues fetched with the old values
             enqueue_on_commit(verify_credential, obj.pk)
@@ -168,6 +174,19 @@ class CredentialAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or not obj.in_use())
+
+    def get_deleted_objects(self, objs, request):
+        """The confirmation of 'delete selected' names each credential in use as protected,
+        and why, instead of saying the operator lacks a permission."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        in_use = [credential for credential in objs if credential.in_use()]
+        if in_use:
+            perms_needed.discard(Credential._meta.verbose_name)
+            protected = [
+                *protected,
+                *(f"{credential}: live connectors use it or carry it" for credential in in_use),
+            ]
+        return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):
         self._delete(request, obj)

@@ -119,6 +119,13 @@ class Credential(models.Model):
         """What audit rows and pages may say of the secrets."""
         return {name: hint.get("fingerprint", "") for name, hint in self.secret_hints.items()}
 
+    def mark_copies_old(self) -> int:
+        """After its values changed (a key id, a tenant): the copies live connectors carry are
+        old, so its page offers to push the new ones, as after a rotation. How many."""
+        if self.is_provider:
+            return 0
+        return self.embedded_in.filter(connector__deleted_at=None).update(fingerprints={})
+
     def in_use(self) -> bool:
         """Does a live connector use it, or carry its secret inside? Then it cannot be deleted:
         each such connector is closed first (the delete page lists them)."""

@@ -290,14 +290,8 @@ def credential_edit(request: HttpRequest, team: str, pk: int) -> HttpResponse:
                 before=before,
                 after=credential.audit_state(),
             )
-            copies = 0
-            if retest and not credential.is_provider:
-                # Connectors carry these values too (an AWS key id, an Azure tenant): their
-                # copies are marked old, so the page offers to push the new ones, as after
-                # a rotation.
-                copies = credential.embedded_in.filter(connector__deleted_at=None).update(
-                    fingerprints={}
-                )
+            # Connectors carry these values too (an AWS key id, an Azure tenant).
+            copies = credential.mark_copies_old() if retest else 0
             messages.success(
                 request,
                 "Saved. The secret was not changed."
