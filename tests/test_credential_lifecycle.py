@@ -549,8 +549,9 @@ def test_a_test_of_the_secret_before_a_rotation_does_not_verify_the_new_one(
     rotated = []
 
     def rotated_meanwhile(execute, sql, params, many, context):
-        # The test's answer is in; the rotation lands just before the test stores it.
-        if not rotated and sql.startswith('UPDATE "credentials_credential" SET "last_check_at"'):
+        # The test's answer is in; the rotation lands just before the test stores it (when it
+        # reads whether the credential still holds the values it tested).
+        if not rotated and sql.startswith('SELECT "credentials_credential"."secret_set_at"'):
             rotated.append(True)
             owner_client.post(
                 reverse("credentials:rotate", args=["acme", credential.pk]),
@@ -565,3 +566,25 @@ def test_a_test_of_the_secret_before_a_rotation_does_not_verify_the_new_one(
     credential.refresh_from_db()
     # The new secret is still to be tested (its own test is queued), not "verified".
     assert credential.last_check_ok is None and credential.check_pending
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_label_while_a_test_runs_keeps_its_result(owner_client, sandbox, credential):
+    from django.db import connection
+
+    from connectors_admin.credentials.testing import run_test
+
+    renamed = []
+
+    def renamed_meanwhile(execute, sql, params, many, context):
+        if not renamed and sql.startswith('SELECT "credentials_credential"."secret_set_at"'):
+            renamed.append(True)
+            other_tab = Credential.objects.get(pk=credential.pk)
+            other_tab.label = "Renamed"
+            other_tab.save()  # as the edit page saves it
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(renamed_meanwhile):
+        assert run_test(Credential.objects.get(pk=credential.pk)).ok
+    credential.refresh_from_db()
+    assert renamed and credential.last_check_ok is True  # a label says nothing a test does

@@ -13,6 +13,9 @@ from connectors_admin.providers.base import CheckResult
 
 from .models import Credential
 
+# What a test's answer is about.
+TESTED = ("secret_set_at", "public", "enabled")
+
 
 def run_test(credential: Credential, request: HttpRequest | None = None) -> CheckResult:
     if not credential.enabled:
@@ -27,13 +30,15 @@ def run_test(credential: Credential, request: HttpRequest | None = None) -> Chec
     credential.last_check_at = timezone.now()
     credential.last_check_ok = result.ok
     credential.last_check_message = result.message[:500]
-    # Kept only if the credential is as it was tested: a rotation or an edit meanwhile (which
-    # queued a test of its own) is not said to be verified by a test of the values before it.
-    Credential.objects.filter(pk=credential.pk, updated_at=credential.updated_at).update(
-        last_check_at=credential.last_check_at,
-        last_check_ok=result.ok,
-        last_check_message=credential.last_check_message,
-    )
+    # Kept only if the credential holds the values tested: a rotation or an edit of them
+    # meanwhile (which queued a test of its own) is not said verified by a test of the old ones.
+    now = Credential.objects.filter(pk=credential.pk).values(*TESTED).first()
+    if now == {name: getattr(credential, name) for name in TESTED}:
+        Credential.objects.filter(pk=credential.pk).update(
+            last_check_at=credential.last_check_at,
+            last_check_ok=result.ok,
+            last_check_message=credential.last_check_message,
+        )
     record(
         Action.CREDENTIAL_TESTED,
         request=request,
