@@ -220,3 +220,20 @@ def test_a_bulk_action_that_can_no_longer_run_says_why_and_the_batch_ends(
     assert "still waiting" not in html and "refreshing…" not in html
     assert "It was deleted before this could run." in html
     assert "Whoever asked may no longer do this in this team." in html
+
+
+@pytest.mark.django_db
+def test_a_bulk_delete_of_a_connector_deleted_meanwhile_is_done(
+    owner_client, team, owner, credential, tasks
+):
+    from django.utils import timezone
+
+    (a,) = make_connectors(team, credential, owner, 1)
+    owner_client.post(
+        reverse("connectors:bulk", args=["acme"]),
+        {"action": "delete", "scope": "selected", "connector": [str(a.pk)], "confirmed": "1"},
+    )
+    Connector.objects.filter(pk=a.pk).update(deleted_at=timezone.now())
+    tasks.run("run_connector_action")
+    done = Submission.objects.get(connector=a, action="delete")
+    assert done.outcome == "succeeded" and done.error_message == "It was already deleted."

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Subquery, Value
@@ -261,7 +262,7 @@ def search_in_creation_order(
     found = list(connectors.filter(window)[bottom:top])
     if len(found) == top - bottom:
         return found
-    if count() > SORT_AT_MOST:
+    if count() > min(SORT_AT_MOST, settings.LIST_COUNT_CAP):
         return list(page)
     # COALESCE(x, x) is x, but not the column an index is sorted on.
     created = Coalesce("created_at", "created_at")

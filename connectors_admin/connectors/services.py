@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -297,7 +298,7 @@ def _adopt(
                 # Recorded since the lost try (imported, or made by a later try): that record
                 # is this connector, not an old one whose id the provider gave anew. Nothing is
                 # recorded twice, and nothing is closed.
-                submission.connector = connector
+                _adopted(submission, connector)
                 submission.error_message = (
                     f"{template.provider.label}'s answer was lost. The connector was found "
                     "there afterwards, already recorded since (imported, or made by a later "
@@ -594,6 +595,7 @@ def _changed_meanwhile(connector: Connector, submission: Submission) -> bool:
             connector_id=connector.pk, action__in=changing, finished_at__gte=submission.created_at
         )
         .exclude(pk=submission.pk)
+        .exclude(error_kind="refused")  # queued, then not run: it changed nothing
         .exists()
     )
 
@@ -639,19 +641,23 @@ def _operation(
     )
 
 
-def refuse(connector: Connector, user_id: int | None, action: str, why: str) -> Submission:
-    """Record an operation queued on a connector that did not run, and why: nothing was sent."""
+def refuse(
+    connector: Connector, user_id: int | None, action: str, why: str, *, done: bool = False
+) -> Submission:
+    """Record an operation queued on a connector that did not run, and why: nothing was sent.
+    `done`: what it was for is so already (a delete of a connector deleted meanwhile)."""
+    users = get_user_model().objects.filter(pk=user_id) if user_id else None
     return Submission.objects.create(
         team=connector.team,
-        user_id=user_id,
+        user_id=user_id if users is not None and users.exists() else None,  # deleted since
         credential=connector.credential,
         provider=connector.provider,
         template=connector.template,
         action=action,
         connector=connector,
-        outcome=Submission.Outcome.FAILED,
-        error_kind="refused",
-        error_message=f"{why} Nothing was sent.",
+        outcome=Submission.Outcome.SUCCEEDED if done else Submission.Outcome.FAILED,
+        error_kind="" if done else "refused",
+        error_message=why if done else f"{why} Nothing was sent.",
         finished_at=timezone.now(),
     )
 

@@ -61,7 +61,10 @@ def run_connector_action(connector_id: str, slug: str, user_id: int | None) -> s
     # What changed since it was queued is recorded as this connector's outcome, in words:
     # the batch's summary and the list's progress read it, and do not wait for it for ever.
     if connector.deleted_at is not None:
-        services.refuse(connector, user_id, slug, "It was deleted before this could run.")
+        if slug == "delete":  # what was asked for is done
+            services.refuse(connector, user_id, slug, "It was already deleted.", done=True)
+        else:
+            services.refuse(connector, user_id, slug, "It was deleted before this could run.")
         return "gone"
     action = connector.template_obj.action(slug)
     if action is None or action not in connector.available_actions():

@@ -135,8 +135,8 @@ class ConnectionUriForm(CredentialForm):
         except ValueError:
             # Python's message quotes the part it could not read: often the password.
             raise forms.ValidationError(
-                "This URI cannot be read: a password with [ or ] in it must be percent-encoded "
-                "(%5B and %5D)."
+                "This URI cannot be read. Characters such as [ and ] in a user or a password "
+                "must be percent-encoded (%5B and %5D)."
             ) from None
         if not parts.scheme or not (host or parts.path):
             raise forms.ValidationError(
