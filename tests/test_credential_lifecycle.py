@@ -244,8 +244,12 @@ def test_storage_secrets_are_tested_for_form_only(owner_client):
 @pytest.mark.django_db(transaction=True)
 def test_a_disabled_credential_cannot_be_used(owner_client, sandbox, credential):
     toggle = reverse("credentials:toggle", args=["acme", credential.pk])
+    detail = reverse("credentials:detail", args=["acme", credential.pk])
+    # The page's button asks for the other state.
+    assert 'name="enabled" value="0"' in owner_client.get(detail).content.decode()
     owner_client.post(toggle, {"enabled": "0"})
     owner_client.post(toggle, {"enabled": "0"})  # a double click: disabled, and said once
+    assert 'name="enabled" value="1"' in owner_client.get(detail).content.decode()
     credential.refresh_from_db()
     assert credential.enabled is False
     assert AuditEvent.objects.filter(action="credential.disabled").count() == 1
