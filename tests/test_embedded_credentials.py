@@ -640,6 +640,38 @@ def test_only_admins_push_and_deleting_is_allowed_once_no_live_connector_embeds_
     assert not Credential.objects.filter(pk=aws.pk).exists()
 
 
+def test_a_credential_a_lost_create_needs_cannot_be_deleted_until_it_settles(
+    owner_client, client_for, django_user_model, sandbox, aisq, aws, fault, tasks
+):
+    """The lookup of a lost create asks the provider with its credential and links what it
+    finds to the secrets the create carried: neither may go before it has settled."""
+    owner_client.get(SOURCE, {"connector_name": "AmazonS3"})  # caches the catalogue
+    fault("late", provider="aisquared")
+    owner_client.post(SOURCE, s3_source_form(aisq, use__aws=str(aws.pk)), headers=HTMX)
+    lost = Submission.objects.get(action="create")
+    assert lost.reconciliation == "pending" and not Connector.objects.exists()
+    operator = client_for(django_user_model.objects.create_superuser("root", "r@example.com", "-"))
+    for credential in (aisq, aws):
+        delete = reverse("credentials:delete", args=["acme", credential.pk])
+        page = owner_client.get(delete).content.decode()
+        assert "cannot be deleted yet: 1 create made with it has not settled" in page
+        assert reverse("connectors:submission", args=["acme", lost.pk]) in page
+        assert "looking for it at the provider" in page
+        assert owner_client.post(delete).status_code == 409
+        admin = reverse("admin:credentials_credential_delete", args=[credential.pk])
+        assert operator.post(admin, {"post": "yes"}).status_code == 403
+    assert Credential.objects.filter(pk__in=[aisq.pk, aws.pk]).count() == 2
+
+    assert tasks.run("reconcile_create") == ["found"]
+    connector = Connector.objects.get()
+    assert EmbeddedCredential.objects.get().credential == aws
+    owner_client.post(reverse("connectors:action", args=["acme", connector.pk, "delete"]))
+    for credential in (aws, aisq):
+        delete = reverse("credentials:delete", args=["acme", credential.pk])
+        assert owner_client.post(delete).status_code == 302
+    assert not Credential.objects.filter(pk__in=[aisq.pk, aws.pk]).exists()
+
+
 def test_the_credential_list_counts_connectors_that_embed_it(owner_client, sandbox, aisq, aws):
     owner_client.post(SOURCE, s3_source_form(aisq, use__aws=str(aws.pk)), headers=HTMX)
     html = owner_client.get(reverse("credentials:list", args=["acme"])).content.decode()

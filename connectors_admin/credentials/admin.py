@@ -184,7 +184,10 @@ class CredentialAdmin(admin.ModelAdmin):
             perms_needed.discard(Credential._meta.verbose_name)
             protected = [
                 *protected,
-                *(f"{credential}: live connectors use it or carry it" for credential in in_use),
+                *(
+                    f"{credential}: live connectors use it or carry it, or a create with it has not settled"
+                    for credential in in_use
+                ),
             ]
         return deleted, counts, perms_needed, protected
 
@@ -198,7 +201,8 @@ class CredentialAdmin(admin.ModelAdmin):
         if kept:
             self.message_user(
                 request,
-                f"Not deleted, connectors use them: {', '.join(kept)}. Delete those first.",
+                f"Not deleted, connectors use them or creates with them have not settled: "
+                f"{', '.join(kept)}.",
                 messages.ERROR,
             )
 

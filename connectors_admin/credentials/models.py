@@ -127,12 +127,47 @@ class Credential(models.Model):
         return self.embedded_in.filter(connector__deleted_at=None).update(fingerprints={})
 
     def in_use(self) -> bool:
-        """Does a live connector use it, or carry its secret inside? Then it cannot be deleted:
-        each such connector is closed first (the delete page lists them)."""
+        """Does a live connector use it, or carry its secret inside, or does a create that may
+        have made one still need it? Then it cannot be deleted: each such connector is closed
+        first, each such create settles first (the delete page lists them)."""
         return (
             self.connectors.filter(deleted_at=None).exists()
             or self.embedded_in.filter(connector__deleted_at=None).exists()
+            or bool(self.creates_in_flight())
         )
+
+    def creates_in_flight(self) -> list[Any]:
+        """The team's creates made with it, or carrying it, that have not settled: still waiting
+        for the provider, or their answer lost and being looked for. The lookup asks the
+        provider with this credential and links what it finds to the credentials the create
+        carried; deleting it meanwhile would leave a connector that may exist unrecorded."""
+        submissions = self.submissions.model  # connectors sits above credentials: no import
+        unsettled = (
+            submissions.objects.filter(team_id=self.team_id, action=submissions.CREATE)
+            .filter(
+                models.Q(outcome=submissions.Outcome.PENDING)
+                | models.Q(reconciliation=submissions.Reconciliation.PENDING)
+            )
+            .select_related("user")
+            .only(
+                "credential",
+                "context",
+                "template",
+                "created_at",
+                "reconciliation",
+                "user__username",
+            )
+            .order_by("-created_at")
+        )
+        return [
+            submission
+            for submission in unsettled
+            if submission.credential_id == self.pk
+            or any(
+                link.get("credential") == self.pk
+                for link in (submission.context or {}).get("embedded") or []
+            )
+        ]
 
     def audit_state(self) -> dict[str, Any]:
         return {

@@ -428,7 +428,9 @@ def credential_delete(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         .exclude(connector__in=[connector for connector, _ in in_use])
         .order_by("-connector__created_at")[:100]
     ]
-    if request.method == "POST" and not in_use:
+    # Creates that may have made a connector with it, not settled yet: their lookup needs it.
+    unsettled = credential.creates_in_flight()
+    if request.method == "POST" and not in_use and not unsettled:
         before = credential.audit_state()
         record(
             Action.CREDENTIAL_DELETED,
@@ -443,7 +445,7 @@ def credential_delete(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     return render(
         request,
         "credentials/delete.html",
-        _context(membership, credential=credential, in_use=in_use),
+        _context(membership, credential=credential, in_use=in_use, unsettled=unsettled),
         status=409 if request.method == "POST" else 200,
     )
 
