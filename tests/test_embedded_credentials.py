@@ -640,6 +640,51 @@ def test_only_admins_push_and_deleting_is_allowed_once_no_live_connector_embeds_
     assert not Credential.objects.filter(pk=aws.pk).exists()
 
 
+def test_a_create_whose_process_died_is_found_with_its_configuration_and_gets_pushes(
+    owner_client, sandbox, aisq, aws, tasks
+):
+    """A worker killed after the provider made the connector, before anything was recorded:
+    the sweep's lookup records it with the configuration it was sent with, so a rotation of
+    the secret it carries can still be pushed to it."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from connectors_admin.connectors.tasks import sweep_submissions
+
+    def killed_before_recording(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "connectors_connector"'):
+            raise SystemExit(1)  # what a worker's timeout does to a request
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(killed_before_recording), pytest.raises(SystemExit):
+        owner_client.post(SOURCE, s3_source_form(aisq, use__aws=str(aws.pk)), headers=HTMX)
+    assert SandboxConnector.objects.filter(provider="aisquared").exists()
+    assert not Connector.objects.exists()
+    lost = Submission.objects.get(action="create")
+    assert lost.outcome == "pending"
+    assert AWS_SECRET not in json.dumps(list(Submission.objects.values()), default=str)
+    Submission.objects.update(created_at=timezone.now() - timedelta(hours=1))
+
+    tasks.backend.clear()
+    assert sweep_submissions() == "1 abandoned, 1 reconciliations queued"
+    assert tasks.run("reconcile_create") == ["found"]
+    connector = Connector.objects.get()
+    assert EmbeddedCredential.objects.get().credential == aws
+    assert Submission.objects.get(pk=lost.pk).secret_config == ""  # settled: the record keeps it
+    owner_client.post(
+        reverse("credentials:rotate", args=["acme", aws.pk]),
+        {"aws_secret_access_key": ROTATED_AWS_SECRET},
+    )
+    owner_client.post(reverse("connectors:push-rotated", args=["acme", aws.pk]))
+    pushed = Submission.objects.get(action="push-rotated")
+    assert pushed.outcome == "succeeded" and pushed.connector == connector
+    sent = SandboxConnector.objects.get(provider="aisquared").data["configuration"]
+    assert sent["secret_access"] == digest(ROTATED_AWS_SECRET)
+    assert sent["bucket"] == "acme-lake"
+
+
 def test_a_credential_a_lost_create_needs_cannot_be_deleted_until_it_settles(
     owner_client, client_for, django_user_model, sandbox, aisq, aws, fault, tasks
 ):

@@ -181,6 +181,9 @@ def create_connector(
                     **({"idempotency_key": idempotency_key} if idempotency_key else {}),
                 },
                 context=embedding.stamped(context),
+                # Kept until the create settles: if its process dies mid-call, the lookup
+                # that the sweep queues records the connector with it (pushes need it).
+                secret_config=crypto.encrypt_json(kept) if kept and failure is None else "",
             )
     except IntegrityError:
         return wait_for(Submission.objects.get(team=team, form_token=token))
@@ -203,10 +206,10 @@ def create_connector(
         _fail(submission, error, client)
         if error.may_have_reached:
             submission.reconciliation = Submission.Reconciliation.PENDING
-            submission.secret_config = crypto.encrypt_json(kept) if kept else ""
     except Exception:
         _fail(submission, INTERNAL_ERROR, client)
         _finish(submission, client)
+        submission.secret_config = ""
         submission.save()
         raise
     else:
@@ -218,6 +221,8 @@ def create_connector(
         if idempotency_key and submission.connector is not None:
             # The provider honoured the key: this connector is what the earlier tries made.
             _resolve_earlier_tries(submission, idempotency_key)
+    if submission.reconciliation != Submission.Reconciliation.PENDING:
+        submission.secret_config = ""  # settled: the connector keeps its own, if any
     _finish(submission, client)
     submission.save()
     if submission.reconciliation == Submission.Reconciliation.PENDING:
@@ -389,7 +394,8 @@ def reconcile(submission: Submission) -> Submission:
     except ProviderError as error:
         submission.reconciliation = Submission.Reconciliation.UNKNOWN
         submission.error_message += f" Could not look for it afterwards: {error.message}"
-        submission.save(update_fields=["reconciliation", "error_message"])
+        submission.secret_config = ""
+        submission.save(update_fields=["reconciliation", "error_message", "secret_config"])
         return submission
     known = _RecordedIds(submission.team, template.slug)
     lookup = Submission.objects.create(
