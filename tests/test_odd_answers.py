@@ -549,3 +549,52 @@ def test_other_connectors_secrets_in_a_listing_are_masked_before_it_is_stored(sc
 def test_a_provider_time_at_the_calendars_end_is_shown_as_it_came():
     assert display_time("2026-11-23T16:20:00Z") == "2026-11-23 16:20 UTC"
     assert display_time("9999-12-31T23:00:00-05:00") == "9999-12-31T23:00:00-05:00"
+
+
+@pytest.mark.django_db
+def test_a_provider_error_about_a_value_from_a_stored_credential_is_said_by_its_picker(
+    script, owner, team
+):
+    """The input a stored credential fills is not shown: the provider's word on it is said
+    next to the picker, naming the value, rather than nowhere."""
+    from .test_videovector import ADMIN_KEY, AWS_SECRET
+
+    vv = Credential(team=team, kind="videovector", label="Media", public={"auth_type": "api_key"})
+    vv.set_secrets({"token": ADMIN_KEY}, owner)
+    vv.save()
+    aws = Credential(
+        team=team, kind="aws", label="Footage", public={"aws_access_key_id": "AKIA" + "F" * 16}
+    )
+    aws.set_secrets({"aws_secret_access_key": AWS_SECRET}, owner)
+    aws.save()
+    script.on(
+        "POST",
+        r"/connectors",
+        422,
+        json={
+            "error": {
+                "code": "validation_error",
+                "message": "The connector is not valid.",
+                "details": {"aws_access_key_id": "This key id is not active in the account."},
+            }
+        },
+    )
+    form = {
+        "credential": vv.pk,
+        "name": "Footage",
+        "bucket": "media-archive",
+        "region": "us-east-1",
+        "use__aws": str(aws.pk),
+        "scopes": ["import"],
+        "import_mode": "all",
+        "form_token": str(uuid.uuid4()),
+    }
+    page = answering(owner).post(
+        reverse("connectors:create", args=["acme", "videovector-s3"]), form, headers=HTMX
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    said = re.search(r'<ul class="errorlist" id="id_use__aws_error">(.*?)</ul>', html, re.S)
+    assert said, "nothing said next to the picker"
+    assert "Access key id: This key id is not active in the account." in said.group(1)
+    assert AWS_SECRET not in html

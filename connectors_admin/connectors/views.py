@@ -242,7 +242,7 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
         )
     else:
         for field, message in submission.field_errors.items():
-            form.add_error(form.error_field(field), message)
+            form.add_provider_error(field, message)
         context["provider_error"] = submission.error_message
     context["failed_submission"] = submission
     if confirmed:

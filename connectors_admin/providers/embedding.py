@@ -452,6 +452,17 @@ class EmbeddedSecretsForm(forms.Form):
                 names += [KEY + slot.name, KEYFILE + slot.name]
         return names
 
+    def add_provider_error(self, name: str, message: str) -> None:
+        """A provider's error about a value a picked stored credential filled is said next to
+        the picker, naming the value (its own input is not shown)."""
+        for slot in self.slots:
+            if self.stored_choice(slot) and name in {*self.covered(slot), KEY + slot.name}:
+                field = self.fields.get(name)
+                label = field.label if field is not None and field.label else name
+                self.add_error(USE + slot.name, f"{label}: {message}")
+                return
+        super().add_provider_error(name, message)  # type: ignore[misc]
+
     def hidden_by_stored(self) -> set[str]:
         """Fields a picked stored credential fills, and the pickers of slots that do not apply."""
         hidden = {n for slot in self.slots if self.stored_choice(slot) for n in self.covered(slot)}

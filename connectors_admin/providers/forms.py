@@ -99,6 +99,10 @@ class ConnectorForm(forms.Form):
         """The field where a provider's error about `name` is said (None: the whole form)."""
         return name if name in self.fields else None
 
+    def add_provider_error(self, name: str, message: str) -> None:
+        """Say the provider's error about its field `name` where the user sees it."""
+        self.add_error(self.error_field(name), message)
+
     def provider_data(self) -> dict[str, Any]:
         """What the client's build_create receives."""
         return {k: v for k, v in self.cleaned_data.items() if k != "credential"}
