@@ -5,6 +5,7 @@ URIs, passwords, AWS keys) found nowhere."""
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -595,6 +596,47 @@ def test_a_secret_typed_into_the_json_moves_to_its_field_and_is_never_shown(
     assert sent["connection.uri"] == MONGO_URI and "JaasPwDoNotLeak" in sent["sasl.jaas.config"]
     for secret in (MONGO_PASSWORD, "JaasPwDoNotLeak"):
         assert secret not in everything()
+
+
+def test_reconfigure_never_shows_a_password_inside_a_url_and_sends_the_kept_one(
+    owner_client, client_for, member, sandbox, kc
+):
+    jdbc = "io.aiven.connect.jdbc.JdbcSinkConnector"
+    url_with_password = "jdbc:postgresql://writer:JdbcPwDoNotLeak@db.example.com:5432/shop"
+    form = {
+        "credential": kc.pk,
+        "connector_class": jdbc,
+        "name": "shop-sink",
+        "editor": "form",
+        "tasks_max": "1",
+        "p_topics": "orders",
+        "p_connection_url": url_with_password,
+        "form_token": str(uuid.uuid4()),
+    }
+    assert "Connector created" in create(owner_client, "kafka-connect", form)
+    connector = Connector.objects.get()
+    url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
+    page = client_for(member).get(url).content.decode()
+    assert "JdbcPwDoNotLeak" not in page
+    masked = "jdbc:postgresql://writer:[redacted]@db.example.com:5432/shop"
+    assert masked in html.unescape(page)
+    # Sent back as shown, the kept password goes with it, not the mask.
+    properties = {"connector.class": jdbc, "tasks.max": "1", "topics": "orders,refunds"}
+    response = owner_client.post(
+        url, {"properties": json.dumps({**properties, "connection.url": masked})}
+    )
+    assert response.status_code == 302
+    remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    assert remote["connection.url"] == url_with_password and remote["topics"] == "orders,refunds"
+    # Moved to another host with the mask, the kept password does not follow: it is asked for.
+    elsewhere = masked.replace("db.example.com", "db.attacker.example")
+    refused = owner_client.post(
+        url, {"properties": json.dumps({**properties, "connection.url": elsewhere})}
+    ).content.decode()
+    assert "connection.url holds a masked password" in refused
+    remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    assert remote["connection.url"] == url_with_password
+    assert "JdbcPwDoNotLeak" not in refused + everything()
 
 
 def test_a_secret_line_that_is_not_key_value_is_not_quoted(owner_client, sandbox, kc):

@@ -18,7 +18,7 @@ from connectors_admin.providers.schema_forms import SecretTextarea
 
 from .catalogue import BY_NAME, CLASS_KEY, LineError, parse_lines
 from .forms import MAX_PROPERTIES_TEXT
-from .secrets import is_secret_key, parse_properties, secret_values
+from .secrets import is_secret_key, mask_urls, parse_properties, secret_values
 
 
 class ReconfigureForm(forms.Form):
@@ -84,8 +84,34 @@ def _secret(key: str, typed: list[str]) -> bool:
 
 def _initial(target: Target) -> dict[str, Any]:
     config, typed, _ = _current(target)
-    public = {k: v for k, v in config.items() if not _secret(k, typed) and v != REDACTED}
+    public = {
+        k: mask_urls(v) if isinstance(v, str) else v  # a password inside a URL is never shown
+        for k, v in config.items()
+        if not _secret(k, typed) and v != REDACTED
+    }
     return {"properties": json.dumps(public, indent=2)}
+
+
+def _unmasked(new: dict[str, str], config: dict[str, str], kept: bool, given: dict) -> None:
+    """A value sent back with the masked password of its URL, unchanged, gets the kept password
+    again. Changed (another host, say), or never known here (imported), the whole value is
+    asked for under Secret properties: the mask is not sent as a password, and a kept password
+    does not follow its URL elsewhere."""
+    asked = []
+    for key, value in new.items():
+        if key in given or not isinstance(value, str) or REDACTED not in value:
+            continue
+        was = config.get(key)
+        if kept and isinstance(was, str) and mask_urls(was) == value:
+            new[key] = was
+        else:
+            asked.append(key)
+    if asked:
+        message = (
+            f"{', '.join(asked)} holds a masked password: give the whole value under Secret "
+            "properties, as key=value, to change it."
+        )
+        raise ProviderError(message, field_errors={"properties": message})
 
 
 def _keep_bound_hosts(target: Target, config: dict[str, str], new: dict[str, str]) -> None:
@@ -119,6 +145,7 @@ def _reconfigure(client: Any, target: Target) -> ActionResult:
     new.setdefault(CLASS_KEY, was)
     config, typed, kept = _current(target)
     given: dict[str, str] = dict(inputs.get("secret_properties") or {})
+    _unmasked(new, config, kept, given)
     secrets = {k: v for k, v in config.items() if _secret(k, typed) and kept and v != REDACTED}
     secrets.update(given)
     secrets = {k: v for k, v in secrets.items() if v}  # "key=" removes it
