@@ -165,3 +165,72 @@ def test_an_invitation_that_cannot_be_sent_keeps_what_was_typed(owner_client):
     assert 'value="not-an-email"' in html
     assert '<option value="admin" selected>' in html
     assert not Invitation.objects.exists() and not mail.outbox
+
+
+def links_to(email: str) -> list[str]:
+    return [
+        re.search(r"https?://\S+/invitations/\S+/", m.body).group(0)
+        for m in mail.outbox
+        if email in m.to
+    ]
+
+
+def test_no_pending_invitation_lets_someone_back_in_or_in_with_another_role(
+    owner_client, client_for, make_user, team
+):
+    from allauth.account.models import EmailAddress
+
+    # Sent again: the newer link replaces the older.
+    invite_url = reverse("accounts:invite", args=["acme"])
+    for role in ("admin", "member"):
+        owner_client.post(invite_url, {"invite-email": "bob@example.com", "invite-role": role})
+    older, newer = links_to("bob@example.com")
+    bob = make_user("bob", email="bob@example.com")
+    as_bob = client_for(bob)
+    assert as_bob.get(older).status_code == 410
+    as_bob.post(older)
+    assert not Membership.objects.filter(user=bob).exists()
+    # Added directly, as a viewer, while invited as a member: the invitation is withdrawn.
+    owner_client.post(MEMBERS, {"user": "bob", "role": "viewer"})
+    assert as_bob.get(newer).status_code == 410
+    # Removed while a link to another of his addresses is pending: it is withdrawn too.
+    EmailAddress.objects.create(user=bob, email="bob.alt@example.com", verified=True)
+    alt = invite(owner_client, email="bob.alt@example.com", role="admin")
+    membership = Membership.objects.get(user=bob)
+    owner_client.post(reverse("accounts:member-remove", args=["acme", membership.pk]))
+    as_bob.post(alt)
+    assert not Membership.objects.filter(user=bob).exists()
+    reasons = set(
+        AuditEvent.objects.filter(action="member.invitation_revoked").values_list(
+            "message", flat=True
+        )
+    )
+    assert reasons == {
+        "a newer invitation replaces it",
+        "bob was added directly",
+        "bob was removed from the team",
+    }
+
+
+def test_accepting_one_invitation_withdraws_the_others_to_that_person(
+    owner_client, client_for, make_user, team
+):
+    from allauth.account.models import EmailAddress
+
+    work = invite(owner_client, email="cy@example.com", role="viewer")
+    home = invite(owner_client, email="cy@home.example", role="admin")
+    cy = make_user("cy", email="cy@example.com")
+    EmailAddress.objects.create(user=cy, email="cy@home.example", verified=True)
+    as_cy = client_for(cy)
+    as_cy.post(work)
+    Membership.objects.filter(user=cy).delete()  # removed by an operator, outside the pages
+    assert as_cy.get(home).status_code == 410
+
+
+def test_the_link_of_someone_since_deactivated_lets_no_one_in(owner_client, owner, client):
+    link = invite(owner_client, email="dee@example.com", role="admin")
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+    assert client.get(link).status_code == 410
+    client.post(link, {"username": "dee", "password": "a-long-unusual-passphrase-42"})
+    assert not Membership.objects.filter(user__username="dee").exists()

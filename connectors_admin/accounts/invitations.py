@@ -37,12 +37,15 @@ def _hash(token: str) -> str:
 
 def sender_may_give(invitation: Invitation) -> bool:
     """Whether whoever sent the invitation may still give its role in its team: a link sent by
-    someone since removed, demoted, or deleted does not let anyone in."""
-    sender = Membership.objects.filter(
-        team_id=invitation.team_id, user_id=invitation.invited_by_id
-    ).first()
+    someone since removed, demoted, deactivated or deleted does not let anyone in."""
+    sender = (
+        Membership.objects.select_related("user")
+        .filter(team_id=invitation.team_id, user_id=invitation.invited_by_id)
+        .first()
+    )
     return (
         sender is not None
+        and sender.user.is_active  # an account an operator deactivated lets no one in
         and sender.can("manage_members")
         and invitation.role in dict(assignable_roles(sender))
     )
@@ -70,6 +73,40 @@ def revoke_what_they_cannot_give(request: HttpRequest, team, user) -> int:
         )
         withdrawn += 1
     return withdrawn
+
+
+def withdraw_invitations_to(
+    request: HttpRequest, team, emails: set[str], why: str, keep: Invitation | None = None
+) -> int:
+    """Withdraw the team's pending invitations to these addresses (but `keep`), each audited:
+    a link left pending would let someone back in after their removal, or with another role
+    than the one the team gave them since. How many were withdrawn."""
+    emails = {email.strip().lower() for email in emails if email}
+    pending = Invitation.objects.filter(
+        team=team, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
+    ).exclude(pk=keep.pk if keep else None)
+    withdrawn = 0
+    for invitation in pending:
+        if invitation.email.lower() not in emails:
+            continue
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        record(
+            Action.INVITATION_REVOKED,
+            request=request,
+            team=team,
+            target=invitation,
+            before={"email": invitation.email, "role": invitation.role},
+            message=why,
+        )
+        withdrawn += 1
+    return withdrawn
+
+
+def addresses_of(user) -> set[str]:
+    """Every address of an account: its own, and those it added (confirmed or not)."""
+    found = set(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
+    return {email.lower() for email in (*found, user.email) if email}
 
 
 @login_required
@@ -113,6 +150,9 @@ def invite(request: HttpRequest, team: str) -> HttpResponse:
         team=acting.team,
         target=invitation,
         after={"email": invitation.email, "role": invitation.role},
+    )
+    withdraw_invitations_to(
+        request, acting.team, {invitation.email}, "a newer invitation replaces it", keep=invitation
     )
     messages.success(request, f"An invitation is on its way to {invitation.email}.")
     return redirect("accounts:members", team=team)
@@ -199,6 +239,12 @@ def _join(request: HttpRequest, invitation: Invitation) -> HttpResponse:
             target=membership,
             after={"user": request.user.get_username(), "role": invitation.role},
             message=f"invited by {invitation.invited_by.get_username() if invitation.invited_by else 'someone'}",
+        )
+        withdraw_invitations_to(
+            request,
+            invitation.team,
+            {invitation.email, *addresses_of(request.user)},
+            f"{request.user.get_username()} joined with another invitation",
         )
     membership.selected_at = timezone.now()
     membership.save(update_fields=["selected_at"])

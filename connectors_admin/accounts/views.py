@@ -13,7 +13,7 @@ from connectors_admin.audit.models import Action
 
 from .access import get_membership
 from .forms import AddMemberForm
-from .invitations import revoke_what_they_cannot_give
+from .invitations import addresses_of, revoke_what_they_cannot_give, withdraw_invitations_to
 from .models import Membership, Role
 from .pages import members_page
 from .twofactor import has_two_factor
@@ -37,6 +37,12 @@ def member_list(request: HttpRequest, team: str) -> HttpResponse:
                 team=membership.team,
                 target=added,
                 after={"user": added.user.username, "role": added.role},
+            )
+            withdraw_invitations_to(
+                request,
+                membership.team,
+                addresses_of(added.user),
+                f"{added.user.username} was added directly",
             )
             messages.success(
                 request, f"{added.user.username} joined as {added.get_role_display()}."
@@ -124,6 +130,12 @@ def member_remove(request: HttpRequest, team: str, pk: int) -> HttpResponse:
             )
             target.delete()
             revoke_what_they_cannot_give(request, acting.team, target.user)
+            withdraw_invitations_to(
+                request,
+                acting.team,
+                addresses_of(target.user),
+                f"{target.user.username} was removed from the team",
+            )
     if refusal:
         messages.error(request, refusal)
         return redirect("accounts:members", team=team)
