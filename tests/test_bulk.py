@@ -223,6 +223,22 @@ def test_a_bulk_action_that_can_no_longer_run_says_why_and_the_batch_ends(
 
 
 @pytest.mark.django_db
+def test_a_bulk_action_of_someone_deactivated_since_does_not_run(
+    owner_client, team, owner, credential, tasks
+):
+    (a,) = make_connectors(team, credential, owner, 1)
+    owner_client.post(
+        reverse("connectors:bulk", args=["acme"]),
+        {"action": "refresh", "scope": "selected", "connector": [str(a.pk)]},
+    )
+    owner.is_active = False  # by an operator, before the worker runs
+    owner.save(update_fields=["is_active"])
+    assert tasks.run("run_connector_action") == ["not allowed"]
+    refused = Submission.objects.get(action="refresh")
+    assert refused.error_kind == "refused" and refused.attempts.count() == 0
+
+
+@pytest.mark.django_db
 def test_a_bulk_delete_of_a_connector_deleted_meanwhile_is_done(
     owner_client, team, owner, credential, tasks
 ):

@@ -75,7 +75,11 @@ def run_connector_action(connector_id: str, slug: str, user_id: int | None) -> s
     membership = (
         Membership.objects.select_related("user").filter(team=connector.team, user_id=user_id)
     ).first()
-    if membership is None or not membership.can(action.capability):
+    if (
+        membership is None
+        or not membership.user.is_active  # deactivated by an operator since
+        or not membership.can(action.capability)
+    ):
         services.refuse(
             connector, user_id, slug, "Whoever asked may no longer do this in this team."
         )
