@@ -224,3 +224,29 @@ def test_a_title_that_says_optional_is_not_marked_twice():
     labels = [form.fields[name].label for name in ("cfg__project", "cfg__dataset", "cfg__only")]
     assert labels == ["Project", "Dataset", "(optional)"]
     assert form.fields["cfg__dataset"].required is False  # the form says "(optional)" itself
+
+
+def test_a_field_required_by_a_condition_is_said_once_next_to_it():
+    """The S3 source needs a role's ARN and external id when auth_type is role (if/then/else):
+    each missing one is said next to its field, once, and not again at the top."""
+    import json
+    from pathlib import Path
+
+    import connectors_admin.sandbox
+
+    catalogue = Path(connectors_admin.sandbox.__file__).parent / "aisquared_catalog"
+    definition = json.loads((catalogue / "source-amazons3.json").read_text())
+    form = schema_form(definition["connector_spec"]["connection_specification"])(
+        data={
+            "cfg__data_type": "structured",
+            "cfg__auth_type": "role",
+            "cfg__region": "us-east-1",
+            "cfg__bucket": "lake",
+            "cfg__file_type": "csv",
+        }
+    )
+    assert not form.is_valid()
+    assert form.errors == {
+        "cfg__arn": ["This field is required."],
+        "cfg__external_id": ["This field is required."],
+    }

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from jsonschema import Draft7Validator
 
 from connectors_admin.core.redaction import strings_in
@@ -387,10 +388,10 @@ class SchemaForm(forms.Form):
                 missing = [p for p in error.validator_value if p not in (error.instance or {})]
                 for prop in missing:
                     target = self.field_for_path([*path, prop])
-                    self.add_error(
-                        target if target and target not in self.errors else None,
-                        "This field is required." if target else f"{prop} is required.",
-                    )
+                    said = self.errors.get(target or NON_FIELD_ERRORS, [])
+                    message = "This field is required." if target else f"{prop} is required."
+                    if not (target and said) and message not in said:  # once per field
+                        self.add_error(target, message)
                 continue
             target = self.field_for_path(path)
             if target in self.built.secrets or any(
