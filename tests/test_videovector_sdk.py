@@ -186,3 +186,58 @@ def test_bearer_tokens_and_the_credential_check(sandbox):
     assert both.status_code == 400
     reader = VideoVector(bearer_token="read-token", base_url=f"{sandbox}/sandbox/api/v2")
     assert reader.connectors.list() == []
+
+
+def test_the_api_answers_its_own_error_shape_for_odd_requests(sdk, sandbox):
+    """What the SDK cannot send, sent plainly: the sandbox answers as the API does, with its
+    {"error": {...}} body, and keeps nothing that would break the SDK's reads afterwards."""
+    import requests
+
+    api = f"{sandbox}/sandbox/api/v2"
+    headers = {"X-API-Key": ADMIN_KEY}
+    client = sdk()
+    made = client.connectors.create_s3(
+        name="Archive",
+        bucket="media-archive",
+        region="us-east-1",
+        aws_access_key_id="AKIA" + "A" * 16,
+        aws_secret_access_key=AWS_SECRET,
+    )
+    bad = {"import_mode": "bogus", "scopes": "import", "name": ""}
+    patched = requests.patch(
+        f"{api}/connectors/{made.connector_id}", json=bad, headers=headers, timeout=5
+    )
+    assert patched.status_code == 422
+    assert set(patched.json()["error"]["details"]) == {"import_mode", "scopes", "name"}
+    assert client.connectors.list()[0].scopes == ["import"]  # nothing of it was kept
+    renamed = requests.patch(
+        f"{api}/connectors/{made.connector_id}",
+        json={"name": "Renamed"},
+        headers=headers,
+        timeout=5,
+    )
+    assert renamed.status_code == 200 and client.connectors.retrieve(made.connector_id).name == (
+        "Renamed"
+    )
+
+    for path in ("nope", "connectors/", f"connectors/{made.connector_id}/nope"):
+        answer = requests.get(f"{api}/{path}", headers=headers, timeout=5)
+        assert answer.status_code == 404
+        assert answer.json()["error"]["request_id"].startswith("req_")
+    with pytest.raises(videovector.NotFoundError):
+        VideoVector(
+            api_key=ADMIN_KEY, base_url=f"{api}/nothing-here", max_retries=0
+        ).connectors.list()
+
+    browse = f"{api}/connectors/{made.connector_id}/browse"
+    for body in ([], "x", {"recursive": "no"}):
+        assert requests.post(browse, json=body, headers=headers, timeout=5).status_code == 422
+
+    gcs = requests.post(
+        f"{api}/connectors/gcs",
+        data={"name": "No scopes", "bucket": "raw-footage", "gcp_project_id": "acme-media"},
+        files={"credentials_file": ("key.json", KEY_FILE, "application/json")},
+        headers=headers,
+        timeout=5,
+    )
+    assert gcs.status_code == 201 and gcs.json()["scopes"] == ["import"]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v2/connectors/<str:connector_id>", late(videovector.connector)),
     path("api/v2/connectors/<str:connector_id>/test", late(videovector.test)),
     path("api/v2/connectors/<str:connector_id>/browse", late(videovector.browse)),
+    re_path(r"^api/v2/(?P<rest>.*)$", videovector.unknown),
     path("v2/kafka/clusters", late(checks.upstash_clusters)),
     path("v2/kafka/connector", late(upstash.create)),
     path("v2/kafka/connector/<str:connector_id>", late(upstash.connector)),

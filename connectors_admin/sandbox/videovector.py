@@ -136,7 +136,8 @@ def _parse(request: HttpRequest, provider: str) -> tuple[dict[str, Any], HttpRes
     """The create's fields, from multipart (GCS) or JSON (S3, Azure)."""
     if provider == "gcs":
         fields: dict[str, Any] = {k: request.POST.get(k) for k in request.POST if k != "scopes"}
-        fields["scopes"] = request.POST.getlist("scopes")
+        if "scopes" in request.POST:  # absent: the default, as in a JSON body
+            fields["scopes"] = request.POST.getlist("scopes")
         upload = request.FILES.get("credentials_file")
         fields["credentials_file"] = upload.read() if upload else None
         return fields, None
@@ -321,6 +322,13 @@ def connector(request: HttpRequest, connector_id: str) -> HttpResponse:
         mutable = {"name", "scopes", "export_base_path", "import_mode"}
         if not isinstance(body, dict) or set(body) - mutable:
             return error(422, f"Only {', '.join(sorted(mutable))} can change.")
+        problems = {
+            k: v
+            for k, v in _problems(row.data.get("provider", ""), {**row.data, **body}).items()
+            if k in body
+        }
+        if problems:
+            return error(422, "The connector is not valid.", details=problems)
         row.data = {**row.data, **body, "updated_at": _now()}
         row.save(update_fields=["data"])
     return JsonResponse(_present(row))
@@ -372,10 +380,14 @@ def browse(request: HttpRequest, connector_id: str) -> HttpResponse:
         body = loads_bounded(request.body or b"{}")
     except ValueError:
         return error(400, "The body is not valid JSON.")
+    if not isinstance(body, dict):
+        return error(422, "The body must be a JSON object.")
     prefix, pattern = body.get("prefix", ""), body.get("pattern", "*") or "*"
     recursive = body.get("recursive", True)
     if not isinstance(prefix, str) or not isinstance(pattern, str) or len(pattern) > 200:
         return error(422, "prefix and pattern are text.", details={"pattern": "Text."})
+    if not isinstance(recursive, bool):
+        return error(422, "recursive is true or false.", details={"recursive": "A boolean."})
     globs = _globs(pattern)
     listed = []
     for path, size, modified in FILES:
@@ -399,3 +411,9 @@ def browse(request: HttpRequest, connector_id: str) -> HttpResponse:
             }
         )
     return JsonResponse(listed, safe=False)
+
+
+@csrf_exempt
+def unknown(request: HttpRequest, rest: str) -> HttpResponse:
+    """Any other path under /api/v2: the API's own 404, never a web page."""
+    return error(404, f"No such endpoint: /api/v2/{rest[:200]}.")
