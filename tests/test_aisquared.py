@@ -445,6 +445,19 @@ def test_sandbox_lists_with_pagination_links_and_masks_secrets(sandbox, aisq):
         Call("GET", client.api_url("connector_definitions/nothing?type=source"))
     ).json()
     assert unknown == {"data": []}
+    # The catalogue's categories (§2.2): data, ai_ml, or one category by its exact name.
+    lakes = client.send(
+        Call("GET", client.api_url("connector_definitions?type=source&category=Data Lake"))
+    ).json()
+    assert [d["name"] for d in lakes] == ["AmazonS3"]
+    assert (
+        client.send(
+            Call("GET", client.api_url("connector_definitions?type=source&category=ai_ml"))
+        ).json()
+        == []
+    )
+    every = client.send(Call("GET", client.api_url("connector_definitions?category=data"))).json()
+    assert len(every["source"]) + len(every["destination"]) == 14
 
 
 @pytest.mark.django_db

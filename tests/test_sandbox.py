@@ -109,6 +109,19 @@ def test_unenrolled_project_is_forbidden(sandbox):
             },
             "s3_region must be an AWS region code",
         ),
+        # S3's naming rules for an S3 bucket (§1.4), not Google's longer ones.
+        (
+            {
+                "connector_type": "s3Import",
+                "connector_properties": {
+                    "s3_bucket": "my_bucket",
+                    "s3_region": "us-east-1",
+                    "s3_role": "arn:aws:iam::123456789012:role/mixpanel-import",
+                },
+            },
+            "s3_bucket is required and must be a valid bucket name",
+        ),
+        ({"connector_properties": {"gcs_bucket": "google-data"}}, "gcs_bucket is required"),
     ],
 )
 def test_validation_errors_are_400_with_mixpanels_error_shape(sandbox, change, message):

@@ -115,11 +115,40 @@ def definitions(request: HttpRequest) -> HttpResponse:
     if failure:
         return failure
     kind = request.GET.get("type")
+    wanted = request.GET.get("category")
+    found = {
+        type_: [d for d in listed if wanted is None or _in_category(d, wanted)]
+        for type_, listed in catalogue().items()
+    }
     if kind is None:
-        return JsonResponse(catalogue())
+        return JsonResponse(found)
     if kind not in TYPES:
         return contract_error({"type": ["must be one of: source, destination"]})
-    return JsonResponse(catalogue()[kind], safe=False)
+    return JsonResponse(found[kind], safe=False)
+
+
+# §2.2: the categories `category=data` and `category=ai_ml` keep; any other value is exact.
+DATA_CATEGORIES = {
+    "Data Warehouse",
+    "Retail",
+    "Data Lake",
+    "Database",
+    "Marketing Automation",
+    "CRM",
+    "Ad-Tech",
+    "Team Collaboration",
+    "Productivity Tools",
+    "Payments",
+    "File Storage",
+    "HTTP",
+    "Customer Support",
+    "data",
+}
+CATEGORY_GROUPS = {"data": DATA_CATEGORIES, "ai_ml": {"AI Model"}}
+
+
+def _in_category(definition: dict[str, Any], wanted: str) -> bool:
+    return definition.get("category") in CATEGORY_GROUPS.get(wanted, {wanted})
 
 
 @csrf_exempt

@@ -13,6 +13,7 @@ import binascii
 import re
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -37,7 +38,25 @@ DATA_FORMATS = (
     "remap_group",
 )
 COMPRESSIONS = ("none", "gzip")
-BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
+# The bucket naming rules of each cloud (§1.4): S3's 3 to 63 characters without underscores;
+# Google's longer names, with underscores and dotted parts of at most 63 characters.
+S3_BUCKET = re.compile(r"^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+GCS_BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
+
+
+def _valid_bucket(kind: str, bucket: Any) -> bool:
+    if not isinstance(bucket, str):
+        return False
+    if kind == "s3Import":
+        return bool(S3_BUCKET.match(bucket))
+    return (
+        bool(GCS_BUCKET.match(bucket))
+        and not bucket.startswith("goog")
+        and "google" not in bucket
+        and all(len(part) <= 63 for part in bucket.split("."))
+    )
+
+
 AWS_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)?:iam::\d{12}:role/[A-Za-z0-9+=,.@_\-/]{1,512}$")
 
@@ -85,7 +104,7 @@ def _validate(body: object) -> str | None:
         return "category_properties must be an object."
     prefix = "s3" if kind == "s3Import" else "gcs"
     bucket = props.get(f"{prefix}_bucket")
-    if not isinstance(bucket, str) or not BUCKET.match(bucket):
+    if not _valid_bucket(kind, bucket):
         return f"{prefix}_bucket is required and must be a valid bucket name."
     if not isinstance(props.get(f"{prefix}_prefix", ""), str):
         return f"{prefix}_prefix must be a string."
