@@ -927,3 +927,9 @@ def test_a_refresh_read_before_a_pause_does_not_store_its_older_state(
     assert refresh_connector.call(str(connector.pk)) == "succeeded"
     connector.refresh_from_db()
     assert connector.remote_status == "RUNNING"  # the sandbox was never paused here
+
+
+def test_a_name_as_long_as_the_form_allows_is_created(owner_client, sandbox, kc):
+    name = "orders-" + "x" * 242  # 249 characters, the form's limit
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc, name=name))
+    assert Connector.objects.get().remote_id == name

@@ -520,7 +520,7 @@ def test_kafka_connect_initial_state_and_names_with_spaces(client):
         ({"name": "", "config": JDBC}, "name"),
         ({"name": 5, "config": JDBC}, "name"),
         ({"name": "a/b", "config": JDBC}, "/"),
-        ({"name": "x" * 87, "config": JDBC}, "86"),
+        ({"name": "x" * 287, "config": JDBC}, "286"),
         ({"name": "n"}, "config"),
         ({"name": "n", "config": ["a"]}, "object"),
         ({"name": "n", "config": {**JDBC, "tasks.max": 2}}, "tasks.max must be a string"),

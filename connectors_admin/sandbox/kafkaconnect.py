@@ -37,7 +37,7 @@ from .models import SandboxConnector
 PROVIDER = "kafkaconnect"
 SLOW_READS = 3  # status reads a "slow-" connector takes to reach a new target state
 ID_PREFIX = "kafka-connect:"
-MAX_NAME = 100 - len(ID_PREFIX)  # SandboxConnector.remote_id holds the prefix and the name
+MAX_NAME = 300 - len(ID_PREFIX)  # SandboxConnector.remote_id holds the prefix and the name
 VERSION = {
     "version": "4.1.0",
     "commit": "c0ffee15b0a7d5e2",

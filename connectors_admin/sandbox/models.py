@@ -8,7 +8,7 @@ class SandboxConnector(models.Model):
 
     provider = models.CharField(max_length=30)
     scope = models.CharField(max_length=100)  # Mixpanel: the project id
-    remote_id = models.CharField(max_length=100, unique=True)
+    remote_id = models.CharField(max_length=300, unique=True)  # a prefix and a provider's id
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
