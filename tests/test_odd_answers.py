@@ -482,6 +482,24 @@ def test_a_catalogue_entry_in_an_odd_shape_says_so_instead_of_a_server_error(
     assert "could not build the aisquared-source form: AttributeError" in caplog.text
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("view", ["check", "create"])
+def test_a_form_whose_catalogue_is_unreachable_sends_nothing_and_keeps_what_was_typed(
+    script, team, owner, view
+):
+    script.on("GET", r"/api/v1/connector_definitions", 503, json={"errors": [{"detail": "down"}]})
+    credential = make_aisquared_credential(team, owner)
+    form = {**aisquared_payload(credential), "form_token": str(uuid.uuid4())}
+    url = reverse(f"connectors:{view}", args=["acme", "aisquared-source"])
+
+    page = answering(owner).post(url, form, headers=HTMX)
+
+    assert page.status_code == 200
+    assert "AI Squared" in page.text and "503" in page.text
+    assert not Submission.objects.exclude(outcome="failed").exists()  # nothing left pending
+    assert not [seen for seen in script.seen if seen[0] == "POST"]  # nothing sent
+
+
 # --- the lookup for a lost create, over a list with odd ids -------------------------------------
 @pytest.mark.django_db
 def test_the_lookup_for_a_lost_create_reads_past_odd_ids(script, credential, owner, tasks):

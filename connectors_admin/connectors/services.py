@@ -517,6 +517,11 @@ def check_before_create(
     except ProviderError as error:
         _fail(submission, error, client)
         result = CheckResult(False, submission.error_message)
+    except Exception:
+        _fail(submission, INTERNAL_ERROR, client)  # recorded, never left pending
+        _finish(submission, client)
+        submission.save()
+        raise
     else:
         submission.outcome = (
             Submission.Outcome.SUCCEEDED if result.ok else Submission.Outcome.FAILED

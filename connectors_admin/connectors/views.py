@@ -333,7 +333,8 @@ def check_connection(request: HttpRequest, team: str, template: str) -> HttpResp
     context = _create_context(membership, flow)
     token = form_token(request.POST) or uuid.uuid4()
     form = flow.build(data=request.POST, files=request.FILES, token=token)
-    if form.is_valid():
+    # A form that could not be built (the provider's catalogue unreachable) checks nothing.
+    if not form.problem and form.is_valid():
         data = form.provider_data()
         result = check_before_create(
             team=membership.team,
