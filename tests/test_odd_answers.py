@@ -616,3 +616,89 @@ def test_a_provider_error_about_a_value_from_a_stored_credential_is_said_by_its_
     assert said, "nothing said next to the picker"
     assert "Access key id: This key id is not active in the account." in said.group(1)
     assert AWS_SECRET not in html
+
+
+# --- Kafka Connect's validation before a create --------------------------------------------------
+@pytest.fixture
+def looped_kafka_connect(script, team, owner, settings):
+    settings.KAFKA_CONNECT_CLUSTERS = {"Loop": script.url}
+    credential = Credential(
+        team=team, kind="kafkaconnect", label="Loop", public={"cluster": "Loop", "username": ""}
+    )
+    credential.set_secrets({"password": ""}, owner)
+    credential.save()
+    return credential
+
+
+VALIDATE = r"/connector-plugins/.*/config/validate$"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": 503, "json": {"error_code": 503, "message": "busy"}},
+        {"status": 200, "text": "<html><body>Sign in</body></html>"},
+        {"status": 200, "json": {"error_count": 1, "configs": "many"}},
+    ],
+    ids=["5xx", "web page", "odd shape"],
+)
+def test_a_failed_validation_says_nothing_was_created_and_looks_for_nothing(
+    script, looped_kafka_connect, owner, answer, tasks
+):
+    from .test_kafka import mongo_form
+
+    script.on("PUT", VALIDATE, **answer)
+    url = reverse("connectors:create", args=["acme", "kafka-connect"])
+    page = answering(owner).post(url, mongo_form(looped_kafka_connect), headers=HTMX)
+
+    assert page.status_code == 200
+    assert not [seen for seen in script.seen if seen[0] == "POST"]  # the create was not sent
+    submission = Submission.objects.get(action="create")
+    assert submission.outcome == "failed" and submission.reconciliation == ""
+    assert "may have been applied" not in page.text
+    assert not tasks.queued()
+
+
+@pytest.mark.django_db
+def test_validation_errors_in_an_odd_shape_are_still_said_on_their_field(
+    script, looped_kafka_connect, owner
+):
+    from .test_kafka import MONGO_PASSWORD, mongo_form
+
+    found = {"name": "connection.uri", "errors": f"refused for {MONGO_PASSWORD}"}
+    script.on("PUT", VALIDATE, json={"error_count": 1, "configs": [{"value": found}]})
+    url = reverse("connectors:create", args=["acme", "kafka-connect"])
+    page = answering(owner).post(url, mongo_form(looped_kafka_connect), headers=HTMX)
+
+    assert page.status_code == 200
+    assert "Kafka Connect found 1 problem in this configuration; nothing was created" in page.text
+    assert "connection.uri: refused for [redacted]" in page.text
+    assert MONGO_PASSWORD not in page.text
+
+
+# --- error bodies their reader trips over --------------------------------------------------------
+@pytest.mark.django_db
+@pytest.mark.parametrize("loc", [None, 5])
+def test_an_error_body_its_reader_trips_over_still_says_the_status(
+    script, team, owner, loc, caplog
+):
+    from .test_videovector import ADMIN_KEY
+
+    vv = Credential(team=team, kind="videovector", label="Media", public={"auth_type": "api_key"})
+    vv.set_secrets({"token": ADMIN_KEY}, owner)
+    vv.save()
+    connector = Connector.objects.create(
+        team=team, credential=vv, provider="videovector", template="videovector-s3",
+        remote_id="conn_1", remote_status="active", name="Footage",
+    )  # fmt: skip
+    script.on("GET", r"/connectors/conn_1$", 422, json={"detail": [{"loc": loc, "msg": "odd"}]})
+
+    with caplog.at_level(logging.ERROR, logger="connectors_admin"):
+        page = answering(owner).post(
+            reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+        )
+
+    assert page.status_code == 200
+    assert "VideoVector rejected the request (HTTP 422)" in page.text
+    assert Submission.objects.get(action="refresh").outcome == "failed"

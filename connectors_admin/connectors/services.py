@@ -198,8 +198,8 @@ def create_connector(
         _used(embedded, submission, request)
     _record_attempts(submission, client)
     try:
-        client.validate_create(template, data)
         with _answers_read(client):
+            client.validate_create(template, data)  # a check first, where the provider has one
             exchange = client.send(call)
             remote = client.read_create(template, exchange)
     except ProviderError as error:

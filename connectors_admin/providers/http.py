@@ -25,7 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from requests.adapters import HTTPAdapter
 
 from connectors_admin import __version__
-from connectors_admin.core.redaction import Redactor, curl_command
+from connectors_admin.core.redaction import Redactor, crash_site, curl_command
 from connectors_admin.core.safety import loads_bounded
 
 logger = logging.getLogger("connectors_admin.providers")
@@ -92,11 +92,14 @@ class Call:
     redact: list[str] = field(default_factory=list)
     # A body sent exactly as written (Upstash's Terraform client sends a literal JSON null).
     raw: str | None = None
+    # A PUT or POST that changes nothing, by the provider's contract (Kafka Connect's
+    # …/config/validate): a lost answer hides no change.
+    read_only: bool = False
 
     @property
     def writes(self) -> bool:
         """Could it change something at the provider (so a lost answer may hide a change)?"""
-        return self.method not in {"GET", "HEAD"}
+        return self.method not in {"GET", "HEAD"} and not self.read_only
 
     def prepare(self, session: requests.Session) -> requests.PreparedRequest:
         return session.prepare_request(
@@ -339,7 +342,11 @@ class HttpClient:
     # --- reading answers -----------------------------------------------------------------------
     def error_for_status(self, exchange: Exchange) -> ProviderError:
         status = exchange.status or 0
-        message, field_errors = self.error_details(exchange)
+        try:
+            message, field_errors = self.error_details(exchange)
+        except Exception as exc:  # an error body its reader trips over: the status still says
+            logger.error("could not read %s's error body: %s", self.label, crash_site(exc))
+            message, field_errors = "", {}
         said = f" {self.label} said: “{message.rstrip('.')}.”" if message else ""
         if status == 401:
             text = f"{self.label} did not accept the credential (HTTP 401).{said}"
@@ -363,7 +370,7 @@ class HttpClient:
             self.redactor.text(text),
             status=status,
             field_errors={name: self.redactor.text(msg) for name, msg in field_errors.items()},
-            may_have_reached=status >= 500,
+            may_have_reached=status >= 500 and exchange.call.writes,
         )
 
     def expect_json(self, exchange: Exchange) -> Any:

@@ -169,6 +169,7 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
             json={**properties, "name": data["name"]},
             headers={"Content-Type": "application/json"},
             redact=data.get("secret_values", []),
+            read_only=True,  # validating creates nothing
         )
         exchange = self.send(call)
         body = self.expect_json(exchange)
@@ -183,7 +184,8 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
             if not isinstance(value, dict) or not value.get("errors"):
                 continue
             key = str(value.get("name") or "")
-            text = self.redactor.text(" ".join(str(e) for e in value["errors"]))
+            errors = value["errors"] if isinstance(value["errors"], list) else [value["errors"]]
+            text = self.redactor.text(" ".join(str(e) for e in errors))
             fields[field_for_key(key)] = text
             said.append(f"{key}: {text}")
         count = body["error_count"]

@@ -129,7 +129,8 @@ class VideoVectorClient(ProviderClient):
             for item in detail:
                 if not isinstance(item, dict):
                     continue
-                location = [str(p) for p in item.get("loc", []) if p != "body"]
+                loc = item.get("loc")
+                location = [str(p) for p in loc if p != "body"] if isinstance(loc, list) else []
                 text = str(item.get("msg", ""))
                 name = FIELD_NAMES.get(location[-1], location[-1]) if location else ""
                 if name in FORM_FIELDS or name in FIELD_NAMES.values():
