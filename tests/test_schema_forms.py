@@ -250,3 +250,15 @@ def test_a_field_required_by_a_condition_is_said_once_next_to_it():
         "cfg__arn": ["This field is required."],
         "cfg__external_id": ["This field is required."],
     }
+
+
+def test_a_json_field_refuses_deep_nesting_and_escaped_control_characters_in_words():
+    schema = {"type": "object", "properties": {"headers": {"type": "object", "title": "Headers"}}}
+    form_class = schema_form(schema)
+    for typed, said in (
+        ("[" * 65 + "]" * 65, "This is not JSON we can read: The JSON is nested deeper than"),
+        ('{"X-A": "a\\u0000b"}', "Remove the control characters"),
+    ):
+        form = form_class(data={"cfg__headers": typed})
+        assert not form.is_valid()
+        assert said in form.errors["cfg__headers"][0]

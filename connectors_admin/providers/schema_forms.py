@@ -21,7 +21,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from jsonschema import Draft7Validator
 
 from connectors_admin.core.redaction import strings_in
-from connectors_admin.core.safety import loads_bounded
+from connectors_admin.core.safety import JSONTooDeep, has_control_characters, loads_bounded
 
 PREFIX = "cfg"
 SEP = "__"
@@ -107,10 +107,14 @@ class JSONTextField(forms.CharField):
             return None
         try:
             parsed = loads_bounded(value)
+        except JSONTooDeep as exc:
+            raise forms.ValidationError(f"This is not JSON we can read: {exc}") from None
         except ValueError as exc:
             raise forms.ValidationError(
                 f"This is not valid JSON ({exc.msg}, line {exc.lineno})."
             ) from None
+        if has_control_characters(parsed):  # escaped (\u0000): no provider takes them
+            raise forms.ValidationError("Remove the control characters (such as \\u0000).")
         kinds = {"object": dict, "array": list}
         if self.expected in kinds and not isinstance(parsed, kinds[self.expected]):
             raise forms.ValidationError(f"Enter a JSON {self.expected}.")
