@@ -314,6 +314,26 @@ def test_a_failed_attempt_renders_a_fresh_token_for_the_deliberate_retry(
     ]
 
 
+def test_a_repost_while_the_first_still_waits_keeps_the_idempotency_key(
+    owner_client, credential, owner, settings
+):
+    """The first post of this form is still waiting for its provider: its outcome is unclear,
+    so the next deliberate send must carry the same key (a provider that honours it then
+    answers with the connector the first made, not a second one)."""
+    settings.PROVIDER_READ_TIMEOUT = 0.1  # the repeat waits for the first up to 5.1 s
+    token, key = uuid.uuid4(), uuid.uuid4()
+    Submission.objects.create(
+        team=credential.team, user=owner, credential=credential, provider="mixpanel",
+        template="mixpanel-s3", form_token=token,
+    )  # fmt: skip
+    form = {**S3_FORM, "credential": credential.pk, "form_token": str(token), "create_key": key}
+    html = owner_client.post(
+        reverse("connectors:create", args=["acme", "mixpanel-s3"]), form, headers=HTMX
+    ).content.decode()
+    assert "This form was already sent and is still waiting for an answer" in html
+    assert f'name="create_key" value="{key}"' in html
+
+
 def test_logs_name_ids_and_statuses_never_secrets(owner_client, sandbox, credential, fault, caplog):
     caplog.set_level(logging.DEBUG)
     fault("status", status=401, message=f"bad secret {MIXPANEL_SECRET}")

@@ -251,7 +251,11 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
     # The failed attempt is recorded; a deliberate second try is a new submission, with the same
     # idempotency key only while the first try's outcome is unclear.
     new_token = uuid.uuid4()
-    if submission.reconciliation != Submission.Reconciliation.PENDING:
+    unclear = (
+        submission.outcome == Submission.Outcome.PENDING  # the first post still waits
+        or submission.reconciliation == Submission.Reconciliation.PENDING
+    )
+    if not unclear:
         context["create_key"] = new_token
     flow.move_check(token, new_token)
     return _render_form(request, flow, context, form, new_token, keep_from=token)
