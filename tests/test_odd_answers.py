@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -105,6 +106,12 @@ def script(settings):
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
+            if "trickle" in answer:  # a byte at a time, each well within the read timeout
+                for byte in body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(answer["trickle"])
+                return
             self.wfile.write(body)
 
         do_GET = do_POST = do_PUT = do_DELETE = serve
@@ -702,3 +709,71 @@ def test_an_error_body_its_reader_trips_over_still_says_the_status(
     assert page.status_code == 200
     assert "VideoVector rejected the request (HTTP 422)" in page.text
     assert Submission.objects.get(action="refresh").outcome == "failed"
+
+
+# --- answers that never end, that are too big, that point nowhere, that no page can hold ----------
+@pytest.mark.django_db
+def test_an_answer_trickled_a_byte_at_a_time_is_cut_off_by_the_timeout(
+    script, credential, owner, settings
+):
+    settings.PROVIDER_CONNECT_TIMEOUT = settings.PROVIDER_READ_TIMEOUT = 0.5
+    script.on("POST", r"/connectors$", 500, json={"error": "x" * 60}, trickle=0.05)
+    url = reverse("connectors:create", args=["acme", "mixpanel-s3"])
+    form = {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())}
+
+    started = time.monotonic()
+    page = answering(owner).post(url, form, headers=HTMX)
+    took = time.monotonic() - started
+
+    assert page.status_code == 200
+    submission = Submission.objects.get(action="create")
+    assert submission.error_kind == "timeout" and submission.reconciliation == "pending"
+    assert "Mixpanel was still sending its answer after 1 second." in page.text
+    assert took < 3.5  # the whole answer would take 3.6 s; the deadline is 1 s
+
+
+@pytest.mark.django_db
+def test_a_redirect_to_an_address_no_one_can_read_is_said_in_plain_words(script, credential, owner):
+    script.on("POST", r"/connectors$", 302, text="", headers={"Location": "http://[proxy"})
+    url = reverse("connectors:create", args=["acme", "mixpanel-s3"])
+    form = {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())}
+
+    page = answering(owner).post(url, form, headers=HTMX)
+
+    assert page.status_code == 200
+    assert "answered with a redirect (HTTP 302)" in page.text
+    submission = Submission.objects.get(action="create")
+    assert submission.attempts.count() == 1 and submission.reconciliation == "pending"
+
+
+@pytest.mark.django_db
+def test_lone_surrogates_in_an_answer_are_replaced_not_a_failure_to_record(
+    script, credential, owner
+):
+    body = (
+        '{"status": "ok", "results": {"connector_id": "c1", "connector_type": "s3Import", '
+        '"name": "lake \\ud800", "created_at": "2026-11-24T10:00:00.000000Z", '
+        '"connector_properties": {}, "category_properties": {}}}'
+    )
+    script.on("POST", r"/connectors$", text=body, type="application/json")
+    url = reverse("connectors:create", args=["acme", "mixpanel-s3"])
+    form = {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())}
+
+    page = answering(owner).post(url, form, headers=HTMX)
+
+    assert page.status_code == 200 and "Connector created" in page.text
+    assert Connector.objects.get().remote_id == "c1"
+
+
+@pytest.mark.django_db
+def test_an_answer_too_big_to_be_an_api_answer_is_refused(script, credential, owner):
+    from connectors_admin.providers.http import MAX_ANSWER_BYTES
+
+    script.on("POST", r"/connectors$", 400, text="x" * (MAX_ANSWER_BYTES + 1), type="text/plain")
+    url = reverse("connectors:create", args=["acme", "mixpanel-s3"])
+    form = {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())}
+
+    page = answering(owner).post(url, form, headers=HTMX)
+
+    assert page.status_code == 200
+    assert "answered with more than 8 MB" in page.text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -127,7 +128,67 @@ class Exchange:
     retry_after: str = ""
 
     def json(self) -> Any:
-        return loads_bounded(self.text)
+        parsed = loads_bounded(self.text)
+        if LONE_SURROGATE_ESCAPE.search(self.text):
+            return _without_lone_surrogates(parsed)
+        return parsed
+
+
+# "\ud800" alone in a JSON string parses to a character no database or page can hold.
+LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
+class _NoRedirects(requests.Session):
+    """A session that never looks at a redirect's Location: the app follows none (an API does
+    not send its clients elsewhere), and requests would otherwise parse it even so, raising
+    on one it cannot read."""
+
+    def resolve_redirects(self, *args: Any, **kwargs: Any):
+        return iter(())
+
+
+class _AnswerTooSlow(Exception):
+    pass
+
+
+class _AnswerTooBig(Exception):
+    pass
+
+
+# The most of an answer read: more is no API answer this app asks for.
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+
+
+def _read_answer(response: requests.Response, deadline: float) -> bytes:
+    """The answer's body, read by the deadline: the read timeout bounds each wait for bytes,
+    so a provider trickling its answer would otherwise hold the request for ever."""
+    chunks, size = [], 0
+    try:
+        # read1: whatever has come, at once (a read of a set size waits for all of it).
+        while chunk := response.raw.read1(64 * 1024, decode_content=True):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_ANSWER_BYTES:
+                raise _AnswerTooBig
+            if time.monotonic() > deadline:
+                raise _AnswerTooSlow
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.ReadTimeout(exc) from exc
+    except urllib3.exceptions.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from exc
+    except urllib3.exceptions.HTTPError as exc:  # cut off mid-answer
+        raise requests.exceptions.ChunkedEncodingError(exc) from exc
+    return b"".join(chunks)
 
 
 def is_web_page(exchange: Exchange) -> bool:
@@ -171,7 +232,7 @@ class HttpClient:
     def __init__(self, public: dict[str, Any], secrets: dict[str, str]) -> None:
         self.public = public
         self.secrets = secrets
-        self.session = requests.Session()
+        self.session = _NoRedirects()
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         self.session.auth = self.auth()
         if pool := _shared_pool.get():
@@ -225,7 +286,29 @@ class HttpClient:
         started = time.monotonic()
         writes = call.writes
         try:
-            response = self.session.send(request, timeout=self.timeout, allow_redirects=False)
+            response = self.session.send(
+                request, timeout=self.timeout, allow_redirects=False, stream=True
+            )
+            try:
+                body = _read_answer(response, started + sum(self.timeout))
+            except BaseException:
+                response.close()  # cut off: the connection is not used again
+                raise
+            response.raw.release_conn()  # read in full: kept alive in its pool for the next call
+        except _AnswerTooSlow:
+            total = sum(self.timeout)
+            exchange.error = self._timed_out(
+                writes,
+                f"{self.label} was still sending its answer after {total:g} "
+                f"second{'' if total == 1 else 's'}.",
+            )
+        except _AnswerTooBig:
+            exchange.error = ProviderError(
+                f"{self.label} answered with more than {MAX_ANSWER_BYTES // 2**20} MB, more than "
+                "any answer this asks for." + (MAY_HAVE_BEEN_APPLIED if writes else ""),
+                kind="bad_response",
+                may_have_reached=writes,
+            )
         except requests.ConnectTimeout:
             exchange.error = ProviderError(
                 f"Could not connect to {self.label} in time. Nothing was sent; "
@@ -260,7 +343,7 @@ class HttpClient:
         else:
             exchange.status = response.status_code
             exchange.content_type = response.headers.get("Content-Type", "")
-            exchange.text = response.text
+            exchange.text = body.decode(response.encoding or "utf-8", errors="replace")
             exchange.retry_after = response.headers.get("Retry-After", "")
             if response.status_code >= 400:
                 exchange.error = self.error_for_status(exchange)
@@ -297,9 +380,12 @@ class HttpClient:
             may_have_reached=writes,
         )
 
-    def _timed_out(self, writes: bool) -> ProviderError:
+    def _timed_out(self, writes: bool, how: str = "") -> ProviderError:
         return ProviderError(
-            f"{self.label} did not answer within {settings.PROVIDER_READ_TIMEOUT:g} seconds."
+            (
+                how
+                or f"{self.label} did not answer within {settings.PROVIDER_READ_TIMEOUT:g} seconds."
+            )
             + (
                 " The request may still have been applied: Connectors Admin will look for it "
                 "at the provider and tell you."
