@@ -639,6 +639,31 @@ def test_reconfigure_never_shows_a_password_inside_a_url_and_sends_the_kept_one(
     assert "JdbcPwDoNotLeak" not in refused + everything()
 
 
+def test_a_secret_typed_into_a_failed_reconfigure_is_sent_by_the_next_try(
+    owner_client, sandbox, kc, fault
+):
+    """The secret text area never shows what was typed: after a failed try, sending the form
+    again as it stands sends the new secret, not the old one kept with the connector."""
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    connector = Connector.objects.get()
+    url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
+    properties = json.dumps({"connector.class": MONGO, "database": "shop"})
+    new_uri = "mongodb://orders:RetriedPwDoNotLeak@mongo.internal:27017"
+    fault("status", provider="kafkaconnect", method="PUT", status=500, message="worker busy")
+    failed = owner_client.post(
+        url, {"properties": properties, "secret_properties": f"connection.uri={new_uri}"}
+    ).content.decode()
+    assert "worker busy" in failed and "kept from your last attempt" in failed
+    assert "RetriedPwDoNotLeak" not in failed
+    response = owner_client.post(url, {"properties": properties, "secret_properties": ""})
+    assert response.status_code == 302
+    remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    assert remote["connection.uri"] == new_uri
+    # Once it went through, nothing is kept: a fresh form starts from the connector.
+    assert "kept from your last attempt" not in owner_client.get(url).content.decode()
+    assert "RetriedPwDoNotLeak" not in everything()
+
+
 def test_a_secret_line_that_is_not_key_value_is_not_quoted(owner_client, sandbox, kc):
     assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
     connector = Connector.objects.get()

@@ -19,11 +19,13 @@ from django_htmx.http import trigger_client_event
 
 from connectors_admin.accounts.access import get_membership, require
 from connectors_admin.accounts.models import Membership, current_membership
+from connectors_admin.core import crypto
 from connectors_admin.core.htmx import htmx_partial
 from connectors_admin.core.paging import CappedPage, CappedPaginator
 from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import PROVIDERS, TEMPLATES, ConnectorTemplate
 from connectors_admin.providers.base import ProviderError
+from connectors_admin.providers.schema_forms import SecretTextarea
 
 from . import bulk
 from .filters import ConnectorFilter
@@ -478,10 +480,26 @@ def connector_action(request: HttpRequest, team: str, pk: uuid.UUID, action: str
     return response
 
 
+ACTION_SECRETS = "action-secrets:{}:{}"  # session key: secrets typed into a failed action's form
+
+
+def _secret_inputs(form_class: type[forms.Form]) -> list[str]:
+    """The inputs that never show what they hold (a password, a secret text area)."""
+    return [
+        name
+        for name, field in form_class.base_fields.items()
+        if isinstance(field.widget, forms.PasswordInput | SecretTextarea)
+    ]
+
+
 def _action_form(request: HttpRequest, connector: Connector, declared, context: dict):
     """An action that changes something with inputs (a reconfigure): its form, starting from
-    the connector's current values (GET); the run (POST); the form again, kept, if it failed."""
+    the connector's current values (GET); the run (POST); the form again, kept, if it failed.
+    Secrets typed into a failed try are kept (encrypted, in the session) for the next one: the
+    form cannot show them again, and sent empty it would keep the old ones without a word."""
+    key = ACTION_SECRETS.format(connector.pk, declared.slug)
     if request.method == "GET":
+        request.session.pop(key, None)
         try:
             initial = action_initial(connector, declared.slug)
         except ProviderError as error:
@@ -489,9 +507,15 @@ def _action_form(request: HttpRequest, connector: Connector, declared, context: 
             context["problem"] = error.message
         context["form"] = declared.inputs(initial=initial)
         return render(request, "connectors/confirm_action.html", context)
-    form = declared.inputs(request.POST)
+    data = request.POST.copy()
+    kept = _kept_action_secrets(request, key)
+    for name in _secret_inputs(declared.inputs):
+        if not data.get(name) and kept.get(name):
+            data[name] = kept[name]
+    form = declared.inputs(data)
     context["form"] = form
     if not form.is_valid():
+        _keep_action_secrets(request, key, form, data)
         return render(request, "connectors/confirm_action.html", context)
     submission = run_action(
         connector, declared.slug, request.user, request, inputs=form.cleaned_data
@@ -500,10 +524,37 @@ def _action_form(request: HttpRequest, connector: Connector, declared, context: 
         for field, message in submission.field_errors.items():
             form.add_error(field if field in form.fields else None, message)
         context["submission"] = submission
+        _keep_action_secrets(request, key, form, data)
         return render(request, "connectors/confirm_action.html", context)
+    request.session.pop(key, None)
     done = declared.done_message(connector.template_obj.provider.label)
     messages.success(request, f"{done} {connector.last_error}".strip())
     return redirect("connectors:detail", team=connector.team.slug, pk=connector.pk)
+
+
+def _kept_action_secrets(request: HttpRequest, key: str) -> dict[str, str]:
+    stored = request.session.get(key)
+    if not stored:
+        return {}
+    try:
+        return dict(crypto.decrypt_json(stored))
+    except crypto.DecryptionError:
+        return {}
+
+
+def _keep_action_secrets(request: HttpRequest, key: str, form: forms.Form, data) -> None:
+    typed = {name: data[name] for name in _secret_inputs(type(form)) if data.get(name)}
+    if not typed:
+        request.session.pop(key, None)
+        return
+    request.session[key] = crypto.encrypt_json(typed)
+    for name in typed:
+        field = form.fields[name]
+        field.widget.attrs["placeholder"] = "•••••• kept from your last attempt"
+        note = "Leave empty to send what you typed then."
+        if note not in field.help_text:
+            field.help_text = f"{field.help_text} {note}".strip()
+        form[name].help_text = field.help_text  # a bound field copies it when made
 
 
 def _action_page(request: HttpRequest, connector: Connector, declared, context: dict):
