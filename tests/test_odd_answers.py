@@ -777,3 +777,17 @@ def test_an_answer_too_big_to_be_an_api_answer_is_refused(script, credential, ow
 
     assert page.status_code == 200
     assert "answered with more than 8 MB" in page.text
+
+
+@pytest.mark.django_db
+def test_a_provider_error_message_of_any_length_is_quoted_short(script, credential, owner):
+    essay = "é" * 200_000
+    script.on("POST", r"/connectors$", 400, json={"status": "error", "error": essay})
+    url = reverse("connectors:create", args=["acme", "mixpanel-s3"])
+    form = {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())}
+
+    page = answering(owner).post(url, form, headers=HTMX)
+
+    assert page.status_code == 200 and "Mixpanel rejected the request (HTTP 400)" in page.text
+    assert "é" * 500 in page.text and "é" * 700 not in page.text
+    assert len(Submission.objects.get(action="create").error_message) < 1000

@@ -165,6 +165,14 @@ class _AnswerTooBig(Exception):
     pass
 
 
+# The most of a provider's error message quoted on a page and kept with the operation.
+SAID_AT_MOST = 600
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 # The most of an answer read: more is no API answer this app asks for.
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 
@@ -433,6 +441,12 @@ class HttpClient:
         except Exception as exc:  # an error body its reader trips over: the status still says
             logger.error("could not read %s's error body: %s", self.label, crash_site(exc))
             message, field_errors = "", {}
+        # Masked, then cut: a page quotes a provider's words, not a 200,000-character essay.
+        message = _cut(self.redactor.text(message), SAID_AT_MOST)
+        field_errors = {
+            name: _cut(self.redactor.text(str(said)), SAID_AT_MOST // 2)
+            for name, said in field_errors.items()
+        }
         said = f" {self.label} said: “{message.rstrip('.')}.”" if message else ""
         if status == 401:
             text = f"{self.label} did not accept the credential (HTTP 401).{said}"
