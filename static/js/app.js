@@ -193,6 +193,21 @@
     }
   });
 
+  // Any other polling panel (a connector's record while its provider settles it, a credential's
+  // test, a lost create's lookup) waits while someone is in it: focus on one of its buttons or
+  // links, or a section of it opened (the record's JSON). A swap would drop the focus and close
+  // the section; the poll goes on once they leave it.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var source = event.detail.elt;
+    if (!source || !source.getAttribute || !/^every /.test(source.getAttribute("hx-trigger") || "")) return;
+    if (source.id === "connector-table") return;  // its own rule, above
+    var active = document.activeElement;
+    if ((active && active !== document.body && source.contains(active)) ||
+        source.querySelector("details[open]")) {
+      event.preventDefault();
+    }
+  });
+
   // Paging and sorting from the table's own links: focus goes to the count of what is shown,
   // not back to the top of the page (the link pressed was swapped away).
   document.addEventListener("htmx:afterSettle", function (event) {

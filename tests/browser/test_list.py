@@ -156,3 +156,47 @@ def test_on_a_phone_each_connector_shows_whole(
         assert status.bounding_box()["x"] + status.bounding_box()["width"] <= 390
     expect(page.get_by_label("Select every connector on this page")).to_be_visible()
     screenshot("list-phone")
+
+
+def test_a_settling_record_waits_while_someone_is_in_it(
+    page: Page, sandbox, team, owner, credential, console_errors
+):
+    """The record panel polls while its provider settles the connector; a poll would drop the
+    focus on its buttons and close its JSON, so it waits until the user has left them."""
+    from tests.test_connectors_pages import make_connectors
+
+    (settling,) = make_connectors(team, credential, owner, 1, status="")
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/connectors/{settling.pk}/")
+    panel = page.locator("#record-panel")
+    expect(panel).to_have_attribute("hx-trigger", "every 3s")
+
+    def poll_now() -> bool:
+        """Issue the panel's poll at once (as its timer does): was it sent?"""
+        return page.evaluate(
+            """() => new Promise((done) => {
+              const panel = document.getElementById("record-panel");
+              let sent = false;
+              document.addEventListener("htmx:beforeSend", (e) => {
+                if (e.detail.elt === panel) sent = true;
+              });
+              htmx.ajax("GET", panel.getAttribute("hx-get"),
+                        {source: panel, target: panel, swap: "outerHTML"})
+                .finally(() => done(sent));
+            })"""
+        )
+
+    refresh = page.get_by_role("button", name="Refresh status")
+    refresh.focus()
+    assert not poll_now()
+    expect(refresh).to_be_focused()
+    page.locator("#main").focus()
+    page.locator("#record-panel summary").first.click()
+    page.locator("#main").focus()
+    assert not poll_now()
+    expect(page.locator("#record-panel details").first).to_have_attribute("open", "")
+    page.locator("#record-panel summary").first.click()  # closed: the poll goes on
+    page.locator("#main").focus()
+    assert poll_now()
+    wait_htmx_idle(page)
+    assert console_errors == [], "\n".join(console_errors)
