@@ -1,0 +1,58 @@
+"""What screen readers rely on in every main page: ids that are unique, labels that point at
+something, and a question (a legend) for each group of radio buttons or checkboxes."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def pages(credential) -> list[str]:
+    return [
+        reverse("connectors:dashboard", args=["acme"]),
+        reverse("connectors:list", args=["acme"]),
+        reverse("connectors:pick", args=["acme"]),
+        reverse("connectors:create", args=["acme", "mixpanel-s3"]),
+        reverse("connectors:create", args=["acme", "videovector-s3"]),
+        reverse("connectors:create", args=["acme", "kafka-connect"]),
+        reverse("credentials:list", args=["acme"]),
+        reverse("credentials:detail", args=["acme", credential.pk]),
+        reverse("accounts:members", args=["acme"]),
+        reverse("audit:list", args=["acme"]),
+    ]
+
+
+@pytest.fixture
+def vv(team, owner):
+    from connectors_admin.credentials.models import Credential
+
+    credential = Credential(
+        team=team, kind="videovector", label="Media", public={"auth_type": "api_key"}
+    )
+    credential.set_secrets({"token": "sk_live_" + "ab" * 24}, owner)
+    credential.save()
+    return credential
+
+
+def test_ids_are_unique_and_labels_point_at_something(owner_client, credential, vv, kc):
+    for url in pages(credential):
+        html = owner_client.get(url).content.decode()
+        ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+        assert not [i for i, n in ids.items() if n > 1], url
+        for target in re.findall(r'<label[^>]*\sfor="([^"]*)"', html):
+            assert target and target in ids, (url, target)
+
+
+def test_groups_of_choices_ask_their_question_in_a_legend(owner_client, vv):
+    for template, question in (
+        ("videovector-s3", "Scopes"),
+        ("videovector-s3", "Import mode"),
+    ):
+        html = owner_client.get(reverse("connectors:create", args=["acme", template])).text
+        group = re.search(rf'<fieldset class="field choices"[^>]*>\s*<legend>{question}', html)
+        assert group, question
