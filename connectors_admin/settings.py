@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "connectors_admin.core.htmx.VaryOnHtmxMiddleware",
     # A team that requires two-factor sends its members without it to set it up first.
     "connectors_admin.accounts.twofactor.TwoFactorRequiredMiddleware",
 ]

@@ -141,6 +141,21 @@ def test_list_htmx_request_gets_only_the_table(owner_client, team, owner, creden
 
 
 @pytest.mark.django_db
+def test_back_past_htmx_history_cache_gets_the_whole_page(owner_client, team, owner, credential):
+    """On Back, htmx asks for a page its history cache no longer holds and puts the answer in
+    place of the whole body: it must be the whole page, not the table alone. And the same URL
+    answering either says so to the browser's cache."""
+    make_connectors(team, credential, owner, 2)
+    url = reverse("connectors:list", args=["acme"])
+    restore = {**HTMX, "HX-History-Restore-Request": "true"}
+    page = owner_client.get(url, {"q": "bucket"}, headers=restore)
+    assert "<html" in page.content.decode() and 'aria-label="Main"' in page.content.decode()
+    for headers in (HTMX, {}):
+        vary = owner_client.get(url, {"q": "bucket"}, headers=headers)["Vary"]
+        assert "hx-request" in vary.lower()
+
+
+@pytest.mark.django_db
 def test_list_shows_only_the_teams_connectors(client_for, outsider, team, owner, credential):
     make_connectors(team, credential, owner, 2)
     assert client_for(outsider).get(reverse("connectors:list", args=["acme"])).status_code == 404
