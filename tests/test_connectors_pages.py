@@ -114,6 +114,32 @@ def test_list_filters_by_template_and_status(owner_client, team, owner, credenti
 
 
 @pytest.mark.django_db
+def test_a_status_filter_finds_the_rows_that_show_that_status(
+    owner_client, team, owner, credential
+):
+    # No status reported yet: Kafka Connect's rows show UNASSIGNED, Mixpanel's pending.
+    make_connectors(team, credential, owner, 2, template="kafka-connect", status="")
+    make_connectors(team, credential, owner, 1, template="mixpanel-s3", status="")
+    url = reverse("connectors:list", args=["acme"])
+    assert owner_client.get(url, {"status": "unassigned"}).text.count("<tr>") == 3
+    assert owner_client.get(url, {"status": "pending"}).text.count("<tr>") == 2
+    assert owner_client.get(url, {"status": "-"}).text.count("<tr>") == 4
+
+
+@pytest.mark.django_db
+def test_a_search_finds_the_teams_creators_however_many_others_match(
+    owner_client, team, owner, credential, make_user
+):
+    from connectors_admin.connectors.filters import MAX_LOOKUPS
+
+    for n in range(MAX_LOOKUPS):
+        make_user(f"a-olivia-{n:03}")  # in no team, and first in any order by name
+    make_connectors(team, credential, owner, 2)  # by olivia
+    url = reverse("connectors:list", args=["acme"])
+    assert owner_client.get(url, {"q": "olivia"}).text.count("<tr>") == 3
+
+
+@pytest.mark.django_db
 def test_one_status_however_providers_spell_it(owner_client, client_for, team, owner, credential):
     make_connectors(team, credential, owner, 2, template="kafka-connect", status="RUNNING")
     make_connectors(team, credential, owner, 1, template="upstash-kafka", status="running")

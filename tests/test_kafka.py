@@ -111,6 +111,7 @@ def test_a_name_reused_after_a_delete_elsewhere_is_a_new_record_and_the_old_one_
     assert new.pk != old.pk and new.remote_id == old.remote_id == "orders-cdc"
     assert new.record["config"]["collection"] == "invoices"
     assert old.deleted_at is not None and "gave this connector's id to a new" in old.last_error
+    assert old.remote_status == "deleted"  # listed and filtered as deleted
     assert AuditEvent.objects.filter(action="connector.deleted", target_id=str(old.pk)).exists()
 
 

@@ -58,3 +58,23 @@ def test_connection_uris_stored_before_lose_their_hint_and_keep_the_rest(team):
         "uri": {"last4": "", "fingerprint": "f1"}
     }
     assert Credential.objects.get(pk=aws.pk).secret_hints == hint
+
+
+@pytest.mark.django_db(transaction=True)
+def test_records_closed_as_deleted_say_deleted(team, credential):
+    apps = migrate(AFTER)
+    Connector = apps.get_model("connectors", "Connector")
+    row = {"team_id": team.pk, "credential_id": credential.pk, "provider": "mixpanel"}
+    closed = Connector.objects.create(
+        **row, template="mixpanel-s3", remote_id="a", remote_status="active",
+        deleted_at="2026-01-01T00:00Z",
+    )  # fmt: skip
+    live = Connector.objects.create(
+        **row, template="mixpanel-s3", remote_id="b", remote_status="active"
+    )
+
+    apps = migrate([("connectors", "0011_deleted_records_say_deleted")])
+
+    Connector = apps.get_model("connectors", "Connector")
+    assert Connector.objects.get(pk=closed.pk).remote_status == "deleted"
+    assert Connector.objects.get(pk=live.pk).remote_status == "active"

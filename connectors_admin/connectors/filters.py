@@ -16,7 +16,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -61,6 +61,17 @@ def status_spellings(status: str) -> list[str]:
         {s for provider in PROVIDERS.values() for s in provider.statuses if s.lower() == status}
         | {status}
     )
+
+
+def showing_status(status: str) -> Q:
+    """Connectors whose row shows this status: stored in any spelling; or none reported yet, by
+    a provider that shows this one meanwhile (Kafka Connect's UNASSIGNED, Mixpanel's pending).
+    (A record closed here says "deleted" in its status: the index alone answers a status.)"""
+    silent = [slug for slug, t in TEMPLATES.items() if t.provider.empty_status.lower() == status]
+    showing = Q(remote_status__in=status_spellings(status))
+    if silent:
+        showing |= Q(remote_status="", template__in=silent)
+    return showing
 
 
 class StatusField(forms.ChoiceField):
@@ -187,7 +198,7 @@ class ConnectorFilter(forms.Form):
         if status == NO_STATUS:
             connectors = connectors.filter(remote_status="")
         elif status:
-            connectors = connectors.filter(remote_status__in=status_spellings(status))
+            connectors = connectors.filter(showing_status(status))
         if value("credential"):
             connectors = connectors.filter(using_any_of([value("credential")]))
         if value("creator"):
@@ -206,9 +217,12 @@ class ConnectorFilter(forms.Form):
             # OR of indexed conditions on the connector table alone (trigram indexes on name and
             # provider's id on PostgreSQL, foreign-key indexes on the ids) with no join.
             matches = Q(name__icontains=query) | Q(remote_id__icontains=query)
+            # Only people who made one of the team's connectors: a cap over every account on
+            # the platform could leave the team's own creators out.
+            made_here = Connector.objects.filter(team=self.team, created_by=OuterRef("pk"))
             creators = list(
                 get_user_model()
-                .objects.filter(username__icontains=query)
+                .objects.filter(Exists(made_here), username__icontains=query)
                 .values_list("pk", flat=True)[:MAX_LOOKUPS]
             )
             credentials = list(

@@ -357,7 +357,9 @@ def _retire(connector: Connector, submission: Submission, request: HttpRequest |
         "The provider gave this connector's id to a new connector (submission "
         f"{submission.pk}): this one had been deleted there."
     )
-    Connector.objects.filter(pk=connector.pk).update(deleted_at=timezone.now(), last_error=message)
+    Connector.objects.filter(pk=connector.pk).update(
+        remote_status=Connector.DELETED, deleted_at=timezone.now(), last_error=message
+    )
     record(
         AuditAction.CONNECTOR_DELETED,
         request=request,
