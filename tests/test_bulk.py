@@ -6,7 +6,9 @@ secret-free."""
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -115,6 +117,16 @@ def test_the_csv_export_is_the_filtered_list_and_secret_free(owner_client, sandb
     assert MONGO_URI not in text and MONGO_PASSWORD not in text
     bad = owner_client.get(url, {"since": "2024-02-30"})
     assert bad.status_code == 400 and b"Created from" in bad.content  # said before streaming
+    # The list's own link exports what the list applies: a filter it ignored is left out.
+    listing = owner_client.get(
+        reverse("connectors:list", args=["acme"]), {"q": "orders", "since": "2024-02-30"}
+    ).text
+    link = html.unescape(re.search(r'href="([^"]*/export.csv[^"]*)"', listing).group(1))
+    assert "since" not in link
+    exported = owner_client.get(link)
+    assert exported.status_code == 200
+    exported_rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert len(exported_rows) == listing.count("<tr>") - 1 == 2  # the list's rows, no header
 
 
 @pytest.mark.django_db

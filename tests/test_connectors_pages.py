@@ -140,6 +140,23 @@ def test_a_search_finds_the_teams_creators_however_many_others_match(
 
 
 @pytest.mark.django_db
+def test_each_applied_filter_shows_its_value_as_applied(owner_client, team, owner, credential):
+    make_connectors(team, credential, owner, 2, template="kafka-connect", status="RUNNING")
+    url = reverse("connectors:list", args=["acme"])
+    html = owner_client.get(
+        url, {"status": "RUNNING", "credential": f"0{credential.pk}", "since": "01/02/2020"}
+    ).text
+    assert html.count("<tr>") == 3  # applied
+    assert '<option value="running" selected>' in html
+    assert f'<option value="{credential.pk}" selected>' in html
+    assert 'value="2020-01-02"' in html  # as a date input reads it
+    # A search longer than the box takes is searched cut to it, and shown so.
+    long = "bucket-" + "x" * 120
+    html = owner_client.get(url, {"q": long}).text
+    assert f'value="{long[:100]}"' in html and "No connector matches" in html
+
+
+@pytest.mark.django_db
 def test_one_status_however_providers_spell_it(owner_client, client_for, team, owner, credential):
     make_connectors(team, credential, owner, 2, template="kafka-connect", status="RUNNING")
     make_connectors(team, credential, owner, 1, template="upstash-kafka", status="running")
@@ -690,6 +707,10 @@ def test_past_the_cap_the_list_says_n_plus_and_pages_on_without_a_count(
     assert page4.count('name="on_page"') == 5 and "Older →" not in page4
     names = [c.name for c in Connector.objects.order_by("-created_at", "-pk")[75:80]]
     assert all(name in page4 for name in names)
+    # Past the end (an old link): said so, with the way back, not "No connectors yet".
+    page9 = owner_client.get(url, {"page": 9}).text
+    assert "this page is past the end of the list" in page9 and "No connectors yet" not in page9
+    assert re.search(r'<a href="\?"[^>]*>Back to the first page</a>', page9)
     # Same number of queries as an uncapped page (a bounded count, then the rows).
     with django_assert_num_queries(8):
         owner_client.get(url, {"page": 3})

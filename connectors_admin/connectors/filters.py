@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.utils import timezone
 
 from connectors_admin.credentials.models import Credential
@@ -38,6 +39,7 @@ SORTS = {
     ),
 }
 MAX_LOOKUPS = 200  # creators or credentials a search may match by name
+MAX_QUERY = 100  # characters of a search
 # A search the planner would answer by walking the list first walks only the team's first
 # connectors in the list's order: this many for each row it needs; past them, it sorts the
 # matches if there are at most SORT_AT_MOST (see `search_in_creation_order`).
@@ -83,7 +85,7 @@ class StatusField(forms.ChoiceField):
 
 
 class ConnectorFilter(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100, strip=True)
+    q = forms.CharField(label="Search", required=False, strip=True)
     provider = forms.ChoiceField(label="Provider", required=False)
     template = forms.ChoiceField(label="Template", required=False)
     status = StatusField(label="Status", required=False)
@@ -135,6 +137,29 @@ class ConnectorFilter(forms.Form):
             if name != "q":  # the list reloads when one of these changes
                 field.widget.attrs["class"] = "filter-control"
         self.is_valid()  # what fits is used; what does not is said and ignored
+        self._show_as_applied()
+
+    def clean_q(self) -> str:
+        # The box takes 100 characters; a longer search (a link) is searched cut, and shown so.
+        return self.cleaned_data["q"][:MAX_QUERY]
+
+    def _show_as_applied(self) -> None:
+        """Each filter that is applied shows its value as applied: a status however it was
+        spelled in the link, a credential's id as its option, a date as its input reads it
+        (2020-01-02, not 01/02/2020). Otherwise the control would read "Any", and the next
+        change made in place would drop the filter."""
+        if not self.is_bound:
+            return
+        data = self.data.copy()
+        for name in FILTERS:
+            applied = self.value(name)
+            if name in self.errors or applied in (None, ""):
+                continue
+            if isinstance(applied, date):
+                data[name] = applied.isoformat()
+            else:
+                data[name] = str(getattr(applied, "pk", applied))
+        self.data = data
 
     def controls(self) -> list[tuple[Any, list[tuple[str, str, bool]]]]:
         """Each filter but the search, with its options as (value, label, selected) for a
@@ -151,6 +176,16 @@ class ConnectorFilter(forms.Form):
                 options = [(str(v), str(label), str(v) == current) for v, label in _choices(field)]
             shown.append((bound, options))
         return shown
+
+    @property
+    def applied_query(self) -> str:
+        """The query string of what is applied (an ignored value left out), for the links that
+        act on what is shown: the CSV export."""
+        applied = QueryDict(mutable=True)
+        for name in (*FILTERS, "sort"):
+            if self.value(name) not in (None, ""):
+                applied[name] = self.data[name] if name != "q" else self.value("q")
+        return applied.urlencode()
 
     def value(self, name: str) -> Any:
         return self.cleaned_data.get(name) if name not in self.errors else None
