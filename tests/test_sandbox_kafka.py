@@ -632,7 +632,7 @@ def test_kafka_connect_restarts(client):
     assert status["tasks"][1] == {"id": 1, "state": "RUNNING", "worker_id": "sandbox-worker:8083"}
 
     plain = client.post(f"{KC}/connectors/orders-sink/restart")
-    assert plain.status_code == 200 and plain.content == b""
+    assert plain.status_code == 204 and plain.content == b""
     assert kc_status(client)["tasks"][0]["state"] == "FAILED"  # the host is still unreachable
 
     with_tasks = client.post(
@@ -647,7 +647,7 @@ def test_kafka_connect_restarts(client):
     assert [t["state"] for t in everything["tasks"]] == ["RESTARTING", "RESTARTING"]
 
     kc_put(client, "connectors/orders-sink/config", {**JDBC, "tasks.max": "2"})
-    assert client.post(f"{KC}/connectors/orders-sink/restart").status_code == 200
+    assert client.post(f"{KC}/connectors/orders-sink/restart").status_code == 204
     assert [t["state"] for t in kc_status(client)["tasks"]] == ["RUNNING", "RUNNING"]
 
 

@@ -813,8 +813,9 @@ def _flag(request: HttpRequest, name: str) -> bool:
 
 @csrf_exempt
 def restart(request: HttpRequest, name: str) -> HttpResponse:
-    """`POST /connectors/{name}/restart`: 200, empty; with includeTasks or onlyFailed, 202 and the
-    status with what restarts marked RESTARTING."""
+    """`POST /connectors/{name}/restart`: 204, empty (as Kafka's ConnectorsResource answers when
+    only the connector restarts, whatever its comment says; providers.md §4.10 says 200); with
+    includeTasks or onlyFailed, 202 and the status with what restarts marked RESTARTING."""
     failure = _guard(request, "POST")
     if failure:
         return failure
@@ -825,7 +826,7 @@ def restart(request: HttpRequest, name: str) -> HttpResponse:
     if not include_tasks and not only_failed:
         row.data = {**row.data, "settled": False}
         row.save(update_fields=["data"])
-        return HttpResponse(status=200)  # current workers; 204 on old ones
+        return HttpResponse(status=204)
     _settle(row)
     shown = _status(row.data)
     restarted = False
