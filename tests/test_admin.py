@@ -328,3 +328,35 @@ def test_a_secret_replaced_in_the_admin_is_tested_anew(operator_client, team, cr
         },
     )
     assert response.status_code == 302
+
+
+def test_operators_read_connectors_and_operations_but_cannot_edit_or_delete_them(
+    operator_client, team, owner, credential
+):
+    """A connector marked deleted or removed in the admin would stay live at its provider,
+    unrecorded, and free its credential for a delete that protection refuses; none of it
+    would reach the audit trail. Records are read here, not edited."""
+    from connectors_admin.connectors.models import Attempt, Connector, Submission
+
+    connector = Connector.objects.create(
+        team=team, credential=credential, template="mixpanel-s3", remote_id="1", name="Lake"
+    )
+    submission = Submission.objects.create(
+        team=team, user=owner, credential=credential, provider="mixpanel",
+        template="mixpanel-s3", connector=connector,
+    )  # fmt: skip
+    attempt = Attempt.objects.create(submission=submission, number=1, method="POST", url="u")
+    for model, obj in (("connector", connector), ("submission", submission), ("attempt", attempt)):
+        change = reverse(f"admin:connectors_{model}_change", args=[obj.pk])
+        page = operator_client.get(change)
+        assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+        delete = reverse(f"admin:connectors_{model}_delete", args=[obj.pk])
+        assert operator_client.post(delete, {"post": "yes"}).status_code == 403
+    operator_client.post(
+        reverse("admin:connectors_connector_change", args=[connector.pk]),
+        {"name": "", "deleted_at_0": "2026-01-01", "deleted_at_1": "00:00:00"},
+    )
+    connector.refresh_from_db()
+    assert connector.deleted_at is None and connector.name == "Lake"
+    credential_delete = reverse("admin:credentials_credential_delete", args=[credential.pk])
+    assert operator_client.post(credential_delete, {"post": "yes"}).status_code == 403

@@ -12,6 +12,22 @@ from .filters import declared_statuses, status_spellings
 from .models import Attempt, Connector, EmbeddedCredential, Submission
 
 
+class RecordsOnly:
+    """What providers answered and what was sent: operators read it, nobody edits or deletes it
+    here. A connector marked deleted or removed by hand would leave one live at its provider
+    unrecorded, and free its credential for a delete that protection exists to refuse; a
+    removed operation would take its history away. None of it would reach the audit trail."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 def _pretty(value) -> str:
     return format_html("<pre>{}</pre>", json.dumps(value, indent=2, sort_keys=True))
 
@@ -56,7 +72,7 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(RecordsOnly, admin.ModelAdmin):
     list_display = ["created_at", "method", "url", "response_status", "duration_ms", "error_kind"]
     list_filter = ["method", "error_kind"]
     list_select_related = ["submission"]
@@ -79,12 +95,6 @@ class AttemptAdmin(admin.ModelAdmin):
     def request_json(self, obj: Attempt) -> str:
         return _pretty(obj.request)
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 def _providers():
     return [(slug, provider.label) for slug, provider in PROVIDERS.items()]
@@ -100,7 +110,7 @@ def _operations():
 
 
 @admin.register(Connector)
-class ConnectorAdmin(LeanChangelist, admin.ModelAdmin):
+class ConnectorAdmin(RecordsOnly, LeanChangelist, admin.ModelAdmin):
     list_display = [
         "remote_id",
         "name",
@@ -146,12 +156,9 @@ class ConnectorAdmin(LeanChangelist, admin.ModelAdmin):
     def record_json(self, obj: Connector) -> str:
         return _pretty(obj.record)
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
 
 @admin.register(Submission)
-class SubmissionAdmin(LeanChangelist, admin.ModelAdmin):
+class SubmissionAdmin(RecordsOnly, LeanChangelist, admin.ModelAdmin):
     list_display = [
         "created_at",
         "action",
@@ -213,6 +220,3 @@ class SubmissionAdmin(LeanChangelist, admin.ModelAdmin):
     @admin.display(description="Request as sent (redacted)")
     def request_json(self, obj: Submission) -> str:
         return _pretty(obj.request)
-
-    def has_add_permission(self, request) -> bool:
-        return False
