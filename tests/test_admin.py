@@ -360,3 +360,62 @@ def test_operators_read_connectors_and_operations_but_cannot_edit_or_delete_them
     assert connector.deleted_at is None and connector.name == "Lake"
     credential_delete = reverse("admin:credentials_credential_delete", args=[credential.pk])
     assert operator_client.post(credential_delete, {"post": "yes"}).status_code == 403
+
+
+def test_operators_change_members_under_the_teams_rules_and_on_its_audit_trail(
+    operator_client, team, owner, member
+):
+    from connectors_admin.accounts.models import Invitation, Membership
+    from connectors_admin.audit.models import AuditEvent
+
+    only_owner = Membership.objects.get(user=owner)
+    change = reverse("admin:accounts_membership_change", args=[only_owner.pk])
+    refused = operator_client.post(change, {"role": "viewer"})
+    assert refused.status_code == 200 and "A team keeps at least one owner" in refused.text
+    delete = reverse("admin:accounts_membership_delete", args=[only_owner.pk])
+    assert operator_client.post(delete, {"post": "yes"}).status_code == 403
+    only_owner.refresh_from_db()
+    assert only_owner.role == "owner"
+
+    membership = Membership.objects.get(user=member)
+    change = reverse("admin:accounts_membership_change", args=[membership.pk])
+    assert operator_client.post(change, {"role": "admin"}).status_code == 302
+    delete = reverse("admin:accounts_membership_delete", args=[membership.pk])
+    assert operator_client.post(delete, {"post": "yes"}).status_code == 302
+    said = list(
+        AuditEvent.objects.filter(team=team, message="via the admin")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert said == ["member.role_changed", "member.removed"]
+
+    team_change = reverse("admin:accounts_team_change", args=[team.pk])
+    operator_client.post(
+        team_change,
+        {"name": team.name, "slug": team.slug, "require_two_factor": "on",
+         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    assert AuditEvent.objects.filter(team=team, action="team.two_factor").exists()
+
+    from django.utils import timezone
+
+    revoked = Invitation.objects.create(
+        team=team, email="x@example.com", token_hash="h", invited_by=owner,
+        expires_at=timezone.now(), revoked_at=timezone.now(),
+    )  # fmt: skip
+    invitation = reverse("admin:accounts_invitation_change", args=[revoked.pk])
+    operator_client.post(invitation, {"revoked_at_0": "", "revoked_at_1": ""})
+    revoked.refresh_from_db()
+    assert revoked.revoked_at is not None
+
+
+def test_a_second_factor_removed_in_the_admin_is_on_the_audit_trail(operator_client, member):
+    from allauth.mfa.models import Authenticator
+
+    from connectors_admin.audit.models import AuditEvent
+
+    totp = Authenticator.objects.create(user=member, type=Authenticator.Type.TOTP, data={})
+    delete = reverse("admin:mfa_authenticator_delete", args=[totp.pk])
+    assert operator_client.post(delete, {"post": "yes"}).status_code == 302
+    removed = AuditEvent.objects.get(action="auth.two_factor_removed")
+    assert removed.target_id == str(member.pk) and "via the admin" in removed.message

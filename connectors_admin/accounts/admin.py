@@ -1,51 +1,196 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from allauth.mfa.models import Authenticator
+from django import forms
+from django.contrib import admin, messages
 
-from .models import Invitation, Membership, Team
+from connectors_admin.audit.log import record
+from connectors_admin.audit.models import Action
+
+from .invitations import addresses_of, revoke_what_they_cannot_give, withdraw_invitations_to
+from .models import Invitation, Membership, Role, Team
+
+VIA_ADMIN = "via the admin"
+LAST_OWNER = "A team keeps at least one owner: make someone else owner first."
+
+
+def _last_owner(membership: Membership) -> bool:
+    return (
+        membership.role == Role.OWNER
+        and not Membership.objects.filter(team_id=membership.team_id, role=Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
 
 
 class MembershipInline(admin.TabularInline):
+    """Who is in the team, to read: members are changed one at a time (Memberships), where the
+    team's rules and its audit trail apply."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ["user"]
+    can_delete = False
+    fields = ["user", "role", "created_at"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "created_at"]
+    list_display = ["name", "slug", "require_two_factor", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "require_two_factor" in form.changed_data:
+            record(
+                Action.TEAM_TWO_FACTOR,
+                request=request,
+                team=obj,
+                target=obj,
+                before={"require_two_factor": not obj.require_two_factor},
+                after={"require_two_factor": obj.require_two_factor},
+                message=VIA_ADMIN,
+            )
+
+
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "team", "role"]
+
+    def clean(self):
+        cleaned = super().clean()
+        member = self.instance
+        if member.pk and cleaned.get("role") != Role.OWNER and _last_owner(member):
+            raise forms.ValidationError(LAST_OWNER)
+        return cleaned
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Operators may add, change and remove members, under the team's own rules (a team keeps
+    an owner; invitations a member can no longer give stop working) and on its audit trail."""
+
+    form = MembershipAdminForm
     list_display = ["user", "team", "role", "created_at"]
     list_filter = ["role", "team"]
     search_fields = ["user__username", "user__email", "team__name"]
     list_select_related = ["user", "team"]
     autocomplete_fields = ["user", "team"]
+    actions = None  # one at a time, each with its own checks and audit row
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "team"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not _last_owner(obj))
+
+    def save_model(self, request, obj, form, change):
+        before = {"role": form.initial.get("role")} if change else None
+        super().save_model(request, obj, form, change)
+        if not change:
+            record(
+                Action.MEMBER_ADDED,
+                request=request,
+                team=obj.team,
+                target=obj,
+                after={"user": obj.user.username, "role": obj.role},
+                message=VIA_ADMIN,
+            )
+            withdraw_invitations_to(
+                request, obj.team, addresses_of(obj.user), f"{obj.user.username} was added"
+            )
+        elif "role" in form.changed_data:
+            record(
+                Action.MEMBER_ROLE_CHANGED,
+                request=request,
+                team=obj.team,
+                target=obj,
+                before=before,
+                after={"role": obj.role},
+                message=VIA_ADMIN,
+            )
+            revoke_what_they_cannot_give(request, obj.team, obj.user)
+
+    def delete_model(self, request, obj):
+        if _last_owner(obj):
+            messages.error(request, LAST_OWNER)
+            return
+        record(
+            Action.MEMBER_REMOVED,
+            request=request,
+            team=obj.team,
+            target=obj,
+            before={"user": obj.user.username, "role": obj.role},
+            message=VIA_ADMIN,
+        )
+        super().delete_model(request, obj)
+        revoke_what_they_cannot_give(request, obj.team, obj.user)
+        withdraw_invitations_to(
+            request,
+            obj.team,
+            addresses_of(obj.user),
+            f"{obj.user.username} was removed from the team",
+        )
 
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    """Invitations as sent; the token itself was never stored, only its hash (not shown)."""
+    """Invitations as sent, to read; the token itself was never stored, only its hash (not
+    shown). They are sent and revoked from the team's members page, where the mail goes and
+    the audit trail says so: a revoked or expired one is not made to work again here."""
 
     list_display = ["email", "team", "role", "state", "invited_by", "created_at", "expires_at"]
     list_filter = ["role", "team"]
     search_fields = ["email", "team__name"]
     list_select_related = ["team", "invited_by"]
     exclude = ["token_hash"]
-    readonly_fields = [
-        "team",
-        "email",
-        "role",
-        "invited_by",
-        "created_at",
-        "accepted_at",
-        "accepted_by",
-    ]
 
     def has_add_permission(self, request) -> bool:
-        return False  # invitations are sent from the team's members page, with the mail
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# allauth's own admin for second factors deletes one without a word on the audit trail (its
+# removal signal is sent by its views only): ours reads them, and records each removal.
+if admin.site.is_registered(Authenticator):
+    admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+    actions = None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request, obj):
+        record(
+            Action.TWO_FACTOR_REMOVED,
+            request=request,
+            target=obj.user,
+            before={"method": obj.get_type_display()},
+            message=f"{obj.user.get_username()}'s, {VIA_ADMIN}",
+        )
+        super().delete_model(request, obj)
