@@ -174,3 +174,25 @@ def test_the_csp_lets_the_sign_in_button_reach_the_issuer():
         "https://corp.auth.eu-west-1.amazoncognito.com",
         "https://idp.example.com",
     ]
+
+
+def test_an_operator_made_accounts_address_is_not_given_to_a_new_sso_account(
+    client, sso, make_user
+):
+    """An account made by an operator has its address as its email only (no address row).
+    Someone whose identity provider asserts that address gets an account without it: it
+    would take the first account's sign-in by email and its password resets."""
+    from allauth.account.models import EmailAddress
+    from django.test import Client
+
+    from .conftest import PASSWORD
+
+    made = make_user("vic", email=sso.email)
+    signup = client.get(sso.authorize(start(client)).removeprefix("http://testserver"))
+    assert signup["Location"] == "/accounts/3rdparty/signup/"
+    client.post(signup["Location"], {"email": "other@example.com", "username": "sso2"})
+    newcomer = get_user_model().objects.get(username="sso2")
+    assert not EmailAddress.objects.filter(user=newcomer, email__iexact=sso.email).exists()
+    assert get_user_model().objects.filter(email__iexact=sso.email).get() == made
+    signed_in = Client().post(reverse("account_login"), {"login": sso.email, "password": PASSWORD})
+    assert signed_in.status_code == 302

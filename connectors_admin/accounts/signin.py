@@ -10,6 +10,7 @@ from typing import Any
 import jwt
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.models import EmailAddress
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
@@ -19,6 +20,7 @@ from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -172,6 +174,20 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # Someone the operator's identity provider vouches for gets an account, and no team:
         # a team's owner or admin invites them or adds them.
         return True
+
+    def save_user(self, request: HttpRequest, sociallogin, form=None):
+        """An address that is already another account's (its own email, as an operator made
+        it, with no address row; or one it added) is not given to the new account, verified
+        or not: it would take that account's sign-in by email, its password resets and its
+        additions to teams by email."""
+        users = get_user_model().objects
+        sociallogin.email_addresses = [
+            address
+            for address in sociallogin.email_addresses
+            if not users.filter(email__iexact=address.email).exists()
+            and not EmailAddress.objects.filter(email__iexact=address.email).exists()
+        ]
+        return super().save_user(request, sociallogin, form)
 
 
 # Asymmetric signatures only (an HMAC "signature" would be keyed with the shared client secret),
