@@ -419,3 +419,22 @@ def test_a_second_factor_removed_in_the_admin_is_on_the_audit_trail(operator_cli
     assert operator_client.post(delete, {"post": "yes"}).status_code == 302
     removed = AuditEvent.objects.get(action="auth.two_factor_removed")
     assert removed.target_id == str(member.pk) and "via the admin" in removed.message
+
+
+def test_an_operator_in_a_team_requiring_two_factor_needs_it_in_the_admin_too(
+    client_for, team, make_user
+):
+    from allauth.mfa.models import Authenticator
+
+    from connectors_admin.accounts.models import Membership
+
+    staff = make_user("ops", is_staff=True, is_superuser=True)
+    Membership.objects.create(team=team, user=staff, role="viewer")
+    client = client_for(staff)
+    assert client.get(reverse("admin:index")).status_code == 200
+    team.require_two_factor = True
+    team.save()
+    refused = client.get(reverse("admin:connectors_connector_changelist"))
+    assert refused.status_code == 302 and refused["Location"] == reverse("mfa_index")
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={})
+    assert client.get(reverse("admin:connectors_connector_changelist")).status_code == 200

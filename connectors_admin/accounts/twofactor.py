@@ -37,6 +37,9 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        refused = self._admin_refused(request)
+        if refused is not None:
+            return refused
         response = self.get_response(request)
         # Back where they were going: the "continue" link on the two-factor pages is done with.
         session = getattr(request, "session", None)
@@ -48,10 +51,28 @@ class TwoFactorRequiredMiddleware:
             del session[RETURN_TO]
         return response
 
+    @staticmethod
+    def _admin_refused(request: HttpRequest) -> HttpResponse | None:
+        """The admin shows every team's connectors, credentials and audit trail: an operator
+        who is a member of a team that requires two-factor needs it there too."""
+        if not request.path.startswith(reverse("admin:index")):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_staff:
+            return None
+        strict = user.memberships.filter(team__require_two_factor=True).select_related("team")
+        member = strict.first()
+        if member is None or has_two_factor(user):
+            return None
+        return TwoFactorRequiredMiddleware._send_to_set_up(request, member.team)
+
     def process_exception(self, request: HttpRequest, exception: Exception):
         if not isinstance(exception, TwoFactorRequired):
             return None
-        team = exception.team
+        return self._send_to_set_up(request, exception.team)
+
+    @staticmethod
+    def _send_to_set_up(request: HttpRequest, team) -> HttpResponse:
         if request.method == "GET":
             request.session[RETURN_TO] = request.get_full_path()
         messages.warning(
