@@ -98,6 +98,19 @@ def test_repeated_failures_pause_sign_in_for_the_account_and_say_so(client, owne
     assert sign_in(client, "mia", REMOTE_ADDR="198.51.100.4").status_code == 302
 
 
+def test_an_accounts_added_address_shares_its_count_of_failed_sign_ins(client, owner, settings):
+    from allauth.account.models import EmailAddress
+    from django.test import Client
+
+    EmailAddress.objects.create(user=owner, email="o.private@example.net", verified=False)
+    for _ in range(settings.LOGIN_ATTEMPTS):
+        sign_in(client, "olivia", "wrong")
+    elsewhere = Client(REMOTE_ADDR="198.51.100.7")
+    page = sign_in(elsewhere, "o.private@example.net")
+    assert "Too many failed sign-ins" in page.content.decode()
+    assert "_auth_user_id" not in elsewhere.session
+
+
 def test_password_reset_is_mailed_and_throttled(client, owner):
     url = reverse("account_reset_password")
     for _ in range(3):

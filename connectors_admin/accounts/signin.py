@@ -42,12 +42,16 @@ def login_tried(credentials: dict[str, Any]) -> str:
 
 
 def account_for(login: str) -> int | None:
-    """The id of the one account whose username or email is `login`, else None."""
+    """The id of the one account whose username or email (its own, or one it added) is
+    `login`, else None: each account has one count of failed sign-ins, whatever it is named by."""
     login = login.strip()
     if not login:
         return None
-    matches = list(users_named(login).values_list("pk", flat=True)[:2])
-    return matches[0] if len(matches) == 1 else None
+    matches = set(users_named(login).values_list("pk", flat=True)[:2])
+    if "@" in login:  # allauth signs in with any address an account added, too
+        added = EmailAddress.objects.filter(email__iexact=login)
+        matches |= set(added.values_list("user_id", flat=True)[:2])
+    return matches.pop() if len(matches) == 1 else None
 
 
 class LoginForm(AllauthLoginForm):
