@@ -51,44 +51,16 @@ def sender_may_give(invitation: Invitation) -> bool:
     )
 
 
-def revoke_what_they_cannot_give(request: HttpRequest, team, user) -> int:
-    """Withdraw the pending invitations `user` sent to `team` that they may no longer give
-    (after their removal or a change of role); each is audited. How many were withdrawn."""
-    withdrawn = 0
-    pending = Invitation.objects.filter(
-        team=team, invited_by=user, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
-    )
-    for invitation in pending:
-        if sender_may_give(invitation):
-            continue
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
-        record(
-            Action.INVITATION_REVOKED,
-            request=request,
-            team=team,
-            target=invitation,
-            before={"email": invitation.email, "role": invitation.role},
-            message=f"its sender {user.get_username()} may no longer give this role",
-        )
-        withdrawn += 1
-    return withdrawn
-
-
-def withdraw_invitations_to(
-    request: HttpRequest, team, emails: set[str], why: str, keep: Invitation | None = None
-) -> int:
-    """Withdraw the team's pending invitations to these addresses (but `keep`), each audited:
-    a link left pending would let someone back in after their removal, or with another role
-    than the one the team gave them since. How many were withdrawn."""
-    emails = {email.strip().lower() for email in emails if email}
-    pending = Invitation.objects.filter(
+def _pending(team):
+    return Invitation.objects.filter(
         team=team, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
-    ).exclude(pk=keep.pk if keep else None)
+    )
+
+
+def _withdraw(request: HttpRequest, team, invitations, why: str) -> int:
+    """Revoke each of these invitations, audited with why. How many."""
     withdrawn = 0
-    for invitation in pending:
-        if invitation.email.lower() not in emails:
-            continue
+    for invitation in invitations:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
         record(
@@ -101,6 +73,25 @@ def withdraw_invitations_to(
         )
         withdrawn += 1
     return withdrawn
+
+
+def revoke_what_they_cannot_give(request: HttpRequest, team, user) -> int:
+    """Withdraw the pending invitations `user` sent to `team` that they may no longer give
+    (after their removal or a change of role); each is audited. How many were withdrawn."""
+    sent = [i for i in _pending(team).filter(invited_by=user) if not sender_may_give(i)]
+    why = f"its sender {user.get_username()} may no longer give this role"
+    return _withdraw(request, team, sent, why)
+
+
+def withdraw_invitations_to(
+    request: HttpRequest, team, emails: set[str], why: str, keep: Invitation | None = None
+) -> int:
+    """Withdraw the team's pending invitations to these addresses (but `keep`), each audited:
+    a link left pending would let someone back in after their removal, or with another role
+    than the one the team gave them since. How many were withdrawn."""
+    emails = {email.strip().lower() for email in emails if email}
+    pending = _pending(team).exclude(pk=keep.pk if keep else None)
+    return _withdraw(request, team, [i for i in pending if i.email.lower() in emails], why)
 
 
 def addresses_of(user) -> set[str]:
