@@ -710,7 +710,8 @@ def test_past_the_cap_the_list_says_n_plus_and_pages_on_without_a_count(
     # Past the end (an old link): said so, with the way back, not "No connectors yet".
     page9 = owner_client.get(url, {"page": 9}).text
     assert "this page is past the end of the list" in page9 and "No connectors yet" not in page9
-    assert re.search(r'<a href="\?"[^>]*>Back to the first page</a>', page9)
+    back = re.search(r'<a href="\?"([^>]*)>Back to the first page</a>', page9)
+    assert back and 'hx-target="#connector-table"' in back.group(1)  # the table, swapped whole
     # Same number of queries as an uncapped page (a bounded count, then the rows).
     with django_assert_num_queries(8):
         owner_client.get(url, {"page": 3})

@@ -227,6 +227,20 @@ def test_accepting_one_invitation_withdraws_the_others_to_that_person(
     assert as_cy.get(home).status_code == 410
 
 
+def test_joining_does_not_withdraw_an_invitation_to_an_address_one_only_typed(
+    owner_client, client_for, make_user
+):
+    """Anyone can type anyone's address into Account security: only confirmed ones count."""
+    from allauth.account.models import EmailAddress
+
+    invite(owner_client, email="colleague@example.com", role="admin")
+    own = invite(owner_client, email="dan@example.com", role="viewer")
+    dan = make_user("dan", email="dan@example.com")
+    EmailAddress.objects.create(user=dan, email="colleague@example.com", verified=False)
+    client_for(dan).post(own)
+    assert Invitation.objects.get(email="colleague@example.com").state == "pending"
+
+
 def test_the_link_of_someone_since_deactivated_lets_no_one_in(owner_client, owner, client):
     link = invite(owner_client, email="dee@example.com", role="admin")
     owner.is_active = False

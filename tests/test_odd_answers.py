@@ -791,3 +791,25 @@ def test_a_provider_error_message_of_any_length_is_quoted_short(script, credenti
     assert page.status_code == 200 and "Mixpanel rejected the request (HTTP 400)" in page.text
     assert "é" * 500 in page.text and "é" * 700 not in page.text
     assert len(Submission.objects.get(action="create").error_message) < 1000
+
+
+@pytest.mark.django_db
+def test_an_answer_in_a_charset_python_does_not_know_is_read_as_utf8(script, credential, owner):
+    body = {
+        "status": "ok",
+        "results": {
+            "connector_id": "c1", "connector_type": "s3Import", "name": "lake",
+            "created_at": "2026-11-24T10:00:00.000000Z",
+            "connector_properties": {}, "category_properties": {},
+        },
+    }  # fmt: skip
+    script.on(
+        "POST", r"/connectors$", text=json.dumps(body), type="application/json; charset=binary"
+    )
+    url = reverse("connectors:create", args=["acme", "mixpanel-s3"])
+    form = {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())}
+
+    page = answering(owner).post(url, form, headers=HTMX)
+
+    assert page.status_code == 200 and "Connector created" in page.text
+    assert Connector.objects.get().remote_id == "c1"

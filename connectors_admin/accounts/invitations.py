@@ -94,10 +94,15 @@ def withdraw_invitations_to(
     return _withdraw(request, team, [i for i in pending if i.email.lower() in emails], why)
 
 
-def addresses_of(user) -> set[str]:
-    """Every address of an account: its own, and those it added (confirmed or not)."""
-    found = set(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
-    return {email.lower() for email in (*found, user.email) if email}
+def addresses_of(user, confirmed_only: bool = False) -> set[str]:
+    """Every address of an account: its own, and those it added (confirmed or not; only those
+    confirmed, when what it says of itself must not withdraw someone else's invitation)."""
+    added = EmailAddress.objects.filter(user=user)
+    if confirmed_only:
+        added = added.filter(verified=True)
+    found = set(added.values_list("email", flat=True))
+    own = () if confirmed_only else (user.email,)
+    return {email.lower() for email in (*found, *own) if email}
 
 
 @login_required
@@ -234,7 +239,7 @@ def _join(request: HttpRequest, invitation: Invitation) -> HttpResponse:
         withdraw_invitations_to(
             request,
             invitation.team,
-            {invitation.email, *addresses_of(request.user)},
+            {invitation.email, *addresses_of(request.user, confirmed_only=True)},
             f"{request.user.get_username()} joined with another invitation",
         )
     membership.selected_at = timezone.now()

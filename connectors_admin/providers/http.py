@@ -177,6 +177,15 @@ def _cut(text: str, limit: int) -> str:
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 
 
+def _decoded(body: bytes, encoding: str | None) -> str:
+    """The body as text, in its declared charset; one Python does not know (charset=binary,
+    a misspelling) is read as UTF-8, as JSON is, rather than failing the call."""
+    try:
+        return body.decode(encoding or "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
 def _read_answer(response: requests.Response, deadline: float) -> bytes:
     """The answer's body, read by the deadline: the read timeout bounds each wait for bytes,
     so a provider trickling its answer would otherwise hold the request for ever."""
@@ -351,7 +360,7 @@ class HttpClient:
         else:
             exchange.status = response.status_code
             exchange.content_type = response.headers.get("Content-Type", "")
-            exchange.text = body.decode(response.encoding or "utf-8", errors="replace")
+            exchange.text = _decoded(body, response.encoding)
             exchange.retry_after = response.headers.get("Retry-After", "")
             if response.status_code >= 400:
                 exchange.error = self.error_for_status(exchange)

@@ -201,9 +201,11 @@
     var source = event.detail.elt;
     if (!source || !source.getAttribute || !/^every /.test(source.getAttribute("hx-trigger") || "")) return;
     if (source.id === "connector-table") return;  // its own rule, above
+    // Focus on a control (not on an outcome the page moved it to, which reads as well after).
     var active = document.activeElement;
-    if ((active && active !== document.body && source.contains(active)) ||
-        source.querySelector("details[open]")) {
+    var onControl = active && active.matches &&
+        active.matches("a, button, input, select, textarea, summary, [tabindex]:not([tabindex='-1'])");
+    if ((onControl && source.contains(active)) || source.querySelector("details[open]")) {
       event.preventDefault();
     }
   });

@@ -199,4 +199,10 @@ def test_a_settling_record_waits_while_someone_is_in_it(
     page.locator("#main").focus()
     assert poll_now()
     wait_htmx_idle(page)
+    # After Refresh status, focus is on its outcome: read it, and the panel goes on polling.
+    page.get_by_role("button", name="Refresh status").click()
+    wait_htmx_idle(page)
+    expect(page.locator("#record-panel .alert")).to_be_focused()
+    assert poll_now()
+    wait_htmx_idle(page)
     assert console_errors == [], "\n".join(console_errors)
