@@ -79,6 +79,16 @@ class Item:
     children: list[Item] | None = None
 
 
+def mark_kept(form: forms.Form, name: str, note: str) -> None:
+    """Say on a secret input that what was typed into it last time is kept (it is never shown
+    again): a placeholder, and `note` in its help."""
+    field = form.fields[name]
+    field.widget.attrs["placeholder"] = "•••••• kept from your last attempt"
+    if note not in field.help_text:
+        field.help_text = f"{field.help_text} {note}".strip()
+    form[name].help_text = field.help_text  # a bound field copies it when made
+
+
 class CreateFlow:
     """One template's create form for one request."""
 
@@ -309,12 +319,7 @@ class CreateFlow:
     def _mark_kept_secrets(self, form: ConnectorForm, token: uuid.UUID) -> None:
         for name in self.kept_secrets(token, form.draft_scope):
             if name in form.fields:
-                field = form.fields[name]
-                field.widget.attrs["placeholder"] = "•••••• kept from your last attempt"
-                note = "Leave empty to keep what you typed."
-                if note not in field.help_text:
-                    field.help_text = f"{field.help_text} {note}".strip()
-                form[name].help_text = field.help_text  # a bound field copies it when made
+                mark_kept(form, name, "Leave empty to keep what you typed.")
 
     # --- connection checks before create --------------------------------------------------------
     @staticmethod

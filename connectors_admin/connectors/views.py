@@ -29,7 +29,7 @@ from connectors_admin.providers.schema_forms import SecretTextarea
 
 from . import bulk
 from .filters import ConnectorFilter
-from .forms import CreateFlow, form_token
+from .forms import CreateFlow, form_token, mark_kept
 from .models import Connector, Submission
 from .services import (
     action_initial,
@@ -549,12 +549,7 @@ def _keep_action_secrets(request: HttpRequest, key: str, form: forms.Form, data)
         return
     request.session[key] = crypto.encrypt_json(typed)
     for name in typed:
-        field = form.fields[name]
-        field.widget.attrs["placeholder"] = "•••••• kept from your last attempt"
-        note = "Leave empty to send what you typed then."
-        if note not in field.help_text:
-            field.help_text = f"{field.help_text} {note}".strip()
-        form[name].help_text = field.help_text  # a bound field copies it when made
+        mark_kept(form, name, "Leave empty to send what you typed then.")
 
 
 def _action_page(request: HttpRequest, connector: Connector, declared, context: dict):
