@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 
-from .invitations import addresses_of, revoke_what_they_cannot_give, withdraw_invitations_to
+from .changes import member_added, remove_member, role_changed
 from .models import Invitation, Membership, Role, Team
 
 VIA_ADMIN = "via the admin"
@@ -93,52 +93,18 @@ class MembershipAdmin(admin.ModelAdmin):
         return allowed and (obj is None or not _last_owner(obj))
 
     def save_model(self, request, obj, form, change):
-        before = {"role": form.initial.get("role")} if change else None
+        was = form.initial.get("role")
         super().save_model(request, obj, form, change)
         if not change:
-            record(
-                Action.MEMBER_ADDED,
-                request=request,
-                team=obj.team,
-                target=obj,
-                after={"user": obj.user.username, "role": obj.role},
-                message=VIA_ADMIN,
-            )
-            withdraw_invitations_to(
-                request, obj.team, addresses_of(obj.user), f"{obj.user.username} was added"
-            )
+            member_added(request, obj, VIA_ADMIN)
         elif "role" in form.changed_data:
-            record(
-                Action.MEMBER_ROLE_CHANGED,
-                request=request,
-                team=obj.team,
-                target=obj,
-                before=before,
-                after={"role": obj.role},
-                message=VIA_ADMIN,
-            )
-            revoke_what_they_cannot_give(request, obj.team, obj.user)
+            role_changed(request, obj, was, VIA_ADMIN)
 
     def delete_model(self, request, obj):
         if _last_owner(obj):
             messages.error(request, LAST_OWNER)
             return
-        record(
-            Action.MEMBER_REMOVED,
-            request=request,
-            team=obj.team,
-            target=obj,
-            before={"user": obj.user.username, "role": obj.role},
-            message=VIA_ADMIN,
-        )
-        super().delete_model(request, obj)
-        revoke_what_they_cannot_give(request, obj.team, obj.user)
-        withdraw_invitations_to(
-            request,
-            obj.team,
-            addresses_of(obj.user),
-            f"{obj.user.username} was removed from the team",
-        )
+        remove_member(request, obj, VIA_ADMIN)
 
 
 @admin.register(Invitation)

@@ -12,8 +12,8 @@ from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 
 from .access import get_membership
+from .changes import member_added, remove_member, role_changed
 from .forms import AddMemberForm
-from .invitations import addresses_of, revoke_what_they_cannot_give, withdraw_invitations_to
 from .models import Membership, Role
 from .pages import members_page
 from .twofactor import has_two_factor
@@ -31,19 +31,7 @@ def member_list(request: HttpRequest, team: str) -> HttpResponse:
             added = Membership.objects.create(
                 team=membership.team, user=form.cleaned_data["user"], role=form.cleaned_data["role"]
             )
-            record(
-                Action.MEMBER_ADDED,
-                request=request,
-                team=membership.team,
-                target=added,
-                after={"user": added.user.username, "role": added.role},
-            )
-            withdraw_invitations_to(
-                request,
-                membership.team,
-                addresses_of(added.user),
-                f"{added.user.username} was added directly",
-            )
+            member_added(request, added)
             messages.success(
                 request, f"{added.user.username} joined as {added.get_role_display()}."
             )
@@ -76,18 +64,10 @@ def member_role(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         )
         refusal = _refusal(acting, target, new_role)
         if not refusal and new_role != target.role:
-            before = {"role": target.role}
+            was = target.role
             target.role = new_role
             target.save(update_fields=["role"])
-            record(
-                Action.MEMBER_ROLE_CHANGED,
-                request=request,
-                team=acting.team,
-                target=target,
-                before=before,
-                after={"role": new_role},
-            )
-            revoke_what_they_cannot_give(request, acting.team, target.user)
+            role_changed(request, target, was)
     if refusal:
         messages.error(request, refusal)
     else:
@@ -121,21 +101,7 @@ def member_remove(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         )
         refusal = _refusal(acting, target, None)
         if not refusal:
-            record(
-                Action.MEMBER_REMOVED,
-                request=request,
-                team=acting.team,
-                target=target,
-                before={"user": target.user.username, "role": target.role},
-            )
-            target.delete()
-            revoke_what_they_cannot_give(request, acting.team, target.user)
-            withdraw_invitations_to(
-                request,
-                acting.team,
-                addresses_of(target.user),
-                f"{target.user.username} was removed from the team",
-            )
+            remove_member(request, target)
     if refusal:
         messages.error(request, refusal)
         return redirect("accounts:members", team=team)
