@@ -356,6 +356,8 @@ CREDENTIAL_RETEST_HOURS = env.int("CREDENTIAL_RETEST_HOURS", default=24)
 
 PROVIDER_CONNECT_TIMEOUT = env.float("PROVIDER_CONNECT_TIMEOUT", default=5.0)
 PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=30.0)
+# Seconds before the first retry of a call safe to repeat (a GET after a 5xx); doubled after.
+PROVIDER_RETRY_BACKOFF = env.float("PROVIDER_RETRY_BACKOFF", default=0.25)
 
 # --- Logging: ids and statuses only, never payloads ---------------------------------------------
 LOGGING = {

@@ -10,6 +10,7 @@ os.environ.setdefault("CREDENTIAL_KEYS", "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LT
 os.environ.setdefault("SANDBOX", "true")
 os.environ.setdefault("PROVIDER_READ_TIMEOUT", "2")
 os.environ.setdefault("PROVIDER_CONNECT_TIMEOUT", "2")
+os.environ.setdefault("PROVIDER_RETRY_BACKOFF", "0.02")  # retries are tested, not waited for
 
 from connectors_admin.settings import *  # noqa: F403
 

@@ -320,7 +320,7 @@ def test_a_repost_while_the_first_still_waits_keeps_the_idempotency_key(
     """The first post of this form is still waiting for its provider: its outcome is unclear,
     so the next deliberate send must carry the same key (a provider that honours it then
     answers with the connector the first made, not a second one)."""
-    settings.PROVIDER_READ_TIMEOUT = 0.1  # the repeat waits for the first up to 5.1 s
+    settings.PROVIDER_CONNECT_TIMEOUT = settings.PROVIDER_READ_TIMEOUT = 0.1  # waits 1.2 s
     token, key = uuid.uuid4(), uuid.uuid4()
     Submission.objects.create(
         team=credential.team, user=owner, credential=credential, provider="mixpanel",

@@ -567,8 +567,11 @@ def abandon_stale_submissions() -> int:
 
 
 def wait_for(submission: Submission) -> Submission:
-    """A repeated POST while the first is still in flight waits for the first to finish."""
-    deadline = time.monotonic() + settings.PROVIDER_READ_TIMEOUT + 5
+    """A repeated POST while the first is still in flight waits for the first to finish: as
+    long as its call can last (the whole answer has a deadline), and a second to record it."""
+    deadline = (
+        time.monotonic() + settings.PROVIDER_CONNECT_TIMEOUT + settings.PROVIDER_READ_TIMEOUT + 1
+    )
     while submission.outcome == Submission.Outcome.PENDING and time.monotonic() < deadline:
         time.sleep(0.2)
         submission.refresh_from_db()

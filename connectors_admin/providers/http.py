@@ -439,7 +439,7 @@ class HttpClient:
             if not transient:
                 return exchange
             if attempt < attempts - 1:
-                time.sleep(0.25 * 2**attempt)
+                time.sleep(settings.PROVIDER_RETRY_BACKOFF * 2**attempt)
         return exchange
 
     # --- reading answers -----------------------------------------------------------------------
