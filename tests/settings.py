@@ -8,7 +8,7 @@ os.environ.setdefault("SECRET_KEY", "django-insecure-test-only-" + "t" * 40)
 # A fixed throwaway key that exists only for the test suite.
 os.environ.setdefault("CREDENTIAL_KEYS", "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTEyMzQ=")
 os.environ.setdefault("SANDBOX", "true")
-os.environ.setdefault("PROVIDER_READ_TIMEOUT", "2")
+os.environ.setdefault("PROVIDER_READ_TIMEOUT", "1")  # how long a lost answer is waited for
 os.environ.setdefault("PROVIDER_CONNECT_TIMEOUT", "2")
 os.environ.setdefault("PROVIDER_RETRY_BACKOFF", "0.02")  # retries are tested, not waited for
 

@@ -169,6 +169,10 @@ class _AnswerTooBig(Exception):
 SAID_AT_MOST = 600
 
 
+def _seconds(value: float) -> str:
+    return f"{value:g} second{'' if value == 1 else 's'}"
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -313,11 +317,9 @@ class HttpClient:
                 raise
             response.raw.release_conn()  # read in full: kept alive in its pool for the next call
         except _AnswerTooSlow:
-            total = sum(self.timeout)
             exchange.error = self._timed_out(
                 writes,
-                f"{self.label} was still sending its answer after {total:g} "
-                f"second{'' if total == 1 else 's'}.",
+                f"{self.label} was still sending its answer after {_seconds(sum(self.timeout))}.",
             )
         except _AnswerTooBig:
             exchange.error = ProviderError(
@@ -401,7 +403,7 @@ class HttpClient:
         return ProviderError(
             (
                 how
-                or f"{self.label} did not answer within {settings.PROVIDER_READ_TIMEOUT:g} seconds."
+                or f"{self.label} did not answer within {_seconds(settings.PROVIDER_READ_TIMEOUT)}."
             )
             + (
                 " The request may still have been applied: Connectors Admin will look for it "
