@@ -7,20 +7,10 @@ from django.contrib import admin, messages
 from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 
-from .changes import member_added, remove_member, role_changed
+from .changes import LAST_OWNER, last_owner, member_added, remove_member, role_changed
 from .models import Invitation, Membership, Role, Team
 
 VIA_ADMIN = "via the admin"
-LAST_OWNER = "A team keeps at least one owner: make someone else owner first."
-
-
-def _last_owner(membership: Membership) -> bool:
-    return (
-        membership.role == Role.OWNER
-        and not Membership.objects.filter(team_id=membership.team_id, role=Role.OWNER)
-        .exclude(pk=membership.pk)
-        .exists()
-    )
 
 
 class MembershipInline(admin.TabularInline):
@@ -67,7 +57,7 @@ class MembershipAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         member = self.instance
-        if member.pk and cleaned.get("role") != Role.OWNER and _last_owner(member):
+        if member.pk and cleaned.get("role") != Role.OWNER and last_owner(member):
             raise forms.ValidationError(LAST_OWNER)
         return cleaned
 
@@ -90,7 +80,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or not _last_owner(obj))
+        return allowed and (obj is None or not last_owner(obj))
 
     def save_model(self, request, obj, form, change):
         was = form.initial.get("role")
@@ -101,7 +91,7 @@ class MembershipAdmin(admin.ModelAdmin):
             role_changed(request, obj, was, VIA_ADMIN)
 
     def delete_model(self, request, obj):
-        if _last_owner(obj):
+        if last_owner(obj):
             messages.error(request, LAST_OWNER)
             return
         remove_member(request, obj, VIA_ADMIN)

@@ -4,13 +4,26 @@ and those to someone now in the team or just removed from it)."""
 
 from __future__ import annotations
 
+from django.db import connection
 from django.http import HttpRequest
 
 from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 
 from .invitations import addresses_of, revoke_what_they_cannot_give, withdraw_invitations_to
-from .models import Membership
+from .models import Membership, Role
+
+LAST_OWNER = "A team keeps at least one owner: make someone else owner first."
+
+
+def last_owner(membership: Membership, lock: bool = False) -> bool:
+    """Is this its team's only owner (who may then be neither demoted nor removed)? `lock`: in
+    a transaction, hold the team's owners until it ends, so two changes cannot both pass (a
+    page that only asks, outside one, reads them)."""
+    owners = Membership.objects.filter(team_id=membership.team_id, role=Role.OWNER)
+    if lock and connection.in_atomic_block:
+        owners = owners.select_for_update()
+    return membership.role == Role.OWNER and not owners.exclude(pk=membership.pk).exists()
 
 
 def member_added(request: HttpRequest, membership: Membership, message: str = "") -> None:

@@ -12,7 +12,7 @@ from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 
 from .access import get_membership
-from .changes import member_added, remove_member, role_changed
+from .changes import LAST_OWNER, last_owner, member_added, remove_member, role_changed
 from .forms import AddMemberForm
 from .models import Membership, Role
 from .pages import members_page
@@ -43,10 +43,8 @@ def _refusal(acting: Membership, target: Membership, new_role: str | None) -> st
     """Why `acting` may not change `target` (to `new_role`, or remove it when None); "" if allowed."""
     if acting.role != Role.OWNER and (target.role == Role.OWNER or new_role == Role.OWNER):
         return "Only an owner can change an owner or make someone an owner."
-    if target.role == Role.OWNER and new_role != Role.OWNER:
-        owners = Membership.objects.select_for_update().filter(team=target.team, role=Role.OWNER)
-        if owners.count() <= 1:
-            return "A team keeps at least one owner: make someone else owner first."
+    if new_role != Role.OWNER and last_owner(target, lock=True):
+        return LAST_OWNER
     return ""
 
 
