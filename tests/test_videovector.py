@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 
 import pytest
@@ -405,3 +406,27 @@ def test_the_result_card_offers_test_and_browse(owner_client, sandbox, vv, aws):
         reverse("connectors:action", args=["acme", connector.pk, "test"]), follow=True
     ).content.decode()
     assert "the connection works" in tested
+
+
+def ticked_scopes(page: str) -> list[str]:
+    boxes = re.findall(r'<input[^>]*name="scopes"[^>]*>', page)
+    assert boxes, "no scope boxes on the page"
+    return [re.search(r'value="([^"]*)"', box)[1] for box in boxes if " checked" in box]
+
+
+def test_a_scope_unticked_stays_unticked_when_the_fields_reload(owner_client, vv):
+    url = reverse("connectors:fields", args=["acme", "videovector-s3"]) + "?changed=scopes"
+    page = owner_client.get(create_url("s3")).content.decode()
+    assert ticked_scopes(page) == ["import"]
+    assert '<input type="hidden" name="_shown" value="scopes">' in page
+
+    # Import unticked, nothing else: no scope is posted, and none comes back ticked.
+    shown = {"credential": vv.pk, "name": "Footage", "_shown": "scopes"}
+    assert ticked_scopes(owner_client.post(url, shown).content.decode()) == []
+    assert ticked_scopes(
+        owner_client.post(url, {**shown, "scopes": "export"}).content.decode()
+    ) == ["export"]
+
+    # A reload from a page that did not show the scopes starts from their default.
+    unshown = owner_client.post(url, {"credential": vv.pk, "name": "Footage"}).content.decode()
+    assert ticked_scopes(unshown) == ["import"]

@@ -31,6 +31,7 @@ logger = logging.getLogger("connectors_admin.connectors")
 DRAFTS = "connector_form_drafts"
 CHECKS = "connector_form_checks"
 MAX_DRAFTS = 20
+SHOWN = "_shown"  # posted beside each checkbox shown (see templates/components/field.html)
 
 
 def _not_loaded():
@@ -144,6 +145,8 @@ class CreateFlow:
                     }
                 )
         if values is not None:
+            # Checkboxes the page showed and the user left unticked are not posted at all.
+            shown = set(values.getlist(SHOWN)) if hasattr(values, "getlist") else set()
             for name, field in form_class.base_fields.items():
                 if name in initial and changed == "credential":
                     continue
@@ -151,8 +154,10 @@ class CreateFlow:
                     picked = (
                         values.getlist(name) if hasattr(values, "getlist") else values.get(name)
                     )
-                    if picked:
-                        initial[name] = picked
+                    if picked or name in shown:
+                        initial[name] = picked or []
+                elif isinstance(field, forms.BooleanField) and name in shown:
+                    initial[name] = field.to_python(values.get(name))
                 elif name in values and not isinstance(field.widget, forms.PasswordInput):
                     initial[name] = values.get(name)
         form = form_class(data=data, files=files, initial=initial)
