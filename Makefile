@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_USER ?= demo
 DEMO_LOGIN := var/demo-login
+# pytest-xdist: one worker per core, at most four (each has its own test database)
+PYTEST := $(VENV)/bin/pytest -q --numprocesses=auto --maxprocesses=4
 
 .PHONY: help venv run test test-sqlite test-postgres lint format check browser-deps bench bench-scale clean
 
@@ -65,7 +67,7 @@ check: venv
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 test-sqlite: venv browser-deps
-	env -u DATABASE_URL $(VENV)/bin/pytest -q
+	env -u DATABASE_URL $(PYTEST)
 
 # PostgreSQL: DATABASE_URL when it is set, otherwise the machine's own cluster, started here.
 test-postgres: venv
@@ -74,7 +76,7 @@ test-postgres: venv
 		if [ -n "$${CI:-}" ]; then echo "CI must run the suite on PostgreSQL too" >&2; exit 1; fi; \
 		echo "No PostgreSQL here (set DATABASE_URL to use one): skipping the PostgreSQL run"; exit 0; fi; \
 	echo "PostgreSQL run against $${url%%@*}@… (the browser tests ran in the SQLite run)"; \
-	DATABASE_URL="$$url" $(VENV)/bin/pytest -q -m "not browser"
+	DATABASE_URL="$$url" $(PYTEST) -m "not browser"
 
 test: lint check test-sqlite test-postgres
 
