@@ -5,10 +5,11 @@ credential re-tests), all through the test client and the sandbox."""
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from django import forms
@@ -612,3 +613,49 @@ def test_a_lookup_that_fails_while_the_provider_is_down_is_asked_again(
         outcomes.append(second.reconciliation)
     assert outcomes == ["pending"] * (services.LOOKUPS - 1) + ["unknown"]
     assert "could not find out" in second.error_message
+
+
+class FlagForm(ConnectorForm):
+    name = forms.CharField()
+    verify = forms.BooleanField(label="Verify first", required=False, initial=True)
+    reload_on: ClassVar[tuple[str, ...]] = ("verify",)
+
+
+FLAG = Provider(
+    slug="flag",
+    label="Flag",
+    description="Made up for a test.",
+    notice="",
+    credential_form=PingCredentialForm,
+    templates=(
+        ConnectorTemplate(
+            slug="flag-thing",
+            label="Flag: thing",
+            description="A template that exists only in this test.",
+            form_class=FlagForm,
+            provider_slug="flag",
+        ),
+    ),
+    client_class=PingClient,
+)
+
+
+def test_a_box_ticked_by_default_and_unticked_stays_unticked_when_the_fields_reload(
+    owner_client, team
+):
+    def ticked(page: str) -> bool:
+        box = re.search(r'<input[^>]*name="verify"[^>]*>', page)[0]
+        return " checked" in box
+
+    with registered(FLAG):
+        credential = Credential(team=team, kind="flag", label="Flag key")
+        credential.set_secrets({"token": "flag-token"})
+        credential.save()
+        page = owner_client.get(reverse("connectors:create", args=["acme", "flag-thing"]))
+        assert ticked(page.content.decode())
+        url = reverse("connectors:fields", args=["acme", "flag-thing"]) + "?changed=verify"
+        shown = {"credential": credential.pk, "name": "x", "_shown": "verify"}
+        assert not ticked(owner_client.post(url, shown).content.decode())
+        assert ticked(owner_client.post(url, {**shown, "verify": "on"}).content.decode())
+        # Not on the page it was reloaded from: it starts from its default.
+        assert ticked(owner_client.post(url, {"credential": credential.pk}).content.decode())
