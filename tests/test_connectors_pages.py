@@ -157,6 +157,20 @@ def test_each_applied_filter_shows_its_value_as_applied(owner_client, team, owne
 
 
 @pytest.mark.django_db
+def test_the_table_a_filter_redraws_offers_to_clear_the_filters(
+    owner_client, team, owner, credential
+):
+    make_connectors(team, credential, owner, 2)
+    url = reverse("connectors:list", args=["acme"])
+    clear = f'<a class="small" href="{url}">Clear filters</a>'
+    table = {"HX-Request": "true", "HX-Target": "connector-table"}
+    assert clear not in owner_client.get(url).text
+    assert clear in owner_client.get(url, {"q": "bucket-1"}, headers=table).text
+    assert clear in owner_client.get(url, {"q": "nothing"}, headers=table).text
+    assert clear not in owner_client.get(url, {"q": ""}, headers=table).text
+
+
+@pytest.mark.django_db
 def test_one_status_however_providers_spell_it(owner_client, client_for, team, owner, credential):
     make_connectors(team, credential, owner, 2, template="kafka-connect", status="RUNNING")
     make_connectors(team, credential, owner, 1, template="upstash-kafka", status="running")

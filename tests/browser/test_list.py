@@ -37,8 +37,11 @@ def test_search_filter_pick_three_and_refresh(
     rows = page.locator("#connector-table tbody tr")
     expect(rows).to_have_count(4)
 
+    clear = page.get_by_role("link", name="Clear filters")
+    expect(clear).to_have_count(0)
     page.get_by_label("Search").fill("raw/")
     expect(rows).to_have_count(3)  # as you type, no button
+    expect(clear).to_be_visible()  # comes with the first filter
     wait_htmx_idle(page)
     assert "q=raw%2F" in page.url or "q=raw/" in page.url  # the search is in the address
     page.get_by_label("Status").select_option("active")
