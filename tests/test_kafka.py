@@ -959,3 +959,141 @@ def test_a_name_as_long_as_the_form_allows_is_created(owner_client, sandbox, kc)
     name = "orders-" + "x" * 242  # 249 characters, the form's limit
     assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc, name=name))
     assert Connector.objects.get().remote_id == name
+
+
+# --- the JSON editor and the record, for keys that only look secret ------------------------------
+HTTP_SINK = "io.aiven.kafka.connect.http.HttpSinkConnector"
+MONGO_SINK = "com.mongodb.kafka.connect.MongoSinkConnector"
+MONGO_SINK_URI = "mongodb://sink:MongoSinkPwDoNotLeak@mongo.internal:27017"
+
+
+def _raw_json(page: str) -> dict:
+    start = page.index('name="raw_json"')
+    return json.loads(
+        html.unescape(page[page.index(">", start) + 1 : page.index("</textarea>", start)])
+    )
+
+
+def test_a_declared_non_secret_property_that_looks_secret_is_shown_and_reconfigurable(
+    owner_client, sandbox, kc
+):
+    """The HTTP sink declares `http.authorization.type` (none / static / oauth2 / apikey) as a
+    plain choice. Because its key contains "authorization", the record shows it "[redacted]",
+    reconfigure hides it from the current map and refuses it in the JSON as "secret"."""
+    create = {
+        "credential": kc.pk,
+        "connector_class": HTTP_SINK,
+        "name": "hooks",
+        "editor": "form",
+        "p_http_url": "https://hooks.example.com/in",
+        "p_http_authorization_type": "none",
+        "p_topics": "orders",
+        "p_batching_enabled": "false",
+        "tasks_max": "1",
+        "form_token": str(uuid.uuid4()),
+    }
+    page = owner_client.post(
+        reverse("connectors:create", args=["acme", "kafka-connect"]), create, headers=HTMX
+    ).content.decode()
+    assert "Connector created" in page
+    connector = Connector.objects.get()
+    detail = html.unescape(
+        owner_client.get(reverse("connectors:detail", args=["acme", connector.pk])).content.decode()
+    )
+    assert '"http.authorization.type": "[redacted]"' not in detail
+    url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
+    current = html.unescape(owner_client.get(url).content.decode())
+    assert '"http.authorization.type": "none"' in current  # reconfigure starts from it
+    properties = {
+        "connector.class": HTTP_SINK,
+        "tasks.max": "1",
+        "http.url": "https://hooks.example.com/in",
+        "http.authorization.type": "static",
+        "topics": "orders",
+        "batching.enabled": "false",
+    }
+    response = owner_client.post(
+        url,
+        {
+            "properties": json.dumps(properties),
+            "secret_properties": "http.headers.authorization=Bearer hook-token-do-not-leak",
+        },
+    )
+    assert response.status_code == 302, re.findall(r"is secret[^<]*", response.content.decode())
+    remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    assert remote["http.authorization.type"] == "static"
+
+
+def test_changing_the_class_while_editing_json_changes_it_in_the_json(owner_client, sandbox, kc):
+    """In the raw JSON editor, picking another class reloads the form, but the JSON keeps the
+    old `connector.class`; sending it is then refused with "pick the class above first",
+    although that is exactly what the user did."""
+    fields = reverse("connectors:fields", args=["acme", "kafka-connect"])
+    raw = {"connector.class": MONGO, "tasks.max": "1", "database": "shop", "topics": "orders"}
+    page = owner_client.post(
+        fields + "?changed=connector_class",
+        {
+            "credential": kc.pk,
+            "connector_class": MONGO_SINK,
+            "name": "orders-sink",
+            "editor": "json",
+            "raw_json": json.dumps(raw),
+        },
+        headers=HTMX,
+    ).content.decode()
+    shown = _raw_json(page)
+    page = owner_client.post(
+        reverse("connectors:create", args=["acme", "kafka-connect"]),
+        {
+            "credential": kc.pk,
+            "connector_class": MONGO_SINK,
+            "name": "orders-sink",
+            "editor": "json",
+            "raw_json": json.dumps(shown),
+            "p_connection_uri": MONGO_SINK_URI,
+            "form_token": str(uuid.uuid4()),
+        },
+        headers=HTMX,
+    ).content.decode()
+    assert "pick the class above first" not in page
+    assert "Connector created" in page
+
+
+def test_a_json_map_with_its_name_switches_to_fields_that_can_be_sent(owner_client, sandbox, kc):
+    """A Kafka Connect map as GET …/config returns it holds `name`; the JSON editor accepts it
+    (it equals the Name field). Switched to fields, `name` becomes an "other property" line,
+    which the form then refuses ("name has its own field above"): the round trip breaks."""
+    fields = reverse("connectors:fields", args=["acme", "kafka-connect"])
+    raw = {"name": "orders-cdc", "connector.class": MONGO, "tasks.max": "1", "database": "shop"}
+    page = owner_client.post(
+        fields + "?changed=editor",
+        {
+            "credential": kc.pk,
+            "connector_class": MONGO,
+            "name": "orders-cdc",
+            "editor": "form",
+            "raw_json": json.dumps(raw),
+        },
+        headers=HTMX,
+    ).content.decode()
+    other = html.unescape(
+        re.search(r'name="other_properties"[^>]*>([^<]*)</textarea>', page).group(1)
+    ).strip()
+    page = owner_client.post(
+        reverse("connectors:create", args=["acme", "kafka-connect"]),
+        {
+            "credential": kc.pk,
+            "connector_class": MONGO,
+            "name": "orders-cdc",
+            "editor": "form",
+            "p_connection_uri": MONGO_SINK_URI,
+            "p_database": "shop",
+            "p_publish_full_document_only": "false",
+            "tasks_max": "1",
+            "other_properties": other,
+            "form_token": str(uuid.uuid4()),
+        },
+        headers=HTMX,
+    ).content.decode()
+    assert "has its own field above" not in page
+    assert "Connector created" in page

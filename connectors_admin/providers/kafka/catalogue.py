@@ -394,6 +394,11 @@ CLASSES: tuple[ConnectorClass, ...] = (
 BY_NAME: dict[str, ConnectorClass] = {c.name: c for c in CLASSES}
 # Every secret key of the catalogue, masked wherever a Kafka connector's properties appear.
 SECRET_KEYS: tuple[str, ...] = tuple(dict.fromkeys(k for c in CLASSES for k in c.secret_keys))
+# Keys declared as a choice among fixed words are never secret, whatever they look like
+# (`http.authorization.type` is none, static, oauth2 or apikey).
+PLAIN_KEYS: frozenset[str] = frozenset(
+    p.key for c in CLASSES for p in c.properties if p.choices and not p.secret
+) - set(SECRET_KEYS)
 
 
 # --- properties <-> form values ---------------------------------------------------------------
@@ -427,7 +432,7 @@ def from_properties(connector_class: ConnectorClass, properties: dict[str, Any])
     for key, value in properties.items():
         if key in declared:
             values.fields[declared[key].field_name] = str(value)
-        elif key not in (CLASS_KEY, TASKS_KEY):
+        elif key not in RESERVED:  # the class, tasks.max and the name have their own fields
             other[key] = str(value)
     values.other = format_lines(other)
     return values

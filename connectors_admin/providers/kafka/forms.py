@@ -249,8 +249,15 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         )
 
     def _switch_editor(self) -> None:
-        """A reload after the editor changed: fields -> JSON, or JSON -> fields."""
+        """A reload after the editor changed: fields -> JSON, or JSON -> fields. A class picked
+        above while the JSON is shown becomes the JSON's connector.class."""
         initial = self.initial
+        if initial.get("editor") == JSON_EDITOR and initial.get("raw_json"):
+            with contextlib.suppress(ValueError):
+                shown = parse_properties(str(initial["raw_json"]))
+                if shown.get(CLASS_KEY, self.connector.name) != self.connector.name:
+                    shown[CLASS_KEY] = self.connector.name
+                    initial["raw_json"] = json.dumps(shown, indent=2)
         if initial.get("editor") == JSON_EDITOR and not initial.get("raw_json"):
             values = self._typed_values(
                 {**{n: f.initial for n, f in self.fields.items()}, **initial}
@@ -276,6 +283,8 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
                 ].help_text = f"Still shown as JSON: {' '.join(error.messages)}"
                 return
             values = from_properties(self.connector, properties)
+            if properties.get("name") and not initial.get("name"):
+                initial["name"] = properties["name"]
             initial.update(values.fields)
             initial["tasks_max"] = values.tasks_max
             initial["other_properties"] = values.other

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 from connectors_admin.core.redaction import REDACTED, mask_members
 from connectors_admin.core.safety import JSONTooDeep, has_control_characters, loads_bounded
 
-from .catalogue import SECRET_KEYS
+from .catalogue import PLAIN_KEYS, SECRET_KEYS
 
 SECRET_LOOK = re.compile(
     r"(password|passwd|secret|private\.?key|credential|token|api\.?key|sasl\.jaas|user\.info"
@@ -26,7 +26,9 @@ PARAM_PASSWORD = re.compile(r"([?&;](?:password|pwd)=)([^&;\s\"']+)", re.IGNOREC
 
 def is_secret_key(key: str, extra: Any = ()) -> bool:
     key = str(key)
-    return key in SECRET_KEYS or key in extra or bool(SECRET_LOOK.search(key))
+    if key in SECRET_KEYS or key in extra:
+        return True
+    return key not in PLAIN_KEYS and bool(SECRET_LOOK.search(key))
 
 
 def url_passwords(value: str) -> list[str]:
