@@ -515,7 +515,7 @@ def _action_form(request: HttpRequest, connector: Connector, declared, context: 
     form = declared.inputs(data)
     context["form"] = form
     if not form.is_valid():
-        _keep_action_secrets(request, key, form, data)
+        _keep_action_secrets(request, key, form, form.data)
         return render(request, "connectors/confirm_action.html", context)
     submission = run_action(
         connector, declared.slug, request.user, request, inputs=form.cleaned_data
@@ -524,7 +524,7 @@ def _action_form(request: HttpRequest, connector: Connector, declared, context: 
         for field, message in submission.field_errors.items():
             form.add_error(field if field in form.fields else None, message)
         context["submission"] = submission
-        _keep_action_secrets(request, key, form, data)
+        _keep_action_secrets(request, key, form, form.data)
         return render(request, "connectors/confirm_action.html", context)
     request.session.pop(key, None)
     done = declared.done_message(connector.template_obj.provider.label)

@@ -16,7 +16,7 @@ from connectors_admin.providers.base import Action, ActionResult, ProviderError,
 from connectors_admin.providers.embedding import named_host
 from connectors_admin.providers.schema_forms import SecretTextarea
 
-from .catalogue import BY_NAME, CLASS_KEY, LineError, parse_lines
+from .catalogue import BY_NAME, CLASS_KEY, LineError, format_lines, parse_lines
 from .forms import MAX_PROPERTIES_TEXT
 from .secrets import is_secret_key, mask_urls, parse_properties, secret_values
 
@@ -41,18 +41,38 @@ class ReconfigureForm(forms.Form):
         "kept.",
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self.data = self.data.copy()
+            self._move_typed_secrets()
+
+    def _move_typed_secrets(self) -> None:
+        """A secret typed into the JSON goes under Secret properties, as on the create form:
+        the JSON is shown again after any error, a secret never is."""
+        try:
+            shown = parse_properties(str(self.data.get("properties") or ""))
+            lines = parse_lines(str(self.data.get("secret_properties") or ""))
+        except (ValueError, LineError):
+            return  # said by the clean methods, which never quote a value
+        typed = {k: v for k, v in shown.items() if is_secret_key(k) and v and v != REDACTED}
+        if not typed:
+            return
+        self.data["properties"] = json.dumps(
+            {k: v for k, v in shown.items() if k not in typed}, indent=2
+        )
+        self.data["secret_properties"] = format_lines({**typed, **lines})
+        moved = sorted(typed)
+        self.fields["properties"].help_text = (
+            f"{', '.join(moved)} {'is' if len(moved) == 1 else 'are'} secret: moved to Secret "
+            f"properties, never shown. {self.fields['properties'].help_text}"
+        )
+
     def clean_properties(self) -> dict[str, str]:
         try:
             data = parse_properties(self.cleaned_data["properties"])
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
-        secret = [k for k, v in data.items() if is_secret_key(k) and v != REDACTED]
-        if secret:
-            raise forms.ValidationError(
-                f"{', '.join(secret)} {'is' if len(secret) == 1 else 'are'} secret: give "
-                f"{'it' if len(secret) == 1 else 'them'} under Secret properties, which is "
-                "never shown again."
-            )
         return {k: v for k, v in data.items() if v != REDACTED}
 
     def clean_secret_properties(self) -> dict[str, str]:
@@ -64,18 +84,29 @@ class ReconfigureForm(forms.Form):
 
 @sensitive_variables()
 def _current(target: Target) -> tuple[dict[str, str], list[str], bool]:
-    """The configuration as sent last (kept encrypted) with the keys typed as secrets, or as
-    the provider last showed it (masked) for a connector imported from elsewhere; and whether
-    it was kept."""
+    """The configuration as the provider last showed it (the record, masked), so that a change
+    made elsewhere since is not reverted; with the secrets it masks put back from what was sent
+    last (kept encrypted), where they still match. Also the keys typed as secrets, and whether
+    anything was kept. A value still masked here is one this app does not know."""
     try:
         kept = target.kept()
     except ProviderError:
         kept = {}
-    if isinstance(kept.get("configuration"), dict):
-        return kept["configuration"], list(kept.get("secret_keys") or []), True
     record = target.record or {}
     shown = record.get("config") or record.get("properties") or {}
-    return (dict(shown) if isinstance(shown, dict) else {}), [], False
+    shown = dict(shown) if isinstance(shown, dict) else {}
+    sent = kept.get("configuration")
+    if not isinstance(sent, dict):
+        return shown, [], False
+    typed = list(kept.get("secret_keys") or [])
+    if not shown:
+        return sent, typed, True
+    for key, value in shown.items():
+        was = sent.get(key)
+        masked = isinstance(value, str) and REDACTED in value and isinstance(was, str)
+        if masked and (value == REDACTED or mask_urls(was) == value):
+            shown[key] = was
+    return shown, typed, True
 
 
 def _secret(key: str, typed: list[str]) -> bool:
@@ -102,7 +133,7 @@ def _unmasked(new: dict[str, str], config: dict[str, str], kept: bool, given: di
         if key in given or not isinstance(value, str) or REDACTED not in value:
             continue
         was = config.get(key)
-        if kept and isinstance(was, str) and mask_urls(was) == value:
+        if kept and isinstance(was, str) and REDACTED not in was and mask_urls(was) == value:
             new[key] = was
         else:
             asked.append(key)
