@@ -273,6 +273,24 @@ def test_test_browse_and_delete_on_the_detail_page(owner_client, sandbox, vv, aw
     assert not SandboxConnector.objects.filter(provider="videovector").exists()
 
 
+def test_a_test_that_worked_is_said_and_audited_as_working(owner_client, sandbox, vv, aws):
+    """The audit trail says what the page says: no "The storage refused access." for a test
+    that worked."""
+    owner_client.post(
+        create_url("s3"),
+        common(vv, bucket="acme-footage", region="us-east-1", use__aws=str(aws.pk)),
+    )
+    connector = Connector.objects.get()
+    test = reverse("connectors:action", args=["acme", connector.pk, "test"])
+
+    said = owner_client.post(test, headers=HTMX).content.decode()
+
+    assert "the connection works" in said and "refused" not in said
+    event = AuditEvent.objects.get(action="connector.checked")
+    assert event.message == "" and event.after["ok"] is True
+    assert Submission.objects.get(action="test").error_message == ""
+
+
 def test_both_error_shapes_become_plain_messages_on_their_fields(vv):
     client = vv.client()
 

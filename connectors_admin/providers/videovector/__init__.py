@@ -21,7 +21,9 @@ from .forms import AzureForm, BrowseForm, GCSForm, S3Form, StorageTemplate
 def _test(client: ProviderClient, target: Target) -> ActionResult:
     ok, problem = client.test(target.remote_id)
     record = client.refresh(target.remote_id, target.context)  # last tested, status
-    return ActionResult(ok=ok, message=problem or "The storage refused access.", record=record)
+    if ok:  # the action's `done` says it worked; a message here is a problem's
+        return ActionResult(record=record)
+    return ActionResult(ok=False, message=problem or "The storage refused access.", record=record)
 
 
 def _size(size: Any) -> str:
