@@ -684,6 +684,59 @@ def test_validation_errors_in_an_odd_shape_are_still_said_on_their_field(
     assert MONGO_PASSWORD not in page.text
 
 
+# --- Kafka Connect: a second cluster -------------------------------------------------------------
+MONGO_CLASS = "com.mongodb.kafka.connect.MongoSourceConnector"
+
+
+def _listed(name: str, state: str = "RUNNING") -> dict:
+    """One connector as a Kafka Connect cluster lists it with ?expand=status&expand=info."""
+    return {
+        name: {
+            "info": {
+                "name": name,
+                "config": {"connector.class": MONGO_CLASS, "database": "shop"},
+                "tasks": [],
+                "type": "source",
+            },
+            "status": {
+                "name": name,
+                "connector": {"state": state, "worker_id": "w:8083"},
+                "tasks": [],
+                "type": "source",
+            },
+        }
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_same_named_connector_of_another_cluster_can_be_imported(
+    owner_client, owner, team, sandbox, kc, script, looped_kafka_connect
+):
+    """Staging and production clusters run connectors of the same names: one recorded from
+    one cluster is not "recorded already" on another, and is imported from there."""
+    from .test_kafka import create
+
+    staging = looped_kafka_connect  # the scripted cluster, "Loop"
+    script.on("GET", r"^/connectors\?expand", json=_listed("orders-cdc"))
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    url = reverse("connectors:import", args=["acme", "kafka-connect"])
+
+    page = owner_client.get(url, {"credential": staging.pk}).content.decode()
+    assert "1 connector at Kafka Connect" in page
+    assert "Recorded already" not in page and 'value="orders-cdc"' in page
+    owner_client.post(url, {"credential": staging.pk, "remote_id": ["orders-cdc"]})
+
+    imported = Connector.objects.get(credential=staging, remote_id="orders-cdc")
+    assert imported.deleted_at is None
+    assert Connector.objects.filter(credential=kc, remote_id="orders-cdc").count() == 1
+    # Another credential on the same cluster (another user, say) sees it recorded already.
+    same = Credential(team=team, kind="kafkaconnect", label="Loop too", public={"cluster": "Loop"})
+    same.set_secrets({}, owner)
+    same.save()
+    page = owner_client.get(url, {"credential": same.pk}).content.decode()
+    assert "Recorded already" in page and 'value="orders-cdc"' not in page
+
+
 # --- error bodies their reader trips over --------------------------------------------------------
 @pytest.mark.django_db
 @pytest.mark.parametrize("loc", [None, 5])

@@ -820,15 +820,22 @@ def list_importable(
             remote.raw = client.redactor.data(remote.raw)
     _finish(submission, client)
     submission.save()
-    known = {
-        c.remote_id: c
-        for c in Connector.objects.filter(
-            team=team,
-            template=template.slug,
-            deleted_at=None,
-            remote_id__in=[r.remote_id for r in remotes],
+    # Recorded already: at the same place (the same cluster, say), not merely under the same
+    # name; another cluster's connector of that name is another connector.
+    recorded = Connector.objects.filter(
+        team=team,
+        template=template.slug,
+        deleted_at=None,
+        remote_id__in=[r.remote_id for r in remotes],
+    ).select_related("credential")
+    known: dict[str, Connector] = {}
+    for connector in sorted(recorded, key=lambda c: c.credential_id != credential.pk):
+        there = connector.credential is not None and (
+            connector.credential_id == credential.pk
+            or connector.credential.reaches_same_place(credential)
         )
-    }
+        if there:
+            known.setdefault(connector.remote_id, connector)
     return submission, [(remote, known.get(remote.remote_id)) for remote in remotes]
 
 

@@ -169,6 +169,17 @@ class Credential(models.Model):
             )
         ]
 
+    def place(self, public: dict[str, Any] | None = None) -> dict[str, str]:
+        """Where its calls go, as its form declares (`place_fields`): a cluster, an instance
+        and a workspace; nothing for a provider with one place. Of `public`, when given."""
+        values = self.public if public is None else public
+        fields = self.kind_obj.form_class.place_fields
+        return {name: str(values.get(name, "")) for name in fields}
+
+    def reaches_same_place(self, other: Credential) -> bool:
+        """Do its calls go where `other`'s go (so a connector's id names the same connector)?"""
+        return self.kind == other.kind and self.place() == other.place()
+
     def audit_state(self) -> dict[str, Any]:
         return {
             "label": self.label,

@@ -86,6 +86,7 @@ def configuration_secrets(answer: Any) -> list[str]:
 
 class AISquaredCredentialForm(CredentialForm):
     secret_fields = ("token",)
+    place_fields = ("instance", "workspace_id")
 
     instance = forms.ChoiceField(
         label="Instance",

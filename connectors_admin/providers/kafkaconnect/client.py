@@ -39,6 +39,7 @@ SETTLE_POLLS = 1  # status reads again after a pause/resume/stop, 0.3 s later
 
 class KafkaConnectCredentialForm(CredentialForm):
     secret_fields = ("password",)
+    place_fields = ("cluster",)
 
     cluster = forms.ChoiceField(
         label="Cluster",
