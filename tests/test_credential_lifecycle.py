@@ -16,7 +16,8 @@ from connectors_admin.connectors.models import Connector, Submission
 from connectors_admin.credentials.kinds import KINDS
 from connectors_admin.credentials.models import Credential
 
-from .conftest import MIXPANEL_SECRET, S3_FORM, make_credential
+from .conftest import MIXPANEL_SECRET, S3_FORM, make_aisquared_credential, make_credential
+from .test_odd_answers import script  # noqa: F401  (the scripted loopback server)
 
 # Fake values built at run time, so nothing that looks like a real secret sits in the source.
 AWS_KEY_ID = "AKIA" + "FAKE" * 4
@@ -150,6 +151,79 @@ def test_edit_changes_public_fields_and_keeps_the_secret(owner_client, credentia
     assert credential.label == "Renamed"
     assert credential.public == {"username": "sa.new", "project_id": 99, "residency": "in"}
     assert credential.secrets() == {"secret": MIXPANEL_SECRET}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cluster_stays_put_while_connectors_made_there_are_live(
+    owner_client,
+    sandbox,
+    kc,
+    script,  # noqa: F811  (the fixture imported above)
+    settings,
+    tasks,
+):
+    """A Kafka Connect connector is known by its name only: were its credential pointed at
+    another cluster, its actions would reach that cluster's connector of the same name (a
+    Delete, Production's). So the cluster cannot change while one is live, and says why."""
+    from .test_kafka import create, mongo_form
+
+    settings.KAFKA_CONNECT_CLUSTERS = {"Production": script.url}
+    script.on("DELETE", r"^/connectors/orders-cdc$", status=204, text="")
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    connector = Connector.objects.get()
+    edit = reverse("credentials:edit", args=["acme", kc.pk])
+    assert "Cluster cannot change while 1 connector made with this credential is there" in (
+        owner_client.get(edit).content.decode()
+    )
+
+    page = owner_client.post(
+        edit, {"label": "Ops cluster", "cluster": "Production", "username": "ops"}
+    ).content.decode()
+
+    assert "Cluster cannot change while 1 connector" in page and "errorlist" in page
+    kc.refresh_from_db()
+    assert kc.public["cluster"] == "Sandbox"
+    owner_client.post(reverse("connectors:action", args=["acme", connector.pk, "delete"]))
+    assert ("DELETE", "/connectors/orders-cdc") not in script.seen  # Production's is untouched
+    connector.refresh_from_db()
+    assert connector.deleted_at is not None
+    # Once none is live there, it can point elsewhere.
+    owner_client.post(edit, {"label": "Ops cluster", "cluster": "Production", "username": "ops"})
+    kc.refresh_from_db()
+    assert kc.public["cluster"] == "Production"
+
+
+@pytest.mark.django_db
+def test_an_ai_squared_instance_and_workspace_stay_put_while_connectors_are_live(
+    owner_client, client_for, make_user, team, owner
+):
+    """AI Squared numbers connectors per workspace: the same rule keeps a live connector's
+    instance and workspace, on the team's page and in the operators' admin."""
+    operator = make_user("root", is_staff=True, is_superuser=True)
+    credential = make_aisquared_credential(team, owner)
+    Connector.objects.create(
+        team=team,
+        credential=credential,
+        provider="aisquared",
+        template="aisquared-source",
+        remote_id="12",
+    )
+    edit = reverse("credentials:edit", args=["acme", credential.pk])
+    kept = {"label": "Workspace 7", "instance": "AI Squared (hosted)"}
+
+    page = owner_client.post(edit, {**kept, "workspace_id": "8"}).content.decode()
+    assert "Workspace id cannot change while 1 connector made with this credential" in page
+    admin = reverse("admin:credentials_credential_change", args=[credential.pk])
+    moved = '{"instance": "AI Squared (hosted)", "workspace_id": 8}'
+    page = client_for(operator).post(admin, {"label": "Workspace 7", "public": moved})
+    page = page.content.decode()
+    assert "workspace_id cannot change while 1 connector" in page
+    credential.refresh_from_db()
+    assert credential.public["workspace_id"] == 7
+    # Its label is still edited freely.
+    assert owner_client.post(edit, {**kept, "label": "W7", "workspace_id": "7"}).status_code == 302
+    credential.refresh_from_db()
+    assert credential.label == "W7"
 
 
 @pytest.mark.django_db

@@ -36,6 +36,13 @@ class CredentialAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("kind", self.instance.kind if self.instance.pk else None)
+        public = cleaned.get("public")
+        if self.instance.pk and isinstance(public, dict):
+            # As on the team's edit page: the place its live connectors are at stays put.
+            stored = Credential.objects.get(pk=self.instance.pk)
+            moved = [n for n, v in stored.place(public).items() if v != stored.place()[n]]
+            if moved and (why := stored.place_fixed(", ".join(moved))):
+                self.add_error("public", why)
         value = cleaned.get("new_secret")
         if not self.instance.pk and not value:
             self.add_error("new_secret", "A new credential needs its secret.")

@@ -25,7 +25,22 @@ def edit_form(kind: CredentialKind, credential: Credential, data=None) -> Creden
     for name in list(form.fields):
         if name != "label" and name not in credential.public:
             del form.fields[name]
+    # Where its connectors are stays put while they are live: refused, and said up front.
+    for name in kind.form_class.place_fields:
+        field = form.fields.get(name)
+        why = credential.place_fixed(str(field.label)) if field is not None else ""
+        if why:
+            field.help_text = why
+            field.validators.append(_stays(credential.public.get(name), why))
     return form
+
+
+def _stays(stored: Any, message: str):
+    def validate(value: Any) -> None:
+        if str(value) != str(stored):
+            raise forms.ValidationError(message, code="place_in_use")
+
+    return validate
 
 
 def rotate_form(

@@ -180,6 +180,25 @@ class Credential(models.Model):
         """Do its calls go where `other`'s go (so a connector's id names the same connector)?"""
         return self.kind == other.kind and self.place() == other.place()
 
+    def at_its_place(self) -> int:
+        """The live connectors made with it, and its creates not settled yet: they are at its
+        place, and their calls go wherever it points."""
+        live = self.connectors.filter(deleted_at=None).count()
+        return live + sum(1 for s in self.creates_in_flight() if s.credential_id == self.pk)
+
+    def place_fixed(self, label: str) -> str:
+        """Why a place field (labelled `label`) cannot change now, or "" when it can."""
+        count = self.at_its_place()
+        if not count:
+            return ""
+        return (
+            f"{label} cannot change while {count} connector{'s' if count != 1 else ''} made "
+            f"with this credential {'are' if count != 1 else 'is'} there: "
+            f"{'their' if count != 1 else 'its'} refreshes, pauses and deletes would go to "
+            "the new one, where a connector of the same name may be another. For another "
+            f"{label.lower()}, add another credential."
+        )
+
     def audit_state(self) -> dict[str, Any]:
         return {
             "label": self.label,

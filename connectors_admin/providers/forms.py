@@ -30,7 +30,8 @@ class CredentialForm(forms.Form):
     secret_fields: ClassVar[tuple[str, ...]] = ()
     # The fields that say where its calls go (a cluster; an instance and a workspace): the
     # connectors made with it are there, and are known there by ids that another place may
-    # give to other connectors. A connector is recorded once per place, not once per provider.
+    # give to other connectors. So a place does not change while they are live, and a
+    # connector is recorded once per place, not once per provider.
     place_fields: ClassVar[tuple[str, ...]] = ()
     # The inputs that carry the secrets (a key file, say); rotating a secret asks for these only.
     secret_inputs: ClassVar[tuple[str, ...] | None] = None
