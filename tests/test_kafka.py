@@ -612,6 +612,34 @@ def test_a_pause_that_shows_late_is_followed_until_it_does(owner_client, sandbox
     assert not connector.in_flight
 
 
+def test_a_connector_deleted_elsewhere_is_recorded_gone_by_a_refresh(
+    owner_client, sandbox, kc, tasks
+):
+    """Deleted with another tool: Kafka Connect's own 404 ("Connector orders-cdc not found")
+    on a refresh, by hand or scheduled, records it deleted there instead of RUNNING with
+    Pause, Stop and Restart offered."""
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    tasks.run("follow_status")
+    connector = Connector.objects.get()
+    gone = requests.delete(
+        f"{sandbox}/sandbox/kafka-connect/connectors/orders-cdc",
+        auth=("ops", CONNECT_PASSWORD),
+        timeout=5,
+    )
+    assert gone.status_code == 204
+
+    act(owner_client, connector, "refresh")
+
+    connector.refresh_from_db()
+    assert connector.remote_status == "deleted" and connector.deleted_at is not None
+    assert connector.last_error == (
+        "Kafka Connect no longer has the connector “orders-cdc”: it was deleted there."
+    )
+    assert offered(owner_client, connector) == set()
+    refresh = Submission.objects.filter(action="refresh").latest("pk")
+    assert refresh.outcome == "succeeded"
+
+
 # --- secrets typed where values are shown, and secrets of connectors made elsewhere -------------------
 def test_a_secret_typed_into_the_json_moves_to_its_field_and_is_never_shown(
     owner_client, sandbox, kc

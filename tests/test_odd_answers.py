@@ -684,7 +684,7 @@ def test_validation_errors_in_an_odd_shape_are_still_said_on_their_field(
     assert MONGO_PASSWORD not in page.text
 
 
-# --- Kafka Connect: a second cluster -------------------------------------------------------------
+# --- Kafka Connect on a second cluster; 404s that are not its own ---------------------------------
 MONGO_CLASS = "com.mongodb.kafka.connect.MongoSourceConnector"
 
 
@@ -735,6 +735,36 @@ def test_a_same_named_connector_of_another_cluster_can_be_imported(
     same.save()
     page = owner_client.get(url, {"credential": same.pk}).content.decode()
     assert "Recorded already" in page and 'value="orders-cdc"' not in page
+
+
+@pytest.mark.django_db
+def test_a_404_that_is_not_kafka_connect_s_own_says_nothing_of_the_connector(
+    script, looped_kafka_connect, owner
+):
+    """A 404 for a path the worker does not serve (a wrong address behind a proxy) is no word
+    about the connector: the record stays live, with the error said."""
+    connector = Connector.objects.create(
+        team=looped_kafka_connect.team,
+        credential=looped_kafka_connect,
+        provider="kafkaconnect",
+        template="kafka-connect",
+        remote_id="orders-cdc",
+        remote_status="RUNNING",
+    )
+    script.on(
+        "GET",
+        r"^/connectors/orders-cdc$",
+        404,
+        json={"error_code": 404, "message": "HTTP 404 Not Found"},
+    )
+
+    answering(owner).post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+
+    connector.refresh_from_db()
+    assert connector.deleted_at is None and connector.remote_status == "RUNNING"
+    assert "no such resource (HTTP 404)" in connector.last_error
 
 
 # --- error bodies their reader trips over --------------------------------------------------------

@@ -28,6 +28,7 @@ from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import get_template
 from connectors_admin.providers.base import (
     CONNECTED,
+    GONE,
     ActionResult,
     CheckResult,
     ConnectorTemplate,
@@ -747,7 +748,16 @@ def run_action(
             record=connector.record,
         )
         with _answers_read(client):
-            result = action.perform(client, target)
+            try:
+                result = action.perform(client, target)
+            except ProviderError as error:
+                if error.kind != GONE:
+                    raise
+                # The provider says it has no such connector: it was deleted there. A read
+                # has found out what it was for; a change could not be made.
+                result = ActionResult(
+                    ok=not action.changes_remote, deleted=True, message=error.message
+                )
     except ProviderError as error:
         _fail(submission, error, client)
         if not action.changes_remote:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import environ
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.conf import settings
 from connectors_admin.core.redaction import REDACTED
 
 from .forms import ConnectorForm, CredentialForm, FormContext
-from .http import Call, Exchange, HttpClient, ProviderError, is_web_page
+from .http import GONE, Call, Exchange, HttpClient, ProviderError, is_web_page
 
 
 @dataclass
@@ -277,6 +277,11 @@ class ProviderClient(HttpClient):
     test a connection.
     """
 
+    # Its `refresh` raises a ProviderError of kind GONE when the provider itself says the
+    # connector does not exist: a refresh then records it deleted there, and so a delete
+    # whose answer was lost can be settled by the refresh that follows it.
+    says_gone: ClassVar[bool] = False
+
     def build_create(
         self, template: ConnectorTemplate, data: dict[str, Any], *, idempotency_key: str = ""
     ) -> Call:
@@ -392,6 +397,7 @@ class Provider:
 __all__ = [
     "CHECK",
     "DELETE",
+    "GONE",
     "REDACTED",
     "REFRESH",
     "Action",

@@ -33,6 +33,9 @@ logger = logging.getLogger("connectors_admin.providers")
 
 USER_AGENT = f"ConnectorsAdmin/{__version__} (+https://github.com/connectors-admin)"
 MAY_HAVE_BEEN_APPLIED = " The request may have been applied: check before retrying."
+# The kind of error a client raises when the provider itself says the connector does not exist
+# (its API's own "not found" on it, never a proxy's page): it was deleted there.
+GONE = "gone"
 MAX_STORED_BODY = 64 * 1024  # characters of a response body kept on a record
 
 _shared_pool: ContextVar[HTTPAdapter | None] = ContextVar("shared_pool", default=None)
@@ -496,6 +499,14 @@ class HttpClient:
 
     def unexpected_shape(self, exchange: Exchange, what: str) -> ProviderError:
         return self.unreadable(exchange, f"but the answer does not look like {what}")
+
+    def gone(self, exchange: Exchange, what: str) -> ProviderError:
+        """The provider's own word that `what` (a connector) does not exist (any more)."""
+        return ProviderError(
+            f"{self.label} no longer has {what}: it was deleted there.",
+            status=exchange.status,
+            kind=GONE,
+        )
 
     def web_page(self, exchange: Exchange) -> ProviderError:
         return self.unreadable(

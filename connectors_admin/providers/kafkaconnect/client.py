@@ -26,12 +26,15 @@ from connectors_admin.providers.base import (
     ProviderError,
     RemoteRecord,
 )
+from connectors_admin.providers.http import is_web_page
 from connectors_admin.providers.kafka import records
 from connectors_admin.providers.kafka.catalogue import CLASS_KEY, Property
 
 INSTANCES = Instances(setting="KAFKA_CONNECT_CLUSTERS", sandbox_path="/sandbox/kafka-connect")
 REBALANCE_TRIES = 4
 ALREADY_EXISTS = re.compile(r"already exists", re.I)
+# Its own 404 on a connector: {"error_code": 404, "message": "Connector NAME not found"}.
+NOT_FOUND = re.compile(r"^Connector .+ not found", re.S)
 # "Missing required configuration "x" which…" / "Invalid value v for configuration x: …"
 NAMED_KEY = re.compile(r'configuration "?([A-Za-z0-9_.+-]+)"?[ :]')
 SETTLE_POLLS = 1  # status reads again after a pause/resume/stop, 0.3 s later
@@ -82,6 +85,7 @@ def field_for_key(key: str) -> str:
 
 class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
     label = "Kafka Connect"
+    says_gone = True
 
     def auth(self):
         user = str(self.public.get("username") or "")
@@ -120,6 +124,29 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
                 "or import the existing one (New connector, then “Import existing ones”)."
             )
         return message, fields
+
+    def says_not_found(self, exchange: Exchange) -> bool:
+        """Is this Kafka Connect's own answer that the connector does not exist? Not a proxy's
+        404 page, nor a 404 for a path the worker does not serve (a wrong address)."""
+        if exchange.status != 404 or is_web_page(exchange):
+            return False
+        try:
+            body = exchange.json()
+        except ValueError:
+            return False
+        return (
+            isinstance(body, dict)
+            and body.get("error_code") == 404
+            and isinstance(body.get("message"), str)
+            and bool(NOT_FOUND.match(body["message"]))
+        )
+
+    def raise_for(self, exchange: Exchange, name: str) -> None:
+        """A failed exchange about connector `name` as its error; "not found" says it is gone."""
+        if self.says_not_found(exchange):
+            raise self.gone(exchange, f"the connector “{name}”")
+        if exchange.error:
+            raise exchange.error
 
     def error_for_status(self, exchange: Exchange) -> ProviderError:
         error = super().error_for_status(exchange)
@@ -241,10 +268,12 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
     def read(self, name: str) -> RemoteRecord:
         # The configuration first: its secrets are then masked in the status's traces too.
         info_exchange = self.get(self.connector_url(name))
+        self.raise_for(info_exchange, name)
         info = self.expect_json(info_exchange)
         if not isinstance(info, dict) or not isinstance(info.get("name"), str):
             raise self.unexpected_shape(info_exchange, "a Kafka Connect connector")
         status_exchange = self.get(self.connector_url(name, "status"))
+        self.raise_for(status_exchange, name)
         status = self.expect_json(status_exchange)
         if not isinstance(status, dict) or not isinstance(status.get("connector"), dict):
             raise self.unexpected_shape(status_exchange, "a Kafka Connect connector status")
