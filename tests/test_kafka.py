@@ -612,6 +612,55 @@ def test_a_pause_that_shows_late_is_followed_until_it_does(owner_client, sandbox
     assert not connector.in_flight
 
 
+def test_a_pause_accepted_but_not_read_back_is_followed_not_said_failed(
+    owner_client, sandbox, kc, fault, tasks
+):
+    """Kafka Connect answered 202 to the pause, then its status could not be read: the pause
+    is not recorded failed with the state it left (RUNNING, offering Pause again); it is on
+    its way, and the background reads where it got to."""
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    tasks.run("follow_status")
+    connector = Connector.objects.get()
+    fault("status", provider="kafkaconnect", method="GET", status=500, times=3)
+
+    html = act(owner_client, connector, "pause")
+
+    pause = Submission.objects.get(action="pause")
+    assert pause.attempts.order_by("number").first().response_status == 202
+    assert pause.outcome == "succeeded" and "Pause failed" not in html
+    connector.refresh_from_db()
+    assert connector.remote_status == "PAUSING" and connector.in_flight
+    assert "pause" not in offered(owner_client, connector)
+    event = AuditEvent.objects.filter(target_id=str(connector.pk)).latest("pk")
+    assert "status could not be read yet" in event.message
+    assert tasks.names() == ["follow_status"]
+    tasks.run("follow_status")
+    connector.refresh_from_db()
+    assert connector.remote_status == "PAUSED" and "settling" not in connector.context
+
+
+def test_an_upstash_pause_not_read_back_is_followed_not_said_failed(
+    owner_client, sandbox, upstash, fault, tasks
+):
+    """Upstash answered "OK" to the pause, then the read-back met server errors: the state it
+    left is not kept as its state, and the background reads the new one."""
+    create(owner_client, "upstash-kafka", mongo_form(upstash, cluster_id=CLUSTER))
+    tasks.run("follow_status")
+    connector = Connector.objects.get()
+    assert connector.remote_status == "running"
+    fault("status", provider="upstash", method="GET", status=503, times=3)
+
+    act(owner_client, connector, "pause")
+
+    assert Submission.objects.get(action="pause").outcome == "succeeded"
+    connector.refresh_from_db()
+    assert connector.remote_status == "" and connector.in_flight
+    assert tasks.names() == ["follow_status"]
+    tasks.run("follow_status")
+    connector.refresh_from_db()
+    assert connector.remote_status == "paused"
+
+
 def test_a_connector_deleted_elsewhere_is_recorded_gone_by_a_refresh(
     owner_client, sandbox, kc, tasks
 ):

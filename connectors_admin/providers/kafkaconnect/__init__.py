@@ -8,7 +8,16 @@ from typing import Any
 
 from django.utils import timezone
 
-from connectors_admin.providers.base import DELETE, REFRESH, Action, ActionResult, Provider, Target
+from connectors_admin.providers.base import (
+    DELETE,
+    GONE,
+    REFRESH,
+    Action,
+    ActionResult,
+    Provider,
+    ProviderError,
+    Target,
+)
 from connectors_admin.providers.kafka import records
 from connectors_admin.providers.kafka.actions import RECONFIGURE
 from connectors_admin.providers.kafka.catalogue import SECRET_KEYS
@@ -64,16 +73,41 @@ def _refresh(client: KafkaConnectClient, target: Target) -> ActionResult:
     return _said(record)
 
 
+def _not_read_back(status: str, error: ProviderError, **extra: Any) -> ActionResult:
+    """Kafka Connect accepted the change, then its status could not be read: the change is
+    not said failed, and the record says it is on its way (a state the background follows)
+    rather than the state it is leaving. One whose answer says it is gone is gone."""
+    if error.kind == GONE:
+        raise error
+    return ActionResult(
+        status=status,
+        message="Kafka Connect accepted it, but its status could not be read yet; it is "
+        f"followed in the background. {error.message}",
+        **extra,
+    )
+
+
 def _state_action(verb: str, target_state: str):
     def perform(client: KafkaConnectClient, target: Target) -> ActionResult:
-        record = client.change_state(target.remote_id, verb, target_state)
-        return _settling(record, target_state, timezone.now())
+        client.request_state(target.remote_id, verb)
+        since = timezone.now()
+        try:
+            record = client.read_until(target.remote_id, target_state)
+        except ProviderError as error:
+            settling = {"target": target_state, "since": since.isoformat()}
+            return _not_read_back(SETTLING[target_state], error, context={"settling": settling})
+        return _settling(record, target_state, since)
 
     return perform
 
 
 def _restart(client: KafkaConnectClient, target: Target) -> ActionResult:
-    return _said(client.restart(target.remote_id), context={"settling": None})
+    client.request_restart(target.remote_id)
+    try:
+        record = client.read(target.remote_id)
+    except ProviderError as error:
+        return _not_read_back("RESTARTING", error, context={"settling": None})
+    return _said(record, context={"settling": None})
 
 
 REFRESH_STATUS = Action(

@@ -336,12 +336,13 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
             raise exchange.error
         return self.read(remote_id)
 
-    def change_state(self, name: str, verb: str, target: str) -> RemoteRecord:
-        """PUT pause / resume / stop answer 202 and act a moment later: the status is read
-        once more after a short wait; the background follows it from there."""
-        exchange = self.send(Call("PUT", self.connector_url(name, verb)))
-        if exchange.error:
-            raise exchange.error
+    def request_state(self, name: str, verb: str) -> None:
+        """PUT pause / resume / stop: 202, acted on a moment later (raises if refused)."""
+        self.raise_for(self.send(Call("PUT", self.connector_url(name, verb))), name)
+
+    def read_until(self, name: str, target: str) -> RemoteRecord:
+        """The status after a pause / resume / stop, read once more after a short wait if it
+        does not show yet; the background follows it from there."""
         record = self.read(name)
         for _ in range(SETTLE_POLLS):
             if record.status == target:
@@ -350,13 +351,9 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
             record = self.read(name)
         return record
 
-    def restart(self, name: str) -> RemoteRecord:
-        exchange = self.send(
-            Call("POST", self.connector_url(name, "restart") + "?includeTasks=true")
-        )
-        if exchange.error:
-            raise exchange.error
-        return self.read(name)
+    def request_restart(self, name: str) -> None:
+        call = Call("POST", self.connector_url(name, "restart") + "?includeTasks=true")
+        self.raise_for(self.send(call), name)
 
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
         return self.send_delete(self.connector_url(remote_id))

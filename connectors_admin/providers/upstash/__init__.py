@@ -8,7 +8,14 @@ from typing import Any
 from django import forms
 from django.core.validators import RegexValidator
 
-from connectors_admin.providers.base import DELETE, Action, ActionResult, Provider, Target
+from connectors_admin.providers.base import (
+    DELETE,
+    Action,
+    ActionResult,
+    Provider,
+    ProviderError,
+    Target,
+)
 from connectors_admin.providers.kafka import records
 from connectors_admin.providers.kafka.actions import RECONFIGURE
 from connectors_admin.providers.kafka.catalogue import SECRET_KEYS
@@ -70,7 +77,16 @@ def _refresh(client: UpstashClient, target: Target) -> ActionResult:
 def _act(verb: str):
     def perform(client: UpstashClient, target: Target) -> ActionResult:
         client.act(target.remote_id, verb)
-        return ActionResult(record=client.refresh(target.remote_id, target.context))
+        try:
+            return ActionResult(record=client.refresh(target.remote_id, target.context))
+        except ProviderError as error:
+            # Done (Upstash answered "OK"), but not read back: not said failed, and the state
+            # it left is not shown as its state. No status yet is one the background follows.
+            return ActionResult(
+                status="",
+                message="Upstash accepted it, but its state could not be read yet; it is "
+                f"followed in the background. {error.message}",
+            )
 
     return perform
 
