@@ -661,6 +661,49 @@ def test_an_upstash_pause_not_read_back_is_followed_not_said_failed(
     assert connector.remote_status == "paused"
 
 
+def test_a_delete_whose_answer_was_lost_is_looked_for_and_recorded(
+    owner_client, sandbox, kc, fault, tasks
+):
+    """The cluster deleted the connector but answered too late: the page says Connectors Admin
+    will look for it, and the refresh it queues records it deleted (no action offered, its
+    credential free to delete)."""
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    tasks.run("follow_status")
+    connector = Connector.objects.get()
+    fault("late", provider="kafkaconnect", method="DELETE")
+
+    url = reverse("connectors:action", args=["acme", connector.pk, "delete"])
+    page = owner_client.post(url).content.decode()
+
+    assert not SandboxConnector.objects.filter(provider="kafkaconnect").exists()
+    assert "will look for it at the provider and tell you" in page
+    assert tasks.names() == ["follow_status"]
+    tasks.run()
+    connector.refresh_from_db()
+    assert connector.deleted_at is not None and connector.remote_status == "deleted"
+    assert "no longer has the connector" in connector.last_error
+    assert connector.available_actions() == []
+    kc.refresh_from_db()
+    assert not kc.in_use()
+
+
+def test_a_lost_delete_answer_promises_no_lookup_where_a_refresh_cannot_tell(
+    owner_client, sandbox, upstash, fault, tasks
+):
+    """Upstash's answers do not say a connector is gone, so a refresh could not tell a delete
+    that went through: nothing is promised, nothing queued."""
+    create(owner_client, "upstash-kafka", mongo_form(upstash, cluster_id=CLUSTER))
+    tasks.run("follow_status")
+    connector = Connector.objects.get()
+    fault("late", provider="upstash", method="DELETE")
+
+    url = reverse("connectors:action", args=["acme", connector.pk, "delete"])
+    page = owner_client.post(url).content.decode()
+
+    assert "may still have been applied: check before retrying" in page
+    assert "will look for it" not in page and tasks.names() == []
+
+
 def test_a_connector_deleted_elsewhere_is_recorded_gone_by_a_refresh(
     owner_client, sandbox, kc, tasks
 ):

@@ -28,6 +28,7 @@ from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import get_template
 from connectors_admin.providers.base import (
     CONNECTED,
+    DELETE,
     GONE,
     ActionResult,
     CheckResult,
@@ -38,7 +39,7 @@ from connectors_admin.providers.base import (
     Target,
 )
 from connectors_admin.providers.embedding import fill
-from connectors_admin.providers.http import Exchange
+from connectors_admin.providers.http import LOOKED_FOR, UNANSWERED_WRITE, Exchange
 
 from . import embedding, signals
 from .models import Attempt, Connector, EmbeddedCredential, Submission
@@ -118,6 +119,13 @@ def _fail(submission: Submission, error: ProviderError, client: ProviderClient |
     redact = client.redactor.text if client else str
     submission.error_message = redact(error.message)
     submission.field_errors = {k: redact(v) for k, v in error.field_errors.items()}
+
+
+def _looked_for(error: ProviderError) -> None:
+    """A write whose answer was lost, which the background looks for: said so, in place of
+    asking the user to check before retrying. Said only where the lookup is queued."""
+    if error.message.endswith(UNANSWERED_WRITE):
+        error.message = error.message.removesuffix(UNANSWERED_WRITE) + LOOKED_FOR
 
 
 def _used(credential: Credential, submission: Submission, request: HttpRequest | None) -> None:
@@ -204,9 +212,10 @@ def create_connector(
             exchange = client.send(call)
             remote = client.read_create(template, exchange)
     except ProviderError as error:
-        _fail(submission, error, client)
         if error.may_have_reached:
+            _looked_for(error)
             submission.reconciliation = Submission.Reconciliation.PENDING
+        _fail(submission, error, client)
     except Exception:
         _fail(submission, INTERNAL_ERROR, client)
         _finish(submission, client)
@@ -735,6 +744,7 @@ def run_action(
         raise ValueError(f"{template.slug} declares no action {slug!r}")
     submission = _operation_on(connector, user, action.slug)
     client = None
+    unclear = False
     try:
         client = _client_for(connector)
         _used(connector.credential, submission, request)
@@ -759,6 +769,13 @@ def run_action(
                     ok=not action.changes_remote, deleted=True, message=error.message
                 )
     except ProviderError as error:
+        unclear = (
+            action.changes_remote
+            and error.may_have_reached
+            and _looks_again(connector, client, action)
+        )
+        if unclear:
+            _looked_for(error)
         _fail(submission, error, client)
         if not action.changes_remote:
             Connector.objects.filter(pk=connector.pk).update(last_error=submission.error_message)
@@ -797,7 +814,17 @@ def run_action(
         )
     _finish(submission, client)
     submission.save()
+    if unclear:
+        signals.action_unclear.send(Connector, connector=connector)
     return submission
+
+
+def _looks_again(connector: Connector, client: ProviderClient | None, action: Any) -> bool:
+    """Can a refresh tell what a change whose answer was lost did? It reads the state a pause
+    left; that a delete went through, only where the provider says a connector is gone."""
+    if client is None or connector.template_obj.action("refresh") is None:
+        return False
+    return action.slug != DELETE.slug or client.says_gone
 
 
 # --- importing connectors made elsewhere ---------------------------------------------------------

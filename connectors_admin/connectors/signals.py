@@ -11,3 +11,6 @@ create_unclear = Signal()
 connector_recorded = Signal()
 # An action left a connector in a state its provider moves out of by itself (a restart, say).
 status_unsettled = Signal()
+# An action on a connector may have changed it at its provider, but its answer was lost:
+# `connector` (its refresh then says what happened).
+action_unclear = Signal()

@@ -230,9 +230,19 @@ def _follow_if_settling(connector: Connector, **kwargs) -> None:
         enqueue_on_commit(follow_status, str(connector.pk), 1)
 
 
+def _look_again(connector: Connector, **kwargs) -> None:
+    """An action whose answer was lost: the connector is read again in a moment (what the
+    action did shows; a delete that went through is recorded), followed while it settles."""
+    later = follow_status
+    if default_task_backend.supports_defer:
+        later = follow_status.using(run_after=timezone.now() + _follow_delay(1))
+    transaction.on_commit(lambda: later.enqueue(str(connector.pk), 1))
+
+
 signals.create_unclear.connect(_reconcile_later, dispatch_uid="reconcile-unclear-creates")
 signals.connector_recorded.connect(_follow_if_settling, dispatch_uid="follow-new-connectors")
 signals.status_unsettled.connect(_follow_if_settling, dispatch_uid="follow-unsettled-connectors")
+signals.action_unclear.connect(_look_again, dispatch_uid="look-after-unclear-actions")
 
 register(
     "refresh-live-connectors",

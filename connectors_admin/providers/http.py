@@ -33,6 +33,13 @@ logger = logging.getLogger("connectors_admin.providers")
 
 USER_AGENT = f"ConnectorsAdmin/{__version__} (+https://github.com/connectors-admin)"
 MAY_HAVE_BEEN_APPLIED = " The request may have been applied: check before retrying."
+# A write that got no answer in time. Where the background looks for what it did (a create's
+# lookup, a refresh after an action), the services say so in place of "check before retrying".
+UNANSWERED_WRITE = " The request may still have been applied: check before retrying."
+LOOKED_FOR = (
+    " The request may still have been applied: Connectors Admin will look for it at the "
+    "provider and tell you."
+)
 # The kind of error a client raises when the provider itself says the connector does not exist
 # (its API's own "not found" on it, never a proxy's page): it was deleted there.
 GONE = "gone"
@@ -408,12 +415,7 @@ class HttpClient:
                 how
                 or f"{self.label} did not answer within {_seconds(settings.PROVIDER_READ_TIMEOUT)}."
             )
-            + (
-                " The request may still have been applied: Connectors Admin will look for it "
-                "at the provider and tell you."
-                if writes
-                else ""
-            ),
+            + (UNANSWERED_WRITE if writes else ""),
             kind="timeout",
             may_have_reached=writes,
         )
