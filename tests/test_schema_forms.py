@@ -262,3 +262,30 @@ def test_a_json_field_refuses_deep_nesting_and_escaped_control_characters_in_wor
         form = form_class(data={"cfg__headers": typed})
         assert not form.is_valid()
         assert said in form.errors["cfg__headers"][0]
+
+
+def test_an_error_about_the_whole_configuration_is_said_in_words_without_its_secrets():
+    """jsonschema's message for a root-level `oneOf` quotes the whole configuration, secrets and
+    all: the form names the alternatives instead."""
+    schema = {
+        "type": "object",
+        "required": ["host"],
+        "properties": {
+            "host": {"type": "string"},
+            "password": {"type": "string", "multiwoven_secret": True},
+            "private_key": {"type": "string", "multiwoven_secret": True},
+        },
+        "oneOf": [{"required": ["password"]}, {"required": ["private_key"]}],
+    }
+    form = schema_form(schema)(
+        data={
+            "cfg__host": "db.example.com",
+            "cfg__password": "RootOneOfPasswordDoNotLeak",
+            "cfg__private_key": "RootOneOfKeyDoNotLeak",
+        }
+    )
+    assert not form.is_valid()
+    assert form.non_field_errors() == ["Fill in exactly one of: Password; Private key."]
+    said = str(form.errors)
+    assert "RootOneOfPasswordDoNotLeak" not in said
+    assert "RootOneOfKeyDoNotLeak" not in said

@@ -20,7 +20,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from jsonschema import Draft7Validator
 
-from connectors_admin.core.redaction import strings_in
+from connectors_admin.core.redaction import redact_text, strings_in
 from connectors_admin.core.safety import JSONTooDeep, has_control_characters, loads_bounded
 
 PREFIX = "cfg"
@@ -385,6 +385,7 @@ class SchemaForm(forms.Form):
         if self.errors:
             return cleaned
         config = self.configuration()
+        secrets = self._secret_values(config)
         for error in Draft7Validator(self.schema).iter_errors(config):
             path = list(error.absolute_path)
             message = error.message
@@ -402,11 +403,32 @@ class SchemaForm(forms.Form):
                 tuple(map(str, path[: len(p)])) == p for p in secret_paths(self.schema)
             ):
                 message = "This value is not one the connector accepts."  # never echo a secret
+            elif not target and isinstance(error.instance, dict | list):
+                message = self._in_words(error)  # jsonschema's message quotes it whole
+            message = redact_text(message, secrets)
             if target and target not in self.errors:
                 self.add_error(target, message)
             elif not target:
                 self.add_error(None, message)
         return cleaned
+
+    def _secret_values(self, configuration: dict[str, Any]) -> list[str]:
+        return secret_values(configuration, self.schema)
+
+    def _in_words(self, error: Any) -> str:
+        """An error about a whole object (its alternatives, say), without quoting it."""
+        options = error.validator_value if error.validator in ("oneOf", "anyOf") else []
+        wanted = [o.get("required") if isinstance(o, dict) else None for o in options]
+        if not wanted or not all(isinstance(keys, list) and keys for keys in wanted):
+            return "These values do not fit together as the connector requires."
+        path = tuple(map(str, error.absolute_path))
+        names = [" and ".join(self._label((*path, str(key))) for key in keys) for keys in wanted]
+        how = "exactly one" if error.validator == "oneOf" else "at least one"
+        return f"Fill in {how} of: {'; '.join(names)}."
+
+    def _label(self, path: tuple[str, ...]) -> str:
+        form_field = self.fields.get(SEP.join((PREFIX, *path)))
+        return str(form_field.label) if form_field is not None and form_field.label else path[-1]
 
 
 def schema_form(

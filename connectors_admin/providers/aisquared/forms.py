@@ -33,7 +33,6 @@ from connectors_admin.providers.schema_forms import (
     SchemaForm,
     schema_form,
     secret_paths,
-    secret_values,
 )
 
 
@@ -67,7 +66,7 @@ class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
         return config
 
     def _secret_values(self, configuration: dict[str, Any]) -> list[str]:
-        found = [*secret_values(configuration, self.schema), *self.embedded_secret_values()]
+        found = [*super()._secret_values(configuration), *self.embedded_secret_values()]
         return list(dict.fromkeys(found))
 
     def field_for_path(self, path: tuple[str, ...] | list[Any]) -> str | None:
