@@ -289,3 +289,21 @@ def test_an_error_about_the_whole_configuration_is_said_in_words_without_its_sec
     said = str(form.errors)
     assert "RootOneOfPasswordDoNotLeak" not in said
     assert "RootOneOfKeyDoNotLeak" not in said
+
+
+def test_an_enum_of_numbers_or_booleans_without_a_type_sends_the_values_themselves():
+    """`enum: [1, 3, 5]`, or a `oneOf` of boolean consts, with no `type`: the chosen value is
+    sent as 3 or True (the schema refuses "3" and "True")."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "retries": {"title": "Retries", "enum": [1, 3, 5]},
+            "verify": {"oneOf": [{"const": True, "title": "Yes"}, {"const": False, "title": "No"}]},
+        },
+    }
+    form_class = schema_form(schema)
+    assert "3" in dict(form_class.base_fields["cfg__retries"].choices)
+    verify = next(v for v, t in form_class.base_fields["cfg__verify"].choices if t == "Yes")
+    form = form_class(data={"cfg__retries": "3", "cfg__verify": verify})
+    assert form.is_valid(), form.errors
+    assert form.configuration() == {"retries": 3, "verify": True}

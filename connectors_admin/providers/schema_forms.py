@@ -163,11 +163,12 @@ def _field_for(key: str, spec: dict[str, Any], required: bool) -> tuple[forms.Fi
         common["initial"] = default
     choices = _const_choices(spec)
     if choices is not None and kind in ("string", "integer", "number", None):
-        coerce = {"integer": int, "number": float}.get(kind or "", str)
+        # Each choice is sent as the value itself (3, True), not as the text that names it.
+        values = {str(v): v for v, _ in choices}
         typed = [("", "—")] if not required else []
         field_ = forms.TypedChoiceField(
             choices=typed + [(str(v), t) for v, t in choices],
-            coerce=lambda value, c=coerce: c(value),
+            coerce=values.__getitem__,
             empty_value=None,
             **common,
         )
