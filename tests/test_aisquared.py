@@ -16,7 +16,9 @@ from django.urls import reverse
 from connectors_admin.connectors.models import Connector, Submission
 from connectors_admin.core import crypto
 from connectors_admin.credentials.models import Credential, CredentialCache
-from connectors_admin.providers.base import Call
+from connectors_admin.providers.aisquared import SOURCE
+from connectors_admin.providers.base import Call, FormContext
+from connectors_admin.providers.embedding import KEY
 from connectors_admin.providers.schema_forms import JSONTextField, LinesField, schema_form
 from connectors_admin.sandbox.aisquared import catalogue
 from connectors_admin.sandbox.models import SandboxConnector
@@ -681,3 +683,32 @@ def test_a_form_whose_catalogue_cannot_be_fetched_sends_nothing(owner_client, sa
     assert "server error (HTTP 503)" in html
     assert not Submission.objects.filter(action="create").exists()
     assert not SandboxConnector.objects.filter(provider="aisquared").exists()
+
+
+PEM = "-----BEGIN " + "PRIVATE KEY-----\nMIIfake\n-----END " + "PRIVATE KEY-----\n"
+
+
+def bigquery_form(**key_file):
+    """The BigQuery source's form, its key file pasted with `key_file`'s changes."""
+    context = FormContext(
+        client=lambda: None,
+        params={"connector_name": "Bigquery"},
+        cached=lambda key, fetch: catalogue()["source"],
+    )
+    sample = SAMPLES["source-bigquery"]
+    pasted = {**sample["credentials_json"], "private_key": PEM, **key_file}
+    return SOURCE.form_class_for(context)(
+        data={
+            "connector_name": "Bigquery",
+            "name": "Warehouse",
+            "cfg__project_id": sample["project_id"],
+            KEY + "credentials_json": json.dumps(pasted),
+        }
+    )
+
+
+def test_a_key_file_member_in_the_wrong_format_is_said_next_to_the_key_file():
+    form = bigquery_form(client_email="nope")
+    assert not form.is_valid()
+    assert form.errors[KEY + "credentials_json"] == ["client_email: Enter an e-mail address."]
+    assert bigquery_form().is_valid()

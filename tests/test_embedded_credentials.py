@@ -779,7 +779,7 @@ def test_the_sandbox_update_replaces_the_configuration_and_validates_it(sandbox,
 
 
 def test_a_key_file_may_not_read_a_self_hosted_servers_environment(owner_client, sandbox, aisq):
-    sneaky = {**key_file(), "client_email": 'ENV["SECRET_KEY_BASE"]'}
+    sneaky = {**key_file(), "client_id": 'ENV["SECRET_KEY_BASE"]'}
     form = sheets_form(
         aisq, use__credentials_json="here", keyjson__credentials_json=json.dumps(sneaky)
     )

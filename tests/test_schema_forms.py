@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django import forms
 
 from connectors_admin.providers.schema_forms import (
@@ -307,3 +308,45 @@ def test_an_enum_of_numbers_or_booleans_without_a_type_sends_the_values_themselv
     form = form_class(data={"cfg__retries": "3", "cfg__verify": verify})
     assert form.is_valid(), form.errors
     assert form.configuration() == {"retries": 3, "verify": True}
+
+
+@pytest.mark.parametrize(
+    ("spec", "typed", "said"),
+    [
+        ({"type": "string", "format": "email"}, "not-an-email", "Enter an e-mail address."),
+        (
+            {"type": "string", "format": "uri"},
+            "not a uri",
+            "Enter an address such as https://example.com/path.",
+        ),
+        (
+            {"type": "string", "format": "date-time"},
+            "yesterday afternoon",
+            "Enter a date and time such as 2024-05-01T10:00:00Z.",
+        ),
+    ],
+    ids=["email", "uri", "date-time"],
+)
+def test_formats_are_checked_and_said_next_to_the_field(spec, typed, said):
+    """Multiwoven checks `format` (the Google key files declare `email` and `uri`): so does the
+    form, before anything is sent."""
+    schema = {"type": "object", "required": ["value"], "properties": {"value": spec}}
+    form = schema_form(schema)(data={"cfg__value": typed})
+    assert not form.is_valid()
+    assert form.errors["cfg__value"] == [said]
+
+
+@pytest.mark.parametrize(
+    ("format_", "typed"),
+    [
+        ("email", "reader@example.com"),
+        ("uri", "https://oauth2.googleapis.com/token"),
+        ("uri", "urn:isbn:0451450523"),
+        ("date-time", "2024-05-01T10:00:00Z"),
+        ("date-time", "2024-05-01T10:00:00.123+02:00"),
+    ],
+)
+def test_well_formed_values_pass_the_format_checks(format_, typed):
+    schema = {"type": "object", "properties": {"value": {"type": "string", "format": format_}}}
+    form = schema_form(schema)(data={"cfg__value": typed})
+    assert form.is_valid(), form.errors

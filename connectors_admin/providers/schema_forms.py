@@ -6,7 +6,7 @@ when their items are an enum). `title`, `description`, `default`, `examples` and
 label, help, initial value (a real, prefilled value), placeholder ("e.g. …") and order; `readOnly` fields are shown but fixed; fields
 marked `multiwoven_secret` are password inputs. Whatever cannot be rendered faithfully gets an
 honest JSON field for its whole subtree, validated as JSON, rather than being dropped. Finally the
-assembled configuration is validated against the schema itself.
+assembled configuration is validated against the schema itself, formats included.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from jsonschema import Draft7Validator
+from jsonschema import Draft7Validator, FormatChecker
 
 from connectors_admin.core.redaction import redact_text, strings_in
 from connectors_admin.core.safety import JSONTooDeep, has_control_characters, loads_bounded
@@ -26,6 +28,36 @@ from connectors_admin.core.safety import JSONTooDeep, has_control_characters, lo
 PREFIX = "cfg"
 SEP = "__"
 SECRET_MARKERS = ("multiwoven_secret", "x-secret", "airbyte_secret")
+
+
+# Formats are checked, as Multiwoven's own validator (json_schemer) does: jsonschema's checks,
+# plus `uri` and `date-time`, whose checks would need packages not installed here.
+FORMATS = FormatChecker(Draft7Validator.FORMAT_CHECKER.checkers)
+FORMAT_WORDS = {
+    "email": "an e-mail address",
+    "uri": "an address such as https://example.com/path",
+    "date-time": "a date and time such as 2024-05-01T10:00:00Z",
+    "date": "a date such as 2024-05-01",
+    "ipv4": "an IPv4 address",
+    "ipv6": "an IPv6 address",
+}
+
+
+@FORMATS.checks("uri", raises=ValueError)
+def _is_uri(value: Any) -> bool:
+    """Absolute (a scheme, then a host or a path), without spaces."""
+    if not isinstance(value, str):
+        return True
+    parts = urlsplit(value)
+    return bool(parts.scheme and (parts.netloc or parts.path)) and not re.search(r"\s", value)
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value: Any) -> bool:
+    """A date, then a time of day ("2024-05-01T10:00:00Z"), as datetime reads it."""
+    if not isinstance(value, str):
+        return True
+    return value[10:11] in ("T", "t", " ") and bool(datetime.fromisoformat(value))
 
 
 @dataclass
@@ -387,7 +419,7 @@ class SchemaForm(forms.Form):
             return cleaned
         config = self.configuration()
         secrets = self._secret_values(config)
-        for error in Draft7Validator(self.schema).iter_errors(config):
+        for error in Draft7Validator(self.schema, format_checker=FORMATS).iter_errors(config):
             path = list(error.absolute_path)
             message = error.message
             if error.validator == "required":
@@ -400,7 +432,12 @@ class SchemaForm(forms.Form):
                         self.add_error(target, message)
                 continue
             target = self.field_for_path(path)
-            if target in self.built.secrets or any(
+            if error.validator == "format":
+                wanted = error.validator_value
+                message = f"Enter {FORMAT_WORDS.get(wanted, f'a value in the {wanted} format')}."
+                if target and self.built.paths.get(target) != tuple(map(str, path)):
+                    message = f"{path[-1]}: {message}"  # a member of a key file, say
+            elif target in self.built.secrets or any(
                 tuple(map(str, path[: len(p)])) == p for p in secret_paths(self.schema)
             ):
                 message = "This value is not one the connector accepts."  # never echo a secret
