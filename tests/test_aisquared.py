@@ -712,3 +712,27 @@ def test_a_key_file_member_in_the_wrong_format_is_said_next_to_the_key_file():
     assert not form.is_valid()
     assert form.errors[KEY + "credentials_json"] == ["client_email: Enter an e-mail address."]
     assert bigquery_form().is_valid()
+
+
+def test_an_optional_login_left_empty_is_not_sent_for_its_read_only_auth_type():
+    """The PostgreSQL destination does not require `credentials`; its read-only `auth_type`
+    alone must not create the object, which would then demand a username and password."""
+    from jsonschema import Draft7Validator
+
+    from connectors_admin.sandbox.aisquared import spec_of
+
+    definition = next(d for d in catalogue()["destination"] if d["name"] == "Postgresql")
+    spec = spec_of(definition)
+    config = {"host": "db.example.com", "port": "5432", "database": "shop", "schema": "public"}
+    assert Draft7Validator(spec).is_valid(config)  # as the provider (and sandbox) check it
+    form = schema_form(spec)(data={f"cfg__{k}": v for k, v in config.items()})
+    assert form.is_valid(), form.errors
+    assert form.configuration() == config
+    login = {"cfg__credentials__username": "writer", "cfg__credentials__password": "pw-123456"}
+    form = schema_form(spec)(data={**{f"cfg__{k}": v for k, v in config.items()}, **login})
+    assert form.is_valid(), form.errors
+    assert form.configuration()["credentials"] == {
+        "auth_type": "username/password",
+        "username": "writer",
+        "password": "pw-123456",
+    }

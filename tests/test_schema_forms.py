@@ -350,3 +350,26 @@ def test_well_formed_values_pass_the_format_checks(format_, typed):
     schema = {"type": "object", "properties": {"value": {"type": "string", "format": format_}}}
     form = schema_form(schema)(data={"cfg__value": typed})
     assert form.is_valid(), form.errors
+
+
+def test_a_read_only_or_lone_const_is_fixed_and_sent():
+    """`auth_type: {const: "username/password", readOnly: true}` has no default: the disabled
+    field holds the const (it never says "required" of a field no one can fill); a lone
+    `const` is fixed too."""
+    schema = {
+        "type": "object",
+        "required": ["auth_type", "username"],
+        "properties": {
+            "auth_type": {"type": "string", "const": "username/password", "readOnly": True},
+            "version": {"type": "integer", "const": 2},
+            "username": {"type": "string"},
+        },
+    }
+    form = schema_form(schema)(data={"cfg__username": "reader", "cfg__version": "3"})
+    assert form.fields["cfg__version"].disabled
+    assert form.is_valid(), form.errors
+    assert form.configuration() == {
+        "auth_type": "username/password",
+        "version": 2,
+        "username": "reader",
+    }

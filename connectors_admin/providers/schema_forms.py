@@ -3,7 +3,7 @@
 Strings, integers, numbers and booleans become inputs; `enum` and `oneOf`/`const` become selects;
 nested objects become fieldsets; arrays of strings become one-per-line text areas (or checkboxes
 when their items are an enum). `title`, `description`, `default`, `examples` and `order` give the
-label, help, initial value (a real, prefilled value), placeholder ("e.g. …") and order; `readOnly` fields are shown but fixed; fields
+label, help, initial value (a real, prefilled value), placeholder ("e.g. …") and order; `readOnly` and `const` fields are shown but fixed; fields
 marked `multiwoven_secret` are password inputs. Whatever cannot be rendered faithfully gets an
 honest JSON field for its whole subtree, validated as JSON, rather than being dropped. Finally the
 assembled configuration is validated against the schema itself, formats included.
@@ -190,7 +190,7 @@ def _field_for(key: str, spec: dict[str, Any], required: bool) -> tuple[forms.Fi
     placeholder = f"e.g. {examples[0]}" if isinstance(examples, list) and examples else ""
     attrs = {"placeholder": placeholder} if placeholder else {}
     common = {"label": label, "help_text": help_text, "required": required}
-    default = spec.get("default")
+    default = spec.get("const", spec.get("default"))
     if default is not None:
         common["initial"] = default
     choices = _const_choices(spec)
@@ -297,7 +297,7 @@ def _walk(
                 layout.append(group)
             continue
         form_field, kind, fallback = _field_for(key, spec, child_required)
-        if spec.get("readOnly") and not fallback:
+        if (spec.get("readOnly") or "const" in spec) and not fallback:
             form_field.disabled = True
             form_field.required = False
             form_field.help_text = (form_field.help_text + " Fixed by the connector.").strip()
@@ -386,22 +386,44 @@ class SchemaForm(forms.Form):
         widgets = [n for n, f in self.fields.items() if isinstance(f.widget, forms.PasswordInput)]
         return list(dict.fromkeys([*widgets, *self.built.secrets]))
 
-    def configuration(self) -> dict[str, Any]:
+    def given(self) -> dict[str, Any]:
+        """The values the user gave, nested (the fixed ones aside)."""
         config: dict[str, Any] = {}
         for name, path in self.built.paths.items():
-            if name not in self.cleaned_data:
+            if name not in self.cleaned_data or self.fields[name].disabled:
                 continue
             value = self.cleaned_data[name]
-            form_field = self.fields[name]
-            if form_field.disabled:
-                value = form_field.initial
-            if value in (None, "") or (value == [] and not form_field.required):
+            if value in (None, "") or (value == [] and not self.fields[name].required):
                 continue
-            target = config
-            for part in path[:-1]:
-                target = target.setdefault(part, {})
-            target[path[-1]] = value
+            _put(config, path, value)
         return config
+
+    def configuration(self) -> dict[str, Any]:
+        config = self.given()
+        for name, path in self.built.paths.items():
+            form_field = self.fields.get(name)
+            # A fixed value alone must not create an optional object: the object would then
+            # demand its other members, which the user chose not to give.
+            if (
+                name in self.cleaned_data
+                and form_field.disabled
+                and form_field.initial not in (None, "")
+                and self._has_place(config, path[:-1])
+            ):
+                _put(config, path, form_field.initial)
+        return config
+
+    def _has_place(self, config: Any, path: tuple[str, ...]) -> bool:
+        """Is the object at `path` in `config`, or required there (and so it will be)?"""
+        schema = self.schema
+        for part in path:
+            given = isinstance(config, dict) and part in config
+            if not given and part not in (schema.get("required") or []):
+                return False
+            config = config[part] if given else None
+            sub = (schema.get("properties") or {}).get(part)
+            schema = sub if isinstance(sub, dict) else {}
+        return True
 
     def field_for_path(self, path: tuple[str, ...] | list[Any]) -> str | None:
         """The form field that edits `path` (or the nearest enclosing field)."""
@@ -467,6 +489,12 @@ class SchemaForm(forms.Form):
     def _label(self, path: tuple[str, ...]) -> str:
         form_field = self.fields.get(SEP.join((PREFIX, *path)))
         return str(form_field.label) if form_field is not None and form_field.label else path[-1]
+
+
+def _put(config: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for part in path[:-1]:
+        config = config.setdefault(part, {})
+    config[path[-1]] = value
 
 
 def schema_form(

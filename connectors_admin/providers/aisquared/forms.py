@@ -55,8 +55,9 @@ class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
             if any(name == p or name.startswith(p + SEP) for p in prefixes) and name in self.fields
         ]
 
-    def configuration(self) -> dict[str, Any]:
-        config = super().configuration()
+    def given(self) -> dict[str, Any]:
+        """What was typed, key files pasted, and what the picked stored credentials fill."""
+        config = super().given()
         config.update(self.typed_key_files())
         for key, value in self.embedded()["config"].items():
             if isinstance(value, dict) and isinstance(config.get(key), dict):
