@@ -736,3 +736,60 @@ def test_an_optional_login_left_empty_is_not_sent_for_its_read_only_auth_type():
         "username": "writer",
         "password": "pw-123456",
     }
+
+
+MICROSOFT_EXCEL = {
+    "name": "MicrosoftExcel",
+    "title": "Microsoft Excel",
+    "connector_type": "destination",
+    "category": "Productivity Tools",
+    # As Multiwoven's own microsoft_excel/config/spec.json: the Graph token is not marked.
+    "connector_spec": {
+        "connection_specification": {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "title": "Microsoft Excel",
+            "type": "object",
+            "required": ["token"],
+            "properties": {
+                "token": {
+                    "description": "Token from Microsoft Graph.",
+                    "type": "string",
+                    "title": "Token",
+                    "order": 0,
+                }
+            },
+        }
+    },
+}
+GRAPH_TOKEN = "graph-token-do-not-leak-31337"
+
+
+def test_a_password_like_key_without_a_marker_is_still_a_secret(settings):
+    """Microsoft Excel names its secret `token` without marking it: a write-only input, kept
+    encrypted between attempts, masked in what is recorded. An access key's id stays shown."""
+    from connectors_admin.providers.aisquared import DESTINATION
+    from connectors_admin.providers.aisquared.client import AISquaredClient
+
+    settings.AISQUARED_API_URL = "https://api.squared.example"
+    context = FormContext(
+        client=lambda: None,
+        params={"connector_name": "MicrosoftExcel"},
+        cached=lambda key, fetch: [MICROSOFT_EXCEL],
+    )
+    form_class = DESTINATION.form_class_for(context)
+    refused = form_class(data={"connector_name": "MicrosoftExcel", "cfg__token": GRAPH_TOKEN})
+    assert not refused.is_valid()  # no name
+    assert GRAPH_TOKEN not in str(refused["cfg__token"])
+    assert "cfg__token" in refused.secret_names()
+    form = form_class(
+        data={"connector_name": "MicrosoftExcel", "name": "Sheets", "cfg__token": GRAPH_TOKEN}
+    )
+    assert form.is_valid(), form.errors
+    client = AISquaredClient({"instance": "AI Squared (hosted)", "workspace_id": 7}, {"token": "t"})
+    call = client.build_create(DESTINATION, form.provider_data())
+    assert GRAPH_TOKEN not in json.dumps(client.redacted_request(call))
+    assert form.provider_data()["secret_paths"] == [["token"]]  # masked in the record
+
+    s3 = next(d for d in catalogue()["destination"] if d["name"] == "AmazonS3")
+    s3_form = schema_form(s3["connector_spec"]["connection_specification"])()
+    assert s3_form.secret_names() == ["cfg__secret_access_key"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django import forms
 
@@ -373,3 +375,65 @@ def test_a_read_only_or_lone_const_is_fixed_and_sent():
         "version": 2,
         "username": "reader",
     }
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {
+            "type": "object",
+            "definitions": {
+                "login": {
+                    "type": "object",
+                    "properties": {"password": {"type": "string", "multiwoven_secret": True}},
+                }
+            },
+            "properties": {"login": {"$ref": "#/definitions/login"}, "port": {"type": "integer"}},
+        },
+        {
+            "type": "object",
+            "properties": {
+                "login": {"type": "integer", "title": "PIN", "multiwoven_secret": True},
+                "port": {"type": "integer"},
+            },
+        },
+        {
+            "type": "object",
+            "properties": {
+                "login": {
+                    "type": "object",
+                    "multiwoven_secret": True,
+                    "properties": {"pin": {"type": "string"}},
+                },
+                "port": {"type": "integer"},
+            },
+        },
+    ],
+    ids=["secret-in-a-ref", "integer-secret", "secret-object"],
+)
+def test_a_marked_secret_is_never_rendered_back_whatever_its_shape(schema):
+    """A secret behind a local `$ref`, one that is not a string, or a whole object marked
+    secret: after an error elsewhere, the page does not render what was typed."""
+    name = "cfg__login__pin" if "pin" in json.dumps(schema) else "cfg__login"
+    typed = '{"password": "987654321"}' if "definitions" in schema else "987654321"
+    form = schema_form(schema)(data={name: typed, "cfg__port": "not a number"})
+    assert not form.is_valid()
+    assert name in form.secret_names()
+    assert "987654321" not in str(form[name])
+    assert secret_paths(schema) == [
+        ("login", "password") if "definitions" in schema else ("login",)
+    ]
+
+
+def test_a_secret_in_a_recursive_reference_is_found_without_looping():
+    schema = {
+        "type": "object",
+        "definitions": {
+            "node": {
+                "type": "object",
+                "properties": {"next": {"$ref": "#/definitions/node"}, "token": {"type": "string"}},
+            }
+        },
+        "properties": {"tree": {"$ref": "#/definitions/node"}},
+    }
+    assert secret_paths(schema) == [("tree", "token")]  # each reference followed once

@@ -3,10 +3,11 @@
 Strings, integers, numbers and booleans become inputs; `enum` and `oneOf`/`const` become selects;
 nested objects become fieldsets; arrays of strings become one-per-line text areas (or checkboxes
 when their items are an enum). `title`, `description`, `default`, `examples` and `order` give the
-label, help, initial value (a real, prefilled value), placeholder ("e.g. …") and order; `readOnly` and `const` fields are shown but fixed; fields
-marked `multiwoven_secret` are password inputs. Whatever cannot be rendered faithfully gets an
-honest JSON field for its whole subtree, validated as JSON, rather than being dropped. Finally the
-assembled configuration is validated against the schema itself, formats included.
+label, help, initial value (a real, prefilled value), placeholder ("e.g. …") and order;
+`readOnly` and `const` fields are shown but fixed; fields marked `multiwoven_secret`, and strings
+under a key that looks secret, never show their value. Whatever cannot be rendered faithfully
+gets an honest JSON field for its whole subtree, validated as JSON, rather than being dropped.
+Finally the assembled configuration is validated against the schema itself, formats included.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -28,6 +29,12 @@ from connectors_admin.core.safety import JSONTooDeep, has_control_characters, lo
 PREFIX = "cfg"
 SEP = "__"
 SECRET_MARKERS = ("multiwoven_secret", "x-secret", "airbyte_secret")
+# Keys whose values are secret by their look, marked or not (Multiwoven's Microsoft Excel
+# `token` is not marked), and in connectors whose definition we do not have at hand.
+SECRET_LOOK = re.compile(r"password|passwd|secret|private_?key|token|api_?key|access_?key", re.I)
+# ...but not the names, types and addresses that travel with them (token_uri, secret_name), nor
+# an access key's id (AWS shows it; our AWS credentials keep it public).
+NOT_SECRET = re.compile(r"_(uri|url|type|name|method)$|access_?key_?id$", re.I)
 
 
 # Formats are checked, as Multiwoven's own validator (json_schemer) does: jsonschema's checks,
@@ -94,8 +101,16 @@ def _ordered(properties: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     )
 
 
-def _is_secret(spec: dict[str, Any]) -> bool:
-    return any(spec.get(marker) is True for marker in SECRET_MARKERS)
+def is_secret_key(key: str) -> bool:
+    return bool(SECRET_LOOK.search(key)) and not NOT_SECRET.search(key)
+
+
+def _is_secret(spec: dict[str, Any], key: str) -> bool:
+    """Marked secret, or a free string under a key that looks secret."""
+    if any(spec.get(marker) is True for marker in SECRET_MARKERS):
+        return True
+    free = spec.get("type") == "string" and "const" not in spec and not _const_choices(spec)
+    return free and is_secret_key(key)
 
 
 def _const_choices(spec: dict[str, Any]) -> list[tuple[Any, str]] | None:
@@ -206,18 +221,13 @@ def _field_for(key: str, spec: dict[str, Any], required: bool) -> tuple[forms.Fi
         )
         return field_, kind or "string", False
     if kind == "string":
-        if _is_secret(spec):
-            widget = forms.PasswordInput(
-                render_value=False, attrs={"autocomplete": "new-password", **attrs}
-            )
-        elif spec.get("format") == "textarea" or (spec.get("maxLength") or 0) > 500:
+        if spec.get("format") == "textarea" or (spec.get("maxLength") or 0) > 500:
             widget = forms.Textarea(attrs={"rows": 3, **attrs})
         else:
             widget = forms.TextInput(attrs=attrs)
         length = {k: spec[k] for k in ("maxLength", "minLength") if isinstance(spec.get(k), int)}
         field_ = forms.CharField(
             widget=widget,
-            strip=not _is_secret(spec),
             max_length=length.get("maxLength"),
             min_length=length.get("minLength"),
             **common,
@@ -255,12 +265,11 @@ def _field_for(key: str, spec: dict[str, Any], required: bool) -> tuple[forms.Fi
                 "array",
                 False,
             )
-    # Anything else: its JSON, honestly. When it holds a secret, its value is never rendered.
+    # Anything else: its JSON, honestly.
     common["help_text"] = (help_text + " Enter this part as JSON.").strip()
-    widget = SecretTextarea if _contains_secret(spec) else forms.Textarea
     field_ = JSONTextField(
         expected=kind if kind in ("object", "array") else None,
-        widget=widget(attrs={"rows": 4, "class": "mono", "autocomplete": "off"}),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "mono", "autocomplete": "off"}),
         **common,
     )
     return field_, kind or "any", True
@@ -304,32 +313,62 @@ def _walk(
         out.fields[name] = form_field
         out.paths[name] = sub_path
         out.types[name] = kind
-        if _contains_secret(spec):
-            out.secrets.add(name)
         layout.append(Node(name=name, title=form_field.label or key))
 
 
-def _contains_secret(spec: Any) -> bool:
-    return isinstance(spec, dict) and (_is_secret(spec) or bool(secret_paths(spec)))
+def _write_only(form_field: forms.Field) -> None:
+    """A secret's input never renders the value it holds, whatever its type. (A select or a
+    box shows only what the page offers anyway.)"""
+    widget = form_field.widget
+    if isinstance(widget, forms.Textarea):
+        form_field.widget = SecretTextarea(attrs=widget.attrs)
+    elif isinstance(widget, forms.widgets.Input) and not isinstance(widget, forms.CheckboxInput):
+        attrs = {**widget.attrs, "autocomplete": "new-password"}
+        form_field.widget = forms.PasswordInput(render_value=False, attrs=attrs)
+    form_field.widget.is_required = form_field.required
+    if isinstance(form_field, forms.CharField):
+        form_field.strip = False  # a secret is sent as typed
 
 
-def secret_paths(schema: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    """Every path marked secret, searched through nested objects, their `oneOf`/`anyOf`/`allOf`
-    alternatives and conditionals, and array items (an item index is written "*")."""
+def _local_ref(root: dict[str, Any], ref: str) -> Any:
+    """The part of `root` a local reference ("#/definitions/login") points to."""
+    target: Any = root
+    for part in ref[2:].split("/"):
+        part = unquote(part).replace("~1", "/").replace("~0", "~")
+        if isinstance(target, list) and part.isdigit() and int(part) < len(target):
+            target = target[int(part)]
+        else:
+            target = target.get(part) if isinstance(target, dict) else None
+    return target
+
+
+def secret_paths(
+    schema: Any,
+    path: tuple[str, ...] = (),
+    root: dict[str, Any] | None = None,
+    seen: frozenset[str] = frozenset(),
+) -> list[tuple[str, ...]]:
+    """Every secret path (see `_is_secret`), searched through nested objects, their
+    `oneOf`/`anyOf`/`allOf` alternatives and conditionals, array items (an item index is
+    written "*") and local `$ref`s."""
     if not isinstance(schema, dict):
         return []
-    if path and _is_secret(schema):
+    root = schema if root is None else root
+    if path and _is_secret(schema, path[-1]):
         return [path]  # the whole subtree is secret
     found: list[tuple[str, ...]] = []
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
+        found += secret_paths(_local_ref(root, ref), path, root, seen | {ref})
     for key, sub in (schema.get("properties") or {}).items():
-        found += secret_paths(sub, (*path, str(key)))
+        found += secret_paths(sub, (*path, str(key)), root, seen)
     for keyword in ("oneOf", "anyOf", "allOf"):
         for sub in schema.get(keyword) or []:
-            found += secret_paths(sub, path)
+            found += secret_paths(sub, path, root, seen)
     for keyword in ("if", "then", "else"):
-        found += secret_paths(schema.get(keyword), path)
+        found += secret_paths(schema.get(keyword), path, root, seen)
     if isinstance(schema.get("items"), dict):
-        found += secret_paths(schema["items"], (*path, "*"))
+        found += secret_paths(schema["items"], (*path, "*"), root, seen)
     return list(dict.fromkeys(found))
 
 
@@ -506,6 +545,12 @@ def schema_form(
     attributes (fields built for this request, say)."""
     built = _Built()
     _walk(schema, (), True, built, built.layout)
+    secrets = secret_paths(schema)
+    for name, path in built.paths.items():
+        # A field that holds a secret, or is part of one (an object marked secret as a whole).
+        if any(p[: len(path)] == path or path[: len(p)] == p for p in secrets):
+            built.secrets.add(name)
+            _write_only(built.fields[name])
     return type(
         "GeneratedSchemaForm",
         (base,),

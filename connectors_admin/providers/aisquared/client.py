@@ -27,7 +27,7 @@ from connectors_admin.providers.base import (
     RemoteRecord,
     display_time,
 )
-from connectors_admin.providers.schema_forms import mask_at
+from connectors_admin.providers.schema_forms import is_secret_key, mask_at
 
 # What the provider calls a field (in error bodies) -> our form's field name.
 FIELD_NAMES = {"name": "name", "description": "description", "connector_name": "connector_name"}
@@ -42,15 +42,6 @@ INSTANCES = Instances(
     default_url_setting="AISQUARED_API_URL",
 )
 MAX_LIST_PAGES = 50
-# Configuration keys whose values are secret by their look, in connectors whose definition we
-# do not have at hand (the other connectors of a listing, say).
-SECRET_LOOK = re.compile(r"password|passwd|secret|private_?key|token|api_?key|access_?key", re.I)
-# ...but not the names, types and addresses that travel with them (token_uri, secret_name).
-NOT_SECRET = re.compile(r"_(uri|url|type|name|method)$", re.I)
-
-
-def is_secret_key(key: str) -> bool:
-    return bool(SECRET_LOOK.search(key)) and not NOT_SECRET.search(key)
 
 
 def configuration_secrets(answer: Any) -> list[str]:
