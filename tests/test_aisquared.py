@@ -793,3 +793,32 @@ def test_a_password_like_key_without_a_marker_is_still_a_secret(settings):
     s3 = next(d for d in catalogue()["destination"] if d["name"] == "AmazonS3")
     s3_form = schema_form(s3["connector_spec"]["connection_specification"])()
     assert s3_form.secret_names() == ["cfg__secret_access_key"]
+
+
+def test_a_provider_error_about_a_key_file_member_is_said_next_to_the_key_file():
+    """Multiwoven names a key file's member ('#/credentials_json/client_email'); the form has
+    one field for the whole key file, and the error is said there, not at the top."""
+    from connectors_admin.providers.aisquared.client import AISquaredClient
+    from connectors_admin.providers.base import Exchange
+
+    form = bigquery_form()
+    assert form.is_valid(), form.errors
+    message = (
+        "The property '#/credentials_json/client_email' value "
+        '"reader@acme-data.iam.gserviceaccount.com" did not match the format email'
+    )
+    body = {
+        "errors": [
+            {
+                "status": 422,
+                "title": "Error",
+                "detail": "Connector creation failed",
+                "source": {"configuration": message},
+            }
+        ]
+    }
+    exchange = Exchange(call=Call("POST", "x"), status=422, text=json.dumps(body))
+    _, fields = AISquaredClient({}, {}).error_details(exchange)
+    for name, said in fields.items():  # as the create view does
+        form.add_provider_error(name, said)
+    assert form.errors == {KEY + "credentials_json": [message]}

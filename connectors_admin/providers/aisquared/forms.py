@@ -81,6 +81,13 @@ class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
                     return KEY + slot.name
         return super().field_for_path(path)
 
+    def error_field(self, name: str) -> str | None:
+        """A provider's error about a configuration member (cfg__credentials_json__client_email)
+        is said next to the field that edits it (the one key file)."""
+        if name in self.fields or not name.startswith(PREFIX + SEP):
+            return super().error_field(name)
+        return self.field_for_path(name.split(SEP)[1:])
+
     name = forms.CharField(
         label="Name",
         max_length=255,
