@@ -366,6 +366,26 @@ def test_the_four_error_shapes_become_plain_messages(sandbox, aisq):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_sandbox_checks_formats_as_multiwoven_does(sandbox, aisq):
+    client = _client(aisq)
+    sample = SAMPLES["source-bigquery"]
+    key = {**sample["credentials_json"], "client_email": "not-an-address"}
+    body = {
+        "connector": {
+            "name": "bq",
+            "connector_type": "source",
+            "connector_name": "Bigquery",
+            "configuration": {**sample, "credentials_json": key},
+        }
+    }
+    refused = client.send(Call("POST", client.api_url("connectors"), json=body))
+    assert refused.status == 422
+    assert "#/credentials_json/client_email" in refused.text
+    body["connector"]["configuration"] = sample
+    assert client.send(Call("POST", client.api_url("connectors"), json=body)).status == 201
+
+
+@pytest.mark.django_db(transaction=True)
 def test_shape_three_error_is_read(sandbox, aisq):
     from connectors_admin.providers.base import Exchange
 

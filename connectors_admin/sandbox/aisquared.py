@@ -322,7 +322,10 @@ def _problems(
     if found is None:
         return contract_error({"connector": {"connector_name": ["invalid connector name"]}})
     errors = sorted(
-        Draft7Validator(spec_of(found)).iter_errors(values["configuration"]),
+        # Formats too, as Multiwoven's json_schemer does (jsonschema's own checks: email, ipv4…).
+        Draft7Validator(spec_of(found), format_checker=Draft7Validator.FORMAT_CHECKER).iter_errors(
+            values["configuration"]
+        ),
         key=lambda e: list(e.path),
     )
     if errors:
