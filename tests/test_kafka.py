@@ -470,6 +470,23 @@ def test_import_existing_upstash_connectors_by_cluster(owner_client, sandbox, up
 
 
 # --- reconfigure ------------------------------------------------------------------------------------------
+def test_a_secret_typed_into_the_other_properties_survives_their_check(owner_client, sandbox, kc):
+    """Leaving Other properties checks them, and the check shows them again without the secret
+    typed there: it is kept for the create, which sends it."""
+    form = mongo_form(kc, other_properties="errors.tolerance=all\nconnection.password=hunter2x")
+    check = reverse("connectors:validate", args=["acme", "kafka-connect", "other_properties"])
+    row = owner_client.post(check, form, headers=HTMX).content.decode()
+    assert "hunter2x" not in row and "connection.password is secret: moved" in row
+    shown = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", row, re.S)[1]).strip()
+    assert shown == "errors.tolerance=all"
+    assert "Connector created" in create(
+        owner_client, "kafka-connect", {**form, "other_properties": shown}
+    )
+    remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    assert remote["connection.password"] == "hunter2x"
+    assert remote["errors.tolerance"] == "all"
+
+
 def test_reconfigure_starts_from_the_current_map_and_keeps_the_secrets(owner_client, sandbox, kc):
     assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
     connector = Connector.objects.get()

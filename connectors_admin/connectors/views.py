@@ -294,6 +294,11 @@ def validate_field(request: HttpRequest, team: str, template: str, field: str) -
     if field not in form.fields:
         raise Http404("No such field.")
     form.is_valid()
+    token = form_token(request.POST)
+    if token is not None and form.typed_secrets(form.data):
+        # A secret typed into a text the check shows again (the other properties, say) is taken
+        # out of it: kept for the create, as its form token's secrets.
+        flow.keep_secrets(form, token, token)
     return render(
         request,
         "connectors/create.html#field-row",
