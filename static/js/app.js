@@ -249,6 +249,23 @@
     });
   });
 
+  // Enter in a list's search box filters, it never submits the form around it: with one
+  // option left it picks that one; otherwise it moves to the list, to choose from what is left.
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (event.key !== "Enter" || !box.matches || !box.matches("input[data-filter-select]")) return;
+    event.preventDefault();
+    var select = document.querySelector(box.getAttribute("data-filter-select"));
+    if (!select) return;
+    var left = Array.prototype.filter.call(select.options, function (o) { return o.value !== "" && !o.hidden; });
+    if (left.length === 1) {
+      select.value = left[0].value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    } else {
+      select.focus();
+    }
+  });
+
   // A failed request (network down, server error) must never fail silently.
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
