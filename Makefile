@@ -12,7 +12,7 @@ PYTEST := $(VENV)/bin/pytest -q --numprocesses=auto --maxprocesses=4
 .PHONY: help venv run test test-sqlite test-postgres lint format check browser-deps bench bench-scale clean
 
 help:
-	@echo "make run    set up everything and serve http://127.0.0.1:$(PORT) against the sandbox"
+	@echo "make run    set up everything and serve http://localhost:$(PORT) against the sandbox"
 	@echo "make test   install what the tests need, then lint, check and test (SQLite and PostgreSQL)"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench  page and encryption speed as ratios against a baseline"
@@ -35,7 +35,7 @@ run: venv
 		$(PY) -c 'import secrets; print(secrets.token_urlsafe(12))' > $(DEMO_LOGIN); chmod 600 $(DEMO_LOGIN); fi
 	@DEBUG=true SANDBOX=true $(PY) manage.py seed_demo --username $(DEMO_USER) --password "$$(cat $(DEMO_LOGIN))"
 	@echo "------------------------------------------------------------------"
-	@echo " Connectors Admin:  http://127.0.0.1:$(PORT)/accounts/login/"
+	@echo " Connectors Admin:  http://localhost:$(PORT)/accounts/login/"
 	@echo " Demo login:        $(DEMO_USER) / $$(cat $(DEMO_LOGIN))"
 	@echo " Providers:         the built-in sandbox (no accounts needed)"
 	@echo " Background work:   a db_worker runs beside the server"

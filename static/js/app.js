@@ -275,6 +275,25 @@
     announce("Could not reach Connectors Admin. Check your connection and try again.");
   });
 
+  // A passkey or security key the browser refused (allauth's scripts say so only in the
+  // console): said on the page, in words.
+  document.addEventListener("allauth.error", function (event) {
+    var error = event.detail && event.detail.exception;
+    var name = error && error.name;
+    event.preventDefault();
+    if (name === "SecurityError") {
+      announce("This browser does not allow passkeys or security keys at this address: open " +
+               "Connectors Admin by its name (such as http://localhost:" + (location.port || "80") +
+               "/), not by an IP address. Nothing was changed.");
+    } else if (name === "NotAllowedError" || name === "AbortError") {
+      announce("The passkey or security key was not used: it was cancelled, timed out, or none " +
+               "here matches. Nothing was changed: try again.");
+    } else {
+      announce("The passkey or security key did not work" + (name ? " (" + name + ")" : "") +
+               ". Nothing was changed: try again.");
+    }
+  });
+
   function announce(text) {
     var box = document.getElementById("client-error");
     if (!box) {

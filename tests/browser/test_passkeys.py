@@ -58,3 +58,15 @@ def test_add_a_passkey_and_sign_in_with_it(page: Page, sandbox, owner, console_e
     page.get_by_role("button", name="Use my passkey").click()
     expect(page.get_by_role("heading", level=1, name="Acme Data")).to_be_visible()
     assert console_errors == []
+
+
+def test_a_passkey_the_browser_refuses_is_said_on_the_page(page: Page, sandbox, console_errors):
+    # Browsers refuse WebAuthn on an IP address: the page says so, and what to open instead.
+    by_address = sandbox.replace("localhost", "127.0.0.1")
+    page.goto(f"{by_address}/accounts/login/")
+    page.get_by_role("link", name="A passkey").click()
+    page.get_by_role("button", name="Use my passkey").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("does not allow passkeys or security keys at this address")
+    expect(alert).to_contain_text("http://localhost:")
+    assert console_errors == []
