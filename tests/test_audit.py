@@ -172,6 +172,9 @@ def test_browse_filters_and_only_the_teams_events(owner_client, owner, team, oth
     assert "Prod" in html and "mia" not in html and "Theirs" not in html
     assert "Prod" not in owner_client.get(AUDIT, {"actor": "nobody"}).content.decode()
     assert "Prod" not in owner_client.get(AUDIT, {"since": "2999-01-01"}).content.decode()
+    # It offers the actions a team's trail can hold: not an account's own (signing in, say).
+    assert '<option value="credential.added"' in html
+    assert '<option value="auth.signed_in"' not in html
 
 
 @pytest.mark.django_db

@@ -18,6 +18,9 @@ from connectors_admin.core.paging import CappedPaginator
 from .access import get_membership
 
 PAGE_SIZE = 50
+# What a team's trail can hold: an account's own events (signing in, its second factors) belong
+# to no team, and are in the operators' trail only.
+TEAM_ACTIONS = [(value, label) for value, label in Action.choices if not value.startswith("auth.")]
 CSV_COLUMNS = [
     "time",
     "action",
@@ -79,7 +82,7 @@ def audit_list(request: HttpRequest, team: str) -> HttpResponse:
             "membership": membership,
             "team": membership.team,
             "page": page,
-            "actions": Action.choices,
+            "actions": TEAM_ACTIONS,
             "chosen": chosen,
             "problems": problems,
             "filtered": any(chosen.values()),
