@@ -248,3 +248,12 @@ def test_the_link_of_someone_since_deactivated_lets_no_one_in(owner_client, owne
     assert client.get(link).status_code == 410
     client.post(link, {"username": "dee", "password": "a-long-unusual-passphrase-42"})
     assert not Membership.objects.filter(user__username="dee").exists()
+
+
+def test_an_address_longer_than_email_allows_is_refused_in_words(owner_client):
+    long = "n" * 250 + "@example.com"  # 262 characters; an address has at most 254
+    page = owner_client.post(
+        reverse("accounts:invite", args=["acme"]), {"invite-email": long, "invite-role": "member"}
+    ).content.decode()
+    assert "at most 254 characters" in page
+    assert not Invitation.objects.exists() and not mail.outbox

@@ -53,7 +53,9 @@ class AddMemberForm(_TeamRoleForm):
 class InviteForm(_TeamRoleForm):
     field_order = ["email", "role"]
     prefix = "invite"  # its fields sit on the members page beside the add form's own
-    email = forms.EmailField(label="Email", help_text="The invitation link is sent here.")
+    email = forms.EmailField(
+        label="Email", max_length=254, help_text="The invitation link is sent here."
+    )
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
