@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from connectors_admin.accounts.models import Membership, Role
+from connectors_admin.connectors.models import Connector
 from connectors_admin.credentials.models import Credential, fingerprint
 from tests.browser.pages import (
     assert_no_reload,
@@ -185,3 +188,53 @@ def test_header_marks_members_and_audit_as_the_current_page(
         current = main_nav(page).locator("[aria-current=page]")
         expect(current).to_have_text(name, timeout=1000)
     assert console_errors == [], "\n".join(console_errors)
+
+
+TOO_WIDE = """() => {
+  const doc = document.documentElement;
+  const scrolled = [...document.querySelectorAll('.table-scroll')].filter(
+    (box) => box.scrollWidth > box.clientWidth + 1);
+  const cells = [...document.querySelectorAll('td.long-text, h1, .alert')].filter(
+    (el) => el.getBoundingClientRect().width > doc.clientWidth);
+  return {page: doc.scrollWidth > doc.clientWidth + 1,
+          tables: scrolled.map((box) => box.getAttribute('aria-label') || box.className),
+          cells: cells.map((el) => el.outerHTML.slice(0, 60))};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_long_names_and_messages_wrap_instead_of_widening_the_page(
+    page: Page, sandbox, team, owner, credential, make_user, width, screenshot
+):
+    from connectors_admin.accounts.models import Invitation
+    from connectors_admin.audit.models import AuditEvent
+    from tests.test_connectors_pages import make_connectors
+
+    long_name = "m" * 150
+    Membership.objects.create(
+        team=team, user=make_user(long_name, email="e" * 200 + "@example.com"), role=Role.MEMBER
+    )
+    Invitation.objects.create(
+        team=team,
+        email="i" * 240 + "@example.com",
+        role=Role.MEMBER,
+        invited_by=owner,
+        token_hash="x" * 64,
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    AuditEvent.objects.create(
+        action="credential.added", team=team, actor_name=long_name, target_label="t" * 200
+    )
+    (connector,) = make_connectors(team, credential, owner, 1)
+    Connector.objects.filter(pk=connector.pk).update(
+        name="n" * 100, last_error="org.apache.kafka.connect.errors.ConnectException:" + "x" * 300
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page.context, owner, sandbox)
+    for path in ("members/", "audit/", f"connectors/{connector.pk}/"):
+        page.goto(f"{sandbox}/teams/acme/{path}")
+        layout = page.evaluate(TOO_WIDE)
+        screenshot(f"long-names-{width}-{path.split('/')[0]}")
+        assert not layout["page"] and layout["cells"] == [], (path, layout)
+        if width > 640:  # a phone scrolls a wide table sideways; a desktop never needs to
+            assert layout["tables"] == [], (path, layout)
