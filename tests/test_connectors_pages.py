@@ -393,6 +393,20 @@ def test_refresh_of_a_deleted_connector_says_so(owner_client, sandbox, credentia
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_deleted_connector_says_deleted_and_no_older_status(owner_client, sandbox, credential):
+    owner_client.post(
+        reverse("connectors:create", args=["acme", "mixpanel-s3"]),
+        {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())},
+    )
+    connector = Connector.objects.get()
+    owner_client.post(reverse("connectors:action", args=["acme", connector.pk, "delete"]))
+    html = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk])).text
+    assert "status-deleted" in html
+    # The record's summary holds what the provider returned, not a status that goes stale.
+    assert "<dt>Status</dt>" not in html and "not reported yet" not in html
+
+
+@pytest.mark.django_db(transaction=True)
 def test_refresh_retries_a_server_error_then_succeeds(owner_client, sandbox, credential, fault):
     owner_client.post(
         reverse("connectors:create", args=["acme", "mixpanel-s3"]),

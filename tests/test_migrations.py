@@ -78,3 +78,22 @@ def test_records_closed_as_deleted_say_deleted(team, credential):
     Connector = apps.get_model("connectors", "Connector")
     assert Connector.objects.get(pk=closed.pk).remote_status == "deleted"
     assert Connector.objects.get(pk=live.pk).remote_status == "active"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_summaries_lose_the_status_copy_they_held(team, credential):
+    apps = migrate([("connectors", "0011_deleted_records_say_deleted")])
+    Connector = apps.get_model("connectors", "Connector")
+    row = {"team_id": team.pk, "credential_id": credential.pk, "provider": "mixpanel"}
+    old = Connector.objects.create(
+        **row, template="mixpanel-s3", remote_id="a", summary={"Bucket": "b", "Status": "active"}
+    )
+    new = Connector.objects.create(
+        **row, template="mixpanel-s3", remote_id="c", summary={"Bucket": "c"}
+    )
+
+    apps = migrate([("connectors", "0012_summaries_without_status")])
+
+    Connector = apps.get_model("connectors", "Connector")
+    assert Connector.objects.get(pk=old.pk).summary == {"Bucket": "b"}
+    assert Connector.objects.get(pk=new.pk).summary == {"Bucket": "c"}

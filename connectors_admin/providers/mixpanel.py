@@ -268,7 +268,6 @@ class MixpanelClient(ProviderClient):
             {
                 "Data format": category.get("data_format", ""),
                 "Compression": category.get("compression", ""),
-                "Status": item.get("status") or "pending (not reported yet)",
                 "Created at": display_time(item.get("created_at")),
                 "Created by": item.get("created_by", ""),
             }

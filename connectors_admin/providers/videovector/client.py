@@ -207,7 +207,6 @@ class VideoVectorClient(ProviderClient):
             ),
             "Import mode": "new files only" if item.get("import_mode") == "new_only" else "all",
             "Export base path": item.get("export_base_path") or "—",
-            "Status": item["status"],
             "Last tested": (
                 f"{display_time(item.get('last_tested_at'))}: {tested}"
                 + (f" ({item['last_test_error']})" if item.get("last_test_error") else "")
