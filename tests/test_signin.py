@@ -134,6 +134,9 @@ def enrol_totp(client) -> str:
     assert page.status_code == 200, page.get("Location")
     secret = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"', page.content.decode())
     assert secret, "the secret is shown for typing into an app"
+    # The QR code's text alternative says what it is, not the secret again.
+    qr = re.search(r"<img [^>]*>", page.content.decode())[0]
+    assert 'alt="QR code for your authenticator app' in qr and secret[1] not in qr
     response = client.post(reverse("mfa_activate_totp"), {"code": totp(secret[1])})
     assert response.status_code == 302, response.content.decode()[:2000]
     return secret[1]
