@@ -103,7 +103,7 @@ def test_a_connection_uri_is_hinted_by_its_host_not_by_its_end(owner_client, tea
     )
     assert response.status_code == 302
     credential = Credential.objects.get(kind="uri")
-    assert credential.hint_text() == "stored"
+    assert credential.hint_text() == "set, not shown"
     page = owner_client.get(reverse("credentials:detail", args=["acme", credential.pk]))
     html = page.content.decode()
     assert "db.example.com" in html and "4dor" not in html and "Tr0ub" not in html
@@ -149,3 +149,17 @@ def test_new_connector_buttons_never_say_connector_twice():
     assert labels["kafka-connect"] == "New connector"
     assert labels["mixpanel-s3"] == "New Amazon S3 connector"
     assert not [label for label in labels.values() if label.lower().count("connector") != 1]
+
+
+@pytest.mark.django_db
+def test_a_credential_without_a_secret_never_says_one_is_stored(owner_client, team, owner):
+    credential = Credential(
+        team=team, kind="kafkaconnect", label="Open cluster", public={"cluster": "Sandbox"}
+    )
+    credential.set_secrets({"password": ""}, owner)
+    credential.save()
+    assert credential.hint_text() == "no secret"
+    listed = owner_client.get(reverse("credentials:list", args=["acme"])).text
+    assert "no secret" in listed and ">stored<" not in listed
+    rotate = owner_client.get(reverse("credentials:rotate", args=["acme", credential.pk])).text
+    assert "No secret is set now" in rotate and "ending in" not in rotate

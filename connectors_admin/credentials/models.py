@@ -230,8 +230,11 @@ class Credential(models.Model):
         return any(not hint["empty"] for _, hint in self.secret_rows())
 
     def hint_text(self) -> str:
+        """The secrets' last characters; for one never hinted (a URI), only that it is set."""
         hints = [f"…{hint['last4']}" for hint in self.secret_hints.values() if hint.get("last4")]
-        return ", ".join(hints) or "stored"
+        if hints:
+            return ", ".join(hints)
+        return "set, not shown" if self.has_secret else "no secret"
 
 
 class CredentialCache(models.Model):
