@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from django.conf import settings
@@ -11,6 +13,7 @@ from django.urls import reverse
 
 from connectors_admin.connectors.models import Connector, Submission
 from connectors_admin.connectors.tasks import sweep_submissions
+from connectors_admin.credentials.models import Credential
 from connectors_admin.sandbox.models import SandboxConnector
 
 from .conftest import GCS_FORM, MIXPANEL_SECRET, S3_FORM, make_credential
@@ -475,3 +478,17 @@ def test_a_create_whose_process_died_is_looked_for_at_the_provider(
     assert tasks.run("reconcile_create") == ["found"]
     lost = Submission.objects.get(action="create")
     assert lost.error_kind == "abandoned" and lost.connector.remote_id == made.remote_id
+
+
+@pytest.mark.django_db
+def test_a_new_form_starts_from_a_credential_that_works(owner_client, team, owner, credential):
+    failing = make_credential(team, owner, label="A failing one")
+    Credential.objects.filter(pk=failing.pk).update(
+        last_check_at=datetime(2026, 1, 1, tzinfo=UTC), last_check_ok=False
+    )
+    Credential.objects.filter(pk=credential.pk).update(
+        last_check_at=datetime(2026, 1, 1, tzinfo=UTC), last_check_ok=True
+    )
+    page = owner_client.get(reverse("connectors:create", args=["acme", "mixpanel-s3"])).text
+    picked = re.search(r'<option value="(\d+)"[^>]*selected', page)
+    assert picked and int(picked[1]) == credential.pk  # not the failing one, first by label

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.db.models import Case, Value, When
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
@@ -105,6 +106,16 @@ class CreateFlow:
         ).select_related("secret_set_by")
 
     # --- building --------------------------------------------------------------------------
+    def _default_credential(self) -> Credential | None:
+        """The one a new form starts with: one whose last test passed, then one not tested yet,
+        then the others; by label among equals."""
+        trust = Case(
+            When(last_check_ok=True, then=Value(0)),
+            When(last_check_ok__isnull=True, then=Value(1)),
+            default=Value(2),
+        )
+        return self.credentials.order_by(trust, "label", "pk").first()
+
     def credential_from(self, values: Any) -> Credential | None:
         chosen = str(values.get("credential", "")) if values else ""
         return (
@@ -128,7 +139,7 @@ class CreateFlow:
         source = data if data is not None else (values or {})
         credential = self.credential_from(source)
         if credential is None and data is None:
-            credential = self.credentials.first()
+            credential = self._default_credential()
             changed = "credential"  # a fresh choice: start from its defaults
         form_class = self._form_class(credential, source, refresh)
         if data is not None and token is not None:
