@@ -352,6 +352,15 @@ def test_the_submission_page_follows_a_lost_create_to_its_outcome(
     listing = owner_client.get(reverse("connectors:list", args=["acme"])).content.decode()
     assert "Created — found afterwards" in listing
     assert client_for(outsider).get(url).status_code == 404
+    # Told for a day, then it leaves the panel; one still looked for stays there all week.
+    Submission.objects.filter(pk=submission.pk).update(
+        created_at=timezone.now() - timedelta(days=2)
+    )
+    dashboard = owner_client.get(reverse("connectors:dashboard", args=["acme"])).content.decode()
+    assert "Creates whose answer was lost" not in dashboard
+    Submission.objects.filter(pk=submission.pk).update(reconciliation="pending")
+    dashboard = owner_client.get(reverse("connectors:dashboard", args=["acme"])).content.decode()
+    assert "Looking for it at the provider" in dashboard
 
 
 @pytest.mark.django_db

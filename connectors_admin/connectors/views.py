@@ -6,6 +6,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -54,10 +55,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _lost_answers(team) -> list[Submission]:
-    """The team's recent creates whose answer was lost, with what became of them."""
-    since = timezone.now() - timedelta(days=7)
+    """The team's creates whose answer was lost: those still looked for (for a week), and what
+    became of the others for a day after."""
+    now = timezone.now()
+    week, day = now - timedelta(days=7), now - timedelta(days=1)
     return list(
-        Submission.objects.filter(team=team, action=Submission.CREATE, created_at__gte=since)
+        Submission.objects.filter(team=team, action=Submission.CREATE, created_at__gte=week)
+        .filter(Q(reconciliation=Submission.Reconciliation.PENDING) | Q(created_at__gte=day))
         .exclude(reconciliation="")
         .select_related("user")
         .only("template", "created_at", "reconciliation", "user__username")
