@@ -14,6 +14,7 @@ import uuid
 import pytest
 import requests
 from django.urls import reverse
+from django.utils import timezone
 
 from connectors_admin.audit.models import AuditEvent
 from connectors_admin.connectors.models import Attempt, Connector, EmbeddedCredential, Submission
@@ -199,11 +200,20 @@ def test_validation_errors_are_shown_on_their_fields_and_nothing_is_created(
 
 def test_a_name_that_exists_is_a_409_said_on_the_name(owner_client, sandbox, kc):
     assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    recorded = Connector.objects.get()
     html = create(owner_client, "kafka-connect", mongo_form(kc))
-    assert "already exists on the cluster" in html and "import the existing one" in html
+    assert "already exists on the cluster" in html
+    # Recorded here already: it is opened, not imported a second time.
+    detail = reverse("connectors:detail", args=["acme", recorded.pk])
+    assert "It is recorded here already" in html and f'href="{detail}"' in html
     importing = reverse("connectors:import", args=["acme", "kafka-connect"])
+    assert importing not in html
+    # Not recorded here (closed here, say, but still on the cluster): it is offered to import.
+    Connector.objects.update(deleted_at=timezone.now(), remote_status="deleted")
+    html = create(owner_client, "kafka-connect", mongo_form(kc))
     assert f'href="{importing}?credential={kc.pk}"' in html
-    assert Submission.objects.filter(error_kind="exists").count() == 1
+    assert "It is recorded here already" not in html
+    assert Submission.objects.filter(error_kind="exists").count() == 2
     assert Connector.objects.count() == 1
 
 

@@ -69,6 +69,23 @@ def _lost_answers(team) -> list[Submission]:
     )
 
 
+def _recorded_namesake(submission: Submission, name: str) -> Connector | None:
+    """The live record of the connector a create clashed with by name, if it is recorded here
+    already (at the same place): it is opened, not imported again."""
+    credential = submission.credential
+    if not name or credential is None:
+        return None
+    for connector in Connector.objects.filter(
+        team=submission.team_id, template=submission.template, deleted_at=None, name=name
+    ).select_related("credential"):
+        there = connector.credential
+        if there is not None and (
+            there.pk == credential.pk or there.reaches_same_place(credential)
+        ):
+            return connector
+    return None
+
+
 @login_required
 def dashboard(request: HttpRequest, team: str) -> HttpResponse:
     membership = get_membership(request, team)
@@ -251,6 +268,8 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
             form.add_provider_error(field, message)
         context["provider_error"] = submission.error_message
     context["failed_submission"] = submission
+    if submission.error_kind == "exists":
+        context["recorded_namesake"] = _recorded_namesake(submission, data.get("name", ""))
     if confirmed:
         # Ticked and sent: the tick stays for the next try, like every other value.
         context["confirm_failed_check"] = context["failed_check_confirmed"] = True
