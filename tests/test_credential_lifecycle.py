@@ -442,7 +442,7 @@ def test_usage_lists_connectors_and_calls_and_last_use(owner_client, sandbox, cr
     assert "Create</a> Mixpanel Cloud Import: Amazon S3" in html  # linked to the operation
     credential.refresh_from_db()
     assert credential.last_used_at is not None
-    assert "Last used: never" not in html
+    assert "Last used for a connector: never" not in html
 
 
 @pytest.mark.django_db
