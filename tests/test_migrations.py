@@ -91,9 +91,13 @@ def test_summaries_lose_the_status_copy_they_held(team, credential):
     new = Connector.objects.create(
         **row, template="mixpanel-s3", remote_id="c", summary={"Bucket": "c"}
     )
+    kafka = Connector.objects.create(
+        **row, template="kafka-connect", remote_id="k", summary={"Name": "k", "State": "RUNNING"}
+    )
 
     apps = migrate([("connectors", "0012_summaries_without_status")])
 
     Connector = apps.get_model("connectors", "Connector")
     assert Connector.objects.get(pk=old.pk).summary == {"Bucket": "b"}
     assert Connector.objects.get(pk=new.pk).summary == {"Bucket": "c"}
+    assert Connector.objects.get(pk=kafka.pk).summary == {"Name": "k"}

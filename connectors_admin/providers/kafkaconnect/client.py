@@ -255,7 +255,6 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
             "Name": info["name"],
             "Connector class": records.class_title(config.get(CLASS_KEY)),
             "Type": str(info.get("type") or status.get("type") or "—"),
-            "State": state,
             "Worker": str(connector.get("worker_id") or "—"),
             "Tasks": tasks or "none yet",
             "Topics": config.get("topics") or "—",

@@ -133,7 +133,6 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
             "Name": str(item.get("name") or ""),
             "Cluster": str(item.get("cluster_id") or ""),
             "Connector class": records.class_title(item.get("connector_class")),
-            "State": item["state"],
             "Connector state": str(item.get("connector_state") or "—"),
             "Error": self.redactor.text(str(item.get("state_error_message") or "")) or "—",
             "Tasks": tasks or "none yet",
