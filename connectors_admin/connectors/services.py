@@ -761,7 +761,7 @@ def run_action(
             try:
                 result = action.perform(client, target)
             except ProviderError as error:
-                if error.kind != GONE:
+                if error.kind != GONE or connector.created_at > timezone.now() - GONE_GRACE:
                     raise
                 # The provider says it has no such connector: it was deleted there. A read
                 # has found out what it was for; a change could not be made.
@@ -817,6 +817,11 @@ def run_action(
     if unclear:
         signals.action_unclear.send(Connector, connector=connector)
     return submission
+
+
+# A connector made moments ago that a provider says it does not have is not closed: a worker of
+# a Kafka Connect cluster may not have read its configuration yet. The next refresh asks again.
+GONE_GRACE = timedelta(minutes=2)
 
 
 def _looks_again(connector: Connector, client: ProviderClient | None, action: Any) -> bool:
