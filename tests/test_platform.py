@@ -627,6 +627,7 @@ def test_a_lookup_that_fails_while_the_provider_is_down_is_asked_again(
 class FlagForm(ConnectorForm):
     name = forms.CharField()
     verify = forms.BooleanField(label="Verify first", required=False, initial=True)
+    fixed = forms.BooleanField(label="Fixed", required=False, initial=True, disabled=True)
     reload_on: ClassVar[tuple[str, ...]] = ("verify",)
 
 
@@ -652,8 +653,8 @@ FLAG = Provider(
 def test_a_box_ticked_by_default_and_unticked_stays_unticked_when_the_fields_reload(
     owner_client, team
 ):
-    def ticked(page: str) -> bool:
-        box = re.search(r'<input[^>]*name="verify"[^>]*>', page)[0]
+    def ticked(page: str, name: str = "verify") -> bool:
+        box = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)[0]
         return " checked" in box
 
     with registered(FLAG):
@@ -662,9 +663,12 @@ def test_a_box_ticked_by_default_and_unticked_stays_unticked_when_the_fields_rel
         credential.save()
         page = owner_client.get(reverse("connectors:create", args=["acme", "flag-thing"]))
         assert ticked(page.content.decode())
+        # A fixed box is never posted: it does not say it was shown, and keeps its value.
+        assert 'name="_shown" value="fixed"' not in page.content.decode()
         url = reverse("connectors:fields", args=["acme", "flag-thing"]) + "?changed=verify"
         shown = {"credential": credential.pk, "name": "x", "_shown": "verify"}
-        assert not ticked(owner_client.post(url, shown).content.decode())
+        reloaded = owner_client.post(url, shown).content.decode()
+        assert not ticked(reloaded) and ticked(reloaded, "fixed")
         assert ticked(owner_client.post(url, {**shown, "verify": "on"}).content.decode())
         # Not on the page it was reloaded from: it starts from its default.
         assert ticked(owner_client.post(url, {"credential": credential.pk}).content.decode())

@@ -159,8 +159,8 @@ class CreateFlow:
             # Checkboxes the page showed and the user left unticked are not posted at all.
             shown = set(values.getlist(SHOWN)) if hasattr(values, "getlist") else set()
             for name, field in form_class.base_fields.items():
-                if name in initial and changed == "credential":
-                    continue
+                if (name in initial and changed == "credential") or field.disabled:
+                    continue  # a fixed field keeps its own value
                 if isinstance(field, forms.MultipleChoiceField):
                     picked = (
                         values.getlist(name) if hasattr(values, "getlist") else values.get(name)

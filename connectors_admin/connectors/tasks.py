@@ -236,7 +236,7 @@ def _look_again(connector: Connector, **kwargs) -> None:
     later = follow_status
     if default_task_backend.supports_defer:
         later = follow_status.using(run_after=timezone.now() + _follow_delay(1))
-    transaction.on_commit(lambda: later.enqueue(str(connector.pk), 1))
+    enqueue_on_commit(later, str(connector.pk), 1)
 
 
 signals.create_unclear.connect(_reconcile_later, dispatch_uid="reconcile-unclear-creates")
