@@ -1300,3 +1300,27 @@ def test_a_json_map_with_its_name_switches_to_fields_that_can_be_sent(owner_clie
     ).content.decode()
     assert "has its own field above" not in page
     assert "Connector created" in page
+
+
+def test_a_secret_in_a_json_map_with_unquoted_values_is_never_shown_back(
+    owner_client, sandbox, kc, tasks
+):
+    """A pasted map often has `"tasks.max": 1` (a number): it is refused, but the secret typed
+    beside it is moved first, on the create form and on Reconfigure alike."""
+    uri = "mongodb://orders:TypedPwDoNotLeak@mongo.internal:27017"
+    typed = {"connector.class": MONGO, "tasks.max": 1, "database": "shop", "connection.uri": uri}
+    form = {**mongo_form(kc, editor="json", raw_json=json.dumps(typed))}
+    form.pop("p_connection_uri")
+    page = html.unescape(create(owner_client, "kafka-connect", form))
+    assert 'write "1", not 1' in page and "TypedPwDoNotLeak" not in page
+
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    connector = Connector.objects.get()
+    url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
+    page = html.unescape(owner_client.post(url, {"properties": json.dumps(typed)}).text)
+    assert 'write "1", not 1' in page and "TypedPwDoNotLeak" not in page
+    # A secret typed as a number is a secret too, moved as Kafka Connect takes it.
+    numeric = {"connector.class": MONGO, "tasks.max": "1", "database": "shop", "password": 1234567}
+    assert owner_client.post(url, {"properties": json.dumps(numeric)}).status_code == 302
+    remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    assert remote["password"] == "1234567"

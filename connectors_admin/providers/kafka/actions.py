@@ -18,7 +18,14 @@ from connectors_admin.providers.schema_forms import SecretTextarea
 
 from .catalogue import BY_NAME, CLASS_KEY, LineError, format_lines, parse_lines
 from .forms import MAX_PROPERTIES_TEXT
-from .secrets import is_secret_key, mask_urls, parse_properties, secret_values
+from .secrets import (
+    as_text,
+    is_secret_key,
+    mask_urls,
+    parse_properties,
+    secret_values,
+    typed_map,
+)
 
 
 class ReconfigureForm(forms.Form):
@@ -50,12 +57,18 @@ class ReconfigureForm(forms.Form):
     def _move_typed_secrets(self) -> None:
         """A secret typed into the JSON goes under Secret properties, as on the create form:
         the JSON is shown again after any error, a secret never is."""
+        shown = typed_map(str(self.data.get("properties") or ""))
         try:
-            shown = parse_properties(str(self.data.get("properties") or ""))
             lines = parse_lines(str(self.data.get("secret_properties") or ""))
-        except (ValueError, LineError):
-            return  # said by the clean methods, which never quote a value
-        typed = {k: v for k, v in shown.items() if is_secret_key(k) and v and v != REDACTED}
+        except LineError:
+            return  # said by the clean method, which never quotes a value
+        if shown is None:
+            return  # not a JSON object: said by clean_properties, never quoting a value
+        typed = {
+            k: as_text(v)
+            for k, v in shown.items()
+            if is_secret_key(k) and as_text(v) and v != REDACTED
+        }
         if not typed:
             return
         self.data["properties"] = json.dumps(

@@ -35,7 +35,7 @@ from .catalogue import (
     parse_lines,
     to_properties,
 )
-from .secrets import is_secret_key, parse_properties, secret_values
+from .secrets import as_text, is_secret_key, parse_properties, secret_values, typed_map
 
 FORM, JSON_EDITOR = "form", "json"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,248}$")
@@ -189,8 +189,9 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         one that does not parse is left alone (its error is said on submit)."""
         maps: dict[str, dict[str, str]] = {}
         if source.get("editor") == JSON_EDITOR and source.get("raw_json"):
-            with contextlib.suppress(ValueError):
-                maps["raw_json"] = parse_properties(str(source["raw_json"]))
+            typed = typed_map(str(source["raw_json"]))  # its other values may be refused later
+            if typed is not None:
+                maps["raw_json"] = typed
         if source.get("other_properties"):
             with contextlib.suppress(LineError):
                 maps["other_properties"] = parse_lines(str(source["other_properties"]))
@@ -206,7 +207,8 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         except LineError:
             return typed
         for shown in self._shown_maps(source).values():
-            for key, value in shown.items():
+            for key, typed_value in shown.items():
+                value = as_text(typed_value)
                 if not value or not self._is_secret(key):
                     continue
                 prop = self.connector.property(key)

@@ -5,6 +5,7 @@ reading of answers agree."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import unquote
@@ -82,6 +83,25 @@ def mask_text(text: str) -> str:
     """An answer's text with every secret-looking member's value masked, found by its key, and
     URL passwords masked (the answer may be cut short, so this does not parse it)."""
     return mask_urls(mask_members(text, is_secret_key))
+
+
+def typed_map(text: str) -> dict[str, Any] | None:
+    """A JSON object as typed, whatever its values (a number where Kafka Connect wants a string,
+    say), or None: enough to find the secrets in it before anything is shown again, even when
+    `parse_properties` then refuses it."""
+    try:
+        data = loads_bounded(text)
+    except ValueError:  # JSONTooDeep included
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def as_text(value: Any) -> str:
+    """A value typed into a JSON map as Kafka Connect takes it: a string (a number or true typed
+    without quotes, written as JSON writes it); nothing for null."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    return json.dumps(value)
 
 
 def parse_properties(text: str) -> dict[str, str]:
