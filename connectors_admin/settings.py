@@ -59,6 +59,9 @@ MIDDLEWARE = [
     "connectors_admin.core.requestid.RequestIdMiddleware",
     "connectors_admin.core.proxy.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may answer early (a refused request's page), which needs them too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "connectors_admin.core.safety.RefuseControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages are compressed (about 4x smaller). Django pads each compressed answer with random
@@ -70,8 +73,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "connectors_admin.core.htmx.VaryOnHtmxMiddleware",
     # A team that requires two-factor sends its members without it to set it up first.

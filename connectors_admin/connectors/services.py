@@ -419,6 +419,7 @@ def reconcile(submission: Submission) -> Submission:
         action=Submission.RECONCILE,
         identity={"reconciles": submission.pk},  # which try it looks for (counted below)
     )
+    _used(credential, lookup, None)
     _record_attempts(lookup, client)
     kept = crypto.decrypt_json(submission.secret_config) if submission.secret_config else None
     try:
@@ -601,6 +602,26 @@ def _kept(connector: Connector) -> Callable[[], dict[str, Any]]:
     return decrypt
 
 
+def _kept_and_used(
+    connector: Connector, submission: Submission, request: HttpRequest | None
+) -> Callable[[], dict[str, Any]]:
+    """The kept configuration, for an action that sends it again (a check, a reconfigure): the
+    stored credentials embedded in it are used then, as at the create, once."""
+    decrypt = _kept(connector)
+    used = False
+
+    def read() -> dict[str, Any]:
+        nonlocal used
+        kept = decrypt()
+        if not used:
+            used = True
+            for link in connector.embedded.select_related("credential"):
+                _used(link.credential, submission, request)
+        return kept
+
+    return read
+
+
 def _kept_secret_values(connector: Connector) -> list[str]:
     """The configuration secrets kept with the record, so that answers echoing them are masked."""
     if not connector.secret_config:
@@ -753,7 +774,7 @@ def run_action(
             remote_id=connector.remote_id,
             context=connector.context,
             status=connector.remote_status,
-            kept=_kept(connector),
+            kept=_kept_and_used(connector, submission, request),
             inputs=inputs or {},
             record=connector.record,
         )

@@ -459,6 +459,7 @@ def credential_compare(request: HttpRequest, team: str, pk: int) -> HttpResponse
     form.is_valid()
     kind_form = credential.kind_obj.form_class()
     answers = []
+    undecryptable = False
     try:
         for name, field in form.fields.items():
             value = form.cleaned_data.get(name) or ""
@@ -466,8 +467,9 @@ def credential_compare(request: HttpRequest, team: str, pk: int) -> HttpResponse
                 same = credential.matches(name, kind_form.normalize_secret(name, value))
                 answers.append((field.label, same))
     except DecryptionError:
-        answers = []
+        answers, undecryptable = [], True
     context = _detail_context(request, membership, credential, answers=answers, compared=True)
+    context["undecryptable"] = undecryptable
     context["compare"] = form
     name = (
         "credentials/detail.html#compare-panel"

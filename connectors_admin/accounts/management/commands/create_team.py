@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -27,6 +29,14 @@ class Command(BaseCommand):
         slug = slug or slugify(name)[:60]
         if not slug:
             raise CommandError("The name gives an empty URL name: pass --slug.")
+        try:
+            validate_slug(slug)  # the team's pages are found by it
+        except ValidationError:
+            raise CommandError(
+                "--slug takes letters (a-z, A-Z), digits, - and _ only, as team URLs do."
+            ) from None
+        if len(name) > Team._meta.get_field("name").max_length or len(slug) > 60:
+            raise CommandError("The name is at most 100 characters, the URL name at most 60.")
         if Team.objects.filter(slug=slug).exists():
             raise CommandError(
                 f'A team with URL name "{slug}" exists already: pass another --slug.'

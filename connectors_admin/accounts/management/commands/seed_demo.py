@@ -22,7 +22,7 @@ class Command(BaseCommand):
         user, created = get_user_model().objects.get_or_create(username=username)
         user.set_password(password)
         if email:
-            user.email = email
+            user.email = email.strip().lower()  # as sign-in looks addresses up
         user.save()
         team, _ = Team.objects.get_or_create(slug="demo", defaults={"name": "Demo"})
         Membership.objects.update_or_create(team=team, user=user, defaults={"role": Role.OWNER})
