@@ -448,3 +448,9 @@ def test_a_scope_unticked_stays_unticked_when_the_fields_reload(owner_client, vv
     # A reload from a page that did not show the scopes starts from their default.
     unshown = owner_client.post(url, {"credential": vv.pk, "name": "Footage"}).content.decode()
     assert ticked_scopes(unshown) == ["import"]
+
+
+def test_a_key_file_credential_asks_to_compare_the_whole_key(owner_client, gcp):
+    page = owner_client.get(reverse("credentials:detail", args=["acme", gcp.pk])).text
+    assert "Service-account key (the whole JSON file&#x27;s text)" in page
+    assert "Service account json" not in page

@@ -245,5 +245,5 @@ def _join(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     membership.selected_at = timezone.now()
     membership.save(update_fields=["selected_at"])
     role = Role(membership.role).label
-    messages.success(request, f"Welcome to {invitation.team.name}: you are {role}.")
+    messages.success(request, f"Welcome to {invitation.team.name}. Your role: {role}.")
     return redirect("connectors:dashboard", team=invitation.team.slug)

@@ -143,7 +143,10 @@ def bulk_action(request: HttpRequest, team: str) -> HttpResponse:
     count = len(runs)
     said = f"{verb.rstrip('…').capitalize()} {count} connector{'s' if count != 1 else ''} in the background; the list follows them."
     if skipped:
-        said += f" {skipped} picked do not offer it and were left alone."
+        said += (
+            f" {skipped} of those picked {'does' if skipped == 1 else 'do'} not offer it "
+            f"and {'was' if skipped == 1 else 'were'} left alone."
+        )
     messages.success(request, said)
     return redirect(_back(request, team))
 

@@ -60,10 +60,11 @@ def compare_form(kind: CredentialKind, data=None) -> forms.Form:
     form = forms.Form(data=data)
     blank = kind.form_class()
     for name in kind.secret_fields:
+        named = getattr(kind.form_class, "secret_labels", {})
         label = (
             blank.fields[name].label
             if name in blank.fields
-            else name.replace("_", " ").capitalize()
+            else named.get(name) or name.replace("_", " ").capitalize()
         )
         form.fields[name] = forms.CharField(
             label=label,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from django import forms
@@ -57,6 +58,9 @@ class GcpServiceAccountForm(CredentialForm):
 
     secret_fields = ("service_account_json",)
     secret_inputs = ("key_file",)
+    secret_labels: ClassVar[dict[str, str]] = {
+        "service_account_json": "Service-account key (the whole JSON file's text)"
+    }
 
     key_file = forms.FileField(
         label="Service-account key file (JSON)",

@@ -39,7 +39,9 @@ def test_an_invitee_makes_an_account_and_joins(
     )
     stranger.get_by_role("button", name="Make my account and join").click()
     expect(stranger.get_by_role("heading", level=1)).to_have_text("Acme Data")
-    expect(stranger.locator(".messages")).to_contain_text("Welcome to Acme Data: you are Viewer.")
+    expect(stranger.locator(".messages")).to_contain_text(
+        "Welcome to Acme Data. Your role: Viewer."
+    )
     assert Membership.objects.get(user__username="nina").role == "viewer"
     stranger.goto(link)
     expect(stranger.get_by_role("heading", level=1)).to_have_text("This invitation no longer works")
