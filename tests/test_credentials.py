@@ -163,3 +163,19 @@ def test_a_credential_without_a_secret_never_says_one_is_stored(owner_client, te
     assert "no secret" in listed and ">stored<" not in listed
     rotate = owner_client.get(reverse("credentials:rotate", args=["acme", credential.pk])).text
     assert "No secret is set now" in rotate and "ending in" not in rotate
+
+
+@pytest.mark.django_db
+def test_a_disabled_credential_keeps_its_last_real_test(owner_client, credential):
+    from datetime import UTC, datetime
+
+    tested = datetime(2026, 5, 1, tzinfo=UTC)
+    Credential.objects.filter(pk=credential.pk).update(
+        enabled=False, last_check_at=tested, last_check_ok=True, last_check_message="It works."
+    )
+    url = reverse("credentials:test", args=["acme", credential.pk])
+    answer = owner_client.post(url, follow=True).text
+    assert "This credential is disabled; enable it to test it." in answer
+    credential.refresh_from_db()
+    assert (credential.last_check_at, credential.last_check_ok) == (tested, True)
+    assert "Test now" not in answer and "enable it to test it again" in answer

@@ -19,14 +19,14 @@ TESTED = ("secret_set_at", "public", "enabled")
 
 def run_test(credential: Credential, request: HttpRequest | None = None) -> CheckResult:
     if not credential.enabled:
-        result = CheckResult(False, "This credential is disabled; enable it to test it.")
-    else:
-        try:
-            result = credential.run_check()
-        except DecryptionError:
-            result = CheckResult(
-                False, "The stored secret cannot be decrypted with the configured keys."
-            )
+        # Nothing is sent, and its last real test stays what its page says.
+        return CheckResult(False, "This credential is disabled; enable it to test it.")
+    try:
+        result = credential.run_check()
+    except DecryptionError:
+        result = CheckResult(
+            False, "The stored secret cannot be decrypted with the configured keys."
+        )
     credential.last_check_at = timezone.now()
     credential.last_check_ok = result.ok
     credential.last_check_message = result.message[:500]
