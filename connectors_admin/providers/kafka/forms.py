@@ -269,7 +269,10 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
             except LineError as error:
                 # Stay on the fields: switching would lose the other properties.
                 initial["editor"] = FORM
-                self.fields["other_properties"].help_text = f"Still shown as fields: {error}"
+                # Said under the switch just used, not beside a text further down.
+                self.fields[
+                    "editor"
+                ].help_text = f"Still shown as fields: {error} (in Other properties)"
                 return
             initial["raw_json"] = json.dumps(properties, indent=2)
         elif initial.get("editor") != JSON_EDITOR and initial.get("raw_json"):
@@ -280,9 +283,7 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
             except forms.ValidationError as error:
                 # Stay on the JSON: switching would lose what it holds.
                 initial["editor"] = JSON_EDITOR
-                self.fields[
-                    "raw_json"
-                ].help_text = f"Still shown as JSON: {' '.join(error.messages)}"
+                self.fields["editor"].help_text = f"Still shown as JSON: {' '.join(error.messages)}"
                 return
             values = from_properties(self.connector, properties)
             if properties.get("name") and not initial.get("name"):
