@@ -165,6 +165,7 @@ def test_form_errors_before_anything_is_sent(owner_client, kc):
             "name": "bad name/",
             "tasks_max": "1",
             "other_properties": "database=x\nnonsense",
+            "p_pipeline": '{"$match": {}}',
             "form_token": str(uuid.uuid4()),
         },
         headers={"HX-Request": "true"},
@@ -172,6 +173,7 @@ def test_form_errors_before_anything_is_sent(owner_client, kc):
     assert "Letters, digits, dots" in response
     assert "Line 2 is not key=value" in response
     assert "This field is required" in response  # the connection URI
+    assert "A JSON array of stages: [ … ]." in response  # an object is not a pipeline
 
 
 @pytest.mark.parametrize("connector_class", CLASSES, ids=lambda c: c.title)
@@ -192,7 +194,9 @@ def test_every_class_round_trips_through_the_form_editors(owner_client, kc, conn
         value = (
             prop.choices[-1]
             if prop.choices
-            else {"bool": "true", "int": "42"}.get(prop.kind, f"v-{prop.field_name}")
+            else {"bool": "true", "int": "42", "json-array": "[]"}.get(
+                prop.kind, f"v-{prop.field_name}"
+            )
         )
         typed[prop.field_name] = value
         expected[prop.key] = value

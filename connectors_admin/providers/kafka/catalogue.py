@@ -27,7 +27,8 @@ class Property:
     label: str
     required: bool = False
     secret: bool = False
-    kind: str = "string"  # string | int | bool | text (several lines) | list (comma-separated)
+    # string | int | bool | text (several lines) | list (comma-separated) | json-array
+    kind: str = "string"
     choices: tuple[str, ...] = ()
     default: str = ""  # shown as the initial value; sent when left as it is
     help: str = ""
@@ -131,7 +132,7 @@ CLASSES: tuple[ConnectorClass, ...] = (
                 kind="bool",
                 default="false",
             ),
-            Property("pipeline", "Pipeline", kind="text", help="A JSON array of stages."),
+            Property("pipeline", "Pipeline", kind="json-array", help="A JSON array of stages."),
         ),
         slots=(_whole_uri("connection.uri"),),
         summary="Change streams from MongoDB collections into topics.",

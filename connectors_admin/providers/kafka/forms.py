@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.core.validators import RegexValidator
 
+from connectors_admin.core.safety import loads_bounded
 from connectors_admin.providers.base import ConnectorForm, ConnectorTemplate, FormContext
 from connectors_admin.providers.embedding import USE, EmbeddedSecretsForm, slot_fields
 from connectors_admin.providers.schema_forms import SecretTextarea
@@ -77,8 +78,27 @@ def property_field(prop: Property) -> forms.Field:
             widget=forms.TextInput(attrs={"inputmode": "numeric"}),
             **common,
         )
-    widget = forms.Textarea(attrs={"rows": 3, "class": "mono"}) if prop.kind == "text" else None
-    return forms.CharField(max_length=10_000, initial=prop.default or None, widget=widget, **common)
+    several = prop.kind in ("text", "json-array")
+    widget = forms.Textarea(attrs={"rows": 3, "class": "mono"}) if several else None
+    validators = [_json_array] if prop.kind == "json-array" else []
+    return forms.CharField(
+        max_length=10_000,
+        initial=prop.default or None,
+        widget=widget,
+        validators=validators,
+        **common,
+    )
+
+
+def _json_array(value: str) -> None:
+    """What Kafka Connect passes on as a JSON array (a MongoDB pipeline) is one, before it is
+    sent (the connector would fail only once running)."""
+    try:
+        data = loads_bounded(value)
+    except ValueError:
+        raise forms.ValidationError('This is not valid JSON: such as [{"$match": {}}].') from None
+    if not isinstance(data, list):
+        raise forms.ValidationError("A JSON array of stages: [ … ].")
 
 
 SECRET_LINES = "secret_properties"  # noqa: S105 (a field name)
