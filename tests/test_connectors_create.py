@@ -153,6 +153,7 @@ def test_a_new_form_token_creates_a_new_connector(owner_client, sandbox, credent
         ("compression", "zip", "Select a valid choice"),
         ("residency", "moon", "Select a valid choice"),
         ("project_id", "abc", "Enter a whole number"),
+        ("project_id", "9" * 23, "longer than any Mixpanel project id"),
     ],
 )
 def test_invalid_fields_are_refused_before_any_call(

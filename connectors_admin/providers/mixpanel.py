@@ -47,6 +47,11 @@ COMPRESSIONS = [("none", "None"), ("gzip", "gzip")]
 IAM_ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)?:iam::\d{12}:role/[A-Za-z0-9+=,.@_\-/]{1,512}$")
 
 
+# A project id is a number in the project's URL; past a 64-bit integer it is a typing slip.
+PROJECT_ID_MAX = 2**63 - 1
+TOO_LONG_PROJECT_ID = "This is longer than any Mixpanel project id: check it in your project's URL."
+
+
 class MixpanelCredentialForm(CredentialForm):
     secret_fields = ("secret",)
 
@@ -64,6 +69,8 @@ class MixpanelCredentialForm(CredentialForm):
     project_id = forms.IntegerField(
         label="Default project id",
         min_value=1,
+        max_value=PROJECT_ID_MAX,
+        error_messages={"max_value": TOO_LONG_PROJECT_ID},
         help_text="The numeric id in your project's URL; connectors start from it.",
     )
     residency = forms.ChoiceField(
@@ -89,7 +96,12 @@ class _MixpanelConnectorForm(ConnectorForm):
             "categories": {n: data[n] for n in CATEGORY_FIELDS},
         }
 
-    project_id = forms.IntegerField(label="Project id", min_value=1)
+    project_id = forms.IntegerField(
+        label="Project id",
+        min_value=1,
+        max_value=PROJECT_ID_MAX,
+        error_messages={"max_value": TOO_LONG_PROJECT_ID},
+    )
     residency = forms.ChoiceField(label="Data residency", choices=RESIDENCY_CHOICES)
     data_format = forms.ChoiceField(
         label="Data format",
