@@ -1324,3 +1324,99 @@ def test_a_secret_in_a_json_map_with_unquoted_values_is_never_shown_back(
     assert owner_client.post(url, {"properties": json.dumps(numeric)}).status_code == 302
     remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
     assert remote["password"] == "1234567"
+
+
+# --- from a review: place, use and grace -----------------------------------------------------------
+OTHER_CLUSTER = "0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b"
+
+
+def test_an_upstash_name_clash_on_another_cluster_is_not_the_record_on_this_one(
+    owner_client, sandbox, upstash
+):
+    """Upstash names are unique per cluster (the cluster is the connector's, not the
+    credential's), so 'recorded here already' must compare the cluster too."""
+    # A connector "orders-cdc" on OTHER_CLUSTER that this team does not follow (closed here).
+    assert "Connector created" in create(
+        owner_client, "upstash-kafka", mongo_form(upstash, cluster_id=OTHER_CLUSTER)
+    )
+    Connector.objects.update(deleted_at=timezone.now(), remote_status="deleted")
+    # A live record of another "orders-cdc", on CLUSTER.
+    assert "Connector created" in create(
+        owner_client, "upstash-kafka", mongo_form(upstash, cluster_id=CLUSTER)
+    )
+    on_cluster = Connector.objects.get(deleted_at=None)
+    assert on_cluster.context["cluster_id"] == CLUSTER
+
+    html = create(owner_client, "upstash-kafka", mongo_form(upstash, cluster_id=OTHER_CLUSTER))
+
+    assert Submission.objects.filter(error_kind="exists").count() == 1
+    wrong = reverse("connectors:detail", args=["acme", on_cluster.pk])
+    assert f'href="{wrong}"' not in html, "links the CLUSTER record for a clash on OTHER_CLUSTER"
+    importing = reverse("connectors:import", args=["acme", "upstash-kafka"])
+    assert importing in html, "the unrecorded namesake on OTHER_CLUSTER is not offered"
+
+
+def test_a_reconfigure_refused_before_any_call_does_not_mark_the_stored_login_used(
+    owner_client, sandbox, kc, team, owner
+):
+    """Reading the kept configuration is not using the stored login inside it: a reconfigure
+    refused here sends nothing, and marks nothing used."""
+    uri = stored_uri(
+        team, owner, "postgresql://reader:pw-not-for-evil@db.example.com/shop", label="Replica"
+    )
+    form = {
+        "credential": kc.pk,
+        "connector_class": "io.debezium.connector.postgresql.PostgresConnector",
+        "name": "shop-cdc",
+        "editor": "form",
+        "tasks_max": "1",
+        "use__login": str(uri.pk),
+        "form_token": str(uuid.uuid4()),
+        "p_database_hostname": "db.example.com",
+        "p_database_port": "5432",
+        "p_database_dbname": "shop",
+        "p_topic_prefix": "pg",
+    }
+    assert "Connector created" in create(owner_client, "kafka-connect", form)
+    sent = SandboxConnector.objects.get().data["config"]
+    connector = Connector.objects.get()
+    Credential.objects.filter(pk=uri.pk).update(last_used_at=None)
+    used = AuditEvent.objects.filter(action="credential.used", target_id=str(uri.pk)).count()
+
+    moved = {k: v for k, v in sent.items() if k != "database.password"}
+    moved["database.hostname"] = "evil.example"
+    url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
+    page = owner_client.post(url, {"properties": json.dumps(moved)}).content.decode()
+
+    assert "database.hostname stays db.example.com" in page
+    run = Submission.objects.get(action="reconfigure")
+    assert not run.attempts.exists()  # refused here: nothing went to Kafka Connect
+    uri.refresh_from_db()
+    assert uri.last_used_at is None, "its page says the login was just used for a connector"
+    assert (
+        AuditEvent.objects.filter(action="credential.used", target_id=str(uri.pk)).count() == used
+    ), "the audit trail records a use of the stored login that sent nothing"
+
+
+def test_a_lost_delete_of_a_connector_made_a_minute_ago_is_recorded_by_the_promised_lookup(
+    owner_client, sandbox, kc, fault, tasks
+):
+    """The grace a new connector gets before a "not found" closes it does not cover the look
+    after a delete of it whose answer was lost: that "not found" is what the delete did."""
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    tasks.run("follow_status")
+    connector = Connector.objects.get()  # made moments ago, as in any "oops, delete it"
+    fault("late", provider="kafkaconnect", method="DELETE")
+    url = reverse("connectors:action", args=["acme", connector.pk, "delete"])
+    page = owner_client.post(url).content.decode()
+    assert not SandboxConnector.objects.filter(provider="kafkaconnect").exists()  # deleted there
+    assert "will look for it at the provider and tell you" in page
+
+    tasks.run()  # the promised look, and anything it queues
+
+    connector.refresh_from_db()
+    assert connector.deleted_at is not None, (
+        f"still live after the look (error: {connector.last_error!r}); "
+        f"actions offered: {[a.slug for a in connector.available_actions()]}; "
+        f"queued: {tasks.names()}"
+    )

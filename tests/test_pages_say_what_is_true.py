@@ -228,3 +228,19 @@ def test_a_viewers_dashboard_does_not_offer_creates_it_refuses(client_for, viewe
     assert client.get(create).status_code == 403
     assert f'href="{create}"' not in html
     assert "/connectors/import/" not in html
+
+
+@pytest.mark.django_db
+def test_an_operation_refused_before_sending_says_so_once(owner_client, team, credential):
+    refused = Submission.objects.create(
+        team=team,
+        credential=credential,
+        provider="mixpanel",
+        template="mixpanel-s3",
+        action="refresh",
+        outcome="failed",
+        error_message="Its credential is disabled. Nothing was sent.",
+    )
+    html = owner_client.get(reverse("connectors:submission", args=["acme", refused.pk])).text
+    exchanges = html[html.index('id="exchanges-heading"') :]
+    assert exchanges.count("Nothing was sent") == 1

@@ -361,6 +361,9 @@ def test_the_submission_page_follows_a_lost_create_to_its_outcome(
     Submission.objects.filter(pk=submission.pk).update(reconciliation="pending")
     dashboard = owner_client.get(reverse("connectors:dashboard", args=["acme"])).content.decode()
     assert "Looking for it at the provider" in dashboard
+    Submission.objects.filter(pk=submission.pk).update(reconciliation="unknown")  # not known
+    dashboard = owner_client.get(reverse("connectors:dashboard", args=["acme"])).content.decode()
+    assert "Could not find out" in dashboard
 
 
 @pytest.mark.django_db

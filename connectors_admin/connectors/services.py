@@ -602,24 +602,17 @@ def _kept(connector: Connector) -> Callable[[], dict[str, Any]]:
     return decrypt
 
 
-def _kept_and_used(
-    connector: Connector, submission: Submission, request: HttpRequest | None
-) -> Callable[[], dict[str, Any]]:
-    """The kept configuration, for an action that sends it again (a check, a reconfigure): the
-    stored credentials embedded in it are used then, as at the create, once."""
-    decrypt = _kept(connector)
-    used = False
+class _KeptReads:
+    """The kept configuration for an action, noting whether the action read it: one that reads
+    it sends it again (a check, a reconfigure), with the stored credentials embedded in it."""
 
-    def read() -> dict[str, Any]:
-        nonlocal used
-        kept = decrypt()
-        if not used:
-            used = True
-            for link in connector.embedded.select_related("credential"):
-                _used(link.credential, submission, request)
-        return kept
+    def __init__(self, connector: Connector) -> None:
+        self._decrypt = _kept(connector)
+        self.read = False
 
-    return read
+    def __call__(self) -> dict[str, Any]:
+        self.read = True
+        return self._decrypt()
 
 
 def _kept_secret_values(connector: Connector) -> list[str]:
@@ -766,6 +759,7 @@ def run_action(
     submission = _operation_on(connector, user, action.slug)
     client = None
     unclear = False
+    kept = _KeptReads(connector)
     try:
         client = _client_for(connector)
         _used(connector.credential, submission, request)
@@ -774,7 +768,7 @@ def run_action(
             remote_id=connector.remote_id,
             context=connector.context,
             status=connector.remote_status,
-            kept=_kept_and_used(connector, submission, request),
+            kept=kept,
             inputs=inputs or {},
             record=connector.record,
         )
@@ -782,7 +776,7 @@ def run_action(
             try:
                 result = action.perform(client, target)
             except ProviderError as error:
-                if error.kind != GONE or connector.created_at > timezone.now() - GONE_GRACE:
+                if error.kind != GONE or _maybe_not_seen_yet(connector):
                     raise
                 # The provider says it has no such connector: it was deleted there. A read
                 # has found out what it was for; a change could not be made.
@@ -833,6 +827,10 @@ def run_action(
             after={"action": action.slug, "ok": result.ok, "status": connector.remote_status},
             message=result.message,
         )
+    if kept.read and client is not None and client.exchanges:
+        # The kept configuration went out again: so did the stored credentials inside it.
+        for link in connector.embedded.select_related("credential"):
+            _used(link.credential, submission, request)
     _finish(submission, client)
     submission.save()
     if unclear:
@@ -843,6 +841,14 @@ def run_action(
 # A connector made moments ago that a provider says it does not have is not closed: a worker of
 # a Kafka Connect cluster may not have read its configuration yet. The next refresh asks again.
 GONE_GRACE = timedelta(minutes=2)
+
+
+def _maybe_not_seen_yet(connector: Connector) -> bool:
+    """Could a provider's "not found" on this connector mean only that it has not caught up?
+    Not once a delete of it was sent: then it is what the delete did."""
+    if connector.created_at <= timezone.now() - GONE_GRACE:
+        return False
+    return not connector.submissions.filter(action=DELETE.slug).exists()
 
 
 def _looks_again(connector: Connector, client: ProviderClient | None, action: Any) -> bool:

@@ -54,14 +54,18 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("connectors:dashboard", team=membership.team.slug)
 
 
+# Lost creates nobody knows the outcome of yet: still looked for, or not found out.
+UNRESOLVED = (Submission.Reconciliation.PENDING, Submission.Reconciliation.UNKNOWN)
+
+
 def _lost_answers(team) -> list[Submission]:
-    """The team's creates whose answer was lost: those still looked for (for a week), and what
-    became of the others for a day after."""
+    """The team's creates whose answer was lost: those whose outcome is not known (for a week),
+    and what became of the others for a day after."""
     now = timezone.now()
     week, day = now - timedelta(days=7), now - timedelta(days=1)
     return list(
         Submission.objects.filter(team=team, action=Submission.CREATE, created_at__gte=week)
-        .filter(Q(reconciliation=Submission.Reconciliation.PENDING) | Q(created_at__gte=day))
+        .filter(Q(reconciliation__in=UNRESOLVED) | Q(created_at__gte=day))
         .exclude(reconciliation="")
         .select_related("user")
         .only("template", "created_at", "reconciliation", "user__username")
@@ -75,9 +79,13 @@ def _recorded_namesake(submission: Submission, name: str) -> Connector | None:
     credential = submission.credential
     if not name or credential is None:
         return None
+    # A place chosen per connector (an Upstash cluster) is part of where it is, too.
+    cluster = (submission.identity or {}).get("cluster_id")
     for connector in Connector.objects.filter(
         team=submission.team_id, template=submission.template, deleted_at=None, name=name
     ).select_related("credential"):
+        if cluster and connector.context.get("cluster_id") != cluster:
+            continue
         there = connector.credential
         if there is not None and (
             there.pk == credential.pk or there.reaches_same_place(credential)
