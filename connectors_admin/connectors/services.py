@@ -899,11 +899,7 @@ def list_importable(
     ).select_related("credential")
     known: dict[str, Connector] = {}
     for connector in sorted(recorded, key=lambda c: c.credential_id != credential.pk):
-        there = connector.credential is not None and (
-            connector.credential_id == credential.pk
-            or connector.credential.reaches_same_place(credential)
-        )
-        if there:
+        if connector.credential is not None and connector.credential.reaches_same_place(credential):
             known.setdefault(connector.remote_id, connector)
     return submission, [(remote, known.get(remote.remote_id)) for remote in remotes]
 

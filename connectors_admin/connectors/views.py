@@ -86,10 +86,7 @@ def _recorded_namesake(submission: Submission, name: str) -> Connector | None:
     ).select_related("credential"):
         if cluster and connector.context.get("cluster_id") != cluster:
             continue
-        there = connector.credential
-        if there is not None and (
-            there.pk == credential.pk or there.reaches_same_place(credential)
-        ):
+        if connector.credential is not None and connector.credential.reaches_same_place(credential):
             return connector
     return None
 
