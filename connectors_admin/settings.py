@@ -59,11 +59,12 @@ MIDDLEWARE = [
     "connectors_admin.core.requestid.RequestIdMiddleware",
     "connectors_admin.core.proxy.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files first: they need no page headers (a CSP on each would only add bytes).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that may answer early (a refused request's page), which needs them too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "connectors_admin.core.safety.RefuseControlCharactersMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages are compressed (about 4x smaller). Django pads each compressed answer with random
     # bytes, which defeats BREACH's length oracle against the CSRF token in the page.
     "django.middleware.gzip.GZipMiddleware",

@@ -104,3 +104,19 @@ def test_deploy_check_warns_about_a_sandbox_in_production(settings):
     assert [w.id for w in sandbox_off_in_production(None)] == ["connectors_admin.W001"]
     settings.SANDBOX = False
     assert sandbox_off_in_production(None) == []
+
+
+def test_static_files_go_out_without_the_pages_headers(tmp_path, settings, db):
+    """A stylesheet or a script needs no CSP or frame rule: sent with each of the first view's
+    assets, they would only add bytes on the wire (the bench's first-view measure)."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    settings.STATIC_ROOT = tmp_path
+    call_command("collectstatic", interactive=False, verbosity=0)
+    response = Client().get(settings.STATIC_URL + "js/app.js")
+    assert response.status_code == 200
+    assert "Content-Security-Policy" not in response.headers
+    assert "X-Frame-Options" not in response.headers
+    page = Client().get("/accounts/login/")
+    assert "Content-Security-Policy" in page.headers and page.headers["X-Frame-Options"] == "DENY"
