@@ -771,6 +771,43 @@ def test_a_connector_deleted_elsewhere_is_recorded_gone_by_a_refresh(
     assert refresh.outcome == "succeeded"
 
 
+@pytest.mark.parametrize(
+    ("action", "said"),
+    [
+        ("pause", "Unknown connector orders-cdc"),
+        ("stop", "Unknown connector orders-cdc"),
+        ("restart", "Unknown connector: orders-cdc"),
+    ],
+)
+def test_an_action_on_a_connector_deleted_elsewhere_records_it_gone(
+    owner_client, sandbox, kc, tasks, action, said
+):
+    """Kafka Connect's pause, resume and stop say "Unknown connector X" of a connector it does
+    not have, and its restart "Unknown connector: X" (not "Connector X not found", which only
+    its reads and delete say): either is its own word that the connector is gone."""
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    tasks.run("follow_status")
+    connector = Connector.objects.get()
+    assert connector.remote_status == "RUNNING"
+    gone = requests.delete(
+        f"{sandbox}/sandbox/kafka-connect/connectors/orders-cdc",
+        auth=("ops", CONNECT_PASSWORD),
+        timeout=5,
+    )
+    assert gone.status_code == 204
+    Connector.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+
+    act(owner_client, connector, action)
+
+    connector.refresh_from_db()
+    assert connector.deleted_at is not None and connector.remote_status == "deleted"
+    assert connector.last_error == (
+        "Kafka Connect no longer has the connector “orders-cdc”: it was deleted there."
+    )
+    sent = Submission.objects.filter(action=action).latest("pk")
+    assert said in json.dumps([a.response_body for a in sent.attempts.all()])
+
+
 # --- secrets typed where values are shown, and secrets of connectors made elsewhere -------------------
 def test_a_secret_typed_into_the_json_moves_to_its_field_and_is_never_shown(
     owner_client, sandbox, kc

@@ -505,8 +505,12 @@ def _row(name: str) -> SandboxConnector | None:
     return SandboxConnector.objects.filter(provider=PROVIDER, remote_id=ID_PREFIX + name).first()
 
 
-def _missing(name: str) -> JsonResponse:
-    return error(404, f"Connector {name} not found")
+def _missing(name: str, said: str = "Connector {name} not found") -> JsonResponse:
+    """Kafka Connect's 404 on a connector it does not have, in the words of the herder call
+    behind the endpoint: "Connector X not found" (info, config, delete), "No status found for
+    connector X" (status), "Unknown connector X" (pause, resume, stop) and "Unknown connector:
+    X" (restart)."""
+    return error(404, said.format(name=name))
 
 
 def _info(data: dict[str, Any]) -> dict[str, Any]:
@@ -785,7 +789,7 @@ def status(request: HttpRequest, name: str) -> HttpResponse:
         return failure
     row = _row(name)
     if row is None:
-        return _missing(name)
+        return _missing(name, "No status found for connector {name}")
     _settle(row)
     return JsonResponse(_status(row.data))
 
@@ -798,7 +802,7 @@ def target(request: HttpRequest, name: str, action: str) -> HttpResponse:
         return failure
     row = _row(name)
     if row is None:
-        return _missing(name)
+        return _missing(name, "Unknown connector {name}")
     wanted = {"pause": "PAUSED", "resume": "RUNNING", "stop": "STOPPED"}[action]
     if row.data["target"] != wanted or row.data["state"] != wanted:
         slow = SLOW_READS if name.startswith("slow-") else 0
@@ -821,7 +825,7 @@ def restart(request: HttpRequest, name: str) -> HttpResponse:
         return failure
     row = _row(name)
     if row is None:
-        return _missing(name)
+        return _missing(name, "Unknown connector: {name}")
     include_tasks, only_failed = _flag(request, "includeTasks"), _flag(request, "onlyFailed")
     if not include_tasks and not only_failed:
         row.data = {**row.data, "settled": False}
@@ -853,11 +857,11 @@ def restart_task(request: HttpRequest, name: str, task_id: str) -> HttpResponse:
         return failure
     row = _row(name)
     if row is None:
-        return _missing(name)
+        return _missing(name, "Unknown connector: {name}")
     tasks = row.data["tasks"]
     number = int(task_id) if re.fullmatch(r"[0-9]{1,6}", task_id) else -1
     if not 0 <= number < len(tasks):
-        return error(404, f"Task {name}-{task_id} not found")
+        return error(404, f"Unknown task: {name}-{task_id}")
     if row.data["state"] == "RUNNING":
         fresh = _tasks(row.data["config"], "RUNNING")
         tasks[number] = fresh[number] if number < len(fresh) else tasks[number]

@@ -33,8 +33,13 @@ from connectors_admin.providers.kafka.catalogue import CLASS_KEY, Property
 INSTANCES = Instances(setting="KAFKA_CONNECT_CLUSTERS", sandbox_path="/sandbox/kafka-connect")
 REBALANCE_TRIES = 4
 ALREADY_EXISTS = re.compile(r"already exists", re.I)
-# Its own 404 on a connector: {"error_code": 404, "message": "Connector NAME not found"}.
-NOT_FOUND = re.compile(r"^Connector .+ not found", re.S)
+# Its own 404 on a connector, in the words of the herder call behind the endpoint (Apache
+# Kafka's AbstractHerder and DistributedHerder): "Connector NAME not found" (info, config,
+# delete), "No status found for connector NAME" (status), "Unknown connector NAME" (pause,
+# resume, stop) and "Unknown connector: NAME" (restarts).
+NOT_FOUND = re.compile(
+    r"^(Connector .+ not found|No status found for connector .+|Unknown connector:? .+)", re.S
+)
 # "Missing required configuration "x" which…" / "Invalid value v for configuration x: …"
 NAMED_KEY = re.compile(r'configuration "?([A-Za-z0-9_.+-]+)"?[ :]')
 SETTLE_POLLS = 1  # status reads again after a pause/resume/stop, 0.3 s later
