@@ -716,6 +716,27 @@ def test_a_delete_whose_answer_was_lost_is_looked_for_and_recorded(
     assert not kc.in_use()
 
 
+def test_a_404_for_a_path_the_worker_does_not_serve_is_no_delete(
+    owner_client, sandbox, kc, tasks, settings
+):
+    """A worker answers a path it does not serve (its cluster now listed under a wrong prefix,
+    say) with its own JSON 404, "HTTP 404 Not Found", not "Connector X not found": that says
+    nothing of the connector, which is neither recorded deleted nor found missing."""
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    tasks.run("follow_status")
+    Connector.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    connector = Connector.objects.get()
+    settings.KAFKA_CONNECT_CLUSTERS = {"Sandbox": f"{sandbox}/sandbox/kafka-connect/v1"}
+
+    owner_client.post(reverse("connectors:action", args=["acme", connector.pk, "delete"]))
+
+    connector.refresh_from_db()
+    assert connector.deleted_at is None and connector.remote_status == "RUNNING"
+    delete = Submission.objects.get(action="delete")
+    assert delete.outcome == "failed" and "HTTP 404" in delete.error_message
+    assert SandboxConnector.objects.filter(provider="kafkaconnect").exists()
+
+
 def test_a_lost_delete_answer_promises_no_lookup_where_a_refresh_cannot_tell(
     owner_client, sandbox, upstash, fault, tasks
 ):

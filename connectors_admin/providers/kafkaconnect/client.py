@@ -291,7 +291,7 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
     ) -> RemoteRecord | None:
         """The name is the key: the connector of that name, if it has the class sent."""
         exchange = self.get(self.connector_url(identity["name"]))
-        if exchange.status == 404:
+        if self.says_not_found(exchange):
             return None
         info = self.expect_json(exchange)
         config = info.get("config") if isinstance(info, dict) else None
@@ -360,4 +360,9 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
         self.raise_for(self.send(call), name)
 
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
-        return self.send_delete(self.connector_url(remote_id))
+        """Already gone only on Kafka Connect's own "Connector X not found": the JSON 404 a
+        worker gives a path it does not serve ("HTTP 404 Not Found") says nothing of it."""
+        exchange = self.send_delete(self.connector_url(remote_id))
+        if exchange.status == 404 and exchange.error and not self.says_not_found(exchange):
+            raise exchange.error
+        return exchange
