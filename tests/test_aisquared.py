@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from connectors_admin.connectors.models import Connector, Submission
 from connectors_admin.core import crypto
 from connectors_admin.credentials.models import Credential, CredentialCache
 from connectors_admin.providers.aisquared import SOURCE
-from connectors_admin.providers.base import Call, FormContext
+from connectors_admin.providers.base import Call, Exchange, FormContext
 from connectors_admin.providers.embedding import KEY
 from connectors_admin.providers.schema_forms import JSONTextField, LinesField, schema_form
 from connectors_admin.sandbox.aisquared import catalogue
@@ -422,6 +423,42 @@ def test_detail_refresh_recheck_and_delete(owner_client, sandbox, aisq):
     assert connector.remote_status == "deleted"
     assert not SandboxConnector.objects.filter(provider="aisquared").exists()
     assert Submission.objects.get(action="delete").response_status == 204
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connector_deleted_in_ai_squared_is_recorded_gone_by_a_refresh(
+    owner_client, sandbox, aisq
+):
+    """Multiwoven answers a connector that is not in the workspace with its own JSON:API 404,
+    {"errors": [{"status": 404, "title": "Error", "detail": "Connector not found"}]}
+    (ConnectorsController#set_connector): the refresh records it deleted there, instead of
+    failing every refresh of a record kept live for ever."""
+    owner_client.post(CREATE, {**payload(aisq), "form_token": str(uuid.uuid4())}, headers=HTMX)
+    connector = Connector.objects.get()
+    SandboxConnector.objects.filter(provider="aisquared").delete()  # deleted in AI Squared
+    Connector.objects.update(created_at=connector.created_at - timedelta(minutes=5))
+
+    owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+
+    connector.refresh_from_db()
+    assert connector.deleted_at is not None and connector.remote_status == "deleted"
+    assert "AI Squared no longer has" in connector.last_error
+
+
+def test_a_404_that_is_not_multiwoven_s_own_says_nothing_of_the_connector(aisq, settings):
+    """A 404 without Multiwoven's "Connector not found" (a wrong address, a proxy) is an error,
+    not a deletion."""
+    client = _client(aisq)
+    ours = Exchange(call=Call("GET", "https://x/api/v1/connectors/4"), status=404)
+    ours.content_type = "application/json"
+    ours.text = json.dumps(
+        {"errors": [{"status": 404, "title": "Error", "detail": "Connector not found"}]}
+    )
+    other = Exchange(call=ours.call, status=404, content_type="application/json")
+    other.text = json.dumps({"error": "Not Found"})
+    assert client.says_not_found(ours) and not client.says_not_found(other)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -126,6 +126,7 @@ def _flatten(errors: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, .
 
 class AISquaredClient(ProviderClient):
     label = "AI Squared"
+    says_gone = True
     configuration_secret_paths: list[Any] = []  # set by build_create for read_create
 
     def auth(self) -> AuthBase:
@@ -229,8 +230,25 @@ class AISquaredClient(ProviderClient):
             )
         return self.api_url(f"connectors/{int(remote_id)}")
 
+    def says_not_found(self, exchange: Exchange) -> bool:
+        """Is this Multiwoven's own answer that the workspace has no such connector
+        (ConnectorsController#set_connector's render_error), not a proxy's or a wrong
+        address's 404?"""
+        if exchange.status != 404:
+            return False
+        try:
+            body = exchange.json()
+        except ValueError:
+            return False
+        errors = body.get("errors") if isinstance(body, dict) else None
+        return isinstance(errors, list) and any(
+            isinstance(e, dict) and e.get("detail") == "Connector not found" for e in errors
+        )
+
     def refresh(self, remote_id: str, context: dict[str, Any]) -> RemoteRecord:
         exchange = self.get(self._item_url(remote_id))
+        if self.says_not_found(exchange):
+            raise self.gone(exchange, f"the connector {remote_id}")
         return self.read_record(exchange, context.get("secret_paths", []))
 
     def update_configuration(
