@@ -896,3 +896,41 @@ def test_an_answer_in_a_charset_python_does_not_know_is_read_as_utf8(script, cre
 
     assert page.status_code == 200 and "Connector created" in page.text
     assert Connector.objects.get().remote_id == "c1"
+
+
+# --- AI Squared: only Multiwoven's own "Connector not found" says a connector is gone ------------
+MULTIWOVEN_NOT_FOUND = {
+    "errors": [{"status": 404, "title": "Error", "detail": "Connector not found"}]
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("theirs", [True, False])
+def test_an_ai_squared_delete_answered_404_is_done_only_on_multiwoven_s_own_words(
+    script, team, owner, theirs
+):
+    """Multiwoven answers a connector the workspace does not have with its own JSON:API 404:
+    a delete met by it was done already. A JSON 404 in other words (a wrong address behind a
+    proxy) says nothing of the connector, which stays live with the error said."""
+    credential = make_aisquared_credential(team, owner)
+    connector = Connector.objects.create(
+        team=team,
+        credential=credential,
+        provider="aisquared",
+        template="aisquared-source",
+        remote_id="4",
+        remote_status="active",
+    )
+    if theirs:
+        script.on("DELETE", r"/connectors/4$", 404, json=MULTIWOVEN_NOT_FOUND)
+
+    answering(owner).post(reverse("connectors:action", args=["acme", connector.pk, "delete"]))
+
+    connector.refresh_from_db()
+    delete = Submission.objects.get(action="delete")
+    assert ("DELETE", "/api/v1/connectors/4") in script.seen
+    if theirs:
+        assert connector.deleted_at is not None and delete.outcome == "succeeded"
+    else:
+        assert connector.deleted_at is None and connector.remote_status == "active"
+        assert delete.outcome == "failed" and "HTTP 404" in delete.error_message

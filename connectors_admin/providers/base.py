@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import environ
 from django.conf import settings
@@ -276,11 +276,6 @@ class ProviderClient(HttpClient):
     create whose outcome was unclear; `check_connector` and `recheck` where the provider can
     test a connection.
     """
-
-    # Its `refresh` raises a ProviderError of kind GONE when the provider itself says the
-    # connector does not exist: a refresh then records it deleted there, and so a delete
-    # whose answer was lost can be settled by the refresh that follows it.
-    says_gone: ClassVar[bool] = False
 
     def build_create(
         self, template: ConnectorTemplate, data: dict[str, Any], *, idempotency_key: str = ""

@@ -424,12 +424,24 @@ class HttpClient:
         """GETs are safe to repeat: retry connection failures and 5xx with a short backoff."""
         return self.send_retrying(Call("GET", url), attempts)
 
+    # A provider with its own words for "no such connector" (`says_not_found`): its `refresh`
+    # raises a ProviderError of kind GONE on them, so a refresh records the connector deleted
+    # there, and a delete whose answer was lost can be settled by the refresh that follows it.
+    # Any other 404 (a wrong address, a proxy) says nothing of the connector.
+    says_gone: ClassVar[bool] = False
+
+    def says_not_found(self, exchange: Exchange) -> bool:
+        return False
+
     def send_delete(self, url: str) -> Exchange:
         """A DELETE; the API's 404 is returned (already gone), any other failure raised. A 404
         web page is not the API's: a wrong address or a proxy, which says nothing of the
-        connector."""
+        connector; nor, where the provider has its own words for it, a 404 without them."""
         exchange = self.send(Call("DELETE", url))
-        if exchange.error and (exchange.status != 404 or is_web_page(exchange)):
+        not_its_404 = is_web_page(exchange) or (
+            self.says_gone and not self.says_not_found(exchange)
+        )
+        if exchange.error and (exchange.status != 404 or not_its_404):
             raise exchange.error
         if exchange.error is None and is_web_page(exchange):
             raise self.web_page(exchange)
