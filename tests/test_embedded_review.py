@@ -18,7 +18,7 @@ from connectors_admin.connectors.models import Connector, EmbeddedCredential, Su
 from connectors_admin.credentials.models import Credential
 from connectors_admin.sandbox.models import SandboxConnector
 
-from .conftest import KAFKA_CONNECT_PASSWORD, stored_uri
+from .conftest import KAFKA_CONNECT_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HTMX = {"HX-Request": "true"}
@@ -119,3 +119,52 @@ def test_a_secret_typed_over_a_stored_one_by_a_reconfigure_is_no_longer_linked(
     assert owner_client.post(delete).status_code == 302
     # Its own host stays free to change: no stored login is bound to it any more.
     assert Connector.objects.get().context["embedded"] == []
+
+
+# --- a push into a connector changed elsewhere ----------------------------------------------------
+def test_a_push_keeps_what_was_changed_at_the_cluster_since(owner_client, sandbox, kc, aws):
+    assert "Connector created" in create(owner_client, "kafka-connect", s3_sink(kc, aws))
+    connector = Connector.objects.get()
+    changed = {**at_cluster("lake-sink"), "topics": "orders,invoices,refunds", "tasks.max": "4"}
+    answer = requests.put(
+        f"{sandbox}/sandbox/kafka-connect/connectors/lake-sink/config",
+        json=changed,
+        auth=("ops", KAFKA_CONNECT_PASSWORD),
+        timeout=5,
+    )
+    assert answer.status_code == 200
+    refresh = reverse("connectors:action", args=["acme", connector.pk, "refresh"])
+    owner_client.post(refresh, headers=HTMX)  # as the background refresh does
+    rotate(owner_client, aws)
+    assert "pushed" in push(owner_client, aws)
+    config = at_cluster("lake-sink")
+    assert config["aws.secret.access.key"] == ROTATED
+    assert config["topics"] == "orders,invoices,refunds" and config["tasks.max"] == "4"
+    assert config["aws.s3.bucket.name"] == "acme-lake"
+    # What was pushed is what a reconfigure starts from next.
+    _, properties = reconfigure_form(owner_client, connector)
+    assert properties["topics"] == "orders,invoices,refunds"
+
+
+def test_a_push_over_a_secret_changed_elsewhere_is_refused_never_sent_masked(
+    owner_client, sandbox, kc, aws
+):
+    assert "Connector created" in create(owner_client, "kafka-connect", s3_sink(kc, aws))
+    connector = Connector.objects.get()
+    changed = {**at_cluster("lake-sink"), "sasl.jaas.config": "elsewhere-secret-do-not-leak"}
+    requests.put(
+        f"{sandbox}/sandbox/kafka-connect/connectors/lake-sink/config",
+        json=changed,
+        auth=("ops", KAFKA_CONNECT_PASSWORD),
+        timeout=5,
+    )
+    owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+    rotate(owner_client, aws)
+    result = push(owner_client, aws)
+    assert "sasl.jaas.config changed at the provider" in result
+    assert at_cluster("lake-sink")["sasl.jaas.config"] == "elsewhere-secret-do-not-leak"
+    assert at_cluster("lake-sink")["aws.secret.access.key"] == AWS_SECRET
+    assert Submission.objects.get(action="push-rotated").outcome == "failed"
+    assert "elsewhere-secret-do-not-leak" not in result

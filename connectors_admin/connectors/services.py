@@ -1028,7 +1028,15 @@ def _push_one(
     try:
         client = _client_for(connector)
         kept = _kept(connector)()
-        configuration = kept.get("configuration")
+        configuration = connector.template_obj.configuration_to_push(
+            Target(
+                remote_id=connector.remote_id,
+                context=connector.context,
+                status=connector.remote_status,
+                kept=lambda: kept,
+                record=connector.record,
+            )
+        )
         mappings = {e["slot"]: e.get("mapping") for e in connector.context.get("embedded", [])}
         if not isinstance(configuration, dict) or any(not mappings.get(x.slot) for x in links):
             raise ProviderError(

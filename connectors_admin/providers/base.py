@@ -228,6 +228,13 @@ class ConnectorTemplate:
         or an action on it needs, as `ConnectorForm.record_context` gives for one created)."""
         return dict(inputs)
 
+    def configuration_to_push(self, target: Target) -> dict[str, Any] | None:
+        """The whole configuration a rotated secret is written into before it is sent (templates
+        with pushes_secrets): by default the one kept when it was last sent from here; None
+        when none was kept. Raises ProviderError when it cannot be known."""
+        configuration = target.kept().get("configuration")
+        return dict(configuration) if isinstance(configuration, dict) else None
+
 
 # --- operator-listed instances -------------------------------------------------------------------
 @dataclass(frozen=True)

@@ -122,6 +122,23 @@ def _current(target: Target) -> tuple[dict[str, str], list[str], bool]:
     return shown, typed, True
 
 
+@sensitive_variables()
+def configuration_now(target: Target) -> dict[str, str] | None:
+    """The whole map to send again without a reconfigure's inputs (a rotated secret pushed into
+    it): what the cluster last showed, with the kept secrets put back; None when nothing was
+    kept. A secret changed elsewhere since is not known here: refused, never sent masked."""
+    config, _, kept = _current(target)
+    if not kept:
+        return None
+    unknown = sorted(k for k, v in config.items() if isinstance(v, str) and REDACTED in v)
+    if unknown:
+        raise ProviderError(
+            f"{', '.join(unknown)} changed at the provider since it was sent from here, and "
+            "its secret is not known here: reconfigure the connector with it, then push again."
+        )
+    return dict(config)
+
+
 def _secret(key: str, typed: list[str]) -> bool:
     return is_secret_key(key, typed)
 

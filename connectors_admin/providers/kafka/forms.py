@@ -526,6 +526,13 @@ class KafkaTemplate(ConnectorTemplate):
             "imported": True,
         }
 
+    def configuration_to_push(self, target: Any) -> dict[str, Any] | None:
+        # What the cluster holds now (as last read), as a reconfigure starts from: a change
+        # made elsewhere since is not reverted by a push.
+        from .actions import configuration_now
+
+        return configuration_now(target)
+
     def form_class_for(self, context: FormContext) -> type[ConnectorForm]:
         chosen = BY_NAME.get(str(context.params.get("connector_class") or ""))
         extra: dict[str, Any] = {"connector": chosen, "resolve": staticmethod(context.resolve)}
