@@ -18,7 +18,7 @@ from connectors_admin.connectors.models import Connector, EmbeddedCredential, Su
 from connectors_admin.credentials.models import Credential
 from connectors_admin.sandbox.models import SandboxConnector
 
-from .conftest import KAFKA_CONNECT_PASSWORD
+from .conftest import KAFKA_CONNECT_PASSWORD, stored_uri
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HTMX = {"HX-Request": "true"}
@@ -168,3 +168,37 @@ def test_a_push_over_a_secret_changed_elsewhere_is_refused_never_sent_masked(
     assert at_cluster("lake-sink")["aws.secret.access.key"] == AWS_SECRET
     assert Submission.objects.get(action="push-rotated").outcome == "failed"
     assert "elsewhere-secret-do-not-leak" not in result
+
+
+# --- a stored login rotated to another host -------------------------------------------------------
+def test_a_login_rotated_to_another_host_is_not_pushed_to_the_old_one(
+    owner_client, sandbox, kc, team, owner
+):
+    uri = stored_uri(team, owner, "postgresql://reader:old-pw-1@db.example.com/shop")
+    form = {
+        "credential": kc.pk,
+        "connector_class": JDBC_SINK,
+        "name": "shop-sink",
+        "editor": "form",
+        "tasks_max": "1",
+        "use__login": str(uri.pk),
+        "p_connection_url": "jdbc:postgresql://db.example.com:5432/shop",
+        "p_topics": "orders",
+        "form_token": str(uuid.uuid4()),
+    }
+    assert "Connector created" in create(owner_client, "kafka-connect", form)
+    # The same host, a new password: pushed.
+    rotate_uri = reverse("credentials:rotate", args=["acme", uri.pk])
+    owner_client.post(rotate_uri, {"uri": "postgresql://reader:new-pw-2@db.example.com/shop"})
+    assert "pushed" in push(owner_client, uri)
+    assert at_cluster("shop-sink")["connection.password"] == "new-pw-2"
+    # Another host: its login is not sent to the host the connector still names.
+    owner_client.post(rotate_uri, {"uri": "postgresql://reader:new-host-pw-3@newdb.example.org/s"})
+    result = push(owner_client, uri)
+    assert "The stored login is now for newdb.example.org, and connection.url names" in result
+    config = at_cluster("shop-sink")
+    assert config["connection.password"] == "new-pw-2"
+    assert config["connection.url"] == "jdbc:postgresql://db.example.com:5432/shop"
+    last = Submission.objects.filter(action="push-rotated").latest("pk")
+    assert last.outcome == "failed" and not last.attempts.exists()  # nothing was sent
+    assert "new-host-pw-3" not in result

@@ -38,7 +38,7 @@ from connectors_admin.providers.base import (
     RemoteRecord,
     Target,
 )
-from connectors_admin.providers.embedding import fill
+from connectors_admin.providers.embedding import fill, misplaced_login
 from connectors_admin.providers.http import LOOKED_FOR, UNANSWERED_WRITE, Exchange
 
 from . import embedding, signals
@@ -1048,8 +1048,14 @@ def _push_one(
         except DecryptionError:
             raise ProviderError(UNDECRYPTABLE_MESSAGE, kind="credential") from None
         written: list[str] = []
+        entries = {e["slot"]: e for e in connector.context.get("embedded", [])}
         for entry in links:
             written += fill(configuration, mappings[entry.slot], credential.public, secrets)
+            misplaced = misplaced_login(
+                configuration, entries[entry.slot], credential.public, secrets
+            )
+            if misplaced:
+                raise ProviderError(misplaced, kind="refused")
         client.redactor.add(values=written)
         _used(connector.credential, submission, request)
         _used(credential, submission, request)

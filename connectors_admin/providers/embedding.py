@@ -135,12 +135,38 @@ def uri_host(uri: str) -> str:
 
 def _login_host(slot: Slot, public: dict[str, Any], secrets: dict[str, str]) -> str:
     """The host of the URI a slot's login is read from (else the credential's public host)."""
-    for _, (where, name, how) in slot.targets:
+    return login_host(slot.targets, public, secrets)
+
+
+def login_host(mapping, public: dict[str, Any], secrets: dict[str, str]) -> str:
+    """The host of the URI a mapping's login is read from (else the credential's public host)."""
+    for _, (where, name, how) in mapping:
         if how in ("uri_user", "uri_password"):
             source = (public if where == "public" else secrets).get(name, "")
             if uri_host(source):
                 return uri_host(source)
     return named_host(public.get("host"))
+
+
+def misplaced_login(
+    config: dict[str, Any], link: dict[str, Any], public: dict[str, Any], secrets: dict[str, str]
+) -> str:
+    """Why a stored login (a link kept with a connector, with its `hosts`) may not be written into
+    `config`: the host a value there names is not the credential's own (a URI rotated to another
+    host, say); "" when it may."""
+    own = login_host(link.get("mapping") or [], public, secrets)
+    for path in link.get("hosts") or []:
+        value: Any = config
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        named = named_host(value)
+        if not own or named != own:
+            return (
+                f"The stored login is now for {own or 'no named host'}, and {path[-1]} names "
+                f"{named[:100] or 'no host'}: it is only sent to its own host. Create the "
+                "connector again for that host, then delete this one."
+            )
+    return ""
 
 
 def missing_values(mapping, public: dict[str, Any], secrets: dict[str, str]) -> list[str]:
@@ -393,7 +419,18 @@ class EmbeddedSecretsForm(forms.Form):
                     )
                     continue
                 written += fill(config, slot.targets, public, secrets)
-                links.append({"slot": slot.name, "credential": int(pk), "mapping": slot.mapping()})
+                links.append(
+                    {
+                        "slot": slot.name,
+                        "credential": int(pk),
+                        "mapping": slot.mapping(),
+                        # Where the login goes: a rotated one is pushed there only if it is its
+                        # own host still.
+                        **(
+                            {"hosts": [list(p) for p in slot.host_paths]} if slot.host_paths else {}
+                        ),
+                    }
+                )
                 hosts[slot.name] = _login_host(slot, public, secrets)
             self._filled = {
                 "config": config,
