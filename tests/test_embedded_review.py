@@ -202,3 +202,21 @@ def test_a_login_rotated_to_another_host_is_not_pushed_to_the_old_one(
     last = Submission.objects.filter(action="push-rotated").latest("pk")
     assert last.outcome == "failed" and not last.attempts.exists()  # nothing was sent
     assert "new-host-pw-3" not in result
+
+
+# --- a disabled credential ------------------------------------------------------------------------
+def test_a_disabled_credential_s_new_secret_is_not_pushed(owner_client, sandbox, kc, aws):
+    assert "Connector created" in create(owner_client, "kafka-connect", s3_sink(kc, aws))
+    rotate(owner_client, aws)
+    owner_client.post(reverse("credentials:toggle", args=["acme", aws.pk]), {"enabled": "0"})
+    page = owner_client.get(reverse("credentials:detail", args=["acme", aws.pk])).content.decode()
+    assert "1 connector embeds the old secret" in page
+    assert "Push the new secret" not in page and "enable it to push" in page
+    result = push(owner_client, aws)  # a form left open from before
+    assert "disabled: nothing was pushed" in result and "skipped" in result
+    assert at_cluster("lake-sink")["aws.secret.access.key"] == AWS_SECRET
+    assert not Submission.objects.filter(action="push-rotated").exists()
+    # Enabled again, it is pushed.
+    owner_client.post(reverse("credentials:toggle", args=["acme", aws.pk]), {"enabled": "1"})
+    assert "pushed" in push(owner_client, aws)
+    assert at_cluster("lake-sink")["aws.secret.access.key"] == ROTATED

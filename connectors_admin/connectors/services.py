@@ -52,6 +52,7 @@ UNDECRYPTABLE_MESSAGE = (
 )
 INTERNAL_ERROR = ProviderError("An internal error stopped this request.", kind="internal")
 DISABLED_MESSAGE = "This credential is disabled. An admin can enable it, or pick another."
+DISABLED_PUSH = "The credential is disabled: nothing was pushed. An admin can enable it first."
 
 
 def _client(credential: Credential, template: ConnectorTemplate) -> ProviderClient:
@@ -992,6 +993,9 @@ def push_rotated(
     for links in by_connector.values():
         connector = links[0].connector
         template = connector.template_obj
+        if not credential.enabled:
+            outcomes.append((connector, None, DISABLED_PUSH))
+            continue
         if not template.pushes_secrets:
             outcomes.append(
                 (
