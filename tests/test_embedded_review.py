@@ -220,3 +220,32 @@ def test_a_disabled_credential_s_new_secret_is_not_pushed(owner_client, sandbox,
     owner_client.post(reverse("credentials:toggle", args=["acme", aws.pk]), {"enabled": "1"})
     assert "pushed" in push(owner_client, aws)
     assert at_cluster("lake-sink")["aws.secret.access.key"] == ROTATED
+
+
+# --- importing more than one post takes -----------------------------------------------------------
+def test_an_import_of_more_than_the_cap_says_how_many_were_left(owner_client, sandbox, kc):
+    from connectors_admin.connectors.views import MAX_IMPORT
+    from connectors_admin.sandbox import kafkaconnect
+
+    config = {"connector.class": JDBC_SINK, "connection.url": "jdbc:postgresql://db/shop"}
+    names = [f"legacy-{i:04}" for i in range(MAX_IMPORT + 3)]
+    SandboxConnector.objects.bulk_create(
+        SandboxConnector(
+            provider="kafkaconnect",
+            remote_id=kafkaconnect.ID_PREFIX + name,
+            data=kafkaconnect._fresh(name, {**config, "name": name, "topics": "t"}, "RUNNING"),
+        )
+        for name in names
+    )
+    url = reverse("connectors:import", args=["acme", "kafka-connect"])
+    page = owner_client.get(url, {"credential": kc.pk}).content.decode()
+    ticked = re.findall(r'name="remote_id" value="([^"]+)"', page)
+    assert len(ticked) == len(names)  # every one is offered, ticked
+    done = owner_client.post(url, {"credential": kc.pk, "remote_id": ticked}, follow=True)
+    said = done.content.decode()
+    assert Connector.objects.count() == MAX_IMPORT
+    assert f"Imported {MAX_IMPORT} connectors" in said
+    assert f"3 more were ticked: at most {MAX_IMPORT} are imported at a time" in said
+    # Listed again, the rest are the ones still offered.
+    again = owner_client.get(url, {"credential": kc.pk}).content.decode()
+    assert len(re.findall(r'name="remote_id" value="', again)) == 3

@@ -691,7 +691,8 @@ def connector_import(request: HttpRequest, team: str, template: str) -> HttpResp
         "request": request,
     }
     if request.method == "POST":
-        chosen = set(request.POST.getlist("remote_id")[:MAX_IMPORT])
+        ticked = list(dict.fromkeys(request.POST.getlist("remote_id")))
+        chosen = set(ticked[:MAX_IMPORT])
         submission, imported = import_connectors(chosen=chosen, **common)
         if submission.outcome == Submission.Outcome.SUCCEEDED:
             count = len(imported)
@@ -702,6 +703,13 @@ def connector_import(request: HttpRequest, team: str, template: str) -> HttpResp
                 if count
                 else "Nothing was imported: pick at least one connector not recorded yet.",
             )
+            left = len(ticked) - len(chosen)
+            if left > 0:
+                messages.warning(
+                    request,
+                    f"{left} more {pluralize(left, 'was,were')} ticked: at most {MAX_IMPORT} "
+                    "are imported at a time. List them again to import the rest.",
+                )
             return redirect(f"{reverse('connectors:list', args=[team])}?template={template}")
         context["submission"] = submission
         return render(request, "connectors/import.html", context)
