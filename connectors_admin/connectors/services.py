@@ -726,6 +726,65 @@ def _operation_on(connector: Connector, user: Any, action: str) -> Submission:
     )
 
 
+def _changing(connector: Connector) -> list[str]:
+    """The operations that change a connector at its provider."""
+    declared = [a.slug for a in connector.template_obj.actions if a.changes_remote]
+    return [*declared, Submission.PUSH_ROTATED]
+
+
+def _claim(connector: Connector, user: Any, slug: str, *, same_shared: bool) -> Submission:
+    """The submission of a change about to be sent, unless another change of this connector is
+    still running (a double click, two tabs, two workers of a bulk action): one change at a
+    time is sent. The same change (`same_shared`: one whose inputs cannot differ) waits for the
+    running one and records its outcome, with nothing sent; any other is refused, nothing sent.
+    The connector's row is locked while it looks (SQLite's immediate transactions serialize
+    the same way), so two requests cannot both find nothing running."""
+    with transaction.atomic():
+        list(Connector.objects.select_for_update().filter(pk=connector.pk).values_list("pk"))
+        running = (
+            Submission.objects.filter(
+                connector_id=connector.pk,
+                action__in=_changing(connector),
+                outcome=Submission.Outcome.PENDING,
+                created_at__gte=timezone.now() - call_budget(),
+            )
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if running is None:
+            return _operation_on(connector, user, slug)
+    if not same_shared or running.action != slug:
+        return refuse(
+            connector,
+            getattr(user, "pk", None),
+            slug,
+            f"“{running.action_label}” of this connector is still running: try again once "
+            "it has finished.",
+        )
+    running = wait_for(running)
+    connector.refresh_from_db()
+    note = f"Asked for again while it ran: sent once, by operation {running.pk}."
+    outcome, error_kind = running.outcome, running.error_kind
+    if outcome == Submission.Outcome.PENDING:
+        outcome, error_kind = Submission.Outcome.FAILED, "unknown"
+        note = f"Asked for again while it ran (operation {running.pk}), whose outcome is not known yet."
+    return Submission.objects.create(
+        team=connector.team,
+        user=user,
+        credential=connector.credential,
+        provider=connector.provider,
+        template=connector.template,
+        action=slug,
+        connector=connector,
+        outcome=outcome,
+        error_kind=error_kind,
+        error_message=f"{running.error_message} {note}".strip()
+        if outcome == Submission.Outcome.FAILED
+        else note,
+        finished_at=timezone.now(),
+    )
+
+
 def _client_for(connector: Connector) -> ProviderClient:
     """A client with the connector's provider credential that also masks the configuration
     secrets kept with the connector."""
@@ -767,7 +826,12 @@ def run_action(
     action = template.action(slug)
     if action is None:
         raise ValueError(f"{template.slug} declares no action {slug!r}")
-    submission = _operation_on(connector, user, action.slug)
+    if action.changes_remote:
+        submission = _claim(connector, user, action.slug, same_shared=action.inputs is None)
+        if submission.finished_at is not None:
+            return submission  # another change of it was running: nothing was sent
+    else:
+        submission = _operation_on(connector, user, action.slug)
     client = None
     unclear = False
     kept = _KeptReads(connector)
@@ -1026,7 +1090,9 @@ def _push_one(
 ) -> Submission:
     """One connector: its kept configuration with the new values where each link's slot puts
     them, sent whole (the provider replaces the configuration), recorded as its own operation."""
-    submission = _operation_on(connector, user, Submission.PUSH_ROTATED)
+    submission = _claim(connector, user, Submission.PUSH_ROTATED, same_shared=True)
+    if submission.finished_at is not None:
+        return submission  # another change of it was running: nothing was sent
     current = credential.fingerprints()
     client = None
     try:

@@ -1,0 +1,77 @@
+"""Two things at once: a double click on an action, a background refresh beside a user's change.
+Real concurrency (threads, each with its own database connection, against the sandbox on the
+live server), with the sandbox holding an answer so that the second request runs while the
+first waits."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connections
+from django.test import Client
+from django.urls import reverse
+
+from connectors_admin.connectors.models import Attempt, Connector, Submission
+
+from .conftest import S3_FORM
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def at_once(*calls: Callable[[], Any], stagger: float = 0.3) -> list[Any]:
+    """Run each call in its own thread (its own database connection), each started `stagger`
+    seconds after the one before; their results (or the exception each raised), in order."""
+    results: list[Any] = [None] * len(calls)
+
+    def run(i: int, call: Callable[[], Any]) -> None:
+        try:
+            results[i] = call()
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = []
+    for i, call in enumerate(calls):
+        thread = threading.Thread(target=run, args=(i, call))
+        thread.start()
+        threads.append(thread)
+        time.sleep(stagger)
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+def answering(user) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+def created(client, credential) -> Connector:
+    client.post(
+        reverse("connectors:create", args=["acme", "mixpanel-s3"]),
+        {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())},
+    )
+    return Connector.objects.get()
+
+
+def test_a_double_clicked_delete_sends_one_delete(owner, sandbox, credential, fault):
+    connector = created(answering(owner), credential)
+    fault("slow", method="DELETE", delay_ms=800)  # the first delete waits on the provider
+    url = reverse("connectors:action", args=["acme", connector.pk, "delete"])
+    first, second = at_once(lambda: answering(owner).post(url), lambda: answering(owner).post(url))
+    assert first.status_code == second.status_code == 302
+    deletes = Attempt.objects.filter(method="DELETE")
+    assert deletes.count() == 1, [(a.response_status, a.submission_id) for a in deletes]
+    connector.refresh_from_db()
+    assert connector.deleted_at is not None
+    # Each click has its operation; the second says it was sent once, by the first.
+    sent, shared = Submission.objects.filter(action="delete").order_by("pk")
+    assert sent.outcome == shared.outcome == "succeeded"
+    assert not shared.attempts.exists() and f"by operation {sent.pk}" in shared.error_message
