@@ -75,3 +75,28 @@ def test_a_double_clicked_delete_sends_one_delete(owner, sandbox, credential, fa
     sent, shared = Submission.objects.filter(action="delete").order_by("pk")
     assert sent.outcome == shared.outcome == "succeeded"
     assert not shared.attempts.exists() and f"by operation {sent.pk}" in shared.error_message
+
+
+def test_a_credential_is_not_deleted_while_a_lost_create_is_looked_for(
+    owner, sandbox, credential, fault, tasks
+):
+    from connectors_admin.credentials.models import Credential
+
+    client = answering(owner)
+    fault("late", method="POST")  # applied, answer lost: the background looks for it
+    client.post(
+        reverse("connectors:create", args=["acme", "mixpanel-s3"]),
+        {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())},
+    )
+    lost = Submission.objects.get(action="create")
+    assert lost.reconciliation == "pending"
+    (queued,) = tasks.queued("reconcile_create")
+    fault("slow", method="GET", delay_ms=800)  # the lookup waits on the provider
+    delete = reverse("credentials:delete", args=["acme", credential.pk])
+    looked, deleted = at_once(
+        lambda: queued.task.call(*queued.args), lambda: answering(owner).post(delete)
+    )
+    assert looked == "found", looked
+    assert deleted.status_code == 409  # refused: the lookup still needs it
+    assert Credential.objects.filter(pk=credential.pk).exists()
+    assert Connector.objects.get().credential_id == credential.pk

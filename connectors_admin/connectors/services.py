@@ -390,14 +390,6 @@ def _adopted(submission: Submission, connector: Connector) -> None:
 def reconcile(submission: Submission) -> Submission:
     """Find out whether a create whose answer was lost made a connector: adopt it if the provider
     has it, say "not created" if it does not, "could not find out" if the provider cannot say."""
-    # Claim it: of two runs (the task and the sweep's retry, say) only one looks. Should the
-    # process die while it looks, the submission honestly stays "could not find out".
-    claimed = Submission.objects.filter(
-        pk=submission.pk, reconciliation=Submission.Reconciliation.PENDING
-    ).update(reconciliation=Submission.Reconciliation.UNKNOWN)
-    if not claimed:
-        submission.refresh_from_db()
-        return submission
     template = get_template(submission.template)
     credential = submission.credential
     try:
@@ -405,21 +397,37 @@ def reconcile(submission: Submission) -> Submission:
             raise ProviderError("Its credential was deleted.", kind="credential")
         client = _client(credential, template)
     except ProviderError as error:
-        submission.reconciliation = Submission.Reconciliation.UNKNOWN
-        submission.error_message += f" Could not look for it afterwards: {error.message}"
-        submission.secret_config = ""
-        submission.save(update_fields=["reconciliation", "error_message", "secret_config"])
+        if _claim_lookup(submission):
+            submission.reconciliation = Submission.Reconciliation.UNKNOWN
+            submission.error_message += f" Could not look for it afterwards: {error.message}"
+            submission.secret_config = ""
+            submission.save(update_fields=["reconciliation", "error_message", "secret_config"])
+        else:
+            submission.refresh_from_db()
+        return submission
+    # Claim it: of two runs (the task and the sweep's retry, say) only one looks. Should the
+    # process die while it looks, the submission honestly stays "could not find out". The
+    # lookup is recorded with the claim: while it is pending, the credential it asks with is
+    # not deleted (a credential deleted meanwhile undoes the claim; the next run says so).
+    try:
+        with transaction.atomic():
+            lookup = None
+            if _claim_lookup(submission):
+                lookup = Submission.objects.create(
+                    team=submission.team,
+                    user=None,
+                    credential=credential,
+                    provider=template.provider_slug,
+                    template=template.slug,
+                    action=Submission.RECONCILE,
+                    identity={"reconciles": submission.pk},  # which try it looks for
+                )
+    except IntegrityError:
+        lookup = None
+    if lookup is None:
+        submission.refresh_from_db()
         return submission
     known = _RecordedIds(submission.team, template.slug)
-    lookup = Submission.objects.create(
-        team=submission.team,
-        user=None,
-        credential=credential,
-        provider=template.provider_slug,
-        template=template.slug,
-        action=Submission.RECONCILE,
-        identity={"reconciles": submission.pk},  # which try it looks for (counted below)
-    )
     _used(credential, lookup, None)
     _record_attempts(lookup, client)
     kept = crypto.decrypt_json(submission.secret_config) if submission.secret_config else None
@@ -467,6 +475,14 @@ def reconcile(submission: Submission) -> Submission:
     submission.save()
     logger.info("submission %s: reconciled as %s", submission.pk, submission.reconciliation)
     return submission
+
+
+def _claim_lookup(submission: Submission) -> bool:
+    return bool(
+        Submission.objects.filter(
+            pk=submission.pk, reconciliation=Submission.Reconciliation.PENDING
+        ).update(reconciliation=Submission.Reconciliation.UNKNOWN)
+    )
 
 
 # Lookups of one lost create, a few minutes apart (the sweep's pace), before "could not find out".

@@ -142,11 +142,23 @@ class Credential(models.Model):
         provider with this credential and links what it finds to the credentials the create
         carried; deleting it meanwhile would leave a connector that may exist unrecorded."""
         submissions = self.submissions.model  # connectors sits above credentials: no import
+        # A lost create being looked for right now (its lookup still waiting on the provider)
+        # has settled nothing yet: what the lookup finds is recorded with the credentials.
+        looked_for = [
+            pk
+            for pk in submissions.objects.filter(
+                team_id=self.team_id,
+                action=submissions.RECONCILE,
+                outcome=submissions.Outcome.PENDING,
+            ).values_list("identity__reconciles", flat=True)
+            if isinstance(pk, int)
+        ]
         unsettled = (
             submissions.objects.filter(team_id=self.team_id, action=submissions.CREATE)
             .filter(
                 models.Q(outcome=submissions.Outcome.PENDING)
                 | models.Q(reconciliation=submissions.Reconciliation.PENDING)
+                | models.Q(pk__in=looked_for)
             )
             .select_related("user")
             .only(

@@ -416,6 +416,19 @@ def credential_toggle(request: HttpRequest, team: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def credential_delete(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     membership, credential = _credential(request, team, pk, "manage_credentials")
+    if request.method == "POST":
+        with transaction.atomic():
+            # Held until deleted: a create or a lookup that records it meanwhile waits, then
+            # finds it gone, rather than being missed by the checks below.
+            if not Credential.objects.select_for_update().filter(pk=credential.pk).exists():
+                messages.info(request, f"“{credential.label}” is deleted already.")
+                return redirect("credentials:list", team=team)
+            return _delete_unless_used(request, membership, credential)
+    return _delete_unless_used(request, membership, credential)
+
+
+def _delete_unless_used(request: HttpRequest, membership: Membership, credential: Credential):
+    team = membership.team.slug
     # Connectors created with it, and connectors that carry its secret inside them.
     in_use = [
         (connector, "created with it")
