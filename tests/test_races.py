@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
@@ -100,3 +100,90 @@ def test_a_credential_is_not_deleted_while_a_lost_create_is_looked_for(
     assert deleted.status_code == 409  # refused: the lookup still needs it
     assert Credential.objects.filter(pk=credential.pk).exists()
     assert Connector.objects.get().credential_id == credential.pk
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="holds a row lock (PostgreSQL's row locks)"
+)
+
+
+class RowHeld:
+    """A row locked FOR UPDATE by another connection until `release()`: what runs meanwhile and
+    needs that row waits, so that the test can line requests up behind it."""
+
+    def __init__(self, model, pk) -> None:
+        self.locked, self.done = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._hold, args=(model, pk))
+        self.thread.start()
+        assert self.locked.wait(10)
+
+    def _hold(self, model, pk) -> None:
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                list(model.objects.select_for_update().filter(pk=pk).values_list("pk"))
+                self.locked.set()
+                self.done.wait(30)
+        finally:
+            connections.close_all()
+
+    @staticmethod
+    def waiting() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            return cursor.fetchone()[0]
+
+    def wait_for_waiters(self, count: int) -> None:
+        deadline = time.monotonic() + 10
+        while self.waiting() < count:
+            assert time.monotonic() < deadline, "nothing waited on the row"
+            time.sleep(0.05)
+
+    def release(self) -> None:
+        self.done.set()
+        self.thread.join(10)
+
+
+@postgres_only
+def test_a_credential_deleted_while_a_create_is_sent_is_said_not_an_error_page(
+    owner, sandbox, credential
+):
+    from connectors_admin.credentials.models import Credential
+
+    held = RowHeld(Credential, credential.pk)
+    results: dict[str, Any] = {}
+
+    def delete() -> None:
+        url = reverse("credentials:delete", args=["acme", credential.pk])
+        results["delete"] = answering(owner).post(url)
+        connections.close_all()
+
+    def create() -> None:
+        results["create"] = answering(owner).post(
+            reverse("connectors:create", args=["acme", "mixpanel-s3"]),
+            {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())},
+        )
+        connections.close_all()
+
+    threads = [threading.Thread(target=delete)]
+    threads[0].start()
+    held.wait_for_waiters(1)  # the delete waits for the row
+    threads.append(threading.Thread(target=create))
+    threads[1].start()
+    held.wait_for_waiters(2)  # the create has read the credential, and waits to record it
+    held.release()
+    for thread in threads:
+        thread.join(30)
+    assert results["delete"].status_code == 302
+    assert not Credential.objects.filter(pk=credential.pk).exists()
+    response = results["create"]
+    assert response.status_code == 200, response.status_code
+    # Said in words: the credential is gone (the form offers to add one), and recorded.
+    assert "No Mixpanel credential yet" in response.text
+    said = Submission.objects.get(action="create")
+    assert said.outcome == "failed" and "credential was deleted" in said.error_message
+    assert not Attempt.objects.exists()  # nothing was sent

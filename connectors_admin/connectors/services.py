@@ -196,7 +196,12 @@ def create_connector(
                 secret_config=crypto.encrypt_json(kept) if kept and failure is None else "",
             )
     except IntegrityError:
-        return wait_for(Submission.objects.get(team=team, form_token=token))
+        first = Submission.objects.filter(team=team, form_token=token).first()
+        if first is None and not Credential.objects.filter(pk=credential.pk).exists():
+            return _credential_gone(team, user, template, token)
+        if first is None:
+            raise
+        return wait_for(first)
     logger.info("submission %s: create %s", submission.pk, template.slug)
     if failure is not None:
         _fail(submission, failure, client)
@@ -240,6 +245,30 @@ def create_connector(
         signals.create_unclear.send(Submission, submission=submission)
     logger.info("submission %s: %s", submission.pk, submission.outcome)
     return submission
+
+
+def _credential_gone(
+    team: Any, user: Any, template: ConnectorTemplate, token: uuid.UUID
+) -> Submission:
+    """A create whose credential an admin deleted between the form's check and its record:
+    said, with nothing sent (a repeat of the form replays this)."""
+    try:
+        with transaction.atomic():
+            return Submission.objects.create(
+                team=team,
+                user=user,
+                credential=None,
+                provider=template.provider_slug,
+                template=template.slug,
+                form_token=token,
+                outcome=Submission.Outcome.FAILED,
+                error_kind="credential",
+                error_message="This credential was deleted while the form was being sent. "
+                "Nothing was sent: pick another credential.",
+                finished_at=timezone.now(),
+            )
+    except IntegrityError:
+        return wait_for(Submission.objects.get(team=team, form_token=token))
 
 
 def _resolve_earlier_tries(submission: Submission, idempotency_key: str) -> None:
