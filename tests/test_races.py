@@ -111,18 +111,18 @@ class RowHeld:
     """A row locked FOR UPDATE by another connection until `release()`: what runs meanwhile and
     needs that row waits, so that the test can line requests up behind it."""
 
-    def __init__(self, model, pk) -> None:
+    def __init__(self, model, *pks) -> None:
         self.locked, self.done = threading.Event(), threading.Event()
-        self.thread = threading.Thread(target=self._hold, args=(model, pk))
+        self.thread = threading.Thread(target=self._hold, args=(model, pks))
         self.thread.start()
         assert self.locked.wait(10)
 
-    def _hold(self, model, pk) -> None:
+    def _hold(self, model, pks) -> None:
         from django.db import transaction
 
         try:
             with transaction.atomic():
-                list(model.objects.select_for_update().filter(pk=pk).values_list("pk"))
+                list(model.objects.select_for_update().filter(pk__in=pks).values_list("pk"))
                 self.locked.set()
                 self.done.wait(30)
         finally:
@@ -187,3 +187,53 @@ def test_a_credential_deleted_while_a_create_is_sent_is_said_not_an_error_page(
     said = Submission.objects.get(action="create")
     assert said.outcome == "failed" and "credential was deleted" in said.error_message
     assert not Attempt.objects.exists()  # nothing was sent
+
+
+def one_after_another(held: RowHeld, *calls: Callable[[], Any]) -> list[Any]:
+    """Each call in its own thread, queued in this order behind the held row; then released."""
+    results: list[Any] = [None] * len(calls)
+
+    def run(i: int, call: Callable[[], Any]) -> None:
+        try:
+            results[i] = call()
+        finally:
+            connections.close_all()
+
+    threads = []
+    for i, call in enumerate(calls):
+        threads.append(threading.Thread(target=run, args=(i, call)))
+        threads[-1].start()
+        held.wait_for_waiters(i + 1)
+    held.release()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    "change",
+    [
+        (
+            "edit",
+            {"label": "Renamed", "username": "sa.acme", "project_id": "4242", "residency": "us"},
+        ),
+        ("rotate", {"secret": "brand-new-secret-4321"}),
+    ],
+)
+def test_a_credential_disabled_while_it_is_edited_stays_disabled(owner, credential, change):
+    from connectors_admin.credentials.models import Credential
+
+    name, data = change
+    disable = reverse("credentials:toggle", args=["acme", credential.pk])
+    url = reverse(f"credentials:{name}", args=["acme", credential.pk])
+    disabled, changed = one_after_another(
+        RowHeld(Credential, credential.pk),
+        lambda: answering(owner).post(disable, {"enabled": "0"}),
+        lambda: answering(owner).post(url, data),
+    )
+    assert disabled.status_code == changed.status_code == 302
+    credential.refresh_from_db()
+    assert credential.enabled is False  # as the audit trail says
+    if name == "edit":
+        assert credential.label == "Renamed"

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -136,15 +136,33 @@ def credential_add(request: HttpRequest, team: str, kind: str) -> HttpResponse:
     return render(request, "credentials/add.html", _context(membership, kind=kind_obj, form=form))
 
 
+# What an edit writes, and what a rotation writes: never the whole row, which would put back
+# what another request changed meanwhile (a credential disabled while it was edited, enabled
+# again; a secret rotated meanwhile, replaced by the old one).
+CHECK_FIELDS = ["last_check_at", "last_check_ok", "last_check_message"]
+EDITED_FIELDS = ["label", "public", *CHECK_FIELDS, "updated_at"]
+ROTATED_FIELDS = [
+    "public",
+    "secret_ciphertext",
+    "secret_hints",
+    "secret_set_by",
+    "secret_set_at",
+    *CHECK_FIELDS,
+    "updated_at",
+]
+
+
 def _saved_unless_label_taken(credential: Credential, form) -> bool:
     """Save; False, with the label's error on the form, when another request took the label
     between the check and the save (two tabs, a double click)."""
     try:
         with transaction.atomic():
-            credential.save()
+            credential.save(update_fields=EDITED_FIELDS if credential.pk else None)
     except IntegrityError:
         form.add_error("label", LABEL_TAKEN)
         return False
+    except DatabaseError:  # no row to update: deleted meanwhile, and not made again
+        raise Http404("This credential was deleted meanwhile.") from None
     return True
 
 
@@ -319,7 +337,10 @@ def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         credential.public = {**credential.public, **form.public_data()}
         credential.set_secrets(form.secret_data(), request.user, form)
         credential.forget_check()
-        credential.save()
+        try:
+            credential.save(update_fields=ROTATED_FIELDS)
+        except DatabaseError:  # no row to update: deleted meanwhile, and not made again
+            raise Http404("This credential was deleted meanwhile.") from None
         credential.cache.all().delete()
         enqueue_on_commit(verify_credential, credential.pk)
         record(
