@@ -74,6 +74,12 @@ def test_a_stored_key_goes_into_a_sheet_and_a_rotation_is_pushed(
         "old secret"
     )
     screenshot("embedded-03-blast-radius")
+    # Disabled, its new secret is not pushed: the page says to enable it first.
+    page.get_by_role("button", name="Disable").click()
+    expect(page.get_by_text("It is disabled: enable it to push the new secret.")).to_be_visible()
+    expect(page.get_by_role("button", name="Push the new secret")).to_have_count(0)
+    screenshot("embedded-03b-disabled-no-push")
+    page.get_by_role("button", name="Enable").click()
     page.get_by_role("button", name="Push the new secret").click()
     expect(page.get_by_role("heading", name="Result per connector")).to_be_focused()
     expect(page.locator("tbody tr")).to_contain_text("pushed")
