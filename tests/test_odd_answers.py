@@ -934,3 +934,163 @@ def test_an_ai_squared_delete_answered_404_is_done_only_on_multiwoven_s_own_word
     else:
         assert connector.deleted_at is None and connector.remote_status == "active"
         assert delete.outcome == "failed" and "HTTP 404" in delete.error_message
+
+
+# --- next-page links in the shapes a server behind a proxy gives them ----------------------------
+def _mixpanel_item(connector_id: str, status: str | None = "active") -> dict:
+    return {
+        "connector_id": connector_id,
+        "label": "",
+        "connector_type": "s3Import",
+        "connector_properties": {"s3_bucket": "acme-events", "s3_prefix": "cloudimport/event"},
+        "category_properties": {"data_format": "mixpanel_event", "compression": "gzip"},
+        "status": status,
+        "created_at": "2020-09-17T02:10:33.799738Z",
+        "created_by": "user@example.com",
+    }
+
+
+def _mixpanel_page(*items: dict, url: str | None = None) -> dict:
+    return {"status": "ok", "results": {"url": url, "has_more": url is not None, "data": [*items]}}
+
+
+def _mixpanel_connector(credential, remote_id: str, status: str = "") -> Connector:
+    return Connector.objects.create(
+        team=credential.team, credential=credential, provider="mixpanel", template="mixpanel-s3",
+        remote_id=remote_id, remote_status=status, name="Events",
+        context={"project_id": 4242, "residency": "us"},
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "link",
+    [
+        "/api/app/projects/4242/connectors?page=2",  # relative to the host
+        "connectors?page=2",  # relative to the page
+        "?page=2",
+        "{url}/api/app/projects/4242/connectors?page=2",  # absolute, as documented
+    ],
+)
+def test_a_mixpanel_next_page_link_relative_to_its_page_is_followed(
+    script, credential, owner, link
+):
+    """§1.4 documents `results.url` only as "the next page's URL or null", not its shape: one
+    given relative to the page it came on is read against it, on the same host."""
+    other = str(uuid.uuid4())
+    wanted = str(uuid.uuid4())
+    connector = _mixpanel_connector(credential, wanted, "active")
+    next_url = link.format(url=script.url)
+    script.on("GET", r"/connectors$", json=_mixpanel_page(_mixpanel_item(other), url=next_url))
+    script.on("GET", r"/connectors\?page=2$", json=_mixpanel_page(_mixpanel_item(wanted)))
+
+    answering(owner).post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+
+    connector.refresh_from_db()
+    assert ("GET", "/api/app/projects/4242/connectors?page=2") in script.seen
+    assert connector.last_error == "" and connector.remote_status == "active"
+    assert Submission.objects.get(action="refresh").outcome == "succeeded"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "link",
+    [
+        "http://elsewhere.invalid/api/app/projects/4242/connectors?page=2",
+        "//elsewhere.invalid/api/app/projects/4242/connectors?page=2",
+        "https://127.0.0.1.elsewhere.invalid/api/app/projects/4242/connectors?page=2",
+    ],
+)
+def test_a_mixpanel_next_page_on_another_host_is_never_asked_for(script, credential, owner, link):
+    wanted = str(uuid.uuid4())
+    connector = _mixpanel_connector(credential, wanted, "active")
+    script.on("GET", r"/connectors$", json=_mixpanel_page(url=link))
+    script.on("GET", r"page=2", json=_mixpanel_page(_mixpanel_item(wanted)))
+
+    answering(owner).post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+
+    assert [path for _, path in script.seen] == ["/api/app/projects/4242/connectors"]
+    connector.refresh_from_db()
+    assert "no longer lists" in connector.last_error
+
+
+def _multiwoven_source(connector_id: str, name: str) -> dict:
+    return {
+        "id": connector_id,
+        "type": "connectors",
+        "attributes": {
+            "name": name,
+            "connector_name": "Postgresql",
+            "connector_type": "source",
+            "workspace_id": 7,
+            "configuration": {"host": "db.example.com", "credentials": {"password": "*" * 13}},
+        },
+    }
+
+
+def _lost_aisquared_create(script, team, owner) -> Submission:
+    catalogue = Path(__file__).resolve().parents[1] / "connectors_admin/sandbox/aisquared_catalog"
+    postgres = json.loads((catalogue / "source-postgresql.json").read_text())
+    script.on("GET", r"/api/v1/connector_definitions", json=[postgres])
+    script.on("POST", r"/api/v1/connectors$", 503, json={"errors": [{"detail": "busy"}]})
+    credential = make_aisquared_credential(team, owner)
+    url = reverse("connectors:create", args=["acme", "aisquared-source"])
+    form = {**aisquared_payload(credential), "form_token": str(uuid.uuid4())}
+    answering(owner).post(url, form, headers=HTMX)
+    submission = Submission.objects.get(action="create")
+    assert submission.reconciliation == "pending"
+    return submission
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_an_ai_squared_lookup_reads_past_page_one_whatever_scheme_rails_saw(
+    script, team, owner, scheme
+):
+    """Multiwoven builds its `links` from the address Rails sees (custom_pagination_links.rb):
+    behind a proxy that ends TLS they say http:// for an https:// API, and the other way round.
+    The same host's next page is asked for at the API's own address."""
+    submission = _lost_aisquared_create(script, team, owner)
+    host = script.url.split("://", 1)[1]
+    second = f"{scheme}://{host}/api/v1/connectors?page=2&per_page=20&type=source"
+    first = {
+        "data": [_multiwoven_source(str(n), f"Other {n}") for n in range(60, 40, -1)],
+        "links": {"self": "…", "first": "…", "prev": None, "next": second, "last": second},
+    }
+    script.on("GET", r"/api/v1/connectors\?type=source", json=first)
+    found = {"data": [_multiwoven_source("12", "Shop DB")], "links": {"next": None}}
+    script.on("GET", r"/api/v1/connectors\?page=2", json=found)
+
+    reconcile(submission)
+
+    submission.refresh_from_db()
+    assert ("GET", "/api/v1/connectors?page=2&per_page=20&type=source") in script.seen
+    assert submission.reconciliation == "found"
+    assert Connector.objects.get(remote_id="12").name == "Shop DB"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://elsewhere.invalid/api/v1/connectors?page=2&per_page=20&type=source",
+        "//elsewhere.invalid/api/v1/connectors?page=2&per_page=20&type=source",
+        "{scheme}://{host}/not-the-api/connectors?page=2",
+    ],
+)
+def test_an_ai_squared_next_page_elsewhere_is_never_asked_for(script, team, owner, link):
+    submission = _lost_aisquared_create(script, team, owner)
+    scheme, host = script.url.split("://", 1)
+    first = {"data": [], "links": {"next": link.format(scheme=scheme, host=host)}}
+    script.on("GET", r"/api/v1/connectors\?type=source", json=first)
+    script.on("GET", r"page=2", json={"data": [_multiwoven_source("12", "Shop DB")]})
+
+    reconcile(submission)
+
+    submission.refresh_from_db()
+    assert submission.reconciliation == "not_created"
+    assert not [path for _, path in script.seen if "page=2" in path]

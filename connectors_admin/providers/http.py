@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3
@@ -227,6 +227,28 @@ def is_web_page(exchange: Exchange) -> bool:
     portal's); an empty body sent as text/html, as many servers label a 204, is not one."""
     kind = exchange.content_type.split(";")[0].strip().lower()
     return kind in {"text/html", "application/xhtml+xml"} and "<" in exchange.text
+
+
+def next_page(link: Any, page: str, api: str) -> str | None:
+    """Where the page after `page` is, from the link its body gave (None: none, or not one we
+    follow). A link relative to its page is read against it. One naming the API's own host is
+    asked for at the API's own address (`api`: scheme, host, port and path prefix, as set
+    here): a server behind a proxy that ends TLS names itself http:// (or with the port it
+    listens on), and its page is the same one. A link to another host, or outside the API's
+    path, is never followed: a body does not send us elsewhere."""
+    if not isinstance(link, str) or not link.strip():
+        return None
+    try:
+        target = urlsplit(urljoin(page, link.strip()))
+        ours = urlsplit(api)
+        same_host = target.hostname is not None and target.hostname == ours.hostname
+    except ValueError:  # an address no parser can read leads nowhere
+        return None
+    if not same_host or target.scheme not in {"http", "https"}:
+        return None
+    if not target.path.startswith(ours.path.rstrip("/") + "/"):
+        return None
+    return urlunsplit((ours.scheme, ours.netloc, target.path, target.query, ""))
 
 
 # Failures that happen before a request leaves: the provider cannot have seen it.

@@ -26,6 +26,7 @@ from .base import (
     RemoteRecord,
     display_time,
 )
+from .http import next_page
 from .naming import AWS_REGION, gcs_bucket_field, s3_bucket_field
 
 RESIDENCY_CHOICES = [("us", "United States"), ("eu", "European Union"), ("in", "India")]
@@ -311,10 +312,11 @@ class MixpanelClient(ProviderClient):
 
     def _listed(self, context: dict[str, Any], match) -> RemoteRecord | None:
         """The first connector of the project's list that `match` accepts (the list is the
-        only documented read), following next-page links on the same host only."""
+        only documented read), following next-page links on the same host only. §1.4 says
+        `results.url` is the next page's URL, not whether it is absolute: either is read."""
         first_url = self.connectors_url(context["project_id"], context["residency"])
         url: str | None = first_url
-        base = first_url.split("/api/", 1)[0]
+        api = first_url.split("/api/", 1)[0] + "/api/"
         for _ in range(MAX_LIST_PAGES):
             exchange = self.get(url)
             body = self.expect_json(exchange)
@@ -324,9 +326,8 @@ class MixpanelClient(ProviderClient):
             for item in results["data"]:
                 if isinstance(item, dict) and match(item):
                     return self.read_record(exchange, item)
-            url = results.get("url") if results.get("has_more") else None
-            # Never let a body send us elsewhere.
-            if not url or not str(url).startswith(base + "/"):
+            url = next_page(results.get("url"), url, api) if results.get("has_more") else None
+            if url is None:
                 break
         return None
 

@@ -27,6 +27,7 @@ from connectors_admin.providers.base import (
     RemoteRecord,
     display_time,
 )
+from connectors_admin.providers.http import next_page
 from connectors_admin.providers.schema_forms import is_secret_key, mask_at
 
 # What the provider calls a field (in error bodies) -> our form's field name.
@@ -268,8 +269,9 @@ class AISquaredClient(ProviderClient):
     ) -> RemoteRecord | None:
         """Names are unique per type in a workspace: the listed connector with the name sent."""
         kind = identity["connector_type"]
-        url: str | None = self.api_url(f"connectors?type={kind}&per_page=100")
-        base = self.api_url("")
+        # 20 a page: the server takes no `per_page` (ConnectorsController#index).
+        url: str | None = self.api_url(f"connectors?type={kind}")
+        api = self.api_url("")
         for _ in range(MAX_LIST_PAGES):
             exchange = self.get(url)
             body = self.expect_json(exchange)
@@ -285,8 +287,8 @@ class AISquaredClient(ProviderClient):
                 ):
                     return self.read_item(exchange, item, identity.get("secret_paths", []))
             links = body.get("links") if isinstance(body, dict) else None
-            url = links.get("next") if isinstance(links, dict) else None
-            if not url or not str(url).startswith(base):  # never let a body send us elsewhere
+            url = next_page(links.get("next"), url, api) if isinstance(links, dict) else None
+            if url is None:
                 break
         return None
 
