@@ -14,7 +14,7 @@ import pytest
 import requests
 from django.urls import reverse
 
-from connectors_admin.connectors.models import Connector, Submission
+from connectors_admin.connectors.models import Attempt, Connector, Submission
 from connectors_admin.core import crypto
 from connectors_admin.credentials.models import Credential, CredentialCache
 from connectors_admin.providers.aisquared import SOURCE
@@ -472,8 +472,10 @@ def test_destination_template_uses_the_destination_catalogue(owner_client, sandb
 
 @pytest.mark.django_db(transaction=True)
 def test_sandbox_lists_with_pagination_links_and_masks_secrets(sandbox, aisq):
+    """Twenty a page whatever `per_page` asks (ConnectorsController#index pages with kaminari's
+    default alone), and links that name the page size it used."""
     client = _client(aisq)
-    for i in range(3):
+    for i in range(21):
         body = {
             "connector": {
                 "name": f"pg-{i}",
@@ -484,8 +486,9 @@ def test_sandbox_lists_with_pagination_links_and_masks_secrets(sandbox, aisq):
         }
         assert client.send(Call("POST", client.api_url("connectors"), json=body)).status == 201
     page = client.send(Call("GET", client.api_url("connectors?type=source&per_page=2"))).json()
-    assert len(page["data"]) == 2 and page["links"]["next"] and page["links"]["prev"] is None
+    assert len(page["data"]) == 20 and page["links"]["next"] and page["links"]["prev"] is None
     assert page["links"]["next"].startswith(sandbox)
+    assert "page=2" in page["links"]["next"] and "per_page=20" in page["links"]["next"]
     second = requests.get(
         page["links"]["next"],
         headers={"Authorization": f"Bearer {AISQ_TOKEN}", "Workspace-Id": "7"},
@@ -699,6 +702,38 @@ def test_the_inline_check_never_calls_the_provider(owner_client, sandbox, aisq, 
     assert "This field is required." in response.content.decode()
     faults = requests.get(f"{sandbox}/sandbox/_faults/", timeout=5).json()["faults"]
     assert faults[0]["times"] == 5  # still queued: the provider was never asked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_create_behind_a_page_of_newer_connectors_is_found_on_the_next(
+    owner_client, sandbox, aisq, fault, tasks
+):
+    """The list is newest first, twenty a page: twenty connectors changed since put the one a
+    lost create made on page 2, which its link leads to."""
+    owner_client.get(CREATE)
+    fault("late", provider="aisquared")
+    owner_client.post(CREATE, {**payload(aisq), "form_token": str(uuid.uuid4())}, headers=HTMX)
+    assert Submission.objects.get(action="create").reconciliation == "pending"
+    client = _client(aisq)
+    for i in range(20):
+        body = {
+            "connector": {
+                "name": f"newer-{i}",
+                "connector_type": "source",
+                "connector_name": "Postgresql",
+                "configuration": SAMPLES["source-postgresql"],
+            }
+        }
+        assert client.send(Call("POST", client.api_url("connectors"), json=body)).status == 201
+
+    assert tasks.run("reconcile_create") == ["found"]
+
+    lookup = Attempt.objects.filter(submission__action="reconcile").order_by("pk")
+    assert [a.request["url"].rsplit("/", 1)[1] for a in lookup] == [
+        "connectors?type=source",
+        "connectors?page=2&per_page=20&type=source",
+    ]
+    assert Connector.objects.get().name == "Shop DB"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -18,6 +18,7 @@ import uuid
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -33,7 +34,9 @@ PROVIDER = "aisquared"
 CATALOG = Path(__file__).resolve().parent / "aisquared_catalog"
 MASK = "*" * 13
 TYPES = ("source", "destination")
-PAGE_SIZE = 10
+# ConnectorsController#index pages with `.page(params[:page] || 1)` and nothing else: kaminari's
+# default_per_page (20, kaminari_config.rb) whatever `per_page` asks, which its links then name.
+PAGE_SIZE = 20
 
 
 @cache
@@ -389,7 +392,6 @@ def _list(request: HttpRequest, workspace: str) -> HttpResponse:
         return contract_error({"type": ["must be one of: source, destination"]})
     try:
         page = max(int(request.GET.get("page", 1)), 1)
-        per_page = min(max(int(request.GET.get("per_page", PAGE_SIZE)), 1), 100)
     except ValueError:
         return contract_error({"page": ["must be an integer"]})
     rows = [
@@ -398,15 +400,17 @@ def _list(request: HttpRequest, workspace: str) -> HttpResponse:
         if kind is None or r.data["connector_type"] == kind
     ]
     rows.sort(key=lambda r: (r.data["updated_at"], r.pk), reverse=True)
-    last = max((len(rows) + per_page - 1) // per_page, 1)
-    chunk = rows[(page - 1) * per_page : page * per_page]
+    last = max((len(rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    chunk = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
 
     def link(number: int | None) -> str | None:
         if number is None:
             return None
         query = request.GET.copy()
-        query["page"], query["per_page"] = str(number), str(per_page)
-        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        query["page"], query["per_page"] = str(number), str(PAGE_SIZE)
+        # Rails' to_query: keys in order.
+        pairs = sorted((key, value) for key, values in query.lists() for value in values)
+        return request.build_absolute_uri(f"{request.path}?{urlencode(pairs)}")
 
     return JsonResponse(
         {
