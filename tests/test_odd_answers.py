@@ -12,6 +12,7 @@ import re
 import threading
 import time
 import uuid
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from connectors_admin.connectors.models import Attempt, Connector, Submission
 from connectors_admin.connectors.services import reconcile
@@ -1094,3 +1096,104 @@ def test_an_ai_squared_next_page_elsewhere_is_never_asked_for(script, team, owne
     submission.refresh_from_db()
     assert submission.reconciliation == "not_created"
     assert not [path for _, path in script.seen if "page=2" in path]
+
+
+# --- VideoVector's own "no such connector" --------------------------------------------------------
+VIDEOVECTOR_NOT_FOUND = {
+    "error": {
+        "code": "not_found",
+        "message": "Connector conn_1 not found.",
+        "details": {},
+        "request_id": "req_0123456789abcdef",
+    }
+}
+FASTAPI_NOT_FOUND = {"detail": "Not Found"}  # FastAPI's answer for a path it does not serve
+
+
+def _videovector_connector(team, owner) -> Connector:
+    from .test_videovector import ADMIN_KEY
+
+    vv = Credential(team=team, kind="videovector", label="Media", public={"auth_type": "api_key"})
+    vv.set_secrets({"token": ADMIN_KEY}, owner)
+    vv.save()
+    connector = Connector.objects.create(
+        team=team, credential=vv, provider="videovector", template="videovector-s3",
+        remote_id="conn_1", remote_status="active", name="Footage",
+    )  # fmt: skip
+    # Older than the grace a new connector has before "not found" is believed.
+    Connector.objects.filter(pk=connector.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    return connector
+
+
+@pytest.mark.django_db
+def test_a_videovector_connector_deleted_there_is_recorded_deleted_by_a_refresh(
+    script, team, owner
+):
+    connector = _videovector_connector(team, owner)
+    script.on("GET", r"/api/v2/connectors/conn_1$", 404, json=VIDEOVECTOR_NOT_FOUND)
+    script.on("GET", r"/api/v2/connectors$", json=[])
+
+    answering(owner).post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+
+    connector.refresh_from_db()
+    assert connector.deleted_at is not None
+    assert Submission.objects.get(action="refresh").outcome == "succeeded"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"json": FASTAPI_NOT_FOUND},  # a path it does not serve, or a proxy's JSON
+        {"text": "<html><body><h1>404 Not Found</h1></body></html>"},  # a proxy's page
+        {"json": {"error": "Not Found"}},  # not the shape the API answers in
+        {"json": VIDEOVECTOR_NOT_FOUND, "listed": True},  # its list still has it
+        {"json": VIDEOVECTOR_NOT_FOUND, "listed": None},  # its list cannot be read
+    ],
+)
+def test_a_videovector_404_it_does_not_stand_by_leaves_the_connector_live(
+    script, team, owner, answer
+):
+    connector = _videovector_connector(team, owner)
+    listed = answer.pop("listed", False)
+    script.on("GET", r"/api/v2/connectors/conn_1$", 404, **answer)
+    if listed is None:
+        script.on("GET", r"/api/v2/connectors$", 500, json=FASTAPI_NOT_FOUND)
+    else:
+        item = {"connector_id": "conn_1", "name": "Footage", "provider": "s3", "status": "active"}
+        script.on("GET", r"/api/v2/connectors$", json=[item] if listed else [])
+
+    answering(owner).post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+
+    connector.refresh_from_db()
+    assert connector.deleted_at is None and connector.remote_status == "active"
+    assert connector.last_error and Submission.objects.get(action="refresh").outcome == "failed"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("theirs", [True, False])
+def test_a_videovector_delete_answered_404_is_done_only_on_the_api_s_own_words(
+    script, team, owner, theirs
+):
+    connector = _videovector_connector(team, owner)
+    script.on(
+        "DELETE",
+        r"/api/v2/connectors/conn_1$",
+        404,
+        json=VIDEOVECTOR_NOT_FOUND if theirs else FASTAPI_NOT_FOUND,
+    )
+    script.on("GET", r"/api/v2/connectors$", json=[])
+
+    answering(owner).post(reverse("connectors:action", args=["acme", connector.pk, "delete"]))
+
+    connector.refresh_from_db()
+    delete = Submission.objects.get(action="delete")
+    if theirs:
+        assert connector.deleted_at is not None and delete.outcome == "succeeded"
+    else:
+        assert connector.deleted_at is None and connector.remote_status == "active"
+        assert delete.outcome == "failed" and "HTTP 404" in delete.error_message

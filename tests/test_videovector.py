@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -271,6 +272,30 @@ def test_test_browse_and_delete_on_the_detail_page(owner_client, sandbox, vv, aw
     connector.refresh_from_db()
     assert connector.deleted_at is not None
     assert not SandboxConnector.objects.filter(provider="videovector").exists()
+
+
+def test_a_connector_deleted_at_videovector_is_recorded_deleted_by_a_refresh(
+    owner_client, sandbox, vv, aws
+):
+    """The API's own 404 for it, which its list agrees with, is its word that the connector is
+    gone: a refresh records it deleted there (the way AI Squared's and Kafka Connect's do)."""
+    owner_client.post(
+        create_url("s3"),
+        common(vv, bucket="media-archive", region="us-east-1", use__aws=str(aws.pk)),
+    )
+    connector = Connector.objects.get()
+    Connector.objects.filter(pk=connector.pk).update(
+        created_at=connector.created_at - timedelta(hours=1)
+    )
+    SandboxConnector.objects.filter(provider="videovector").delete()  # deleted elsewhere
+
+    owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+
+    connector.refresh_from_db()
+    assert connector.deleted_at is not None
+    assert Submission.objects.get(action="refresh").outcome == "succeeded"
 
 
 def test_a_test_that_worked_is_said_and_audited_as_working(owner_client, sandbox, vv, aws):

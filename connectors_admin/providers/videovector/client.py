@@ -21,6 +21,7 @@ from connectors_admin.providers.base import (
     ProviderError,
     RemoteRecord,
     display_time,
+    is_web_page,
 )
 
 API_KEY = re.compile(r"^sk_live_[0-9a-f]{48}$")
@@ -231,13 +232,50 @@ class VideoVectorClient(ProviderClient):
             raise ProviderError(f"“{remote_id}” is not a VideoVector connector id.")
         return self.url(f"connectors/{remote_id}" + (f"/{action}" if action else ""))
 
+    # --- "no such connector" ----------------------------------------------------------------------
+    # The SDK maps any 404 to NotFoundError and reads `{"error": {code, message, …}}` (§3.4, §3.7);
+    # no `code` string is documented. So the API's own 404 is one in that shape, never a web page
+    # nor FastAPI's `{"detail": "Not Found"}` for a path it does not serve; and since that shape
+    # names no connector, the list (which the SDK documents as all of them) must agree.
+    says_gone = True
+
+    def says_not_found(self, exchange: Exchange) -> bool:
+        if exchange.status != 404 or is_web_page(exchange):
+            return False
+        try:
+            body = exchange.json()
+        except ValueError:
+            return False
+        error = body.get("error") if isinstance(body, dict) else None
+        return (
+            isinstance(error, dict)
+            and isinstance(error.get("code"), str)
+            and isinstance(error.get("message"), str)
+        )
+
+    def _unlisted(self, remote_id: str) -> bool:
+        """Does the account's connector list, read in full, not have it?"""
+        exchange = self.get(self.url("connectors"))
+        body = self.expect_json(exchange)
+        if not isinstance(body, list):
+            raise self.unexpected_shape(exchange, "VideoVector's connector list")
+        return all(
+            not isinstance(item, dict) or item.get("connector_id") != remote_id for item in body
+        )
+
     def refresh(self, remote_id: str, context: dict[str, Any]) -> RemoteRecord:
         exchange = self.get(self._item_url(remote_id))
+        if self.says_not_found(exchange) and self._unlisted(remote_id):
+            raise self.gone(exchange, f"the connector {remote_id}")
         return self.read_item(exchange, self.expect_json(exchange))
 
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
+        """Already gone on the API's own 404 that its list agrees with; any other 404 (a proxy's,
+        a path it does not serve) says nothing of the connector, and is raised."""
         exchange = self.send_delete(self._item_url(remote_id))
         if exchange.status == 404:
+            if not self._unlisted(remote_id):
+                raise exchange.error or self.unexpected_shape(exchange, "an answer to a delete")
             return exchange
         body = self.expect_json(exchange)
         if not isinstance(body, dict) or not isinstance(body.get("message"), str):
