@@ -1197,3 +1197,44 @@ def test_a_videovector_delete_answered_404_is_done_only_on_the_api_s_own_words(
     else:
         assert connector.deleted_at is None and connector.remote_status == "active"
         assert delete.outcome == "failed" and "HTTP 404" in delete.error_message
+
+
+# --- a Mixpanel status that stays null --------------------------------------------------------------
+@pytest.mark.django_db
+def test_a_mixpanel_status_null_for_good_is_not_followed_or_polled_for_ever(
+    script, credential, owner, tasks
+):
+    """§1.4's list shows `"status": null` on a connector made in 2020: a null status can last.
+    The background follow stops after its rounds (MAX_FOLLOW_ROUNDS); the pages, which poll
+    while a connector is in flight, stop once it is older than Mixpanel's settling time."""
+    wanted = str(uuid.uuid4())
+    connector = _mixpanel_connector(credential, wanted)
+    script.on("GET", r"/connectors$", json=_mixpanel_page(_mixpanel_item(wanted, status=None)))
+    client = answering(owner)
+    table = reverse("connectors:list", args=["acme"])
+    detail = reverse("connectors:detail", args=["acme", connector.pk])
+
+    # New, it is followed in the background, and the pages poll, until the follow gives up.
+    assert connector.in_flight
+    assert 'hx-trigger="every 4s"' in client.get(table, headers=HTMX).text
+    assert "?poll=1" in client.get(detail).text
+    tasks.backend.clear()
+    from connectors_admin.connectors.tasks import MAX_FOLLOW_ROUNDS, follow_status
+
+    follow_status.enqueue(str(connector.pk), 1)
+    outcomes = tasks.run("follow_status")
+    assert len(outcomes) == MAX_FOLLOW_ROUNDS
+    assert outcomes[-1] == "still in flight; the scheduled refresh takes over"
+
+    # Made long ago and still without a status: that is its status, not one it is settling.
+    Connector.objects.filter(pk=connector.pk).update(created_at=timezone.now() - timedelta(days=1))
+    answering(owner).post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+    connector.refresh_from_db()
+    assert connector.remote_status == "" and connector.last_error == ""
+    assert not connector.in_flight
+    assert 'hx-trigger="every 4s"' not in client.get(table, headers=HTMX).text
+    page = client.get(detail).text
+    assert "?poll=1" not in page and "still setting this connector up" not in page
+    assert follow_status.call(str(connector.pk), 1).startswith("settled")

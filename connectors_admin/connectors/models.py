@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from connectors_admin.core.fields import EncryptedTextField
 from connectors_admin.providers import TEMPLATES, ConnectorTemplate, get_template
@@ -104,7 +105,13 @@ class Connector(models.Model):
         """Is the provider still moving it between states (so its page keeps polling)?"""
         if self.deleted_at:
             return False
-        return self.remote_status in self.template_obj.provider.transitional_states
+        provider = self.template_obj.provider
+        if self.remote_status not in provider.transitional_states:
+            return False
+        within = provider.settles_within
+        return (
+            within is None or self.created_at is None or timezone.now() - self.created_at < within
+        )
 
     def available_actions(self) -> list[Action]:
         if self.deleted_at:

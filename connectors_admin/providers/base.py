@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import environ
@@ -367,6 +367,7 @@ class Provider:
         client_class: type[ProviderClient],
         empty_status: str = "pending",
         transitional_states: frozenset[str] = frozenset(),
+        settles_within: timedelta | None = None,
         instances: Instances | None = None,
         idempotent_creates: bool = False,
         statuses: tuple[str, ...] = (),
@@ -382,6 +383,10 @@ class Provider:
         # States the provider moves out of by itself ("" is no status reported yet): a connector
         # in one is refreshed in the background until it settles.
         self.transitional_states = transitional_states
+        # Where a provider may also stay in one for good (Mixpanel's null status): how long after
+        # its creation a connector may still be settling. Past it, the state is its lasting one:
+        # no longer followed in the background, nor polled for by its pages.
+        self.settles_within = settles_within
         self.instances = instances
         # The provider honours an Idempotency-Key on creates: a retry with the same key returns
         # the first connector (and so resolves a try whose answer was lost).

@@ -78,12 +78,14 @@ def test_the_list_keeps_what_a_keyboard_user_is_doing(
     from connectors_admin.accounts.models import Membership, Role
     from tests.test_connectors_pages import make_connectors
 
-    make_connectors(team, credential, owner, 30)
-    # Still settling, the newest and the oldest: both pages poll.
+    now = timezone.now()
+    for i, row in enumerate(make_connectors(team, credential, owner, 30)):
+        Connector.objects.filter(pk=row.pk).update(created_at=now - timedelta(seconds=60 - i))
+    # Still settling (made within Mixpanel's ten minutes), the newest and the oldest: both
+    # pages poll.
     settling = make_connectors(team, credential, owner, 2, status="")
-    Connector.objects.filter(pk=settling[0].pk).update(
-        created_at=timezone.now() - timedelta(days=9)
-    )
+    Connector.objects.filter(pk=settling[0].pk).update(created_at=now - timedelta(minutes=5))
+    Connector.objects.filter(pk=settling[1].pk).update(created_at=now)
     Membership.objects.create(team=other_team, user=owner, role=Role.MEMBER)
     sign_in(page.context, owner, sandbox)
     page.goto(f"{sandbox}/teams/acme/connectors/")
