@@ -111,18 +111,21 @@ class RowHeld:
     """A row locked FOR UPDATE by another connection until `release()`: what runs meanwhile and
     needs that row waits, so that the test can line requests up behind it."""
 
-    def __init__(self, model, *pks) -> None:
+    def __init__(self, model, *pks, no_key: bool = False) -> None:
+        # `no_key`: FOR NO KEY UPDATE, which stops the row's updates but lets rows that point
+        # at it be inserted (an operation's exchanges, say).
         self.locked, self.done = threading.Event(), threading.Event()
-        self.thread = threading.Thread(target=self._hold, args=(model, pks))
+        self.thread = threading.Thread(target=self._hold, args=(model, pks, no_key))
         self.thread.start()
         assert self.locked.wait(10)
 
-    def _hold(self, model, pks) -> None:
+    def _hold(self, model, pks, no_key) -> None:
         from django.db import transaction
 
         try:
             with transaction.atomic():
-                list(model.objects.select_for_update().filter(pk__in=pks).values_list("pk"))
+                rows = model.objects.select_for_update(no_key=no_key).filter(pk__in=pks)
+                list(rows.values_list("pk"))
                 self.locked.set()
                 self.done.wait(30)
         finally:
@@ -237,3 +240,75 @@ def test_a_credential_disabled_while_it_is_edited_stays_disabled(owner, credenti
     assert credential.enabled is False  # as the audit trail says
     if name == "edit":
         assert credential.label == "Renamed"
+
+
+def eventually(find: Callable[[], Any], seconds: float = 10) -> Any:
+    """What `find` returns once it returns something, polled."""
+    deadline = time.monotonic() + seconds
+    while not (found := find()):
+        assert time.monotonic() < deadline, "it never happened"
+        time.sleep(0.02)
+    return found
+
+
+def in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    """`call` started in its own thread (its own connection); its result lands in the list."""
+    result: list[Any] = []
+
+    def run() -> None:
+        try:
+            result.append(call())
+        except Exception as exc:
+            result.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+def pending(action: str) -> Callable[[], Submission | None]:
+    return lambda: Submission.objects.filter(action=action, outcome="pending").first()
+
+
+@postgres_only
+def test_a_refresh_read_before_a_pause_is_not_stored_over_it_as_the_pause_ends(
+    owner, sandbox, kc, fault, tasks
+):
+    """The refresh read RUNNING before the pause; it checks for changes just after the pause
+    stored PAUSED and before the pause's operation was closed (its finish time recorded)."""
+    from connectors_admin.connectors.tasks import refresh_connector
+
+    from .test_kafka import create, mongo_form
+
+    create(answering(owner), "kafka-connect", mongo_form(kc))
+    tasks.run("follow_status")
+    connector = Connector.objects.get()
+    assert connector.remote_status == "RUNNING"
+
+    fault("slow", provider="kafkaconnect", method="GET", delay_ms=0)  # the refresh's first read
+    fault("slow", provider="kafkaconnect", method="GET", delay_ms=700)  # and its status read
+    refreshing, _ = in_thread(lambda: refresh_connector.call(str(connector.pk)))
+    refresh = eventually(pending("refresh"))
+    eventually(lambda: refresh.attempts.exists())
+    # Its status read (RUNNING, read before the pause) is recorded once this is let go.
+    refresh_held = RowHeld(Submission, refresh.pk)
+    refresh_held.wait_for_waiters(1)
+
+    fault("slow", provider="kafkaconnect", method="PUT", delay_ms=700)
+    url = reverse("connectors:action", args=["acme", connector.pk, "pause"])
+    pausing, paused = in_thread(lambda: answering(owner).post(url))
+    pause = eventually(pending("pause"))
+    # The pause stores PAUSED, then waits to close its operation.
+    pause_held = RowHeld(Submission, pause.pk, no_key=True)
+    pause_held.wait_for_waiters(2)
+    assert Connector.objects.get().remote_status == "PAUSED"
+
+    refresh_held.release()  # the refresh checks for changes now, and stores what it read, or not
+    refreshing.join(30)
+    pause_held.release()
+    pausing.join(30)
+    assert paused[0].status_code == 302
+    connector.refresh_from_db()
+    assert connector.remote_status == "PAUSED", "the refresh put back the state it read before"

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -682,18 +683,32 @@ def _kept_secret_values(connector: Connector) -> list[str]:
 
 
 def _changed_meanwhile(connector: Connector, submission: Submission) -> bool:
-    """Did an operation that changes the connector at its provider (a pause, say) finish while
-    this read (a refresh) ran? Then what the read found may be older than that change, and is
-    not stored over it: the next refresh reads it again."""
-    changing = [a.slug for a in connector.template_obj.actions if a.changes_remote]
+    """Did an operation that changes the connector at its provider (a pause, a pushed secret)
+    finish while this read (a refresh) ran, or is one still running? Then what the read found
+    may be older than that change, and is not stored over it: the next refresh reads it again.
+    A running one counts: it stores what it did before its operation is closed."""
     return (
-        Submission.objects.filter(
-            connector_id=connector.pk, action__in=changing, finished_at__gte=submission.created_at
+        Submission.objects.filter(connector_id=connector.pk, action__in=_changing(connector))
+        .filter(
+            Q(finished_at__gte=submission.created_at)
+            | Q(outcome=Submission.Outcome.PENDING, created_at__gte=timezone.now() - call_budget())
         )
         .exclude(pk=submission.pk)
         .exclude(error_kind="refused")  # queued, then not run: it changed nothing
         .exists()
     )
+
+
+def _apply_read(
+    connector: Connector, submission: Submission, result: ActionResult, client: ProviderClient
+) -> None:
+    """Store what a read found unless a change ran meanwhile. The check and the store hold the
+    connector's row, which a change takes to claim its operation: a change is either seen (running
+    or done), or claimed after the store, and sent after the read."""
+    with transaction.atomic():
+        list(Connector.objects.select_for_update().filter(pk=connector.pk).values_list("pk"))
+        if not _changed_meanwhile(connector, submission):
+            _apply(connector, result, client)
 
 
 def _apply(connector: Connector, result: ActionResult, client: ProviderClient) -> None:
@@ -930,8 +945,10 @@ def run_action(
             connector.secret_config = crypto.encrypt_json(result.kept)
             Connector.objects.filter(pk=connector.pk).update(secret_config=connector.secret_config)
             client.redactor.add(values=result.kept.get("secret_values", []))
-        if action.changes_remote or not _changed_meanwhile(connector, submission):
+        if action.changes_remote:
             _apply(connector, result, client)
+        else:
+            _apply_read(connector, submission, result, client)
         if action.changes_remote and connector.in_flight:
             signals.status_unsettled.send(Connector, connector=connector)
         submission.outcome = (
