@@ -312,3 +312,57 @@ def test_a_refresh_read_before_a_pause_is_not_stored_over_it_as_the_pause_ends(
     assert paused[0].status_code == 302
     connector.refresh_from_db()
     assert connector.remote_status == "PAUSED", "the refresh put back the state it read before"
+
+
+@postgres_only
+def test_a_retry_that_gets_the_connector_its_lost_first_try_s_lookup_just_recorded_keeps_it(
+    owner, team, sandbox, fault, tasks
+):
+    """The lookup of a lost create records the connector, then waits to link its try to it;
+    the retry (the same idempotency key, so the same connector) meets that record meanwhile."""
+    from connectors_admin.audit.models import AuditEvent
+    from connectors_admin.credentials.models import Credential
+
+    from .test_videovector import ADMIN_KEY, AWS_SECRET, common, create_url
+
+    vv = Credential(team=team, kind="videovector", label="Media", public={"auth_type": "api_key"})
+    vv.set_secrets({"token": ADMIN_KEY}, owner)
+    vv.save()
+    aws = Credential(
+        team=team, kind="aws", label="Footage", public={"aws_access_key_id": "AKIA" + "F" * 16}
+    )
+    aws.set_secrets({"aws_secret_access_key": AWS_SECRET}, owner)
+    aws.save()
+    fault("late", provider="videovector")
+    form = common(vv, bucket="media-archive", region="us-east-1", use__aws=str(aws.pk))
+    html = answering(owner).post(create_url("s3"), form, headers={"HX-Request": "true"}).text
+    first = Submission.objects.get(action="create")
+    assert first.reconciliation == "pending", html
+    (queued,) = tasks.queued("reconcile_create")
+
+    fault("slow", provider="videovector", method="GET", delay_ms=600)  # the lookup's listing
+    looking, looked = in_thread(lambda: queued.task.call(*queued.args))
+    eventually(pending("reconcile"))
+    first_held = RowHeld(Submission, first.pk, no_key=True)  # its try waits to be closed
+    first_held.wait_for_waiters(1)
+
+    create_key = html.split('name="create_key" value="', 1)[1].split('"', 1)[0]
+    retry = {**form, "form_token": str(uuid.uuid4()), "create_key": create_key}
+    retrying, retried = in_thread(
+        lambda: answering(owner).post(create_url("s3"), retry, headers={"HX-Request": "true"})
+    )
+    eventually(lambda: retried or RowHeld.waiting() >= 2)
+    first_held.release()
+    looking.join(30)
+    retrying.join(30)
+    assert looked == ["found"], looked
+    assert "Connector created" in retried[0].text
+    # One record of the one connector at VideoVector, live, that both tries made.
+    records = list(Connector.objects.values_list("remote_id", "deleted_at", "last_error"))
+    assert len(records) == 1, records  # not closed as "deleted there", and recorded again
+    connector = Connector.objects.get()
+    assert connector.deleted_at is None and not connector.last_error
+    assert not AuditEvent.objects.filter(action="connector.deleted").exists()
+    assert set(Submission.objects.filter(action="create").values_list("connector", flat=True)) == {
+        connector.pk
+    }

@@ -323,6 +323,9 @@ def _adopt(
                 created_by=submission.user,
             )
             embedding.link(connector, submission)
+            # Linked as it is recorded: another try of the same form meeting this record
+            # (_same_form) sees that it is that form's connector, not an older one to close.
+            Submission.objects.filter(pk=submission.pk).update(connector=connector)
             record(
                 AuditAction.CONNECTOR_CREATED,
                 request=request,
