@@ -366,3 +366,32 @@ def test_a_retry_that_gets_the_connector_its_lost_first_try_s_lookup_just_record
     assert set(Submission.objects.filter(action="create").values_list("connector", flat=True)) == {
         connector.pk
     }
+
+
+@postgres_only
+def test_a_refresh_that_fails_as_the_connector_is_deleted_leaves_the_delete_s_words(
+    owner, sandbox, credential, fault
+):
+    from connectors_admin.credentials.models import Credential
+    from connectors_admin.sandbox.models import SandboxFault
+
+    connector = created(answering(owner), credential)
+    credential_held = RowHeld(
+        Credential, credential.pk, no_key=True
+    )  # the refresh waits to mark it used
+    refresh = reverse("connectors:action", args=["acme", connector.pk, "refresh"])
+    refreshing, _ = in_thread(lambda: answering(owner).post(refresh))
+    submission = eventually(pending("refresh"))
+    credential_held.wait_for_waiters(1)
+    refresh_held = RowHeld(Submission, submission.pk)  # and then to record its exchange
+    fault("status", method="GET", status=403)  # which fails
+    credential_held.release()
+    eventually(lambda: not SandboxFault.objects.exists() and RowHeld.waiting() >= 1)
+
+    delete = reverse("connectors:action", args=["acme", connector.pk, "delete"])
+    assert answering(owner).post(delete).status_code == 302
+    refresh_held.release()
+    refreshing.join(30)
+    connector.refresh_from_db()
+    assert connector.deleted_at is not None
+    assert connector.last_error == "", connector.last_error  # what the delete said: nothing wrong

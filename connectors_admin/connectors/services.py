@@ -931,7 +931,10 @@ def run_action(
             _looked_for(error)
         _fail(submission, error, client)
         if not action.changes_remote:
-            Connector.objects.filter(pk=connector.pk).update(last_error=submission.error_message)
+            # Not over what a delete that ended meanwhile said (a record deleted is left as is).
+            Connector.objects.filter(pk=connector.pk, deleted_at=None).update(
+                last_error=submission.error_message
+            )
             connector.last_error = submission.error_message
     except Exception:
         _fail(submission, INTERNAL_ERROR, client)
