@@ -395,3 +395,44 @@ def test_a_refresh_that_fails_as_the_connector_is_deleted_leaves_the_delete_s_wo
     connector.refresh_from_db()
     assert connector.deleted_at is not None
     assert connector.last_error == "", connector.last_error  # what the delete said: nothing wrong
+
+
+@postgres_only
+def test_a_credential_rotated_while_it_is_edited_keeps_both_changes(owner, team, credential):
+    """Each request read the credential before the other saved: neither puts back the stored
+    fields it read over what the other wrote (the rotated key's host; the edited project)."""
+    from connectors_admin.credentials.models import Credential
+
+    from .conftest import stored_uri
+
+    uri = stored_uri(team, owner, "postgresql://app:old-pw-1234@db-old.internal:5432/shop")
+    rotated, edited = one_after_another(
+        RowHeld(Credential, uri.pk),
+        lambda: answering(owner).post(
+            reverse("credentials:rotate", args=["acme", uri.pk]),
+            {"uri": "postgresql://app:new-pw-5678@db-new.internal:5432/shop"},
+        ),
+        lambda: answering(owner).post(
+            reverse("credentials:edit", args=["acme", uri.pk]), {"label": "Primary"}
+        ),
+    )
+    assert rotated.status_code == edited.status_code == 302
+    uri.refresh_from_db()
+    assert uri.label == "Primary"
+    assert uri.public["host"] == "db-new.internal", uri.public  # the host of the secret held
+
+    edit = {"label": "Production", "username": "sa.acme", "project_id": "5151", "residency": "us"}
+    edited, rotated = one_after_another(
+        RowHeld(Credential, credential.pk),
+        lambda: answering(owner).post(
+            reverse("credentials:edit", args=["acme", credential.pk]), edit
+        ),
+        lambda: answering(owner).post(
+            reverse("credentials:rotate", args=["acme", credential.pk]),
+            {"secret": "brand-new-secret-4321"},
+        ),
+    )
+    assert edited.status_code == rotated.status_code == 302
+    credential.refresh_from_db()
+    assert credential.public["project_id"] == 5151, credential.public
+    assert credential.secrets()["secret"] == "brand-new-secret-4321"

@@ -152,6 +152,19 @@ ROTATED_FIELDS = [
 ]
 
 
+def _stored_public(credential: Credential) -> dict:
+    """The credential's stored fields as they are now, its row locked until the transaction
+    ends: an edit and a rotation each write the whole field, so each starts from what the
+    other wrote, not from what it read before (a rotated key's host put back, say)."""
+    stored = (
+        Credential.objects.select_for_update()
+        .filter(pk=credential.pk)
+        .values_list("public", flat=True)
+        .first()
+    )
+    return credential.public if stored is None else stored
+
+
 def _saved_unless_label_taken(credential: Credential, form) -> bool:
     """Save; False, with the label's error on the form, when another request took the label
     between the check and the save (two tabs, a double click)."""
@@ -280,18 +293,19 @@ def credential_edit(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         if label_is_taken(membership.team, credential.kind, label, exclude=credential.pk):
             form.add_error("label", LABEL_TAKEN)
         else:
-            before = credential.audit_state()
-            credential.label = label
-            public = {
-                **credential.public,
-                **{k: v for k, v in form.cleaned_data.items() if k != "label"},
-            }
-            # Another user, host or project: the last test said nothing of these.
-            retest = public != credential.public
-            credential.public = public
-            if retest:
-                credential.forget_check()
-            if not _saved_unless_label_taken(credential, form):
+            edited = {k: v for k, v in form.cleaned_data.items() if k != "label"}
+            with transaction.atomic():
+                credential.public = _stored_public(credential)  # a rotation's, meanwhile
+                before = credential.audit_state()
+                credential.label = label
+                public = {**credential.public, **edited}
+                # Another user, host or project: the last test said nothing of these.
+                retest = public != credential.public
+                credential.public = public
+                if retest:
+                    credential.forget_check()
+                saved = _saved_unless_label_taken(credential, form)
+            if not saved:
                 return render(
                     request,
                     "credentials/edit.html",
@@ -333,14 +347,16 @@ def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     membership, credential = _credential(request, team, pk, "manage_credentials")
     form = rotate_form(credential.kind_obj, credential, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        before = credential.audit_state()
-        credential.public = {**credential.public, **form.public_data()}
-        credential.set_secrets(form.secret_data(), request.user, form)
-        credential.forget_check()
-        try:
-            credential.save(update_fields=ROTATED_FIELDS)
-        except DatabaseError:  # no row to update: deleted meanwhile, and not made again
-            raise Http404("This credential was deleted meanwhile.") from None
+        with transaction.atomic():
+            credential.public = _stored_public(credential)  # an edit's, meanwhile
+            before = credential.audit_state()
+            credential.public = {**credential.public, **form.public_data()}
+            credential.set_secrets(form.secret_data(), request.user, form)
+            credential.forget_check()
+            try:
+                credential.save(update_fields=ROTATED_FIELDS)
+            except DatabaseError:  # no row to update: deleted meanwhile, and not made again
+                raise Http404("This credential was deleted meanwhile.") from None
         credential.cache.all().delete()
         enqueue_on_commit(verify_credential, credential.pk)
         record(
