@@ -436,3 +436,33 @@ def test_a_credential_rotated_while_it_is_edited_keeps_both_changes(owner, team,
     credential.refresh_from_db()
     assert credential.public["project_id"] == 5151, credential.public
     assert credential.secrets()["secret"] == "brand-new-secret-4321"
+
+
+def test_the_sweep_does_not_queue_a_second_lookup_of_a_lost_create_while_one_waits(
+    owner, sandbox, credential, fault, tasks
+):
+    """The workers are behind: the lookup queued when the answer was lost has not run when
+    the sweep comes by. Queued twice, it would ask twice in a row when they catch up, and the
+    few lookups a lost create gets (a few minutes apart) would run out twice as fast."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from connectors_admin.connectors import services
+    from connectors_admin.connectors.tasks import sweep_submissions
+
+    fault("late")  # the create is applied, its answer lost
+    answering(owner).post(
+        reverse("connectors:create", args=["acme", "mixpanel-s3"]),
+        {**S3_FORM, "credential": credential.pk, "form_token": str(uuid.uuid4())},
+    )
+    lost = Submission.objects.get(action="create")
+    assert len(tasks.queued("reconcile_create")) == 1
+    Submission.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=3))
+    for _ in range(2):  # two sweeps, five minutes apart, while the lookup waits
+        sweep_submissions()
+    fault("status", status=503, times=9)  # and the provider is down when the workers come to it
+    assert tasks.run("reconcile_create") == ["pending"]  # one lookup, asked again later
+    assert services._lookups(lost) == 1
+    # The next sweep queues it again, now that none waits.
+    assert sweep_submissions().endswith("1 reconciliations queued")

@@ -214,6 +214,8 @@ class Submission(models.Model):
     # The configuration secrets of a create whose outcome is unclear, kept (encrypted) only until
     # it is reconciled, so that a connector found afterwards can still be checked.
     secret_config = EncryptedTextField()
+    # The queued task of its latest lookup: the sweep queues no other while that one waits.
+    reconcile_task = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -215,14 +215,26 @@ def sweep_submissions() -> str:
     stuck = Submission.objects.filter(
         reconciliation=Submission.Reconciliation.PENDING,
         created_at__lt=timezone.now() - timedelta(minutes=2),
-    ).values_list("pk", flat=True)
-    for pk in stuck:
-        reconcile_create.enqueue(pk)
-    return f"{abandoned} abandoned, {len(stuck)} reconciliations queued"
+    ).values_list("pk", "reconcile_task")
+    # A lookup still waiting in the queue (the workers are behind), or running, is not queued
+    # twice: run back to back, two would use up the few lookups a lost create gets, minutes
+    # apart. One whose worker died mid-run (running for longer than any call) is lost.
+    running_since = timezone.now() - services.call_budget()
+    queued = 0
+    for pk, task_id in stuck:
+        if not is_pending(task_id, started_since=running_since):
+            _queue_lookup(pk)
+            queued += 1
+    return f"{abandoned} abandoned, {queued} reconciliations queued"
+
+
+def _queue_lookup(submission_id: int) -> None:
+    result = reconcile_create.enqueue(submission_id)
+    Submission.objects.filter(pk=submission_id).update(reconcile_task=str(result.id))
 
 
 def _reconcile_later(submission: Submission, **kwargs) -> None:
-    enqueue_on_commit(reconcile_create, submission.pk)
+    transaction.on_commit(lambda: _queue_lookup(submission.pk))
 
 
 def _follow_if_settling(connector: Connector, **kwargs) -> None:
