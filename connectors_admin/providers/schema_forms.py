@@ -16,12 +16,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from jsonschema import Draft7Validator, FormatChecker
 
 from connectors_admin.core.redaction import redact_text, strings_in
 from connectors_admin.core.safety import JSONTooDeep, has_control_characters, loads_bounded
@@ -37,9 +37,6 @@ SECRET_LOOK = re.compile(r"password|passwd|secret|private_?key|token|api_?key|ac
 NOT_SECRET = re.compile(r"_(uri|url|type|name|method)$|access_?key_?id$", re.I)
 
 
-# Formats are checked, as Multiwoven's own validator (json_schemer) does: jsonschema's checks,
-# plus `uri` and `date-time`, whose checks would need packages not installed here.
-FORMATS = FormatChecker(Draft7Validator.FORMAT_CHECKER.checkers)
 FORMAT_WORDS = {
     "email": "an e-mail address",
     "uri": "an address such as https://example.com/path",
@@ -50,7 +47,6 @@ FORMAT_WORDS = {
 }
 
 
-@FORMATS.checks("uri", raises=ValueError)
 def _is_uri(value: Any) -> bool:
     """Absolute (a scheme, then a host or a path), without spaces."""
     if not isinstance(value, str):
@@ -59,12 +55,28 @@ def _is_uri(value: Any) -> bool:
     return bool(parts.scheme and (parts.netloc or parts.path)) and not re.search(r"\s", value)
 
 
-@FORMATS.checks("date-time", raises=ValueError)
 def _is_date_time(value: Any) -> bool:
     """A date, then a time of day ("2024-05-01T10:00:00Z"), as datetime reads it."""
     if not isinstance(value, str):
         return True
     return value[10:11] in ("T", "t", " ") and bool(datetime.fromisoformat(value))
+
+
+@cache
+def draft7() -> tuple[type, Any]:
+    """jsonschema's draft-07 validator and the format checker the forms use.
+
+    Imported on the first validation, not with this module: jsonschema and what it loads
+    (referencing, rpds, attrs, its bundled meta-schemas) cost each worker about 2 MB that only
+    a schema form's submit needs. Formats are checked, as Multiwoven's own validator
+    (json_schemer) does: jsonschema's checks, plus `uri` and `date-time`, whose checks would
+    need packages not installed here."""
+    from jsonschema import Draft7Validator, FormatChecker
+
+    formats = FormatChecker(Draft7Validator.FORMAT_CHECKER.checkers)
+    formats.checks("uri", raises=ValueError)(_is_uri)
+    formats.checks("date-time", raises=ValueError)(_is_date_time)
+    return Draft7Validator, formats
 
 
 @dataclass
@@ -480,7 +492,8 @@ class SchemaForm(forms.Form):
             return cleaned
         config = self.configuration()
         secrets = self._secret_values(config)
-        for error in Draft7Validator(self.schema, format_checker=FORMATS).iter_errors(config):
+        validator, formats = draft7()
+        for error in validator(self.schema, format_checker=formats).iter_errors(config):
             path = list(error.absolute_path)
             message = error.message
             if error.validator == "required":

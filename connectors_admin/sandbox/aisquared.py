@@ -23,7 +23,6 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from jsonschema import Draft7Validator
 
 from connectors_admin.core.safety import loads_bounded
 
@@ -321,6 +320,8 @@ def _validate_connector(body: Any, partial: bool = False):
 def _problems(
     values: dict[str, Any], workspace: str, exclude: int | None, failed: str = "creation"
 ) -> HttpResponse | None:
+    from jsonschema import Draft7Validator  # here: only a create or update checks a schema
+
     found = definition(values["connector_type"], values["connector_name"])
     if found is None:
         return contract_error({"connector": {"connector_name": ["invalid connector name"]}})
