@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import jwt
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.models import EmailAddress
@@ -216,6 +215,10 @@ class CheckedOIDCAdapter(OpenIDConnectOAuth2Adapter):
         return config
 
     def _decode_id_token(self, app: SocialApp, id_token: str) -> dict:
+        # Imported here, as allauth defers it too: PyJWT, and the parts of cryptography it loads
+        # (x509, every key type), serve SSO sign-ins only, not every worker.
+        import jwt
+
         config = self.openid_config
         try:
             header = jwt.get_unverified_header(id_token)
@@ -237,6 +240,8 @@ class CheckedOIDCAdapter(OpenIDConnectOAuth2Adapter):
 
     def _signing_key(self, jwks_uri: str, kid: str | None):
         """The issuer's signing key named by `kid`, or its only one when the token names none."""
+        import jwt
+
         with get_social_adapter().get_requests_session() as session:
             response = session.get(jwks_uri)
             response.raise_for_status()
