@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",  # allauth's security-key list
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django_htmx",
     "django_tasks_db",
     "allauth",
     "allauth.account",
@@ -74,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # django-htmx is used for this middleware and its response helpers only, which need no entry
+    # in INSTALLED_APPS (its template tags and its own copy of htmx are unused: ours is vendored).
     "django_htmx.middleware.HtmxMiddleware",
     "connectors_admin.core.htmx.VaryOnHtmxMiddleware",
     # A team that requires two-factor sends its members without it to set it up first.
