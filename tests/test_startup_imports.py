@@ -8,16 +8,21 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.template import Context, Template
 from django.urls import reverse
+from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # Each is loaded by the requests that use it: an AI Squared form's submit (jsonschema), an SSO
-# sign-in (PyJWT), a passkey or security key (python-fido2, through allauth's WebAuthn module).
-DEFERRED = ["jsonschema", "jwt", "fido2"]
+# sign-in (PyJWT), a passkey or security key (python-fido2, through allauth's WebAuthn module),
+# the list of security keys (Django's humanize template library).
+DEFERRED = ["jsonschema", "jwt", "fido2", "django.contrib.humanize.templatetags.humanize"]
 
 LOADED = """
 import json, sys
@@ -52,3 +57,12 @@ def test_allauths_webauthn_module_loads_when_a_passkey_sign_in_starts(client):
     options = response.json()["request_options"]["publicKey"]
     assert options["challenge"] and options["userVerification"]
     assert "fido2.server" in sys.modules
+
+
+@pytest.mark.parametrize(
+    "ago", [timedelta(0), timedelta(seconds=40), timedelta(hours=3, minutes=5), timedelta(days=9)]
+)
+def test_naturaltime_for_allauths_security_key_list_says_what_djangos_says(ago):
+    when = timezone.now() - ago
+    shown = Template("{% load humanize %}{{ when|naturaltime }}").render(Context({"when": when}))
+    assert shown == naturaltime(when)
