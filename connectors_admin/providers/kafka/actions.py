@@ -16,8 +16,14 @@ from connectors_admin.providers.base import Action, ActionResult, ProviderError,
 from connectors_admin.providers.embedding import named_host
 from connectors_admin.providers.schema_forms import SecretTextarea
 
-from .catalogue import BY_NAME, CLASS_KEY, LineError, format_lines, parse_lines
-from .forms import MAX_PROPERTIES_TEXT
+from .catalogue import (
+    BY_NAME,
+    CLASS_KEY,
+    MAX_PROPERTIES_TEXT,
+    LineError,
+    format_lines,
+    parse_lines,
+)
 from .secrets import (
     as_text,
     is_secret_key,

@@ -439,6 +439,10 @@ def from_properties(connector_class: ConnectorClass, properties: dict[str, Any])
     return values
 
 
+# The most a properties text (lines or JSON) may hold, in the create and reconfigure forms.
+MAX_PROPERTIES_TEXT = 100_000
+
+
 class LineError(ValueError):
     pass
 

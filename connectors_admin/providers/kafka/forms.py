@@ -21,10 +21,12 @@ from connectors_admin.providers.base import ConnectorForm, ConnectorTemplate, Fo
 from connectors_admin.providers.embedding import USE, EmbeddedSecretsForm, slot_fields
 from connectors_admin.providers.schema_forms import SecretTextarea
 
+from .actions import configuration_now
 from .catalogue import (
     BY_NAME,
     CLASS_KEY,
     CLASSES,
+    MAX_PROPERTIES_TEXT,
     RESERVED,
     TASKS_KEY,
     ConnectorClass,
@@ -40,7 +42,6 @@ from .secrets import as_text, is_secret_key, parse_properties, secret_values, ty
 
 FORM, JSON_EDITOR = "form", "json"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,248}$")
-MAX_PROPERTIES_TEXT = 100_000
 
 
 def class_choices() -> list[Any]:
@@ -529,8 +530,6 @@ class KafkaTemplate(ConnectorTemplate):
     def configuration_to_push(self, target: Any) -> dict[str, Any] | None:
         # What the cluster holds now (as last read), as a reconfigure starts from: a change
         # made elsewhere since is not reverted by a push.
-        from .actions import configuration_now
-
         return configuration_now(target)
 
     def form_class_for(self, context: FormContext) -> type[ConnectorForm]:
