@@ -61,8 +61,9 @@ def created(client, credential) -> Connector:
     return Connector.objects.get()
 
 
-def test_a_double_clicked_delete_sends_one_delete(owner, sandbox, credential, fault):
+def test_a_double_clicked_delete_sends_one_delete(owner, sandbox, credential, fault, settings):
     connector = created(answering(owner), credential)
+    settings.PROVIDER_READ_TIMEOUT = 10  # an answer held on purpose is waited for, however busy
     fault("slow", method="DELETE", delay_ms=800)  # the first delete waits on the provider
     url = reverse("connectors:action", args=["acme", connector.pk, "delete"])
     first, second = at_once(lambda: answering(owner).post(url), lambda: answering(owner).post(url))
@@ -78,7 +79,7 @@ def test_a_double_clicked_delete_sends_one_delete(owner, sandbox, credential, fa
 
 
 def test_a_credential_is_not_deleted_while_a_lost_create_is_looked_for(
-    owner, sandbox, credential, fault, tasks
+    owner, sandbox, credential, fault, tasks, settings
 ):
     from connectors_admin.credentials.models import Credential
 
@@ -91,6 +92,7 @@ def test_a_credential_is_not_deleted_while_a_lost_create_is_looked_for(
     lost = Submission.objects.get(action="create")
     assert lost.reconciliation == "pending"
     (queued,) = tasks.queued("reconcile_create")
+    settings.PROVIDER_READ_TIMEOUT = 10  # an answer held on purpose is waited for, however busy
     fault("slow", method="GET", delay_ms=800)  # the lookup waits on the provider
     delete = reverse("credentials:delete", args=["acme", credential.pk])
     looked, deleted = at_once(
@@ -274,7 +276,7 @@ def pending(action: str) -> Callable[[], Submission | None]:
 
 @postgres_only
 def test_a_refresh_read_before_a_pause_is_not_stored_over_it_as_the_pause_ends(
-    owner, sandbox, kc, fault, tasks
+    owner, sandbox, kc, fault, tasks, settings
 ):
     """The refresh read RUNNING before the pause; it checks for changes just after the pause
     stored PAUSED and before the pause's operation was closed (its finish time recorded)."""
@@ -287,6 +289,7 @@ def test_a_refresh_read_before_a_pause_is_not_stored_over_it_as_the_pause_ends(
     connector = Connector.objects.get()
     assert connector.remote_status == "RUNNING"
 
+    settings.PROVIDER_READ_TIMEOUT = 10  # an answer held on purpose is waited for, however busy
     fault("slow", provider="kafkaconnect", method="GET", delay_ms=0)  # the refresh's first read
     fault("slow", provider="kafkaconnect", method="GET", delay_ms=700)  # and its status read
     refreshing, _ = in_thread(lambda: refresh_connector.call(str(connector.pk)))
@@ -316,7 +319,7 @@ def test_a_refresh_read_before_a_pause_is_not_stored_over_it_as_the_pause_ends(
 
 @postgres_only
 def test_a_retry_that_gets_the_connector_its_lost_first_try_s_lookup_just_recorded_keeps_it(
-    owner, team, sandbox, fault, tasks
+    owner, team, sandbox, fault, tasks, settings
 ):
     """The lookup of a lost create records the connector, then waits to link its try to it;
     the retry (the same idempotency key, so the same connector) meets that record meanwhile."""
@@ -340,6 +343,7 @@ def test_a_retry_that_gets_the_connector_its_lost_first_try_s_lookup_just_record
     assert first.reconciliation == "pending", html
     (queued,) = tasks.queued("reconcile_create")
 
+    settings.PROVIDER_READ_TIMEOUT = 10  # an answer held on purpose is waited for, however busy
     fault("slow", provider="videovector", method="GET", delay_ms=600)  # the lookup's listing
     looking, looked = in_thread(lambda: queued.task.call(*queued.args))
     eventually(pending("reconcile"))

@@ -776,8 +776,9 @@ def refuse(
     )
 
 
-def _operation_on(connector: Connector, user: Any, action: str) -> Submission:
-    """The submission recording one operation on an existing connector, before it starts."""
+def _operation_on(connector: Connector, user: Any, action: str, **settled: Any) -> Submission:
+    """The submission recording one operation on an existing connector, before it starts (or,
+    with `settled` fields, one that ended without sending anything)."""
     return Submission.objects.create(
         team=connector.team,
         user=user,
@@ -786,6 +787,7 @@ def _operation_on(connector: Connector, user: Any, action: str) -> Submission:
         template=connector.template,
         action=action,
         connector=connector,
+        **settled,
     )
 
 
@@ -831,14 +833,10 @@ def _claim(connector: Connector, user: Any, slug: str, *, same_shared: bool) -> 
     if outcome == Submission.Outcome.PENDING:
         outcome, error_kind = Submission.Outcome.FAILED, "unknown"
         note = f"Asked for again while it ran (operation {running.pk}), whose outcome is not known yet."
-    return Submission.objects.create(
-        team=connector.team,
-        user=user,
-        credential=connector.credential,
-        provider=connector.provider,
-        template=connector.template,
-        action=slug,
-        connector=connector,
+    return _operation_on(
+        connector,
+        user,
+        slug,
         outcome=outcome,
         error_kind=error_kind,
         error_message=f"{running.error_message} {note}".strip()
