@@ -19,6 +19,7 @@ from connectors_admin.credentials.models import Credential
 from connectors_admin.sandbox.models import SandboxConnector
 
 from .conftest import KAFKA_CONNECT_PASSWORD, stored_uri
+from .test_kafka import create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HTMX = {"HX-Request": "true"}
@@ -55,11 +56,6 @@ def s3_sink(credential, aws, **extra) -> dict:
         "form_token": str(uuid.uuid4()),
         **extra,
     }
-
-
-def create(client, template: str, form: dict) -> str:
-    url = reverse("connectors:create", args=["acme", template])
-    return client.post(url, form, headers=HTMX).content.decode()
 
 
 def rotate(client, aws, secret: str = ROTATED) -> None:
