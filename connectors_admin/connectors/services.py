@@ -702,6 +702,13 @@ def _changed_meanwhile(connector: Connector, submission: Submission) -> bool:
     )
 
 
+def _hold(connector: Connector) -> None:
+    """Lock the connector's row until the transaction ends: a change claims its operation, and a
+    read checks for changes and stores what it found, one at a time. (On SQLite, whose
+    transactions here are immediate, the write lock does the same.)"""
+    Connector.objects.select_for_update().filter(pk=connector.pk).exists()
+
+
 def _apply_read(
     connector: Connector, submission: Submission, result: ActionResult, client: ProviderClient
 ) -> None:
@@ -709,7 +716,7 @@ def _apply_read(
     connector's row, which a change takes to claim its operation: a change is either seen (running
     or done), or claimed after the store, and sent after the read."""
     with transaction.atomic():
-        list(Connector.objects.select_for_update().filter(pk=connector.pk).values_list("pk"))
+        _hold(connector)
         if not _changed_meanwhile(connector, submission):
             _apply(connector, result, client)
 
@@ -805,7 +812,7 @@ def _claim(connector: Connector, user: Any, slug: str, *, same_shared: bool) -> 
     The connector's row is locked while it looks (SQLite's immediate transactions serialize
     the same way), so two requests cannot both find nothing running."""
     with transaction.atomic():
-        list(Connector.objects.select_for_update().filter(pk=connector.pk).values_list("pk"))
+        _hold(connector)
         running = (
             Submission.objects.filter(
                 connector_id=connector.pk,
