@@ -453,6 +453,9 @@ def test_stale_pending_submissions_are_marked_abandoned(owner_client, sandbox, c
     fresh.refresh_from_db()
     assert fresh.outcome == "pending"  # it may still be waiting for its answer
     assert stale.outcome == "failed" and stale.error_kind == "abandoned"
+    # Looked for as a create whose answer was lost: the team's pages say so.
+    dashboard = owner_client.get(reverse("connectors:dashboard", args=["acme"])).content.decode()
+    assert "Creates whose answer was lost" in dashboard
 
 
 def test_a_create_whose_process_died_is_looked_for_at_the_provider(

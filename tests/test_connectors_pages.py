@@ -219,15 +219,15 @@ def test_list_shows_only_the_teams_connectors(client_for, outsider, team, owner,
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("rows", "queries"), [(1, 7), (40, 8)])
+@pytest.mark.parametrize(("rows", "queries"), [(1, 6), (40, 7)])
 def test_list_query_count_does_not_grow(
     owner_client, team, owner, credential, rows, queries, django_assert_num_queries
 ):
     make_connectors(team, credential, owner, rows)
     # session, user, memberships+teams (the page's and the header's team switcher), page rows,
-    # creates whose answer was lost, the credential and creator filter choices (status choices
-    # come from the providers' declarations); and the count, when the first page does not hold
-    # them all
+    # the credential and creator filter choices (status choices come from the providers'
+    # declarations); and the count, when the first page does not hold them all. Not the creates
+    # whose answer was lost: the team has none (its row says so).
     with django_assert_num_queries(queries):
         owner_client.get(reverse("connectors:list", args=["acme"]))
 
@@ -239,8 +239,8 @@ def test_dashboard_query_count_does_not_grow(
 ):
     make_connectors(team, credential, owner, rows)
     # session, user, memberships+teams (the page's and the switcher's), recent connectors,
-    # creates whose answer was lost, credentials
-    with django_assert_num_queries(6):
+    # credentials (no lost answers to look up: the team's row says it has none)
+    with django_assert_num_queries(5):
         owner_client.get(reverse("connectors:dashboard", args=["acme"]))
 
 
@@ -270,7 +270,7 @@ def test_a_deep_page_reads_its_ids_first_and_shows_the_same_rows(
     url = reverse("connectors:list", args=["acme"])
     last = (DEFERRED_JOIN_FROM + 30 + 24) // 25
     # as a first page's queries with the count, and the page's ids read before its rows
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         html = owner_client.get(url, {"page": last}).content.decode()
     shown = re.findall(r'<a href="/teams/acme/connectors/[0-9a-f-]+/">([^<]+)</a>', html)
     assert shown == newest_first[(last - 1) * 25 :]
@@ -500,14 +500,14 @@ def test_search_sort_and_declared_statuses_combine_in_the_url(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("rows", "queries"), [(1, 11), (40, 12)])
+@pytest.mark.parametrize(("rows", "queries"), [(1, 10), (40, 11)])
 def test_list_query_count_with_search_filter_and_sort(
     owner_client, team, owner, credential, rows, queries, django_assert_num_queries
 ):
     make_connectors(team, credential, owner, rows)
     # session, user, memberships+teams (the page's and the switcher's), the credential and
     # creator filters' checks (2), the search's creator and credential look-ups (2), page rows,
-    # lost answers, the credential and creator choices (2); and the count past a first page
+    # the credential and creator choices (2); and the count past a first page
     with django_assert_num_queries(queries):
         owner_client.get(
             reverse("connectors:list", args=["acme"]),
@@ -741,7 +741,7 @@ def test_past_the_cap_the_list_says_n_plus_and_pages_on_without_a_count(
     back = re.search(r'<a href="\?"([^>]*)>Back to the first page</a>', page9)
     assert back and 'hx-target="#connector-table"' in back.group(1)  # the table, swapped whole
     # Same number of queries as an uncapped page (a bounded count, then the rows).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         owner_client.get(url, {"page": 3})
     settings.LIST_COUNT_CAP = 1000
     assert "80 connectors" in owner_client.get(url).content.decode()

@@ -111,3 +111,31 @@ def test_summaries_lose_the_status_copy_they_held(team, credential):
     assert Connector.objects.get(pk=old.pk).summary == {"Bucket": "b"}
     assert Connector.objects.get(pk=new.pk).summary == {"Bucket": "c"}
     assert Connector.objects.get(pk=kafka.pk).summary == {"Name": "k"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_teams_with_a_create_lost_this_week_keep_their_panel(team, owner, credential):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from connectors_admin.accounts.models import Team
+
+    apps = migrate(
+        [("connectors", "0013_lookup_task_queued"), ("accounts", "0003_team_requires_two_factor")]
+    )
+    Submission = apps.get_model("connectors", "Submission")
+    row = {"team_id": team.pk, "provider": "mixpanel", "template": "mixpanel-s3"}
+    made = timezone.now() - timedelta(days=2)
+    lost = Submission.objects.create(**row, action="create", reconciliation="pending")
+    Submission.objects.filter(pk=lost.pk).update(created_at=made)
+    old = Submission.objects.create(**row, action="create", reconciliation="unknown")
+    Submission.objects.filter(pk=old.pk).update(created_at=made - timedelta(days=30))
+    quiet = apps.get_model("accounts", "Team").objects.create(slug="quiet", name="Quiet")
+    Submission.objects.create(**{**row, "team_id": quiet.pk}, action="create")  # answered
+
+    migrate([("connectors", "0014_teams_lost_answers_until")])
+
+    team.refresh_from_db()
+    assert abs(team.lost_answers_until - (made + timedelta(days=7))) < timedelta(seconds=1)
+    assert Team.objects.get(pk=quiet.pk).lost_answers_until is None

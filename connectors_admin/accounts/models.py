@@ -37,6 +37,9 @@ class Team(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Members without an authenticator app or a security key are sent to set one up first.
     require_two_factor = models.BooleanField("require two-factor authentication", default=False)
+    # Until when a create of this team's whose answer was lost may still be on its pages' panel
+    # (set as one is lost): before then the panel is looked up, after it no query is made.
+    lost_answers_until = models.DateTimeField(null=True, blank=True, editable=False)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )

@@ -43,6 +43,7 @@ from connectors_admin.providers.embedding import fill, misplaced_login
 from connectors_admin.providers.http import LOOKED_FOR, UNANSWERED_WRITE, Exchange
 
 from . import embedding, signals
+from .lost import note_lost
 from .models import Attempt, Connector, EmbeddedCredential, Submission
 
 logger = logging.getLogger("connectors_admin.connectors")
@@ -243,6 +244,7 @@ def create_connector(
     _finish(submission, client)
     submission.save()
     if submission.reconciliation == Submission.Reconciliation.PENDING:
+        note_lost([submission.team_id], submission.created_at)
         signals.create_unclear.send(Submission, submission=submission)
     logger.info("submission %s: %s", submission.pk, submission.outcome)
     return submission
@@ -620,6 +622,9 @@ def abandon_stale_submissions() -> int:
         reconciliation=Submission.Reconciliation.PENDING,
         error_message="The server stopped before recording an outcome.",
     )
+    if creates:  # the teams of the creates just said lost, found by what was just written
+        lost = Submission.objects.filter(action=Submission.CREATE, **said).values("team_id")
+        note_lost(lost, said["finished_at"])
     return creates + stale.update(
         **said,
         error_message="The server stopped before recording an outcome. Check the provider "

@@ -1,18 +1,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,6 +28,7 @@ from connectors_admin.providers.schema_forms import SecretTextarea
 from . import bulk
 from .filters import ConnectorFilter
 from .forms import CreateFlow, form_token, mark_kept
+from .lost import lost_answers
 from .models import Connector, Submission
 from .services import (
     action_initial,
@@ -52,25 +50,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if membership is None:
         return render(request, "connectors/no_team.html")
     return redirect("connectors:dashboard", team=membership.team.slug)
-
-
-# Lost creates nobody knows the outcome of yet: still looked for, or not found out.
-UNRESOLVED = (Submission.Reconciliation.PENDING, Submission.Reconciliation.UNKNOWN)
-
-
-def _lost_answers(team) -> list[Submission]:
-    """The team's creates whose answer was lost: those whose outcome is not known (for a week),
-    and what became of the others for a day after."""
-    now = timezone.now()
-    week, day = now - timedelta(days=7), now - timedelta(days=1)
-    return list(
-        Submission.objects.filter(team=team, action=Submission.CREATE, created_at__gte=week)
-        .filter(Q(reconciliation__in=UNRESOLVED) | Q(created_at__gte=day))
-        .exclude(reconciliation="")
-        .select_related("user")
-        .only("template", "created_at", "reconciliation", "user__username")
-        .order_by("-created_at")[:5]
-    )
 
 
 def _recorded_namesake(submission: Submission, name: str) -> Connector | None:
@@ -107,7 +86,7 @@ def dashboard(request: HttpRequest, team: str) -> HttpResponse:
             "membership": membership,
             "team": membership.team,
             "recent": recent,
-            "lost_answers": _lost_answers(membership.team),
+            "lost_answers": lost_answers(membership.team),
             "credentials": credentials,
             "providers": PROVIDERS.values(),
         },
@@ -156,7 +135,7 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
         "batch": batch,
         # Read only by the whole page: the table's own refreshes (typing, filters, polling)
         # do not show it.
-        "lost_answers": SimpleLazyObject(lambda: _lost_answers(membership.team)),
+        "lost_answers": SimpleLazyObject(lambda: lost_answers(membership.team)),
     }
     partial = htmx_partial(request)
     # The table's own poll: its count is not announced again every few seconds.
