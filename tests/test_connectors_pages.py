@@ -140,6 +140,25 @@ def test_a_search_finds_the_teams_creators_however_many_others_match(
 
 
 @pytest.mark.django_db
+def test_a_search_finds_connectors_by_their_credentials_label_in_any_case(
+    owner_client, team, owner, credential
+):
+    from connectors_admin.accounts.models import Team
+
+    made_with = make_credential(team, owner, label="Entrepôt Straße")
+    (mine,) = make_connectors(team, made_with, owner, 1)
+    Connector.objects.filter(pk=mine.pk).update(name="warehouse-feed")
+    make_connectors(team, credential, owner, 2)  # with "Production"
+    elsewhere = Team.objects.create(slug="other", name="Other")
+    make_credential(elsewhere, owner, label="Entrepôt Straße too")  # another team's: no match
+    url = reverse("connectors:list", args=["acme"])
+    for query in ("entrepôt", "ENTREPÔT", "straße", "STRASSE"):
+        html = owner_client.get(url, {"q": query}).text
+        assert html.count("<tr>") == 2 and ">warehouse-feed</a>" in html, query
+    assert owner_client.get(url, {"q": "production"}).text.count("<tr>") == 3
+
+
+@pytest.mark.django_db
 def test_each_applied_filter_shows_its_value_as_applied(owner_client, team, owner, credential):
     make_connectors(team, credential, owner, 2, template="kafka-connect", status="RUNNING")
     url = reverse("connectors:list", args=["acme"])
@@ -219,14 +238,14 @@ def test_list_shows_only_the_teams_connectors(client_for, outsider, team, owner,
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("rows", "queries"), [(1, 6), (40, 7)])
+@pytest.mark.parametrize(("rows", "queries"), [(1, 5), (40, 6)])
 def test_list_query_count_does_not_grow(
     owner_client, team, owner, credential, rows, queries, django_assert_num_queries
 ):
     make_connectors(team, credential, owner, rows)
     # session, user, memberships+teams (the page's and the header's team switcher), page rows,
-    # the credential and creator filter choices (status choices come from the providers'
-    # declarations); and the count, when the first page does not hold them all. Not the creates
+    # the credential and creator filter choices (one query for both; status choices come from
+    # the providers' declarations); and the count, when the first page does not hold them all. Not the creates
     # whose answer was lost: the team has none (its row says so).
     with django_assert_num_queries(queries):
         owner_client.get(reverse("connectors:list", args=["acme"]))
@@ -270,7 +289,7 @@ def test_a_deep_page_reads_its_ids_first_and_shows_the_same_rows(
     url = reverse("connectors:list", args=["acme"])
     last = (DEFERRED_JOIN_FROM + 30 + 24) // 25
     # as a first page's queries with the count, and the page's ids read before its rows
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         html = owner_client.get(url, {"page": last}).content.decode()
     shown = re.findall(r'<a href="/teams/acme/connectors/[0-9a-f-]+/">([^<]+)</a>', html)
     assert shown == newest_first[(last - 1) * 25 :]
@@ -500,14 +519,14 @@ def test_search_sort_and_declared_statuses_combine_in_the_url(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("rows", "queries"), [(1, 10), (40, 11)])
+@pytest.mark.parametrize(("rows", "queries"), [(1, 6), (40, 7)])
 def test_list_query_count_with_search_filter_and_sort(
     owner_client, team, owner, credential, rows, queries, django_assert_num_queries
 ):
     make_connectors(team, credential, owner, rows)
-    # session, user, memberships+teams (the page's and the switcher's), the credential and
-    # creator filters' checks (2), the search's creator and credential look-ups (2), page rows,
-    # the credential and creator choices (2); and the count past a first page
+    # session, user, memberships+teams (the page's and the switcher's), the team's credentials
+    # and members (one query: the two filters' checks and options, and what the search matches
+    # credentials by), the search's creator look-up, page rows; and the count past a first page
     with django_assert_num_queries(queries):
         owner_client.get(
             reverse("connectors:list", args=["acme"]),
@@ -741,7 +760,7 @@ def test_past_the_cap_the_list_says_n_plus_and_pages_on_without_a_count(
     back = re.search(r'<a href="\?"([^>]*)>Back to the first page</a>', page9)
     assert back and 'hx-target="#connector-table"' in back.group(1)  # the table, swapped whole
     # Same number of queries as an uncapped page (a bounded count, then the rows).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         owner_client.get(url, {"page": 3})
     settings.LIST_COUNT_CAP = 1000
     assert "80 connectors" in owner_client.get(url).content.decode()

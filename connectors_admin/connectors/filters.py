@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -84,23 +85,25 @@ class StatusField(forms.ChoiceField):
         return super().to_python(value).lower()
 
 
+class IdChoiceField(forms.TypedChoiceField):
+    """A row's id among the choices, however a link spells the number ("01" is 1)."""
+
+    def to_python(self, value: Any) -> str:
+        value = super().to_python(value)
+        try:
+            return str(int(value)) if value else value
+        except ValueError:
+            return value  # not a number: said as no such choice
+
+
 class ConnectorFilter(forms.Form):
     q = forms.CharField(label="Search", required=False, strip=True)
     provider = forms.ChoiceField(label="Provider", required=False)
     template = forms.ChoiceField(label="Template", required=False)
     status = StatusField(label="Status", required=False)
-    credential = forms.ModelChoiceField(
-        label="Credential",
-        required=False,
-        queryset=Credential.objects.none(),
-        empty_label="Any credential",
-    )
-    creator = forms.ModelChoiceField(
-        label="Created by",
-        required=False,
-        queryset=get_user_model().objects.none(),
-        empty_label="Anyone",
-    )
+    # The team's credentials and members, by id: checked against `team_choices`, read once.
+    credential = IdChoiceField(label="Credential", required=False, coerce=int, empty_value=None)
+    creator = IdChoiceField(label="Created by", required=False, coerce=int, empty_value=None)
     since = forms.DateField(
         label="Created from", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -123,21 +126,41 @@ class ConnectorFilter(forms.Form):
         self.fields["status"].choices = [("", "Any status"), (NO_STATUS, "no status reported")] + [
             (s, s) for s in declared_statuses()
         ]
-        # Only what an option shows: not the credential's payload, not the user's password hash.
-        self.fields["credential"].queryset = (
-            Credential.objects.filter(team=team).only("pk", "label").order_by("label")
+        # Read when a page shows these options or a link applies one of them, not before.
+        self.fields["credential"].choices = lambda: (
+            [("", "Any credential")] + self.team_choices["credential"]
         )
-        self.fields["creator"].queryset = (
-            get_user_model()
-            .objects.filter(memberships__team=team)
-            .only("pk", "username")
-            .order_by("username")
-        )
+        self.fields["creator"].choices = lambda: [("", "Anyone")] + self.team_choices["creator"]
         for name, field in self.fields.items():
             if name != "q":  # the list reloads when one of these changes
                 field.widget.attrs["class"] = "filter-control"
         self.is_valid()  # what fits is used; what does not is said and ignored
         self._show_as_applied()
+
+    @cached_property
+    def team_choices(self) -> dict[str, list[tuple[int, str]]]:
+        """The team's credentials and members as (id, label), sorted by label: the options and
+        checks of their two filters, and what a search matches credentials by, in one query.
+        Only what an option shows: not a credential's payload, not a password hash."""
+        credentials = (
+            Credential.objects.filter(team=self.team)
+            .annotate(choice=Value("credential"))
+            .values_list("choice", "pk", "label")
+        )
+        members = (
+            get_user_model()
+            .objects.filter(memberships__team=self.team)
+            .annotate(choice=Value("creator"))
+            .values_list("choice", "pk", "username")
+        )
+        found: dict[str, list[tuple[int, str]]] = {"credential": [], "creator": []}
+        # (Sorted here: a UNION takes no model's own order.)
+        rows = credentials.order_by().union(members.order_by(), all=True).order_by()
+        for choice, pk, label in rows:
+            found[choice].append((pk, label))
+        for rows in found.values():
+            rows.sort(key=lambda row: (row[1].casefold(), row[1], row[0]))
+        return found
 
     def clean_q(self) -> str:
         # The box takes 100 characters; a longer search (a link) is searched cut, and shown so.
@@ -163,8 +186,7 @@ class ConnectorFilter(forms.Form):
 
     def controls(self) -> list[tuple[Any, list[tuple[str, str, bool]]]]:
         """Each filter but the search, with its options as (value, label, selected) for a
-        select (rendered by hand: cheaper than a widget template per option, and one query per
-        model choice, where a template's loop over Django's iterator counts its rows first)."""
+        select (rendered by hand: cheaper than a widget template per option)."""
         shown = []
         for name, field in self.fields.items():
             if name == "q":
@@ -173,7 +195,7 @@ class ConnectorFilter(forms.Form):
             options: list[tuple[str, str, bool]] = []
             if isinstance(field, forms.ChoiceField):
                 current = "" if bound.value() is None else str(bound.value())
-                options = [(str(v), str(label), str(v) == current) for v, label in _choices(field)]
+                options = [(str(v), str(label), str(v) == current) for v, label in field.choices]
             shown.append((bound, options))
         return shown
 
@@ -260,11 +282,10 @@ class ConnectorFilter(forms.Form):
                 .objects.filter(Exists(made_here), username__icontains=query)
                 .values_list("pk", flat=True)[:MAX_LOOKUPS]
             )
-            credentials = list(
-                Credential.objects.filter(team=self.team, label__icontains=query).values_list(
-                    "pk", flat=True
-                )[:MAX_LOOKUPS]
-            )
+            needle = query.casefold()
+            credentials = [
+                pk for pk, label in self.team_choices["credential"] if needle in label.casefold()
+            ][:MAX_LOOKUPS]
             if creators:
                 matches |= Q(created_by__in=creators)
             if credentials:
@@ -326,12 +347,3 @@ def using_any_of(credentials: list[Any]) -> Q:
     """Connectors made with one of these credentials, or embedding one (a storage secret)."""
     embedding = EmbeddedCredential.objects.filter(credential__in=credentials)
     return Q(credential__in=credentials) | Q(pk__in=embedding.values("connector_id"))
-
-
-def _choices(field: forms.ChoiceField) -> list[tuple[Any, Any]]:
-    """A field's choices; a model choice field's read in one plain query (its own iterator
-    uses a server-side cursor on PostgreSQL: three round trips for a dozen rows)."""
-    if not isinstance(field, forms.ModelChoiceField):
-        return list(field.choices)
-    empty = [("", field.empty_label)] if field.empty_label is not None else []
-    return empty + [(row.pk, field.label_from_instance(row)) for row in field.queryset]
