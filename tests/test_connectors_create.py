@@ -496,3 +496,69 @@ def test_a_new_form_starts_from_a_credential_that_works(owner_client, team, owne
     page = owner_client.get(reverse("connectors:create", args=["acme", "mixpanel-s3"])).text
     picked = re.search(r'<option value="(\d+)"[^>]*selected', page)
     assert picked and int(picked[1]) == credential.pk  # not the failing one, first by label
+
+
+def test_a_create_commits_its_try_before_the_call_and_all_it_records_after_in_one(
+    owner_client, sandbox, credential, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from connectors_admin.providers.http import HttpClient
+
+    sent = HttpClient.send
+    seen = []
+
+    def send(client, call):
+        # When the call leaves, no transaction is open and the try is recorded, pending (its
+        # lookup finds it should the process die mid-call).
+        seen.append((connection.in_atomic_block, Submission.objects.get().outcome))
+        return sent(client, call)
+
+    monkeypatch.setattr(HttpClient, "send", send)
+    with CaptureQueriesContext(connection) as queries:
+        post(owner_client, credential, htmx=False)
+    assert seen == [(False, "pending")]
+    statements = [q["sql"].split(" ")[0] for q in queries]
+    commits = [n for n, s in enumerate(statements) if s == "COMMIT"]
+    # Two commits: the try with its credential marked used (update, audit event); then the
+    # exchange, the connector, its audit event and the try's outcome, together.
+    assert len(commits) == 2
+    first, second = [" ".join(statements[:n]) for n in commits]
+    tables = [q["sql"] for q in queries[commits[0] : commits[1]]]
+    assert first.count("INSERT") == 2 and first.count("UPDATE") == 1
+    assert any('INTO "connectors_attempt"' in sql for sql in tables)
+    assert any('INTO "connectors_connector"' in sql for sql in tables)
+    assert second.count("INSERT") == 5 and second.count("UPDATE") == 2
+    assert Submission.objects.get().outcome == "succeeded"
+    assert Submission.objects.get().connector == Connector.objects.get()
+
+
+def test_a_record_refused_at_its_commit_is_recorded_part_by_part(
+    owner_client, sandbox, credential, monkeypatch, caplog
+):
+    from connectors_admin.audit.models import AuditEvent
+    from connectors_admin.connectors import services
+    from connectors_admin.connectors.models import EmbeddedCredential
+
+    linked = services.embedding.link
+
+    def link(connector, submission):
+        # A row the record refers to is gone by its commit (a credential deleted meanwhile):
+        # the database refuses it only then.
+        EmbeddedCredential.objects.create(connector=connector, credential_id=10**9, slot="x")
+        return linked(connector, submission)
+
+    monkeypatch.setattr(services.embedding, "link", link)
+    caplog.set_level(logging.INFO)
+    response = post(owner_client, credential)
+    submission = Submission.objects.get()
+    # Made at the provider, not recorded here, and said so; the exchange is kept.
+    assert submission.outcome == "failed" and submission.error_kind == "unrecorded"
+    assert "could not record it" in response.content.decode()
+    assert submission.connector is None and not Connector.objects.exists()
+    assert SandboxConnector.objects.count() == 1
+    assert submission.attempts.count() == 1 and submission.response_status == 200
+    assert not AuditEvent.objects.filter(action="connector.created").exists()
+    assert AuditEvent.objects.filter(action="credential.used").count() == 1
+    assert f"submission {submission.pk}: recorded part by part" in caplog.text

@@ -86,15 +86,18 @@ def _answers_read(client: ProviderClient) -> Iterator[None]:
         raise client.unreadable(exchange, "in a shape Connectors Admin cannot read") from None
 
 
-def _record_attempts(submission: Submission, client: ProviderClient) -> None:
-    """Store each exchange of the operation as its own attempt, as soon as it ends."""
+def _record_attempts(
+    submission: Submission, client: ProviderClient
+) -> Callable[[Exchange, int], None]:
+    """Store each exchange of the operation as its own attempt, as soon as it ends. Returns
+    the store, for a caller that holds some exchanges to store them with its outcome."""
 
-    def store(exchange: Exchange) -> None:
+    def store(exchange: Exchange, number: int | None = None) -> None:
         stored = client.exchange_record(exchange)
         request = stored.pop("request")
         Attempt.objects.create(
             submission=submission,
-            number=len(client.exchanges),
+            number=number or len(client.exchanges),
             method=request["method"],
             url=request["url"],
             request=request,
@@ -102,6 +105,7 @@ def _record_attempts(submission: Submission, client: ProviderClient) -> None:
         )
 
     client.on_exchange = store
+    return store
 
 
 def _finish(submission: Submission, client: ProviderClient | None) -> None:
@@ -132,15 +136,27 @@ def _looked_for(error: ProviderError) -> None:
 
 
 def _used(credential: Credential, submission: Submission, request: HttpRequest | None) -> None:
-    Credential.objects.filter(pk=credential.pk).update(last_used_at=timezone.now())
-    record(
-        AuditAction.CREDENTIAL_USED,
-        request=request,
-        actor=submission.user,
-        team=submission.team,
-        target=credential,
-        message=f"{submission.action_label} {submission.template} (submission {submission.pk})",
+    _all_used([credential], submission, request)
+
+
+def _all_used(
+    credentials: list[Credential], submission: Submission, request: HttpRequest | None
+) -> None:
+    """Mark credentials used by an operation, each with its audit event. One update marks them
+    all: its rows are locked in one order, whichever credential the operation is made with."""
+    Credential.objects.filter(pk__in=[c.pk for c in credentials]).update(
+        last_used_at=timezone.now()
     )
+    said = f"{submission.action_label} {submission.template} (submission {submission.pk})"
+    for credential in credentials:
+        record(
+            AuditAction.CREDENTIAL_USED,
+            request=request,
+            actor=submission.user,
+            team=submission.team,
+            target=credential,
+            message=said,
+        )
 
 
 # --- create ---------------------------------------------------------------------------------------
@@ -179,6 +195,8 @@ def create_connector(
     except ProviderError as error:
         failure = error
     try:
+        # The try, and its credentials marked used, in one commit before anything is sent:
+        # should the process die mid-call, the try stays pending and the sweep looks for it.
         with transaction.atomic():
             submission = Submission.objects.create(
                 team=team,
@@ -197,6 +215,9 @@ def create_connector(
                 # that the sweep queues records the connector with it (pushes need it).
                 secret_config=crypto.encrypt_json(kept) if kept and failure is None else "",
             )
+            if failure is None:
+                embedded = [c for _, c in embedding.embedded_credentials(submission)]
+                _all_used([credential, *embedded], submission, request)
     except IntegrityError:
         first = Submission.objects.filter(team=team, form_token=token).first()
         if first is None and not Credential.objects.filter(pk=credential.pk).exists():
@@ -210,39 +231,72 @@ def create_connector(
         _finish(submission, None)
         submission.save()
         return submission
-    _used(credential, submission, request)
-    for _, embedded in embedding.embedded_credentials(submission):
-        _used(embedded, submission, request)
-    _record_attempts(submission, client)
+    store = _record_attempts(submission, client)
+    held: list[tuple[Exchange, int]] = []
+    outcome: RemoteRecord | ProviderError
     try:
         with _answers_read(client):
             client.validate_create(template, data)  # a check first, where the provider has one
+            # The create's own exchanges are stored with its outcome, in the one transaction
+            # that records it: a record and the answer it was made from are never apart.
+            client.on_exchange = lambda sent: held.append((sent, len(client.exchanges)))
             exchange = client.send(call)
-            remote = client.read_create(template, exchange)
+            outcome = client.read_create(template, exchange)
     except ProviderError as error:
-        if error.may_have_reached:
-            _looked_for(error)
-            submission.reconciliation = Submission.Reconciliation.PENDING
-        _fail(submission, error, client)
+        outcome = error
     except Exception:
         _fail(submission, INTERNAL_ERROR, client)
         _finish(submission, client)
         submission.secret_config = ""
-        submission.save()
+        with transaction.atomic():
+            for sent, number in held:
+                store(sent, number)
+            submission.save()
         raise
-    else:
-        _adopt(submission, client, template, remote, kept, request)
-        made = submission.connector
-        if checked and made is not None and not made.remote_status:
-            Connector.objects.filter(pk=made.pk, remote_status="").update(remote_status=CONNECTED)
-            made.remote_status = CONNECTED
-        if idempotency_key and submission.connector is not None:
-            # The provider honoured the key: this connector is what the earlier tries made.
-            _resolve_earlier_tries(submission, idempotency_key)
-    if submission.reconciliation != Submission.Reconciliation.PENDING:
-        submission.secret_config = ""  # settled: the connector keeps its own, if any
-    _finish(submission, client)
-    submission.save()
+
+    def settle(in_one_transaction: bool) -> None:
+        for sent, number in held:
+            store(sent, number)
+        if isinstance(outcome, ProviderError):
+            if outcome.may_have_reached:
+                _looked_for(outcome)
+                submission.reconciliation = Submission.Reconciliation.PENDING
+            _fail(submission, outcome, client)
+        else:
+            _adopt(
+                submission,
+                client,
+                template,
+                outcome,
+                kept,
+                request,
+                saved_with_it=in_one_transaction,
+            )
+            made = submission.connector
+            if checked and made is not None and not made.remote_status:
+                Connector.objects.filter(pk=made.pk, remote_status="").update(
+                    remote_status=CONNECTED
+                )
+                made.remote_status = CONNECTED
+            if idempotency_key and submission.connector is not None:
+                # The provider honoured the key: this connector is what the earlier tries made.
+                _resolve_earlier_tries(submission, idempotency_key)
+        if submission.reconciliation != Submission.Reconciliation.PENDING:
+            submission.secret_config = ""  # settled: the connector keeps its own, if any
+        _finish(submission, client)
+        submission.save()
+
+    # The answer, the connector it made, its audit event and the try's outcome: one commit.
+    try:
+        with transaction.atomic():
+            settle(in_one_transaction=True)
+    except IntegrityError:
+        # A row the record refers to went during the call, which the database says only at
+        # the commit: recorded part by part instead, each part as far as it can be (a
+        # connector that cannot be recorded is said to be at the provider, unrecorded).
+        logger.warning("submission %s: recorded part by part", submission.pk)
+        submission.refresh_from_db()
+        settle(in_one_transaction=False)
     if submission.reconciliation == Submission.Reconciliation.PENDING:
         note_lost([submission.team_id], submission.created_at)
         signals.create_unclear.send(Submission, submission=submission)
@@ -301,13 +355,15 @@ def _adopt(
     request: HttpRequest | None,
     found_afterwards: bool = False,
     retired: bool = False,
+    saved_with_it: bool = False,
 ) -> None:
     """Record the connector the provider returned for this submission. The unique constraint
     refuses a second live record of it: one that an earlier try of the same form recorded (the
     background lookup of a try whose answer was lost, say) is this connector and is adopted;
     any other is a record of a connector the provider has since given its id to this new one
     (a Kafka Connect name reused), and is closed as deleted; unless the connector was found
-    after a lost answer and recorded since that try (imported meanwhile): then it is this one."""
+    after a lost answer and recorded since that try (imported meanwhile): then it is this one.
+    `saved_with_it`: the caller saves the submission, linked, in the same transaction."""
     try:
         with transaction.atomic():
             connector = Connector.objects.create(
@@ -325,9 +381,10 @@ def _adopt(
                 created_by=submission.user,
             )
             embedding.link(connector, submission)
-            # Linked as it is recorded: another try of the same form meeting this record
-            # (_same_form) sees that it is that form's connector, not an older one to close.
-            Submission.objects.filter(pk=submission.pk).update(connector=connector)
+            if not saved_with_it:
+                # Linked as it is recorded: another try of the same form meeting this record
+                # (_same_form) sees that it is that form's connector, not an older one to close.
+                Submission.objects.filter(pk=submission.pk).update(connector=connector)
             record(
                 AuditAction.CONNECTOR_CREATED,
                 request=request,
@@ -358,7 +415,17 @@ def _adopt(
                 return
             if not retired:
                 _retire(connector, submission, request)
-                _adopt(submission, client, template, remote, kept, request, found_afterwards, True)
+                _adopt(
+                    submission,
+                    client,
+                    template,
+                    remote,
+                    kept,
+                    request,
+                    found_afterwards,
+                    retired=True,
+                    saved_with_it=saved_with_it,
+                )
                 return
         logger.exception("submission %s: created remotely but not recorded", submission.pk)
         _fail(
