@@ -103,7 +103,7 @@ class CreateFlow:
         self.template = template
         self.credentials = Credential.objects.filter(
             team=team, kind=template.provider_slug, enabled=True
-        ).select_related("secret_set_by")
+        )
 
     # --- building --------------------------------------------------------------------------
     def _default_credential(self) -> Credential | None:
