@@ -244,6 +244,35 @@ def test_a_credential_disabled_while_it_is_edited_stays_disabled(owner, credenti
         assert credential.label == "Renamed"
 
 
+@postgres_only
+@pytest.mark.parametrize(
+    "change",
+    [
+        (
+            "edit",
+            {"label": "Renamed", "username": "sa.acme", "project_id": "4242", "residency": "us"},
+        ),
+        ("rotate", {"secret": "brand-new-secret-4321"}),
+    ],
+)
+def test_a_credential_deleted_while_it_is_edited_is_said_gone(owner, credential, change):
+    """The change read the credential before the delete went through: it finds no row to save
+    and says the credential was deleted (a 404, not a server error), without making it again."""
+    from connectors_admin.credentials.models import Credential
+
+    name, data = change
+    delete = reverse("credentials:delete", args=["acme", credential.pk])
+    url = reverse(f"credentials:{name}", args=["acme", credential.pk])
+    deleted, changed = one_after_another(
+        RowHeld(Credential, credential.pk),
+        lambda: answering(owner).post(delete),
+        lambda: answering(owner).post(url, data),
+    )
+    assert deleted.status_code == 302
+    assert changed.status_code == 404 and "deleted meanwhile" in changed.text
+    assert not Credential.objects.filter(pk=credential.pk).exists()
+
+
 def eventually(find: Callable[[], Any], seconds: float = 10) -> Any:
     """What `find` returns once it returns something, polled."""
     deadline = time.monotonic() + seconds

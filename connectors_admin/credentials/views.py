@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -174,7 +174,7 @@ def _saved_unless_label_taken(credential: Credential, form) -> bool:
     except IntegrityError:
         form.add_error("label", LABEL_TAKEN)
         return False
-    except DatabaseError:  # no row to update: deleted meanwhile, and not made again
+    except Credential.NotUpdated:  # no row to update: deleted meanwhile, and not made again
         raise Http404("This credential was deleted meanwhile.") from None
     return True
 
@@ -355,7 +355,7 @@ def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
             credential.forget_check()
             try:
                 credential.save(update_fields=ROTATED_FIELDS)
-            except DatabaseError:  # no row to update: deleted meanwhile, and not made again
+            except Credential.NotUpdated:  # no row to update: deleted meanwhile
                 raise Http404("This credential was deleted meanwhile.") from None
         credential.cache.all().delete()
         enqueue_on_commit(verify_credential, credential.pk)
