@@ -47,6 +47,13 @@ def test_search_filter_pick_three_and_refresh(
     page.get_by_label("Status").select_option("active")
     wait_htmx_idle(page)
     expect(rows).to_have_count(3)
+    # The team's credentials and members, offered by name and applied by id.
+    page.get_by_label("Credential").select_option(label=credential.label)
+    wait_htmx_idle(page)
+    page.get_by_label("Created by").select_option(label=owner.username)
+    wait_htmx_idle(page)
+    expect(rows).to_have_count(3)
+    assert f"credential={credential.pk}" in page.url and f"creator={owner.pk}" in page.url
     page.get_by_label("Select every connector on this page").check()
     screenshot("list-01-searched-and-picked")
     page.get_by_role("button", name="Refresh", exact=True).click()
