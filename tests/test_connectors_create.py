@@ -562,3 +562,55 @@ def test_a_record_refused_at_its_commit_is_recorded_part_by_part(
     assert not AuditEvent.objects.filter(action="connector.created").exists()
     assert AuditEvent.objects.filter(action="credential.used").count() == 1
     assert f"submission {submission.pk}: recorded part by part" in caplog.text
+
+
+def test_a_lost_answer_is_noted_on_the_team_in_the_commit_that_records_it(
+    owner_client, sandbox, credential, fault
+):
+    """The team's stamp and the create's reconciliation commit together: a process that stops
+    between two commits must not leave a lost create that the team's pages never look for
+    (the sweep only stamps creates it abandons, not ones already said lost)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fault("late")
+    with CaptureQueriesContext(connection) as queries:
+        post(owner_client, credential, htmx=False)
+    assert Submission.objects.get().reconciliation == "pending"
+    sql = [q["sql"] for q in queries]
+    said_lost = max(
+        n
+        for n, s in enumerate(sql)
+        if s.startswith('UPDATE "connectors_submission"') and '"reconciliation" = ' in s
+    )
+    stamped = max(n for n, s in enumerate(sql) if s.startswith('UPDATE "accounts_team"'))
+    commits = [n for n, s in enumerate(sql) if s == "COMMIT"]
+    # No commit between the two: one transaction records the reconciliation and the stamp.
+    assert not [n for n in commits if min(said_lost, stamped) < n < max(said_lost, stamped)]
+    assert [n for n in commits if n > max(said_lost, stamped)]
+
+
+def test_the_sweep_stamps_the_teams_in_the_commit_that_says_their_creates_lost(
+    team, owner, credential
+):
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from connectors_admin.connectors.services import abandon_stale_submissions
+
+    stale = Submission.objects.create(
+        team=team, user=owner, credential=credential, provider="mixpanel", template="mixpanel-s3"
+    )
+    Submission.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    with CaptureQueriesContext(connection) as queries:
+        assert abandon_stale_submissions() == 1
+    sql = [q["sql"] for q in queries]
+    stamped = max(n for n, s in enumerate(sql) if s.startswith('UPDATE "accounts_team"'))
+    said_lost = min(n for n, s in enumerate(sql) if s.startswith('UPDATE "connectors_submission"'))
+    assert not [n for n, s in enumerate(sql) if s == "COMMIT" and said_lost < n < stamped]
+    assert [n for n, s in enumerate(sql) if s == "COMMIT" and n > stamped]
+    team.refresh_from_db()
+    assert team.lost_answers_until > timezone.now()

@@ -285,6 +285,9 @@ def create_connector(
             submission.secret_config = ""  # settled: the connector keeps its own, if any
         _finish(submission, client)
         submission.save()
+        if submission.reconciliation == Submission.Reconciliation.PENDING:
+            # With the reconciliation, in its commit: the team's pages look for it from then.
+            note_lost([submission.team_id], submission.created_at)
 
     # The answer, the connector it made, its audit event and the try's outcome: one commit.
     try:
@@ -298,7 +301,6 @@ def create_connector(
         submission.refresh_from_db()
         settle(in_one_transaction=False)
     if submission.reconciliation == Submission.Reconciliation.PENDING:
-        note_lost([submission.team_id], submission.created_at)
         signals.create_unclear.send(Submission, submission=submission)
     logger.info("submission %s: %s", submission.pk, submission.outcome)
     return submission
@@ -684,14 +686,21 @@ def abandon_stale_submissions() -> int:
         "error_kind": "abandoned",
         "finished_at": timezone.now(),
     }
-    creates = stale.filter(action=Submission.CREATE).update(
-        **said,
-        reconciliation=Submission.Reconciliation.PENDING,
-        error_message="The server stopped before recording an outcome.",
-    )
-    if creates:  # the teams of the creates just said lost, found by what was just written
-        lost = Submission.objects.filter(action=Submission.CREATE, **said).values("team_id")
-        note_lost(lost, said["finished_at"])
+    # The creates said lost and their teams' stamps in one commit: a sweep stopped between
+    # the two would leave creates that no later sweep stamps (they are no longer pending).
+    with transaction.atomic():
+        creates = stale.filter(action=Submission.CREATE).update(
+            **said,
+            reconciliation=Submission.Reconciliation.PENDING,
+            error_message="The server stopped before recording an outcome.",
+        )
+        if creates:  # the teams of the creates just said lost, found by what was just written
+            lost = Submission.objects.filter(
+                action=Submission.CREATE,
+                reconciliation=Submission.Reconciliation.PENDING,  # its partial index, no scan
+                **said,
+            ).values("team_id")
+            note_lost(lost, said["finished_at"])
     return creates + stale.update(
         **said,
         error_message="The server stopped before recording an outcome. Check the provider "
