@@ -139,3 +139,18 @@ def test_a_short_secret_right_after_an_escape_stands_alone(text):
 @given(st.text(SECRET_CHARS, min_size=1, max_size=40), st.sampled_from(["\\n", "\\u003d", "%3A"]))
 def test_a_secret_after_an_escape_is_always_masked(secret, escape):
     assert redact_text(f"said{escape}{secret} ", [secret]) == f"said{escape}{REDACTED} "
+
+
+def test_a_call_described_again_says_the_cookies_its_session_now_sends():
+    """A provider's answer may set a cookie (a load balancer's sticky session): the session
+    sends it with the next call, so the call's record says so, as it says every header sent."""
+    from connectors_admin.providers.http import HttpClient
+
+    client = HttpClient({}, {"secret": SECRET})
+    call = Call("POST", "https://provider.example/connectors", json={"name": "x"})
+    before = client.redacted_request(call)
+    assert "Cookie" not in before["headers"]
+    client.session.cookies.set("AWSALB", "sticky-1234", domain="provider.example")
+    sent = call.prepare(client.session).headers
+    assert "AWSALB=sticky-1234" in sent["Cookie"]
+    assert client.redacted_request(call)["headers"]["Cookie"] == REDACTED

@@ -300,7 +300,7 @@ class HttpClient:
         self.on_exchange: Callable[[Exchange], None] | None = None
         # The last call described, with what the redactor knew then: a create's call is
         # described for its submission and again for its attempt, the same both times.
-        self._described: tuple[Call, tuple[int, int, int], dict[str, Any]] | None = None
+        self._described: tuple[Call, tuple[Any, ...], dict[str, Any]] | None = None
 
     def auth(self) -> requests.auth.AuthBase | tuple[str, str] | Callable | None:
         return None
@@ -573,8 +573,15 @@ class HttpClient:
     def redacted_request(self, call: Call) -> dict[str, Any]:
         redactor = self.redactor
         redactor.add(values=call.redact)
-        # A redactor only learns more: the same counts mean it masks what it masked then.
-        known = (len(redactor.values), len(redactor.keys), len(redactor.headers))
+        # A redactor only learns more: the same counts mean it masks what it masked then. The
+        # session's cookies are sent with the call: one an answer set since (a load balancer's
+        # sticky session) is in the next description, as in what is sent.
+        known = (
+            len(redactor.values),
+            len(redactor.keys),
+            len(redactor.headers),
+            tuple((c.domain, c.path, c.name, c.value) for c in self.session.cookies),
+        )
         if self._described and self._described[0] is call and self._described[1] == known:
             return self._described[2]
         described = self._describe(call)
