@@ -811,3 +811,20 @@ def test_list_rows_escape_what_providers_and_users_named(owner_client, team, own
     created = timezone.localtime(Connector.objects.get().created_at)
     assert f'<time datetime="{created.isoformat()}">{created:%b} {created.day}, ' in html
     assert 'aria-label="Select &lt;script&gt;' in html and f"/connectors/{connector.pk}/" in html
+
+
+@pytest.mark.django_db
+def test_a_credential_or_creator_a_link_names_wrongly_is_ignored_without_echoing_it(
+    owner_client, team, owner, credential
+):
+    """As before the filters read the team's choices in one query: a link's value that names
+    no credential or member of the team is said not to be one, in the page's own words, not
+    repeated into the page."""
+    make_connectors(team, credential, owner, 2)
+    html = owner_client.get(
+        reverse("connectors:list", args=["acme"]),
+        {"credential": "Your account is locked: call 555-0100", "creator": "999999"},
+    ).text
+    assert "locked: call 555-0100 is not" not in html and "999999 is not" not in html
+    assert html.count("That choice is not one of the available choices.") == 2
+    assert html.count("<tr>") == 3  # ignored: every connector is listed

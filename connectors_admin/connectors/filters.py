@@ -86,7 +86,12 @@ class StatusField(forms.ChoiceField):
 
 
 class IdChoiceField(forms.TypedChoiceField):
-    """A row's id among the choices, however a link spells the number ("01" is 1)."""
+    """A row's id among the choices, however a link spells the number ("01" is 1). One that is
+    not among them is said as a model choice says it: a link's text is not repeated."""
+
+    default_error_messages = {
+        "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"],
+    }
 
     def to_python(self, value: Any) -> str:
         value = super().to_python(value)
