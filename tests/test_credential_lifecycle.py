@@ -670,3 +670,42 @@ def test_a_new_label_while_a_test_runs_keeps_its_result(owner_client, sandbox, c
         assert run_test(Credential.objects.get(pk=credential.pk)).ok
     credential.refresh_from_db()
     assert renamed and credential.last_check_ok is True  # a label says nothing a test does
+
+
+@pytest.mark.django_db
+def test_a_refused_delete_counts_every_connector_that_uses_it(
+    owner_client, team, owner, credential, settings, django_assert_num_queries
+):
+    """The refusal lists the newest hundred and counts them all (up to the lists' cap), each
+    connector once however many places of its configuration carry the secret."""
+    from connectors_admin.connectors.models import EmbeddedCredential
+
+    from .test_connectors_pages import make_connectors
+
+    make_connectors(team, credential, owner, 103)
+    gone = make_connectors(team, credential, owner, 2)
+    Connector.objects.filter(pk__in=[c.pk for c in gone]).update(deleted_at="2026-01-01T00:00Z")
+    other = make_credential(team, owner, label="Other")
+    for number, carrier in enumerate(make_connectors(team, other, owner, 3)):
+        EmbeddedCredential.objects.create(connector=carrier, credential=credential, slot="a")
+        if number == 0:  # the same secret in a second place of one configuration
+            EmbeddedCredential.objects.create(connector=carrier, credential=credential, slot="b")
+    url = reverse("credentials:delete", args=["acme", credential.pk])
+    # session, user, memberships, the credential, the newest it made, the count of those it
+    # made and of those carrying it (capped), its creates not settled (two)
+    with django_assert_num_queries(9):
+        html = owner_client.get(url).text
+    assert "cannot be deleted: 106 connectors use it" in html
+    assert html.count('<li><a href="/teams/acme/connectors/') == 100
+    assert "The newest 100 are listed here; the other 6 are in the connector list." in html
+
+    settings.LIST_COUNT_CAP = 50  # a count past the cap says so, as the lists do
+    html = owner_client.get(url).text
+    assert "cannot be deleted: 50+ connectors use it" in html
+    assert html.count('<li><a href="/teams/acme/connectors/') == 50
+    assert "the others are in the connector list." in html
+    settings.LIST_COUNT_CAP = 10_000
+
+    Connector.objects.filter(credential=credential).update(deleted_at="2026-01-01T00:00Z")
+    html = owner_client.get(url).text  # three carry it, all listed, no count read
+    assert "cannot be deleted: 3 connectors use it" in html and "are listed here" not in html

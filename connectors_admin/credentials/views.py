@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -58,10 +60,8 @@ def credential_list(request: HttpRequest, team: str) -> HttpResponse:
             embedding=_capped_count("embedded_in", connector__deleted_at=None),
         )
     )
-    cap = settings.LIST_COUNT_CAP
     for credential in credentials:
-        total = credential.using + credential.embedding
-        credential.connector_count = f"{cap:,}+" if total > cap else f"{total:,}"
+        credential.connector_count = _count_label(credential.using + credential.embedding)
     groups = [
         (
             "Provider API credentials",
@@ -70,6 +70,23 @@ def credential_list(request: HttpRequest, team: str) -> HttpResponse:
         ("Storage secrets", [c for c in credentials if KINDS[c.kind].group == STORAGE_GROUP]),
     ]
     return render(request, "credentials/list.html", _context(membership, groups=groups))
+
+
+def _count_label(count: int) -> str:
+    """A count read up to the lists' cap, as the lists say it: "10,000+" past the cap."""
+    cap = settings.LIST_COUNT_CAP
+    return f"{cap:,}+" if count > cap else f"{count:,}"
+
+
+def _others(count: int, shown: int) -> str:
+    """Those of `count` (read up to the lists' cap) that a page does not list, as it says them:
+    "other 96", "other 9,900+" past the cap; "" when it lists them all."""
+    cap = settings.LIST_COUNT_CAP
+    if count <= shown:
+        return ""
+    if count <= cap:
+        return f"other {count - shown:,}"
+    return f"other {cap - shown:,}+" if cap > shown else "others"
 
 
 def _capped_count(relation: str, **filters) -> Func:
@@ -464,20 +481,39 @@ def credential_delete(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     return _delete_unless_used(request, membership, credential)
 
 
+IN_USE_SHOWN = 100  # connectors the refusal lists; the rest are counted
+
+
+def _in_use(credential: Credential) -> tuple[list[tuple[Any, str]], int]:
+    """The live connectors that keep a credential from being deleted, newest first (those
+    created with it, then those that carry its secret inside them), as many as the page
+    lists; and how many there are in all, counted up to the lists' cap past a full page."""
+    created = credential.connectors.filter(deleted_at=None)
+    carried = credential.embedded_in.filter(connector__deleted_at=None).exclude(
+        connector__credential=credential  # counted once, as created with it
+    )
+    shown = min(IN_USE_SHOWN, settings.LIST_COUNT_CAP)
+    in_use = [
+        (connector, "created with it") for connector in created.order_by("-created_at")[:shown]
+    ]
+    room = shown - len(in_use)
+    links = carried.select_related("connector").order_by("-connector__created_at", "connector")
+    links = list(links[:room]) if room else []
+    listed = {connector.pk for connector, _ in in_use}
+    for link in links:
+        if link.connector_id not in listed:  # a connector may carry it in two places
+            listed.add(link.connector_id)
+            in_use.append((link.connector, "carries its secret in its configuration"))
+    if room and len(links) < room:  # all of them read: they are their own count
+        return in_use, len(in_use)
+    cap = settings.LIST_COUNT_CAP + 1
+    carrying = carried.order_by().values("connector").distinct()[:cap].count()
+    return in_use, created.order_by().values("pk")[:cap].count() + carrying
+
+
 def _delete_unless_used(request: HttpRequest, membership: Membership, credential: Credential):
     team = membership.team.slug
-    # Connectors created with it, and connectors that carry its secret inside them.
-    in_use = [
-        (connector, "created with it")
-        for connector in credential.connectors.filter(deleted_at=None).order_by("-created_at")[:100]
-    ]
-    in_use += [
-        (link.connector, "carries its secret in its configuration")
-        for link in credential.embedded_in.filter(connector__deleted_at=None)
-        .select_related("connector")
-        .exclude(connector__in=[connector for connector, _ in in_use])
-        .order_by("-connector__created_at")[:100]
-    ]
+    in_use, in_use_count = _in_use(credential)
     # Creates that may have made a connector with it, not settled yet: their lookup needs it.
     unsettled = credential.creates_in_flight()
     if request.method == "POST" and not in_use and not unsettled:
@@ -495,7 +531,15 @@ def _delete_unless_used(request: HttpRequest, membership: Membership, credential
     return render(
         request,
         "credentials/delete.html",
-        _context(membership, credential=credential, in_use=in_use, unsettled=unsettled),
+        _context(
+            membership,
+            credential=credential,
+            in_use=in_use,
+            in_use_count=in_use_count,
+            in_use_label=_count_label(in_use_count),
+            others=_others(in_use_count, len(in_use)),
+            unsettled=unsettled,
+        ),
         status=409 if request.method == "POST" else 200,
     )
 
