@@ -709,3 +709,28 @@ def test_a_refused_delete_counts_every_connector_that_uses_it(
     Connector.objects.filter(credential=credential).update(deleted_at="2026-01-01T00:00Z")
     html = owner_client.get(url).text  # three carry it, all listed, no count read
     assert "cannot be deleted: 3 connectors use it" in html and "are listed here" not in html
+
+
+@pytest.mark.django_db
+def test_the_credentials_list_counts_each_connector_that_uses_it_once(
+    owner_client, team, owner, credential
+):
+    from connectors_admin.connectors.models import EmbeddedCredential
+
+    from .test_connectors_pages import make_connectors
+
+    made = make_connectors(team, credential, owner, 3)
+    Connector.objects.filter(pk=made[0].pk).update(deleted_at="2026-01-01T00:00Z")  # closed
+    # One it made also carries it; another credential's connector carries it in two places.
+    EmbeddedCredential.objects.create(connector=made[1], credential=credential, slot="a")
+    other = make_credential(team, owner, label="Other")
+    (carrier,) = make_connectors(team, other, owner, 1)
+    for slot in ("a", "b"):
+        EmbeddedCredential.objects.create(connector=carrier, credential=credential, slot=slot)
+    html = owner_client.get(reverse("credentials:list", args=["acme"])).text
+    row = re.search(r"<tr>\s*<td><a [^>]*>Production</a>.*?</tr>", html, re.S)
+    counts = re.findall(r"<td>(\d+)</td>", row.group(0))
+    # The three it made (one deleted since), and the other that carries it: each once.
+    assert counts == ["4"], counts
+    refused = owner_client.post(reverse("credentials:delete", args=["acme", credential.pk])).text
+    assert "cannot be deleted: 3 connectors use it" in refused  # the live ones

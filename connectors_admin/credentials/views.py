@@ -55,9 +55,15 @@ def credential_list(request: HttpRequest, team: str) -> HttpResponse:
         Credential.objects.filter(team=membership.team)
         .select_related("secret_set_by")
         .annotate(
-            # Connectors that use it, and live ones that carry its secret inside them.
+            # Connectors made with it (deleted since or not: a record of what it made), and
+            # the other live ones that carry its secret inside them, each once.
             using=_capped_count("connectors"),
-            embedding=_capped_count("embedded_in", connector__deleted_at=None),
+            embedding=_capped_count(
+                "embedded_in",
+                connector__deleted_at=None,
+                each="connector",
+                unless={"connector__credential": OuterRef("pk")},
+            ),
         )
     )
     for credential in credentials:
@@ -89,15 +95,22 @@ def _others(count: int, shown: int) -> str:
     return f"other {cap - shown:,}+" if cap > shown else "others"
 
 
-def _capped_count(relation: str, **filters) -> Func:
-    """How many rows of a credential's reverse `relation` there are, counted up to the list cap
-    (an index-only scan of at most that many entries) rather than joining them all."""
+def _capped_count(
+    relation: str, *, each: str = "pk", unless: dict | None = None, **filters
+) -> Func:
+    """How many rows of a credential's reverse `relation` there are (or distinct values of
+    their `each`), counted up to the list cap (an index scan of at most that many entries)
+    rather than joining them all; without those matching `unless`."""
     field = Credential._meta.get_field(relation)
-    rows = (
-        field.related_model._default_manager.filter(**{field.field.name: OuterRef("pk")}, **filters)
-        .order_by()
-        .values("pk")[: settings.LIST_COUNT_CAP + 1]
+    rows = field.related_model._default_manager.filter(
+        **{field.field.name: OuterRef("pk")}, **filters
     )
+    if unless:
+        rows = rows.exclude(**unless)
+    rows = rows.order_by().values(each)
+    if each != "pk":
+        rows = rows.distinct()
+    rows = rows[: settings.LIST_COUNT_CAP + 1]
     return Func(
         Subquery(rows),
         template="(SELECT COUNT(*) FROM %(expressions)s AS capped)",
