@@ -145,23 +145,34 @@ class ConnectorFilter(forms.Form):
     @cached_property
     def team_choices(self) -> dict[str, list[tuple[int, str]]]:
         """The team's credentials and members as (id, label), sorted by label: the options and
-        checks of their two filters, and what a search matches credentials by, in one query.
-        Only what an option shows: not a credential's payload, not a password hash."""
-        credentials = (
+        checks of their two filters, and what a search matches credentials by; with a search,
+        also the people whose name it matches among those who made one of the team's
+        connectors ("made by"): all in one query. Only what an option shows: not a
+        credential's payload, not a password hash. (Read once the search is cleaned: it is
+        the first field.)"""
+        users = get_user_model().objects
+        parts = [
             Credential.objects.filter(team=self.team)
             .annotate(choice=Value("credential"))
-            .values_list("choice", "pk", "label")
-        )
-        members = (
-            get_user_model()
-            .objects.filter(memberships__team=self.team)
+            .values_list("choice", "pk", "label"),
+            users.filter(memberships__team=self.team)
             .annotate(choice=Value("creator"))
-            .values_list("choice", "pk", "username")
-        )
-        found: dict[str, list[tuple[int, str]]] = {"credential": [], "creator": []}
+            .values_list("choice", "pk", "username"),
+        ]
+        query = self.cleaned_data.get("q") if hasattr(self, "cleaned_data") else ""
+        if query:
+            # Only people who made one of the team's connectors: a cap over every account on
+            # the platform could leave the team's own creators out.
+            made_here = Connector.objects.filter(team=self.team, created_by=OuterRef("pk"))
+            parts.append(
+                users.filter(Exists(made_here), username__icontains=query)
+                .annotate(choice=Value("made by"))
+                .values_list("choice", "pk", "username")
+            )
+        found: dict[str, list[tuple[int, str]]] = {"credential": [], "creator": [], "made by": []}
         # (Sorted here: a UNION takes no model's own order.)
-        rows = credentials.order_by().union(members.order_by(), all=True).order_by()
-        for choice, pk, label in rows:
+        first, *others = [part.order_by() for part in parts]
+        for choice, pk, label in first.union(*others, all=True).order_by():
             found[choice].append((pk, label))
         for rows in found.values():
             rows.sort(key=lambda row: (row[1].casefold(), row[1], row[0]))
@@ -275,18 +286,11 @@ class ConnectorFilter(forms.Form):
             connectors = connectors.filter(created_at__lt=end)
         query = value("q")
         if query:
-            # Creators and credentials are looked up first (small tables), so the search is an
-            # OR of indexed conditions on the connector table alone (trigram indexes on name and
+            # Creators and credentials are looked up first (small tables, in the one query of
+            # `team_choices`), so the search is an OR of indexed conditions on the connector table alone (trigram indexes on name and
             # provider's id on PostgreSQL, foreign-key indexes on the ids) with no join.
             matches = Q(name__icontains=query) | Q(remote_id__icontains=query)
-            # Only people who made one of the team's connectors: a cap over every account on
-            # the platform could leave the team's own creators out.
-            made_here = Connector.objects.filter(team=self.team, created_by=OuterRef("pk"))
-            creators = list(
-                get_user_model()
-                .objects.filter(Exists(made_here), username__icontains=query)
-                .values_list("pk", flat=True)[:MAX_LOOKUPS]
-            )
+            creators = [pk for pk, _ in self.team_choices["made by"]][:MAX_LOOKUPS]
             needle = query.casefold()
             credentials = [
                 pk for pk, label in self.team_choices["credential"] if needle in label.casefold()
