@@ -614,3 +614,21 @@ def test_the_sweep_stamps_the_teams_in_the_commit_that_says_their_creates_lost(
     assert [n for n, s in enumerate(sql) if s == "COMMIT" and n > stamped]
     team.refresh_from_db()
     assert team.lost_answers_until > timezone.now()
+
+
+def test_a_team_saved_from_an_earlier_read_keeps_its_lost_answers_stamp(team):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from connectors_admin.accounts.models import Team
+    from connectors_admin.connectors.lost import note_lost
+
+    read_before = Team.objects.get(pk=team.pk)  # a form, the admin
+    made = timezone.now()
+    note_lost([team.pk], made)  # meanwhile, a create's answer is lost
+    read_before.name = "Acme Renamed"
+    read_before.save()
+    saved = Team.objects.get(pk=team.pk)
+    assert saved.name == "Acme Renamed"
+    assert saved.lost_answers_until == made + timedelta(days=7)

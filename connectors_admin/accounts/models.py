@@ -50,6 +50,18 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # The stamp is moved only by its own update, which only ever moves it later: a team
+        # read before a create lost its answer, then saved (its admin, its settings), must not
+        # put the older stamp back and hide that create.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "lost_answers_until"
+            ]
+        super().save(*args, **kwargs)
+
 
 class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
