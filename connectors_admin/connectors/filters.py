@@ -287,8 +287,9 @@ class ConnectorFilter(forms.Form):
         query = value("q")
         if query:
             # Creators and credentials are looked up first (small tables, in the one query of
-            # `team_choices`), so the search is an OR of indexed conditions on the connector table alone (trigram indexes on name and
-            # provider's id on PostgreSQL, foreign-key indexes on the ids) with no join.
+            # `team_choices`), so the search is an OR of indexed conditions on the connector
+            # table alone (trigram indexes on name and provider's id on PostgreSQL, foreign-key
+            # indexes on the ids) with no join.
             matches = Q(name__icontains=query) | Q(remote_id__icontains=query)
             creators = [pk for pk, _ in self.team_choices["made by"]][:MAX_LOOKUPS]
             needle = query.casefold()
