@@ -26,6 +26,13 @@ DEFERRED_JOIN_FROM = 500
 Reader = Callable[[Any, int, int, Callable[[], int]], list]
 
 
+def count_label(count: int) -> str:
+    """A count read up to `LIST_COUNT_CAP` (at most one row past it), as lists say it:
+    "10,000+" past the cap."""
+    cap = settings.LIST_COUNT_CAP
+    return f"{cap:,}+" if count > cap else f"{count:,}"
+
+
 class CappedPage(Page):
     more: bool = False
 
@@ -57,7 +64,7 @@ class CappedPaginator(Paginator):
 
     @property
     def count_label(self) -> str:
-        return f"{self.cap:,}+" if self.capped else f"{self.count:,}"
+        return count_label(self.count)
 
     def validate_number(self, number):
         if not self.capped:

@@ -19,7 +19,7 @@ from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 from connectors_admin.core.crypto import DecryptionError
 from connectors_admin.core.htmx import htmx_partial
-from connectors_admin.core.paging import CappedPaginator
+from connectors_admin.core.paging import CappedPaginator, count_label
 from connectors_admin.core.tasks import enqueue_on_commit
 from connectors_admin.providers import TEMPLATES
 
@@ -67,7 +67,7 @@ def credential_list(request: HttpRequest, team: str) -> HttpResponse:
         )
     )
     for credential in credentials:
-        credential.connector_count = _count_label(credential.using + credential.embedding)
+        credential.connector_count = count_label(credential.using + credential.embedding)
     groups = [
         (
             "Provider API credentials",
@@ -76,12 +76,6 @@ def credential_list(request: HttpRequest, team: str) -> HttpResponse:
         ("Storage secrets", [c for c in credentials if KINDS[c.kind].group == STORAGE_GROUP]),
     ]
     return render(request, "credentials/list.html", _context(membership, groups=groups))
-
-
-def _count_label(count: int) -> str:
-    """A count read up to the lists' cap, as the lists say it: "10,000+" past the cap."""
-    cap = settings.LIST_COUNT_CAP
-    return f"{cap:,}+" if count > cap else f"{count:,}"
 
 
 def _others(count: int, shown: int) -> str:
@@ -549,7 +543,7 @@ def _delete_unless_used(request: HttpRequest, membership: Membership, credential
             credential=credential,
             in_use=in_use,
             in_use_count=in_use_count,
-            in_use_label=_count_label(in_use_count),
+            in_use_label=count_label(in_use_count),
             others=_others(in_use_count, len(in_use)),
             unsettled=unsettled,
         ),
