@@ -163,6 +163,94 @@ def fault(sandbox) -> Callable[..., None]:
     return queue
 
 
+class Between:
+    """A loopback server between the app and its sandbox: each request is passed on as it came,
+    and the answer back as it went. A test's hook runs when a request arrives, before it is
+    passed on, in the server's own thread: with its own database connection, it sees only what
+    the app has committed, and what it writes meanwhile is another client's doing."""
+
+    HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.hooks: list[tuple[str, Any, Callable[[], None]]] = []
+        self.failures: list[BaseException] = []
+        self.url = ""
+
+    def on(self, method: str, path: str, run: Callable[[], None]) -> None:
+        import re
+
+        self.hooks.append((method, re.compile(path), run))
+
+    def run_hooks(self, method: str, path: str) -> None:
+        from django.db import connections
+
+        try:
+            for wanted, pattern, run in self.hooks:
+                if wanted == method and pattern.search(path):
+                    run()
+        except BaseException as error:  # said by the test, not lost in the server's thread
+            self.failures.append(error)
+        finally:
+            connections.close_all()
+
+    def check(self) -> None:
+        """Raise what a hook raised (once: the fixture checks again at the end)."""
+        failures, self.failures = self.failures, []
+        if failures:
+            raise failures[0]
+
+
+@pytest.fixture
+def between(sandbox, settings):
+    """The app reaches its sandbox through a `Between` (see there)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    state = Between(sandbox)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def relay(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            state.run_hooks(self.command, self.path)
+            headers = {
+                k: v
+                for k, v in self.headers.items()
+                if k.lower() not in Between.HOP_BY_HOP | {"accept-encoding"}
+            }
+            answer = requests.request(
+                self.command,
+                state.target + self.path,
+                data=body,
+                headers=headers,
+                allow_redirects=False,
+                timeout=30,
+            )
+            self.send_response(answer.status_code)
+            for name, value in answer.headers.items():
+                if name.lower() not in Between.HOP_BY_HOP | {"content-encoding"}:
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(answer.content)))
+            self.end_headers()
+            self.wfile.write(answer.content)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = relay
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.SANDBOX_URL = state.url
+    yield state
+    server.shutdown()
+    server.server_close()
+    state.check()
+
+
 @pytest.fixture
 def closed_port() -> int:
     """A loopback port with nothing listening on it."""

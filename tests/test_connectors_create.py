@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 
 from connectors_admin.connectors.models import Connector, Submission
@@ -499,26 +500,31 @@ def test_a_new_form_starts_from_a_credential_that_works(owner_client, team, owne
 
 
 def test_a_create_commits_its_try_before_the_call_and_all_it_records_after_in_one(
-    owner_client, sandbox, credential, monkeypatch
+    owner_client, between, credential
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from connectors_admin.providers.http import HttpClient
+    from connectors_admin.audit.models import AuditEvent
 
-    sent = HttpClient.send
     seen = []
 
-    def send(client, call):
-        # When the call leaves, no transaction is open and the try is recorded, pending (its
-        # lookup finds it should the process die mid-call).
-        seen.append((connection.in_atomic_block, Submission.objects.get().outcome))
-        return sent(client, call)
+    def arrived():
+        # Another connection, as the call arrives: the try is committed, pending (its lookup
+        # finds it should the process die mid-call), with its credential marked used; and no
+        # row the create wrote is still locked (PostgreSQL says so at once, with NOWAIT).
+        nowait = connection.features.has_select_for_update_nowait
+        with transaction.atomic():
+            used = Credential.objects.select_for_update(nowait=nowait).get(pk=credential.pk)
+            tried = Submission.objects.select_for_update(nowait=nowait).get()
+        said = AuditEvent.objects.filter(action="credential.used").count()
+        seen.append((tried.outcome, used.last_used_at is not None, said))
 
-    monkeypatch.setattr(HttpClient, "send", send)
+    between.on("POST", r"/connectors$", arrived)
     with CaptureQueriesContext(connection) as queries:
         post(owner_client, credential, htmx=False)
-    assert seen == [(False, "pending")]
+    between.check()
+    assert seen == [("pending", True, 1)]
     statements = [q["sql"].split(" ")[0] for q in queries]
     commits = [n for n, s in enumerate(statements) if s == "COMMIT"]
     # Two commits: the try with its credential marked used (update, audit event); then the
@@ -534,34 +540,31 @@ def test_a_create_commits_its_try_before_the_call_and_all_it_records_after_in_on
     assert Submission.objects.get().connector == Connector.objects.get()
 
 
-def test_a_record_refused_at_its_commit_is_recorded_part_by_part(
-    owner_client, sandbox, credential, monkeypatch, caplog
+def test_a_credential_deleted_during_the_call_is_recorded_part_by_part(
+    owner_client, between, credential, caplog
 ):
+    """The credential goes while the call is out (an operator's delete behind the app's back):
+    its rows are refused only at the commit that records the answer. The create is then
+    recorded part by part: the connector the provider made, without the credential."""
     from connectors_admin.audit.models import AuditEvent
-    from connectors_admin.connectors import services
-    from connectors_admin.connectors.models import EmbeddedCredential
 
-    linked = services.embedding.link
-
-    def link(connector, submission):
-        # A row the record refers to is gone by its commit (a credential deleted meanwhile):
-        # the database refuses it only then.
-        EmbeddedCredential.objects.create(connector=connector, credential_id=10**9, slot="x")
-        return linked(connector, submission)
-
-    monkeypatch.setattr(services.embedding, "link", link)
+    between.on(
+        "POST", r"/connectors$", lambda: Credential.objects.filter(pk=credential.pk).delete()
+    )
     caplog.set_level(logging.INFO)
     response = post(owner_client, credential)
+    between.check()
+    assert not Credential.objects.filter(pk=credential.pk).exists()
     submission = Submission.objects.get()
-    # Made at the provider, not recorded here, and said so; the exchange is kept.
-    assert submission.outcome == "failed" and submission.error_kind == "unrecorded"
-    assert "could not record it" in response.content.decode()
-    assert submission.connector is None and not Connector.objects.exists()
-    assert SandboxConnector.objects.count() == 1
+    connector = Connector.objects.get()
+    assert submission.outcome == "succeeded" and submission.connector == connector
+    assert connector.credential is None and submission.credential is None
+    assert connector.remote_id == SandboxConnector.objects.get().remote_id
     assert submission.attempts.count() == 1 and submission.response_status == 200
-    assert not AuditEvent.objects.filter(action="connector.created").exists()
-    assert AuditEvent.objects.filter(action="credential.used").count() == 1
+    assert AuditEvent.objects.filter(action="connector.created").count() == 1
     assert f"submission {submission.pk}: recorded part by part" in caplog.text
+    assert connector.remote_id in response.content.decode()
+    assert MIXPANEL_SECRET not in caplog.text + response.content.decode()
 
 
 def test_a_lost_answer_is_noted_on_the_team_in_the_commit_that_records_it(
