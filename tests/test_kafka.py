@@ -1478,3 +1478,31 @@ def test_a_lost_delete_of_a_connector_made_a_minute_ago_is_recorded_by_the_promi
         f"actions offered: {[a.slug for a in connector.available_actions()]}; "
         f"queued: {tasks.names()}"
     )
+
+
+def test_a_connector_whose_name_is_longer_than_a_record_keeps_is_listed_but_not_imported(
+    owner_client, sandbox, kc
+):
+    """Kafka Connect sets no limit on a name; a record keeps 255 characters of a provider's id.
+    Such a connector is listed, said not importable, and skipped if ticked anyway."""
+    long_name = "legacy-" + "x" * 253  # 260 characters
+    config = {
+        "connector.class": "io.aiven.connect.jdbc.JdbcSinkConnector",
+        "connection.url": "jdbc:postgresql://db/shop",
+        "topics": "orders",
+    }
+    base = f"{sandbox}/sandbox/kafka-connect"
+    for name in (long_name, "legacy-short"):
+        made = requests.post(f"{base}/connectors", json={"name": name, "config": config}, timeout=5)
+        assert made.status_code == 201
+    url = reverse("connectors:import", args=["acme", "kafka-connect"])
+    page = owner_client.get(url, {"credential": kc.pk}).content.decode()
+    assert "2 connectors at Kafka Connect" in page
+    assert "Its id is 260 characters long" in page and "at most 255" in page
+    assert f'value="{long_name}"' not in page and 'value="legacy-short"' in page
+
+    response = owner_client.post(
+        url, {"credential": kc.pk, "remote_id": [long_name, "legacy-short"]}
+    )
+    assert response.status_code == 302
+    assert list(Connector.objects.values_list("remote_id", flat=True)) == ["legacy-short"]

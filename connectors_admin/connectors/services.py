@@ -1101,9 +1101,10 @@ def list_importable(
     credential: Credential,
     inputs: dict[str, Any],
     request: HttpRequest | None = None,
-) -> tuple[Submission, list[tuple[RemoteRecord, Connector | None]]]:
+) -> tuple[Submission, list[tuple[RemoteRecord, Connector | None, str]]]:
     """The provider's connectors of this template, each with the record this team already has
-    of it (None when it is not recorded yet). The listing is recorded as an operation."""
+    of it (None when it is not recorded yet), and why it cannot be recorded ("" when it can).
+    The listing is recorded as an operation."""
     submission = _operation(team, user, credential, template, Submission.IMPORT)
     client = None
     remotes: list[RemoteRecord] = []
@@ -1134,7 +1135,23 @@ def list_importable(
     for connector in sorted(recorded, key=lambda c: c.credential_id != credential.pk):
         if connector.credential is not None and connector.credential.reaches_same_place(credential):
             known.setdefault(connector.remote_id, connector)
-    return submission, [(remote, known.get(remote.remote_id)) for remote in remotes]
+    return submission, [
+        (remote, known.get(remote.remote_id), unrecordable(remote)) for remote in remotes
+    ]
+
+
+KEPT_ID = Connector._meta.get_field("remote_id").max_length
+
+
+def unrecordable(remote: RemoteRecord) -> str:
+    """Why a listed connector cannot be recorded here ("" when it can): an id longer than a
+    record keeps (Kafka Connect sets no limit on a name; a create here allows 249)."""
+    if len(remote.remote_id) > KEPT_ID:
+        return (
+            f"Its id is {len(remote.remote_id):,} characters long, and a record here keeps "
+            f"at most {KEPT_ID}: it cannot be imported."
+        )
+    return ""
 
 
 def import_connectors(
@@ -1158,8 +1175,8 @@ def import_connectors(
         request=request,
     )
     imported: list[Connector] = []
-    for remote, known in listed:
-        if known is not None or remote.remote_id not in chosen:
+    for remote, known, cannot in listed:
+        if known is not None or cannot or remote.remote_id not in chosen:
             continue
         try:
             connector = _import_one(team, user, template, credential, remote, inputs)
