@@ -245,3 +245,88 @@ def test_an_import_of_more_than_the_cap_says_how_many_were_left(owner_client, sa
     # Listed again, the rest are the ones still offered.
     again = owner_client.get(url, {"credential": kc.pk}).content.decode()
     assert len(re.findall(r'name="remote_id" value="', again)) == 3
+
+
+# --- importing connectors that carry stored credentials -------------------------------------------
+def made_elsewhere(sandbox, name: str, config: dict) -> None:
+    body = {"name": name, "config": {"topics": "orders", **config}}
+    answer = requests.post(f"{sandbox}/sandbox/kafka-connect/connectors", json=body, timeout=5)
+    assert answer.status_code == 201, answer.text
+
+
+def test_an_imported_connector_is_linked_to_the_stored_credentials_it_carries(
+    owner_client, sandbox, kc, aws, team, owner
+):
+    """A connector made elsewhere with the team's stored AWS pair, or a stored database login,
+    in its configuration is linked to them when imported: the credential counts it as in use,
+    refuses deletion for it, and flags it after a rotation. Only exact values link: the same
+    key id with another secret does not."""
+    login = stored_uri(
+        team, owner, f"postgresql://loader:{KAFKA_CONNECT_PASSWORD}@db.internal/shop", "Shop DB"
+    )
+    s3 = {
+        "connector.class": S3_SINK,
+        "aws.access.key.id": "AKIA" + "K" * 16,
+        "aws.s3.bucket.name": "acme-lake",
+        "aws.s3.region": "eu-west-1",
+    }
+    made_elsewhere(sandbox, "lake-elsewhere", {**s3, "aws.secret.access.key": AWS_SECRET})
+    made_elsewhere(sandbox, "lake-other-secret", {**s3, "aws.secret.access.key": TYPED})
+    made_elsewhere(
+        sandbox,
+        "shop-elsewhere",
+        {
+            "connector.class": JDBC_SINK,
+            "connection.url": "jdbc:postgresql://db.internal:5432/shop",
+            "connection.user": "loader",
+            "connection.password": KAFKA_CONNECT_PASSWORD,
+        },
+    )
+    url = reverse("connectors:import", args=["acme", "kafka-connect"])
+    page = owner_client.get(url, {"credential": kc.pk}).content.decode()
+    rows = {
+        name: re.search(rf'value="{name}".*?</tr>', page, re.S).group(0)
+        for name in ("lake-elsewhere", "lake-other-secret", "shop-elsewhere")
+    }
+    assert ">Lake</a>" in rows["lake-elsewhere"]
+    assert ">Shop DB</a>" in rows["shop-elsewhere"]
+    assert ">Lake</a>" not in rows["lake-other-secret"] and ">none<" in rows["lake-other-secret"]
+
+    owner_client.post(url, {"credential": kc.pk, "remote_id": list(rows)})
+    assert Connector.objects.count() == 3
+    lake = EmbeddedCredential.objects.get(credential=aws)
+    assert lake.connector.remote_id == "lake-elsewhere" and lake.is_current
+    assert lake.connector.context["embedded"][0]["credential"] == aws.pk
+    shop = EmbeddedCredential.objects.get(credential=login)
+    assert shop.connector.remote_id == "shop-elsewhere" and shop.slot == "login"
+    assert EmbeddedCredential.objects.count() == 2
+
+    # Delete protection and the credential's page cover the imported copy.
+    assert aws.in_use()
+    refused = owner_client.post(reverse("credentials:delete", args=["acme", aws.pk]), follow=True)
+    assert "lake-elsewhere" in refused.content.decode()
+    assert Credential.objects.filter(pk=aws.pk).exists()
+    # A rotation flags it; its whole configuration was never known here, so nothing is sent.
+    rotate(owner_client, aws)
+    said = push(owner_client, aws)
+    assert "never sent from here (it was imported)" in said
+    assert at_cluster("lake-elsewhere")["aws.secret.access.key"] == AWS_SECRET
+    for secret in (AWS_SECRET, TYPED, ROTATED, KAFKA_CONNECT_PASSWORD):
+        assert secret not in page and secret not in said
+        assert secret not in json.dumps(list(Connector.objects.values()), default=str)
+    # A reconfigure (its secrets asked for, as they were never known here) that types what the
+    # credential holds now keeps the link, current; one that types another value drops it.
+    lake_connector = Connector.objects.get(remote_id="lake-elsewhere")
+    url, properties = reconfigure_form(owner_client, lake_connector)
+    typed = {"properties": json.dumps(properties)}
+    typed["secret_properties"] = f"aws.secret.access.key={ROTATED}"
+    assert owner_client.post(url, typed).status_code == 302
+    assert at_cluster("lake-elsewhere")["aws.secret.access.key"] == ROTATED
+    assert EmbeddedCredential.objects.get(credential=aws).is_current
+    shop_connector = Connector.objects.get(remote_id="shop-elsewhere")
+    url, properties = reconfigure_form(owner_client, shop_connector)
+    typed = {"properties": json.dumps(properties)}
+    typed["secret_properties"] = "connection.password=another-password-typed"
+    assert owner_client.post(url, typed).status_code == 302
+    assert not EmbeddedCredential.objects.filter(credential=login).exists()
+    assert not login.in_use()

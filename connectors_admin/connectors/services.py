@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -1101,10 +1101,9 @@ def list_importable(
     credential: Credential,
     inputs: dict[str, Any],
     request: HttpRequest | None = None,
-) -> tuple[Submission, list[tuple[RemoteRecord, Connector | None, str]]]:
-    """The provider's connectors of this template, each with the record this team already has
-    of it (None when it is not recorded yet), and why it cannot be recorded ("" when it can).
-    The listing is recorded as an operation."""
+) -> tuple[Submission, list[Importable]]:
+    """The provider's connectors of this template (see `Importable`). The listing is recorded
+    as an operation."""
     submission = _operation(team, user, credential, template, Submission.IMPORT)
     client = None
     remotes: list[RemoteRecord] = []
@@ -1135,9 +1134,26 @@ def list_importable(
     for connector in sorted(recorded, key=lambda c: c.credential_id != credential.pk):
         if connector.credential is not None and connector.credential.reaches_same_place(credential):
             known.setdefault(connector.remote_id, connector)
-    return submission, [
-        (remote, known.get(remote.remote_id), unrecordable(remote)) for remote in remotes
+    listed = [
+        Importable(remote, known.get(remote.remote_id), unrecordable(remote), [])
+        for remote in remotes
     ]
+    new = [item.remote for item in listed if item.known is None and not item.cannot]
+    carried = embedding.found_in(team, template, new)
+    return submission, [
+        item._replace(carries=carried.get(item.remote.remote_id, [])) for item in listed
+    ]
+
+
+class Importable(NamedTuple):
+    """A connector a provider listed: the record this team already has of it (None when it is
+    not recorded yet), why it cannot be recorded ("" when it can), and the team's stored
+    credentials its configuration carries (links, as `embedding.found_in` gives them)."""
+
+    remote: RemoteRecord
+    known: Connector | None
+    cannot: str
+    carries: list[tuple[dict[str, Any], Credential]]
 
 
 KEPT_ID = Connector._meta.get_field("remote_id").max_length
@@ -1175,11 +1191,11 @@ def import_connectors(
         request=request,
     )
     imported: list[Connector] = []
-    for remote, known, cannot in listed:
+    for remote, known, cannot, carries in listed:
         if known is not None or cannot or remote.remote_id not in chosen:
             continue
         try:
-            connector = _import_one(team, user, template, credential, remote, inputs)
+            connector = _import_one(team, user, template, credential, remote, inputs, carries)
         except IntegrityError:
             continue  # recorded meanwhile (a second click, the background lookup)
         record(
@@ -1188,7 +1204,11 @@ def import_connectors(
             actor=user,
             team=team,
             target=connector,
-            after={"template": template.slug, "remote_id": remote.remote_id},
+            after={
+                "template": template.slug,
+                "remote_id": remote.remote_id,
+                **({"carries": [c.pk for _, c in carries]} if carries else {}),
+            },
             message=f"imported from {template.provider.label} (operation {submission.pk})",
         )
         imported.append(connector)
@@ -1196,9 +1216,14 @@ def import_connectors(
     return submission, imported
 
 
-def _import_one(team, user, template, credential, remote, inputs) -> Connector:
+def _import_one(team, user, template, credential, remote, inputs, carries) -> Connector:
+    """One connector recorded from the list, linked to the stored credentials it carries
+    (usage, delete protection and rotation cover those copies too)."""
+    context = template.imported_context(remote, inputs)
+    if carries:
+        context["embedded"] = [entry for entry, _ in carries]
     with transaction.atomic():
-        return Connector.objects.create(
+        connector = Connector.objects.create(
             team=team,
             credential=credential,
             provider=template.provider_slug,
@@ -1208,10 +1233,12 @@ def _import_one(team, user, template, credential, remote, inputs) -> Connector:
             name=remote.title[:255],
             summary=remote.summary,
             record=remote.raw,
-            context=template.imported_context(remote, inputs),
+            context=context,
             created_by=user,
             refreshed_at=timezone.now(),
         )
+        embedding.link_found(connector, carries)
+        return connector
 
 
 # --- pushing a rotated secret --------------------------------------------------------------------
@@ -1268,6 +1295,12 @@ def _push_one(
     client = None
     try:
         client = _client_for(connector)
+        if not connector.secret_config:
+            raise ProviderError(
+                "This connector's configuration was never sent from here (it was imported), "
+                "so its other secrets are not known here and it cannot be sent again whole: "
+                "reconfigure it with the new secret instead."
+            )
         kept = _kept(connector)()
         configuration = connector.template_obj.configuration_to_push(
             Target(

@@ -31,6 +31,10 @@ class RemoteRecord:
     title: str  # a short name people recognise in lists (Mixpanel: bucket and prefix)
     summary: dict[str, Any]  # label -> value, shown on the result card and the detail page
     raw: dict[str, Any]  # the provider's object as returned
+    # Keyed digests of the configuration's values as the provider showed them, secrets included
+    # (embedding.value_digests): what an import matches the team's stored credentials against,
+    # never their values. Held in memory only; the key is the process's own.
+    digests: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
 
 
 def display_time(value: Any) -> str:
@@ -227,6 +231,12 @@ class ConnectorTemplate:
         """The record context of a connector imported from the provider's list (what a refresh
         or an action on it needs, as `ConnectorForm.record_context` gives for one created)."""
         return dict(inputs)
+
+    def embeddable_slots(self, record: RemoteRecord) -> tuple[Any, ...]:
+        """The slots (embedding.Slot) where a listed connector's configuration may carry a
+        stored credential's values: an import links it to the team's credentials found there.
+        None by default."""
+        return ()
 
     def configuration_to_push(self, target: Target) -> dict[str, Any] | None:
         """The whole configuration a rotated secret is written into before it is sent (templates

@@ -8,8 +8,11 @@ in the configuration, so that a rotated secret can be pushed into every copy lat
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
+import secrets as token_source
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -202,6 +205,47 @@ def fill(
         else:
             written += strings_in(value)
     return list(dict.fromkeys(w for w in written if w))
+
+
+# --- what a listed connector carries --------------------------------------------------------------
+# The process's own key for `value_digests`: a digest says nothing outside the process that made it.
+_DIGEST_KEY = token_source.token_bytes(32)
+
+
+def _digest(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    return hmac.new(_DIGEST_KEY, text.encode(), hashlib.sha256).hexdigest()
+
+
+def value_digests(config: Any, within: tuple[str, ...] = ()) -> dict[tuple[str, ...], str]:
+    """A keyed digest of each value in a configuration, by path: a client gives them with a
+    listed connector (RemoteRecord.digests) before it masks the secrets, so that an import can
+    tell which stored credential's values are there without holding them."""
+    if not isinstance(config, dict):
+        return {}
+    found: dict[tuple[str, ...], str] = {}
+    for key, value in config.items():
+        path = (*within, str(key))
+        if isinstance(value, dict):
+            found.update(value_digests(value, path))
+        if value not in (None, "", {}):
+            found[path] = _digest(value)
+    return found
+
+
+def carries(
+    slot: Slot, digests: dict[tuple[str, ...], str], public: dict[str, Any], secrets: dict[str, str]
+) -> bool:
+    """Does a configuration (its `value_digests`) hold every value this credential puts in the
+    slot, exactly? A value masked by the provider, or missing, is not there."""
+    for path, source in slot.targets:
+        try:
+            value = read_value(source, public, secrets)
+        except ValueError:  # a stored value that cannot be read (a URI, a key file)
+            return False
+        if value in (None, "", {}) or digests.get(tuple(path)) != _digest(value):
+            return False
+    return True
 
 
 # --- a service-account key typed by hand ---------------------------------------------------------

@@ -527,6 +527,10 @@ class KafkaTemplate(ConnectorTemplate):
             "imported": True,
         }
 
+    def embeddable_slots(self, record: Any) -> tuple[Any, ...]:
+        chosen = BY_NAME.get(self.imported_context(record, {})["connector_class"])
+        return chosen.slots if chosen is not None else ()
+
     def configuration_to_push(self, target: Any) -> dict[str, Any] | None:
         # What the cluster holds now (as last read), as a reconfigure starts from: a change
         # made elsewhere since is not reverted by a push.

@@ -26,6 +26,7 @@ from connectors_admin.providers.base import (
     ProviderError,
     RemoteRecord,
 )
+from connectors_admin.providers.embedding import value_digests
 from connectors_admin.providers.http import is_web_page
 from connectors_admin.providers.kafka import records
 from connectors_admin.providers.kafka.catalogue import CLASS_KEY, Property
@@ -266,7 +267,12 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
         }
         raw = {**info, "config": records.masked(config), "status": status}
         return RemoteRecord(
-            remote_id=info["name"], status=state, title=info["name"], summary=summary, raw=raw
+            remote_id=info["name"],
+            status=state,
+            title=info["name"],
+            summary=summary,
+            raw=raw,
+            digests=value_digests(config),
         )
 
     def read(self, name: str) -> RemoteRecord:

@@ -22,6 +22,7 @@ from connectors_admin.providers.base import (
     ProviderError,
     RemoteRecord,
 )
+from connectors_admin.providers.embedding import value_digests
 from connectors_admin.providers.kafka import records
 
 CLUSTER_ID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -151,6 +152,7 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
             title=str(item.get("name") or item["connector_id"]),
             summary=summary,
             raw=raw,
+            digests=value_digests(item.get("properties")),
         )
 
     def refresh(self, remote_id: str, context: dict[str, Any]) -> RemoteRecord:
