@@ -12,6 +12,7 @@ from connectors_admin.connectors.models import Connector
 from connectors_admin.connectors.tasks import follow_status
 from connectors_admin.credentials.models import Credential
 from tests.browser.pages import assert_nothing_leaks, sign_in, wait_htmx_idle
+from tests.conftest import stored_uri
 from tests.test_kafka import CLUSTER, CONNECT_PASSWORD, MONGO_PASSWORD, MONGO_URI, UPSTASH_KEY
 
 pytestmark = pytest.mark.browser
@@ -127,17 +128,22 @@ def test_a_cluster_credential_then_import_and_reconfigure(
         "config": {
             "connector.class": "io.aiven.connect.jdbc.JdbcSinkConnector",
             "connection.url": "jdbc:postgresql://db/shop",
+            "connection.user": "loader",
             "connection.password": "ElsewherePwDoNotLeak",
             "topics": "orders",
         },
     }
     requests.post(f"{sandbox}/sandbox/kafka-connect/connectors", json=made_elsewhere, timeout=5)
+    # The team stores that login: the import finds it in the connector.
+    stored_uri(team, owner, "postgresql://loader:ElsewherePwDoNotLeak@db/shop", "Shop DB")
     page.goto(f"{sandbox}/teams/acme/connectors/new/")
     expect(page.get_by_text("Upstash retired hosted Kafka connectors")).to_be_visible()
     screenshot(f"{shot}-03-picker")
     page.get_by_role("link", name="Import existing ones (Kafka Connect: connector)").click()
     page.get_by_role("button", name="List connectors").click()
     expect(page.get_by_role("heading", name="1 connector at Kafka Connect")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="legacy-sink")
+    expect(row.get_by_role("link", name="Shop DB")).to_be_visible()
     screenshot(f"{shot}-04-import-list")
     page.get_by_role("button", name="Import the ones ticked").click()
     expect(page.locator(".messages")).to_contain_text("Imported 1 connector from Kafka Connect.")
