@@ -479,3 +479,57 @@ def test_a_key_file_credential_asks_to_compare_the_whole_key(owner_client, gcp):
     page = owner_client.get(reverse("credentials:detail", args=["acme", gcp.pk])).text
     assert "Service-account key (the whole JSON file&#x27;s text)" in page
     assert "Service account json" not in page
+
+
+def test_connectors_made_elsewhere_are_imported_by_storage_kind(owner_client, sandbox, vv, aws):
+    """VideoVector lists every connector of the account: an import of one storage kind offers
+    that kind's, each recorded as made here and tested like one. The list names no key id or
+    principal (§3.2), so which stored credential one carries cannot be told, and is not said."""
+    import requests
+
+    base = f"{sandbox}/sandbox/api/v2/connectors"
+    key = {"X-API-Key": ADMIN_KEY}
+    s3 = {
+        "name": "Archive",
+        "scopes": ["import"],
+        "import_mode": "all",
+        "bucket": "media-archive",
+        "region": "us-east-1",
+        "aws_access_key_id": "AKIA" + "F" * 16,
+        "aws_secret_access_key": AWS_SECRET,
+    }
+    other = {**s3, "name": "Other key", "aws_access_key_id": "AKIA" + "G" * 16}
+    azure = {
+        "name": "Blobs",
+        "scopes": ["import"],
+        "import_mode": "all",
+        "storage_account": "mediablobs",
+        "container": "footage",
+        "tenant_id": "11111111-2222-3333-4444-555555555555",
+        "client_id": "66666666-7777-8888-9999-000000000000",
+        "client_secret": AZURE_SECRET,
+    }
+    for kind, body in (("s3", s3), ("s3", other), ("azure", azure)):
+        made = requests.post(f"{base}/{kind}", json=body, headers=key, timeout=5)
+        assert made.status_code == 201, made.text
+    url = reverse("connectors:import", args=["acme", "videovector-s3"])
+    page = owner_client.get(url, {"credential": vv.pk}).content.decode()
+    assert "2 connectors at VideoVector" in page and "Blobs" not in page
+    assert "s3://media-archive (us-east-1)" in page and ">Storage<" in page
+    assert re.search(r"<label[^>]*>Archive</label>", page)
+    assert re.search(r"<label[^>]*>Other key</label>", page)
+    assert "Stored credentials in it" not in page and "none found" not in page
+
+    ids = re.findall(r'name="remote_id" value="([^"]+)"', page)
+    assert owner_client.post(url, {"credential": vv.pk, "remote_id": ids}).status_code == 302
+    assert Connector.objects.filter(template="videovector-s3").count() == 2
+    assert not EmbeddedCredential.objects.exists() and not aws.in_use()
+    archive = Connector.objects.get(name="Archive")
+    assert archive.remote_status == "active" and archive.context == {}
+    tested = owner_client.post(
+        reverse("connectors:action", args=["acme", archive.pk, "test"]), follow=True
+    )
+    assert "VideoVector reached the storage" in tested.content.decode()
+    everything = json.dumps(list(Connector.objects.values()), default=str)
+    for secret in (AWS_SECRET, AZURE_SECRET, ADMIN_KEY):
+        assert secret not in page and secret not in everything

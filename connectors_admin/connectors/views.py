@@ -693,5 +693,11 @@ def connector_import(request: HttpRequest, team: str, template: str) -> HttpResp
         context["submission"] = submission
         return render(request, "connectors/import.html", context)
     submission, listed = list_importable(**common)
-    context.update(submission=submission, listed=listed, query=request.GET.urlencode())
+    context.update(
+        submission=submission,
+        listed=listed,
+        query=request.GET.urlencode(),
+        # Said where some are found: what a provider keeps back (a key file) cannot be told.
+        shows_carried=any(item.carries for item in listed),
+    )
     return render(request, "connectors/import.html", context)

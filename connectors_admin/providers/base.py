@@ -204,6 +204,8 @@ class ConnectorTemplate:
     # The provider can list the connectors it has, so existing ones can be imported: a Form class
     # for what the listing needs (a cluster id, say; a form with no fields for nothing).
     imports: Any = None
+    # The summary entry the import list shows beside each name, and its heading.
+    import_column: tuple[str, str] = ("Connector class", "Class")
 
     @property
     def provider(self) -> Provider:

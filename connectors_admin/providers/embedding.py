@@ -237,7 +237,7 @@ def carries(
     slot: Slot, digests: dict[tuple[str, ...], str], public: dict[str, Any], secrets: dict[str, str]
 ) -> bool:
     """Does a configuration (its `value_digests`) hold every value this credential puts in the
-    slot, exactly? A value masked by the provider, or missing, is not there."""
+    slot, exactly? A value masked by the provider, or left out, is not there."""
     for path, source in slot.targets:
         try:
             value = read_value(source, public, secrets)

@@ -124,3 +124,7 @@ class ConnectorForm(forms.Form):
     def configuration_secrets(self) -> dict[str, Any]:
         """The secret part of what was sent, kept encrypted with the record for later checks."""
         return {}
+
+
+class NoInputs(forms.Form):
+    """An import that needs nothing but the credential (the place is the credential's)."""

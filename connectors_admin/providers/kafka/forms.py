@@ -506,10 +506,6 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         return [n for n in dict.fromkeys(names) if n in self.fields and n not in hidden]
 
 
-class NoInputs(forms.Form):
-    """An import that needs nothing but the credential (the cluster is the credential's)."""
-
-
 @dataclass(frozen=True)
 class KafkaTemplate(ConnectorTemplate):
     """A Kafka template: the form gains the chosen class's property fields and the pickers for

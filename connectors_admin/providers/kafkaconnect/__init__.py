@@ -18,10 +18,11 @@ from connectors_admin.providers.base import (
     ProviderError,
     Target,
 )
+from connectors_admin.providers.forms import NoInputs
 from connectors_admin.providers.kafka import records
 from connectors_admin.providers.kafka.actions import RECONFIGURE
 from connectors_admin.providers.kafka.catalogue import SECRET_KEYS
-from connectors_admin.providers.kafka.forms import KafkaConnectorForm, KafkaTemplate, NoInputs
+from connectors_admin.providers.kafka.forms import KafkaConnectorForm, KafkaTemplate
 
 from .client import INSTANCES, KafkaConnectClient, KafkaConnectCredentialForm
 

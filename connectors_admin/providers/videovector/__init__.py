@@ -13,6 +13,7 @@ from connectors_admin.providers.base import (
     ProviderClient,
     Target,
 )
+from connectors_admin.providers.forms import NoInputs
 
 from .client import VideoVectorClient, VideoVectorCredentialForm
 from .forms import AzureForm, BrowseForm, GCSForm, S3Form, StorageTemplate
@@ -81,6 +82,8 @@ GCS = StorageTemplate(
     provider_slug="videovector",
     short_label="Google Cloud Storage",
     actions=ACTIONS,
+    imports=NoInputs,
+    import_column=("Storage", "Storage"),
     storage="gcs",
 )
 S3 = StorageTemplate(
@@ -91,6 +94,8 @@ S3 = StorageTemplate(
     provider_slug="videovector",
     short_label="Amazon S3",
     actions=ACTIONS,
+    imports=NoInputs,
+    import_column=("Storage", "Storage"),
     storage="s3",
     fields=("bucket", "region", "aws_access_key_id", "aws_secret_access_key"),
 )
@@ -102,6 +107,8 @@ AZURE = StorageTemplate(
     provider_slug="videovector",
     short_label="Azure Blob Storage",
     actions=ACTIONS,
+    imports=NoInputs,
+    import_column=("Storage", "Storage"),
     storage="azure",
     fields=("storage_account", "container", "tenant_id", "client_id", "client_secret"),
 )

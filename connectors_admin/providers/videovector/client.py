@@ -255,10 +255,7 @@ class VideoVectorClient(ProviderClient):
 
     def _unlisted(self, remote_id: str) -> bool:
         """Does the account's connector list, read in full, not have it?"""
-        exchange = self.get(self.url("connectors"))
-        body = self.expect_json(exchange)
-        if not isinstance(body, list):
-            raise self.unexpected_shape(exchange, "VideoVector's connector list")
+        _, body = self._all()
         return all(
             not isinstance(item, dict) or item.get("connector_id") != remote_id for item in body
         )
@@ -305,14 +302,30 @@ class VideoVectorClient(ProviderClient):
             raise self.unexpected_shape(exchange, "a list of files")
         return body
 
-    def find_created(
-        self, template: ConnectorTemplate, identity: dict[str, Any]
-    ) -> RemoteRecord | None:
-        """The listed connector of this kind with the name and place sent, made since."""
+    def _all(self) -> tuple[Exchange, list[Any]]:
+        """The account's connectors: the list is one array, every connector in it (§3.2)."""
         exchange = self.get(self.url("connectors"))
         body = self.expect_json(exchange)
         if not isinstance(body, list):
             raise self.unexpected_shape(exchange, "VideoVector's connector list")
+        return exchange, body
+
+    def list_existing(
+        self, template: ConnectorTemplate, inputs: dict[str, Any]
+    ) -> list[RemoteRecord]:
+        """The account's connectors of this template's storage (GCS, S3 or Azure)."""
+        exchange, body = self._all()
+        return [
+            self.read_item(exchange, item)
+            for item in body
+            if isinstance(item, dict) and item.get("provider") == template.storage
+        ]
+
+    def find_created(
+        self, template: ConnectorTemplate, identity: dict[str, Any]
+    ) -> RemoteRecord | None:
+        """The listed connector of this kind with the name and place sent, made since."""
+        exchange, body = self._all()
         known = identity.get("known_ids", ())  # asked last: each question is a query
         since = str(identity.get("since", ""))[:19]
         for item in body:
