@@ -3,6 +3,7 @@ something, and a question (a legend) for each group of radio buttons or checkbox
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
@@ -56,3 +57,14 @@ def test_groups_of_choices_ask_their_question_in_a_legend(owner_client, vv):
         html = owner_client.get(reverse("connectors:create", args=["acme", template])).text
         group = re.search(rf'<fieldset class="field choices"[^>]*>\s*<legend>{question}', html)
         assert group, question
+
+
+def test_headings_go_down_one_level_at_a_time(owner_client, credential, vv, kc):
+    # Screen-reader users move by headings: a level skipped (an h1, then h3s) reads as a
+    # section missing its title.
+    for url in pages(credential):
+        html = owner_client.get(url).content.decode()
+        levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]
+        assert levels and levels[0] == 1, (url, levels)
+        skips = [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
+        assert not skips, (url, skips)
