@@ -218,3 +218,28 @@ def test_a_settling_record_waits_while_someone_is_in_it(
     assert poll_now()
     wait_htmx_idle(page)
     assert console_errors == [], "\n".join(console_errors)
+
+
+def test_a_date_filter_shows_focus_on_its_calendar_button_too(
+    page: Page, sandbox, owner, credential, console_errors
+):
+    # Tab walks through a date input's month, day and year, then its calendar button. On the
+    # button the input matches neither :focus nor :focus-visible, only :focus-within.
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/connectors/")
+    page.get_by_label("Created by").focus()
+    on_button = False
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        on_button = page.evaluate(
+            """() => document.activeElement.id === "filter-since"
+                     && !document.activeElement.matches(":focus")"""
+        )
+        if on_button:
+            break
+    assert on_button, "Tab never reached the calendar button of “Created from”"
+    ring = page.locator("#filter-since").evaluate(
+        "(el) => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth]; }"
+    )
+    assert ring == ["solid", "3px"], ring
+    assert console_errors == []
