@@ -734,3 +734,16 @@ def test_the_credentials_list_counts_each_connector_that_uses_it_once(
     assert counts == ["4"], counts
     refused = owner_client.post(reverse("credentials:delete", args=["acme", credential.pk])).text
     assert "cannot be deleted: 3 connectors use it" in refused  # the live ones
+
+
+def test_a_form_sent_back_says_which_typed_secret_to_type_again(owner_client):
+    # The secret input comes back empty (a secret never goes back to the browser): the error
+    # summary says so, instead of leaving an empty box to be found on the next try.
+    response = add(owner_client, "mixpanel", username="sa", secret=MIXPANEL_SECRET, project_id=0)
+    html = response.content.decode()
+    assert "Please correct the fields marked below." in html
+    assert "“Service account secret” is not sent back to your browser: type it again." in html
+    assert MIXPANEL_SECRET not in html
+    # Nothing typed into it: nothing to type again.
+    html = add(owner_client, "mixpanel", username="sa", project_id=0).content.decode()
+    assert "Please correct the fields marked below." in html and "type it again" not in html

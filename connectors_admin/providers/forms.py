@@ -70,6 +70,17 @@ class CredentialForm(forms.Form):
     def secret_data(self) -> dict[str, str]:
         return {name: self.cleaned_data[name] for name in self.secret_fields}
 
+    def secrets_to_retype(self) -> list[str]:
+        """The labels of the secret inputs something was typed into: a form sent back with
+        errors shows them empty (a secret never goes back to the browser), so it says so."""
+        if not self.is_bound:
+            return []
+        return [
+            str(self.fields[name].label)
+            for name in self.secret_input_names()
+            if name in self.fields and (self.data.get(name) or self.files.get(name))
+        ]
+
 
 class ConnectorForm(forms.Form):
     """Base for a template's form. The view adds the `credential` field in front."""
