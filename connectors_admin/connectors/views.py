@@ -140,6 +140,8 @@ def connector_list(request: HttpRequest, team: str) -> HttpResponse:
     partial = htmx_partial(request)
     # The table's own poll: its count is not announced again every few seconds.
     context["polled"] = partial and request.htmx.trigger == "connector-table"
+    # A search or a filter changed in place: what it found is said in the page's live region.
+    context["announce"] = partial and request.htmx.trigger == "connector-filters"
     # The table alone is redrawn as filters change: it says itself what it ignored.
     context["ignored"] = (partial and not context["polled"]) and [
         (filters[name].label, errors[0]) for name, errors in filters.errors.items()

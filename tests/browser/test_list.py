@@ -39,8 +39,13 @@ def test_search_filter_pick_three_and_refresh(
 
     clear = page.get_by_role("link", name="Clear filters")
     expect(clear).to_have_count(0)
+    region = page.locator("#connector-count-said").element_handle()
     page.get_by_label("Search").fill("raw/")
     expect(rows).to_have_count(3)  # as you type, no button
+    # Said in the page's one live region, the same element all along (a screen reader reads a
+    # change in a region it knows, not a region that comes with the new table).
+    expect(page.locator("#connector-count-said")).to_have_text("3 connectors match")
+    assert region.evaluate("(e) => e.isConnected && e.getAttribute('role')") == "status"
     expect(clear).to_be_visible()  # comes with the first filter
     wait_htmx_idle(page)
     assert "q=raw%2F" in page.url or "q=raw/" in page.url  # the search is in the address
