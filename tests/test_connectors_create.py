@@ -635,3 +635,56 @@ def test_a_team_saved_from_an_earlier_read_keeps_its_lost_answers_stamp(team):
     saved = Team.objects.get(pk=team.pk)
     assert saved.name == "Acme Renamed"
     assert saved.lost_answers_until == made + timedelta(days=7)
+
+
+def test_import_a_projects_connectors_made_elsewhere(owner_client, sandbox, credential, tasks):
+    """Mixpanel lists connectors project by project: the import asks which (starting from the
+    credential's default), offers that project's connectors of the template's type, and
+    records the ones not recorded yet, each refreshed like one made here."""
+    import requests
+
+    post(owner_client, credential, htmx=False)  # made here, recorded already
+    api = f"{sandbox}/sandbox/api/app/projects"
+    auth = ("sa.elsewhere", "another-service-account-secret")
+
+    def made_elsewhere(project: int, kind: str, bucket: str) -> None:
+        prefix = "s3" if kind == "s3Import" else "gcs"
+        body = {
+            "connector_type": kind,
+            "connector_properties": {
+                f"{prefix}_bucket": bucket,
+                f"{prefix}_prefix": "exports/",
+                **(
+                    {"s3_region": "eu-west-1", "s3_role": S3_FORM["s3_role"]}
+                    if prefix == "s3"
+                    else {}
+                ),
+            },
+            "category_properties": {"data_format": "mixpanel_people", "compression": "none"},
+        }
+        answer = requests.post(f"{api}/{project}/connectors", json=body, auth=auth, timeout=5)
+        assert answer.status_code == 200, answer.text
+
+    made_elsewhere(4242, "s3Import", "legacy-events")
+    made_elsewhere(4242, "gcsImport", "legacy-gcs")
+    made_elsewhere(777, "s3Import", "other-project")
+    url = reverse("connectors:import", args=["acme", "mixpanel-s3"])
+    blank = owner_client.get(url).content.decode()
+    assert re.search(r'name="project_id" value="4242"', blank)  # the credential's default
+    page = owner_client.get(
+        url, {"credential": credential.pk, "project_id": 4242, "residency": "us"}
+    ).content.decode()
+    assert "2 connectors at Mixpanel" in page and "Recorded already" in page
+    assert "legacy-events/exports/" in page and "mixpanel_people" in page
+    assert "legacy-gcs" not in page and "other-project" not in page
+    ids = re.findall(r'name="remote_id" value="([^"]+)"', page)
+    assert len(ids) == 1
+    form = {"credential": credential.pk, "project_id": 4242, "residency": "us", "remote_id": ids}
+    assert owner_client.post(url, form).status_code == 302
+    imported = Connector.objects.get(remote_id=ids[0])
+    assert imported.context == {"project_id": 4242, "residency": "us"}
+    assert imported.name == "legacy-events/exports/"
+    owner_client.post(reverse("connectors:action", args=["acme", imported.pk, "refresh"]))
+    assert Submission.objects.filter(action="refresh", outcome="succeeded").count() == 1
+    assert Connector.objects.count() == 2
+    assert MIXPANEL_SECRET not in page

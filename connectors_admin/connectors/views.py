@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -638,7 +639,17 @@ def _import_form(template: ConnectorTemplate, team) -> forms.Form:
         label="Credential",
         help_text=f"The {template.provider.label} credential whose connectors to list.",
     )
-    return type("ImportForm", (template.imports,), {"credential": field})
+    return type(
+        "ImportForm", (template.imports,), {"credential": field, "field_order": ["credential"]}
+    )
+
+
+def _import_initial(form_class: type[forms.Form]) -> dict[str, Any]:
+    """What a new import form starts from: the first credential's stored defaults (a
+    project id, say) for the fields the form names as such."""
+    names = getattr(form_class, "credential_defaults", ())
+    first = form_class.base_fields["credential"].queryset.first() if names else None
+    return {name: first.public.get(name) for name in names} if first else {}
 
 
 @login_required
@@ -652,7 +663,10 @@ def connector_import(request: HttpRequest, team: str, template: str) -> HttpResp
         raise Http404("This template cannot import connectors.")
     form_class = _import_form(chosen_template, membership.team)
     source = request.POST if request.method == "POST" else request.GET
-    form = form_class(source if "credential" in source else None)
+    if "credential" in source:
+        form = form_class(source)
+    else:
+        form = form_class(initial=_import_initial(form_class))
     context = {
         "membership": membership,
         "team": membership.team,

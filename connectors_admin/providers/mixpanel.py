@@ -7,6 +7,7 @@ HTTP Basic with a service account; one host per data residency; create with POST
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -178,6 +179,21 @@ class GCSImportForm(_MixpanelConnectorForm):
         return _prefix(self.cleaned_data["gcs_prefix"])
 
 
+class ProjectForm(forms.Form):
+    """Which project's connectors to list: Mixpanel lists them project by project."""
+
+    credential_defaults = ("project_id", "residency")
+
+    project_id = forms.IntegerField(
+        label="Project id",
+        min_value=1,
+        max_value=PROJECT_ID_MAX,
+        error_messages={"max_value": TOO_LONG_PROJECT_ID},
+        help_text="The numeric id in your project's URL.",
+    )
+    residency = forms.ChoiceField(label="Data residency", choices=RESIDENCY_CHOICES)
+
+
 S3 = ConnectorTemplate(
     slug="mixpanel-s3",
     label="Mixpanel Cloud Import: Amazon S3",
@@ -185,6 +201,8 @@ S3 = ConnectorTemplate(
     form_class=S3ImportForm,
     provider_slug="mixpanel",
     short_label="Amazon S3",
+    imports=ProjectForm,
+    import_column=("Data format", "Data"),
 )
 GCS = ConnectorTemplate(
     slug="mixpanel-gcs",
@@ -193,6 +211,8 @@ GCS = ConnectorTemplate(
     form_class=GCSImportForm,
     provider_slug="mixpanel",
     short_label="Google Cloud Storage",
+    imports=ProjectForm,
+    import_column=("Data format", "Data"),
 )
 CONNECTOR_TYPES = {S3.slug: "s3Import", GCS.slug: "gcsImport"}
 PROPERTY_FIELDS = {
@@ -310,10 +330,10 @@ class MixpanelClient(ProviderClient):
             raise self.unexpected_shape(exchange, "Mixpanel's answer to a delete")
         return exchange
 
-    def _listed(self, context: dict[str, Any], match) -> RemoteRecord | None:
-        """The first connector of the project's list that `match` accepts (the list is the
-        only documented read), following next-page links on the same host only. §1.4 says
-        `results.url` is the next page's URL, not whether it is absolute: either is read."""
+    def _each(self, context: dict[str, Any]) -> Iterator[tuple[Exchange, dict[str, Any]]]:
+        """The project's connectors (the list is the only documented read), page by page,
+        following next-page links on the same host only. §1.4 says `results.url` is the next
+        page's URL, not whether it is absolute: either is read."""
         first_url = self.connectors_url(context["project_id"], context["residency"])
         url: str | None = first_url
         api = first_url.split("/api/", 1)[0] + "/api/"
@@ -324,12 +344,29 @@ class MixpanelClient(ProviderClient):
             if not isinstance(results, dict) or not isinstance(results.get("data"), list):
                 raise self.unexpected_shape(exchange, "Mixpanel's connector list")
             for item in results["data"]:
-                if isinstance(item, dict) and match(item):
-                    return self.read_record(exchange, item)
+                if isinstance(item, dict):
+                    yield exchange, item
             url = next_page(results.get("url"), url, api) if results.get("has_more") else None
             if url is None:
                 break
+
+    def _listed(self, context: dict[str, Any], match) -> RemoteRecord | None:
+        """The first connector of the project's list that `match` accepts."""
+        for exchange, item in self._each(context):
+            if match(item):
+                return self.read_record(exchange, item)
         return None
+
+    def list_existing(
+        self, template: ConnectorTemplate, inputs: dict[str, Any]
+    ) -> list[RemoteRecord]:
+        """The project's connectors of this template's type (S3 or GCS)."""
+        wanted = CONNECTOR_TYPES[template.slug]
+        return [
+            self.read_record(exchange, item)
+            for exchange, item in self._each(inputs)
+            if item.get("connector_type") == wanted
+        ]
 
     def refresh(self, remote_id: str, context: dict[str, Any]) -> RemoteRecord:
         found = self._listed(context, lambda item: item.get("connector_id") == remote_id)

@@ -241,3 +241,42 @@ def test_every_change_made_while_checks_queue_up_is_still_acted_on(
     expect(page.get_by_label("Name", exact=True)).to_have_value("Archive 2")
     expect(page.get_by_label("Bucket")).to_have_value("media-archive")
     assert console_errors == [], "\n".join(console_errors)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_import_a_connector_made_elsewhere(
+    page: Page, width, sandbox, owner, credential, console_errors, screenshot
+):
+    import requests
+
+    body = {
+        "connector_type": "s3Import",
+        "connector_properties": {
+            "s3_bucket": "legacy-events",
+            "s3_prefix": "exports/",
+            "s3_region": "eu-west-1",
+            "s3_role": S3_FORM["s3_role"],
+        },
+        "category_properties": {"data_format": "mixpanel_event", "compression": "gzip"},
+    }
+    made = requests.post(
+        f"{sandbox}/sandbox/api/app/projects/4242/connectors",
+        json=body,
+        auth=("sa.elsewhere", "another-secret"),
+        timeout=5,
+    )
+    assert made.ok
+    page.set_viewport_size({"width": width, "height": 844})
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/connectors/new/")
+    page.get_by_role("link", name="Import existing ones (Mixpanel Cloud Import: Amazon S3)").click()
+    expect(page.get_by_label("Project id")).to_have_value("4242")  # the credential's default
+    page.get_by_role("button", name="List connectors").click()
+    heading = page.get_by_role("heading", name="1 connector at Mixpanel")
+    expect(heading).to_be_focused()
+    expect(page.get_by_role("checkbox", name="Import legacy-events/exports/")).to_be_checked()
+    screenshot(f"mixpanel-import-{width}")
+    page.get_by_role("button", name="Import the ones ticked").click()
+    expect(page.locator(".messages")).to_contain_text("Imported 1 connector from Mixpanel.")
+    expect(page.locator("#connector-table")).to_contain_text("legacy-events/exports/")
+    assert console_errors == []
