@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -914,3 +915,57 @@ def test_a_provider_error_about_a_key_file_member_is_said_next_to_the_key_file()
     for name, said in fields.items():  # as the create view does
         form.add_provider_error(name, said)
     assert form.errors == {KEY + "credentials_json": [message]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_the_workspaces_sources_made_elsewhere(owner_client, sandbox, aisq, tasks):
+    """The workspace's connectors of the template's type are offered by their catalogue
+    connector; one imported keeps where its schema holds secrets, so a refresh masks them
+    whatever the provider sends, and its record never holds the password."""
+    client = _client(aisq)
+    password = "elsewhere-pg-password-do-not-leak"
+    made = [
+        ("source", "Postgresql", "Orders replica", {**SAMPLES["source-postgresql"]}),
+        ("destination", "Postgresql", "Warehouse out", SAMPLES["destination-postgresql"]),
+    ]
+    made[0][3]["credentials"] = {**made[0][3]["credentials"], "password": password}
+    for kind, name, title, configuration in made:
+        body = {
+            "connector": {
+                "name": title,
+                "connector_type": kind,
+                "connector_name": name,
+                "configuration": configuration,
+            }
+        }
+        assert client.send(Call("POST", client.api_url("connectors"), json=body)).status == 201
+    url = reverse("connectors:import", args=["acme", "aisquared-source"])
+    page = owner_client.get(url, {"credential": aisq.pk}).content.decode()
+    assert "1 connector at AI Squared" in page and "Warehouse out" not in page
+    assert ">Connector<" in page and "Postgresql" in page
+    ids = re.findall(r'name="remote_id" value="([^"]+)"', page)
+    assert owner_client.post(url, {"credential": aisq.pk, "remote_id": ids}).status_code == 302
+    imported = Connector.objects.get()
+    assert imported.name == "Orders replica"
+    assert imported.context == {
+        "connector_type": "source",
+        "connector_name": "Postgresql",
+        "secret_paths": [["credentials", "password"]],
+        "embedded": [],
+    }
+    owner_client.post(reverse("connectors:action", args=["acme", imported.pk, "refresh"]))
+    assert Submission.objects.get(action="refresh").outcome == "succeeded"
+    imported.refresh_from_db()
+    assert imported.record["attributes"]["configuration"]["credentials"]["password"] in (
+        "[redacted]",
+        "*************",
+    )
+    # A check sends the whole configuration again: its secrets were never known here.
+    owner_client.post(reverse("connectors:action", args=["acme", imported.pk, "check"]))
+    checked = Submission.objects.get(action="check")
+    assert checked.outcome == "failed" and "never sent from here" in checked.error_message
+    assert not checked.attempts.exists()  # nothing was sent
+    everything = json.dumps(
+        [list(Connector.objects.values()), list(Attempt.objects.values())], default=str
+    )
+    assert password not in page and password not in everything and AISQ_TOKEN not in everything

@@ -724,7 +724,10 @@ def wait_for(submission: Submission) -> Submission:
 def _kept(connector: Connector) -> Callable[[], dict[str, Any]]:
     def decrypt() -> dict[str, Any]:
         if not connector.secret_config:
-            raise ProviderError("No configuration was kept for this connector to check.")
+            raise ProviderError(
+                "This connector's configuration was never sent from here (it was imported, "
+                "say), so its secrets are not known here: it cannot be sent again from here."
+            )
         try:
             return crypto.decrypt_json(connector.secret_config)
         except DecryptionError:

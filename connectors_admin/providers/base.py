@@ -35,6 +35,9 @@ class RemoteRecord:
     # (embedding.value_digests): what an import matches the team's stored credentials against,
     # never their values. Held in memory only; the key is the process's own.
     digests: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
+    # What a listing told that a later refresh or action on it needs (the secret paths of its
+    # catalogue connector, say): kept in an imported record's context. Never a secret.
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 def display_time(value: Any) -> str:
@@ -232,7 +235,7 @@ class ConnectorTemplate:
     def imported_context(self, record: RemoteRecord, inputs: dict[str, Any]) -> dict[str, Any]:
         """The record context of a connector imported from the provider's list (what a refresh
         or an action on it needs, as `ConnectorForm.record_context` gives for one created)."""
-        return dict(inputs)
+        return {**inputs, **record.context}
 
     def embeddable_slots(self, record: RemoteRecord) -> tuple[Any, ...]:
         """The slots (embedding.Slot) where a listed connector's configuration may carry a

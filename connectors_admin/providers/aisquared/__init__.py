@@ -10,6 +10,7 @@ from connectors_admin.providers.base import (
     REFRESH,
     Provider,
 )
+from connectors_admin.providers.forms import NoInputs
 
 from .client import INSTANCES, AISquaredClient, AISquaredCredentialForm
 from .forms import AISquaredConnectorForm, CatalogTemplate
@@ -25,6 +26,8 @@ SOURCE = CatalogTemplate(
     actions=(REFRESH, CHECK, DELETE),
     pushes_secrets=True,
     connector_type="source",
+    imports=NoInputs,
+    import_column=("Connector", "Connector"),
 )
 DESTINATION = CatalogTemplate(
     slug="aisquared-destination",
@@ -37,6 +40,8 @@ DESTINATION = CatalogTemplate(
     actions=(REFRESH, CHECK, DELETE),
     pushes_secrets=True,
     connector_type="destination",
+    imports=NoInputs,
+    import_column=("Connector", "Connector"),
 )
 
 PROVIDER = Provider(

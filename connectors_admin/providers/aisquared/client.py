@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -28,7 +29,7 @@ from connectors_admin.providers.base import (
     display_time,
 )
 from connectors_admin.providers.http import next_page
-from connectors_admin.providers.schema_forms import is_secret_key, mask_at
+from connectors_admin.providers.schema_forms import is_secret_key, mask_at, secret_paths
 
 # What the provider calls a field (in error bodies) -> our form's field name.
 FIELD_NAMES = {"name": "name", "description": "description", "connector_name": "connector_name"}
@@ -264,11 +265,8 @@ class AISquaredClient(ProviderClient):
         )
         return self.read_record(self.send(call), context.get("secret_paths", []))
 
-    def find_created(
-        self, template: ConnectorTemplate, identity: dict[str, Any]
-    ) -> RemoteRecord | None:
-        """Names are unique per type in a workspace: the listed connector with the name sent."""
-        kind = identity["connector_type"]
+    def _each(self, kind: str) -> Iterator[tuple[Exchange, dict[str, Any], dict[str, Any]]]:
+        """The workspace's connectors of a type, page by page: (exchange, item, attributes)."""
         # 20 a page: the server takes no `per_page` (ConnectorsController#index).
         url: str | None = self.api_url(f"connectors?type={kind}")
         api = self.api_url("")
@@ -280,17 +278,49 @@ class AISquaredClient(ProviderClient):
                 raise self.unexpected_shape(exchange, "AI Squared's connector list")
             for item in items:
                 attributes = item.get("attributes") if isinstance(item, dict) else None
-                if (
-                    isinstance(attributes, dict)
-                    and attributes.get("name") == identity["name"]
-                    and attributes.get("connector_name") == identity["connector_name"]
-                ):
-                    return self.read_item(exchange, item, identity.get("secret_paths", []))
+                if isinstance(attributes, dict):
+                    yield exchange, item, attributes
             links = body.get("links") if isinstance(body, dict) else None
             url = next_page(links.get("next"), url, api) if isinstance(links, dict) else None
             if url is None:
                 break
+
+    def find_created(
+        self, template: ConnectorTemplate, identity: dict[str, Any]
+    ) -> RemoteRecord | None:
+        """Names are unique per type in a workspace: the listed connector with the name sent."""
+        for exchange, item, attributes in self._each(identity["connector_type"]):
+            if (
+                attributes.get("name") == identity["name"]
+                and attributes.get("connector_name") == identity["connector_name"]
+            ):
+                return self.read_item(exchange, item, identity.get("secret_paths", []))
         return None
+
+    def list_existing(
+        self, template: ConnectorTemplate, inputs: dict[str, Any]
+    ) -> list[RemoteRecord]:
+        """The workspace's connectors of the template's type, each with what a refresh needs
+        (its type, its catalogue connector, and where that connector's schema keeps secrets,
+        masked whatever the provider sent)."""
+        kind = template.connector_type
+        schemas = {
+            d["name"]: (d.get("connector_spec") or {}).get("connection_specification")
+            for d in self.definitions(kind)
+        }
+        found = []
+        for exchange, item, attributes in self._each(kind):
+            name = str(attributes.get("connector_name") or "")
+            paths = [list(p) for p in secret_paths(schemas.get(name))]
+            record = self.read_item(exchange, item, paths)
+            record.context = {
+                "connector_type": kind,
+                "connector_name": name,
+                "secret_paths": paths,
+                "embedded": [],
+            }
+            found.append(record)
+        return found
 
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
         return self.send_delete(self._item_url(remote_id))
