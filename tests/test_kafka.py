@@ -610,6 +610,13 @@ def test_a_failed_task_is_said_with_its_trace_and_restart_is_followed(
     assert connector.last_error.startswith("Task 0 failed: org.apache.kafka.connect")
     html = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk])).content
     assert b'<details class="trace"><summary>Trace</summary>' in html
+    # A refresh that read it says what it read: not that the refresh failed.
+    refreshed = owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]),
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "Refreshed: Kafka Connect reports a failure.</strong> Task 0 failed:" in refreshed
+    assert "Refresh status failed" not in refreshed
     act(owner_client, connector, "restart")
     restart = Submission.objects.get(action="restart").attempts.order_by("number").first()
     assert restart.url.endswith("/connectors/orders-cdc/restart?includeTasks=true")

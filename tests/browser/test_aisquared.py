@@ -48,7 +48,7 @@ def test_owner_checks_and_creates_a_postgres_source(
     make_aisquared_credential(team, owner)
     sign_in(page.context, owner, sandbox)
     page.goto(f"{sandbox}/teams/acme/connectors/new/")
-    page.get_by_role("link", name="AI Squared: Source connector").click()
+    page.get_by_role("link", name="AI Squared: Source connector", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("AI Squared: Source connector")
     mark_no_reload(page)
 

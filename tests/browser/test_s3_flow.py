@@ -44,7 +44,7 @@ def test_new_user_creates_s3_connector_in_place(page: Page, sandbox, owner, cons
     # Pick the S3 template and fill its form; the credential's defaults are already there.
     page.get_by_role("link", name="Dashboard").click()
     page.get_by_role("link", name="New connector").click()
-    page.get_by_role("link", name="Mixpanel Cloud Import: Amazon S3").click()
+    page.get_by_role("link", name="Mixpanel Cloud Import: Amazon S3", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mixpanel Cloud Import: Amazon S3")
     expect(page.get_by_label("Credential")).to_have_value(re.compile(r"^\d+$"))
     expect(page.get_by_label("Project id")).to_have_value("4242")
