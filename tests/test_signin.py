@@ -122,6 +122,31 @@ def test_password_reset_is_mailed_and_throttled(client, owner):
     assert len(mail.outbox) == 3
 
 
+def test_a_password_reset_reads_as_the_product_and_leads_back_to_sign_in(client, owner):
+    """The reset pages are the product's own: plain words, a way back to sign in, and no
+    "contact us" without saying whom."""
+    url = reverse("account_reset_password")
+    page = client.get(url).content.decode()
+    assert "<h1>Reset your password</h1>" in page and "Send the link" in page
+    assert f'href="{reverse("account_login")}">Back to sign in' in page
+    assert "contact us" not in page.lower()
+    sent = client.post(url, {"email": "olivia@example.com"}, follow=True).content.decode()
+    assert "<h1>Check your email</h1>" in sent and "contact us" not in sent.lower()
+    link = re.search(r"https?://[^\s]+/password/reset/key/[^\s]+", mail.outbox[0].body)[0]
+    chooser = client.get(link, follow=True)
+    assert "<h1>Choose a new password</h1>" in chooser.content.decode()
+    done = client.post(
+        chooser.redirect_chain[-1][0] if chooser.redirect_chain else link,
+        {"password1": "a-new-long-passphrase-42", "password2": "a-new-long-passphrase-42"},
+        follow=True,
+    ).content.decode()
+    assert "<h1>Password changed</h1>" in done
+    # Used once: the same link again says so and offers a new one.
+    again = client.get(link, follow=True).content.decode()
+    assert "<h1>This link no longer works</h1>" in again
+    assert f'href="{url}">Ask for a new one' in again
+
+
 # --- two-factor ---------------------------------------------------------------------------------
 def enrol_totp(client) -> str:
     """Turn on an authenticator app through the pages, as a person would: read the secret off
