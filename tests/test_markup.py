@@ -68,3 +68,17 @@ def test_headings_go_down_one_level_at_a_time(owner_client, credential, vv, kc):
         assert levels and levels[0] == 1, (url, levels)
         skips = [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
         assert not skips, (url, skips)
+
+
+def test_no_template_comment_spans_lines():
+    # Django's {# #} comment ends on its own line: one spanning two is printed on the page.
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "templates"
+    open_ended = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.html")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+    assert open_ended == []
