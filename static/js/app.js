@@ -22,17 +22,33 @@
     if (outcome) outcome.focus();
   });
 
-  // "Copy" buttons: data-copy="#selector" copies that element's text.
+  // "Copy" buttons: data-copy="#selector" copies that element's text. Where the browser gives
+  // no clipboard (plain http on another host than localhost), the text is selected instead and
+  // the button says which keys copy it.
+  function sayOnButton(button, words) {
+    if (!button.dataset.label) button.dataset.label = button.textContent;
+    button.textContent = words;
+    clearTimeout(button.sayTimer);
+    button.sayTimer = setTimeout(function () { button.textContent = button.dataset.label; }, 3000);
+  }
+  function selectToCopy(button, source) {
+    var range = document.createRange();
+    range.selectNodeContents(source);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    sayOnButton(button, /Mac|iPhone|iPad/.test(navigator.platform) ? "Selected: press \u2318C" : "Selected: press Ctrl+C");
+  }
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");
     if (!button) return;
     var source = document.querySelector(button.getAttribute("data-copy"));
-    if (!source || !navigator.clipboard) return;
-    navigator.clipboard.writeText(source.textContent).then(function () {
-      var label = button.textContent;
-      button.textContent = "Copied";
-      setTimeout(function () { button.textContent = label; }, 1500);
-    });
+    if (!source) return;
+    if (!navigator.clipboard) { selectToCopy(button, source); return; }
+    navigator.clipboard.writeText(source.textContent).then(
+      function () { sayOnButton(button, "Copied"); },
+      function () { selectToCopy(button, source); }
+    );
   });
 
   // "Select all on this page": a header checkbox (data-select-all="name") ticks every box of

@@ -280,3 +280,43 @@ def test_import_a_connector_made_elsewhere(
     expect(page.locator(".messages")).to_contain_text("Imported 1 connector from Mixpanel.")
     expect(page.locator("#connector-table")).to_contain_text("legacy-events/exports/")
     assert console_errors == []
+
+
+def test_copy_curl_copies_or_selects_it_where_there_is_no_clipboard(
+    browser, sandbox, owner, credential, client_for
+):
+    import uuid
+
+    body = {**S3_FORM, "credential": credential.pk, "form_token": uuid.uuid4()}
+    assert client_for(owner).post(S3_PATH, body).status_code == 302
+    detail = f"{sandbox}/teams/acme/connectors/{Connector.objects.get().pk}/"
+    # A browser that lets the page write the clipboard: the curl is there.
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=sandbox)
+    try:
+        sign_in(context, owner, sandbox)
+        page = context.new_page()
+        page.goto(detail)
+        copy = page.locator('[data-copy="#curl-command"]')
+        copy.click()
+        expect(copy).to_have_text("Copied")
+        curl = page.locator("#curl-command").text_content()
+        assert page.evaluate("() => navigator.clipboard.readText()") == curl
+        assert "$MIXPANEL_SECRET" in curl
+    finally:
+        context.close()
+    # One that gives no clipboard (plain http on a host other than localhost): selected instead.
+    context = browser.new_context()
+    context.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: undefined})")
+    try:
+        sign_in(context, owner, sandbox)
+        page = context.new_page()
+        page.goto(detail)
+        copy = page.locator('[data-copy="#curl-command"]')
+        copy.click()
+        expect(copy).to_have_text(re.compile(r"^Selected: press (Ctrl\+C|⌘C)$"))
+        selected = page.evaluate("() => window.getSelection().toString()")
+        assert selected == page.locator("#curl-command").text_content()
+        expect(copy).to_have_text("Copy curl", timeout=5000)  # and back
+    finally:
+        context.close()
