@@ -836,3 +836,34 @@ def test_a_credential_or_creator_a_link_names_wrongly_is_ignored_without_echoing
     assert "locked: call 555-0100 is not" not in html and "999999 is not" not in html
     assert html.count("That choice is not one of the available choices.") == 2
     assert html.count("<tr>") == 3  # ignored: every connector is listed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mixpanel_connector_that_never_reports_a_status_stops_reading_pending(
+    owner_client, sandbox, credential
+):
+    """Mixpanel answers null for a new connector, and for good on some: "pending" while it may
+    still settle, then "no status reported", on its page, in the list and in the filters."""
+    for prefix in ("fresh/", "lasting/"):
+        form = {**S3_FORM, "s3_prefix": prefix, "credential": credential.pk}
+        owner_client.post(
+            reverse("connectors:create", args=["acme", "mixpanel-s3"]),
+            {**form, "form_token": str(uuid.uuid4())},
+        )
+    Connector.objects.update(remote_status="")
+    Connector.objects.filter(name__endswith="lasting/").update(
+        created_at=timezone.now() - timedelta(minutes=11)
+    )
+    fresh = Connector.objects.get(name__endswith="fresh/")
+    lasting = Connector.objects.get(name__endswith="lasting/")
+    assert (fresh.status_label, lasting.status_label) == ("pending", "no status reported")
+    page = owner_client.get(reverse("connectors:detail", args=["acme", lasting.pk])).text
+    assert "no status reported" in page and ">pending<" not in page
+    url = reverse("connectors:list", args=["acme"])
+
+    def names(**filters) -> set[str]:
+        html = owner_client.get(url, filters).text
+        return {n for n in ("fresh/", "lasting/") if f"acme-events/{n}" in html}
+
+    assert names(status="pending") == {"fresh/"}
+    assert names(status="-") == {"fresh/", "lasting/"}  # neither has reported one

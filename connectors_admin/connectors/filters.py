@@ -68,12 +68,18 @@ def status_spellings(status: str) -> list[str]:
 
 def showing_status(status: str) -> Q:
     """Connectors whose row shows this status: stored in any spelling; or none reported yet, by
-    a provider that shows this one meanwhile (Kafka Connect's UNASSIGNED, Mixpanel's pending).
+    a provider that shows this one meanwhile (Kafka Connect's UNASSIGNED, Mixpanel's pending,
+    which only while it may still settle).
     (A record closed here says "deleted" in its status: the index alone answers a status.)"""
-    silent = [slug for slug, t in TEMPLATES.items() if t.provider.empty_status.lower() == status]
     showing = Q(remote_status__in=status_spellings(status))
-    if silent:
-        showing |= Q(remote_status="", template__in=silent)
+    for slug, template in TEMPLATES.items():
+        provider = template.provider
+        if provider.empty_status.lower() != status:
+            continue
+        silent = Q(remote_status="", template=slug)
+        if provider.settles_within is not None:  # past it, the row says no status reported
+            silent &= Q(created_at__gt=timezone.now() - provider.settles_within)
+        showing |= silent
     return showing
 
 

@@ -96,9 +96,18 @@ class Connector(models.Model):
     def template_obj(self) -> ConnectorTemplate:
         return get_template(self.template)
 
+    # What a connector shows when its provider reports no status past the time it settles in
+    # (Mixpanel reports null for good on some): not "pending" for ever.
+    NO_STATUS_LABEL = "no status reported"
+
     @property
     def status_label(self) -> str:
-        return self.remote_status or self.template_obj.provider.empty_status
+        if self.remote_status:
+            return self.remote_status
+        provider = self.template_obj.provider
+        if provider.settles_within is None or self.in_flight:
+            return provider.empty_status
+        return self.NO_STATUS_LABEL
 
     @property
     def in_flight(self) -> bool:
