@@ -282,11 +282,22 @@ def test_an_imported_connector_is_linked_to_the_stored_credentials_it_carries(
             "connection.password": KAFKA_CONNECT_PASSWORD,
         },
     )
+    # The same login sent to another host is not that credential's copy (as a create checks).
+    made_elsewhere(
+        sandbox,
+        "shop-other-host",
+        {
+            "connector.class": JDBC_SINK,
+            "connection.url": "jdbc:postgresql://db.elsewhere:5432/shop",
+            "connection.user": "loader",
+            "connection.password": KAFKA_CONNECT_PASSWORD,
+        },
+    )
     url = reverse("connectors:import", args=["acme", "kafka-connect"])
     page = owner_client.get(url, {"credential": kc.pk}).content.decode()
     rows = {
         name: re.search(rf'value="{name}".*?</tr>', page, re.S).group(0)
-        for name in ("lake-elsewhere", "lake-other-secret", "shop-elsewhere")
+        for name in ("lake-elsewhere", "lake-other-secret", "shop-elsewhere", "shop-other-host")
     }
     assert ">Lake</a>" in rows["lake-elsewhere"]
     assert ">Shop DB</a>" in rows["shop-elsewhere"]
@@ -294,8 +305,10 @@ def test_an_imported_connector_is_linked_to_the_stored_credentials_it_carries(
         ">Lake</a>" not in rows["lake-other-secret"] and ">none found<" in rows["lake-other-secret"]
     )
 
+    assert ">none found<" in rows["shop-other-host"]
+
     owner_client.post(url, {"credential": kc.pk, "remote_id": list(rows)})
-    assert Connector.objects.count() == 3
+    assert Connector.objects.count() == 4
     lake = EmbeddedCredential.objects.get(credential=aws)
     assert lake.connector.remote_id == "lake-elsewhere" and lake.is_current
     assert lake.connector.context["embedded"][0]["credential"] == aws.pk

@@ -13,7 +13,12 @@ from typing import Any
 
 from connectors_admin.core.crypto import DecryptionError
 from connectors_admin.credentials.models import Credential
-from connectors_admin.providers.embedding import carries, read_value
+from connectors_admin.providers.embedding import (
+    carries,
+    login_host,
+    named_host,
+    read_value,
+)
 
 from .models import Connector, EmbeddedCredential, Submission
 
@@ -74,6 +79,9 @@ def found_in(team: Any, template: Any, records: list[Any]) -> dict[str, list[tup
                     if credential.kind in slot.kinds
                     and (secrets := values(credential)) is not None
                     and carries(slot, record.digests, credential.public, secrets)
+                    and _at_its_host(
+                        slot, template.listed_configuration(record), credential, secrets
+                    )
                 ),
                 None,
             )
@@ -96,6 +104,15 @@ def found_in(team: Any, template: Any, records: list[Any]) -> dict[str, list[tup
         if links:
             found[record.remote_id] = links
     return found
+
+
+def _at_its_host(slot: Any, configuration: dict, credential: Credential, secrets: dict) -> bool:
+    """Is a login sent where the stored one is for (as a create checks)? The same user and
+    password for another host is not that credential's copy: the database behind may differ."""
+    if not slot.host_paths:
+        return True
+    own = login_host(slot.targets, credential.public, secrets)
+    return bool(own) and all(named_host(_at(configuration, p)) == own for p in slot.host_paths)
 
 
 def link_found(connector: Connector, links: list[tuple[dict, Any]]) -> list[EmbeddedCredential]:

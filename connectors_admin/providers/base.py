@@ -243,6 +243,11 @@ class ConnectorTemplate:
         None by default."""
         return ()
 
+    def listed_configuration(self, record: RemoteRecord) -> dict[str, Any]:
+        """A listed connector's configuration as kept (secrets masked): where a slot's login is
+        sent (its `host_paths`) is read from it."""
+        return {}
+
     def configuration_to_push(self, target: Target) -> dict[str, Any] | None:
         """The whole configuration a rotated secret is written into before it is sent (templates
         with pushes_secrets): by default the one kept when it was last sent from here; None

@@ -527,6 +527,13 @@ class KafkaTemplate(ConnectorTemplate):
         chosen = BY_NAME.get(self.imported_context(record, {})["connector_class"])
         return chosen.slots if chosen is not None else ()
 
+    def listed_configuration(self, record: Any) -> dict[str, Any]:
+        raw = record.raw if isinstance(record.raw, dict) else {}
+        for key in ("config", "properties"):  # Kafka Connect's map, Upstash's
+            if isinstance(raw.get(key), dict):
+                return raw[key]
+        return {}
+
     def configuration_to_push(self, target: Any) -> dict[str, Any] | None:
         # What the cluster holds now (as last read), as a reconfigure starts from: a change
         # made elsewhere since is not reverted by a push.
