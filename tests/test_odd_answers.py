@@ -1238,3 +1238,48 @@ def test_a_mixpanel_status_null_for_good_is_not_followed_or_polled_for_ever(
     page = client.get(detail).text
     assert "?poll=1" not in page and "still setting this connector up" not in page
     assert follow_status.call(str(connector.pk), 1).startswith("settled")
+
+
+@pytest.mark.django_db
+def test_a_connector_made_but_not_recordable_is_said_and_its_exchange_kept(script, owner, team):
+    """An answer the database will not store (an id longer than a record keeps, which
+    PostgreSQL refuses): the provider made the connector, so that is said, with its id; the
+    exchange is kept, and nothing says it was recorded."""
+    from django.db import connection
+
+    from connectors_admin.audit.models import AuditEvent
+
+    from .test_videovector import ADMIN_KEY
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite stores a string of any length")
+    vv = Credential(team=team, kind="videovector", label="Media", public={"auth_type": "api_key"})
+    vv.set_secrets({"token": ADMIN_KEY}, owner)
+    vv.save()
+    made = "conn_" + "x" * 300
+    script.on("POST", r"/connectors/s3$", 201, json={"connector_id": made, "status": "active"})
+    form = {
+        "credential": vv.pk,
+        "name": "Footage",
+        "bucket": "media-archive",
+        "region": "us-east-1",
+        "aws_access_key_id": "AKIA" + "F" * 16,
+        "aws_secret_access_key": "typedSecretDoNotLeak" + "0" * 20,
+        "scopes": ["import"],
+        "import_mode": "all",
+        "form_token": str(uuid.uuid4()),
+    }
+    page = answering(owner).post(
+        reverse("connectors:create", args=["acme", "videovector-s3"]), form, headers=HTMX
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "but Connectors Admin could not record it" in html and made[:100] in html
+    submission = Submission.objects.get(action="create")
+    assert submission.outcome == "failed" and submission.error_kind == "unrecorded"
+    assert submission.attempts.count() == 1 and submission.response_status == 201
+    assert not Connector.objects.exists()
+    assert not AuditEvent.objects.filter(action="connector.created").exists()
+    assert "typedSecretDoNotLeak" not in html + json.dumps(
+        list(Attempt.objects.values()), default=str
+    )
