@@ -54,6 +54,17 @@ PROJECT_ID_MAX = 2**63 - 1
 TOO_LONG_PROJECT_ID = "This is longer than any Mixpanel project id: check it in your project's URL."
 
 
+def project_id_field(label: str = "Project id", **options: Any) -> forms.IntegerField:
+    """A Mixpanel project id: a positive number that fits the API's 64 bits."""
+    return forms.IntegerField(
+        label=label,
+        min_value=1,
+        max_value=PROJECT_ID_MAX,
+        error_messages={"max_value": TOO_LONG_PROJECT_ID},
+        **options,
+    )
+
+
 class MixpanelCredentialForm(CredentialForm):
     secret_fields = ("secret",)
 
@@ -68,11 +79,8 @@ class MixpanelCredentialForm(CredentialForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text="Stored encrypted. It is never shown again, only its last four characters.",
     )
-    project_id = forms.IntegerField(
-        label="Default project id",
-        min_value=1,
-        max_value=PROJECT_ID_MAX,
-        error_messages={"max_value": TOO_LONG_PROJECT_ID},
+    project_id = project_id_field(
+        "Default project id",
         help_text="The numeric id in your project's URL; connectors start from it.",
     )
     residency = forms.ChoiceField(
@@ -98,12 +106,7 @@ class _MixpanelConnectorForm(ConnectorForm):
             "categories": {n: data[n] for n in CATEGORY_FIELDS},
         }
 
-    project_id = forms.IntegerField(
-        label="Project id",
-        min_value=1,
-        max_value=PROJECT_ID_MAX,
-        error_messages={"max_value": TOO_LONG_PROJECT_ID},
-    )
+    project_id = project_id_field()
     residency = forms.ChoiceField(label="Data residency", choices=RESIDENCY_CHOICES)
     data_format = forms.ChoiceField(
         label="Data format",
@@ -184,13 +187,7 @@ class ProjectForm(forms.Form):
 
     credential_defaults = ("project_id", "residency")
 
-    project_id = forms.IntegerField(
-        label="Project id",
-        min_value=1,
-        max_value=PROJECT_ID_MAX,
-        error_messages={"max_value": TOO_LONG_PROJECT_ID},
-        help_text="The numeric id in your project's URL.",
-    )
+    project_id = project_id_field(help_text="The numeric id in your project's URL.")
     residency = forms.ChoiceField(label="Data residency", choices=RESIDENCY_CHOICES)
 
 
