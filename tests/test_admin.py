@@ -206,7 +206,7 @@ def test_lean_changelist_rows_are_djangos_own_markup(
     from connectors_admin.connectors.models import Connector
     from connectors_admin.core.templatetags.lean_admin import lean_rows
 
-    for number, name in enumerate(["<b>&amp; 'x'", "plain", "", "a 0LEANPKSLOT0 b"]):
+    for number, name in enumerate(["<b>&amp; 'x'", "plain", "", "a 0LEANPKSLOT0 b", "  padded "]):
         connector = Connector.objects.create(
             team=team,
             credential=credential,

@@ -21,7 +21,7 @@ from django.contrib.admin.templatetags.admin_list import (
     result_list,
 )
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.utils import display_for_field, quote
+from django.contrib.admin.utils import display_for_field, display_for_value, quote
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
@@ -136,8 +136,24 @@ def _cell(model, name: Any, empty: str, url: tuple[str, str] | None, header: boo
 
         return chosen
 
+    if isinstance(field, TEXT_FIELDS) and not isinstance(field, LINKED_TEXT_FIELDS):
+        # What display_for_field comes to for text, without its per-cell checks (a password,
+        # the choices, each field type in turn).
+        empty_values = field.empty_values
+
+        def text(row: Any) -> str:
+            value = getattr(row, field.attname)
+            shown = empty if value in empty_values else display_for_value(value, empty)
+            return f"{linked(row)}{conditional_escape(shown)}{close_tag}"
+
+        return text if field.name != "password" else None
+
     def plain(row: Any) -> str:
         shown = display_for_field(getattr(row, field.attname), field, empty, avoid_link=bool(url))
         return f"{linked(row)}{conditional_escape(shown)}{close_tag}"
 
     return plain
+
+
+TEXT_FIELDS = (models.CharField, models.TextField, models.GenericIPAddressField)
+LINKED_TEXT_FIELDS = (models.URLField, models.FileField, models.FilePathField)
