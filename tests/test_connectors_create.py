@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from connectors_admin.connectors.models import Connector, Submission
 from connectors_admin.connectors.tasks import sweep_submissions
@@ -688,3 +689,43 @@ def test_import_a_projects_connectors_made_elsewhere(owner_client, sandbox, cred
     assert Submission.objects.filter(action="refresh", outcome="succeeded").count() == 1
     assert Connector.objects.count() == 2
     assert MIXPANEL_SECRET not in page
+
+
+def test_a_project_listed_past_the_page_limit_says_what_it_could_not_read(
+    owner_client, sandbox, credential
+):
+    """Mixpanel's list is the only read, page by page, up to a limit: past it, an import says
+    it offers only what it read, and a connector further on is not said deleted."""
+    from connectors_admin.providers.mixpanel import MAX_LIST_PAGES
+    from connectors_admin.sandbox.mixpanel import PAGE_SIZE
+
+    post(owner_client, credential, htmx=False)  # ours, first in the list
+    ours = Connector.objects.get()
+    listed = SandboxConnector.objects.get()
+    SandboxConnector.objects.bulk_create(
+        SandboxConnector(
+            provider="mixpanel",
+            scope="4242",
+            remote_id=str(uuid.uuid4()),
+            data={**listed.data, "connector_id": str(uuid.uuid4()), "status": "active"},
+        )
+        for _ in range(MAX_LIST_PAGES * PAGE_SIZE)
+    )
+    # Ours is now past the pages read: made first, it is moved to the end of the list.
+    SandboxConnector.objects.filter(pk=listed.pk).update(
+        created_at=timezone.now() + timedelta(days=1)
+    )
+    url = reverse("connectors:import", args=["acme", "mixpanel-s3"])
+    page = owner_client.get(
+        url, {"credential": credential.pk, "project_id": 4242, "residency": "us"}
+    ).content.decode()
+    assert f"Mixpanel lists more than {MAX_LIST_PAGES} pages of connectors in project 4242" in page
+    assert "The connectors further on are not offered here." in page
+    assert page.count('name="remote_id"') == MAX_LIST_PAGES * PAGE_SIZE
+    said = owner_client.post(
+        reverse("connectors:action", args=["acme", ours.pk, "refresh"]), headers=HTMX
+    ).content.decode()
+    assert f"Connector {ours.remote_id} is not in them, so its status cannot be read." in said
+    assert "may have been deleted" not in said
+    ours.refresh_from_db()
+    assert ours.deleted_at is None

@@ -1125,6 +1125,8 @@ def list_importable(
             remote.raw = client.redactor.data(remote.raw)
     _finish(submission, client)
     submission.save()
+    # Shown with the list, not stored: a list cut at its page limit says so.
+    submission.listed_in_part = client.listed_in_part if client is not None else ""
     # Recorded already: at the same place (the same cluster, say), not merely under the same
     # name; another cluster's connector of that name is another connector.
     recorded = Connector.objects.filter(

@@ -304,6 +304,10 @@ class ProviderClient(HttpClient):
     test a connection.
     """
 
+    # Set by a listing that stopped at its page limit with more to read: what it did not find
+    # may be further on, so it says nothing of whether a connector exists.
+    listed_in_part: str = ""
+
     def build_create(
         self, template: ConnectorTemplate, data: dict[str, Any], *, idempotency_key: str = ""
     ) -> Call:

@@ -346,6 +346,11 @@ class MixpanelClient(ProviderClient):
             url = next_page(results.get("url"), url, api) if results.get("has_more") else None
             if url is None:
                 break
+        else:
+            self.listed_in_part = (
+                f"Mixpanel lists more than {MAX_LIST_PAGES} pages of connectors in project "
+                f"{context['project_id']}: only those pages were read."
+            )
 
     def _listed(self, context: dict[str, Any], match) -> RemoteRecord | None:
         """The first connector of the project's list that `match` accepts."""
@@ -367,6 +372,11 @@ class MixpanelClient(ProviderClient):
 
     def refresh(self, remote_id: str, context: dict[str, Any]) -> RemoteRecord:
         found = self._listed(context, lambda item: item.get("connector_id") == remote_id)
+        if found is None and self.listed_in_part:
+            raise ProviderError(
+                f"{self.listed_in_part} Connector {remote_id} is not in them, so its status "
+                "cannot be read."
+            )
         if found is None:
             raise ProviderError(
                 f"Mixpanel no longer lists connector {remote_id} in project "
@@ -400,7 +410,10 @@ class MixpanelClient(ProviderClient):
                 and str(item.get("connector_id")) not in known
             )
 
-        return self._listed(identity, match)
+        found = self._listed(identity, match)
+        if found is None and self.listed_in_part:
+            raise ProviderError(f"{self.listed_in_part} The connector is not in them.")
+        return found
 
 
 PROVIDER = Provider(

@@ -284,6 +284,11 @@ class AISquaredClient(ProviderClient):
             url = next_page(links.get("next"), url, api) if isinstance(links, dict) else None
             if url is None:
                 break
+        else:
+            self.listed_in_part = (
+                f"AI Squared lists more than {MAX_LIST_PAGES} pages of {kind} connectors: only "
+                "those pages were read."
+            )
 
     def find_created(
         self, template: ConnectorTemplate, identity: dict[str, Any]
@@ -295,6 +300,8 @@ class AISquaredClient(ProviderClient):
                 and attributes.get("connector_name") == identity["connector_name"]
             ):
                 return self.read_item(exchange, item, identity.get("secret_paths", []))
+        if self.listed_in_part:
+            raise ProviderError(f"{self.listed_in_part} The connector is not in them.")
         return None
 
     def list_existing(
