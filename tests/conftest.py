@@ -223,6 +223,8 @@ def between(sandbox, settings):
                 for k, v in self.headers.items()
                 if k.lower() not in Between.HOP_BY_HOP | {"accept-encoding"}
             }
+            # As the app addressed it: links in the answer (a next page) lead back here.
+            headers["Host"] = self.headers.get("Host", "")
             answer = requests.request(
                 self.command,
                 state.target + self.path,

@@ -193,3 +193,35 @@ def test_connectors_of_a_disabled_credential_are_not_refreshed_until_it_is_enabl
     assert refresh_live_connectors() == "queued 0 refreshes"
     type(credential).objects.filter(pk=credential.pk).update(enabled=True)
     assert refresh_live_connectors() == "queued 2 refreshes"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_reads_a_mixpanel_projects_list_once_for_all_its_connectors(
+    owner_client, between, credential, tasks, team, owner
+):
+    """Mixpanel's list is its only read: a batch of refreshes of one project's connectors reads
+    each page once, not once a connector; each refresh still records the answer it was read
+    from. Another credential's reads are its own."""
+    from connectors_admin.sandbox.mixpanel import PAGE_SIZE
+
+    from .conftest import make_credential
+
+    connectors = made(owner_client, credential, PAGE_SIZE + 2)  # two pages
+    other = make_credential(team, owner, label="Other", secret="another-secret-do-not-leak")
+    Connector.objects.filter(pk=connectors[-1].pk).update(credential=other)
+    sent = []
+    between.on("GET", r"/connectors", lambda: sent.append("GET"))
+    outcomes = refresh_connectors.call([str(c.pk) for c in connectors])
+    between.check()
+    assert outcomes == ["succeeded"] * len(connectors)
+    # Page 1 and page 2 once with the first credential; page 1 and 2 again with the other.
+    assert len(sent) == 4
+    refreshes = Submission.objects.filter(action="refresh")
+    assert refreshes.count() == len(connectors)
+    assert all(r.attempts.filter(method="GET").exists() for r in refreshes)
+    # Outside a batch, each refresh reads for itself.
+    sent.clear()
+    refresh_connectors.call([])  # nothing: no reads
+    owner_client.post(f"/teams/acme/connectors/{connectors[0].pk}/actions/refresh/")
+    owner_client.post(f"/teams/acme/connectors/{connectors[1].pk}/actions/refresh/")
+    assert len(sent) == 2

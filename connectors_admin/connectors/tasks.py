@@ -18,7 +18,7 @@ from connectors_admin.core.redaction import crash_site
 from connectors_admin.core.scheduling import register
 from connectors_admin.core.tasks import enqueue_on_commit, is_pending
 from connectors_admin.providers import TEMPLATES
-from connectors_admin.providers.http import shared_connections
+from connectors_admin.providers.http import shared_connections, shared_reads
 
 from . import services, signals
 from .models import Connector, Submission
@@ -185,11 +185,12 @@ def refresh_live_connectors() -> str:
 @task()
 def refresh_connectors(connector_ids: list[str], queued_at: str | None = None) -> list[str]:
     """A batch of scheduled refreshes: each connector's outcome, one failing leaving the rest
-    to run; calls to the same host reuse one connection. Each is then off the queue (unless a
+    to run; calls to the same host reuse one connection, and a list read once serves every
+    connector found in it (a Mixpanel project's). Each is then off the queue (unless a
     later run queued it again meanwhile), so a later run may queue it again when it is due."""
     outcomes = []
     try:
-        with shared_connections():
+        with shared_connections(), shared_reads():
             for connector_id in connector_ids:
                 try:
                     outcomes.append(refresh_connector.call(connector_id))

@@ -8,6 +8,8 @@ Nothing here knows a provider: a provider's client subclasses `HttpClient` (thro
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import logging
 import re
 import socket
@@ -46,6 +48,7 @@ GONE = "gone"
 MAX_STORED_BODY = 64 * 1024  # characters of a response body kept on a record
 
 _shared_pool: ContextVar[HTTPAdapter | None] = ContextVar("shared_pool", default=None)
+_shared_reads: ContextVar[dict | None] = ContextVar("shared_reads", default=None)
 
 
 @contextmanager
@@ -60,6 +63,19 @@ def shared_connections() -> Iterator[None]:
     finally:
         _shared_pool.reset(token)
         pool.close()
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """GETs made inside, by clients of the same credential, of the same URL, are sent once:
+    a batch of scheduled refreshes of one Mixpanel project reads its list once, not once a
+    connector. Only answers that read well are kept, and any other method sent by a client
+    inside forgets them all (what was read may have changed). In memory, for the batch."""
+    token = _shared_reads.set({})
+    try:
+        yield
+    finally:
+        _shared_reads.reset(token)
 
 
 class ProviderError(Exception):
@@ -337,6 +353,8 @@ class HttpClient:
     # --- sending -------------------------------------------------------------------------------
     def send(self, call: Call) -> Exchange:
         self.redactor.add(values=call.redact)
+        if call.method != "GET" and (reads := _shared_reads.get()):
+            reads.clear()  # what was read may have changed
         exchange = Exchange(call=call)
         request = call.prepare(self.session)
         started = time.monotonic()
@@ -446,8 +464,40 @@ class HttpClient:
         )
 
     def get(self, url: str, attempts: int = 3) -> Exchange:
-        """GETs are safe to repeat: retry connection failures and 5xx with a short backoff."""
-        return self.send_retrying(Call("GET", url), attempts)
+        """GETs are safe to repeat: retry connection failures and 5xx with a short backoff.
+        Inside `shared_reads`, one already read with this credential is read again from it."""
+        reads = _shared_reads.get()
+        key = (self._identity(), url)
+        if reads is not None and key in reads:
+            return self._read_again(reads[key])
+        exchange = self.send_retrying(Call("GET", url), attempts)
+        if reads is not None and exchange.error is None:
+            reads[key] = exchange
+        return exchange
+
+    def _identity(self) -> str:
+        """Which credential this client calls with, as a digest (`shared_reads`' key)."""
+        if not hasattr(self, "_identity_digest"):
+            said = json.dumps(
+                [type(self).__qualname__, self.public, sorted(self.secrets.items())],
+                sort_keys=True,
+                default=str,
+            )
+            self._identity_digest = hashlib.sha256(said.encode()).hexdigest()
+        return self._identity_digest
+
+    def _read_again(self, exchange: Exchange) -> Exchange:
+        """An answer this batch already read, recorded as this operation's exchange too."""
+        self.exchanges.append(exchange)
+        logger.info(
+            "%s %s -> %s (read earlier in this batch)",
+            exchange.call.method,
+            self.redactor.text(exchange.call.url),
+            exchange.status,
+        )
+        if self.on_exchange is not None:
+            self.on_exchange(exchange)
+        return exchange
 
     # A provider with its own words for "no such connector" (`says_not_found`): its `refresh`
     # raises a ProviderError of kind GONE on them, so a refresh records the connector deleted
