@@ -11,6 +11,7 @@ editable lists and popups keep Django's rendering.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote as urlquote
 
@@ -25,9 +26,14 @@ from django.contrib.admin.utils import display_for_field, display_for_value, quo
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
+from django.utils.dateformat import re_escaped, re_formatchars
+from django.utils.dates import MONTHS, MONTHS_AP
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape, escape
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
 
 register = template.Library()
 SLOT = "0LEANPKSLOT0"  # stands for a row's primary key in the change URL, then replaced
@@ -136,6 +142,19 @@ def _cell(model, name: Any, empty: str, url: tuple[str, str] | None, header: boo
 
         return chosen
 
+    shown_as = None
+    if isinstance(field, models.DateTimeField):
+        shown_as = fast_datetime_format(get_format("DATETIME_FORMAT"))
+    if shown_as is not None:
+        # What formats.localize makes of the local time, its words translated once a page.
+        empty_values = field.empty_values
+
+        def moment(row: Any) -> str:
+            value = getattr(row, field.attname)
+            shown = empty if value in empty_values else shown_as(template_localtime(value))
+            return f"{linked(row)}{conditional_escape(shown)}{close_tag}"
+
+        return moment
     if isinstance(field, TEXT_FIELDS) and not isinstance(field, LINKED_TEXT_FIELDS):
         # What display_for_field comes to for text, without its per-cell checks (a password,
         # the choices, each field type in turn).
@@ -157,3 +176,51 @@ def _cell(model, name: Any, empty: str, url: tuple[str, str] | None, header: boo
 
 TEXT_FIELDS = (models.CharField, models.TextField, models.GenericIPAddressField)
 LINKED_TEXT_FIELDS = (models.URLField, models.FileField, models.FilePathField)
+
+
+def fast_datetime_format(fmt: str) -> Callable[[datetime], str] | None:
+    """Django's dateformat.format for `fmt`, with the words it translates (months, a.m.,
+    noon) looked up once rather than for every cell, where they were most of a date cell's
+    time; None when `fmt` uses a character this does not cover (Django's rendering is used)."""
+    am, pm, midnight, noon = (gettext(w) for w in ("a.m.", "p.m.", "midnight", "noon"))
+    months_ap = {number: str(MONTHS_AP[number]) for number in MONTHS_AP}
+    months = {number: str(MONTHS[number]) for number in MONTHS}
+
+    def twelve(d: datetime) -> int:
+        return d.hour % 12 or 12
+
+    def f(d: datetime) -> str:
+        return f"{twelve(d)}:{d.minute:02d}" if d.minute else str(twelve(d))
+
+    def p(d: datetime) -> str:
+        if d.minute == 0 and d.hour in (0, 12):
+            return midnight if d.hour == 0 else noon
+        return f"{f(d)} {pm if d.hour > 11 else am}"
+
+    chars: dict[str, Callable[[datetime], str]] = {
+        "d": lambda d: f"{d.day:02d}",
+        "j": lambda d: str(d.day),
+        "m": lambda d: f"{d.month:02d}",
+        "n": lambda d: str(d.month),
+        "N": lambda d: months_ap[d.month],
+        "F": lambda d: months[d.month],
+        "y": lambda d: f"{d.year % 100:02d}",
+        "Y": lambda d: f"{d.year:04d}",
+        "H": lambda d: f"{d.hour:02d}",
+        "G": lambda d: str(d.hour),
+        "h": lambda d: f"{twelve(d):02d}",
+        "g": lambda d: str(twelve(d)),
+        "i": lambda d: f"{d.minute:02d}",
+        "a": lambda d: pm if d.hour > 11 else am,
+        "f": f,
+        "P": p,
+    }
+    parts: list[str | Callable[[datetime], str]] = []
+    for number, piece in enumerate(re_formatchars.split(str(fmt))):
+        if number % 2:
+            if piece not in chars:
+                return None
+            parts.append(chars[piece])
+        elif piece:
+            parts.append(re_escaped.sub(r"\1", piece))
+    return lambda d: "".join(part if isinstance(part, str) else part(d) for part in parts)
