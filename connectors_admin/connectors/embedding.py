@@ -71,6 +71,7 @@ def found_in(team: Any, template: Any, records: list[Any]) -> dict[str, list[tup
     found: dict[str, list[tuple[dict, Any]]] = {}
     for record in records:
         links = []
+        configuration = template.listed_configuration(record)
         for slot in wanted[record.remote_id]:
             credential = next(
                 (
@@ -79,9 +80,7 @@ def found_in(team: Any, template: Any, records: list[Any]) -> dict[str, list[tup
                     if credential.kind in slot.kinds
                     and (secrets := values(credential)) is not None
                     and carries(slot, record.digests, credential.public, secrets)
-                    and _at_its_host(
-                        slot, template.listed_configuration(record), credential, secrets
-                    )
+                    and _at_its_host(slot, configuration, credential, secrets)
                 ),
                 None,
             )

@@ -213,7 +213,7 @@ _DIGEST_KEY = token_source.token_bytes(32)
 
 
 def _digest(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
     return hmac.new(_DIGEST_KEY, text.encode(), hashlib.sha256).hexdigest()
 
 

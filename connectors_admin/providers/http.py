@@ -467,11 +467,13 @@ class HttpClient:
         """GETs are safe to repeat: retry connection failures and 5xx with a short backoff.
         Inside `shared_reads`, one already read with this credential is read again from it."""
         reads = _shared_reads.get()
+        if reads is None:
+            return self.send_retrying(Call("GET", url), attempts)
         key = (self._identity(), url)
-        if reads is not None and key in reads:
+        if key in reads:
             return self._read_again(reads[key])
         exchange = self.send_retrying(Call("GET", url), attempts)
-        if reads is not None and exchange.error is None:
+        if exchange.error is None:
             reads[key] = exchange
         return exchange
 
