@@ -148,6 +148,20 @@ def test_phone_pages_fit(
         " return [box.scrollWidth, box.clientWidth]; }"
     )
     assert wide[0] <= wide[1], wide
+    # The audit trail is cards too: what happened is on screen, not scrolled off to the side.
+    page.goto(sandbox + pages["audit"])
+    entry = page.locator("table.audit-rows tbody tr").first
+    for cell in ("a-what", "a-when", "a-who", "a-target"):
+        box = entry.locator(f"td.{cell}").bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORTS["phone"]["width"], (
+            cell,
+            box,
+        )
+    scroll = page.evaluate(
+        "() => { const box = document.querySelector('.table-scroll');"
+        " return [box.scrollWidth, box.clientWidth]; }"
+    )
+    assert scroll[0] <= scroll[1], scroll
     page.goto(sandbox + S3_PATH)
     page.get_by_role("button", name="Create connector").click()
     expect(page.locator("#create-panel .alert-error")).to_be_visible()
