@@ -291,6 +291,15 @@
     announce("Could not reach Connectors Admin. Check your connection and try again.");
   });
 
+  // Buttons that only work once another script has hooked them (allauth's passkey button, hooked
+  // when the page's content is loaded): enabled after it, so that an early click does not send
+  // their form empty. This listener is added after allauth's, so it runs after it.
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("button[data-enabled-by-script]"), function (button) {
+      button.disabled = false;
+    });
+  });
+
   // A passkey or security key the browser refused (allauth's scripts say so only in the
   // console): said on the page, in words.
   document.addEventListener("allauth.error", function (event) {
