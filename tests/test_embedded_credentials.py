@@ -5,6 +5,7 @@ embeds — through the sandbox, with the test client."""
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import logging
 import re
@@ -20,7 +21,7 @@ from connectors_admin.connectors.models import Attempt, Connector, EmbeddedCrede
 from connectors_admin.credentials.models import Credential
 from connectors_admin.sandbox.models import SandboxConnector
 
-from .conftest import make_aisquared_credential, stored_uri
+from .conftest import AISQ_TOKEN, make_aisquared_credential, stored_uri
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HTMX = {"HX-Request": "true"}
@@ -254,7 +255,8 @@ def test_rotation_shows_the_blast_radius_and_pushes_the_new_secret(
     assert sent["bucket"] == "acme-lake"  # the rest of the configuration is kept
     pushed = Submission.objects.get(action="push-rotated")
     assert pushed.outcome == "succeeded" and pushed.connector == connector
-    assert pushed.attempts.get().method == "PUT"
+    # What AI Squared holds now is read first, then the whole configuration is sent back.
+    assert [a.method for a in pushed.attempts.order_by("number")] == ["GET", "PUT"]
     link = EmbeddedCredential.objects.get()
     assert link.is_current
     page = owner_client.get(reverse("credentials:detail", args=["acme", aws.pk])).content.decode()
@@ -563,7 +565,7 @@ def test_a_rotated_key_file_is_pushed_into_a_google_sheets_destination(
     assert sent["spreadsheet_link"] == "https://docs.google.com/spreadsheets/d/abc"
     pushed = Submission.objects.get(action="push-rotated")
     assert pushed.outcome == "succeeded" and pushed.connector == connector
-    put = pushed.attempts.get()
+    put = pushed.attempts.get(method="PUT")
     assert put.method == "PUT" and put.response_status == 200
     assert put.request["body"]["connector"]["configuration"]["credentials_json"]["private_key"] == (
         "[redacted]"
@@ -592,19 +594,124 @@ def test_a_rotated_key_file_is_pushed_into_a_google_sheets_destination(
         assert secret not in stored
 
 
+def change_at_aisquared(sandbox, connector, **configuration) -> None:
+    """A teammate changes the connector in AI Squared itself (its own app or API), typing the
+    secret again as AI Squared asks."""
+    answer = requests.put(
+        f"{sandbox}/sandbox/api/v1/connectors/{connector.remote_id}",
+        json={"connector": {"configuration": configuration}},
+        headers={"Authorization": f"Bearer {AISQ_TOKEN}", "Workspace-Id": "7"},
+        timeout=5,
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_push_keeps_what_was_changed_at_ai_squared_since_without_a_refresh(
+    owner_client, sandbox, aisq, aws
+):
+    owner_client.post(SOURCE, s3_source_form(aisq, use__aws=str(aws.pk)), headers=HTMX)
+    connector = Connector.objects.get()
+    elsewhere = {
+        **SandboxConnector.objects.get().data["configuration"],
+        "bucket": "acme-lake-v2",
+        "path": "/exports/2027",
+        "secret_access": AWS_SECRET,
+    }
+    change_at_aisquared(sandbox, connector, **elsewhere)
+    # No refresh in between: the record still shows the old bucket.
+    assert connector.record["attributes"]["configuration"]["bucket"] == "acme-lake"
+    owner_client.post(
+        reverse("credentials:rotate", args=["acme", aws.pk]),
+        {"aws_secret_access_key": ROTATED_AWS_SECRET},
+    )
+    result = owner_client.post(
+        reverse("connectors:push-rotated", args=["acme", aws.pk]), follow=True
+    ).content.decode()
+    assert "pushed" in result
+    held = SandboxConnector.objects.get().data["configuration"]
+    assert held["secret_access"] == digest(ROTATED_AWS_SECRET)
+    assert held["bucket"] == "acme-lake-v2" and held["path"] == "/exports/2027"
+    assert held["region"] == "us-east-1"
+    connector.refresh_from_db()
+    assert connector.record["attributes"]["configuration"]["bucket"] == "acme-lake-v2"
+    assert EmbeddedCredential.objects.get().is_current
+    # What is kept for the next push is what was sent, the change made there included.
+    owner_client.post(
+        reverse("credentials:rotate", args=["acme", aws.pk]), {"aws_secret_access_key": AWS_SECRET}
+    )
+    owner_client.post(reverse("connectors:push-rotated", args=["acme", aws.pk]))
+    held = SandboxConnector.objects.get().data["configuration"]
+    assert held["secret_access"] == digest(AWS_SECRET) and held["bucket"] == "acme-lake-v2"
+    for secret in (AWS_SECRET, ROTATED_AWS_SECRET):
+        assert secret not in result + json.dumps(list(Attempt.objects.values()), default=str)
+
+
+def test_a_push_over_a_secret_set_only_at_ai_squared_is_refused_and_sends_nothing(
+    owner_client, sandbox, aisq, aws, team, owner
+):
+    from .conftest import aisquared_payload
+
+    uri = stored_uri(team, owner, "postgresql://reader:first-pw-do-not-leak@db.example.com/shop")
+    form = aisquared_payload(aisq, "Postgresql")
+    form.pop("cfg__credentials__username")
+    form.pop("cfg__credentials__password")
+    owner_client.post(
+        SOURCE, {**form, "use__credentials": str(uri.pk), "form_token": str(uuid.uuid4())}
+    )
+    connector = Connector.objects.get()
+    held = SandboxConnector.objects.get().data["configuration"]
+    # At AI Squared, the login moves under another key this app never sent a secret to.
+    change_at_aisquared(
+        sandbox,
+        connector,
+        **{
+            **held,
+            "credentials": {
+                "auth_type": "username/password",
+                "username": "reader",
+                "password": "first-pw-do-not-leak",
+            },
+            "ssh_tunnel": {"password": "tunnel-pw-do-not-leak"},
+        },
+    )
+    owner_client.post(
+        reverse("credentials:rotate", args=["acme", uri.pk]),
+        {"uri": "postgresql://reader:second-pw-do-not-leak@db.example.com/shop"},
+    )
+    result = owner_client.post(
+        reverse("connectors:push-rotated", args=["acme", uri.pk]), follow=True
+    ).content.decode()
+    pushed = Submission.objects.get(action="push-rotated")
+    assert pushed.outcome == "failed"
+    assert "ssh_tunnel.password changed at AI Squared" in html.unescape(result)
+    assert [a.method for a in pushed.attempts.all()] == ["GET"]  # read, nothing sent
+    assert SandboxConnector.objects.get().data["configuration"]["credentials"]["password"] == (
+        digest("first-pw-do-not-leak")
+    )
+    assert not EmbeddedCredential.objects.get().is_current
+    for secret in ("first-pw-do-not-leak", "second-pw-do-not-leak", "tunnel-pw-do-not-leak"):
+        assert secret not in result + json.dumps(list(Attempt.objects.values()), default=str)
+
+
 def test_a_failed_push_is_recorded_and_leaves_the_link_old(owner_client, sandbox, aisq, aws, fault):
     owner_client.post(SOURCE, s3_source_form(aisq, use__aws=str(aws.pk)), headers=HTMX)
     owner_client.post(
         reverse("credentials:rotate", args=["acme", aws.pk]),
         {"aws_secret_access_key": ROTATED_AWS_SECRET},
     )
-    fault("status", provider="aisquared", status=422, message="Connector update failed")
+    fault(
+        "status", provider="aisquared", method="PUT", status=422, message="Connector update failed"
+    )
     result = owner_client.post(
         reverse("connectors:push-rotated", args=["acme", aws.pk]), follow=True
     ).content.decode()
     assert "failed" in result and "Connector update failed" in result
     pushed = Submission.objects.get(action="push-rotated")
-    assert pushed.outcome == "failed" and pushed.attempts.count() == 1
+    assert pushed.outcome == "failed"
+    assert [(a.method, a.response_status) for a in pushed.attempts.order_by("number")] == [
+        ("GET", 200),
+        ("PUT", 422),
+    ]
     assert not EmbeddedCredential.objects.get().is_current
     assert SandboxConnector.objects.get().data["configuration"]["secret_access"] == digest(
         AWS_SECRET

@@ -55,6 +55,10 @@ UNDECRYPTABLE_MESSAGE = (
 INTERNAL_ERROR = ProviderError("An internal error stopped this request.", kind="internal")
 DISABLED_MESSAGE = "This credential is disabled. An admin can enable it, or pick another."
 DISABLED_PUSH = "The credential is disabled: nothing was pushed. An admin can enable it first."
+NOT_KEPT_MESSAGE = (
+    "Where the secret goes in this connector was not kept, so it cannot be updated here: "
+    "create it again with the new secret."
+)
 
 
 def _client(credential: Credential, template: ConnectorTemplate) -> ProviderClient:
@@ -1291,8 +1295,9 @@ def _push_one(
     user: Any,
     request: HttpRequest | None,
 ) -> Submission:
-    """One connector: its kept configuration with the new values where each link's slot puts
-    them, sent whole (the provider replaces the configuration), recorded as its own operation."""
+    """One connector: the configuration the provider holds now (read first, its masked secrets
+    put back from the kept one) with the new values where each link's slot puts them, sent
+    whole (the provider replaces the configuration), recorded as its own operation."""
     submission = _claim(connector, user, Submission.PUSH_ROTATED, same_shared=True)
     if submission.finished_at is not None:
         return submission  # another change of it was running: nothing was sent
@@ -1307,25 +1312,32 @@ def _push_one(
                 "reconfigure it with the new secret instead."
             )
         kept = _kept(connector)()
-        configuration = connector.template_obj.configuration_to_push(
-            Target(
-                remote_id=connector.remote_id,
-                context=connector.context,
-                status=connector.remote_status,
-                kept=lambda: kept,
-                record=connector.record,
-            )
-        )
         mappings = {e["slot"]: e.get("mapping") for e in connector.context.get("embedded", [])}
-        if not isinstance(configuration, dict) or any(not mappings.get(x.slot) for x in links):
-            raise ProviderError(
-                "Where the secret goes in this connector was not kept, so it cannot be "
-                "updated here: create it again with the new secret."
-            )
+        if not isinstance(kept.get("configuration"), dict) or any(
+            not mappings.get(x.slot) for x in links
+        ):
+            raise ProviderError(NOT_KEPT_MESSAGE)
         try:
             secrets = credential.secrets()
         except DecryptionError:
             raise ProviderError(UNDECRYPTABLE_MESSAGE, kind="credential") from None
+        _used(connector.credential, submission, request)
+        _record_attempts(submission, client)
+        # The configuration as the provider holds it now, not as last read: a change made
+        # elsewhere since the last refresh is not reverted by sending the new secret.
+        with _answers_read(client):
+            now = client.refresh(connector.remote_id, connector.context)
+        configuration = connector.template_obj.configuration_to_push(
+            Target(
+                remote_id=connector.remote_id,
+                context=connector.context,
+                status=now.status or connector.remote_status,
+                kept=lambda: kept,
+                record=now.raw,
+            )
+        )
+        if not isinstance(configuration, dict):
+            raise ProviderError(NOT_KEPT_MESSAGE)
         written: list[str] = []
         entries = {e["slot"]: e for e in connector.context.get("embedded", [])}
         for entry in links:
@@ -1336,9 +1348,7 @@ def _push_one(
             if misplaced:
                 raise ProviderError(misplaced, kind="refused")
         client.redactor.add(values=written)
-        _used(connector.credential, submission, request)
         _used(credential, submission, request)
-        _record_attempts(submission, client)
         with _answers_read(client):
             remote = client.update_configuration(
                 connector.remote_id, connector.context, configuration

@@ -6,12 +6,14 @@ team's stored credentials."""
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django import forms
 
+from connectors_admin.core.redaction import REDACTED
 from connectors_admin.providers.base import (
     ConnectorForm,
     ConnectorTemplate,
@@ -34,6 +36,8 @@ from connectors_admin.providers.schema_forms import (
     schema_form,
     secret_paths,
 )
+
+from .client import PROVIDER_MASK
 
 
 class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
@@ -327,6 +331,46 @@ class CatalogTemplate(ConnectorTemplate):
             if slot.one_json_field:
                 _fold_into_one_field(form_class, slot)
         return form_class
+
+    def configuration_to_push(self, target: Any) -> dict[str, Any] | None:
+        # What AI Squared holds now (the record just read, its secrets masked) with each masked
+        # secret put back from what was sent last: a bucket or a host changed there since is
+        # not reverted by a pushed secret, as a PUT replaces the whole configuration.
+        sent = target.kept().get("configuration")
+        if not isinstance(sent, dict):
+            return None
+        attributes = (target.record or {}).get("attributes")
+        shown = attributes.get("configuration") if isinstance(attributes, dict) else None
+        if not isinstance(shown, dict):
+            return copy.deepcopy(sent)
+        unknown: list[str] = []
+        configuration = _unmasked(shown, sent, (), unknown)
+        if unknown:
+            raise ProviderError(
+                f"{', '.join(unknown)} changed at AI Squared since the connector was sent from "
+                "here, and the secret there is not known here: nothing was sent. Update it at "
+                "AI Squared, or create the connector again with the new secret."
+            )
+        return configuration
+
+
+def _unmasked(shown: Any, sent: Any, path: tuple[str, ...], unknown: list[str]) -> Any:
+    """`shown` with each masked value replaced by the value at the same place in `sent`; the
+    places where `sent` has none are added to `unknown` (their secret was set elsewhere)."""
+    if isinstance(shown, dict):
+        sent = sent if isinstance(sent, dict) else {}
+        return {k: _unmasked(v, sent.get(k), (*path, str(k)), unknown) for k, v in shown.items()}
+    if isinstance(shown, list):
+        sent = sent if isinstance(sent, list) else []
+        return [
+            _unmasked(v, sent[i] if i < len(sent) else None, (*path, str(i)), unknown)
+            for i, v in enumerate(shown)
+        ]
+    if shown in (REDACTED, PROVIDER_MASK):
+        if sent in (None, "", REDACTED, PROVIDER_MASK):
+            unknown.append(".".join(path))
+        return sent
+    return shown
 
 
 def _fold_into_one_field(form_class: type[AISquaredConnectorForm], slot: Slot) -> None:
