@@ -76,6 +76,7 @@ MIDDLEWARE = [
     # in INSTALLED_APPS (its template tags and its own copy of htmx are unused: ours is vendored).
     "django_htmx.middleware.HtmxMiddleware",
     "connectors_admin.core.htmx.VaryOnHtmxMiddleware",
+    "connectors_admin.core.privacy.PrivatePagesMiddleware",
     # A team that requires two-factor sends its members without it to set it up first.
     "connectors_admin.accounts.twofactor.TwoFactorRequiredMiddleware",
 ]

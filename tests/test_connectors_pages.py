@@ -867,3 +867,27 @@ def test_a_mixpanel_connector_that_never_reports_a_status_stops_reading_pending(
 
     assert names(status="pending") == {"fresh/"}
     assert names(status="-") == {"fresh/", "lasting/"}  # neither has reported one
+
+
+@pytest.mark.django_db
+def test_a_signed_in_users_pages_are_kept_by_no_cache(owner_client, client, team, credential):
+    """Neither a proxy nor the browser keeps a page made for a signed-in user (Back after
+    sign-out on a shared computer shows nothing); anonymous pages and the sandbox's API answers
+    are left as they were, and an answer that says how it may be cached keeps its own word."""
+    for url, headers in [
+        (reverse("connectors:list", args=["acme"]), {}),
+        (reverse("connectors:list", args=["acme"]), HTMX),
+        (reverse("credentials:detail", args=["acme", credential.pk]), {}),
+        (reverse("connectors:pick", args=["acme"]), {}),
+    ]:
+        response = owner_client.get(url, headers=headers)
+        assert response.status_code == 200, url
+        cache = {part.strip() for part in response.headers["Cache-Control"].split(",")}
+        assert {"no-store", "private", "no-cache", "max-age=0"} <= cache, url
+    assert "Cache-Control" in owner_client.get("/").headers  # a redirect too
+    api = client.get("/sandbox/api/v1/connector_definitions")  # no session: not read, no Vary
+    assert "Cache-Control" not in api.headers and "Cookie" not in api.headers.get("Vary", "")
+    # Signed out, the same address answers an anonymous redirect to sign in: left alone.
+    owner_client.post(reverse("account_logout"))
+    home = owner_client.get("/")
+    assert home.status_code == 302 and "Cache-Control" not in home.headers

@@ -248,3 +248,29 @@ def test_a_date_filter_shows_focus_on_its_calendar_button_too(
     )
     assert ring == ["solid", "3px"], ring
     assert console_errors == []
+
+
+def test_back_after_a_search_asks_the_server_and_the_browser_keeps_no_copy(
+    page: Page, sandbox, owner, team, credential, console_errors
+):
+    from tests.test_connectors_pages import make_connectors
+
+    make_connectors(team, credential, owner, 3)
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/connectors/")
+    rows = page.locator("#connector-table tbody tr")
+    expect(rows).to_have_count(3)
+    page.get_by_label("Search").fill("bucket-1/")
+    expect(rows).to_have_count(1)
+    wait_htmx_idle(page)
+    assert "q=bucket-1" in page.url
+    # htmx keeps no snapshot of the team's pages in the tab's storage (it would outlive a
+    # sign-out there): Back asks the server for the page again.
+    assert page.evaluate("() => sessionStorage.getItem('htmx-history-cache')") is None
+    with page.expect_request(lambda r: r.headers.get("hx-history-restore-request") == "true"):
+        page.go_back()
+    expect(rows).to_have_count(3)
+    expect(page.get_by_label("Search")).to_have_value("")
+    assert "q=" not in page.url
+    assert page.evaluate("() => sessionStorage.getItem('htmx-history-cache')") is None
+    assert console_errors == []
