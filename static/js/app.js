@@ -96,6 +96,17 @@
     });
   }
 
+  // The connector list's filters go into the address bar: only those that are set, so that
+  // the address reads (and is shared) as what the list shows, not nine empty names.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("#connector-filters") : null;
+    var data = event.detail.formData;
+    if (!form || event.detail.verb !== "get" || !data) return;
+    Array.from(data.keys()).forEach(function (name) {
+      if (data.getAll(name).every(function (value) { return value === ""; })) data.delete(name);
+    });
+  });
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt, target = event.detail.target;
     var form = elt && elt.closest ? elt.closest("form") : null;
