@@ -14,7 +14,7 @@ import pytest
 import requests
 from django.urls import reverse
 
-from connectors_admin.connectors.models import Connector, EmbeddedCredential, Submission
+from connectors_admin.connectors.models import Attempt, Connector, EmbeddedCredential, Submission
 from connectors_admin.credentials.models import Credential
 from connectors_admin.sandbox.models import SandboxConnector
 
@@ -318,27 +318,93 @@ def test_an_imported_connector_is_linked_to_the_stored_credentials_it_carries(
     refused = owner_client.post(reverse("credentials:delete", args=["acme", aws.pk]), follow=True)
     assert "lake-elsewhere" in refused.content.decode()
     assert Credential.objects.filter(pk=aws.pk).exists()
-    # A rotation flags it; its whole configuration was never known here, so nothing is sent.
+    # A rotation flags it and is pushed: its only secret is the stored pair's, so what the
+    # cluster holds can be sent again whole with the new one in it.
+    lake_connector = Connector.objects.get(remote_id="lake-elsewhere")
     rotate(owner_client, aws)
     said = push(owner_client, aws)
-    assert "never sent from here (it was imported)" in said
-    assert at_cluster("lake-elsewhere")["aws.secret.access.key"] == AWS_SECRET
+    assert "pushed" in said
+    assert at_cluster("lake-elsewhere")["aws.secret.access.key"] == ROTATED
+    assert at_cluster("lake-elsewhere")["aws.s3.bucket.name"] == "acme-lake"
+    assert EmbeddedCredential.objects.get(credential=aws).is_current
     for secret in (AWS_SECRET, TYPED, ROTATED, KAFKA_CONNECT_PASSWORD):
         assert secret not in page and secret not in said
         assert secret not in json.dumps(list(Connector.objects.values()), default=str)
-    # A reconfigure (its secrets asked for, as they were never known here) that types what the
-    # credential holds now keeps the link, current; one that types another value drops it.
-    lake_connector = Connector.objects.get(remote_id="lake-elsewhere")
+        assert secret not in json.dumps(list(Attempt.objects.values()), default=str)
+    # A reconfigure that types what the credential holds now keeps the link, current.
     url, properties = reconfigure_form(owner_client, lake_connector)
     typed = {"properties": json.dumps(properties)}
     typed["secret_properties"] = f"aws.secret.access.key={ROTATED}"
     assert owner_client.post(url, typed).status_code == 302
     assert at_cluster("lake-elsewhere")["aws.secret.access.key"] == ROTATED
     assert EmbeddedCredential.objects.get(credential=aws).is_current
+    # An imported connector whose secrets are all a stored login's is reconfigured without
+    # typing them: the login goes in from the credential.
     shop_connector = Connector.objects.get(remote_id="shop-elsewhere")
+    url, properties = reconfigure_form(owner_client, shop_connector)
+    properties["batch.size"] = "500"
+    assert owner_client.post(url, {"properties": json.dumps(properties)}).status_code == 302
+    shop_config = at_cluster("shop-elsewhere")
+    assert shop_config["batch.size"] == "500"
+    assert shop_config["connection.password"] == KAFKA_CONNECT_PASSWORD
+    assert EmbeddedCredential.objects.get(credential=login).is_current
+    # One not linked to any stored credential still asks for its secret.
+    other = Connector.objects.get(remote_id="lake-other-secret")
+    other_url, other_properties = reconfigure_form(owner_client, other)
+    asked = owner_client.post(other_url, {"properties": json.dumps(other_properties)})
+    assert "its secrets are not known here: give aws.secret.access.key" in asked.content.decode()
+    # One that types another value drops the link.
     url, properties = reconfigure_form(owner_client, shop_connector)
     typed = {"properties": json.dumps(properties)}
     typed["secret_properties"] = "connection.password=another-password-typed"
     assert owner_client.post(url, typed).status_code == 302
     assert not EmbeddedCredential.objects.filter(credential=login).exists()
     assert not login.in_use()
+
+
+def test_an_imported_connector_with_a_secret_no_stored_credential_holds_is_not_pushed(
+    owner_client, sandbox, kc, aws
+):
+    """Made elsewhere with the stored AWS pair and a secret of its own: a rotation of the pair
+    cannot send the whole configuration back (that secret is masked and not known here), so
+    nothing is sent; a reconfigure asks for that secret only, and then the push can go."""
+    made_elsewhere(
+        sandbox,
+        "lake-with-jaas",
+        {
+            "connector.class": S3_SINK,
+            "aws.access.key.id": "AKIA" + "K" * 16,
+            "aws.secret.access.key": AWS_SECRET,
+            "aws.s3.bucket.name": "acme-lake",
+            "aws.s3.region": "eu-west-1",
+            "sasl.jaas.config": "own-jaas-do-not-leak",
+        },
+    )
+    url = reverse("connectors:import", args=["acme", "kafka-connect"])
+    owner_client.post(url, {"credential": kc.pk, "remote_id": ["lake-with-jaas"]})
+    connector = Connector.objects.get()
+    assert EmbeddedCredential.objects.get().credential == aws
+    rotate(owner_client, aws)
+    said = push(owner_client, aws)
+    assert "holds secrets that are not known here" in said
+    pushed = Submission.objects.get(action="push-rotated")
+    assert pushed.outcome == "failed"
+    assert [a.method for a in pushed.attempts.all()] == ["GET", "GET"]  # read, nothing sent
+    assert at_cluster("lake-with-jaas")["aws.secret.access.key"] == AWS_SECRET
+    assert not EmbeddedCredential.objects.get().is_current
+    # The reconfigure asks for the one secret not stored here (the pair is outdated: the
+    # rotated one is not put in by a reconfigure, which asks for it too).
+    reconfigure, properties = reconfigure_form(owner_client, connector)
+    asked = owner_client.post(reconfigure, {"properties": json.dumps(properties)})
+    said = html.unescape(asked.content.decode())
+    assert "give aws.secret.access.key, sasl.jaas.config under Secret properties" in said
+    lines = f"sasl.jaas.config=own-jaas-do-not-leak\naws.secret.access.key={ROTATED}"
+    done = owner_client.post(
+        reconfigure, {"properties": json.dumps(properties), "secret_properties": lines}
+    )
+    assert done.status_code == 302
+    assert at_cluster("lake-with-jaas")["aws.secret.access.key"] == ROTATED
+    assert EmbeddedCredential.objects.get().is_current
+    for secret in (AWS_SECRET, ROTATED, "own-jaas-do-not-leak"):
+        assert secret not in said
+        assert secret not in json.dumps(list(Attempt.objects.values()), default=str)

@@ -55,6 +55,11 @@ UNDECRYPTABLE_MESSAGE = (
 INTERNAL_ERROR = ProviderError("An internal error stopped this request.", kind="internal")
 DISABLED_MESSAGE = "This credential is disabled. An admin can enable it, or pick another."
 DISABLED_PUSH = "The credential is disabled: nothing was pushed. An admin can enable it first."
+IMPORTED_PUSH = (
+    "This connector was made elsewhere (imported) and holds secrets that are not known here "
+    "(none of the stored credentials it is linked to holds them), so it cannot be sent again "
+    "whole: reconfigure it with the new secret instead."
+)
 NOT_KEPT_MESSAGE = (
     "Where the secret goes in this connector was not kept, so it cannot be updated here: "
     "create it again with the new secret."
@@ -753,6 +758,45 @@ class _KeptReads:
         return self._decrypt()
 
 
+class _StoredValues:
+    """What the stored credentials a connector is linked to put in its configuration (only
+    links whose copy is current, of enabled credentials, and those of `pushing`, whose new
+    values are going in): for an action on a connector made elsewhere, whose own secrets were
+    never known here. The values handed out are added to the client's redactor, and their
+    credentials noted (`handed`) to be recorded as used."""
+
+    def __init__(
+        self, connector: Connector, client: ProviderClient, pushing: Credential | None = None
+    ) -> None:
+        self.connector, self.client, self.pushing = connector, client, pushing
+        self.handed: list[Credential] = []
+        self.values: list[str] = []  # the secret strings handed out
+
+    @sensitive_variables()
+    def __call__(self) -> dict[str, Any]:
+        configuration: dict[str, Any] = {}
+        entries = {e.get("slot"): e for e in self.connector.context.get("embedded") or []}
+        for link in self.connector.embedded.select_related("credential").order_by("pk"):
+            credential = link.credential
+            mapping = (entries.get(link.slot) or {}).get("mapping")
+            if self.pushing is not None and credential.pk == self.pushing.pk:
+                credential = self.pushing
+            elif not credential.enabled or link.fingerprints != credential.fingerprints():
+                continue
+            if not mapping:
+                continue
+            try:
+                secrets = credential.secrets()
+            except DecryptionError:
+                continue
+            written = fill(configuration, mapping, credential.public, secrets)
+            self.client.redactor.add(values=written)
+            self.values += written
+            if credential not in self.handed:
+                self.handed.append(credential)
+        return configuration
+
+
 def _kept_configuration(connector: Connector) -> Any:
     """The configuration kept with the record (None when none was, or it cannot be read)."""
     if not connector.secret_config:
@@ -1002,6 +1046,7 @@ def run_action(
             kept=kept,
             inputs=inputs or {},
             record=connector.record,
+            stored=_StoredValues(connector, client),
         )
         with _answers_read(client):
             try:
@@ -1305,17 +1350,11 @@ def _push_one(
     client = None
     try:
         client = _client_for(connector)
-        if not connector.secret_config:
-            raise ProviderError(
-                "This connector's configuration was never sent from here (it was imported), "
-                "so its other secrets are not known here and it cannot be sent again whole: "
-                "reconfigure it with the new secret instead."
-            )
-        kept = _kept(connector)()
+        # A connector made elsewhere (imported) has nothing kept: its configuration can still
+        # be sent where every secret in it comes from the stored credentials it is linked to.
+        kept = _kept(connector)() if connector.secret_config else {}
         mappings = {e["slot"]: e.get("mapping") for e in connector.context.get("embedded", [])}
-        if not isinstance(kept.get("configuration"), dict) or any(
-            not mappings.get(x.slot) for x in links
-        ):
+        if any(not mappings.get(x.slot) for x in links):
             raise ProviderError(NOT_KEPT_MESSAGE)
         try:
             secrets = credential.secrets()
@@ -1327,6 +1366,7 @@ def _push_one(
         # elsewhere since the last refresh is not reverted by sending the new secret.
         with _answers_read(client):
             now = client.refresh(connector.remote_id, connector.context)
+        stored = _StoredValues(connector, client, pushing=credential)
         configuration = connector.template_obj.configuration_to_push(
             Target(
                 remote_id=connector.remote_id,
@@ -1334,10 +1374,11 @@ def _push_one(
                 status=now.status or connector.remote_status,
                 kept=lambda: kept,
                 record=now.raw,
+                stored=stored,
             )
         )
         if not isinstance(configuration, dict):
-            raise ProviderError(NOT_KEPT_MESSAGE)
+            raise ProviderError(NOT_KEPT_MESSAGE if kept else IMPORTED_PUSH)
         written: list[str] = []
         entries = {e["slot"]: e for e in connector.context.get("embedded", [])}
         for entry in links:
@@ -1348,7 +1389,9 @@ def _push_one(
             if misplaced:
                 raise ProviderError(misplaced, kind="refused")
         client.redactor.add(values=written)
-        _used(credential, submission, request)
+        _all_used(
+            [credential, *(c for c in stored.handed if c.pk != credential.pk)], submission, request
+        )
         with _answers_read(client):
             remote = client.update_configuration(
                 connector.remote_id, connector.context, configuration
@@ -1356,7 +1399,7 @@ def _push_one(
     except ProviderError as error:
         _fail(submission, error, client)
     else:
-        values = list(dict.fromkeys([*kept.get("secret_values", []), *written]))
+        values = list(dict.fromkeys([*kept.get("secret_values", []), *stored.values, *written]))
         connector.secret_config = crypto.encrypt_json(
             {**kept, "configuration": configuration, "secret_values": values}
         )

@@ -78,6 +78,10 @@ class Target:
     kept: Callable[[], dict[str, Any]] = dict
     inputs: dict[str, Any] = field(default_factory=dict)  # an action's own form, cleaned
     record: dict[str, Any] = field(default_factory=dict)  # the last stored answer (redacted)
+    # What the team's stored credentials linked to the connector put in its configuration, at
+    # their places (decrypted only when asked): how the secrets of a connector made elsewhere
+    # are known here, where it carries stored ones.
+    stored: Callable[[], dict[str, Any]] = dict
 
 
 @dataclass

@@ -135,7 +135,12 @@ def configuration_now(target: Target) -> dict[str, str] | None:
     kept. A secret changed elsewhere since is not known here: refused, never sent masked."""
     config, _, kept = _current(target)
     if not kept:
-        return None
+        # Made elsewhere (imported): what the cluster holds, each masked secret from the stored
+        # credential linked at its place; sent only if that covers them all.
+        config = _from_stored(config, target)
+        if not config or any(isinstance(v, str) and REDACTED in v for v in config.values()):
+            return None
+        return config
     unknown = sorted(k for k, v in config.items() if isinstance(v, str) and REDACTED in v)
     if unknown:
         raise ProviderError(
@@ -143,6 +148,18 @@ def configuration_now(target: Target) -> dict[str, str] | None:
             "its secret is not known here: reconfigure the connector with it, then push again."
         )
     return dict(config)
+
+
+def _from_stored(config: dict[str, Any], target: Target) -> dict[str, Any]:
+    """`config` with each wholly masked value that a linked stored credential puts at its key
+    taken from that credential (asked only when something is masked)."""
+    if not any(v == REDACTED for v in config.values()):
+        return dict(config)
+    stored = target.stored()
+    return {
+        k: stored[k] if v == REDACTED and isinstance(stored.get(k), str) else v
+        for k, v in config.items()
+    }
 
 
 def _secret(key: str, typed: list[str]) -> bool:
@@ -211,9 +228,13 @@ def _reconfigure(client: Any, target: Target) -> ActionResult:
         )
     new.setdefault(CLASS_KEY, was)
     config, typed, kept = _current(target)
+    if not kept:
+        config = _from_stored(config, target)  # made elsewhere: its stored credentials' values
     given: dict[str, str] = dict(inputs.get("secret_properties") or {})
     _unmasked(new, config, kept, given)
-    secrets = {k: v for k, v in config.items() if _secret(k, typed) and kept and v != REDACTED}
+    # Kept, or (made elsewhere) taken from a stored credential: the ones still masked are not
+    # known here.
+    secrets = {k: v for k, v in config.items() if _secret(k, typed) and v != REDACTED}
     secrets.update(given)
     secrets = {k: v for k, v in secrets.items() if v}  # "key=" removes it
     missing = [
