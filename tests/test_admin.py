@@ -438,3 +438,55 @@ def test_an_operator_in_a_team_requiring_two_factor_needs_it_in_the_admin_too(
     assert refused.status_code == 302 and refused["Location"] == reverse("mfa_index")
     Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={})
     assert client.get(reverse("admin:connectors_connector_changelist")).status_code == 200
+
+
+def test_an_operators_changes_to_accounts_are_on_the_audit_trail(operator_client, make_user):
+    """Adding an account, making it a superuser, setting its password and deleting it in the
+    admin are each recorded with the operator and what changed, never a password or its hash."""
+    from connectors_admin.audit.models import AuditEvent
+
+    new_password = "Operator-set-pw-do-not-leak-42"
+    added = operator_client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "grace",
+            "usable_password": "true",
+            "password1": new_password,
+            "password2": new_password,
+        },
+    )
+    assert added.status_code == 302, added.content.decode()[:2000]
+    grace = get_user_model().objects.get(username="grace")
+    change = reverse("admin:auth_user_change", args=[grace.pk])
+    form = {
+        "username": "grace",
+        "email": "grace@example.com",
+        "is_active": "on",
+        "is_staff": "on",
+        "is_superuser": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "10:00:00",
+        "initial-date_joined_0": "2026-01-01",
+        "initial-date_joined_1": "10:00:00",
+    }
+    assert operator_client.post(change, form).status_code == 302
+    assert operator_client.post(change, form).status_code == 302  # nothing changed: nothing said
+    password = reverse("admin:auth_user_password_change", args=[grace.pk])
+    answer = operator_client.post(
+        password, {"password1": new_password + "x", "password2": new_password + "x"}
+    )
+    assert answer.status_code == 302
+    delete = reverse("admin:auth_user_delete", args=[grace.pk])
+    assert operator_client.post(delete, {"post": "yes"}).status_code == 302
+
+    events = list(AuditEvent.objects.filter(target_label="grace").order_by("pk"))
+    assert [(e.action, e.actor_name, e.target_label) for e in events] == [
+        ("auth.account_added", "root", "grace"),
+        ("auth.account_changed", "root", "grace"),
+        ("auth.password_changed", "root", "grace"),
+        ("auth.account_deleted", "root", "grace"),
+    ]
+    assert set(events[1].after["fields"]) >= {"Superuser status", "Staff status", "Email address"}
+    assert events[2].message == "set via the admin"
+    stored = str(list(AuditEvent.objects.values()))
+    assert new_password not in stored and "pbkdf2" not in stored and "md5$" not in stored

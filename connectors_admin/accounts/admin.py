@@ -3,6 +3,8 @@ from __future__ import annotations
 from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
@@ -150,3 +152,49 @@ class AuthenticatorAdmin(admin.ModelAdmin):
             message=f"{obj.user.get_username()}'s, {VIA_ADMIN}",
         )
         super().delete_model(request, obj)
+
+
+# Django's own admin for accounts writes its log only: an operator who makes someone a
+# superuser, sets their password or deletes them leaves nothing on the audit trail. Ours
+# records each, by the names of the fields changed (never a value, never a password's hash).
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+def _fields(message: list | str) -> list[str]:
+    """The names of the fields a change message (as the admin builds it) says were changed."""
+    if not isinstance(message, list):
+        return []
+    return [
+        str(name)
+        for entry in message
+        if isinstance(entry, dict)
+        for name in (entry.get("changed") or {}).get("fields", [])
+    ]
+
+
+@admin.register(User)
+class AuditedUserAdmin(UserAdmin):
+    def log_addition(self, request, obj, message):
+        record(Action.ACCOUNT_ADDED, request=request, target=obj, message=VIA_ADMIN)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        fields = _fields(message)
+        if fields == ["password"]:  # the admin's password form, which sets nothing else
+            record(Action.PASSWORD_CHANGED, request=request, target=obj, message=f"set {VIA_ADMIN}")
+        elif fields:
+            record(
+                Action.ACCOUNT_CHANGED,
+                request=request,
+                target=obj,
+                after={"fields": fields},
+                message=VIA_ADMIN,
+            )
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for user in queryset:
+            record(Action.ACCOUNT_DELETED, request=request, target=user, message=VIA_ADMIN)
+        return super().log_deletions(request, queryset)
