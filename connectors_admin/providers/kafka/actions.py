@@ -237,9 +237,9 @@ def _reconfigure(client: Any, target: Target) -> ActionResult:
     secrets = {k: v for k, v in config.items() if _secret(k, typed) and v != REDACTED}
     secrets.update(given)
     secrets = {k: v for k, v in secrets.items() if v}  # "key=" removes it
-    missing = [
+    missing = sorted(  # in one order whatever the record's (PostgreSQL's jsonb reorders keys)
         k for k, v in config.items() if _secret(k, typed) and v == REDACTED and k not in given
-    ]
+    )
     if missing:
         raise ProviderError(
             f"This connector was made elsewhere, so its secrets are not known here: give "
