@@ -117,10 +117,38 @@
       inFlight.set(event.detail.xhr, { form: form, action: form.getAttribute("action"), sent: formValues(form) });
     }
   });
+  // What was typed into fields that a re-render took away (another connector class picked, say)
+  // is put back when those fields come back (the first class picked again), while the page is
+  // open: by form, by field name. Not secrets: a password is never kept outside its field.
+  var typedBefore = {};
+
+  function remember(flight, now) {
+    var memory = typedBefore[flight.action] || (typedBefore[flight.action] = {});
+    Object.keys(now).forEach(function (name) {
+      var field = flight.form.querySelector('[name="' + CSS.escape(name) + '"]');
+      if (field && !/^(password|hidden|file)$/.test(field.type)) memory[name] = now[name];
+    });
+  }
+
+  function putBackTyped(flight, form) {
+    var memory = typedBefore[flight.action] || {}, reload = null;
+    Object.keys(memory).forEach(function (name) {
+      if (name in flight.sent || name in flight.changed) return;  // the server had it
+      var field = form.querySelector('[name="' + CSS.escape(name) + '"]');
+      if (!field || /^(password|hidden|file)$/.test(field.type)) return;
+      var before = JSON.stringify(formValues(form)[name] || []);
+      setValues(form, name, memory[name]);
+      var reloads = (field.getAttribute("hx-post") || "").indexOf("/fields/") >= 0;
+      if (reloads && !reload && JSON.stringify(formValues(form)[name] || []) !== before) reload = field;
+    });
+    return reload;  // a field whose value shapes the form: the form is asked for again
+  }
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var flight = inFlight.get(event.detail.xhr);
     if (!flight) return;
     var now = formValues(flight.form), changed = {}, shown = {};
+    remember(flight, now);
     Object.keys(now).concat(Object.keys(flight.sent)).forEach(function (name) {
       if (JSON.stringify(now[name] || []) !== JSON.stringify(flight.sent[name] || [])) {
         changed[name] = now[name] || [];
@@ -142,6 +170,7 @@
     Object.keys(flight.changed).forEach(function (name) {
       setValues(form, name, flight.changed[name]);
     });
+    flight.reload = putBackTyped(flight, form);
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     var flight = inFlight.get(event.detail.xhr);
@@ -155,6 +184,9 @@
         field.dispatchEvent(new Event("change", { bubbles: true }));
       }
     });
+    if (flight.reload && flight.reload.isConnected) {
+      flight.reload.dispatchEvent(new Event("change", { bubbles: true }));
+    }
     drainQueue(flight.restoredIn);
   });
 

@@ -162,3 +162,35 @@ def test_a_cluster_credential_then_import_and_reconfigure(
     screenshot(f"{shot}-06-reconfigured")
     assert_nothing_leaks(page, "ElsewherePwDoNotLeak", "RetypedPw")
     assert console_errors == []
+
+
+def test_what_was_typed_for_one_class_comes_back_when_it_is_picked_again(
+    page: Page, sandbox, team, owner, console_errors
+):
+    """Another connector class replaces the class's fields; picking the first again brings back
+    what was typed in them (a re-render alone would show them empty). Secrets are not kept."""
+    credential("kafka-connect", team, owner)
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/connectors/new/kafka-connect/")
+    page.get_by_label("Connector class").select_option(label="MongoDB Source")
+    expect(page.get_by_label("Connection URI", exact=True)).to_be_visible()
+    type_in(page, "Name", "orders-cdc")
+    type_in(page, "Connection URI", MONGO_URI)
+    type_in(page, "Database (optional)", "shop")
+    type_in(page, "Collection (optional)", "orders")
+    page.get_by_label("Connector class").select_option(label="HTTP Sink")
+    expect(page.get_by_label("Endpoint URL", exact=True)).to_be_visible()
+    wait_htmx_idle(page)
+    expect(page.get_by_label("Name", exact=True)).to_have_value("orders-cdc")  # sent, kept
+    type_in(page, "Endpoint URL", "https://hooks.example.com/orders")
+    page.get_by_label("Connector class").select_option(label="MongoDB Source")
+    expect(page.get_by_label("Collection (optional)", exact=True)).to_have_value("orders")
+    expect(page.get_by_label("Database (optional)", exact=True)).to_have_value("shop")
+    expect(page.get_by_label("Connection URI", exact=True)).to_have_value("")  # a secret
+    page.get_by_label("Connector class").select_option(label="HTTP Sink")
+    expect(page.get_by_label("Endpoint URL", exact=True)).to_have_value(
+        "https://hooks.example.com/orders"
+    )
+    wait_htmx_idle(page)
+    assert_nothing_leaks(page, MONGO_URI, MONGO_PASSWORD, CONNECT_PASSWORD)
+    assert console_errors == []
