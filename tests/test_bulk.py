@@ -91,6 +91,36 @@ def test_all_matching_takes_the_filters_not_the_page(owner_client, sandbox, kc, 
     assert tasks.queued() == []
 
 
+def test_connectors_deleted_already_are_counted_and_said_not_taken(
+    owner_client, sandbox, kc, tasks
+):
+    """The list shows deleted connectors and "all N matching" counts them; no action takes
+    them, and the answer says how many were left alone for it."""
+    a, b, _ = make_three(owner_client, kc)
+    Connector.objects.filter(pk=a.pk).update(remote_status="deleted", deleted_at=b.created_at)
+    tasks.backend.clear()
+    bulk = reverse("connectors:bulk", args=["acme"])
+    said = owner_client.post(
+        bulk, {"action": "refresh", "scope": "matching", "next": "?q=orders"}, follow=True
+    ).content.decode()
+    assert "Refreshing 1 connector in the background" in said
+    assert "1 of those picked is deleted already and was left alone." in said
+    assert [r.args[0] for r in tasks.queued("run_connector_action")] == [str(b.pk)]
+    # Only deleted ones picked: refused, saying so.
+    tasks.backend.clear()
+    said = owner_client.post(
+        bulk, {"action": "refresh", "scope": "selected", "connector": [a.pk]}, follow=True
+    ).content.decode()
+    assert "The 1 connector picked is deleted already: nothing to refresh." in said
+    assert tasks.queued() == []
+    # The delete's confirmation says it too.
+    ask = owner_client.post(
+        bulk, {"action": "delete", "scope": "selected", "connector": [a.pk, b.pk]}
+    ).content.decode()
+    assert "Delete 1 connector at its provider?" in ask
+    assert "1 picked is deleted already." in ask
+
+
 def test_a_viewer_can_export_but_not_act(client_for, viewer, owner_client, sandbox, kc, tasks):
     make_three(owner_client, kc)
     bulk = reverse("connectors:bulk", args=["acme"])

@@ -64,24 +64,38 @@ def _back(request: HttpRequest, team: str) -> str:
     return reverse("connectors:list", args=[team]) + (back if back.startswith("?") else "")
 
 
-def _chosen(request: HttpRequest, team: Any) -> tuple[list[Connector], str]:
-    """The live connectors a bulk action takes, and a problem in words ("" when none)."""
+def _chosen(request: HttpRequest, team: Any) -> tuple[list[Connector], int, str]:
+    """The live connectors a bulk action takes, how many of those picked (or matching) are
+    deleted already (the list shows them; no action takes them), and a problem in words ("" when
+    none)."""
     scope = request.POST.get("scope", "selected")
     live = Connector.objects.filter(team=team, deleted_at=None)
+    deleted = Connector.objects.filter(team=team, deleted_at__isnull=False)
     if scope == "matching":
         query = QueryDict(request.POST.get("next", "").lstrip("?"))
         filters = ConnectorFilter(query, team)
         if filters.errors:
             # The list ignores a filter it cannot read; an action on "all matching" must not
             # take more than the user saw filtered.
-            return [], "A filter of this list is not valid any more: filter the list again."
+            return [], 0, "A filter of this list is not valid any more: filter the list again."
         found = list(filters.filter(live).only(*FIELDS)[: MAX_BULK + 1])
         if len(found) > MAX_BULK:
-            return [], f"More than {MAX_BULK:,} connectors match: narrow the filters first."
-        return found, ""
+            return [], 0, f"More than {MAX_BULK:,} connectors match: narrow the filters first."
+        return found, filters.filter(deleted).count(), ""
     field = "on_page" if scope == "page" else "connector"
     ids = [v for v in request.POST.getlist(field) if _is_uuid(v)][:MAX_BULK]
-    return list(live.filter(pk__in=ids).only(*FIELDS)), ""
+    if not ids:
+        return [], 0, ""
+    return list(live.filter(pk__in=ids).only(*FIELDS)), deleted.filter(pk__in=ids).count(), ""
+
+
+def _gone_said(gone: int) -> str:
+    if not gone:
+        return ""
+    return (
+        f" {gone} of those picked {'is' if gone == 1 else 'are'} deleted already and "
+        f"{'was' if gone == 1 else 'were'} left alone."
+    )
 
 
 @login_required
@@ -94,9 +108,16 @@ def bulk_action(request: HttpRequest, team: str) -> HttpResponse:
     if kind not in BULK_ACTIONS:
         kind = "refresh"
     label, slugs, verb = BULK_ACTIONS[kind]
-    connectors, problem = _chosen(request, membership.team)
+    connectors, gone, problem = _chosen(request, membership.team)
     if problem:
         return _refused(request, team, problem)
+    if not connectors and gone:
+        return _refused(
+            request,
+            team,
+            f"The {gone} connector{'s' if gone != 1 else ''} picked "
+            f"{'is' if gone == 1 else 'are'} deleted already: nothing to {label.lower()}.",
+        )
     runs: list[tuple[Connector, str]] = []
     for connector in connectors:
         offered = {a.slug for a in connector.available_actions()}
@@ -122,6 +143,7 @@ def bulk_action(request: HttpRequest, team: str) -> HttpResponse:
                 "team": membership.team,
                 "runs": runs,
                 "skipped": skipped,
+                "gone": gone,
                 "next": request.POST.get("next", "")
                 if request.POST.get("next", "").startswith("?")
                 else "",
@@ -147,6 +169,7 @@ def bulk_action(request: HttpRequest, team: str) -> HttpResponse:
             f" {skipped} of those picked {'does' if skipped == 1 else 'do'} not offer it "
             f"and {'was' if skipped == 1 else 'were'} left alone."
         )
+    said += _gone_said(gone)
     messages.success(request, said)
     return redirect(_back(request, team))
 
