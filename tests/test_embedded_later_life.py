@@ -408,3 +408,56 @@ def test_an_imported_connector_with_a_secret_no_stored_credential_holds_is_not_p
     for secret in (AWS_SECRET, ROTATED, "own-jaas-do-not-leak"):
         assert secret not in said
         assert secret not in json.dumps(list(Attempt.objects.values()), default=str)
+
+
+def test_an_imported_connector_moved_to_another_host_does_not_get_the_stored_login(
+    owner_client, sandbox, kc, team, owner
+):
+    """An imported JDBC sink is linked to a stored login only at that login's own host. Moved
+    to another host at the cluster (with the password that host takes), a reconfigure does not
+    fill in the stored login's password for it: the stored login is sent to its own host only,
+    so the password there is asked for."""
+    login = stored_uri(
+        team, owner, "postgresql://loader:stored-login-pw-do-not-leak@db.internal/shop", "Shop DB"
+    )
+    made_elsewhere(
+        sandbox,
+        "shop-moving",
+        {
+            "connector.class": JDBC_SINK,
+            "connection.url": "jdbc:postgresql://db.internal:5432/shop",
+            "connection.user": "loader",
+            "connection.password": "stored-login-pw-do-not-leak",
+        },
+    )
+    url = reverse("connectors:import", args=["acme", "kafka-connect"])
+    owner_client.post(url, {"credential": kc.pk, "remote_id": ["shop-moving"]})
+    connector = Connector.objects.get()
+    assert EmbeddedCredential.objects.get().credential == login
+    # At the cluster, the connector now writes to another database, with that one's password.
+    moved = {
+        **at_cluster("shop-moving"),
+        "connection.url": "jdbc:postgresql://db.elsewhere.example:5432/shop",
+        "connection.password": "elsewhere-pw-do-not-leak",
+    }
+    answer = requests.put(
+        f"{sandbox}/sandbox/kafka-connect/connectors/shop-moving/config",
+        json=moved,
+        auth=("ops", KAFKA_CONNECT_PASSWORD),
+        timeout=5,
+    )
+    assert answer.status_code == 200
+    owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+    reconfigure, properties = reconfigure_form(owner_client, connector)
+    assert properties["connection.url"] == "jdbc:postgresql://db.elsewhere.example:5432/shop"
+    properties["batch.size"] = "500"
+    answer = owner_client.post(reconfigure, {"properties": json.dumps(properties)})
+    said = html.unescape(answer.content.decode())
+    held = at_cluster("shop-moving")
+    assert held["connection.password"] != "stored-login-pw-do-not-leak"
+    assert "give connection.password under Secret properties" in said
+    for secret in ("stored-login-pw-do-not-leak", "elsewhere-pw-do-not-leak"):
+        assert secret not in said
+        assert secret not in json.dumps(list(Attempt.objects.values()), default=str)

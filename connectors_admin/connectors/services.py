@@ -773,13 +773,19 @@ class _StoredValues:
         self.values: list[str] = []  # the secret strings handed out
 
     @sensitive_variables()
-    def __call__(self) -> dict[str, Any]:
+    def __call__(self, within: dict[str, Any] | None = None) -> dict[str, Any]:
+        """`within`: the configuration the values would go into (as the provider holds it now).
+        A stored login is handed out only where it names the login's own host: moved elsewhere
+        at the provider, the connector's password there is not known here (the one being pushed
+        is checked by the push itself, which says why it stops)."""
         configuration: dict[str, Any] = {}
         entries = {e.get("slot"): e for e in self.connector.context.get("embedded") or []}
         for link in self.connector.embedded.select_related("credential").order_by("pk"):
             credential = link.credential
-            mapping = (entries.get(link.slot) or {}).get("mapping")
-            if self.pushing is not None and credential.pk == self.pushing.pk:
+            entry = entries.get(link.slot) or {}
+            mapping = entry.get("mapping")
+            pushed = self.pushing is not None and credential.pk == self.pushing.pk
+            if pushed:
                 credential = self.pushing
             elif not credential.enabled or link.fingerprints != credential.fingerprints():
                 continue
@@ -788,6 +794,12 @@ class _StoredValues:
             try:
                 secrets = credential.secrets()
             except DecryptionError:
+                continue
+            if (
+                not pushed
+                and within is not None
+                and misplaced_login(within, entry, credential.public, secrets)
+            ):
                 continue
             written = fill(configuration, mapping, credential.public, secrets)
             self.client.redactor.add(values=written)

@@ -80,8 +80,9 @@ class Target:
     record: dict[str, Any] = field(default_factory=dict)  # the last stored answer (redacted)
     # What the team's stored credentials linked to the connector put in its configuration, at
     # their places (decrypted only when asked): how the secrets of a connector made elsewhere
-    # are known here, where it carries stored ones.
-    stored: Callable[[], dict[str, Any]] = dict
+    # are known here, where it carries stored ones. Given the configuration they would go into,
+    # a stored login whose host that configuration no longer names is left out.
+    stored: Callable[..., dict[str, Any]] = lambda within=None: {}
 
 
 @dataclass

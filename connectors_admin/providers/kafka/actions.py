@@ -152,10 +152,11 @@ def configuration_now(target: Target) -> dict[str, str] | None:
 
 def _from_stored(config: dict[str, Any], target: Target) -> dict[str, Any]:
     """`config` with each wholly masked value that a linked stored credential puts at its key
-    taken from that credential (asked only when something is masked)."""
+    taken from that credential (asked only when something is masked; a stored login only where
+    `config` names its own host)."""
     if not any(v == REDACTED for v in config.values()):
         return dict(config)
-    stored = target.stored()
+    stored = target.stored(config)
     return {
         k: stored[k] if v == REDACTED and isinstance(stored.get(k), str) else v
         for k, v in config.items()
