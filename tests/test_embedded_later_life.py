@@ -461,3 +461,58 @@ def test_an_imported_connector_moved_to_another_host_does_not_get_the_stored_log
     for secret in ("stored-login-pw-do-not-leak", "elsewhere-pw-do-not-leak"):
         assert secret not in said
         assert secret not in json.dumps(list(Attempt.objects.values()), default=str)
+
+
+def test_a_connector_moved_to_another_host_at_the_cluster_is_not_sent_the_stored_login(
+    owner_client, sandbox, kc, team, owner
+):
+    """Made here with a stored login; at the cluster, someone points it at another database with
+    that one's password. A reconfigure does not send the stored password after it: it says the
+    login stays with its own host, and nothing is sent."""
+    uri = stored_uri(team, owner, "postgresql://reader:bound-pw-do-not-leak@db.example.com/shop")
+    form = {
+        "credential": kc.pk,
+        "connector_class": JDBC_SINK,
+        "name": "shop-bound",
+        "editor": "form",
+        "tasks_max": "1",
+        "use__login": str(uri.pk),
+        "p_connection_url": "jdbc:postgresql://db.example.com:5432/shop",
+        "p_topics": "orders",
+        "form_token": str(uuid.uuid4()),
+    }
+    assert "Connector created" in create(owner_client, "kafka-connect", form)
+    connector = Connector.objects.get()
+    moved = {
+        **at_cluster("shop-bound"),
+        "connection.url": "jdbc:postgresql://db.elsewhere.example:5432/shop",
+        "connection.password": "elsewhere-pw-do-not-leak",
+    }
+    answer = requests.put(
+        f"{sandbox}/sandbox/kafka-connect/connectors/shop-bound/config",
+        json=moved,
+        auth=("ops", KAFKA_CONNECT_PASSWORD),
+        timeout=5,
+    )
+    assert answer.status_code == 200
+    owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+    reconfigure, properties = reconfigure_form(owner_client, connector)
+    properties["batch.size"] = "500"
+    answer = owner_client.post(reconfigure, {"properties": json.dumps(properties)})
+    said = html.unescape(answer.content.decode())
+    assert (
+        "connection.url stays db.example.com (the cluster names db.elsewhere.example now): "
+        "the stored database login is sent to its own host only." in said
+    )
+    held = at_cluster("shop-bound")
+    assert held["connection.password"] == "elsewhere-pw-do-not-leak"
+    assert "batch.size" not in held  # nothing was sent
+    # Pointed back at its own host, it goes, with the stored login.
+    properties["connection.url"] = "jdbc:postgresql://db.example.com:5432/shop"
+    assert owner_client.post(reconfigure, {"properties": json.dumps(properties)}).status_code == 302
+    assert at_cluster("shop-bound")["connection.password"] == "bound-pw-do-not-leak"
+    for secret in ("bound-pw-do-not-leak", "elsewhere-pw-do-not-leak"):
+        assert secret not in said
+        assert secret not in json.dumps(list(Attempt.objects.values()), default=str)

@@ -201,18 +201,28 @@ def _unmasked(new: dict[str, str], config: dict[str, str], kept: bool, given: di
 
 def _keep_bound_hosts(target: Target, config: dict[str, str], new: dict[str, str]) -> None:
     """A login filled from a stored credential stays with its host: the kept secrets are sent
-    again, so moving the host would send them elsewhere."""
+    again, so moving the host would send them elsewhere. Its host is the one it was sent to from
+    here (kept), not the one the cluster names now: moved there, the stored password is not sent
+    after it."""
     connector_class = BY_NAME.get(str(target.context.get("connector_class") or ""))
     linked = {link.get("slot") for link in target.context.get("embedded") or []}
+    try:
+        sent = target.kept().get("configuration")
+    except ProviderError:
+        sent = None
+    bound = sent if isinstance(sent, dict) else config
     for slot in connector_class.slots if connector_class else ():
         if slot.name not in linked:
             continue
         for key, *_ in slot.host_paths:
+            own = named_host(bound.get(key))
             moved_to = named_host(new.get(key))
-            if not moved_to or moved_to != named_host(config.get(key)):
+            if not moved_to or moved_to != own:
+                now = named_host(config.get(key))
+                elsewhere = f" (the cluster names {now} now)" if now and now != own else ""
                 message = (
-                    f"{key} stays {named_host(config.get(key)) or 'as it was'}: the stored "
-                    "database login is sent to its own host only."
+                    f"{key} stays {own or 'as it was'}{elsewhere}: the stored database login "
+                    "is sent to its own host only."
                 )
                 raise ProviderError(message, field_errors={"properties": message})
 
