@@ -387,6 +387,8 @@ def test_an_imported_connector_with_a_secret_no_stored_credential_holds_is_not_p
     rotate(owner_client, aws)
     said = push(owner_client, aws)
     assert "holds secrets that are not known here" in said
+    # It says which: the one to give with the new secret in a reconfigure.
+    assert "not known here: sasl.jaas.config (" in html.unescape(said)
     pushed = Submission.objects.get(action="push-rotated")
     assert pushed.outcome == "failed"
     assert [a.method for a in pushed.attempts.all()] == ["GET", "GET"]  # read, nothing sent

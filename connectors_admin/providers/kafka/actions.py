@@ -132,14 +132,24 @@ def _current(target: Target) -> tuple[dict[str, str], list[str], bool]:
 def configuration_now(target: Target) -> dict[str, str] | None:
     """The whole map to send again without a reconfigure's inputs (a rotated secret pushed into
     it): what the cluster last showed, with the kept secrets put back; None when nothing was
-    kept. A secret changed elsewhere since is not known here: refused, never sent masked."""
+    kept or stored. A secret changed elsewhere since, or one of a connector made elsewhere that
+    no linked stored credential holds, is not known here: refused (naming it), never sent
+    masked."""
     config, _, kept = _current(target)
     if not kept:
         # Made elsewhere (imported): what the cluster holds, each masked secret from the stored
         # credential linked at its place; sent only if that covers them all.
         config = _from_stored(config, target)
-        if not config or any(isinstance(v, str) and REDACTED in v for v in config.values()):
+        if not config:
             return None
+        unknown = sorted(k for k, v in config.items() if isinstance(v, str) and REDACTED in v)
+        if unknown:
+            raise ProviderError(
+                "This connector was made elsewhere (imported) and holds secrets that are not "
+                f"known here: {', '.join(unknown)} (none of the stored credentials it is linked "
+                "to holds them). Nothing was sent: reconfigure it, giving those and the new "
+                "secret under Secret properties."
+            )
         return config
     unknown = sorted(k for k, v in config.items() if isinstance(v, str) and REDACTED in v)
     if unknown:
