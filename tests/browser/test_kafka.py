@@ -193,4 +193,54 @@ def test_what_was_typed_for_one_class_comes_back_when_it_is_picked_again(
     )
     wait_htmx_idle(page)
     assert_nothing_leaks(page, MONGO_URI, MONGO_PASSWORD, CONNECT_PASSWORD)
+
+
+def test_on_a_phone_a_refused_push_says_why_without_scrolling_sideways(
+    page: Page, sandbox, team, owner, client_for, console_errors, screenshot
+):
+    """An imported connector holding a secret no stored credential holds refuses the push of
+    a rotated one; on a phone, the reason (which secret to give) wraps in its row instead of
+    running on as one line off the screen."""
+    from tests.conftest import KAFKA_CONNECT_PASSWORD
+    from tests.test_embedded_later_life import AWS_SECRET, ROTATED, S3_SINK, made_elsewhere
+
+    kafka = Credential(
+        team=team,
+        kind="kafkaconnect",
+        label="Ops",
+        public={"cluster": "Sandbox", "username": "ops"},
+    )
+    kafka.set_secrets({"password": KAFKA_CONNECT_PASSWORD}, owner)
+    kafka.save()
+    lake = Credential(
+        team=team, kind="aws", label="Lake", public={"aws_access_key_id": "AKIA" + "K" * 16}
+    )
+    lake.set_secrets({"aws_secret_access_key": AWS_SECRET}, owner)
+    lake.save()
+    config = {
+        "connector.class": S3_SINK,
+        "aws.access.key.id": "AKIA" + "K" * 16,
+        "aws.secret.access.key": AWS_SECRET,
+        "aws.s3.bucket.name": "acme-lake",
+        "aws.s3.region": "eu-west-1",
+        "sasl.jaas.config": "own-jaas-do-not-leak",
+    }
+    made_elsewhere(sandbox, "lake-with-jaas", config)
+    client = client_for(owner)
+    client.post(
+        "/teams/acme/connectors/import/kafka-connect/",
+        {"credential": kafka.pk, "remote_id": ["lake-with-jaas"]},
+    )
+    client.post(f"/teams/acme/credentials/{lake.pk}/rotate/", {"aws_secret_access_key": ROTATED})
+    page.set_viewport_size(SIZES["phone"])
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/credentials/{lake.pk}/")
+    page.get_by_role("button", name="Push the new secret").click()
+    details = page.get_by_role("row").filter(has_text="lake-with-jaas").locator("td").last
+    expect(details).to_contain_text("not known here: sasl.jaas.config")
+    screenshot("kafka-phone-07-push-refused")
+    box = page.locator("#push-heading ~ .table-scroll")
+    overflow = box.evaluate("(el) => el.scrollWidth - el.clientWidth")
+    assert overflow <= 1, f"the results run {overflow}px off the screen"
+    assert_nothing_leaks(page, AWS_SECRET, ROTATED, "own-jaas-do-not-leak")
     assert console_errors == []
