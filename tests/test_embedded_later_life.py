@@ -342,6 +342,7 @@ def test_an_imported_connector_is_linked_to_the_stored_credentials_it_carries(
     # typing them: the login goes in from the credential.
     shop_connector = Connector.objects.get(remote_id="shop-elsewhere")
     url, properties = reconfigure_form(owner_client, shop_connector)
+    assert "Needed:" not in owner_client.get(url).content.decode()
     properties["batch.size"] = "500"
     assert owner_client.post(url, {"properties": json.dumps(properties)}).status_code == 302
     shop_config = at_cluster("shop-elsewhere")
@@ -397,6 +398,10 @@ def test_an_imported_connector_with_a_secret_no_stored_credential_holds_is_not_p
     # The reconfigure asks for the one secret not stored here (the pair is outdated: the
     # rotated one is not put in by a reconfigure, which asks for it too).
     reconfigure, properties = reconfigure_form(owner_client, connector)
+    # Said on the form before anything is sent, the field required.
+    shown = html.unescape(owner_client.get(reconfigure).content.decode())
+    assert "Needed: aws.secret.access.key, sasl.jaas.config, one key=value per line." in shown
+    assert re.search(r'<textarea name="secret_properties"[^>]*required', shown)
     asked = owner_client.post(reconfigure, {"properties": json.dumps(properties)})
     said = html.unescape(asked.content.decode())
     assert "give aws.secret.access.key, sasl.jaas.config under Secret properties" in said

@@ -766,7 +766,10 @@ class _StoredValues:
     credentials noted (`handed`) to be recorded as used."""
 
     def __init__(
-        self, connector: Connector, client: ProviderClient, pushing: Credential | None = None
+        self,
+        connector: Connector,
+        client: ProviderClient | None,
+        pushing: Credential | None = None,
     ) -> None:
         self.connector, self.client, self.pushing = connector, client, pushing
         self.handed: list[Credential] = []
@@ -802,7 +805,8 @@ class _StoredValues:
             ):
                 continue
             written = fill(configuration, mapping, credential.public, secrets)
-            self.client.redactor.add(values=written)
+            if self.client is not None:  # None: a form's starting values, nothing is sent
+                self.client.redactor.add(values=written)
             self.values += written
             if credential not in self.handed:
                 self.handed.append(credential)
@@ -1020,6 +1024,7 @@ def action_initial(connector: Connector, slug: str) -> dict[str, Any]:
         status=connector.remote_status,
         kept=_kept(connector),
         record=connector.record,
+        stored=_StoredValues(connector, None),
     )
     return action.initial(target)
 

@@ -353,7 +353,7 @@ def credential_edit(request: HttpRequest, team: str, pk: int) -> HttpResponse:
                 "Saved. The secret was not changed."
                 + (
                     f" {copies} connector{'s carry' if copies != 1 else ' carries'} the old "
-                    "values inside its configuration: see below."
+                    f"values inside {'their' if copies != 1 else 'its'} configuration: see below."
                     if copies
                     else ""
                 ),
@@ -402,7 +402,7 @@ def credential_rotate(request: HttpRequest, team: str, pk: int) -> HttpResponse:
             )
             + (
                 f" {copies} connector{'s carry' if copies != 1 else ' carries'} the old "
-                "secret inside its configuration: see below."
+                f"secret inside {'their' if copies != 1 else 'its'} configuration: see below."
                 if copies
                 else ""
             ),

@@ -33,6 +33,9 @@ from .secrets import (
     typed_map,
 )
 
+# The initial value that names the secrets a reconfigure of a connector made elsewhere needs.
+NEEDED = "needed_secrets"
+
 
 class ReconfigureForm(forms.Form):
     properties = forms.CharField(
@@ -59,6 +62,15 @@ class ReconfigureForm(forms.Form):
         if self.is_bound:
             self.data = self.data.copy()
             self._move_typed_secrets()
+        needed = self.initial.get(NEEDED)
+        if needed:  # a connector made elsewhere: what must be given is said before it is sent
+            field = self.fields["secret_properties"]
+            field.required = True
+            field.help_text = (
+                f"Needed: {', '.join(needed)}, one key=value per line. This connector was made "
+                "elsewhere, so these secrets are not known here (the others come from the "
+                "stored credentials it carries)."
+            )
 
     def _move_typed_secrets(self) -> None:
         """A secret typed into the JSON goes under Secret properties, as on the create form:
@@ -178,13 +190,19 @@ def _secret(key: str, typed: list[str]) -> bool:
 
 
 def _initial(target: Target) -> dict[str, Any]:
-    config, typed, _ = _current(target)
+    config, typed, kept = _current(target)
     public = {
         k: mask_urls(v) if isinstance(v, str) else v  # a password inside a URL is never shown
         for k, v in config.items()
         if not _secret(k, typed) and v != REDACTED
     }
-    return {"properties": json.dumps(public, indent=2)}
+    initial: dict[str, Any] = {"properties": json.dumps(public, indent=2)}
+    if not kept:  # made elsewhere: the secrets no linked stored credential holds are asked for
+        filled = _from_stored(config, target)
+        initial[NEEDED] = sorted(
+            k for k, v in filled.items() if _secret(k, typed) and v == REDACTED
+        )
+    return initial
 
 
 def _unmasked(new: dict[str, str], config: dict[str, str], kept: bool, given: dict) -> None:
