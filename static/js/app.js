@@ -114,7 +114,12 @@
     // A swap inside the form (a field, the template's fields) or of a panel that holds it (a
     // connection check, a create that fails): either way the form comes back.
     if (form.contains(target) || target.contains(form)) {
-      inFlight.set(event.detail.xhr, { form: form, action: form.getAttribute("action"), sent: formValues(form) });
+      inFlight.set(event.detail.xhr, {
+        form: form,
+        action: form.getAttribute("action"),
+        sent: formValues(form),
+        holdsFields: Boolean(form.querySelector("[data-holds-fields]")),
+      });
     }
   });
   // What was typed into fields that a re-render took away (another connector class picked, say)
@@ -131,6 +136,12 @@
   }
 
   function putBackTyped(flight, form) {
+    if (flight.holdsFields) {
+      // The request carried a field that holds all the others (a raw JSON editor): what it
+      // says wins over anything remembered from the fields before.
+      delete typedBefore[flight.action];
+      return null;
+    }
     var memory = typedBefore[flight.action] || {}, reload = null;
     Object.keys(memory).forEach(function (name) {
       if (name in flight.sent || name in flight.changed) return;  // the server had it

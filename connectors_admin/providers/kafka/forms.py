@@ -166,7 +166,11 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         required=False,
         max_length=MAX_PROPERTIES_TEXT,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 14, "class": "mono", "spellcheck": "false"}),
+        # data-holds-fields: while it is on the form, it holds what the fields would (the form
+        # script then puts back no value remembered from a field).
+        widget=forms.Textarea(
+            attrs={"rows": 14, "class": "mono", "spellcheck": "false", "data-holds-fields": ""}
+        ),
         help_text="The flat map Kafka Connect takes; every value a string. Secrets are not "
         "shown here: one typed here moves to its own write-only field.",
     )
