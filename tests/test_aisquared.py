@@ -969,3 +969,50 @@ def test_import_the_workspaces_sources_made_elsewhere(owner_client, sandbox, ais
         [list(Connector.objects.values()), list(Attempt.objects.values())], default=str
     )
     assert password not in page and password not in everything and AISQ_TOKEN not in everything
+
+
+def test_a_pushed_secret_goes_into_the_item_it_was_sent_in_or_nowhere():
+    """The configuration a rotated secret is pushed into is AI Squared's, its masked secrets
+    put back from what was sent. In a list, a kept secret goes back only into an item that is
+    still the one it was sent in (apart from its masks): moved or changed there, it is not
+    known which secret it holds, and nothing is sent. An answer with no configuration sends
+    nothing either, rather than the kept one over what AI Squared holds."""
+    from connectors_admin.providers import get_template
+    from connectors_admin.providers.base import ProviderError, Target
+
+    template = get_template("aisquared-destination")
+    mask = "*" * 13
+    sent = {
+        "region": "eu",
+        "endpoints": [
+            {"url": "https://a.example.com", "token": "token-a-do-not-leak"},
+            {"url": "https://b.example.com", "token": "token-b-do-not-leak"},
+        ],
+    }
+
+    def push_into(configuration):
+        record = {"attributes": {"configuration": configuration}} if configuration else {}
+        target = Target(
+            remote_id="7",
+            context={},
+            status="",
+            kept=lambda: {"configuration": sent},
+            record=record,
+        )
+        return template.configuration_to_push(target)
+
+    held = {
+        "region": "us",  # changed there: kept
+        "endpoints": [
+            {"url": "https://a.example.com", "token": mask},
+            {"url": "https://b.example.com", "token": mask},
+        ],
+    }
+    assert push_into(held) == {**sent, "region": "us"}
+    reordered = {"region": "eu", "endpoints": list(reversed(held["endpoints"]))}
+    with pytest.raises(ProviderError) as refused:
+        push_into(reordered)
+    assert "endpoints.0, endpoints.1 changed at AI Squared" in refused.value.message
+    assert "do-not-leak" not in refused.value.message
+    with pytest.raises(ProviderError, match="shows no configuration"):
+        push_into(None)

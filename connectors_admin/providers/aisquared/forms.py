@@ -6,7 +6,6 @@ team's stored credentials."""
 
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -342,7 +341,11 @@ class CatalogTemplate(ConnectorTemplate):
         attributes = (target.record or {}).get("attributes")
         shown = attributes.get("configuration") if isinstance(attributes, dict) else None
         if not isinstance(shown, dict):
-            return copy.deepcopy(sent)
+            # Sending what was kept would revert whatever was changed there since.
+            raise ProviderError(
+                "AI Squared's answer shows no configuration for this connector, so the new "
+                "secret cannot be written into what it holds now: nothing was sent."
+            )
         unknown: list[str] = []
         configuration = _unmasked(shown, sent, (), unknown)
         if unknown:
@@ -362,15 +365,49 @@ def _unmasked(shown: Any, sent: Any, path: tuple[str, ...], unknown: list[str]) 
         return {k: _unmasked(v, sent.get(k), (*path, str(k)), unknown) for k, v in shown.items()}
     if isinstance(shown, list):
         sent = sent if isinstance(sent, list) else []
-        return [
-            _unmasked(v, sent[i] if i < len(sent) else None, (*path, str(i)), unknown)
-            for i, v in enumerate(shown)
-        ]
+        items = []
+        for i, item in enumerate(shown):
+            was = sent[i] if i < len(sent) else None
+            if _masked_in(item) and not _same_but_masks(item, was):
+                # Items moved or changed there: a kept secret would go into another item (one
+                # endpoint's token beside another's URL). Not known here.
+                unknown.append(".".join((*path, str(i))))
+                items.append(item)
+            else:
+                items.append(_unmasked(item, was, (*path, str(i)), unknown))
+        return items
     if shown in (REDACTED, PROVIDER_MASK):
         if sent in (None, "", REDACTED, PROVIDER_MASK):
             unknown.append(".".join(path))
         return sent
     return shown
+
+
+def _masked_in(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(map(_masked_in, value.values()))
+    if isinstance(value, list):
+        return any(map(_masked_in, value))
+    return value in (REDACTED, PROVIDER_MASK)
+
+
+def _same_but_masks(shown: Any, sent: Any) -> bool:
+    """Is `shown` what was `sent`, apart from the values masked in it?"""
+    if shown in (REDACTED, PROVIDER_MASK):
+        return sent not in (None, "")
+    if isinstance(shown, dict):
+        return (
+            isinstance(sent, dict)
+            and shown.keys() == sent.keys()
+            and all(_same_but_masks(v, sent[k]) for k, v in shown.items())
+        )
+    if isinstance(shown, list):
+        return (
+            isinstance(sent, list)
+            and len(shown) == len(sent)
+            and all(map(_same_but_masks, shown, sent))
+        )
+    return shown == sent
 
 
 def _fold_into_one_field(form_class: type[AISquaredConnectorForm], slot: Slot) -> None:
