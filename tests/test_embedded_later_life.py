@@ -523,3 +523,36 @@ def test_a_connector_moved_to_another_host_at_the_cluster_is_not_sent_the_stored
     for secret in ("bound-pw-do-not-leak", "elsewhere-pw-do-not-leak"):
         assert secret not in said
         assert secret not in json.dumps(list(Attempt.objects.values()), default=str)
+
+
+def test_a_secret_typed_under_a_plain_name_changed_at_the_cluster_is_never_stored(
+    owner_client, sandbox, kc
+):
+    """A secret typed under Secret properties is masked by its name in every answer about the
+    connector, whatever the name looks like: changed at the cluster to a value never seen here,
+    a refresh does not store it in clear (in the record or the exchange)."""
+    from .test_kafka import MONGO_URI, mongo_form
+
+    form = mongo_form(kc, secret_properties="team.handshake=typed-handshake-do-not-leak")
+    assert "Connector created" in create(owner_client, "kafka-connect", form)
+    connector = Connector.objects.get()
+    changed = {**at_cluster("orders-cdc"), "team.handshake": "changed-handshake-do-not-leak"}
+    answer = requests.put(
+        f"{sandbox}/sandbox/kafka-connect/connectors/orders-cdc/config",
+        json=changed,
+        auth=("ops", KAFKA_CONNECT_PASSWORD),
+        timeout=5,
+    )
+    assert answer.status_code == 200
+    page = owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    ).content.decode()
+    connector.refresh_from_db()
+    assert connector.record["config"]["team.handshake"] == "[redacted]"
+    detail = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk]))
+    stored = json.dumps(list(Attempt.objects.values()), default=str) + json.dumps(
+        list(Connector.objects.values()), default=str
+    )
+    for secret in ("typed-handshake-do-not-leak", "changed-handshake-do-not-leak", MONGO_URI):
+        assert secret not in stored
+        assert secret not in page + detail.content.decode()

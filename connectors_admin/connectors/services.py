@@ -823,14 +823,16 @@ def _kept_configuration(connector: Connector) -> Any:
         return None
 
 
-def _kept_secret_values(connector: Connector) -> list[str]:
-    """The configuration secrets kept with the record, so that answers echoing them are masked."""
+def _kept_secrets(connector: Connector) -> dict[str, Any]:
+    """The configuration secrets kept with the record (their values, and the names typed as
+    secrets), so that answers echoing them, or new values under those names, are masked."""
     if not connector.secret_config:
-        return []
+        return {}
     try:
-        return list(crypto.decrypt_json(connector.secret_config).get("secret_values", []))
+        kept = crypto.decrypt_json(connector.secret_config)
     except DecryptionError:
-        return []
+        return {}
+    return kept if isinstance(kept, dict) else {}
 
 
 def _changed_meanwhile(connector: Connector, submission: Submission) -> bool:
@@ -1009,7 +1011,9 @@ def _client_for(connector: Connector) -> ProviderClient:
             "Its credential was deleted: add one and create the record anew.", kind="credential"
         )
     client = _client(connector.credential, connector.template_obj)
-    client.redactor.add(values=_kept_secret_values(connector))
+    kept = _kept_secrets(connector)
+    client.redactor.add(values=list(kept.get("secret_values") or []))
+    client.secret_keys = tuple(map(str, kept.get("secret_keys") or ()))
     return client
 
 

@@ -309,6 +309,11 @@ class ProviderClient(HttpClient):
     test a connection.
     """
 
+    # The names a connector keeps secrets under whatever they look like (typed as secrets when
+    # it was sent): a provider that masks its answers by key masks these too, so that a value
+    # changed there under one is never stored in clear.
+    secret_keys: tuple[str, ...] = ()
+
     # Set by a listing that stopped at its page limit with more to read: what it did not find
     # may be further on, so it says nothing of whether a connector exists.
     listed_in_part: str = ""

@@ -63,12 +63,13 @@ class MaskedAnswers:
     they appear in it (a validator's message, a task's trace) as well as under their keys."""
 
     def learn_secrets(self, data: Any) -> None:
-        self.redactor.add(values=secret_values(data))  # type: ignore[attr-defined]
+        keys = self.secret_keys  # type: ignore[attr-defined]
+        self.redactor.add(values=secret_values(data, keys))  # type: ignore[attr-defined]
 
     def redacted_response(self, exchange: Any) -> str:
         with contextlib.suppress(ValueError):
             self.learn_secrets(loads_bounded(exchange.text))
-        shown = mask_text(exchange.text)
+        shown = mask_text(exchange.text, self.secret_keys)  # type: ignore[attr-defined]
         if shown != exchange.text:
             exchange = replace(exchange, text=shown)
         return super().redacted_response(exchange)  # type: ignore[misc]

@@ -79,10 +79,11 @@ def masked(properties: Any, extra: Any = ()) -> Any:
     }
 
 
-def mask_text(text: str) -> str:
-    """An answer's text with every secret-looking member's value masked, found by its key, and
-    URL passwords masked (the answer may be cut short, so this does not parse it)."""
-    return mask_urls(mask_members(text, is_secret_key))
+def mask_text(text: str, extra: Any = ()) -> str:
+    """An answer's text with every secret-looking member's value masked, found by its key (or
+    among `extra`), and URL passwords masked (the answer may be cut short, so this does not
+    parse it)."""
+    return mask_urls(mask_members(text, lambda key: is_secret_key(key, extra)))
 
 
 def typed_map(text: str) -> dict[str, Any] | None:

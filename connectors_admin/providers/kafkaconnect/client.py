@@ -265,7 +265,7 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
             "Tasks": tasks or "none yet",
             "Topics": config.get("topics") or "—",
         }
-        raw = {**info, "config": records.masked(config), "status": status}
+        raw = {**info, "config": records.masked(config, self.secret_keys), "status": status}
         return RemoteRecord(
             remote_id=info["name"],
             status=state,

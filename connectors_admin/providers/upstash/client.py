@@ -142,7 +142,7 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
         }
         raw = dict(item)
         if "properties" in raw:
-            raw["properties"] = records.masked(raw["properties"])
+            raw["properties"] = records.masked(raw["properties"], self.secret_keys)
         for key in ("user_password", "properties_encrypted"):
             if key in raw:
                 raw[key] = records.REDACTED
