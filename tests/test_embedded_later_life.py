@@ -14,6 +14,7 @@ import pytest
 import requests
 from django.urls import reverse
 
+from connectors_admin.audit.models import AuditEvent
 from connectors_admin.connectors.models import Attempt, Connector, EmbeddedCredential, Submission
 from connectors_admin.credentials.models import Credential
 from connectors_admin.sandbox.models import SandboxConnector
@@ -344,7 +345,10 @@ def test_an_imported_connector_is_linked_to_the_stored_credentials_it_carries(
     url, properties = reconfigure_form(owner_client, shop_connector)
     assert "Needed:" not in owner_client.get(url).content.decode()
     properties["batch.size"] = "500"
+    used = AuditEvent.objects.filter(action="credential.used", target_id=str(login.pk))
+    before = used.count()
     assert owner_client.post(url, {"properties": json.dumps(properties)}).status_code == 302
+    assert used.count() == before + 1  # its login went out from the credential
     shop_config = at_cluster("shop-elsewhere")
     assert shop_config["batch.size"] == "500"
     assert shop_config["connection.password"] == KAFKA_CONNECT_PASSWORD
@@ -406,10 +410,13 @@ def test_an_imported_connector_with_a_secret_no_stored_credential_holds_is_not_p
     said = html.unescape(asked.content.decode())
     assert "give aws.secret.access.key, sasl.jaas.config under Secret properties" in said
     lines = f"sasl.jaas.config=own-jaas-do-not-leak\naws.secret.access.key={ROTATED}"
+    used = AuditEvent.objects.filter(action="credential.used", target_id=str(aws.pk))
+    before = used.count()
     done = owner_client.post(
         reconfigure, {"properties": json.dumps(properties), "secret_properties": lines}
     )
     assert done.status_code == 302
+    assert used.count() == before  # what went out was typed, not taken from the credential
     assert at_cluster("lake-with-jaas")["aws.secret.access.key"] == ROTATED
     assert EmbeddedCredential.objects.get().is_current
     for secret in (AWS_SECRET, ROTATED, "own-jaas-do-not-leak"):

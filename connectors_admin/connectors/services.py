@@ -1056,10 +1056,13 @@ def run_action(
     client = None
     unclear = False
     kept = _KeptReads(connector)
+    had_kept = bool(connector.secret_config)  # a reconfigure may keep one for the next time
+    stored = None
     try:
         client = _client_for(connector)
         _used(connector.credential, submission, request)
         _record_attempts(submission, client)
+        stored = _StoredValues(connector, client)
         target = Target(
             remote_id=connector.remote_id,
             context=connector.context,
@@ -1067,7 +1070,7 @@ def run_action(
             kept=kept,
             inputs=inputs or {},
             record=connector.record,
-            stored=_StoredValues(connector, client),
+            stored=stored,
         )
         with _answers_read(client):
             try:
@@ -1133,10 +1136,15 @@ def run_action(
             after={"action": action.slug, "ok": result.ok, "status": connector.remote_status},
             message=result.message,
         )
-    if kept.read and client is not None and client.exchanges:
-        # The kept configuration went out again: so did the stored credentials inside it.
-        for link in connector.embedded.select_related("credential"):
-            _used(link.credential, submission, request)
+    if client is not None and client.exchanges:
+        sent: list[Credential] = []
+        if kept.read and had_kept:
+            # The kept configuration went out again: so did the stored credentials inside it.
+            sent = [link.credential for link in connector.embedded.select_related("credential")]
+        # A connector made elsewhere: the stored credentials whose values were handed out.
+        sent += [c for c in (stored.handed if stored else []) if c not in sent]
+        for credential in sent:
+            _used(credential, submission, request)
     _finish(submission, client)
     submission.save()
     if unclear:
