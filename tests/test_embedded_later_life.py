@@ -563,3 +563,30 @@ def test_a_secret_typed_under_a_plain_name_changed_at_the_cluster_is_never_store
     for secret in ("typed-handshake-do-not-leak", "changed-handshake-do-not-leak", MONGO_URI):
         assert secret not in stored
         assert secret not in page + detail.content.decode()
+
+
+def test_a_secret_typed_under_a_plain_name_is_not_stored_by_the_lookup_of_a_lost_create(
+    owner_client, sandbox, kc, fault, tasks
+):
+    """A create whose answer was lost is looked for afterwards: the connector found, its record
+    and the lookup's exchanges mask the secret typed under a plain name, as a refresh does."""
+    from .test_kafka import MONGO_URI, mongo_form
+
+    fault("slow", provider="kafkaconnect", delay_ms=0)  # the validation passes
+    fault("late", provider="kafkaconnect")  # the create is applied, its answer lost
+    form = mongo_form(kc, secret_properties="team.handshake=typed-handshake-do-not-leak")
+    create(owner_client, "kafka-connect", form)
+    lost = Submission.objects.get(action="create")
+    assert lost.reconciliation == "pending" and not Connector.objects.exists()
+    tasks.run("reconcile_create")
+    lost.refresh_from_db()
+    assert lost.reconciliation == "found"
+    connector = Connector.objects.get()
+    assert connector.record["config"]["team.handshake"] == "[redacted]"
+    detail = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk]))
+    stored = json.dumps(list(Attempt.objects.values()), default=str) + json.dumps(
+        list(Connector.objects.values()), default=str
+    )
+    for secret in ("typed-handshake-do-not-leak", MONGO_URI):
+        assert secret not in stored
+        assert secret not in detail.content.decode()

@@ -544,6 +544,7 @@ def reconcile(submission: Submission) -> Submission:
     _used(credential, lookup, None)
     _record_attempts(lookup, client)
     kept = crypto.decrypt_json(submission.secret_config) if submission.secret_config else None
+    _mask_kept(client, kept)  # the connector found echoes them, as a refresh's answer does
     try:
         with _answers_read(client):
             found = client.find_created(
@@ -1011,10 +1012,17 @@ def _client_for(connector: Connector) -> ProviderClient:
             "Its credential was deleted: add one and create the record anew.", kind="credential"
         )
     client = _client(connector.credential, connector.template_obj)
-    kept = _kept_secrets(connector)
+    _mask_kept(client, _kept_secrets(connector))
+    return client
+
+
+def _mask_kept(client: ProviderClient, kept: dict[str, Any] | None) -> None:
+    """The client masks the configuration secrets kept (their values, and the names typed as
+    secrets) in every answer it records."""
+    if not isinstance(kept, dict):
+        return
     client.redactor.add(values=list(kept.get("secret_values") or []))
     client.secret_keys = tuple(map(str, kept.get("secret_keys") or ()))
-    return client
 
 
 def action_initial(connector: Connector, slug: str) -> dict[str, Any]:
