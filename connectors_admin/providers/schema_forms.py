@@ -141,7 +141,11 @@ def _const_choices(spec: dict[str, Any]) -> list[tuple[Any, str]] | None:
 
 
 class SecretTextarea(forms.Textarea):
-    """A text area that, like a password input, never renders the value it holds."""
+    """A text area that, like a password input, never renders the value it holds. Marked
+    data-write-only: the form script keeps no copy of it either (as for a password input)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({**(attrs or {}), "data-write-only": ""})
 
     def format_value(self, value):
         return None

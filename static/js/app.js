@@ -127,11 +127,15 @@
   // open: by form, by field name. Not secrets: a password is never kept outside its field.
   var typedBefore = {};
 
+  function keepsNoCopy(field) {  // a password, a secret's text area (write-only), a file
+    return /^(password|hidden|file)$/.test(field.type) || field.hasAttribute("data-write-only");
+  }
+
   function remember(flight, now) {
     var memory = typedBefore[flight.action] || (typedBefore[flight.action] = {});
     Object.keys(now).forEach(function (name) {
       var field = flight.form.querySelector('[name="' + CSS.escape(name) + '"]');
-      if (field && !/^(password|hidden|file)$/.test(field.type)) memory[name] = now[name];
+      if (field && !keepsNoCopy(field)) memory[name] = now[name];
     });
   }
 
@@ -146,7 +150,7 @@
     Object.keys(memory).forEach(function (name) {
       if (name in flight.sent || name in flight.changed) return;  // the server had it
       var field = form.querySelector('[name="' + CSS.escape(name) + '"]');
-      if (!field || /^(password|hidden|file)$/.test(field.type)) return;
+      if (!field || keepsNoCopy(field)) return;
       var before = JSON.stringify(formValues(form)[name] || []);
       setValues(form, name, memory[name]);
       var reloads = (field.getAttribute("hx-post") || "").indexOf("/fields/") >= 0;

@@ -196,6 +196,31 @@ def test_what_was_typed_for_one_class_comes_back_when_it_is_picked_again(
     assert_nothing_leaks(page, MONGO_URI, MONGO_PASSWORD, CONNECT_PASSWORD)
 
 
+def test_a_secret_typed_in_a_text_area_does_not_come_back_with_its_class(
+    page: Page, sandbox, team, owner, console_errors
+):
+    """A secret's text area never shows what it holds, like a password input: picking its
+    class again brings back what was typed in the class's other fields, not the secret."""
+    key = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwDoNotLeak"
+    credential("kafka-connect", team, owner)
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/connectors/new/kafka-connect/")
+    page.get_by_label("Connector class").select_option(label="Snowflake Sink")
+    expect(page.get_by_label("Private key", exact=True)).to_be_visible()
+    type_in(page, "Account URL", "acme.snowflakecomputing.com:443")
+    type_in(page, "Private key", key)
+    page.get_by_label("Connector class").select_option(label="HTTP Sink")
+    expect(page.get_by_label("Endpoint URL", exact=True)).to_be_visible()
+    wait_htmx_idle(page)
+    page.get_by_label("Connector class").select_option(label="Snowflake Sink")
+    expect(page.get_by_label("Account URL", exact=True)).to_have_value(
+        "acme.snowflakecomputing.com:443"
+    )
+    wait_htmx_idle(page)
+    expect(page.get_by_label("Private key", exact=True)).to_have_value("")  # a secret
+    assert_nothing_leaks(page, key)
+
+
 def test_on_a_phone_a_refused_push_says_why_without_scrolling_sideways(
     page: Page, sandbox, team, owner, client_for, console_errors, screenshot
 ):
