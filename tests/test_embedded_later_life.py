@@ -74,6 +74,17 @@ def at_cluster(name: str) -> dict:
     return SandboxConnector.objects.get(remote_id=f"kafka-connect:{name}").data["config"]
 
 
+def change_at_cluster(sandbox, name: str, config: dict) -> None:
+    """Someone replaces the connector's configuration at the cluster, with another tool."""
+    answer = requests.put(
+        f"{sandbox}/sandbox/kafka-connect/connectors/{name}/config",
+        json=config,
+        auth=("ops", KAFKA_CONNECT_PASSWORD),
+        timeout=5,
+    )
+    assert answer.status_code == 200, answer.text
+
+
 def reconfigure_form(client, connector) -> tuple[str, dict]:
     url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
     page = client.get(url).content.decode()
@@ -123,13 +134,7 @@ def test_a_push_keeps_what_was_changed_at_the_cluster_since(owner_client, sandbo
     assert "Connector created" in create(owner_client, "kafka-connect", s3_sink(kc, aws))
     connector = Connector.objects.get()
     changed = {**at_cluster("lake-sink"), "topics": "orders,invoices,refunds", "tasks.max": "4"}
-    answer = requests.put(
-        f"{sandbox}/sandbox/kafka-connect/connectors/lake-sink/config",
-        json=changed,
-        auth=("ops", KAFKA_CONNECT_PASSWORD),
-        timeout=5,
-    )
-    assert answer.status_code == 200
+    change_at_cluster(sandbox, "lake-sink", changed)
     # No refresh in between: the push reads what the cluster holds before it sends.
     rotate(owner_client, aws)
     assert "pushed" in push(owner_client, aws)
@@ -147,12 +152,7 @@ def test_a_push_over_a_secret_changed_elsewhere_is_refused_never_sent_masked(
 ):
     assert "Connector created" in create(owner_client, "kafka-connect", s3_sink(kc, aws))
     changed = {**at_cluster("lake-sink"), "sasl.jaas.config": "elsewhere-secret-do-not-leak"}
-    requests.put(
-        f"{sandbox}/sandbox/kafka-connect/connectors/lake-sink/config",
-        json=changed,
-        auth=("ops", KAFKA_CONNECT_PASSWORD),
-        timeout=5,
-    )
+    change_at_cluster(sandbox, "lake-sink", changed)
     rotate(owner_client, aws)
     result = push(owner_client, aws)
     assert "sasl.jaas.config changed at the provider" in result
@@ -454,13 +454,7 @@ def test_an_imported_connector_moved_to_another_host_does_not_get_the_stored_log
         "connection.url": "jdbc:postgresql://db.elsewhere.example:5432/shop",
         "connection.password": "elsewhere-pw-do-not-leak",
     }
-    answer = requests.put(
-        f"{sandbox}/sandbox/kafka-connect/connectors/shop-moving/config",
-        json=moved,
-        auth=("ops", KAFKA_CONNECT_PASSWORD),
-        timeout=5,
-    )
-    assert answer.status_code == 200
+    change_at_cluster(sandbox, "shop-moving", moved)
     owner_client.post(
         reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
     )
@@ -502,13 +496,7 @@ def test_a_connector_moved_to_another_host_at_the_cluster_is_not_sent_the_stored
         "connection.url": "jdbc:postgresql://db.elsewhere.example:5432/shop",
         "connection.password": "elsewhere-pw-do-not-leak",
     }
-    answer = requests.put(
-        f"{sandbox}/sandbox/kafka-connect/connectors/shop-bound/config",
-        json=moved,
-        auth=("ops", KAFKA_CONNECT_PASSWORD),
-        timeout=5,
-    )
-    assert answer.status_code == 200
+    change_at_cluster(sandbox, "shop-bound", moved)
     owner_client.post(
         reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
     )
@@ -544,13 +532,7 @@ def test_a_secret_typed_under_a_plain_name_changed_at_the_cluster_is_never_store
     assert "Connector created" in create(owner_client, "kafka-connect", form)
     connector = Connector.objects.get()
     changed = {**at_cluster("orders-cdc"), "team.handshake": "changed-handshake-do-not-leak"}
-    answer = requests.put(
-        f"{sandbox}/sandbox/kafka-connect/connectors/orders-cdc/config",
-        json=changed,
-        auth=("ops", KAFKA_CONNECT_PASSWORD),
-        timeout=5,
-    )
-    assert answer.status_code == 200
+    change_at_cluster(sandbox, "orders-cdc", changed)
     page = owner_client.post(
         reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
     ).content.decode()
