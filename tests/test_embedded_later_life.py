@@ -59,6 +59,21 @@ def s3_sink(credential, aws, **extra) -> dict:
     }
 
 
+def jdbc_sink(credential, login, name: str) -> dict:
+    """A JDBC sink to db.example.com, its login from the stored URI `login`."""
+    return {
+        "credential": credential.pk,
+        "connector_class": JDBC_SINK,
+        "name": name,
+        "editor": "form",
+        "tasks_max": "1",
+        "use__login": str(login.pk),
+        "p_connection_url": "jdbc:postgresql://db.example.com:5432/shop",
+        "p_topics": "orders",
+        "form_token": str(uuid.uuid4()),
+    }
+
+
 def rotate(client, aws, secret: str = ROTATED) -> None:
     client.post(
         reverse("credentials:rotate", args=["acme", aws.pk]), {"aws_secret_access_key": secret}
@@ -167,17 +182,7 @@ def test_a_login_rotated_to_another_host_is_not_pushed_to_the_old_one(
     owner_client, sandbox, kc, team, owner
 ):
     uri = stored_uri(team, owner, "postgresql://reader:old-pw-1@db.example.com/shop")
-    form = {
-        "credential": kc.pk,
-        "connector_class": JDBC_SINK,
-        "name": "shop-sink",
-        "editor": "form",
-        "tasks_max": "1",
-        "use__login": str(uri.pk),
-        "p_connection_url": "jdbc:postgresql://db.example.com:5432/shop",
-        "p_topics": "orders",
-        "form_token": str(uuid.uuid4()),
-    }
+    form = jdbc_sink(kc, uri, "shop-sink")
     assert "Connector created" in create(owner_client, "kafka-connect", form)
     # The same host, a new password: pushed.
     rotate_uri = reverse("credentials:rotate", args=["acme", uri.pk])
@@ -478,17 +483,7 @@ def test_a_connector_moved_to_another_host_at_the_cluster_is_not_sent_the_stored
     that one's password. A reconfigure does not send the stored password after it: it says the
     login stays with its own host, and nothing is sent."""
     uri = stored_uri(team, owner, "postgresql://reader:bound-pw-do-not-leak@db.example.com/shop")
-    form = {
-        "credential": kc.pk,
-        "connector_class": JDBC_SINK,
-        "name": "shop-bound",
-        "editor": "form",
-        "tasks_max": "1",
-        "use__login": str(uri.pk),
-        "p_connection_url": "jdbc:postgresql://db.example.com:5432/shop",
-        "p_topics": "orders",
-        "form_token": str(uuid.uuid4()),
-    }
+    form = jdbc_sink(kc, uri, "shop-bound")
     assert "Connector created" in create(owner_client, "kafka-connect", form)
     connector = Connector.objects.get()
     moved = {
