@@ -8,10 +8,14 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
+import time
 import uuid
 
 import pytest
 import requests
+from django.db import connections
+from django.test import Client
 from django.urls import reverse
 
 from connectors_admin.audit.models import AuditEvent
@@ -201,6 +205,57 @@ def test_a_login_rotated_to_another_host_is_not_pushed_to_the_old_one(
     assert last.outcome == "failed"
     assert [a.method for a in last.attempts.all()] == ["GET", "GET"]
     assert "new-host-pw-3" not in result
+
+
+def test_a_push_of_a_newer_secret_asked_for_while_the_older_one_s_runs_is_not_said_done(
+    owner_client, owner, between, kc, aws, settings
+):
+    """Rotated again while the last rotation's push is on its way: pushing the newer secret is
+    another change, not the running one asked for twice. It is refused with nothing sent (not
+    said done by the older push), and the connector stays flagged until the newer one is sent."""
+    assert "Connector created" in create(owner_client, "kafka-connect", s3_sink(kc, aws))
+    rotate(owner_client, aws)
+    newer = "reviewAwsNewerDoNotLeak" + "6" * 17
+    said: dict[str, str] = {}
+
+    def second_push() -> None:
+        client = Client()
+        client.force_login(owner)
+        said["page"] = push(client, aws)
+        connections.close_all()
+
+    def meanwhile() -> None:  # the first push's PUT has arrived, not yet passed on
+        client = Client()
+        client.force_login(owner)
+        rotate(client, aws, newer)
+        thread = threading.Thread(target=second_push)
+        thread.start()
+        for _ in range(40):  # until the second push has looked at what runs, or has ended
+            if (
+                not thread.is_alive()
+                or Submission.objects.filter(action="push-rotated").count() > 1
+            ):
+                break
+            time.sleep(0.05)
+        said["thread"] = thread
+
+    settings.PROVIDER_READ_TIMEOUT = 10  # the PUT held by the hook is waited for
+    between.on("PUT", r"/connectors/lake-sink/config$", meanwhile)
+    assert "pushed" in push(owner_client, aws)
+    between.check()
+    said.pop("thread").join(10)
+    assert at_cluster("lake-sink")["aws.secret.access.key"] == ROTATED  # the older push's
+    assert "still running" in said["page"] and ">pushed<" not in said["page"]
+    first, second = Submission.objects.filter(action="push-rotated").order_by("pk")
+    assert first.outcome == "succeeded" and second.outcome == "failed"
+    assert not second.attempts.exists()
+    detail = reverse("credentials:detail", args=["acme", aws.pk])
+    assert "1 connector embeds the old secret" in owner_client.get(detail).content.decode()
+    # Asked for again once the older push has ended, the newer secret goes.
+    between.hooks.clear()
+    assert "pushed" in push(owner_client, aws)
+    assert at_cluster("lake-sink")["aws.secret.access.key"] == newer
+    assert "embeds the old secret" not in owner_client.get(detail).content.decode()
 
 
 # --- a disabled credential ------------------------------------------------------------------------

@@ -4,6 +4,8 @@ use of a credential is audited. Background work (tasks.py) runs the same functio
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 import uuid
@@ -955,11 +957,19 @@ def _changing(connector: Connector) -> list[str]:
     return [*declared, Submission.PUSH_ROTATED]
 
 
-def _claim(connector: Connector, user: Any, slug: str, *, same_shared: bool) -> Submission:
+def _claim(
+    connector: Connector,
+    user: Any,
+    slug: str,
+    *,
+    same_shared: bool,
+    sends: dict[str, str] | None = None,
+) -> Submission:
     """The submission of a change about to be sent, unless another change of this connector is
     still running (a double click, two tabs, two workers of a bulk action): one change at a
-    time is sent. The same change (`same_shared`: one whose inputs cannot differ) waits for the
-    running one and records its outcome, with nothing sent; any other is refused, nothing sent.
+    time is sent. The same change (`same_shared`: one whose inputs cannot differ, or differ
+    only by what `sends` tells apart, kept with the submission) waits for the running one and
+    records its outcome, with nothing sent; any other is refused, nothing sent.
     The connector's row is locked while it looks (SQLite's immediate transactions serialize
     the same way), so two requests cannot both find nothing running."""
     with transaction.atomic():
@@ -975,8 +985,8 @@ def _claim(connector: Connector, user: Any, slug: str, *, same_shared: bool) -> 
             .first()
         )
         if running is None:
-            return _operation_on(connector, user, slug)
-    if not same_shared or running.action != slug:
+            return _operation_on(connector, user, slug, context=sends or {})
+    if not same_shared or running.action != slug or running.context != (sends or {}):
         return refuse(
             connector,
             getattr(user, "pk", None),
@@ -1370,6 +1380,14 @@ def push_rotated(
     return outcomes
 
 
+def _pushing(credential: Credential) -> dict[str, str]:
+    """What tells one push from another: the credential and the values it sends now, as one
+    digest of their fingerprints and public parts (no secret). A push of the values after a
+    later rotation is not the running push asked for twice."""
+    values = json.dumps([credential.public, credential.fingerprints()], sort_keys=True)
+    return {"pushes": f"{credential.pk}:{hashlib.sha256(values.encode()).hexdigest()[:16]}"}
+
+
 def _push_one(
     connector: Connector,
     links: list[EmbeddedCredential],
@@ -1380,7 +1398,9 @@ def _push_one(
     """One connector: the configuration the provider holds now (read first, its masked secrets
     put back from the kept one) with the new values where each link's slot puts them, sent
     whole (the provider replaces the configuration), recorded as its own operation."""
-    submission = _claim(connector, user, Submission.PUSH_ROTATED, same_shared=True)
+    submission = _claim(
+        connector, user, Submission.PUSH_ROTATED, same_shared=True, sends=_pushing(credential)
+    )
     if submission.finished_at is not None:
         return submission  # another change of it was running: nothing was sent
     current = credential.fingerprints()
