@@ -417,7 +417,7 @@ def test_an_imported_connector_is_linked_to_the_stored_credentials_it_carries(
     other = Connector.objects.get(remote_id="lake-other-secret")
     other_url, other_properties = reconfigure_form(owner_client, other)
     asked = owner_client.post(other_url, {"properties": json.dumps(other_properties)})
-    assert "its secrets are not known here: give aws.secret.access.key" in asked.content.decode()
+    assert "Needed: aws.secret.access.key, one key=value" in html.unescape(asked.content.decode())
     # One that types another value drops the link.
     url, properties = reconfigure_form(owner_client, shop_connector)
     typed = {"properties": json.dumps(properties)}
@@ -468,7 +468,21 @@ def test_an_imported_connector_with_a_secret_no_stored_credential_holds_is_not_p
     assert re.search(r'<textarea name="secret_properties"[^>]*required', shown)
     asked = owner_client.post(reconfigure, {"properties": json.dumps(properties)})
     said = html.unescape(asked.content.decode())
-    assert "give aws.secret.access.key, sasl.jaas.config under Secret properties" in said
+    # Sent without them, the form says again which are needed, and nothing is sent.
+    assert "Needed: aws.secret.access.key, sasl.jaas.config, one key=value per line." in said
+    assert re.search(r'<textarea name="secret_properties"[^>]*required', said)
+    assert not Submission.objects.filter(action="reconfigure").exists()
+    # With one of them, the other is asked for by name, nothing sent.
+    asked = owner_client.post(
+        reconfigure,
+        {
+            "properties": json.dumps(properties),
+            "secret_properties": "sasl.jaas.config=own-jaas-do-not-leak",
+        },
+    )
+    said = html.unescape(asked.content.decode())
+    assert "give aws.secret.access.key under Secret properties" in said
+    assert "Needed: aws.secret.access.key, sasl.jaas.config" in said
     lines = f"sasl.jaas.config=own-jaas-do-not-leak\naws.secret.access.key={ROTATED}"
     used = AuditEvent.objects.filter(action="credential.used", target_id=str(aws.pk))
     before = used.count()
@@ -525,7 +539,15 @@ def test_an_imported_connector_moved_to_another_host_does_not_get_the_stored_log
     said = html.unescape(answer.content.decode())
     held = at_cluster("shop-moving")
     assert held["connection.password"] != "stored-login-pw-do-not-leak"
+    assert "Needed: connection.password, one key=value per line." in said
+    # Sent with another secret only, the stored login is still not filled in for that host.
+    answer = owner_client.post(
+        reconfigure,
+        {"properties": json.dumps(properties), "secret_properties": "sasl.jaas.config=x"},
+    )
+    said = html.unescape(answer.content.decode())
     assert "give connection.password under Secret properties" in said
+    assert at_cluster("shop-moving") == held
     for secret in ("stored-login-pw-do-not-leak", "elsewhere-pw-do-not-leak"):
         assert secret not in said
         assert secret not in json.dumps(list(Attempt.objects.values()), default=str)

@@ -513,13 +513,13 @@ def _action_form(request: HttpRequest, connector: Connector, declared, context: 
     Secrets typed into a failed try are kept (encrypted, in the session) for the next one: the
     form cannot show them again, and sent empty it would keep the old ones without a word."""
     key = ACTION_SECRETS.format(connector.pk, declared.slug)
+    try:  # also on a POST: what the form says up front (secrets needed) is said after a try
+        initial = action_initial(connector, declared.slug)
+    except ProviderError as error:
+        initial = {}
+        context["problem"] = error.message
     if request.method == "GET":
         request.session.pop(key, None)
-        try:
-            initial = action_initial(connector, declared.slug)
-        except ProviderError as error:
-            initial = {}
-            context["problem"] = error.message
         context["form"] = declared.inputs(initial=initial)
         return render(request, "connectors/confirm_action.html", context)
     data = request.POST.copy()
@@ -527,7 +527,7 @@ def _action_form(request: HttpRequest, connector: Connector, declared, context: 
     for name in _secret_inputs(declared.inputs):
         if not data.get(name) and kept.get(name):
             data[name] = kept[name]
-    form = declared.inputs(data)
+    form = declared.inputs(data, initial=initial)
     context["form"] = form
     if not form.is_valid():
         _keep_action_secrets(request, key, form, form.data)
