@@ -427,6 +427,41 @@ def test_an_imported_connector_is_linked_to_the_stored_credentials_it_carries(
     assert not login.in_use()
 
 
+def test_a_stored_login_typed_over_in_an_imported_connector_s_first_reconfigure_is_not_used(
+    owner_client, sandbox, kc, team, owner
+):
+    """The first reconfigure of an imported connector whose password is a stored login's, with
+    another password typed: what goes out is the typed one, so the stored login is not recorded
+    as used (nor its password handed out), and the link is dropped."""
+    login = stored_uri(
+        team, owner, f"postgresql://loader:{KAFKA_CONNECT_PASSWORD}@db.internal/shop", "Shop DB"
+    )
+    made_elsewhere(
+        sandbox,
+        "shop-typed-over",
+        {
+            "connector.class": JDBC_SINK,
+            "connection.url": "jdbc:postgresql://db.internal:5432/shop",
+            "connection.user": "loader",
+            "connection.password": KAFKA_CONNECT_PASSWORD,
+        },
+    )
+    url = reverse("connectors:import", args=["acme", "kafka-connect"])
+    owner_client.post(url, {"credential": kc.pk, "remote_id": ["shop-typed-over"]})
+    assert EmbeddedCredential.objects.get().credential == login
+    used = AuditEvent.objects.filter(action="credential.used", target_id=str(login.pk))
+    before = used.count()
+    url, properties = reconfigure_form(owner_client, Connector.objects.get())
+    typed = {
+        "properties": json.dumps(properties),
+        "secret_properties": "connection.password=another-password-typed",
+    }
+    assert owner_client.post(url, typed).status_code == 302
+    assert at_cluster("shop-typed-over")["connection.password"] == "another-password-typed"
+    assert used.count() == before
+    assert not EmbeddedCredential.objects.exists()
+
+
 def test_an_imported_connector_with_a_secret_no_stored_credential_holds_is_not_pushed(
     owner_client, sandbox, kc, aws
 ):

@@ -9,7 +9,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any, NamedTuple
@@ -779,11 +779,14 @@ class _StoredValues:
         self.values: list[str] = []  # the secret strings handed out
 
     @sensitive_variables()
-    def __call__(self, within: dict[str, Any] | None = None) -> dict[str, Any]:
+    def __call__(
+        self, within: dict[str, Any] | None = None, wanted: Collection[str] | None = None
+    ) -> dict[str, Any]:
         """`within`: the configuration the values would go into (as the provider holds it now).
         A stored login is handed out only where it names the login's own host: moved elsewhere
         at the provider, the connector's password there is not known here (the one being pushed
-        is checked by the push itself, which says why it stops)."""
+        is checked by the push itself, which says why it stops). `wanted`: the top-level keys
+        asked for; a credential that fills none of them is not handed out, nor said used."""
         configuration: dict[str, Any] = {}
         entries = {e.get("slot"): e for e in self.connector.context.get("embedded") or []}
         for link in self.connector.embedded.select_related("credential").order_by("pk"):
@@ -807,6 +810,8 @@ class _StoredValues:
                 and misplaced_login(within, entry, credential.public, secrets)
             ):
                 continue
+            if wanted is not None and not set(_filled(mapping, credential, secrets)) & set(wanted):
+                continue
             written = fill(configuration, mapping, credential.public, secrets)
             if self.client is not None:  # None: a form's starting values, nothing is sent
                 self.client.redactor.add(values=written)
@@ -814,6 +819,13 @@ class _StoredValues:
             if credential not in self.handed:
                 self.handed.append(credential)
         return configuration
+
+
+def _filled(mapping: Any, credential: Credential, secrets: dict[str, str]) -> dict[str, Any]:
+    """What a credential's values fill in on their own, at the places `mapping` puts them."""
+    alone: dict[str, Any] = {}
+    fill(alone, mapping, credential.public, secrets)
+    return alone
 
 
 def _kept_configuration(connector: Connector) -> Any:

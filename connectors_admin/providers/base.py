@@ -81,8 +81,9 @@ class Target:
     # What the team's stored credentials linked to the connector put in its configuration, at
     # their places (decrypted only when asked): how the secrets of a connector made elsewhere
     # are known here, where it carries stored ones. Given the configuration they would go into,
-    # a stored login whose host that configuration no longer names is left out.
-    stored: Callable[..., dict[str, Any]] = lambda within=None: {}
+    # a stored login whose host that configuration no longer names is left out; given the keys
+    # `wanted`, a credential that puts none of them there is left out (not handed out).
+    stored: Callable[..., dict[str, Any]] = lambda within=None, wanted=None: {}
 
 
 @dataclass

@@ -6,6 +6,7 @@ and an empty `key=` line removes one."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
@@ -172,13 +173,16 @@ def configuration_now(target: Target) -> dict[str, str] | None:
     return dict(config)
 
 
-def _from_stored(config: dict[str, Any], target: Target) -> dict[str, Any]:
+def _from_stored(
+    config: dict[str, Any], target: Target, given: Collection[str] = ()
+) -> dict[str, Any]:
     """`config` with each wholly masked value that a linked stored credential puts at its key
-    taken from that credential (asked only when something is masked; a stored login only where
-    `config` names its own host)."""
-    if not any(v == REDACTED for v in config.values()):
+    taken from that credential (asked only when something is masked and not `given` otherwise,
+    typed; a stored login only where `config` names its own host)."""
+    wanted = [k for k, v in config.items() if v == REDACTED and k not in given]
+    if not wanted:
         return dict(config)
-    stored = target.stored(config)
+    stored = target.stored(config, wanted)
     return {
         k: stored[k] if v == REDACTED and isinstance(stored.get(k), str) else v
         for k, v in config.items()
@@ -267,9 +271,9 @@ def _reconfigure(client: Any, target: Target) -> ActionResult:
         )
     new.setdefault(CLASS_KEY, was)
     config, typed, kept = _current(target)
-    if not kept:
-        config = _from_stored(config, target)  # made elsewhere: its stored credentials' values
     given: dict[str, str] = dict(inputs.get("secret_properties") or {})
+    if not kept:  # made elsewhere: its stored credentials' values, where none was typed
+        config = _from_stored(config, target, given)
     _unmasked(new, config, kept, given)
     # Kept, or (made elsewhere) taken from a stored credential: the ones still masked are not
     # known here.
