@@ -351,10 +351,17 @@ def test_import_existing_kafka_connect_connectors(owner_client, sandbox, kc, tas
     assert 'value="legacy-sink"' in page and 'value="orders-cdc"' not in page
     assert "ElsewherePwDoNotLeak" not in page
 
+    # Ticked with one recorded already and one gone from the cluster since it was listed.
     response = owner_client.post(
-        url, {"credential": kc.pk, "remote_id": ["legacy-sink", "orders-cdc"]}
+        url, {"credential": kc.pk, "remote_id": ["legacy-sink", "orders-cdc", "deleted-since"]}
     )
     assert response.status_code == 302
+    said = html.unescape(owner_client.get(response.url).content.decode())
+    assert "Imported 1 connector from Kafka Connect." in said
+    assert (
+        "2 of those ticked were not imported: 1 is already recorded here; 1 is no longer "
+        "listed by Kafka Connect." in said
+    )
     imported = Connector.objects.get(remote_id="legacy-sink")
     assert imported.remote_status == "RUNNING" and imported.created_by.username == "olivia"
     assert imported.context["connector_class"] == "io.aiven.connect.jdbc.JdbcSinkConnector"

@@ -1292,9 +1292,11 @@ def import_connectors(
     inputs: dict[str, Any],
     chosen: set[str],
     request: HttpRequest | None = None,
-) -> tuple[Submission, list[Connector]]:
+) -> tuple[Submission, list[Connector], dict[str, int]]:
     """Record the chosen connectors from a fresh listing (never from what the browser sent
-    back), skipping those already recorded; each import is audited."""
+    back), skipping those already recorded; each import is audited. Also how many of the
+    chosen were not imported, by why: already recorded here (perhaps meanwhile, by someone
+    else), no longer listed at the provider, or not recordable."""
     submission, listed = list_importable(
         team=team,
         user=user,
@@ -1304,13 +1306,21 @@ def import_connectors(
         request=request,
     )
     imported: list[Connector] = []
+    skipped = {"recorded": 0, "gone": len(chosen - {r.remote_id for r, *_ in listed})}
+    skipped["cannot"] = 0
+    if submission.outcome != Submission.Outcome.SUCCEEDED:
+        skipped["gone"] = 0  # not listed: nothing is known of them
     for remote, known, cannot, carries in listed:
-        if known is not None or cannot or remote.remote_id not in chosen:
+        if remote.remote_id not in chosen:
+            continue
+        if known is not None or cannot:
+            skipped["recorded" if known is not None else "cannot"] += 1
             continue
         try:
             connector = _import_one(team, user, template, credential, remote, inputs, carries)
-        except IntegrityError:
-            continue  # recorded meanwhile (a second click, the background lookup)
+        except IntegrityError:  # recorded meanwhile (a second click, the background lookup)
+            skipped["recorded"] += 1
+            continue
         record(
             AuditAction.CONNECTOR_IMPORTED,
             request=request,
@@ -1326,7 +1336,7 @@ def import_connectors(
         )
         imported.append(connector)
         signals.connector_recorded.send(Connector, connector=connector)
-    return submission, imported
+    return submission, imported, skipped
 
 
 def _import_one(team, user, template, credential, remote, inputs, carries) -> Connector:

@@ -652,6 +652,24 @@ def _import_initial(form_class: type[forms.Form]) -> dict[str, Any]:
     return {name: first.public.get(name) for name in names} if first else {}
 
 
+def _not_imported(skipped: dict[str, int], template: ConnectorTemplate) -> str:
+    """Why some of the connectors ticked were not imported, in words."""
+    said = []
+    if skipped["recorded"]:
+        n = skipped["recorded"]
+        said.append(f"{n} {pluralize(n, 'is,are')} already recorded here")
+    if skipped["gone"]:
+        n = skipped["gone"]
+        said.append(f"{n} {pluralize(n, 'is,are')} no longer listed by {template.provider.label}")
+    if skipped["cannot"]:
+        n = skipped["cannot"]
+        said.append(f"{n} cannot be recorded here (the list says why)")
+    total = sum(skipped.values())
+    return f"{total} of those ticked {pluralize(total, 'was,were')} not imported: " + (
+        "; ".join(said) + "."
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def connector_import(request: HttpRequest, team: str, template: str) -> HttpResponse:
@@ -688,7 +706,7 @@ def connector_import(request: HttpRequest, team: str, template: str) -> HttpResp
     if request.method == "POST":
         ticked = list(dict.fromkeys(request.POST.getlist("remote_id")))
         chosen = set(ticked[:MAX_IMPORT])
-        submission, imported = import_connectors(chosen=chosen, **common)
+        submission, imported, skipped = import_connectors(chosen=chosen, **common)
         if submission.outcome == Submission.Outcome.SUCCEEDED:
             count = len(imported)
             messages.success(
@@ -698,6 +716,8 @@ def connector_import(request: HttpRequest, team: str, template: str) -> HttpResp
                 if count
                 else "Nothing was imported: pick at least one connector not recorded yet.",
             )
+            if any(skipped.values()):
+                messages.warning(request, _not_imported(skipped, chosen_template))
             left = len(ticked) - len(chosen)
             if left > 0:
                 messages.warning(
