@@ -362,13 +362,22 @@ def test_import_existing_kafka_connect_connectors(owner_client, sandbox, kc, tas
         "2 of those ticked were not imported: 1 is already recorded here; 1 is no longer "
         "listed by Kafka Connect." in said
     )
+    # Ticked again (a form left open in another tab): nothing is imported, and it says why.
+    again = owner_client.post(url, {"credential": kc.pk, "remote_id": ["legacy-sink"]})
+    said = html.unescape(owner_client.get(again.url).content.decode())
+    assert "1 of those ticked was not imported: 1 is already recorded here." in said
+    assert "Imported" not in said and "Nothing was imported" not in said
+    nothing = owner_client.post(url, {"credential": kc.pk})
+    said = owner_client.get(nothing.url).content.decode()
+    assert "Nothing was imported: pick at least one connector not recorded yet." in said
     imported = Connector.objects.get(remote_id="legacy-sink")
     assert imported.remote_status == "RUNNING" and imported.created_by.username == "olivia"
     assert imported.context["connector_class"] == "io.aiven.connect.jdbc.JdbcSinkConnector"
     assert imported.record["config"]["connection.password"] == "[redacted]"
     assert Connector.objects.filter(remote_id="orders-cdc").count() == 1  # not twice
     assert AuditEvent.objects.filter(action="connector.imported").count() == 1
-    assert Submission.objects.filter(action="import").count() == 2  # each listing recorded
+    # Each listing recorded (none for a post with nothing ticked).
+    assert Submission.objects.filter(action="import").count() == 3
     # The imported connector runs its actions like one made here.
     act(owner_client, imported, "pause")
     imported.refresh_from_db()

@@ -706,16 +706,20 @@ def connector_import(request: HttpRequest, team: str, template: str) -> HttpResp
     if request.method == "POST":
         ticked = list(dict.fromkeys(request.POST.getlist("remote_id")))
         chosen = set(ticked[:MAX_IMPORT])
+        if not chosen:  # nothing to look up at the provider
+            messages.warning(
+                request, "Nothing was imported: pick at least one connector not recorded yet."
+            )
+            return redirect(f"{reverse('connectors:list', args=[team])}?template={template}")
         submission, imported, skipped = import_connectors(chosen=chosen, **common)
         if submission.outcome == Submission.Outcome.SUCCEEDED:
             count = len(imported)
-            messages.success(
-                request,
-                f"Imported {count} connector{pluralize(count)} from "
-                f"{chosen_template.provider.label}."
-                if count
-                else "Nothing was imported: pick at least one connector not recorded yet.",
-            )
+            if count:
+                messages.success(
+                    request,
+                    f"Imported {count} connector{pluralize(count)} from "
+                    f"{chosen_template.provider.label}.",
+                )
             if any(skipped.values()):
                 messages.warning(request, _not_imported(skipped, chosen_template))
             left = len(ticked) - len(chosen)
