@@ -225,3 +225,34 @@ def test_a_batch_reads_a_mixpanel_projects_list_once_for_all_its_connectors(
     owner_client.post(f"/teams/acme/connectors/{connectors[0].pk}/actions/refresh/")
     owner_client.post(f"/teams/acme/connectors/{connectors[1].pk}/actions/refresh/")
     assert len(sent) == 2
+
+
+@pytest.mark.django_db
+def test_past_their_lease_a_thousand_and_more_waiting_refreshes_all_hold(
+    team, credential, tasks, settings
+):
+    """The workers are far behind: more than a thousand connectors wait past their lease, in
+    tasks still in the queue. Every one of those tasks is asked about, not only those of the
+    newest thousand connectors (the list's own order would make each connector a row of its
+    own), so none of them is queued a second time."""
+    settings.STATUS_REFRESH_LIMIT = 2000
+    queued_at = timezone.now() - connector_tasks._refresh_lease() - timedelta(minutes=5)
+    rows = []
+    for batch in range(41):  # 1,025 connectors in 41 tasks, all still waiting
+        task = refresh_connectors.enqueue([], queued_at.isoformat())
+        rows += [
+            Connector(
+                team=team,
+                credential=credential,
+                provider="mixpanel",
+                template="mixpanel-s3",
+                remote_id=f"c-{batch}-{number}",
+                refresh_queued_at=queued_at,
+                refresh_task=str(task.id),
+            )
+            for number in range(connector_tasks.REFRESH_BATCH)
+        ]
+    Connector.objects.bulk_create(rows)
+
+    assert refresh_live_connectors() == "queued 0 refreshes"
+    assert len(tasks.queued("refresh_connectors")) == 41

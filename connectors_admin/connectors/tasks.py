@@ -146,9 +146,11 @@ def refresh_live_connectors() -> str:
     )
     lease = now - _refresh_lease()
     # Marks past the lease whose task still waits in the queue (the workers are behind) or
-    # runs (started within the lease) hold; the others' tasks were lost.
+    # runs (started within the lease) hold; the others' tasks were lost. Without the list's
+    # own order, which would make each connector a distinct row: a thousand tasks, not rows.
     expired = set(
         live.filter(refresh_queued_at__lt=lease)
+        .order_by()
         .values_list("refresh_task", flat=True)
         .distinct()[:1000]
     )
