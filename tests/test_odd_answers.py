@@ -832,6 +832,33 @@ def test_a_redirect_to_an_address_no_one_can_read_is_said_in_plain_words(script,
 
 
 @pytest.mark.django_db
+def test_nul_characters_in_an_answer_are_replaced_not_a_failure_to_record(script, upstash, team):
+    """PostgreSQL keeps no NUL in text or JSON (SQLite does): one in an answer, written out or
+    escaped, is replaced as it is read, so that a background refresh records what came on
+    every database instead of crashing and leaving its operation pending."""
+    connector = Connector.objects.create(
+        team=team, credential=upstash, provider="upstash", template="upstash-kafka",
+        remote_id="u1", remote_status="pending", name="orders", context={"cluster_id": CLUSTER},
+    )  # fmt: skip
+    script.on(
+        "GET",
+        r"/v2/kafka/connector/u1$",
+        text='{"connector_id": "u1", "name": "orders\\u0000", "state": "running",'
+        ' "properties": {"topics": "a\\u0000b"}}',
+        type="application/json",
+    )
+    assert refresh_connector.call(str(connector.pk)) == "succeeded"
+    connector.refresh_from_db()
+    assert connector.name == "orders\ufffd" and connector.remote_status == "running"
+
+    script.on("GET", r"/v2/kafka/connector/u1$", text="\x1f\x8b\x00\x00 binary", type="x/gzip")
+    assert refresh_connector.call(str(connector.pk)) == "failed"
+    failed = Submission.objects.filter(action="refresh").order_by("pk").last()
+    assert failed.outcome == "failed" and "not JSON (x/gzip)" in failed.error_message
+    assert "\ufffd" in failed.attempts.get().response_body
+
+
+@pytest.mark.django_db
 def test_lone_surrogates_in_an_answer_are_replaced_not_a_failure_to_record(
     script, credential, owner
 ):

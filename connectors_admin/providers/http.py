@@ -155,22 +155,25 @@ class Exchange:
 
     def json(self) -> Any:
         parsed = loads_bounded(self.text)
-        if LONE_SURROGATE_ESCAPE.search(self.text):
-            return _without_lone_surrogates(parsed)
+        if UNSTORABLE_ESCAPE.search(self.text):
+            return _storable(parsed)
         return parsed
 
 
-# "\ud800" alone in a JSON string parses to a character no database or page can hold.
-LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# "\ud800" alone in a JSON string parses to a character no database or page can hold, and
+# "\u0000" to a NUL, which PostgreSQL keeps in no text or JSON column (SQLite does).
+UNSTORABLE_ESCAPE = re.compile(r"\\u(?:[dD][89a-fA-F]|0000)")
+NUL = "\x00"
 
 
-def _without_lone_surrogates(value: Any) -> Any:
+def _storable(value: Any) -> Any:
+    """`value` with its lone surrogates and NULs replaced, as every database keeps it."""
     if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8")
+        return value.encode("utf-8", "replace").decode("utf-8").replace(NUL, "\ufffd")
     if isinstance(value, list):
-        return [_without_lone_surrogates(v) for v in value]
+        return [_storable(v) for v in value]
     if isinstance(value, dict):
-        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+        return {_storable(k): _storable(v) for k, v in value.items()}
     return value
 
 
@@ -209,11 +212,13 @@ MAX_ANSWER_BYTES = 8 * 1024 * 1024
 
 def _decoded(body: bytes, encoding: str | None) -> str:
     """The body as text, in its declared charset; one Python does not know (charset=binary,
-    a misspelling) is read as UTF-8, as JSON is, rather than failing the call."""
+    a misspelling) is read as UTF-8, as JSON is, rather than failing the call. A NUL (a binary
+    body, say) is replaced as an undecodable byte is: PostgreSQL keeps none in text."""
     try:
-        return body.decode(encoding or "utf-8", errors="replace")
+        text = body.decode(encoding or "utf-8", errors="replace")
     except LookupError:
-        return body.decode("utf-8", errors="replace")
+        text = body.decode("utf-8", errors="replace")
+    return text.replace(NUL, "\ufffd")
 
 
 def _read_answer(response: requests.Response, deadline: float) -> bytes:
