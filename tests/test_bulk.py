@@ -198,8 +198,9 @@ def test_a_batch_outcome_is_said_on_its_own_team_s_list_only(
         reverse("connectors:bulk", args=["acme"]),
         {"action": "refresh", "scope": "selected", "connector": [str(connector.pk)]},
     )
-    Submission.objects.create(
+    Submission.objects.create(  # the batch's run, as the worker records it
         team=team,
+        user=user,
         connector=connector,
         action="refresh",
         outcome=Submission.Outcome.FAILED,
@@ -295,3 +296,29 @@ def test_a_bulk_delete_of_a_connector_deleted_meanwhile_is_done(
     tasks.run("run_connector_action")
     done = Submission.objects.get(connector=a, action="delete")
     assert done.outcome == "succeeded" and done.error_message == "It was already deleted."
+
+
+def test_a_batch_waits_for_its_own_runs_not_a_scheduled_refresh_meanwhile(
+    owner_client, sandbox, kc, tasks
+):
+    """The schedule refreshes two of the picked connectors before the workers reach the
+    batch's own refreshes: the list still says they wait, rows and summary, and keeps
+    polling, until the batch's runs end."""
+    from connectors_admin.connectors.tasks import refresh_connectors
+
+    a, b, _ = make_three(owner_client, kc)
+    tasks.backend.clear()
+    owner_client.post(
+        reverse("connectors:bulk", args=["acme"]),
+        {"action": "refresh", "scope": "selected", "connector": [a.pk, b.pk]},
+    )
+    assert refresh_connectors.call([str(a.pk), str(b.pk)]) == ["succeeded"] * 2
+
+    listing = owner_client.get(reverse("connectors:list", args=["acme"])).content.decode()
+    assert "Refresh, 2 connectors:</strong> 0 done, 2 still waiting." in listing
+    assert listing.count("refreshing…") == 2 and 'hx-trigger="every 4s"' in listing
+
+    assert tasks.run("run_connector_action") == ["succeeded"] * 2
+    listing = owner_client.get(reverse("connectors:list", args=["acme"])).content.decode()
+    assert "Refresh, 2 connectors:</strong> 2 done." in listing
+    assert "refreshing…" not in listing

@@ -184,7 +184,8 @@ def _refused(request: HttpRequest, team: str, why: str) -> HttpResponse:
 
 def waiting(request: HttpRequest, connectors) -> dict[str, str]:
     """The connectors on this page whose action, queued from the list by this user, has not
-    finished yet: id -> what is happening ("deleting…")."""
+    finished yet: id -> what is happening ("deleting…"). Only this user's operations end it:
+    a scheduled refresh of the same connector meanwhile is not the one queued from here."""
     queued = request.session.get(WATCHING, {})
     if not queued:
         return {}
@@ -198,6 +199,7 @@ def waiting(request: HttpRequest, connectors) -> dict[str, str]:
     done = set()
     if on_page:
         finished = Submission.objects.filter(
+            user_id=request.user.pk,
             connector_id__in=on_page,
             action__in={queued[pk]["action"] for pk in on_page},
             finished_at__gte=min(queued[pk]["at"] for pk in on_page),
@@ -217,7 +219,9 @@ def waiting(request: HttpRequest, connectors) -> dict[str, str]:
 def batch_outcome(request: HttpRequest, team: Any) -> dict[str, Any] | None:
     """How the last batch run from this team's list went: done, failed (each with why),
     waiting. Another team's list says nothing of it, nor does this one once the user has left
-    the team (its submissions are read through the team)."""
+    the team (its submissions are read through the team). Each connector's outcome is the
+    user's own operation (the batch runs as them): another's, or a scheduled refresh of it
+    meanwhile, is not the batch's, which still waits for its own."""
     batch = request.session.get(BATCH)
     if (
         not isinstance(batch, dict)
@@ -228,6 +232,7 @@ def batch_outcome(request: HttpRequest, team: Any) -> dict[str, Any] | None:
     results = (
         Submission.objects.filter(
             team=team,
+            user_id=request.user.pk,
             connector_id__in=batch["ids"],
             action__in=batch["actions"],
             created_at__gte=batch["at"],
