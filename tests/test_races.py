@@ -494,3 +494,32 @@ def test_the_sweep_does_not_queue_a_second_lookup_of_a_lost_create_while_one_wai
     assert services._lookups(lost) == 1
     # The next sweep queues it again, now that none waits.
     assert sweep_submissions().endswith("1 reconciliations queued")
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    "change", [("edit", {"label": "Primary"}), ("toggle", {"enabled": "0"})], ids=str
+)
+def test_a_background_test_ending_while_a_credential_is_edited_or_disabled_is_kept(
+    owner, team, change
+):
+    """The test queued by a rotation ends after the edit (a new label) or the disable read the
+    credential, and before either saved: neither puts back the "not tested yet" it read over
+    the test's result (its page would say "being tested" until the next day's re-test)."""
+    from connectors_admin.credentials.models import Credential
+    from connectors_admin.credentials.tasks import verify_credential
+
+    from .conftest import stored_uri
+
+    uri = stored_uri(team, owner, "postgresql://app:pw-1234@db.internal:5432/shop")
+    assert uri.check_pending  # just stored: its test is queued
+    name, data = change
+    tested, changed = one_after_another(
+        RowHeld(Credential, uri.pk),
+        lambda: verify_credential.call(uri.pk),
+        lambda: answering(owner).post(reverse(f"credentials:{name}", args=["acme", uri.pk]), data),
+    )
+    assert tested == "ok" and changed.status_code == 302
+    uri.refresh_from_db()
+    assert uri.last_check_ok is True and uri.last_check_at is not None
+    assert not uri.check_pending

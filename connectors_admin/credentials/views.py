@@ -162,9 +162,11 @@ def credential_add(request: HttpRequest, team: str, kind: str) -> HttpResponse:
 
 # What an edit writes, and what a rotation writes: never the whole row, which would put back
 # what another request changed meanwhile (a credential disabled while it was edited, enabled
-# again; a secret rotated meanwhile, replaced by the old one).
+# again; a secret rotated meanwhile, replaced by the old one). The last test's fields only
+# where it is forgotten: otherwise what the request read would be put back over the result
+# of a background test that ended meanwhile.
 CHECK_FIELDS = ["last_check_at", "last_check_ok", "last_check_message"]
-EDITED_FIELDS = ["label", "public", *CHECK_FIELDS, "updated_at"]
+EDITED_FIELDS = ["label", "public", "updated_at"]
 ROTATED_FIELDS = [
     "public",
     "secret_ciphertext",
@@ -189,12 +191,15 @@ def _stored_public(credential: Credential) -> dict:
     return credential.public if stored is None else stored
 
 
-def _saved_unless_label_taken(credential: Credential, form) -> bool:
-    """Save; False, with the label's error on the form, when another request took the label
-    between the check and the save (two tabs, a double click)."""
+def _saved_unless_label_taken(
+    credential: Credential, form, fields: list[str] | None = None
+) -> bool:
+    """Save (an existing credential: `fields` only); False, with the label's error on the form,
+    when another request took the label between the check and the save (two tabs, a double
+    click)."""
     try:
         with transaction.atomic():
-            credential.save(update_fields=EDITED_FIELDS if credential.pk else None)
+            credential.save(update_fields=fields if credential.pk else None)
     except IntegrityError:
         form.add_error("label", LABEL_TAKEN)
         return False
@@ -328,7 +333,9 @@ def credential_edit(request: HttpRequest, team: str, pk: int) -> HttpResponse:
                 credential.public = public
                 if retest:
                     credential.forget_check()
-                saved = _saved_unless_label_taken(credential, form)
+                saved = _saved_unless_label_taken(
+                    credential, form, [*EDITED_FIELDS, *CHECK_FIELDS] if retest else EDITED_FIELDS
+                )
             if not saved:
                 return render(
                     request,
@@ -452,14 +459,9 @@ def credential_toggle(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         # A test while it was disabled said only that: it is tested again.
         credential.forget_check()
         enqueue_on_commit(verify_credential, credential.pk)
+    # Disabled, it keeps its last test as it is in the row now (one may have just ended).
     credential.save(
-        update_fields=[
-            "enabled",
-            "updated_at",
-            "last_check_at",
-            "last_check_ok",
-            "last_check_message",
-        ]
+        update_fields=["enabled", "updated_at", *(CHECK_FIELDS if credential.enabled else [])]
     )
     record(
         Action.CREDENTIAL_ENABLED if credential.enabled else Action.CREDENTIAL_DISABLED,
