@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 
@@ -747,3 +748,44 @@ def test_a_form_sent_back_says_which_typed_secret_to_type_again(owner_client):
     # Nothing typed into it: nothing to type again.
     html = add(owner_client, "mixpanel", username="sa", project_id=0).content.decode()
     assert "Please correct the fields marked below." in html and "type it again" not in html
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", ["aisquared", "videovector", "uri"])
+def test_a_secret_with_a_line_break_is_refused_by_the_form_never_quoted(owner_client, kind):
+    """A password input takes no line break, but a crafted post can send one. In a header (a
+    bearer token, an API key) no request could carry it: the form refuses it, saying why, and
+    the page does not show what was typed."""
+    fields = KIND_FORMS[kind]
+    secret_field = KINDS[kind].secret_fields[0]
+    typed = "line-break-secret-do-not-leak\r\nX-Injected: 1"
+    if kind == "uri":
+        typed = "postgresql://app:line-break-secret-do-not-leak\n@db.internal/shop"
+    html = add(owner_client, kind, **{**fields, secret_field: typed}).content.decode()
+    assert "Type this on one line: it holds a line break or another control character." in html
+    assert "line-break-secret-do-not-leak" not in html
+    assert not Credential.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", ["aisquared", "videovector"])
+def test_a_stored_secret_no_header_can_carry_fails_its_test_in_plain_words(
+    owner_client, sandbox, kind, caplog, tasks, owner
+):
+    """One stored before the form refused them (or by an operator in the admin): its test
+    fails in plain words, nothing sent, instead of an error that quotes the header, secret
+    included, into the logs and the task's result."""
+    caplog.set_level(logging.DEBUG)
+    add(owner_client, kind, **KIND_FORMS[kind])
+    credential = Credential.objects.get()
+    credential.set_secrets({"token": "line-break-secret-do-not-leak\nX-Injected: 1"}, owner)
+    credential.save()
+    response = owner_client.post(reverse("credentials:test", args=["acme", credential.pk]))
+    assert response.status_code == 302
+    assert tasks.run("verify_credential") in ([], ["failed"])  # the test ran here, or queued
+    credential.refresh_from_db()
+    assert credential.last_check_ok is False
+    assert "holds a line break or another control character" in credential.last_check_message
+    page = owner_client.get(reverse("credentials:detail", args=["acme", credential.pk]))
+    assert "line-break-secret-do-not-leak" not in page.content.decode()
+    assert "line-break-secret-do-not-leak" not in caplog.text

@@ -3,11 +3,13 @@ and a connector template's fields (what is sent, kept and reloaded)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django import forms
+from django.forms.widgets import Input
 
 
 @dataclass
@@ -24,8 +26,28 @@ class FormContext:
     resolve: Callable[[str, tuple[str, ...]], tuple[dict, dict] | None] = lambda pk, kinds: None
 
 
+def one_line(value: Any) -> None:
+    """A value typed into a one-line input holds no line break or other control character
+    (a crafted post can send one; in a header, no request could carry it). Never quoted."""
+    if isinstance(value, str) and re.search(r"[\x00-\x08\x0a-\x1f\x7f]", value):
+        raise forms.ValidationError(
+            "Type this on one line: it holds a line break or another control character.",
+            code="control_character",
+        )
+
+
 class CredentialForm(forms.Form):
-    """Base for a provider's credential fields. `secret_fields` are encrypted and write-only."""
+    """Base for a provider's credential fields. `secret_fields` are encrypted and write-only.
+    Every one-line input (not a text area, a file or a choice) takes one line of text."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, Input) and not isinstance(
+                widget, forms.FileInput | forms.CheckboxInput
+            ):
+                field.validators.append(one_line)
 
     secret_fields: ClassVar[tuple[str, ...]] = ()
     # The fields that say where its calls go (a cluster; an instance and a workspace): the

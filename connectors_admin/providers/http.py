@@ -194,6 +194,33 @@ class _AnswerTooBig(Exception):
     pass
 
 
+class _Unsendable(Exception):
+    """A header value no HTTP request can carry. Never holds the value (a token, say)."""
+
+
+# A line break or another control character (a tab is allowed): http.client refuses such a
+# header with an error that quotes the whole value, secret included.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+UNSENDABLE = (
+    "A stored value holds a line break or another control character, which no request can "
+    "carry in its headers: edit the credential and type that value again. Nothing was sent."
+)
+
+
+def _prepared(call: Call, session: requests.Session) -> requests.PreparedRequest:
+    """The request as it will be sent, its authentication applied; `_Unsendable` when one of
+    its headers cannot be sent (refused here, before anything quotes it)."""
+    try:
+        request = call.prepare(session)
+    except requests.exceptions.InvalidHeader:
+        raise _Unsendable from None
+    for name, value in request.headers.items():
+        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        if CONTROL_CHARACTER.search(text) or CONTROL_CHARACTER.search(str(name)):
+            raise _Unsendable
+    return request
+
+
 # The most of a provider's error message quoted on a page and kept with the operation.
 SAID_AT_MOST = 600
 
@@ -361,10 +388,10 @@ class HttpClient:
         if call.method != "GET" and (reads := _shared_reads.get()):
             reads.clear()  # what was read may have changed
         exchange = Exchange(call=call)
-        request = call.prepare(self.session)
         started = time.monotonic()
         writes = call.writes
         try:
+            request = _prepared(call, self.session)
             response = self.session.send(
                 request, timeout=self.timeout, allow_redirects=False, stream=True
             )
@@ -374,6 +401,8 @@ class HttpClient:
                 response.close()  # cut off: the connection is not used again
                 raise
             response.raw.release_conn()  # read in full: kept alive in its pool for the next call
+        except _Unsendable:
+            exchange.error = ProviderError(UNSENDABLE, kind="credential")
         except _AnswerTooSlow:
             exchange.error = self._timed_out(
                 writes,
