@@ -46,3 +46,28 @@ def test_an_invitee_makes_an_account_and_joins(
     stranger.goto(link)
     expect(stranger.get_by_role("heading", level=1)).to_have_text("This invitation no longer works")
     assert console_errors == []
+
+
+def test_after_a_refused_invitation_the_add_form_still_adds_a_member(
+    page: Page, sandbox, team, owner, make_user, console_errors
+):
+    from allauth.account.models import EmailAddress
+
+    vera = make_user("vera", email="vera@example.com")
+    EmailAddress.objects.create(user=vera, email=vera.email, verified=True)
+    sign_in(page.context, owner, sandbox)
+    page.goto(f"{sandbox}/teams/acme/members/")
+    invite = page.locator("form", has=page.get_by_role("button", name="Send invitation"))
+    invite.get_by_label("Email").fill("not an address")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(invite.get_by_role("alert")).to_contain_text("The invitation was not sent")
+
+    # The page that says so is the members page: its add form adds, whatever its address.
+    add = page.locator("form", has=page.get_by_role("button", name="Add member"))
+    add.get_by_label("Username or email").fill("vera")
+    add.get_by_label("Role").select_option(label="Viewer")
+    page.get_by_role("button", name="Add member").click()
+    expect(page.locator(".messages")).to_have_text("vera joined as Viewer.")
+    assert Membership.objects.get(user=vera).role == "viewer"
+    # The refused invitation's page is a 400, which the console reports; nothing else.
+    assert [e for e in console_errors if "status of 400" not in e] == []
