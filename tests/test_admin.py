@@ -490,3 +490,39 @@ def test_an_operators_changes_to_accounts_are_on_the_audit_trail(operator_client
     assert events[2].message == "set via the admin"
     stored = str(list(AuditEvent.objects.values()))
     assert new_password not in stored and "pbkdf2" not in stored and "md5$" not in stored
+
+
+def test_the_admin_counts_and_names_the_connectors_that_carry_a_credential(
+    operator_client, team, owner
+):
+    """As the team's own pages do: a storage secret carried inside connectors is in use by them,
+    not "used by no connector" beside a delete the admin refuses."""
+    from connectors_admin.connectors.models import Connector, EmbeddedCredential
+
+    from .conftest import make_aisquared_credential
+
+    aws = Credential(team=team, kind="aws", label="Lake", public={"aws_access_key_id": "AKIA1"})
+    aws.set_secrets({"aws_secret_access_key": "lake-secret-0000"}, owner)
+    aws.save()
+    source = make_aisquared_credential(team, owner)
+    for remote_id in ("carrier-1", "carrier-2"):
+        carrier = Connector.objects.create(
+            team=team, credential=source, template="aisquared-source", remote_id=remote_id
+        )
+        EmbeddedCredential.objects.create(connector=carrier, credential=aws, slot="aws")
+    gone = Connector.objects.create(
+        team=team, credential=source, template="aisquared-source", remote_id="carrier-gone"
+    )
+    EmbeddedCredential.objects.create(connector=gone, credential=aws, slot="aws")
+    Connector.objects.filter(pk=gone.pk).update(deleted_at=gone.created_at)
+
+    changelist = operator_client.get(reverse("admin:credentials_credential_changelist"))
+    html = changelist.content.decode()
+    row = html[html.index(f"/{aws.pk}/change/") :]
+    row = row[: row.index("</tr>")]
+    assert '<td class="field-connector_count">2</td>' in row
+
+    page = operator_client.get(reverse("admin:credentials_credential_change", args=[aws.pk]))
+    used_by = page.content.decode()
+    assert "no connector" not in used_by
+    assert "carrier-1" in used_by and "carrier-2" in used_by and "carrier-gone" not in used_by

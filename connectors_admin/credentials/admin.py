@@ -2,18 +2,18 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html_join
 
 from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
 from connectors_admin.core.crypto import DecryptionError
+from connectors_admin.core.paging import count_label
 from connectors_admin.core.safety import loads_bounded
 from connectors_admin.core.tasks import enqueue_on_commit
 
 from .kinds import KINDS
-from .models import Credential
+from .models import Credential, usage_counts
 from .tasks import verify_credential
 
 
@@ -112,7 +112,14 @@ class CredentialAdmin(admin.ModelAdmin):
         return self.fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(connector_count=Count("connectors"))
+        # Counted as the team's pages count them: a storage secret carried inside connectors
+        # is in use by them too (and keeps the credential from being deleted).
+        counts = usage_counts()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(connector_count=counts["using"] + counts["embedding"])
+        )
 
     @admin.display(description="Secret ends with")
     def hint_text(self, obj: Credential) -> str:
@@ -130,14 +137,27 @@ class CredentialAdmin(admin.ModelAdmin):
         return f"{verdict} {timezone.localtime(obj.last_check_at):%Y-%m-%d %H:%M}"
 
     @admin.display(description="Connectors", ordering="connector_count")
-    def connector_count(self, obj: Credential) -> int:
-        return getattr(obj, "connector_count", 0)
+    def connector_count(self, obj: Credential) -> str:
+        return count_label(getattr(obj, "connector_count", 0))
 
     @admin.display(description="Used by")
     def usage(self, obj: Credential) -> str:
         if not obj.pk:
             return "—"
-        rows = obj.connectors.order_by("-created_at").values_list("remote_id", "template")[:20]
+        shown = 20
+        made = obj.connectors.order_by("-created_at").values_list("remote_id", "template")
+        rows = [(remote_id, template) for remote_id, template in made[:shown]]
+        carried = (
+            obj.embedded_in.filter(connector__deleted_at=None)
+            .exclude(connector__credential=obj)
+            .order_by("-connector__created_at")
+            .values_list("connector__remote_id", "connector__template")
+            .distinct()
+        )
+        rows += [
+            (remote_id, f"{template}, carries its secret")
+            for remote_id, template in carried[: shown - len(rows)]
+        ]
         return format_html_join(", ", "{} ({})", rows) or "no connector"
 
     def save_model(self, request, obj, form, change):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Func, IntegerField, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -247,6 +248,44 @@ class Credential(models.Model):
         if hints:
             return ", ".join(hints)
         return "set, not shown" if self.has_secret else "no secret"
+
+
+def _capped_count(
+    relation: str, *, each: str = "pk", unless: dict | None = None, **filters
+) -> Func:
+    """How many rows of a credential's reverse `relation` there are (or distinct values of
+    their `each`), counted up to the list cap (an index scan of at most that many entries)
+    rather than joining them all; without those matching `unless`."""
+    field = Credential._meta.get_field(relation)
+    rows = field.related_model._default_manager.filter(
+        **{field.field.name: OuterRef("pk")}, **filters
+    )
+    if unless:
+        rows = rows.exclude(**unless)
+    rows = rows.order_by().values(each)
+    if each != "pk":
+        rows = rows.distinct()
+    rows = rows[: settings.LIST_COUNT_CAP + 1]
+    return Func(
+        Subquery(rows),
+        template="(SELECT COUNT(*) FROM %(expressions)s AS capped)",
+        output_field=IntegerField(),
+    )
+
+
+def usage_counts() -> dict[str, Func]:
+    """A credential's connectors as its pages count them, for `annotate`: `using`, those made
+    with it (deleted since or not: a record of what it made), and `embedding`, the other live
+    ones that carry its secret inside them, each once."""
+    return {
+        "using": _capped_count("connectors"),
+        "embedding": _capped_count(
+            "embedded_in",
+            connector__deleted_at=None,
+            each="connector",
+            unless={"connector__credential": OuterRef("pk")},
+        ),
+    }
 
 
 class CredentialCache(models.Model):

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
@@ -25,7 +25,7 @@ from connectors_admin.providers import TEMPLATES
 
 from .forms import add_form, compare_form, edit_form, label_is_taken, rotate_form
 from .kinds import KINDS, PROVIDER_GROUP, STORAGE_GROUP
-from .models import Credential
+from .models import Credential, usage_counts
 from .tasks import verify_credential
 from .testing import run_test
 
@@ -54,17 +54,7 @@ def credential_list(request: HttpRequest, team: str) -> HttpResponse:
     credentials = (
         Credential.objects.filter(team=membership.team)
         .select_related("secret_set_by")
-        .annotate(
-            # Connectors made with it (deleted since or not: a record of what it made), and
-            # the other live ones that carry its secret inside them, each once.
-            using=_capped_count("connectors"),
-            embedding=_capped_count(
-                "embedded_in",
-                connector__deleted_at=None,
-                each="connector",
-                unless={"connector__credential": OuterRef("pk")},
-            ),
-        )
+        .annotate(**usage_counts())
     )
     for credential in credentials:
         credential.connector_count = count_label(credential.using + credential.embedding)
@@ -87,29 +77,6 @@ def _others(count: int, shown: int) -> str:
     if count <= cap:
         return f"other {count - shown:,}"
     return f"other {cap - shown:,}+" if cap > shown else "others"
-
-
-def _capped_count(
-    relation: str, *, each: str = "pk", unless: dict | None = None, **filters
-) -> Func:
-    """How many rows of a credential's reverse `relation` there are (or distinct values of
-    their `each`), counted up to the list cap (an index scan of at most that many entries)
-    rather than joining them all; without those matching `unless`."""
-    field = Credential._meta.get_field(relation)
-    rows = field.related_model._default_manager.filter(
-        **{field.field.name: OuterRef("pk")}, **filters
-    )
-    if unless:
-        rows = rows.exclude(**unless)
-    rows = rows.order_by().values(each)
-    if each != "pk":
-        rows = rows.distinct()
-    rows = rows[: settings.LIST_COUNT_CAP + 1]
-    return Func(
-        Subquery(rows),
-        template="(SELECT COUNT(*) FROM %(expressions)s AS capped)",
-        output_field=IntegerField(),
-    )
 
 
 @login_required
