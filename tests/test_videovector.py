@@ -436,6 +436,21 @@ def test_the_other_secret_paths_and_no_secret_anywhere(
         assert not any(secret in page for page in pages)
 
 
+def test_an_empty_browse_suggests_subfolders_only_when_they_were_left_out(
+    owner_client, sandbox, vv, aws
+):
+    owner_client.post(
+        create_url("s3"), common(vv, bucket="media", region="us-east-1", use__aws=str(aws.pk))
+    )
+    connector = Connector.objects.get()
+    browse = reverse("connectors:action", args=["acme", connector.pk, "browse"])
+    asked = {"prefix": "incoming/", "pattern": "*.avi"}
+    flat = owner_client.get(browse, asked).content.decode()
+    assert "Nothing matches" in flat and "include subfolders" in flat
+    deep = owner_client.get(browse, {**asked, "recursive": "on"}).content.decode()
+    assert "Nothing matches" in deep and "include subfolders" not in deep
+
+
 def test_the_result_card_offers_test_and_browse(owner_client, sandbox, vv, aws):
     html = owner_client.post(
         create_url("s3"),
