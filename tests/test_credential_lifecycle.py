@@ -359,7 +359,9 @@ def test_refresh_with_a_disabled_credential_says_so(owner_client, sandbox, crede
         reverse("connectors:action", args=["acme", connector.pk, "refresh"]),
         headers={"HX-Request": "true"},
     ).content.decode()
-    assert "This credential is disabled" in html
+    assert "This credential is disabled" in html and "An admin can enable it" in html
+    # A connector keeps the credential it was made with: there is no other to pick.
+    assert "pick another" not in html
 
 
 @pytest.mark.django_db(transaction=True)

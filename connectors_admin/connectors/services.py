@@ -56,6 +56,8 @@ UNDECRYPTABLE_MESSAGE = (
 )
 INTERNAL_ERROR = ProviderError("An internal error stopped this request.", kind="internal")
 DISABLED_MESSAGE = "This credential is disabled. An admin can enable it, or pick another."
+# A connector keeps the credential it was made with: there is no other to pick.
+DISABLED_ACTION = "This credential is disabled: nothing was sent. An admin can enable it."
 DISABLED_PUSH = "The credential is disabled: nothing was pushed. An admin can enable it first."
 IMPORTED_PUSH = (
     "This connector was made elsewhere (imported) and holds secrets that are not known here "
@@ -1033,6 +1035,8 @@ def _client_for(connector: Connector) -> ProviderClient:
         raise ProviderError(
             "Its credential was deleted: add one and create the record anew.", kind="credential"
         )
+    if not connector.credential.enabled:
+        raise ProviderError(DISABLED_ACTION, kind="credential")
     client = _client(connector.credential, connector.template_obj)
     _mask_kept(client, _kept_secrets(connector))
     return client
