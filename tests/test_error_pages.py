@@ -37,6 +37,15 @@ def test_an_unknown_page_is_a_404_in_the_layout(owner_client):
     assert "This page does not exist" in html and 'class="topbar"' in html
 
 
+def test_a_404_says_the_apps_reason_never_djangos_query_wording(owner_client, credential):
+    missing = "/teams/acme/connectors/00000000-0000-0000-0000-000000000000/"
+    html = owner_client.get(missing).content.decode()
+    assert "This page does not exist" in html
+    assert "matches the given query" not in html and "No Connector" not in html
+    # A reason the app gives itself is still said.
+    assert "No such team." in owner_client.get("/teams/nope/").content.decode()
+
+
 @pytest.mark.urls("tests.test_error_pages")
 def test_a_server_error_renders_the_500_page(owner):
     client = Client(raise_request_exception=False)
