@@ -257,3 +257,9 @@ def test_an_address_longer_than_email_allows_is_refused_in_words(owner_client):
     ).content.decode()
     assert "at most 254 characters" in page
     assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_the_join_form_names_its_fields_for_password_managers(owner_client, client):
+    html = client.get(invite(owner_client)).content.decode()
+    assert 'name="username"' in html and 'autocomplete="username"' in html
+    assert 'autocomplete="new-password"' in html

@@ -67,7 +67,11 @@ class InviteForm(_TeamRoleForm):
 class JoinForm(forms.Form):
     """A new account, made while accepting an invitation."""
 
-    username = forms.CharField(label="Username", max_length=150)
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
     password = forms.CharField(
         label="Password",
         strip=False,
