@@ -13,6 +13,9 @@ from django.template.loader import render_to_string
 # C0 control characters other than tab, line feed and carriage return (NUL among them):
 # PostgreSQL refuses NUL in text, and no form field of ours takes any of them.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Not on one line: a line break or another control character (a tab is allowed), as in a
+# header value, which no HTTP request can carry.
+NOT_ONE_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 MAX_JSON_DEPTH = 64
 
 

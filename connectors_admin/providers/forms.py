@@ -3,13 +3,14 @@ and a connector template's fields (what is sent, kept and reloaded)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django import forms
 from django.forms.widgets import Input
+
+from connectors_admin.core.safety import NOT_ONE_LINE
 
 
 @dataclass
@@ -29,7 +30,7 @@ class FormContext:
 def one_line(value: Any) -> None:
     """A value typed into a one-line input holds no line break or other control character
     (a crafted post can send one; in a header, no request could carry it). Never quoted."""
-    if isinstance(value, str) and re.search(r"[\x00-\x08\x0a-\x1f\x7f]", value):
+    if isinstance(value, str) and NOT_ONE_LINE.search(value):
         raise forms.ValidationError(
             "Type this on one line: it holds a line break or another control character.",
             code="control_character",

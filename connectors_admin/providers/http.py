@@ -29,7 +29,7 @@ from requests.adapters import HTTPAdapter
 
 from connectors_admin import __version__
 from connectors_admin.core.redaction import Redactor, crash_site, curl_command
-from connectors_admin.core.safety import loads_bounded
+from connectors_admin.core.safety import NOT_ONE_LINE, loads_bounded
 
 logger = logging.getLogger("connectors_admin.providers")
 
@@ -198,9 +198,6 @@ class _Unsendable(Exception):
     """A header value no HTTP request can carry. Never holds the value (a token, say)."""
 
 
-# A line break or another control character (a tab is allowed): http.client refuses such a
-# header with an error that quotes the whole value, secret included.
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 UNSENDABLE = (
     "A stored value holds a line break or another control character, which no request can "
     "carry in its headers: edit the credential and type that value again. Nothing was sent."
@@ -209,14 +206,15 @@ UNSENDABLE = (
 
 def _prepared(call: Call, session: requests.Session) -> requests.PreparedRequest:
     """The request as it will be sent, its authentication applied; `_Unsendable` when one of
-    its headers cannot be sent (refused here, before anything quotes it)."""
+    its headers cannot be sent (refused here: http.client's error quotes the whole value,
+    secret included)."""
     try:
         request = call.prepare(session)
     except requests.exceptions.InvalidHeader:
         raise _Unsendable from None
     for name, value in request.headers.items():
         text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-        if CONTROL_CHARACTER.search(text) or CONTROL_CHARACTER.search(str(name)):
+        if NOT_ONE_LINE.search(text) or NOT_ONE_LINE.search(str(name)):
             raise _Unsendable
     return request
 
