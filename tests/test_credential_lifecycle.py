@@ -791,3 +791,27 @@ def test_a_stored_secret_no_header_can_carry_fails_its_test_in_plain_words(
     page = owner_client.get(reverse("credentials:detail", args=["acme", credential.pk]))
     assert "line-break-secret-do-not-leak" not in page.content.decode()
     assert "line-break-secret-do-not-leak" not in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_cannot_send_a_bearer_token_as_an_api_key(owner_client, sandbox):
+    """A VideoVector token stored to be sent as a bearer token: an edit that switches it to an
+    API key is refused when the stored secret is not one (the add and rotate forms refuse such
+    a key), saying how to get there; once rotated to an API key, the switch is taken."""
+    add(owner_client, "videovector", auth_type="bearer", token="bearer-token-do-not-leak")
+    credential = Credential.objects.get()
+    edit = reverse("credentials:edit", args=["acme", credential.pk])
+    refused = owner_client.post(edit, {"label": "My videovector", "auth_type": "api_key"})
+    html = refused.content.decode()
+    assert "The stored secret is not an API key" in html and "rotate it to the API key" in html
+    assert "bearer-token-do-not-leak" not in html
+    credential.refresh_from_db()
+    assert credential.public["auth_type"] == "bearer"
+    owner_client.post(
+        reverse("credentials:rotate", args=["acme", credential.pk]),
+        {"token": KIND_FORMS["videovector"]["token"]},
+    )
+    taken = owner_client.post(edit, {"label": "My videovector", "auth_type": "api_key"})
+    assert taken.status_code == 302
+    credential.refresh_from_db()
+    assert credential.public["auth_type"] == "api_key"

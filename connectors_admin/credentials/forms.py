@@ -21,6 +21,7 @@ def edit_form(kind: CredentialKind, credential: Credential, data=None) -> Creden
     form = kind.form_class(data=data, initial={"label": credential.label, **credential.public})
     for name in kind.form_class.secret_input_names():
         del form.fields[name]
+    form.stored_secrets = credential.secrets  # for a check of what is edited against them
     # Fields derived from a secret (a key file's client email) are not edited by hand.
     for name in list(form.fields):
         if name != "label" and name not in credential.public:

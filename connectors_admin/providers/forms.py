@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.forms.widgets import Input
 
+from connectors_admin.core.crypto import DecryptionError
 from connectors_admin.core.safety import NOT_ONE_LINE
 
 
@@ -70,6 +71,20 @@ class CredentialForm(forms.Form):
         """A field's value as the credential will hold it: what was typed, or, in a form that
         does not ask for it (rotating a secret), the stored value. For checks across fields."""
         return self.cleaned_data.get(name) if name in self.fields else self.stored.get(name)
+
+    # An edit form's way to the stored secrets, which it does not ask for (decrypted only when
+    # a check across fields needs one); None in a form that asks for them.
+    stored_secrets: Callable[[], dict[str, str]] | None = None
+
+    def secret_value(self, name: str) -> str | None:
+        """A secret as the credential will hold it: what was typed or, in an edit form, the
+        stored one (None when it cannot be read)."""
+        if name in self.fields or self.stored_secrets is None:
+            return self.cleaned_data.get(name)
+        try:
+            return self.stored_secrets().get(name)
+        except DecryptionError:
+            return None
 
     def normalize_secret(self, name: str, value: str) -> str:
         """How a pasted value is compared with the stored secret."""

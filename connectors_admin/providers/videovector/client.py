@@ -61,16 +61,22 @@ class VideoVectorCredentialForm(CredentialForm):
 
     def clean(self):
         cleaned = super().clean()
-        token = cleaned.get("token", "")
-        # Only where the key is typed (adding, rotating): the edit form has no key to check.
-        if (
-            "token" in self.fields
-            and self.current("auth_type") == "api_key"
-            and not API_KEY.match(token)
-        ):
-            self.add_error(
-                "token", "An API key is sk_live_ followed by 48 lowercase hex characters."
-            )
+        if self.current("auth_type") != "api_key":
+            return cleaned
+        if "token" in self.fields:  # typed (adding, rotating)
+            if not API_KEY.match(cleaned.get("token", "")):
+                self.add_error(
+                    "token", "An API key is sk_live_ followed by 48 lowercase hex characters."
+                )
+        elif cleaned.get("auth_type") != self.initial.get("auth_type"):  # an edit switching
+            stored = self.secret_value("token")
+            if stored is not None and not API_KEY.match(stored):
+                self.add_error(
+                    "auth_type",
+                    "The stored secret is not an API key (sk_live_ followed by 48 hex "
+                    "characters), so it cannot be sent as one: rotate it to the API key first, "
+                    "then change this.",
+                )
         return cleaned
 
 
