@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -147,3 +149,47 @@ def test_an_email_only_typed_into_account_security_adds_nobody(
     make_user("boss@acme.example")
     page = owner_client.post(MEMBERS, {"user": "boss@acme.example", "role": "admin"})
     assert not Membership.objects.filter(team=team, user__username="boss@acme.example").exists()
+
+
+def test_a_member_leaves_a_team_after_being_asked(client_for, member, team, viewer):
+    """Anyone leaves a team of theirs themselves: the members page offers it, a page asks
+    first, and leaving is audited as theirs."""
+    from connectors_admin.audit.models import AuditEvent
+
+    client = client_for(viewer)
+    leave = reverse("accounts:leave", args=["acme"])
+    assert f'href="{leave}"' in client.get(MEMBERS).content.decode()
+    asked = client.get(leave).content.decode()
+    assert "Leave Acme Data?" in asked and "You lose access" in asked
+    response = client.post(leave, follow=True)
+    assert "You left Acme Data." in response.content.decode()
+    assert not Membership.objects.filter(user=viewer, team=team).exists()
+    assert client.get(MEMBERS).status_code == 404
+    event = AuditEvent.objects.get(action="member.removed")
+    assert event.actor == viewer and event.message == "left the team"
+
+
+def test_the_last_owner_cannot_leave_until_someone_else_is_owner(owner_client, owner, member):
+    leave = reverse("accounts:leave", args=["acme"])
+    asked = html.unescape(owner_client.get(leave).content.decode())
+    assert "You are the team's last owner" in asked and "Leave Acme Data</button>" not in asked
+    refused = html.unescape(owner_client.post(leave, follow=True).content.decode())
+    assert "You are the team's last owner" in refused
+    assert Membership.objects.filter(user=owner, role="owner").exists()
+    # With a second owner, the first may leave.
+    owner_client.post(role_url(Membership.objects.get(user=member)), {"role": "owner"})
+    owner_client.post(leave)
+    assert not Membership.objects.filter(user=owner).exists()
+
+
+def test_an_admin_is_offered_no_change_to_an_owner(client_for, make_user, team, owner):
+    admin = make_user("adele")
+    Membership.objects.create(team=team, user=admin, role=Role.ADMIN)
+    page = client_for(admin).get(MEMBERS).content.decode()
+    owner_membership = Membership.objects.get(user=owner)
+    assert f'id="role-{owner_membership.pk}"' not in page
+    assert remove_url(owner_membership) not in page
+    assert "Only an owner changes an owner." in page
+    # Their own row offers to leave, not "Remove adele".
+    assert reverse("accounts:leave", args=["acme"]) in page
+    assert remove_url(Membership.objects.get(user=admin)) not in page

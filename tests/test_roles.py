@@ -64,6 +64,8 @@ EXPECTED: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         {"get": "manage_members", "post": "manage_members"},
         {"pk": "member"},
     ),
+    # Its POST leaves the team: tested in test_members (every role may).
+    "accounts:leave": ({"get": "view"}, {}),
     "accounts:two-factor": ({"post": "manage_security"}, {}),
     "accounts:invite": ({"post": "manage_members"}, {}),
     "accounts:invitation-revoke": ({"post": "manage_members"}, {"pk": "invitation"}),

@@ -109,6 +109,40 @@ def member_remove(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     return redirect("accounts:members", team=team)
 
 
+LAST_OWNER_LEAVING = (
+    "You are the team's last owner, and a team keeps at least one: make someone else owner "
+    "first, then leave."
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_leave(request: HttpRequest, team: str) -> HttpResponse:
+    """Anyone leaves a team of theirs: GET asks first, POST leaves (audited). The last owner
+    stays until someone else is owner."""
+    membership = get_membership(request, team, "view")
+    if request.method == "GET":
+        return render(
+            request,
+            "accounts/team_leave.html",
+            {
+                "membership": membership,
+                "team": membership.team,
+                "refusal": LAST_OWNER_LEAVING if last_owner(membership) else "",
+                "nav": "members",
+            },
+        )
+    with transaction.atomic():
+        refusal = LAST_OWNER_LEAVING if last_owner(membership, lock=True) else ""
+        if not refusal:
+            remove_member(request, membership, message="left the team")
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("accounts:members", team=team)
+    messages.success(request, f"You left {membership.team.name}.")
+    return redirect("connectors:home")
+
+
 @login_required
 @require_POST
 def team_two_factor(request: HttpRequest, team: str) -> HttpResponse:
