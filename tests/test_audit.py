@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import logging
+import re
 import uuid
 
 import pytest
@@ -175,6 +177,34 @@ def test_browse_filters_and_only_the_teams_events(owner_client, owner, team, oth
     # It offers the actions a team's trail can hold: not an account's own (signing in, say).
     assert '<option value="credential.added"' in html
     assert '<option value="auth.signed_in"' not in html
+
+
+@pytest.mark.django_db
+def test_the_trail_shows_every_detail_that_changed_was_set_or_went(owner_client, owner, team):
+    """Details as before → after; one set where nothing was before; one gone with its target
+    (a member removed) as it was; one dropped from a target still there as before → —."""
+    AuditEvent.objects.create(
+        action="credential.edited",
+        actor=owner,
+        team=team,
+        target_label="Prod",
+        before={"label": "Prod", "region": "eu", "project": 1},
+        after={"label": "Prod", "region": "us", "bucket": "raw"},
+    )
+    AuditEvent.objects.create(
+        action="member.removed",
+        actor=owner,
+        team=team,
+        target_label="mia",
+        before={"user": "mia", "role": "member"},
+    )
+    page = owner_client.get(AUDIT).content.decode()
+    removed, edited = (
+        [html.unescape(re.sub(r"<[^>]+>", "", line)) for line in re.findall(r"<div>(.*?)</div>", d)]
+        for d in re.findall(r'<td class="small a-details">(.*?)</td>', page, re.S)
+    )
+    assert removed == ["user: mia", "role: member"]
+    assert edited == ["region: eu → us", "bucket: raw", "project: 1 → —"]
 
 
 @pytest.mark.django_db

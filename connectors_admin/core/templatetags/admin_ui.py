@@ -25,6 +25,25 @@ def plain(value: Any) -> str:
 
 
 @register.filter
+def changes(event: Any) -> list[tuple[str, str]]:
+    """An audit event's details, a (key, words) line each: a key changed as "before → after",
+    a key set as its value; a key only before, as it was when the target was deleted or, the
+    target still there, as "before → —". Keys the same on both sides say nothing."""
+    before = event.before if isinstance(event.before, dict) else {}
+    after = event.after if isinstance(event.after, dict) else {}
+    lines = []
+    for key, value in after.items():
+        if key not in before:
+            lines.append((key, plain(value)))
+        elif before[key] != value:
+            lines.append((key, f"{plain(before[key])} → {plain(value)}"))
+    for key, value in before.items():
+        if key not in after:
+            lines.append((key, plain(value) if not after else f"{plain(value)} → —"))
+    return lines
+
+
+@register.filter
 def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
 
