@@ -322,3 +322,14 @@ def test_a_batch_waits_for_its_own_runs_not_a_scheduled_refresh_meanwhile(
     listing = owner_client.get(reverse("connectors:list", args=["acme"])).content.decode()
     assert "Refresh, 2 connectors:</strong> 2 done." in listing
     assert "refreshing…" not in listing
+
+
+def test_back_from_a_bulk_action_on_the_unfiltered_list_is_its_plain_address(
+    owner_client, sandbox, kc, tasks
+):
+    a, _, _ = make_three(owner_client, kc)
+    bulk = reverse("connectors:bulk", args=["acme"])
+    response = owner_client.post(
+        bulk, {"action": "refresh", "scope": "selected", "connector": [a.pk], "next": "?"}
+    )
+    assert response["Location"] == reverse("connectors:list", args=["acme"])

@@ -61,7 +61,10 @@ def _is_uuid(value: str) -> bool:
 
 def _back(request: HttpRequest, team: str) -> str:
     back = request.POST.get("next", "")
-    return reverse("connectors:list", args=[team]) + (back if back.startswith("?") else "")
+    # The list's own query ("?q=…"); a bare "?" (no filter set) adds nothing to the address.
+    return reverse("connectors:list", args=[team]) + (
+        back if back.startswith("?") and len(back) > 1 else ""
+    )
 
 
 def _chosen(request: HttpRequest, team: Any) -> tuple[list[Connector], int, str]:
