@@ -149,7 +149,7 @@ class EmbeddedCredential(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.credential_id} in {self.connector_id} ({self.slot})"
+        return f"its {self.slot} slot, from credential {self.credential_id}"
 
     @property
     def is_current(self) -> bool:
