@@ -203,8 +203,8 @@ def test_the_trail_shows_every_detail_that_changed_was_set_or_went(owner_client,
         [html.unescape(re.sub(r"<[^>]+>", "", line)) for line in re.findall(r"<div>(.*?)</div>", d)]
         for d in re.findall(r'<td class="small a-details">(.*?)</td>', page, re.S)
     )
-    assert removed == ["user: mia", "role: member"]
-    assert edited == ["region: eu → us", "bucket: raw", "project: 1 → —"]
+    assert removed == ["role: member", "user: mia"]
+    assert edited == ["bucket: raw", "project: 1 → —", "region: eu → us"]
 
 
 @pytest.mark.django_db

@@ -28,7 +28,8 @@ def plain(value: Any) -> str:
 def changes(event: Any) -> list[tuple[str, str]]:
     """An audit event's details, a (key, words) line each: a key changed as "before → after",
     a key set as its value; a key only before, as it was when the target was deleted or, the
-    target still there, as "before → —". Keys the same on both sides say nothing."""
+    target still there, as "before → —". Keys the same on both sides say nothing. In the
+    keys' order, as every database gives it (PostgreSQL's jsonb keeps no order of its own)."""
     before = event.before if isinstance(event.before, dict) else {}
     after = event.after if isinstance(event.after, dict) else {}
     lines = []
@@ -40,7 +41,7 @@ def changes(event: Any) -> list[tuple[str, str]]:
     for key, value in before.items():
         if key not in after:
             lines.append((key, plain(value) if not after else f"{plain(value)} → —"))
-    return lines
+    return sorted(lines)
 
 
 @register.filter
