@@ -523,3 +523,32 @@ def test_a_background_test_ending_while_a_credential_is_edited_or_disabled_is_ke
     uri.refresh_from_db()
     assert uri.last_check_ok is True and uri.last_check_at is not None
     assert not uri.check_pending
+
+
+@postgres_only
+def test_a_background_test_ending_while_an_operator_edits_a_credential_is_kept(
+    owner, team, make_user
+):
+    """The same in the admin: an operator renames a credential while its test runs. The
+    change saves what it changes (the label), not the "not tested yet" it read."""
+    import json
+
+    from connectors_admin.credentials.models import Credential
+    from connectors_admin.credentials.tasks import verify_credential
+
+    from .conftest import stored_uri
+
+    operator = make_user("root", is_staff=True, is_superuser=True)
+    uri = stored_uri(team, owner, "postgresql://app:pw-1234@db.internal:5432/shop")
+    assert uri.check_pending
+    url = reverse("admin:credentials_credential_change", args=[uri.pk])
+    form = {"label": "Primary", "public": json.dumps(uri.public), "enabled": "on"}
+    tested, changed = one_after_another(
+        RowHeld(Credential, uri.pk),
+        lambda: verify_credential.call(uri.pk),
+        lambda: answering(operator).post(url, form),
+    )
+    assert tested == "ok" and changed.status_code == 302, changed.content[:2000]
+    uri.refresh_from_db()
+    assert uri.label == "Primary"
+    assert uri.last_check_ok is True and not uri.check_pending

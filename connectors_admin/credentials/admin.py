@@ -162,7 +162,9 @@ class CredentialAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         secrets = form.cleaned_data.get("secrets")
-        stored = Credential.objects.get(pk=obj.pk) if change else None
+        # Locked until saved (the admin's change runs in one transaction): a test or a rotation
+        # ending meanwhile waits, and is then not written over (only what changes is saved).
+        stored = Credential.objects.select_for_update().get(pk=obj.pk) if change else None
         before = stored.audit_state() if stored else None
         if secrets:
             obj.set_secrets(secrets, request.user)
@@ -176,7 +178,18 @@ class CredentialAdmin(admin.ModelAdmin):
         )
         if retest:
             obj.forget_check()
-        super().save_model(request, obj, form, change)
+        if change:
+            edited = [n for n in ("label", "public", "enabled") if n in form.changed_data]
+            obj.save(
+                update_fields=[
+                    *edited,
+                    *(Credential.SECRET_FIELDS if secrets else ()),
+                    *(Credential.CHECK_FIELDS if retest else ()),
+                    "updated_at",
+                ]
+            )
+        else:
+            super().save_model(request, obj, form, change)
         if public_changed:
             obj.mark_copies_old()
         if retest:

@@ -84,6 +84,11 @@ class Credential(models.Model):
             return False
         return self.last_check_at is None or self.last_check_at < self.secret_set_at
 
+    # The fields a test writes, and those a new secret does: a change saves only what it changes,
+    # so that a test ending meanwhile, or a rotation elsewhere, is not written over.
+    CHECK_FIELDS = ("last_check_at", "last_check_ok", "last_check_message")
+    SECRET_FIELDS = ("secret_ciphertext", "secret_hints", "secret_set_by", "secret_set_at")
+
     def forget_check(self) -> None:
         """Its last test says nothing of the values it holds now (a new secret, another user or
         host, enabled again): it is "being tested" until the test its caller queues has run."""

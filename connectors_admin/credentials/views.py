@@ -132,7 +132,7 @@ def credential_add(request: HttpRequest, team: str, kind: str) -> HttpResponse:
 # again; a secret rotated meanwhile, replaced by the old one). The last test's fields only
 # where it is forgotten: otherwise what the request read would be put back over the result
 # of a background test that ended meanwhile.
-CHECK_FIELDS = ["last_check_at", "last_check_ok", "last_check_message"]
+CHECK_FIELDS = list(Credential.CHECK_FIELDS)
 EDITED_FIELDS = ["label", "public", "updated_at"]
 ROTATED_FIELDS = [
     "public",
