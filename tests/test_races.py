@@ -552,3 +552,26 @@ def test_a_background_test_ending_while_an_operator_edits_a_credential_is_kept(
     uri.refresh_from_db()
     assert uri.label == "Primary"
     assert uri.last_check_ok is True and not uri.check_pending
+
+
+@postgres_only
+def test_a_test_of_the_old_secret_ending_as_it_is_rotated_is_not_kept(owner, team):
+    """A test read the credential's values before a rotation committed, and its answer came
+    after: it is not kept as the test of the new secret (which waits for its own)."""
+    from connectors_admin.credentials.models import Credential
+    from connectors_admin.credentials.tasks import verify_credential
+
+    from .conftest import stored_uri
+
+    uri = stored_uri(team, owner, "postgresql://app:old-pw-1234@db.internal:5432/shop")
+    rotated, tested = one_after_another(
+        RowHeld(Credential, uri.pk),
+        lambda: answering(owner).post(
+            reverse("credentials:rotate", args=["acme", uri.pk]),
+            {"uri": "postgresql://app:new-pw-5678@db.internal:5432/shop"},
+        ),
+        lambda: verify_credential.call(uri.pk),
+    )
+    assert rotated.status_code == 302 and tested == "ok"
+    uri.refresh_from_db()
+    assert uri.check_pending and uri.last_check_ok is None

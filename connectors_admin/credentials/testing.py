@@ -3,6 +3,7 @@ checked for form only), the result kept on the credential and audited."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -32,13 +33,15 @@ def run_test(credential: Credential, request: HttpRequest | None = None) -> Chec
     credential.last_check_message = result.message[:500]
     # Kept only if the credential holds the values tested: a rotation or an edit of them
     # meanwhile (which queued a test of its own) is not said verified by a test of the old ones.
-    now = Credential.objects.filter(pk=credential.pk).values(*TESTED).first()
-    if now == {name: getattr(credential, name) for name in TESTED}:
-        Credential.objects.filter(pk=credential.pk).update(
-            last_check_at=credential.last_check_at,
-            last_check_ok=result.ok,
-            last_check_message=credential.last_check_message,
-        )
+    # Compared and written with the row locked, so that none commits in between.
+    with transaction.atomic():
+        row = Credential.objects.select_for_update().filter(pk=credential.pk)
+        if row.values(*TESTED).first() == {name: getattr(credential, name) for name in TESTED}:
+            row.update(
+                last_check_at=credential.last_check_at,
+                last_check_ok=result.ok,
+                last_check_message=credential.last_check_message,
+            )
     record(
         Action.CREDENTIAL_TESTED,
         request=request,
