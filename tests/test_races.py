@@ -194,6 +194,13 @@ def test_a_credential_deleted_while_a_create_is_sent_is_said_not_an_error_page(
     assert not Attempt.objects.exists()  # nothing was sent
 
 
+def rotating(owner, uri, new_uri: str) -> Callable[[], Any]:
+    """The owner's rotation of the stored connection URI `uri` to `new_uri`, to run later."""
+    return lambda: answering(owner).post(
+        reverse("credentials:rotate", args=["acme", uri.pk]), {"uri": new_uri}
+    )
+
+
 def one_after_another(held: RowHeld, *calls: Callable[[], Any]) -> list[Any]:
     """Each call in its own thread, queued in this order behind the held row; then released."""
     results: list[Any] = [None] * len(calls)
@@ -436,10 +443,7 @@ def test_a_credential_rotated_while_it_is_edited_keeps_both_changes(owner, team,
     uri = stored_uri(team, owner, "postgresql://app:old-pw-1234@db-old.internal:5432/shop")
     rotated, edited = one_after_another(
         RowHeld(Credential, uri.pk),
-        lambda: answering(owner).post(
-            reverse("credentials:rotate", args=["acme", uri.pk]),
-            {"uri": "postgresql://app:new-pw-5678@db-new.internal:5432/shop"},
-        ),
+        rotating(owner, uri, "postgresql://app:new-pw-5678@db-new.internal:5432/shop"),
         lambda: answering(owner).post(
             reverse("credentials:edit", args=["acme", uri.pk]), {"label": "Primary"}
         ),
@@ -566,10 +570,7 @@ def test_a_test_of_the_old_secret_ending_as_it_is_rotated_is_not_kept(owner, tea
     uri = stored_uri(team, owner, "postgresql://app:old-pw-1234@db.internal:5432/shop")
     rotated, tested = one_after_another(
         RowHeld(Credential, uri.pk),
-        lambda: answering(owner).post(
-            reverse("credentials:rotate", args=["acme", uri.pk]),
-            {"uri": "postgresql://app:new-pw-5678@db.internal:5432/shop"},
-        ),
+        rotating(owner, uri, "postgresql://app:new-pw-5678@db.internal:5432/shop"),
         lambda: verify_credential.call(uri.pk),
     )
     assert rotated.status_code == 302 and tested == "ok"

@@ -146,3 +146,11 @@ def slow_network(page: Page, latency_ms: int) -> None:
         "Network.emulateNetworkConditions",
         {"offline": False, "latency": latency_ms, "downloadThroughput": -1, "uploadThroughput": -1},
     )
+
+
+def send_invitation(page: Page, email: str) -> Locator:
+    """On the members page: the invitation form filled with `email` and sent; the form."""
+    invite = page.locator("form", has=page.get_by_role("button", name="Send invitation"))
+    invite.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Send invitation").click()
+    return invite

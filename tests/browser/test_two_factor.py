@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from connectors_admin.accounts.models import Invitation
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.pages import sign_in
+from tests.browser.pages import send_invitation, sign_in
 from tests.totp import totp
 
 pytestmark = pytest.mark.browser
@@ -30,9 +30,7 @@ def test_an_invitee_joins_a_team_that_requires_two_factor(
     TOTP.activate(owner, generate_totp_secret())  # the owner who required it has it
     sign_in(page.context, owner, sandbox)
     page.goto(f"{sandbox}/teams/acme/members/")
-    invite = page.locator("form", has=page.get_by_role("button", name="Send invitation"))
-    invite.get_by_label("Email").fill("nina@example.com")
-    page.get_by_role("button", name="Send invitation").click()
+    send_invitation(page, "nina@example.com")
     expect(page.locator(".messages")).to_contain_text("An invitation is on its way")
     screenshot("2fa-01-members")
     assert "requires two-factor authentication" in mail.outbox[-1].body
