@@ -28,6 +28,7 @@ from connectors_admin.sandbox.models import SandboxConnector
 from .conftest import AISQ_TOKEN, DB_PASSWORD, aisquared_payload, make_aisquared_credential
 
 HTMX = {"HX-Request": "true"}
+AISQ_HEADERS = {"Authorization": f"Bearer {AISQ_TOKEN}", "Workspace-Id": "7"}
 SAMPLES = json.loads(
     (
         Path(__file__).resolve().parents[1]
@@ -471,25 +472,29 @@ def test_destination_template_uses_the_destination_catalogue(owner_client, sandb
     assert '<option value="Snowflake">' not in html
 
 
-@pytest.mark.django_db(transaction=True)
-def test_sandbox_lists_with_pagination_links_and_masks_secrets(sandbox, aisq):
-    """Twenty a page whatever `per_page` asks (ConnectorsController#index pages with kaminari's
-    default alone), and links that name the page size it used."""
-    client = _client(aisq)
-    for i in range(21):
+def _create_sources(client, count: int, prefix: str = "pg") -> None:
+    for i in range(count):
         body = {
             "connector": {
-                "name": f"pg-{i}",
+                "name": f"{prefix}-{i}",
                 "connector_type": "source",
                 "connector_name": "Postgresql",
                 "configuration": SAMPLES["source-postgresql"],
             }
         }
         assert client.send(Call("POST", client.api_url("connectors"), json=body)).status == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sandbox_lists_with_pagination_links_and_masks_secrets(sandbox, aisq):
+    """`per_page` sets the page size (ConnectorsController#index, providers.md §2.3), and the
+    links name the page size used."""
+    client = _client(aisq)
+    _create_sources(client, 3)
     page = client.send(Call("GET", client.api_url("connectors?type=source&per_page=2"))).json()
-    assert len(page["data"]) == 20 and page["links"]["next"] and page["links"]["prev"] is None
+    assert len(page["data"]) == 2 and page["links"]["next"] and page["links"]["prev"] is None
     assert page["links"]["next"].startswith(sandbox)
-    assert "page=2" in page["links"]["next"] and "per_page=20" in page["links"]["next"]
+    assert "page=2" in page["links"]["next"] and "per_page=2" in page["links"]["next"]
     second = requests.get(
         page["links"]["next"],
         headers={"Authorization": f"Bearer {AISQ_TOKEN}", "Workspace-Id": "7"},
@@ -709,14 +714,14 @@ def test_the_inline_check_never_calls_the_provider(owner_client, sandbox, aisq, 
 def test_a_lost_create_behind_a_page_of_newer_connectors_is_found_on_the_next(
     owner_client, sandbox, aisq, fault, tasks
 ):
-    """The list is newest first, twenty a page: twenty connectors changed since put the one a
-    lost create made on page 2, which its link leads to."""
+    """The list is newest first, ten a page: ten connectors changed since put the one a lost
+    create made on page 2, which its link leads to."""
     owner_client.get(CREATE)
     fault("late", provider="aisquared")
     owner_client.post(CREATE, {**payload(aisq), "form_token": str(uuid.uuid4())}, headers=HTMX)
     assert Submission.objects.get(action="create").reconciliation == "pending"
     client = _client(aisq)
-    for i in range(20):
+    for i in range(10):
         body = {
             "connector": {
                 "name": f"newer-{i}",
@@ -732,7 +737,7 @@ def test_a_lost_create_behind_a_page_of_newer_connectors_is_found_on_the_next(
     lookup = Attempt.objects.filter(submission__action="reconcile").order_by("pk")
     assert [a.request["url"].rsplit("/", 1)[1] for a in lookup] == [
         "connectors?type=source",
-        "connectors?page=2&per_page=20&type=source",
+        "connectors?page=2&per_page=10&type=source",
     ]
     assert Connector.objects.get().name == "Shop DB"
 
@@ -1016,3 +1021,25 @@ def test_a_pushed_secret_goes_into_the_item_it_was_sent_in_or_nowhere():
     assert "do-not-leak" not in refused.value.message
     with pytest.raises(ProviderError, match="shows no configuration"):
         push_into(None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sandbox_lists_ten_a_page_by_default_as_multiwoven(sandbox, aisq):
+    """providers.md §2.3: the list takes `page` and `per_page`, ten a page by default
+    (kaminari_config.rb's default_per_page); `self` is the request's own address, as
+    CustomPaginationLinks makes it, and a page that is not a number is the first (to_i)."""
+    client = _client(aisq)
+    _create_sources(client, 11)
+    page = client.send(Call("GET", client.api_url("connectors?type=source"))).json()
+    assert len(page["data"]) == 10
+    assert page["links"]["self"].endswith("/api/v1/connectors?type=source")
+    assert page["links"]["next"].endswith("/api/v1/connectors?page=2&per_page=10&type=source")
+    assert page["links"]["last"].endswith("/api/v1/connectors?page=2&per_page=10&type=source")
+    assert (
+        len(requests.get(page["links"]["next"], headers=AISQ_HEADERS, timeout=5).json()["data"])
+        == 1
+    )
+    wide = client.send(Call("GET", client.api_url("connectors?per_page=25"))).json()
+    assert len(wide["data"]) == 11 and wide["links"]["next"] is None
+    odd = client.send(Call("GET", client.api_url("connectors?page=first")))
+    assert odd.status == 200 and len(odd.json()["data"]) == 10

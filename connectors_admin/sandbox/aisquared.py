@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from functools import cache
 from pathlib import Path
@@ -33,9 +34,11 @@ PROVIDER = "aisquared"
 CATALOG = Path(__file__).resolve().parent / "aisquared_catalog"
 MASK = "*" * 13
 TYPES = ("source", "destination")
-# ConnectorsController#index pages with `.page(params[:page] || 1)` and nothing else: kaminari's
-# default_per_page (20, kaminari_config.rb) whatever `per_page` asks, which its links then name.
-PAGE_SIZE = 20
+# ConnectorsController#index at the release providers.md §2 read (v0.124.0) pages with
+# `.page(params[:page] || 1).per(params[:per_page])`: `per_page` when it is a positive whole
+# number, else kaminari's default_per_page, 10 (kaminari_config.rb). Servers from before 2024-12
+# ignored `per_page`, and before 2024-04 the default was 20.
+PAGE_SIZE = 10
 
 
 @cache
@@ -387,37 +390,49 @@ def connectors(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"data": _render(row, request)}, status=201)
 
 
+def _ruby_int(value: str | None) -> int:
+    """Ruby's String#to_i: the leading whole number, 0 when there is none."""
+    found = re.match(r"\s*([+-]?[0-9]+)", value or "")
+    return int(found.group(1)) if found else 0
+
+
 def _list(request: HttpRequest, workspace: str) -> HttpResponse:
     kind = request.GET.get("type")
     if kind is not None and kind not in TYPES:
         return contract_error({"type": ["must be one of: source, destination"]})
-    try:
-        page = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        return contract_error({"page": ["must be an integer"]})
+    # Kaminari: a page that is not a whole number is the first, and so is any below 1.
+    page = max(_ruby_int(request.GET.get("page")), 1)
+    asked = request.GET.get("per_page", "")
+    per_page = _ruby_int(asked) if asked[:1].isdigit() and _ruby_int(asked) > 0 else PAGE_SIZE
     rows = [
         r
         for r in SandboxConnector.objects.filter(provider=PROVIDER, scope=workspace)
         if kind is None or r.data["connector_type"] == kind
     ]
     rows.sort(key=lambda r: (r.data["updated_at"], r.pk), reverse=True)
-    last = max((len(rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    chunk = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    last = max((len(rows) + per_page - 1) // per_page, 1)
+    chunk = rows[(page - 1) * per_page : page * per_page]
+
+    def query_string(**changes: str) -> str:
+        query = request.GET.copy()
+        for key, value in changes.items():
+            query[key] = value
+        # Rails' to_query: keys in order.
+        pairs = sorted((key, value) for key, values in query.lists() for value in values)
+        return urlencode(pairs)
 
     def link(number: int | None) -> str | None:
         if number is None:
             return None
-        query = request.GET.copy()
-        query["page"], query["per_page"] = str(number), str(PAGE_SIZE)
-        # Rails' to_query: keys in order.
-        pairs = sorted((key, value) for key, values in query.lists() for value in values)
-        return request.build_absolute_uri(f"{request.path}?{urlencode(pairs)}")
+        query = query_string(page=str(number), per_page=str(per_page))
+        return request.build_absolute_uri(f"{request.path}?{query}")
 
     return JsonResponse(
         {
             "data": [_render(r, request) for r in chunk],
             "links": {
-                "self": link(page),
+                # The request's own query, as it came (CustomPaginationLinks#as_json).
+                "self": request.build_absolute_uri(f"{request.path}?{query_string()}"),
                 "first": link(1),
                 "prev": link(page - 1 if page > 1 else None),
                 "next": link(page + 1 if page < last else None),

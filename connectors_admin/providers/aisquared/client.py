@@ -267,7 +267,8 @@ class AISquaredClient(ProviderClient):
 
     def _each(self, kind: str) -> Iterator[tuple[Exchange, dict[str, Any], dict[str, Any]]]:
         """The workspace's connectors of a type, page by page: (exchange, item, attributes)."""
-        # 20 a page: the server takes no `per_page` (ConnectorsController#index).
+        # The server's own page size (10 unless `per_page` says otherwise, and older servers
+        # ignore it): the `next` link says where the rest is.
         url: str | None = self.api_url(f"connectors?type={kind}")
         api = self.api_url("")
         for _ in range(MAX_LIST_PAGES):
