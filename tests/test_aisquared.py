@@ -1043,3 +1043,50 @@ def test_sandbox_lists_ten_a_page_by_default_as_multiwoven(sandbox, aisq):
     assert len(wide["data"]) == 11 and wide["links"]["next"] is None
     odd = client.send(Call("GET", client.api_url("connectors?page=first")))
     assert odd.status == 200 and len(odd.json()["data"]) == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sandbox_refuses_a_duplicate_name_in_multiwovens_words(sandbox, aisq):
+    """providers.md §2.3: the same name and type again is a 422 "A connector with the same name
+    already exists." (CreateConnector fails with that error and no record: the JSON:API error's
+    detail is the sentence and it has no `source`)."""
+    client = _client(aisq)
+    _create_sources(client, 1, prefix="dup")
+    again = requests.post(
+        client.api_url("connectors"),
+        headers=AISQ_HEADERS,
+        json={
+            "connector": {
+                "name": "dup-0",
+                "connector_type": "source",
+                "connector_name": "Postgresql",
+                "configuration": SAMPLES["source-postgresql"],
+            }
+        },
+        timeout=5,
+    )
+    assert again.status_code == 422
+    assert again.json() == {
+        "errors": [
+            {
+                "status": 422,
+                "title": "Error",
+                "detail": "A connector with the same name already exists.",
+            }
+        ]
+    }
+    # It looks for the namesake before it validates the configuration.
+    invalid = requests.post(
+        client.api_url("connectors"),
+        headers=AISQ_HEADERS,
+        json={
+            "connector": {
+                "name": "dup-0",
+                "connector_type": "source",
+                "connector_name": "Postgresql",
+                "configuration": {"host": "h"},
+            }
+        },
+        timeout=5,
+    )
+    assert invalid.json() == again.json()

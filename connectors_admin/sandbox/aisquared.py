@@ -328,6 +328,10 @@ def _problems(
     found = definition(values["connector_type"], values["connector_name"])
     if found is None:
         return contract_error({"connector": {"connector_name": ["invalid connector name"]}})
+    if failed == "creation" and _name_taken(values, workspace, exclude):
+        # CreateConnector looks for a namesake before it builds the record, and fails with this
+        # error alone: the JSON:API error's detail, with no `source` (providers.md §2.3).
+        return api_error(422, "A connector with the same name already exists.")
     errors = sorted(
         # Formats too, as Multiwoven's json_schemer does (jsonschema's own checks: email, ipv4…).
         Draft7Validator(spec_of(found), format_checker=Draft7Validator.FORMAT_CHECKER).iter_errors(
@@ -340,18 +344,22 @@ def _problems(
         where = "/".join(map(str, first.absolute_path))
         message = f"The property '#/{where}' {first.message}" if where else first.message
         return api_error(422, f"Connector {failed} failed", {"configuration": message})
-    clash = SandboxConnector.objects.filter(provider=PROVIDER, scope=workspace).exclude(pk=exclude)
-    if any(
-        row.data["name"] == values["name"]
-        and row.data["connector_type"] == values["connector_type"]
-        for row in clash
-    ):
+    if failed != "creation" and _name_taken(values, workspace, exclude):
         return api_error(
             422,
             f"Connector {failed} failed",
             {"name": "A connector with the same name already exists."},
         )
     return None
+
+
+def _name_taken(values: dict[str, Any], workspace: str, exclude: int | None) -> bool:
+    clash = SandboxConnector.objects.filter(provider=PROVIDER, scope=workspace).exclude(pk=exclude)
+    return any(
+        row.data["name"] == values["name"]
+        and row.data["connector_type"] == values["connector_type"]
+        for row in clash
+    )
 
 
 @csrf_exempt
