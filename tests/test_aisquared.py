@@ -1090,3 +1090,21 @@ def test_sandbox_refuses_a_duplicate_name_in_multiwovens_words(sandbox, aisq):
         timeout=5,
     )
     assert invalid.json() == again.json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sandbox_update_does_not_check_names(sandbox, aisq):
+    """providers.md §2.3 names no uniqueness rule for PUT/PATCH, and Multiwoven has none there:
+    UpdateConnector saves the record, whose model validates only presence and the schema."""
+    client = _client(aisq)
+    _create_sources(client, 2, prefix="named")
+    listed = client.send(Call("GET", client.api_url("connectors?type=source"))).json()["data"]
+    second = next(c for c in listed if c["attributes"]["name"] == "named-1")
+    renamed = requests.patch(
+        client.api_url(f"connectors/{second['id']}"),
+        headers=AISQ_HEADERS,
+        json={"connector": {"name": "named-0"}},
+        timeout=5,
+    )
+    assert renamed.status_code == 200
+    assert renamed.json()["data"]["attributes"]["name"] == "named-0"

@@ -321,14 +321,14 @@ def _validate_connector(body: Any, partial: bool = False):
 
 
 def _problems(
-    values: dict[str, Any], workspace: str, exclude: int | None, failed: str = "creation"
+    values: dict[str, Any], workspace: str, failed: str = "creation"
 ) -> HttpResponse | None:
     from jsonschema import Draft7Validator  # here: only a create or update checks a schema
 
     found = definition(values["connector_type"], values["connector_name"])
     if found is None:
         return contract_error({"connector": {"connector_name": ["invalid connector name"]}})
-    if failed == "creation" and _name_taken(values, workspace, exclude):
+    if failed == "creation" and _name_taken(values, workspace):
         # CreateConnector looks for a namesake before it builds the record, and fails with this
         # error alone: the JSON:API error's detail, with no `source` (providers.md §2.3).
         return api_error(422, "A connector with the same name already exists.")
@@ -344,17 +344,13 @@ def _problems(
         where = "/".join(map(str, first.absolute_path))
         message = f"The property '#/{where}' {first.message}" if where else first.message
         return api_error(422, f"Connector {failed} failed", {"configuration": message})
-    if failed != "creation" and _name_taken(values, workspace, exclude):
-        return api_error(
-            422,
-            f"Connector {failed} failed",
-            {"name": "A connector with the same name already exists."},
-        )
+    # An update checks no name: UpdateConnector just saves, and the model validates presence
+    # and the schema alone.
     return None
 
 
-def _name_taken(values: dict[str, Any], workspace: str, exclude: int | None) -> bool:
-    clash = SandboxConnector.objects.filter(provider=PROVIDER, scope=workspace).exclude(pk=exclude)
+def _name_taken(values: dict[str, Any], workspace: str) -> bool:
+    clash = SandboxConnector.objects.filter(provider=PROVIDER, scope=workspace)
     return any(
         row.data["name"] == values["name"]
         and row.data["connector_type"] == values["connector_type"]
@@ -377,7 +373,7 @@ def connectors(request: HttpRequest) -> HttpResponse:
     values, failure = _validate_connector(body)
     if failure:
         return failure
-    failure = _problems(values, workspace, None)
+    failure = _problems(values, workspace)
     if failure:
         return failure
     found = definition(values["connector_type"], values["connector_name"])
@@ -475,7 +471,7 @@ def connector(request: HttpRequest, connector_id: str) -> HttpResponse:
 def _update(request: HttpRequest, row: SandboxConnector, workspace: str) -> HttpResponse:
     """PUT/PATCH (§2.3): any of the connector's keys; `configuration` replaces the whole stored
     hash. The model is validated again on every update, as Rails does: the configuration against
-    the connector's schema, and the name's uniqueness per type."""
+    the connector's schema (names are not checked: only a create looks for a namesake)."""
     body, failure = _body(request)
     if failure:
         return failure
@@ -494,7 +490,7 @@ def _update(request: HttpRequest, row: SandboxConnector, workspace: str) -> Http
     if empty:
         return contract_error({"connector": empty})
     merged = {**row.data, **values}
-    failure = _problems(merged, workspace, row.pk, failed="update")
+    failure = _problems(merged, workspace, failed="update")
     if failure:
         return failure
     found = definition(merged["connector_type"], merged["connector_name"])
