@@ -1108,3 +1108,47 @@ def test_sandbox_update_does_not_check_names(sandbox, aisq):
     )
     assert renamed.status_code == 200
     assert renamed.json()["data"]["attributes"]["name"] == "named-0"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sandbox_list_filters_by_type_category_and_sub_category(sandbox, aisq):
+    """providers.md §2.3: GET /api/v1/connectors?type=&category=&sub_category=. Each filter is a
+    scope of Multiwoven's Connector: `type` in either case; `category` data or ai_ml (the
+    catalogue's categories); `sub_category` llm, database, web, ai_ml_service or vector (a
+    connector whose data_type is vector is a vector database). Another value is no scope: 400."""
+    client = _client(aisq)
+    _create_sources(client, 1, prefix="rows")
+    vector = {**SAMPLES["source-postgresql"], "data_type": "vector"}
+    body = {
+        "connector": {
+            "name": "vectors",
+            "connector_type": "source",
+            "connector_name": "Postgresql",
+            "configuration": vector,
+        }
+    }
+    assert client.send(Call("POST", client.api_url("connectors"), json=body)).status == 201
+
+    def names(query: str) -> list[str]:
+        answer = requests.get(
+            client.api_url(f"connectors?{query}"), headers=AISQ_HEADERS, timeout=5
+        )
+        assert answer.status_code == 200, answer.text
+        return sorted(c["attributes"]["name"] for c in answer.json()["data"])
+
+    assert names("type=SOURCE") == ["rows-0", "vectors"]
+    assert names("type=destination") == []
+    assert names("category=data") == ["rows-0", "vectors"]
+    assert names("category=ai_ml") == []
+    assert names("sub_category=vector") == ["vectors"]
+    assert names("sub_category=database") == ["rows-0"]
+    assert names("sub_category=llm") == []
+    unknown = requests.get(
+        client.api_url("connectors?category=warehouse"), headers=AISQ_HEADERS, timeout=5
+    )
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"][0]["title"] == "Bad Request"
+    bad_type = requests.get(
+        client.api_url("connectors?type=sideways"), headers=AISQ_HEADERS, timeout=5
+    )
+    assert bad_type.status_code == 400 and bad_type.json() == {"errors": {"type": ["invalid type"]}}

@@ -400,10 +400,49 @@ def _ruby_int(value: str | None) -> int:
     return int(found.group(1)) if found else 0
 
 
+# The scopes ConnectorsController#index sends `category` and `sub_category` to (Connector model):
+# what each keeps of a connector's category and sub-category.
+LIST_SCOPES = {
+    "category": {"data": DATA_CATEGORIES, "ai_ml": {"AI Model"}},
+    "sub_category": {
+        "llm": {"LLM"},
+        "database": {"Relational Database", "database"},
+        "web": {"Web Scraper"},
+        "ai_ml_service": {"AI_ML Service"},
+        "vector": {"Vector Database"},
+    },
+}
+
+
+def _categories(row: SandboxConnector) -> dict[str, str]:
+    """A connector's category and sub-category, as Multiwoven's Connector sets them when saved:
+    its catalogue connector's (else "data" and "database"), and "Vector Database" for one whose
+    configuration's data_type is vector."""
+    data = row.data
+    found = definition(data["connector_type"], data["connector_name"]) or {}
+    sub_category = found.get("sub_category") or "database"
+    if isinstance(data.get("configuration"), dict) and data["configuration"].get("data_type") == (
+        "vector"
+    ):
+        sub_category = "Vector Database"
+    return {"category": found.get("category") or "data", "sub_category": sub_category}
+
+
 def _list(request: HttpRequest, workspace: str) -> HttpResponse:
     kind = request.GET.get("type")
-    if kind is not None and kind not in TYPES:
-        return contract_error({"type": ["must be one of: source, destination"]})
+    if kind is not None:  # a scope of the enum, in any case (`params[:type].downcase`)
+        kind = kind.lower()
+        if kind not in TYPES:
+            return contract_error({"type": ["invalid type"]})
+    wanted: dict[str, set[str]] = {}
+    for param, scopes in LIST_SCOPES.items():
+        value = request.GET.get(param)
+        if value is None:
+            continue
+        if value.lower() not in scopes:
+            # `@connectors.send(value.downcase)`: a name that is no scope raises NoMethodError.
+            return bad_request(f"undefined method '{value.lower()[:100]}' for Connector")
+        wanted[param] = scopes[value.lower()]
     # Kaminari: a page that is not a whole number is the first, and so is any below 1.
     page = max(_ruby_int(request.GET.get("page")), 1)
     asked = request.GET.get("per_page", "")
@@ -411,7 +450,8 @@ def _list(request: HttpRequest, workspace: str) -> HttpResponse:
     rows = [
         r
         for r in SandboxConnector.objects.filter(provider=PROVIDER, scope=workspace)
-        if kind is None or r.data["connector_type"] == kind
+        if (kind is None or r.data["connector_type"] == kind)
+        and all(_categories(r)[param] in kept for param, kept in wanted.items())
     ]
     rows.sort(key=lambda r: (r.data["updated_at"], r.pk), reverse=True)
     last = max((len(rows) + per_page - 1) // per_page, 1)
