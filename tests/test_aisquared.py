@@ -1152,3 +1152,18 @@ def test_sandbox_list_filters_by_type_category_and_sub_category(sandbox, aisq):
         client.api_url("connectors?type=sideways"), headers=AISQ_HEADERS, timeout=5
     )
     assert bad_type.status_code == 400 and bad_type.json() == {"errors": {"type": ["invalid type"]}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sandbox_catalogue_refuses_an_unknown_type_in_the_contracts_words(sandbox, aisq):
+    """providers.md §2.6, 1: a contract failure is a 400 {"errors": {field: [message]}}; for the
+    catalogue's `type` Multiwoven's ConnectorDefinitionContracts say "invalid connector type"."""
+    client = _client(aisq)
+    for path in ("connector_definitions?type=sideways", "connector_definitions/postgresql?type=x"):
+        answer = requests.get(client.api_url(path), headers=AISQ_HEADERS, timeout=5)
+        assert answer.status_code == 400
+        assert answer.json() == {"errors": {"type": ["invalid connector type"]}}
+    missing = requests.get(
+        client.api_url("connector_definitions/postgresql"), headers=AISQ_HEADERS, timeout=5
+    )
+    assert missing.status_code == 400 and missing.json() == {"errors": {"type": ["is missing"]}}

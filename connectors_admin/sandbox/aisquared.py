@@ -128,7 +128,7 @@ def definitions(request: HttpRequest) -> HttpResponse:
     if kind is None:
         return JsonResponse(found)
     if kind not in TYPES:
-        return contract_error({"type": ["must be one of: source, destination"]})
+        return contract_error({"type": ["invalid connector type"]})
     return JsonResponse(found[kind], safe=False)
 
 
@@ -164,7 +164,7 @@ def definition_detail(request: HttpRequest, name: str) -> HttpResponse:
     kind = request.GET.get("type")
     if kind not in TYPES:
         return contract_error(
-            {"type": ["is missing" if kind is None else "must be one of: source, destination"]}
+            {"type": ["is missing" if kind is None else "invalid connector type"]}
         )
     found = next((d for d in catalogue()[kind] if d["name"].lower() == name.lower()), None)
     return JsonResponse(found if found else {"data": []})
