@@ -714,30 +714,39 @@ def test_the_inline_check_never_calls_the_provider(owner_client, sandbox, aisq, 
 def test_a_lost_create_behind_a_page_of_newer_connectors_is_found_on_the_next(
     owner_client, sandbox, aisq, fault, tasks
 ):
-    """The list is newest first, ten a page: ten connectors changed since put the one a lost
-    create made on page 2, which its link leads to."""
+    """The list is newest first, read a hundred a page: a hundred connectors changed since put
+    the one a lost create made on page 2, which its link leads to."""
     owner_client.get(CREATE)
     fault("late", provider="aisquared")
     owner_client.post(CREATE, {**payload(aisq), "form_token": str(uuid.uuid4())}, headers=HTMX)
     assert Submission.objects.get(action="create").reconciliation == "pending"
     client = _client(aisq)
-    for i in range(10):
-        body = {
-            "connector": {
-                "name": f"newer-{i}",
-                "connector_type": "source",
-                "connector_name": "Postgresql",
-                "configuration": SAMPLES["source-postgresql"],
-            }
+    body = {
+        "connector": {
+            "name": "newer-0",
+            "connector_type": "source",
+            "connector_name": "Postgresql",
+            "configuration": SAMPLES["source-postgresql"],
         }
-        assert client.send(Call("POST", client.api_url("connectors"), json=body)).status == 201
+    }
+    assert client.send(Call("POST", client.api_url("connectors"), json=body)).status == 201
+    made = SandboxConnector.objects.filter(provider="aisquared").latest("pk")
+    SandboxConnector.objects.bulk_create(  # 99 more like it, as the workspace holds them
+        SandboxConnector(
+            provider="aisquared",
+            scope=made.scope,
+            remote_id=f"{made.pk * 1000 + i}",
+            data={**made.data, "name": f"newer-{i}"},
+        )
+        for i in range(1, 100)
+    )
 
     assert tasks.run("reconcile_create") == ["found"]
 
     lookup = Attempt.objects.filter(submission__action="reconcile").order_by("pk")
     assert [a.request["url"].rsplit("/", 1)[1] for a in lookup] == [
-        "connectors?type=source",
-        "connectors?page=2&per_page=10&type=source",
+        "connectors?type=source&per_page=100",
+        "connectors?page=2&per_page=100&type=source",
     ]
     assert Connector.objects.get().name == "Shop DB"
 
