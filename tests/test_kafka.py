@@ -232,6 +232,27 @@ def test_a_rebalance_409_is_retried(owner_client, sandbox, kc, fault):
     assert [a.response_status for a in attempts] == [409, 409, 200, 201]
 
 
+def test_kafka_connects_header_line_of_a_refused_create_is_not_an_error_of_its_own(
+    owner_client, sandbox, kc, fault
+):
+    # Kafka Connect's own 400 for a create: a header line, one line a property, a footer. Only
+    # the property's line is an error of a field; the header names no property ("is" is none).
+    header = "Connector configuration is invalid and contains the following 1 error(s):"
+    line = "Invalid value shop for configuration database: no such database on the server"
+    footer = "You can also find the above list of errors at the endpoint `/connector-plugins/…`"
+    fault(
+        "status",
+        provider="kafkaconnect",
+        method="POST",  # the validate (a PUT) passes; the create itself is refused
+        status=400,
+        message=f"{header}\n{line}\n{footer}",
+    )
+    url = reverse("connectors:create", args=["acme", "kafka-connect"])
+    response = owner_client.post(url, mongo_form(kc), headers=HTMX)
+    assert "Not created." in response.content.decode()
+    assert response.context["form"].errors == {"p_database": [line]}
+
+
 def test_an_s3_sink_takes_its_keys_from_a_stored_aws_credential(
     owner_client, sandbox, kc, team, owner
 ):

@@ -41,8 +41,9 @@ ALREADY_EXISTS = re.compile(r"already exists", re.I)
 NOT_FOUND = re.compile(
     r"^(Connector .+ not found|No status found for connector .+|Unknown connector:? .+)", re.S
 )
-# "Missing required configuration "x" which…" / "Invalid value v for configuration x: …"
-NAMED_KEY = re.compile(r'configuration "?([A-Za-z0-9_.+-]+)"?[ :]')
+# "Missing required configuration "x" which…" / "Invalid value v for configuration x: …", never
+# the header above them ("Connector configuration is invalid and contains…" names no property).
+NAMED_KEY = re.compile(r'(?:for|required) configuration "?([A-Za-z0-9_.+-]+)"?[ :]')
 SETTLE_POLLS = 1  # status reads again after a pause/resume/stop, 0.3 s later
 
 
