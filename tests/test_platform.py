@@ -246,6 +246,28 @@ def test_a_create_whose_answer_came_too_late_is_found_afterwards(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_create_the_provider_applies_after_our_timeout_is_not_called_not_created(
+    owner_client, sandbox, credential, fault, tasks
+):
+    # The provider holds the create longer than our read timeout, then applies it. A lookup
+    # made at once would not find it yet, say "not created: safe to try again", and a retry
+    # would make a second connector.
+    fault("slow", delay_ms=2500, method="POST")
+    html = create_s3(owner_client, credential).content.decode()
+    assert "did not answer within" in html
+    submission = Submission.objects.get(action="create")
+    assert submission.reconciliation == "pending"
+
+    assert tasks.run("reconcile_create", due_only=True) == []  # not looked for yet
+    deadline = time.monotonic() + 10
+    while not SandboxConnector.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert tasks.run("reconcile_create") == ["found"]
+    submission.refresh_from_db()
+    assert submission.connector == Connector.objects.get()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_create_dropped_before_it_was_applied_is_marked_not_created(
     owner_client, sandbox, credential, fault, tasks
 ):

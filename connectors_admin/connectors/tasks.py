@@ -231,13 +231,20 @@ def sweep_submissions() -> str:
     return f"{abandoned} abandoned, {queued} reconciliations queued"
 
 
-def _queue_lookup(submission_id: int) -> None:
-    result = reconcile_create.enqueue(submission_id)
+def _queue_lookup(submission_id: int, delay: timedelta | None = None) -> None:
+    lookup = reconcile_create
+    if delay and default_task_backend.supports_defer:
+        lookup = reconcile_create.using(run_after=timezone.now() + delay)
+    result = lookup.enqueue(submission_id)
     Submission.objects.filter(pk=submission_id).update(reconcile_task=str(result.id))
 
 
 def _reconcile_later(submission: Submission, **kwargs) -> None:
-    transaction.on_commit(lambda: _queue_lookup(submission.pk))
+    """A provider that did not answer in time may still be applying the create: looked for at
+    once, it would not be found yet and be called "not created", safe to try again. The first
+    look waits as long again as the call could have (then the sweep's, minutes apart)."""
+    wait = timedelta(seconds=settings.PROVIDER_CONNECT_TIMEOUT + settings.PROVIDER_READ_TIMEOUT)
+    transaction.on_commit(lambda: _queue_lookup(submission.pk, wait))
 
 
 def _follow_if_settling(connector: Connector, **kwargs) -> None:
