@@ -765,6 +765,7 @@ def test_a_lost_create_is_found_by_name_and_keeps_its_configuration_for_checks(
         "connector_name": "Postgresql",
         "name": "Shop DB",
         "secret_paths": [["credentials", "password"]],
+        "create_key": submission.identity["create_key"],  # the form's, for a retry to find
     }
     assert DB_PASSWORD not in str(submission.identity) + submission.secret_config
     assert tasks.run("reconcile_create") == ["found"]

@@ -323,6 +323,34 @@ def test_a_failed_attempt_renders_a_fresh_token_for_the_deliberate_retry(
     ]
 
 
+def test_a_retry_while_the_last_try_may_have_created_it_asks_first(
+    owner_client, sandbox, credential, fault
+):
+    """Mixpanel takes no idempotency key: its answer lost, a create may have been made while
+    the page says the outcome is unclear. Sending the form again (same form, new token) would
+    make a second connector: it is refused, saying why, until "Send it again anyway" is
+    ticked; every value stays in the form."""
+    fault("late")  # the sandbox creates it, then answers after our read timeout
+    html = post(owner_client, credential).content.decode()
+    assert "Outcome unclear." in html
+    create_key = html.split('name="create_key" value="', 1)[1].split('"', 1)[0]
+    new_token = html.split('name="form_token" value="', 1)[1].split('"', 1)[0]
+    retry = {"token": uuid.UUID(new_token), "create_key": create_key}
+    refused = html_of(post(owner_client, credential, **retry))
+    assert "The last try may have created this connector" in refused
+    assert 'name="send_again"' in refused and "Follow what became of it" in refused
+    assert 'value="acme-events"' in refused  # kept
+    assert Submission.objects.filter(action="create").count() == 1
+    assert SandboxConnector.objects.count() == 1
+    sent = html_of(post(owner_client, credential, send_again="1", **retry))
+    assert "Connector created" in sent
+    assert SandboxConnector.objects.count() == 2  # asked for: a second one
+
+
+def html_of(response) -> str:
+    return response.content.decode()
+
+
 def test_a_repost_while_the_first_still_waits_keeps_the_idempotency_key(
     owner_client, credential, owner, settings
 ):

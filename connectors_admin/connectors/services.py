@@ -187,9 +187,12 @@ def create_connector(
     kept: dict[str, Any] | None = None,
     idempotency_key: str = "",
     checked: bool = False,
+    create_key: str = "",
     request: HttpRequest | None = None,
 ) -> Submission:
     """Send the create request once per form token; a repeated token returns the first result.
+    `create_key`: the same for every try of one form while a try's outcome is unclear (kept
+    with the try, so that the next one can find it: see `unsettled_try`).
     `checked`: the connection of exactly this configuration was checked just before, and
     worked; a connector with no status of its own then says so, as a check would.
 
@@ -222,6 +225,7 @@ def create_connector(
                 identity={
                     **(identity or {}),
                     **({"idempotency_key": idempotency_key} if idempotency_key else {}),
+                    **({"create_key": create_key} if create_key else {}),
                 },
                 context=embedding.stamped(context),
                 # Kept until the create settles: if its process dies mid-call, the lookup
@@ -341,6 +345,23 @@ def _credential_gone(
             )
     except IntegrityError:
         return wait_for(Submission.objects.get(team=team, form_token=token))
+
+
+def unsettled_try(team: Any, template: ConnectorTemplate, create_key: str) -> Submission | None:
+    """An earlier try of the same form whose outcome is not known yet (still waiting for its
+    answer, or its answer lost and the connector being looked for), where a provider that
+    takes no idempotency key would make a second connector if the form were sent again."""
+    if template.provider.idempotent_creates:
+        return None  # the same key: the provider answers with the first connector
+    unsettled = Q(outcome=Submission.Outcome.PENDING) | Q(
+        reconciliation=Submission.Reconciliation.PENDING
+    )
+    return (
+        Submission.objects.filter(unsettled, team=team, action=Submission.CREATE)
+        .filter(identity__create_key=create_key)
+        .order_by("-pk")
+        .first()
+    )
 
 
 def _resolve_earlier_tries(submission: Submission, idempotency_key: str) -> None:

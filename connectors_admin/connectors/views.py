@@ -39,6 +39,7 @@ from .services import (
     list_importable,
     push_rotated,
     run_action,
+    unsettled_try,
 )
 
 PAGE_SIZE = 25
@@ -211,6 +212,20 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
         # A form that could not be built (its catalogue is unreachable, say) sends nothing.
         return _render_form(request, flow, context, form, token or uuid.uuid4(), keep_from=token)
     data = form.provider_data()
+    again = bool(request.POST.get("send_again"))
+    earlier = None
+    if create_key != token and not again:  # a retry: is the last try's outcome known yet?
+        earlier = unsettled_try(membership.team, flow.template, str(create_key))
+    if earlier is not None:
+        context["confirm_send_again"] = True
+        context["failed_submission"] = earlier
+        form.add_error(
+            None,
+            f"The last try may have created this connector: {flow.template.provider.label} did "
+            "not say, and it is being looked for there. Sent again, it would make a second "
+            "one. Wait for its outcome, or tick “Send it again anyway” below.",
+        )
+        return _render_form(request, flow, context, form, token, keep_from=token)
     confirmed = bool(request.POST.get("confirm_failed_check"))
     if flow.template.checks_connection and flow.failed_check(token, data) and not confirmed:
         context["confirm_failed_check"] = True
@@ -231,6 +246,7 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
         kept=form.configuration_secrets(),
         token=token,
         idempotency_key=f"connector-create-{flow.template.slug}:{create_key}",
+        create_key=str(create_key),
         checked=bool(flow.template.checks_connection and flow.last_check(token, data)),
         request=request,
     )
