@@ -1310,3 +1310,27 @@ def test_a_connector_made_but_not_recordable_is_said_and_its_exchange_kept(scrip
     assert "typedSecretDoNotLeak" not in html + json.dumps(
         list(Attempt.objects.values()), default=str
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "call",
+    [
+        # An operator's address with a port no request can go to (a typo in the settings).
+        Call("POST", "http://connect.internal:808080/connectors", json={"name": "orders"}),
+        # A body that is not JSON (a NaN typed into a JSON field parses in Python).
+        Call("POST", "http://127.0.0.1:9/connectors", json={"batch.size": float("nan")}),
+    ],
+    ids=["address", "body"],
+)
+def test_a_request_that_cannot_be_built_is_not_said_to_have_failed_mid_answer(team, owner, call):
+    """requests refuses to build it before anything is sent: that is said as it is, not as a
+    connection that failed mid-answer (a "dropped" call that may have been applied, retried
+    and looked for again), and its error, which quotes the address, is not quoted."""
+    client = make_aisquared_credential(team, owner).client()
+    exchange = client.send(call)
+    error = exchange.error
+    assert error is not None and exchange.status is None
+    assert "Nothing was sent" in error.message and "mid-answer" not in error.message
+    assert not error.may_have_reached and error.kind not in ("dropped", "unreachable")
+    assert "808080" not in error.message

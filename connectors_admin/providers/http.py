@@ -198,6 +198,11 @@ class _Unsendable(Exception):
     """A header value no HTTP request can carry. Never holds the value (a token, say)."""
 
 
+class _Unbuildable(Exception):
+    """A request that could not be built (an address no request can go to, a body that is not
+    JSON): nothing was sent. Never holds requests' own error, which quotes the address."""
+
+
 UNSENDABLE = (
     "A stored value holds a line break or another control character, which no request can "
     "carry in its headers: edit the credential and type that value again. Nothing was sent."
@@ -207,11 +212,13 @@ UNSENDABLE = (
 def _prepared(call: Call, session: requests.Session) -> requests.PreparedRequest:
     """The request as it will be sent, its authentication applied; `_Unsendable` when one of
     its headers cannot be sent (refused here: http.client's error quotes the whole value,
-    secret included)."""
+    secret included); `_Unbuildable` when requests refuses to build it at all."""
     try:
         request = call.prepare(session)
     except requests.exceptions.InvalidHeader:
         raise _Unsendable from None
+    except requests.RequestException:
+        raise _Unbuildable from None
     for name, value in request.headers.items():
         text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
         if NOT_ONE_LINE.search(text) or NOT_ONE_LINE.search(str(name)):
@@ -401,6 +408,12 @@ class HttpClient:
             response.raw.release_conn()  # read in full: kept alive in its pool for the next call
         except _Unsendable:
             exchange.error = ProviderError(UNSENDABLE, kind="credential")
+        except _Unbuildable:
+            exchange.error = ProviderError(
+                f"The request to {self.label} could not be built from its settings (an address "
+                "or a body no request can carry). Nothing was sent.",
+                kind="internal",
+            )
         except _AnswerTooSlow:
             exchange.error = self._timed_out(
                 writes,
