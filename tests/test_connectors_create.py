@@ -757,3 +757,10 @@ def test_a_project_listed_past_the_page_limit_says_what_it_could_not_read(
     assert "may have been deleted" not in said
     ours.refresh_from_db()
     assert ours.deleted_at is None
+    # Ticked from a list read before (another tab), one past the cut is not said gone.
+    ticked = {"credential": credential.pk, "project_id": 4242, "residency": "us"}
+    imported = owner_client.post(url, {**ticked, "remote_id": ["past-the-cut"]}, follow=True)
+    assert (
+        "1 of those ticked was not imported: 1 is past the part of the list that was read."
+        in imported.content.decode()
+    )

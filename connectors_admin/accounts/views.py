@@ -133,6 +133,11 @@ def team_leave(request: HttpRequest, team: str) -> HttpResponse:
             },
         )
     with transaction.atomic():
+        # Its role as it is now (an owner may have changed it since the page was read).
+        membership = get_object_or_404(
+            Membership.objects.select_for_update().select_related("user", "team"),
+            pk=membership.pk,
+        )
         refusal = LAST_OWNER_LEAVING if last_owner(membership, lock=True) else ""
         if not refusal:
             remove_member(request, membership, message="left the team")

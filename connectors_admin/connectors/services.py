@@ -1331,13 +1331,16 @@ def import_connectors(
         request=request,
     )
     imported: list[Connector] = []
-    skipped = {"recorded": 0, "gone": len(chosen - {r.remote_id for r, *_ in listed})}
-    skipped["cannot"] = 0
-    if submission.outcome != Submission.Outcome.SUCCEEDED:
-        skipped["gone"] = 0  # not listed: nothing is known of them
+    missing = len(chosen - {r.remote_id for r, *_ in listed})
+    skipped = {"recorded": 0, "gone": 0, "unread": 0, "cannot": 0}
+    if submission.outcome == Submission.Outcome.SUCCEEDED:  # else nothing is known of them
+        # Not in a list cut at its page limit: perhaps past the cut, not gone.
+        skipped["unread" if submission.listed_in_part else "gone"] = missing
+    seen: set[str] = set()
     for remote, known, cannot, carries in listed:
-        if remote.remote_id not in chosen:
-            continue
+        if remote.remote_id not in chosen or remote.remote_id in seen:
+            continue  # not ticked, or listed twice (moved up a page while the list was read)
+        seen.add(remote.remote_id)
         if known is not None or cannot:
             skipped["recorded" if known is not None else "cannot"] += 1
             continue

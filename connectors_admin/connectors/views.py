@@ -677,9 +677,12 @@ def _not_imported(skipped: dict[str, int], template: ConnectorTemplate) -> str:
     if skipped["gone"]:
         n = skipped["gone"]
         said.append(f"{n} {pluralize(n, 'is,are')} no longer listed by {template.provider.label}")
+    if skipped["unread"]:
+        n = skipped["unread"]
+        said.append(f"{n} {pluralize(n, 'is,are')} past the part of the list that was read")
     if skipped["cannot"]:
         n = skipped["cannot"]
-        said.append(f"{n} cannot be recorded here (the list says why)")
+        said.append(f"{n} cannot be recorded here (list them again to see why)")
     total = sum(skipped.values())
     return f"{total} of those ticked {pluralize(total, 'was,were')} not imported: " + (
         "; ".join(said) + "."

@@ -172,7 +172,8 @@ class CredentialAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         # New values (a secret, a user, a host) are tested anew, as on the team's pages, and
         # so is a credential enabled again (its last test may say only that it was disabled).
-        public_changed = change and obj.public != stored.public
+        # What the operator changed, against the row as it is now (locked above).
+        public_changed = change and "public" in form.changed_data and obj.public != stored.public
         retest = (
             not change or bool(secrets) or public_changed or (obj.enabled and not stored.enabled)
         )
