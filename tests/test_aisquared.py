@@ -1062,19 +1062,7 @@ def test_sandbox_refuses_a_duplicate_name_in_multiwovens_words(sandbox, aisq):
     detail is the sentence and it has no `source`)."""
     client = _client(aisq)
     _create_sources(client, 1, prefix="dup")
-    again = requests.post(
-        client.api_url("connectors"),
-        headers=AISQ_HEADERS,
-        json={
-            "connector": {
-                "name": "dup-0",
-                "connector_type": "source",
-                "connector_name": "Postgresql",
-                "configuration": SAMPLES["source-postgresql"],
-            }
-        },
-        timeout=5,
-    )
+    again = _post_source(client, "dup-0", SAMPLES["source-postgresql"])
     assert again.status_code == 422
     assert again.json() == {
         "errors": [
@@ -1086,20 +1074,21 @@ def test_sandbox_refuses_a_duplicate_name_in_multiwovens_words(sandbox, aisq):
         ]
     }
     # It looks for the namesake before it validates the configuration.
-    invalid = requests.post(
-        client.api_url("connectors"),
-        headers=AISQ_HEADERS,
-        json={
-            "connector": {
-                "name": "dup-0",
-                "connector_type": "source",
-                "connector_name": "Postgresql",
-                "configuration": {"host": "h"},
-            }
-        },
-        timeout=5,
-    )
+    invalid = _post_source(client, "dup-0", {"host": "h"})
     assert invalid.json() == again.json()
+
+
+def _post_source(client, name: str, configuration: dict) -> requests.Response:
+    """A PostgreSQL source posted to the sandbox as any client would, its answer as it came."""
+    body = {
+        "connector": {
+            "name": name,
+            "connector_type": "source",
+            "connector_name": "Postgresql",
+            "configuration": configuration,
+        }
+    }
+    return requests.post(client.api_url("connectors"), headers=AISQ_HEADERS, json=body, timeout=5)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -670,19 +670,13 @@ def _import_initial(form_class: type[forms.Form]) -> dict[str, Any]:
 
 def _not_imported(skipped: dict[str, int], template: ConnectorTemplate) -> str:
     """Why some of the connectors ticked were not imported, in words."""
-    said = []
-    if skipped["recorded"]:
-        n = skipped["recorded"]
-        said.append(f"{n} {pluralize(n, 'is,are')} already recorded here")
-    if skipped["gone"]:
-        n = skipped["gone"]
-        said.append(f"{n} {pluralize(n, 'is,are')} no longer listed by {template.provider.label}")
-    if skipped["unread"]:
-        n = skipped["unread"]
-        said.append(f"{n} {pluralize(n, 'is,are')} past the part of the list that was read")
-    if skipped["cannot"]:
-        n = skipped["cannot"]
-        said.append(f"{n} cannot be recorded here (list them again to see why)")
+    why = {
+        "recorded": "already recorded here",
+        "gone": f"no longer listed by {template.provider.label}",
+        "unread": "past the part of the list that was read",
+        "cannot": "not recordable here (list them again to see why)",
+    }
+    said = [f"{n} {pluralize(n, 'is,are')} {why[key]}" for key, n in skipped.items() if n]
     total = sum(skipped.values())
     return f"{total} of those ticked {pluralize(total, 'was,were')} not imported: " + (
         "; ".join(said) + "."
