@@ -312,6 +312,14 @@ def made_elsewhere(sandbox, name: str, config: dict) -> None:
     assert answer.status_code == 201, answer.text
 
 
+def imported(owner_client, sandbox, kc, name: str, config: dict) -> Connector:
+    """A connector made at the cluster with another tool, then imported here."""
+    made_elsewhere(sandbox, name, config)
+    url = reverse("connectors:import", args=["acme", "kafka-connect"])
+    owner_client.post(url, {"credential": kc.pk, "remote_id": [name]})
+    return Connector.objects.get(remote_id=name)
+
+
 def test_an_imported_connector_is_linked_to_the_stored_credentials_it_carries(
     owner_client, sandbox, kc, aws, team, owner
 ):
@@ -436,8 +444,10 @@ def test_a_stored_login_typed_over_in_an_imported_connector_s_first_reconfigure_
     login = stored_uri(
         team, owner, f"postgresql://loader:{KAFKA_CONNECT_PASSWORD}@db.internal/shop", "Shop DB"
     )
-    made_elsewhere(
+    connector = imported(
+        owner_client,
         sandbox,
+        kc,
         "shop-typed-over",
         {
             "connector.class": JDBC_SINK,
@@ -446,12 +456,10 @@ def test_a_stored_login_typed_over_in_an_imported_connector_s_first_reconfigure_
             "connection.password": KAFKA_CONNECT_PASSWORD,
         },
     )
-    url = reverse("connectors:import", args=["acme", "kafka-connect"])
-    owner_client.post(url, {"credential": kc.pk, "remote_id": ["shop-typed-over"]})
     assert EmbeddedCredential.objects.get().credential == login
     used = AuditEvent.objects.filter(action="credential.used", target_id=str(login.pk))
     before = used.count()
-    url, properties = reconfigure_form(owner_client, Connector.objects.get())
+    url, properties = reconfigure_form(owner_client, connector)
     typed = {
         "properties": json.dumps(properties),
         "secret_properties": "connection.password=another-password-typed",
@@ -468,8 +476,10 @@ def test_an_imported_connector_with_a_secret_no_stored_credential_holds_is_not_p
     """Made elsewhere with the stored AWS pair and a secret of its own: a rotation of the pair
     cannot send the whole configuration back (that secret is masked and not known here), so
     nothing is sent; a reconfigure asks for that secret only, and then the push can go."""
-    made_elsewhere(
+    connector = imported(
+        owner_client,
         sandbox,
+        kc,
         "lake-with-jaas",
         {
             "connector.class": S3_SINK,
@@ -480,9 +490,6 @@ def test_an_imported_connector_with_a_secret_no_stored_credential_holds_is_not_p
             "sasl.jaas.config": "own-jaas-do-not-leak",
         },
     )
-    url = reverse("connectors:import", args=["acme", "kafka-connect"])
-    owner_client.post(url, {"credential": kc.pk, "remote_id": ["lake-with-jaas"]})
-    connector = Connector.objects.get()
     assert EmbeddedCredential.objects.get().credential == aws
     rotate(owner_client, aws)
     said = push(owner_client, aws)
@@ -543,8 +550,10 @@ def test_an_imported_connector_moved_to_another_host_does_not_get_the_stored_log
     login = stored_uri(
         team, owner, "postgresql://loader:stored-login-pw-do-not-leak@db.internal/shop", "Shop DB"
     )
-    made_elsewhere(
+    connector = imported(
+        owner_client,
         sandbox,
+        kc,
         "shop-moving",
         {
             "connector.class": JDBC_SINK,
@@ -553,9 +562,6 @@ def test_an_imported_connector_moved_to_another_host_does_not_get_the_stored_log
             "connection.password": "stored-login-pw-do-not-leak",
         },
     )
-    url = reverse("connectors:import", args=["acme", "kafka-connect"])
-    owner_client.post(url, {"credential": kc.pk, "remote_id": ["shop-moving"]})
-    connector = Connector.objects.get()
     assert EmbeddedCredential.objects.get().credential == login
     # At the cluster, the connector now writes to another database, with that one's password.
     moved = {
