@@ -15,6 +15,23 @@
     }
   });
 
+  // An inline check of a field (run as it is left) comes back with its error beside it, while
+  // focus is already on the next field: a screen reader would not hear it. Say it in the page's
+  // polite live region (base.html), which is there from the start, so it is read out.
+  document.addEventListener("htmx:load", function (event) {
+    var wrap = event.target;
+    var said = document.getElementById("page-said");
+    if (!said || !wrap || !wrap.matches || !wrap.matches(".field-wrap")) return;
+    var errors = wrap.querySelector(".errorlist");
+    if (!errors) return;
+    var name = wrap.querySelector("label, legend");
+    var label = name ? name.textContent.replace(/\s+/g, " ").trim() : "";
+    said.textContent = "";  // the same words again are a new announcement
+    setTimeout(function () {
+      said.textContent = (label ? label + ": " : "") + errors.textContent.replace(/\s+/g, " ").trim();
+    }, 50);
+  });
+
   // On a full page load that announces an outcome, start there (an error summary first).
   document.addEventListener("DOMContentLoaded", function () {
     var outcome = document.querySelector(".alert-error[data-focus]") ||
