@@ -166,6 +166,23 @@ def test_a_credential_without_a_secret_never_says_one_is_stored(owner_client, te
 
 
 @pytest.mark.django_db
+def test_adding_a_cluster_without_a_password_never_speaks_of_an_encrypted_secret(owner_client):
+    """A Kafka Connect cluster without auth is stored with no secret: neither the message nor
+    the page it lands on says one was encrypted, set, or is being tested."""
+    response = owner_client.post(
+        reverse("credentials:add", args=["acme", "kafkaconnect"]),
+        {"label": "Open cluster", "cluster": "Sandbox", "username": "", "password": ""},
+        follow=True,
+    )
+    html = response.text
+    assert "“Open cluster” is stored. It holds no secret." in html
+    assert "Its secret is encrypted" not in html and "Encrypted at rest" not in html
+    assert "No secret is stored: calls made with it send none." in html
+    assert "The new secret is being tested" not in html
+    assert "It is being tested in the background" in html
+
+
+@pytest.mark.django_db
 def test_a_disabled_credential_keeps_its_last_real_test(owner_client, credential):
     from datetime import UTC, datetime
 

@@ -122,7 +122,14 @@ def credential_add(request: HttpRequest, team: str, kind: str) -> HttpResponse:
                 target=credential,
                 after=credential.audit_state(),
             )
-            messages.success(request, f"“{credential.label}” is stored. Its secret is encrypted.")
+            messages.success(
+                request,
+                f"“{credential.label}” is stored."
+                # An optional secret left empty (a cluster without auth): nothing was encrypted.
+                + (
+                    " Its secret is encrypted." if credential.has_secret else " It holds no secret."
+                ),
+            )
             return redirect("credentials:detail", team=team, pk=credential.pk)
     return render(request, "credentials/add.html", _context(membership, kind=kind_obj, form=form))
 
