@@ -238,6 +238,24 @@ def test_list_shows_only_the_teams_connectors(client_for, outsider, team, owner,
 
 
 @pytest.mark.django_db
+def test_a_status_shown_before_any_is_reported_is_a_status_filter_too(
+    owner_client, team, owner, credential
+):
+    """AI Squared's rows read "not checked" until a check says otherwise: the Status filter
+    offers that word, and picking it lists those rows only."""
+    mixpanel, aisquared = make_connectors(team, credential, owner, 2)
+    Connector.objects.filter(pk=aisquared.pk).update(
+        provider="aisquared", template="aisquared-source", remote_status="", name="warehouse-pg"
+    )
+    url = reverse("connectors:list", args=["acme"])
+    html = owner_client.get(url).text
+    assert "not checked" in html  # the row's status
+    assert '<option value="not checked"' in html
+    shown = owner_client.get(url, {"status": "not checked"}).text
+    assert "warehouse-pg" in shown and mixpanel.name not in shown
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(("rows", "queries"), [(1, 5), (40, 6)])
 def test_list_query_count_does_not_grow(
     owner_client, team, owner, credential, rows, queries, django_assert_num_queries

@@ -58,6 +58,14 @@ def declared_statuses() -> list[str]:
     return sorted(found | {Connector.DELETED})
 
 
+def shown_statuses() -> list[str]:
+    """The declared statuses and what a provider's rows show before any is reported (AI
+    Squared's "not checked", never stored): every status the list shows is one its filter
+    offers, and `showing_status` finds its rows."""
+    empty = {p.empty_status.lower() for p in PROVIDERS.values() if p.empty_status}
+    return sorted(set(declared_statuses()) | empty)
+
+
 def status_spellings(status: str) -> list[str]:
     """The stored spellings of a status choice: each declared status that reads the same."""
     return sorted(
@@ -135,7 +143,7 @@ class ConnectorFilter(forms.Form):
             (slug, t.label) for slug, t in TEMPLATES.items()
         ]
         self.fields["status"].choices = [("", "Any status"), (NO_STATUS, "no status reported")] + [
-            (s, s) for s in declared_statuses()
+            (s, s) for s in shown_statuses()
         ]
         # Read when a page shows these options or a link applies one of them, not before.
         self.fields["credential"].choices = lambda: (
