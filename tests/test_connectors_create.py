@@ -217,6 +217,18 @@ def test_provider_rejects_the_credential(owner_client, sandbox, team, owner):
         response, "did not accept the credential (HTTP 401)", "Invalid service account credentials"
     )
     assert submission.response_status == 401
+    # What to do next: another credential, or this one's page to rotate its secret.
+    html = response.content.decode()
+    detail = reverse("credentials:detail", args=["acme", bad.pk])
+    assert "Pick another credential below" in html
+    assert f'<a href="{detail}">open “{bad.label}”</a> to rotate its secret' in html
+
+
+def test_a_member_refused_by_the_provider_is_sent_to_an_admin(client_for, member, sandbox, team):
+    bad = make_credential(team, member, secret="invalid-secret-0000")
+    html = post(client_for(member), bad).content.decode()
+    assert "ask an admin to rotate the secret of “Production”" in html
+    assert reverse("credentials:detail", args=["acme", bad.pk]) not in html
 
 
 def test_project_not_enrolled_is_a_403(owner_client, sandbox, credential):
