@@ -166,6 +166,37 @@ def test_a_push_keeps_what_was_changed_at_the_cluster_since(owner_client, sandbo
     assert properties["topics"] == "orders,invoices,refunds"
 
 
+def test_an_aws_rotation_takes_the_new_keys_id_with_its_secret_and_pushes_both(
+    owner_client, sandbox, kc, aws
+):
+    """AWS issues a new secret only with a new access key id: the rotate form asks for both
+    (the id prefilled as optional), and the push carries the pair."""
+    assert "Connector created" in create(owner_client, "kafka-connect", s3_sink(kc, aws))
+    url = reverse("credentials:rotate", args=["acme", aws.pk])
+    form = owner_client.get(url).text
+    assert 'name="aws_access_key_id"' in form and "Left empty, it stays." in form
+    new_id = "AKIA" + "N" * 16
+    owner_client.post(url, {"aws_access_key_id": new_id, "aws_secret_access_key": ROTATED})
+    aws.refresh_from_db()
+    assert aws.public["aws_access_key_id"] == new_id
+    assert "pushed" in push(owner_client, aws)
+    config = at_cluster("lake-sink")
+    assert config["aws.access.key.id"] == new_id and config["aws.secret.access.key"] == ROTATED
+    # Left empty, the id stays; one that is no key id is refused, nothing replaced.
+    owner_client.post(url, {"aws_access_key_id": "", "aws_secret_access_key": AWS_SECRET})
+    aws.refresh_from_db()
+    assert (
+        aws.public["aws_access_key_id"] == new_id
+        and aws.secrets()["aws_secret_access_key"] == AWS_SECRET
+    )
+    refused = owner_client.post(
+        url, {"aws_access_key_id": "nope", "aws_secret_access_key": ROTATED}
+    )
+    assert "An access key id is AKIA or ASIA" in refused.text
+    aws.refresh_from_db()
+    assert aws.secrets()["aws_secret_access_key"] == AWS_SECRET
+
+
 def test_a_push_over_a_secret_changed_elsewhere_is_refused_never_sent_masked(
     owner_client, sandbox, kc, aws
 ):

@@ -50,8 +50,15 @@ def rotate_form(
     form = kind.form_class(data=data, files=files)
     keep = set(kind.form_class.secret_input_names())
     for name in list(form.fields):
-        if name not in keep:
+        if name not in keep and name not in kind.form_class.rotated_with:
             del form.fields[name]
+    for name in kind.form_class.rotated_with:
+        field = form.fields[name]
+        field.required = False
+        stored = credential.public.get(name, "")
+        field.help_text = (
+            f"Now {stored}. A new key comes with its own id: type it here. Left empty, it stays."
+        )
     # Checks across fields (a password needs its user) read the rest from what is stored.
     form.stored = dict(credential.public)
     return form

@@ -30,6 +30,7 @@ def _secret_input(label: str, help_text: str = "", max_length: int = 4000) -> fo
 
 class AwsKeyForm(CredentialForm):
     secret_fields = ("aws_secret_access_key",)
+    rotated_with = ("aws_access_key_id",)
 
     aws_access_key_id = forms.CharField(
         label="Access key id",
@@ -40,6 +41,8 @@ class AwsKeyForm(CredentialForm):
 
     def clean_aws_access_key_id(self) -> str:
         value = self.cleaned_data["aws_access_key_id"].strip()
+        if not value and not self.fields["aws_access_key_id"].required:
+            return self.stored.get("aws_access_key_id", "")  # a rotation that keeps its id
         if not AWS_KEY_ID.match(value):
             raise forms.ValidationError(
                 "An access key id is AKIA or ASIA and 16 more capitals or digits."

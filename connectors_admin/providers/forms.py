@@ -57,8 +57,12 @@ class CredentialForm(forms.Form):
     # give to other connectors. So a place does not change while they are live, and a
     # connector is recorded once per place, not once per provider.
     place_fields: ClassVar[tuple[str, ...]] = ()
-    # The inputs that carry the secrets (a key file, say); rotating a secret asks for these only.
+    # The inputs that carry the secrets (a key file, say); rotating a secret asks for these.
     secret_inputs: ClassVar[tuple[str, ...] | None] = None
+    # Fields that are not secret but are issued anew with the secret (an AWS key's id: AWS
+    # never gives an existing id a new secret). Rotating asks for them too, optional: left
+    # empty, the stored value stays.
+    rotated_with: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def secret_input_names(cls) -> tuple[str, ...]:
