@@ -225,6 +225,11 @@ class Submission(models.Model):
     secret_config = EncryptedTextField()
     # The queued task of its latest lookup: the sweep queues no other while that one waits.
     reconcile_task = models.CharField(max_length=64, blank=True, editable=False)
+    # A background read that found nothing new (the status, title, parts and error as they
+    # were): recorded with its exchanges like any call, but left out of the connector's history
+    # unless asked for, and not audited, so that the scheduled refreshes every few minutes do
+    # not bury what people did and what changed.
+    routine = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -242,6 +247,12 @@ class Submission(models.Model):
             models.Index(fields=["-created_at"], name="submission_newest"),
             # A connector's history, newest first.
             models.Index(fields=["connector", "-created_at"], name="submission_history"),
+            # What the history shows unless asked: not the routine background reads.
+            models.Index(
+                fields=["connector", "-created_at"],
+                condition=models.Q(routine=False),
+                name="submission_history_shown",
+            ),
             # The sweep: operations still pending, and creates still being looked for.
             models.Index(
                 fields=["created_at"],

@@ -909,6 +909,18 @@ def _apply_read(
             _apply(connector, result, client)
 
 
+def _shown(connector: Connector) -> tuple:
+    """What the list and the record's page show of a connector, which a read may change (not
+    the raw record, whose timestamps some providers move on every read)."""
+    return (
+        connector.remote_status,
+        connector.name,
+        connector.summary,
+        connector.last_error,
+        connector.deleted_at,
+    )
+
+
 def _apply(connector: Connector, result: ActionResult, client: ProviderClient) -> None:
     """Store what an action found; a record deleted meanwhile is left as it is."""
     changes: dict[str, Any] = {"last_error": "" if result.ok else result.message}
@@ -1113,9 +1125,14 @@ def run_action(
     kept = _KeptReads(connector)
     had_kept = bool(connector.secret_config)  # a reconfigure may keep one for the next time
     stored = None
+    # A read by the background work (a scheduled refresh, a state followed) is audited, and
+    # shown in the history, only if it found something new: see `Submission.routine`.
+    background_read = user is None and not action.changes_remote
+    shown_before = _shown(connector)
     try:
         client = _client_for(connector)
-        _used(connector.credential, submission, request)
+        if not background_read:
+            _used(connector.credential, submission, request)
         _record_attempts(submission, client)
         stored = _StoredValues(connector, client)
         target = Target(
@@ -1182,24 +1199,34 @@ def run_action(
         submission.details = client.redactor.data(result.details)
         result.rows = client.redactor.data(result.rows)
         submission.result = result
-        record(
-            action.audit,
-            request=request,
-            actor=user,
-            team=connector.team,
-            target=connector,
-            after={"action": action.slug, "ok": result.ok, "status": connector.remote_status},
-            message=result.message,
-        )
+        submission.routine = background_read and _shown(connector) == shown_before
+        if not submission.routine:
+            record(
+                action.audit,
+                request=request,
+                actor=user,
+                team=connector.team,
+                target=connector,
+                after={"action": action.slug, "ok": result.ok, "status": connector.remote_status},
+                message=result.message,
+            )
+    submission.routine = background_read and _shown(connector) == shown_before
     if client is not None and client.exchanges:
         sent: list[Credential] = []
+        if background_read:
+            sent = [connector.credential]  # marked used once it was: audited if not routine
         if kept.read and had_kept:
             # The kept configuration went out again: so did the stored credentials inside it.
-            sent = [link.credential for link in connector.embedded.select_related("credential")]
+            sent += [link.credential for link in connector.embedded.select_related("credential")]
         # A connector made elsewhere: the stored credentials whose values were handed out.
         sent += [c for c in (stored.handed if stored else []) if c not in sent]
-        for credential in sent:
-            _used(credential, submission, request)
+        if submission.routine:
+            Credential.objects.filter(pk__in=[c.pk for c in sent]).update(
+                last_used_at=timezone.now()
+            )
+        else:
+            for credential in sent:
+                _used(credential, submission, request)
     _finish(submission, client)
     submission.save()
     if unclear:

@@ -407,7 +407,8 @@ def connector_detail(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResp
             "connectors/detail.html#record-panel",
             {"membership": membership, "team": membership.team, "connector": connector},
         )
-    history = _history(connector, request.GET.get("history"))
+    routine = request.GET.get("routine") == "1"
+    history = _history(connector, request.GET.get("history"), routine=routine)
     # The create submission may be older than the newest twenty: fetched on its own.
     created = connector.submissions.filter(action=Submission.CREATE).first()
     return render(
@@ -419,14 +420,20 @@ def connector_detail(request: HttpRequest, team: str, pk: uuid.UUID) -> HttpResp
             "connector": connector,
             "submissions": history.object_list,
             "history": history,
+            "routine": routine,
             "create_submission": created,
         },
     )
 
 
-def _history(connector: Connector, page: object) -> CappedPage:
+def _history(connector: Connector, page: object, *, routine: bool = False) -> CappedPage:
+    """A connector's operations, newest first; with `routine`, the background reads that found
+    nothing new too (Submission.routine)."""
+    operations = (
+        connector.submissions.all() if routine else connector.submissions.filter(routine=False)
+    )
     return CappedPaginator(
-        connector.submissions.select_related("user")
+        operations.select_related("user")
         .prefetch_related("attempts")
         .order_by("-created_at", "-pk"),
         HISTORY_PAGE,

@@ -200,11 +200,12 @@ def _detail_context(
 ) -> dict:
     # What the two lists show, without the records, requests and answers the rows carry.
     connectors = credential.connectors.only(*USAGE_CONNECTOR_FIELDS).order_by("-created_at", "-pk")
+    # Background refreshes that found nothing new are left out unless asked for (?routine=1).
+    routine = request.GET.get("routine") == "1"
     calls = (
-        credential.submissions.select_related("user")
-        .only(*USAGE_CALL_FIELDS)
-        .order_by("-created_at", "-pk")
+        credential.submissions.all() if routine else credential.submissions.filter(routine=False)
     )
+    calls = calls.select_related("user").only(*USAGE_CALL_FIELDS).order_by("-created_at", "-pk")
     return _context(
         membership,
         credential=credential,
@@ -214,6 +215,7 @@ def _detail_context(
         connectors=CappedPaginator(connectors, USAGE_PAGE).get_page(request.GET.get("connectors")),
         embedded=_embedded_copies(credential, request.GET.get("embedded")),
         submissions=CappedPaginator(calls, USAGE_PAGE).get_page(request.GET.get("calls")),
+        routine=routine,
         compare=compare_form(credential.kind_obj),
         **extra,
     )

@@ -1,0 +1,108 @@
+"""The background work reads every live connector every few minutes. A read that finds nothing
+new is recorded with its exchanges like any call, but it is not audited and the connector's
+history and the credential's calls leave it out unless asked: what people did, and what changed,
+stay in sight. Through the sandbox, whose connector rows are the provider's side."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from connectors_admin.audit.models import AuditEvent
+from connectors_admin.connectors.models import Connector, Submission
+from connectors_admin.connectors.tasks import refresh_connector
+from connectors_admin.sandbox.models import SandboxConnector
+
+from .test_platform import HTMX, create_s3
+
+
+def events_since(pk: int) -> list[str]:
+    return list(AuditEvent.objects.filter(pk__gt=pk).order_by("pk").values_list("action", flat=True))
+
+
+def last_event() -> int:
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def background_refresh(connector: Connector) -> Submission:
+    assert refresh_connector.call(str(connector.pk)) in ("succeeded", "failed")
+    return Submission.objects.filter(action="refresh").latest("pk")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_background_refresh_that_finds_nothing_new_stays_out_of_sight(
+    owner_client, sandbox, credential
+):
+    create_s3(owner_client, credential)
+    connector = Connector.objects.get()
+    detail = reverse("connectors:detail", args=["acme", connector.pk])
+
+    # Mixpanel has made it active meanwhile: the refresh that finds it is audited and shown.
+    SandboxConnector.objects.update(created_at=timezone.now() - timedelta(minutes=1))
+    before = last_event()
+    found = background_refresh(connector)
+    connector.refresh_from_db()
+    assert connector.remote_status == "active" and not found.routine
+    assert sorted(events_since(before)) == ["connector.refreshed", "credential.used"]
+
+    # Nothing new since: recorded with its exchange, the credential's last use moved on, but
+    # neither audited nor in the history.
+    credential.refresh_from_db()
+    used = credential.last_used_at
+    before = last_event()
+    quiet = background_refresh(connector)
+    assert quiet.routine and quiet.outcome == Submission.Outcome.SUCCEEDED
+    assert quiet.attempts.count() == 1
+    assert events_since(before) == []
+    credential.refresh_from_db()
+    assert credential.last_used_at > used
+
+    def shown(url: str) -> str:
+        return owner_client.get(url).content.decode()
+
+    one = f'href="{reverse("connectors:submission", args=["acme", quiet.pk])}"'
+    other = f'href="{reverse("connectors:submission", args=["acme", found.pk])}"'
+    page = shown(detail)
+    assert other in page and one not in page
+    assert "Background refreshes that found nothing new are left out" in page
+    page = shown(detail + "?routine=1")
+    assert other in page and one in page
+    calls = reverse("credentials:detail", args=["acme", credential.pk])
+    assert one not in shown(calls) and other in shown(calls)
+    assert one in shown(calls + "?routine=1")
+
+    # Someone asking for a refresh is always on the record, whatever it finds.
+    before = last_event()
+    owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+    asked = Submission.objects.filter(action="refresh").latest("pk")
+    assert not asked.routine and asked.user is not None
+    assert events_since(before) == ["credential.used", "connector.refreshed"]
+    assert f'href="{reverse("connectors:submission", args=["acme", asked.pk])}"' in shown(detail)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_background_refresh_failing_is_shown_once_until_it_fails_otherwise(
+    owner_client, sandbox, credential, fault
+):
+    create_s3(owner_client, credential)
+    connector = Connector.objects.get()
+
+    fault("status", status=404, times=1)
+    first = background_refresh(connector)
+    connector.refresh_from_db()
+    assert first.outcome == Submission.Outcome.FAILED and not first.routine
+    assert connector.last_error
+
+    fault("status", status=404, times=1)
+    again = background_refresh(connector)  # the same failure: said once already
+    assert again.outcome == Submission.Outcome.FAILED and again.routine
+
+    back = background_refresh(connector)  # working again: a change worth seeing
+    connector.refresh_from_db()
+    assert back.outcome == Submission.Outcome.SUCCEEDED and not back.routine
+    assert connector.last_error == ""
