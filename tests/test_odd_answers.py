@@ -329,6 +329,42 @@ def test_a_failed_kafka_connect_trace_that_is_not_text_is_shown_as_text(script, 
     assert connector.remote_status == "FAILED" and "12345" in connector.last_error
 
 
+@pytest.mark.django_db
+def test_a_kafka_connect_answer_cut_short_is_stored_with_its_secrets_masked_by_key(
+    script, team, owner, settings
+):
+    """An imported connector's secrets were never known here, and an answer cut short cannot be
+    parsed to learn them: its secret-looking members are masked by their keys all the same."""
+    credential = Credential(
+        team=team, kind="kafkaconnect", label="Loop", public={"cluster": "Loop", "username": ""}
+    )
+    credential.set_secrets({"password": ""}, owner)
+    credential.save()
+    connector = Connector.objects.create(
+        team=team, credential=credential, provider="kafkaconnect", template="kafka-connect",
+        remote_id="orders", remote_status="RUNNING", name="orders",
+    )  # fmt: skip
+    never_known = "pw-never-known-here-7781"
+    cut = (
+        '{"name": "orders", "config": {"connector.class": "io.debezium.MySqlConnector", '
+        f'"database.password": "{never_known}", "database.hostname": "db.internal", "tas'
+    )
+    script.on("GET", r"/connectors/orders$", text=cut, type="application/json")
+    script.on("GET", r"/connectors/orders/status$", text=cut, type="application/json")
+    settings.KAFKA_CONNECT_CLUSTERS = {"Loop": script.url}
+    answering(owner).post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+    attempts = Attempt.objects.filter(submission__connector=connector)
+    assert attempts.exists()
+    stored = [a.response_body for a in attempts] + [
+        s.response_body for s in Submission.objects.filter(connector=connector)
+    ]
+    assert any('"database.password": "[redacted]"' in body for body in stored), stored
+    assert never_known not in json.dumps(stored)
+    assert never_known not in json.dumps(list(Connector.objects.values()), default=str)
+
+
 # --- redirects and web pages are not the API's answer -------------------------------------------
 @pytest.mark.django_db
 def test_a_delete_answered_by_a_redirect_or_a_web_page_leaves_the_connector(
