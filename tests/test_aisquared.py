@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from cryptography.fernet import Fernet, MultiFernet
 from django.urls import reverse
 
 from connectors_admin.connectors.models import Attempt, Connector, Submission
 from connectors_admin.core import crypto
+from connectors_admin.core.fields import encrypted_columns
 from connectors_admin.credentials.models import Credential, CredentialCache
 from connectors_admin.providers.aisquared import SOURCE
 from connectors_admin.providers.base import Call, Exchange, FormContext
@@ -179,6 +181,29 @@ def test_create_sends_the_contract_and_stores_masked_record_and_encrypted_config
         html + detail + json.dumps(submission.request) + submission.response_body + caplog.text
     )
     assert DB_PASSWORD not in everything and AISQ_TOKEN not in everything
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_encrypted_column_holds_ciphertext_that_the_keys_open(
+    owner_client, sandbox, aisq, settings
+):
+    """A create keeps its configuration's secrets to re-check it later: in the database they
+    are Fernet tokens under CREDENTIAL_KEYS, never the secret, whatever column keeps them."""
+    response = owner_client.post(
+        CREATE, {**payload(aisq), "form_token": str(uuid.uuid4())}, headers=HTMX
+    )
+    assert "Connector created" in response.content.decode()
+    keys = MultiFernet([Fernet(key.encode()) for key in settings.CREDENTIAL_KEYS])
+    seen = 0
+    for model, name in encrypted_columns():
+        # The column as stored: the field converts nothing on the way out of the database.
+        stored = [v for v in model._base_manager.values_list(name, flat=True) if v]
+        for value in stored:
+            assert DB_PASSWORD not in value and AISQ_TOKEN not in value, (model, name)
+            assert value.startswith("fernet:"), (model, name)
+            keys.decrypt(value.removeprefix("fernet:").encode())  # a token, not a disguise
+        seen += len(stored)
+    assert seen >= 2  # the credential's secret and the connector's configuration at least
 
 
 @pytest.mark.django_db(transaction=True)
