@@ -86,6 +86,28 @@ def test_admins_cannot_touch_owners_or_make_owners(client_for, make_user, team, 
     assert 'value="owner"' not in client.get(MEMBERS).content.decode().split("Add a member")[1]
 
 
+def test_an_admin_can_neither_demote_nor_remove_an_owner_who_is_not_the_last(
+    client_for, make_user, team, owner
+):
+    # A second owner: the last-owner rule cannot be what refuses the admin here.
+    second = Membership.objects.create(team=team, user=make_user("oona"), role=Role.OWNER)
+    admin = make_user("adele")
+    Membership.objects.create(team=team, user=admin, role=Role.ADMIN)
+    client = client_for(admin)
+    for membership in (Membership.objects.get(user=owner), second):
+        refused = client.post(role_url(membership), {"role": "viewer"}, follow=True)
+        assert "Only an owner can change an owner" in refused.content.decode()
+        asked = client.get(remove_url(membership)).content.decode()
+        assert "Only an owner can change an owner" in asked
+        removed = client.post(remove_url(membership), follow=True)
+        assert "Only an owner can change an owner" in removed.content.decode()
+    roles = dict(Membership.objects.filter(team=team).values_list("user__username", "role"))
+    assert roles == {"olivia": "owner", "oona": "owner", "adele": "admin"}
+    # An owner may: the refusal above is the admin's role, not the target's.
+    client_for(owner).post(role_url(second), {"role": "viewer"})
+    assert Membership.objects.get(pk=second.pk).role == "viewer"
+
+
 def test_switching_team_persists_across_sign_ins(client_for, owner, make_user, other_team):
     Membership.objects.create(team=other_team, user=owner, role=Role.VIEWER)
     client = client_for(owner)
