@@ -120,3 +120,38 @@ def test_static_files_go_out_without_the_pages_headers(tmp_path, settings, db):
     assert "X-Frame-Options" not in response.headers
     page = Client().get("/accounts/login/")
     assert "Content-Security-Policy" in page.headers and page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_every_page_sends_the_strict_policy_with_a_fresh_nonce(owner_client, client):
+    """The policy is the product's promise, word for word: nothing inline runs but what carries
+    this answer's nonce, nothing is loaded from elsewhere, no frame holds a page."""
+    from django.urls import reverse
+
+    pages = [
+        client.get("/accounts/login/"),
+        owner_client.get(reverse("connectors:dashboard", args=["acme"])),
+        owner_client.get(reverse("connectors:create", args=["acme", "mixpanel-s3"])),
+    ]
+    nonces = set()
+    for page in pages:
+        assert page.status_code == 200
+        policy = {
+            part.split()[0]: part.split()[1:]
+            for part in page.headers["Content-Security-Policy"].split(";")
+            if part.strip()
+        }
+        nonce = [s for s in policy["script-src"] if s.startswith("'nonce-")]
+        assert policy.pop("script-src") == ["'self'", *nonce] and len(nonce) == 1
+        nonces.add(nonce[0])
+        assert policy == {
+            "default-src": ["'self'"],
+            "style-src": ["'self'"],
+            "img-src": ["'self'", "data:"],
+            "connect-src": ["'self'"],
+            "object-src": ["'none'"],
+            "frame-ancestors": ["'none'"],
+            "form-action": ["'self'"],
+            "base-uri": ["'none'"],
+        }
+        assert nonce[0].removeprefix("'nonce-").rstrip("'") in page.content.decode()
+    assert len(nonces) == len(pages)  # a nonce is never reused
