@@ -149,6 +149,44 @@ def test_connectors_that_keep_failing_wait_their_turn_behind_the_others(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_when_both_are_due_the_one_tried_longest_ago_goes_first_even_if_never_refreshed(
+    owner_client, sandbox, credential, tasks, settings
+):
+    settings.STATUS_REFRESH_LIMIT = 1
+    failing, healthy = made(owner_client, credential, 2)
+    every = timedelta(minutes=settings.STATUS_REFRESH_MINUTES)
+    now = timezone.now()
+    # Both due: the one that keeps failing was tried an interval ago and never refreshed; the
+    # healthy one was refreshed, and last tried, two intervals ago.
+    Connector.objects.filter(pk=failing.pk).update(refreshed_at=None, refresh_tried_at=now - every)
+    Connector.objects.filter(pk=healthy.pk).update(
+        refreshed_at=now - 2 * every, refresh_tried_at=now - 2 * every
+    )
+    tasks.backend.clear()
+    assert refresh_live_connectors() == "queued 1 refreshes"
+    assert queued_ids(tasks) == [[str(healthy.pk)]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connector_refreshed_from_its_page_is_not_queued_until_it_is_due(
+    owner_client, sandbox, credential, tasks
+):
+    from django.urls import reverse
+
+    by_hand, other = made(owner_client, credential, 2)
+    answer = owner_client.post(
+        reverse("connectors:action", args=["acme", by_hand.pk, "refresh"]),
+        headers={"HX-Request": "true"},
+    )
+    assert answer.status_code == 200
+    by_hand.refresh_from_db()
+    assert by_hand.refreshed_at is not None and by_hand.refresh_tried_at is None
+    tasks.backend.clear()
+    assert refresh_live_connectors() == "queued 1 refreshes"
+    assert queued_ids(tasks) == [[str(other.pk)]]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_refresh_still_waiting_past_its_lease_is_not_queued_twice(
     owner_client, sandbox, credential, tasks, settings
 ):
