@@ -359,6 +359,9 @@ STATUS_REFRESH_MINUTES = env.int("STATUS_REFRESH_MINUTES", default=15)
 # workers instead of piling up.
 STATUS_REFRESH_LIMIT = env.int("STATUS_REFRESH_LIMIT", default=1000)
 CREDENTIAL_RETEST_HOURS = env.int("CREDENTIAL_RETEST_HOURS", default=24)
+# Background reads that found nothing new (Submission.routine) are kept this many days, then
+# go with their exchanges; 0 keeps them. Everything else is kept for ever.
+ROUTINE_READS_KEPT_DAYS = env.int("ROUTINE_READS_KEPT_DAYS", default=7)
 
 PROVIDER_CONNECT_TIMEOUT = env.float("PROVIDER_CONNECT_TIMEOUT", default=5.0)
 PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=30.0)

@@ -12,15 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connectors_admin.audit.models import AuditEvent
-from connectors_admin.connectors.models import Connector, Submission
-from connectors_admin.connectors.tasks import refresh_connector
+from connectors_admin.connectors.models import Attempt, Connector, Submission
+from connectors_admin.connectors.tasks import prune_routine_reads, refresh_connector
 from connectors_admin.sandbox.models import SandboxConnector
 
 from .test_platform import HTMX, create_s3
 
 
 def events_since(pk: int) -> list[str]:
-    return list(AuditEvent.objects.filter(pk__gt=pk).order_by("pk").values_list("action", flat=True))
+    return list(
+        AuditEvent.objects.filter(pk__gt=pk).order_by("pk").values_list("action", flat=True)
+    )
 
 
 def last_event() -> int:
@@ -106,3 +108,38 @@ def test_a_background_refresh_failing_is_shown_once_until_it_fails_otherwise(
     connector.refresh_from_db()
     assert back.outcome == Submission.Outcome.SUCCEEDED and not back.routine
     assert connector.last_error == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_routine_reads_go_after_their_days_and_nothing_else_does(
+    owner_client, sandbox, credential, settings
+):
+    settings.ROUTINE_READS_KEPT_DAYS = 7
+    create_s3(owner_client, credential)
+    connector = Connector.objects.get()
+    old_quiet, recent_quiet = background_refresh(connector), background_refresh(connector)
+    asking = owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    )
+    assert asking.status_code == 200
+    asked = Submission.objects.filter(action="refresh").latest("pk")
+    assert old_quiet.routine and recent_quiet.routine and not asked.routine
+    long_ago = timezone.now() - timedelta(days=8)
+    Submission.objects.filter(pk__in=[old_quiet.pk, asked.pk]).update(created_at=long_ago)
+    Submission.objects.filter(action="create").update(created_at=long_ago)
+
+    assert prune_routine_reads() == "1 routine reads deleted"
+    assert not Submission.objects.filter(pk=old_quiet.pk).exists()
+    assert not Attempt.objects.filter(submission_id=old_quiet.pk).exists()
+    assert set(Submission.objects.values_list("pk", flat=True)) == {
+        recent_quiet.pk,
+        asked.pk,
+        Submission.objects.get(action="create").pk,
+    }
+    assert Attempt.objects.filter(submission_id=recent_quiet.pk).count() == 1
+    assert prune_routine_reads() == "0 routine reads deleted"
+
+    settings.ROUTINE_READS_KEPT_DAYS = 0  # kept for ever
+    Submission.objects.filter(pk=recent_quiet.pk).update(created_at=long_ago)
+    assert prune_routine_reads() == "0 routine reads deleted"
+    assert Submission.objects.filter(pk=recent_quiet.pk).exists()

@@ -253,6 +253,12 @@ class Submission(models.Model):
                 condition=models.Q(routine=False),
                 name="submission_history_shown",
             ),
+            # The routine reads past their days, which the schedule deletes.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(routine=True),
+                name="submission_routine",
+            ),
             # The sweep: operations still pending, and creates still being looked for.
             models.Index(
                 fields=["created_at"],

@@ -707,6 +707,34 @@ def call_budget() -> timedelta:
     return timedelta(seconds=seconds * 3 + 60)
 
 
+# Routine reads deleted at once, and the most a run deletes: a run's transactions stay short.
+PRUNE_BATCH = 2_000
+PRUNE_AT_MOST = 50_000
+
+
+def prune_routine_reads() -> int:
+    """Delete the background reads that found nothing new (`Submission.routine`) once they are
+    `ROUTINE_READS_KEPT_DAYS` old, with their exchanges, a batch at a time: what people did and
+    what the background work found changed is kept for ever. Returns how many went."""
+    if settings.ROUTINE_READS_KEPT_DAYS <= 0:
+        return 0
+    before = timezone.now() - timedelta(days=settings.ROUTINE_READS_KEPT_DAYS)
+    gone = 0
+    while gone < PRUNE_AT_MOST:
+        batch = list(
+            Submission.objects.filter(routine=True, created_at__lt=before)
+            .order_by()
+            .values_list("pk", flat=True)[:PRUNE_BATCH]
+        )
+        if not batch:
+            break
+        with transaction.atomic():
+            Attempt.objects.filter(submission_id__in=batch).delete()
+            Submission.objects.filter(pk__in=batch).delete()
+        gone += len(batch)
+    return gone
+
+
 def abandon_stale_submissions() -> int:
     """Submissions still pending long after any call could last lost their process (a worker
     killed mid-call, say): say so, instead of leaving them pending for ever. Run by the

@@ -231,6 +231,10 @@ def sweep_submissions() -> str:
     return f"{abandoned} abandoned, {queued} reconciliations queued"
 
 
+def prune_routine_reads() -> str:
+    return f"{services.prune_routine_reads()} routine reads deleted"
+
+
 def _queue_lookup(submission_id: int, delay: timedelta | None = None) -> None:
     lookup = reconcile_create
     if delay and default_task_backend.supports_defer:
@@ -270,6 +274,11 @@ register(
     "refresh-live-connectors",
     "connectors_admin.connectors.tasks.refresh_live_connectors",
     lambda: timedelta(minutes=settings.STATUS_REFRESH_MINUTES),
+)
+register(
+    "prune-routine-reads",
+    "connectors_admin.connectors.tasks.prune_routine_reads",
+    lambda: timedelta(minutes=10),
 )
 register(
     "sweep-submissions",
