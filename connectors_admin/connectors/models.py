@@ -229,7 +229,7 @@ class Submission(models.Model):
     # were): recorded with its exchanges like any call, but left out of the connector's history
     # unless asked for, and not audited, so that the scheduled refreshes every few minutes do
     # not bury what people did and what changed.
-    routine = models.BooleanField(default=False, editable=False)
+    routine = models.BooleanField("routine background read", default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
