@@ -70,8 +70,11 @@ def test_a_background_refresh_that_finds_nothing_new_stays_out_of_sight(
     page = shown(detail)
     assert other in page and one not in page
     assert "Background refreshes that found nothing new are left out" in page
+    tag = '<span class="small">nothing new</span>'
+    assert tag not in page
     page = shown(detail + "?routine=1")
     assert other in page and one in page
+    assert page.count(tag) == 1  # the routine read's row
     calls = reverse("credentials:detail", args=["acme", credential.pk])
     assert one not in shown(calls) and other in shown(calls)
     assert one in shown(calls + "?routine=1")
