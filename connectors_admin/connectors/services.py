@@ -1239,22 +1239,22 @@ def run_action(
                 message=result.message,
             )
     submission.routine = background_read and _shown(connector) == shown_before
+    sent: list[Credential] = []
+    if background_read and client is not None:
+        # Marked used once it was (a read shared by a batch's connectors included): audited
+        # unless the read found nothing new.
+        sent.append(connector.credential)
     if client is not None and client.exchanges:
-        sent: list[Credential] = []
-        if background_read:
-            sent = [connector.credential]  # marked used once it was: audited if not routine
         if kept.read and had_kept:
             # The kept configuration went out again: so did the stored credentials inside it.
             sent += [link.credential for link in connector.embedded.select_related("credential")]
         # A connector made elsewhere: the stored credentials whose values were handed out.
         sent += [c for c in (stored.handed if stored else []) if c not in sent]
-        if submission.routine:
-            Credential.objects.filter(pk__in=[c.pk for c in sent]).update(
-                last_used_at=timezone.now()
-            )
-        else:
-            for credential in sent:
-                _used(credential, submission, request)
+    if submission.routine:
+        Credential.objects.filter(pk__in=[c.pk for c in sent]).update(last_used_at=timezone.now())
+    else:
+        for credential in sent:
+            _used(credential, submission, request)
     _finish(submission, client)
     submission.save()
     if unclear:
