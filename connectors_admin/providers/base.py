@@ -65,6 +65,39 @@ class CheckResult:
     message: str
 
 
+# --- "create another like this" --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Original:
+    """A connector as this app knows it, for a create form that starts like it: its name, the
+    credential it was made with, its record context, its last stored record and summary
+    (secrets masked), and the stored credentials it embeds (slot name -> credential id). Never
+    a secret: the configuration kept encrypted with it is not here."""
+
+    name: str
+    credential: int | None
+    context: dict[str, Any]
+    record: dict[str, Any]
+    summary: dict[str, Any]
+    embedded: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Likeness:
+    """A create form's starting values taken from a connector (`values`, by form field name:
+    never a secret); the fields whose secret must be typed again (`retype`, field names); and
+    what could not be taken from it, or was changed on purpose, in words (`notes`)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    retype: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def copy_name(name: str, most: int, suffix: str = " (copy)") -> str:
+    """A suggested name for a second connector where the provider wants names unique:
+    "name (copy)", cut to fit `most` characters; "" when there was none."""
+    return f"{name[: most - len(suffix)]}{suffix}" if name else ""
+
+
 # --- actions -------------------------------------------------------------------------------------
 @dataclass
 class Target:
@@ -253,6 +286,17 @@ class ConnectorTemplate:
         """A listed connector's configuration as kept (secrets masked): where a slot's login is
         sent (its `host_paths`) is read from it."""
         return {}
+
+    def like(self, original: Original) -> Likeness:
+        """The create form's starting values for another connector like `original` ("create
+        another like this"): what the provider package can map back to its form's fields from
+        the record context, record and summary, and the stored credentials it embeds. Never a
+        secret typed by hand: those are named in `retype`. What cannot be mapped back is left
+        empty and said in `notes`, never guessed. By default only the credential is taken."""
+        return Likeness(
+            values={"credential": original.credential},
+            notes=[f"{self.label} does not say how to fill its form from a connector."],
+        )
 
     def configuration_to_push(self, target: Target) -> dict[str, Any] | None:
         """The whole configuration a rotated secret is written into before it is sent (templates
@@ -452,6 +496,8 @@ __all__ = [
     "Exchange",
     "FormContext",
     "Instances",
+    "Likeness",
+    "Original",
     "Provider",
     "ProviderClient",
     "ProviderError",

@@ -346,6 +346,13 @@ def condition_fields(slots: tuple[Slot, ...], name_for) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name_for(slot.when[0]) for slot in slots if slot.when))
 
 
+def stored_picks(embedded: dict[str, int]) -> dict[str, str]:
+    """The "Use a stored credential" choices of a connector that embeds stored credentials
+    (slot name -> credential id), as a create form's starting values. A slot not named here
+    was typed by hand: the create flow starts it at "Enter it here", never at a guess."""
+    return {USE + slot: str(pk) for slot, pk in embedded.items()}
+
+
 class EmbeddedSecretsForm(forms.Form):
     """A form whose template embeds storage secrets (`slots`): each is filled from a stored
     credential the user picks (`resolve` gives its values, server side) or typed here."""

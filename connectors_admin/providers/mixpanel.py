@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +22,8 @@ from .base import (
     ConnectorTemplate,
     CredentialForm,
     Exchange,
+    Likeness,
+    Original,
     Provider,
     ProviderClient,
     ProviderError,
@@ -191,7 +194,44 @@ class ProjectForm(forms.Form):
     residency = forms.ChoiceField(label="Data residency", choices=RESIDENCY_CHOICES)
 
 
-S3 = ConnectorTemplate(
+@dataclass(frozen=True)
+class CloudImportTemplate(ConnectorTemplate):
+    """A Cloud Import template: another connector like one made can start from its record."""
+
+    def like(self, original: Original) -> Likeness:
+        """The project and residency it was made in (its record context), and the bucket,
+        prefix, region, role, data format and compression Mixpanel last showed for it. Mixpanel
+        names no connector and holds no secret in one (the role is a grant): nothing to retype,
+        but the same bucket and prefix would import the same files twice."""
+        connector_type = CONNECTOR_TYPES[self.slug]
+        raw = original.record if isinstance(original.record, dict) else {}
+        properties = raw.get("connector_properties")
+        categories = raw.get("category_properties")
+        values: dict[str, Any] = {"credential": original.credential}
+        values.update(
+            {n: original.context[n] for n in ("project_id", "residency") if n in original.context}
+        )
+        notes = []
+        shown = {
+            **(properties if isinstance(properties, dict) else {}),
+            **(categories if isinstance(categories, dict) else {}),
+        }
+        names = (*PROPERTY_FIELDS[connector_type], *CATEGORY_FIELDS)
+        missing = [n for n in names if not isinstance(shown.get(n), str)]
+        values.update({n: shown[n] for n in names if n not in missing})
+        if missing:
+            notes.append(
+                f"Mixpanel's last record of it holds no {', '.join(missing)}: "
+                f"{'it is' if len(missing) == 1 else 'they are'} left empty."
+            )
+        notes.append(
+            "Change the bucket or the prefix: two connectors reading the same files import "
+            "them twice."
+        )
+        return Likeness(values=values, notes=notes)
+
+
+S3 = CloudImportTemplate(
     slug="mixpanel-s3",
     label="Mixpanel Cloud Import: Amazon S3",
     description="Import events or profiles from an S3 bucket through an IAM role.",
@@ -201,7 +241,7 @@ S3 = ConnectorTemplate(
     imports=ProjectForm,
     import_column=("Data format", "Data"),
 )
-GCS = ConnectorTemplate(
+GCS = CloudImportTemplate(
     slug="mixpanel-gcs",
     label="Mixpanel Cloud Import: Google Cloud Storage",
     description="Import events or profiles from a GCS bucket shared with Mixpanel.",
