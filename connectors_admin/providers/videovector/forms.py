@@ -11,12 +11,20 @@ from typing import Any, ClassVar
 from django import forms
 from django.core.validators import RegexValidator
 
-from connectors_admin.providers.base import ConnectorForm, ConnectorTemplate, FormContext
+from connectors_admin.providers.base import (
+    ConnectorForm,
+    ConnectorTemplate,
+    FormContext,
+    Likeness,
+    Original,
+)
 from connectors_admin.providers.embedding import (
+    KEY,
     USE,
     EmbeddedSecretsForm,
     Slot,
     slot_fields,
+    stored_picks,
 )
 from connectors_admin.providers.naming import AWS_REGION, gcs_bucket_field, s3_bucket_field
 
@@ -247,3 +255,44 @@ class StorageTemplate(ConnectorTemplate):
         extra["resolve"] = staticmethod(context.resolve)
         extra["reload_on"] = ("scopes", *(USE + slot.name for slot in self.form_class.slots))
         return type(self.form_class.__name__, (self.form_class,), extra)
+
+    def like(self, original: Original) -> Likeness:
+        """The name, place, scopes, import mode and export path VideoVector last showed, and
+        the stored credential picked for the storage secret. A secret typed by hand is typed
+        again, and so are the ids typed beside it (an access key's id, a tenant and a client),
+        which VideoVector never shows back. Names need not be unique at VideoVector, so the name
+        is kept: the usual reason is to make it again with a new secret, then delete the old."""
+        form_class = self.form_class
+        raw = original.record if isinstance(original.record, dict) else {}
+        values: dict[str, Any] = {"credential": original.credential}
+        notes: list[str] = []
+        for name in ("name", *form_class.place_fields, "import_mode", "export_base_path"):
+            if isinstance(raw.get(name), str):
+                values[name] = raw[name]
+        missing = [n for n in ("name", *form_class.place_fields) if n not in values]
+        if missing:
+            notes.append(
+                f"VideoVector's last record of it holds no {', '.join(missing)}: left empty."
+            )
+        scopes = raw.get("scopes")
+        if isinstance(scopes, list) and all(isinstance(s, str) for s in scopes):
+            values["scopes"] = scopes
+        retype: list[str] = []
+        picks = stored_picks(original.embedded)
+        values.update(picks)
+        for slot in form_class.slots:
+            if USE + slot.name in picks:
+                continue
+            typed = [path[0] for path, _ in slot.targets]
+            retype += [KEY + slot.name] if slot.one_json_field else typed
+            public = [path[0] for path, (where, _, _) in slot.targets if where == "public"]
+            if public:
+                notes.append(
+                    f"{slot.label} was entered by hand: VideoVector never shows it back, so "
+                    "its ids are typed again with its secret."
+                )
+        notes.append(
+            "VideoVector does not require a new name. Change the name or the storage to tell "
+            "the two apart."
+        )
+        return Likeness(values=values, retype=retype, notes=notes)
