@@ -17,7 +17,10 @@ from connectors_admin.providers.base import (
     ConnectorForm,
     ConnectorTemplate,
     FormContext,
+    Likeness,
+    Original,
     ProviderError,
+    copy_name,
 )
 from connectors_admin.providers.embedding import (
     KEY,
@@ -26,6 +29,7 @@ from connectors_admin.providers.embedding import (
     Slot,
     condition_fields,
     slot_fields,
+    stored_picks,
 )
 from connectors_admin.providers.schema_forms import (
     PREFIX,
@@ -355,6 +359,64 @@ class CatalogTemplate(ConnectorTemplate):
                 "AI Squared, or create the connector again with the new secret."
             )
         return configuration
+
+    def like(self, original: Original) -> Likeness:
+        """The catalogue connector (record context), a suggested name, the description and
+        every configuration value AI Squared last showed that is not secret nor masked, by the
+        generated fields' names; the stored credentials picked for embedded secrets. Secrets
+        (by the schema kept in the context, or masked in the record) are typed again."""
+        attributes = (original.record or {}).get("attributes")
+        attributes = attributes if isinstance(attributes, dict) else {}
+        name = str(attributes.get("name") or original.name or "")
+        values: dict[str, Any] = {
+            "credential": original.credential,
+            "connector_name": original.context.get("connector_name")
+            or attributes.get("connector_name"),
+            "name": copy_name(name, 255),
+            "description": str(attributes.get("description") or ""),
+        }
+        notes = [
+            f"Names are unique among the workspace's {self.connector_type}s at AI Squared: "
+            "a new one is suggested."
+        ]
+        secret = [
+            tuple(str(p) for p in path)
+            for path in original.context.get("secret_paths") or []
+            if isinstance(path, list)
+        ]
+        configuration = attributes.get("configuration")
+        retype: list[str] = []
+        if isinstance(configuration, dict):
+            for path, value in _leaves(configuration, ()):
+                hidden = _masked_in(value) or any(_within(path, p) for p in secret)
+                if hidden:
+                    retype += [SEP.join((PREFIX, *path)), KEY + path[0]]
+                else:
+                    values[SEP.join((PREFIX, *path))] = value
+        else:
+            notes.append(
+                "AI Squared's last record of it shows no configuration: its fields start empty."
+            )
+        for path in secret:  # secrets the record left out are typed again too
+            retype += [SEP.join((PREFIX, *path)), KEY + path[0]]
+        values.update(stored_picks(original.embedded))
+        return Likeness(values=values, retype=list(dict.fromkeys(retype)), notes=notes)
+
+
+def _leaves(value: Any, path: tuple[str, ...]):
+    """Each (path, value) of a configuration: its objects whole (a field may hold one as
+    JSON), then their members."""
+    if path:
+        yield path, value
+    if isinstance(value, dict):
+        for key, member in value.items():
+            yield from _leaves(member, (*path, str(key)))
+
+
+def _within(path: tuple[str, ...], secret: tuple[str, ...]) -> bool:
+    """Does `path` hold, or lie inside, the secret at `secret` ("*" stands for any item)?"""
+    shorter = min(len(path), len(secret))
+    return all(a == b or b == "*" for a, b in zip(path[:shorter], secret[:shorter], strict=True))
 
 
 def _unmasked(shown: Any, sent: Any, path: tuple[str, ...], unknown: list[str]) -> Any:
