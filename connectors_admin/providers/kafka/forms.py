@@ -16,9 +16,22 @@ from typing import Any, ClassVar
 from django import forms
 from django.core.validators import RegexValidator
 
+from connectors_admin.core.redaction import REDACTED
 from connectors_admin.core.safety import loads_bounded
-from connectors_admin.providers.base import ConnectorForm, ConnectorTemplate, FormContext
-from connectors_admin.providers.embedding import USE, EmbeddedSecretsForm, slot_fields
+from connectors_admin.providers.base import (
+    ConnectorForm,
+    ConnectorTemplate,
+    FormContext,
+    Likeness,
+    Original,
+    copy_name,
+)
+from connectors_admin.providers.embedding import (
+    USE,
+    EmbeddedSecretsForm,
+    slot_fields,
+    stored_picks,
+)
 from connectors_admin.providers.schema_forms import SecretTextarea
 
 from .actions import configuration_now
@@ -542,6 +555,72 @@ class KafkaTemplate(ConnectorTemplate):
         # What the cluster holds now (as last read), as a reconfigure starts from: a change
         # made elsewhere since is not reverted by a push.
         return configuration_now(target)
+
+    def like(self, original: Original) -> Likeness:
+        """The same connector class, a suggested name (unique on a cluster), and the properties
+        the cluster last showed that are not secret: declared ones in their fields, the others as
+        lines; the stored credentials picked for embedded secrets. A secret (masked in the
+        record, or a value holding a masked password) is typed again, never sent masked."""
+        class_name = str(original.context.get("connector_class") or "")
+        chosen = BY_NAME.get(class_name)
+        if chosen is None:
+            return Likeness(
+                values={"credential": original.credential},
+                notes=[
+                    f"Its connector class {class_name[:200] or '(none recorded)'} is not in "
+                    "this catalogue: pick one, then fill in its properties."
+                ],
+            )
+        raw = original.record if isinstance(original.record, dict) else {}
+        shown = next(
+            (raw[k] for k in ("config", "properties") if isinstance(raw.get(k), dict)), None
+        )
+        values: dict[str, Any] = {
+            "credential": original.credential,
+            "connector_class": chosen.name,
+            "name": copy_name(original.name, 249, "-copy"),
+            "editor": FORM,
+        }
+        notes = ["Names are unique on a cluster: a new one is suggested."]
+        retype: list[str] = []
+        picks = stored_picks(original.embedded)
+        values.update(picks)
+        if shown is None:
+            notes.append(
+                "Its last record shows no properties (Upstash shows them only once it is read "
+                "again): refresh it first, or fill them in."
+            )
+            shown = {}
+        covered = {
+            path[0] for slot in chosen.slots if USE + slot.name in picks for path in slot.paths
+        }
+        plain: dict[str, str] = {}
+        hidden_lines: list[str] = []
+        for key, value in shown.items():
+            prop = chosen.property(key)
+            secret = prop.secret if prop is not None else is_secret_key(key)
+            if not secret and REDACTED not in as_text(value):
+                plain[key] = as_text(value)
+            elif key in covered or key in RESERVED:
+                continue
+            elif prop is not None:
+                retype.append(prop.field_name)
+                if not secret:  # a password inside its URL: the whole value is typed again
+                    notes.append(f"{key} holds a password: type the whole value again.")
+            else:
+                hidden_lines.append(key)
+        form_values = from_properties(chosen, plain)
+        values.update(form_values.fields)
+        values["tasks_max"] = form_values.tasks_max
+        values["other_properties"] = form_values.other
+        if hidden_lines:
+            retype.append(SECRET_LINES)
+            notes.append(
+                f"Type again under Other secret properties: {', '.join(sorted(hidden_lines))}."
+            )
+        if "cluster_id" in original.context:
+            values["cluster_id"] = original.context["cluster_id"]
+        return Likeness(values=values, retype=retype, notes=notes)
 
     def form_class_for(self, context: FormContext) -> type[ConnectorForm]:
         chosen = BY_NAME.get(str(context.params.get("connector_class") or ""))
