@@ -23,9 +23,11 @@ from connectors_admin.providers.base import (
     ConnectorForm,
     ConnectorTemplate,
     FormContext,
+    Likeness,
     ProviderError,
 )
-from connectors_admin.providers.schema_forms import Node
+from connectors_admin.providers.embedding import ENTER_HERE, USE
+from connectors_admin.providers.schema_forms import Node, SecretTextarea
 
 logger = logging.getLogger("connectors_admin.connectors")
 
@@ -69,6 +71,43 @@ def form_token(data: Any) -> uuid.UUID | None:
         return uuid.UUID(str(data.get("form_token", "")))
     except ValueError:
         return None
+
+
+class LikeValues(dict):
+    """A Likeness's values as the create flow reads a request's (`get`, `getlist`, `in`): the
+    checkboxes among them count as shown, and a stored-credential picker it does not name
+    starts at "Enter it here" (the connector typed that secret by hand)."""
+
+    def __contains__(self, name: object) -> bool:
+        return super().__contains__(name) or (isinstance(name, str) and name.startswith(USE))
+
+    def get(self, name: Any, default: Any = None) -> Any:
+        if isinstance(name, str) and name.startswith(USE) and not super().__contains__(name):
+            return ENTER_HERE
+        return super().get(name, default)
+
+    def getlist(self, name: str) -> list[Any]:
+        if name == SHOWN:
+            return [k for k, v in self.items() if isinstance(v, bool)]
+        value = self.get(name)
+        return list(value) if isinstance(value, list | tuple) else [] if value is None else [value]
+
+
+def _offered(field: forms.Field) -> set[str] | None:
+    """The values a choice field offers (groups flattened), or None for another field."""
+    if not isinstance(field, forms.ChoiceField) or isinstance(field, forms.ModelChoiceField):
+        return None
+    found: set[str] = set()
+    for value, label in field.choices:
+        if isinstance(label, list | tuple):
+            found |= {str(v) for v, _ in label}
+        else:
+            found.add(str(value))
+    return found
+
+
+def _never_shown(field: forms.Field) -> bool:
+    return isinstance(field.widget, forms.PasswordInput | SecretTextarea | forms.FileInput)
 
 
 @dataclass
@@ -178,6 +217,63 @@ class CreateFlow:
         if token is not None:
             self._mark_kept_secrets(form, token)
         return form
+
+    def build_like(self, likeness: Likeness) -> tuple[ConnectorForm, dict[str, list[str]]]:
+        """An unbound create form that starts from another connector's values ("create another
+        like this"), and what the page says of it: the secrets to type again (`retype`, labels)
+        and what could not be taken over (`notes`). No secret is ever among its values: a field
+        that never shows what it holds starts empty whatever the template gave."""
+        values = LikeValues(likeness.values)
+        notes = list(likeness.notes)
+        wanted = values.get("credential")
+        if wanted is not None and self.credential_from(values) is None:
+            notes.insert(
+                0,
+                "The credential it was made with is disabled or deleted: the form starts with "
+                "another, and its defaults.",
+            )
+        form = self.build(values=values)
+        # A value the form no longer offers (a stored credential since disabled, a catalogue
+        # connector gone): left to the user, and said, rather than sent as it was.
+        dropped = []
+        for name, field in form.fields.items():
+            offered = _offered(field)
+            value = form.initial.get(name)
+            if offered is None or value in (None, "") or name not in likeness.values:
+                continue
+            picked = value if isinstance(value, list) else [value]
+            if not {str(v) for v in picked} <= offered:
+                dropped.append(name)
+                notes.append(f"{field.label}: what it used is no longer offered here; pick again.")
+        if dropped:
+            values = LikeValues({k: v for k, v in likeness.values.items() if k not in dropped})
+            form = self.build(values=values)
+        for name in {*form.secret_names(), *(n for n, f in form.fields.items() if _never_shown(f))}:
+            form.initial.pop(name, None)
+        shown = self._shown_names(form)
+        retype = [
+            str(form.fields[name].label)
+            for name in dict.fromkeys(
+                [
+                    *likeness.retype,
+                    *(n for n in form.secret_names() if form.fields[n].required),
+                ]
+            )
+            if name in shown and name in form.fields
+        ]
+        return form, {"retype": retype, "notes": notes}
+
+    def _shown_names(self, form: ConnectorForm) -> set[str]:
+        names: set[str] = set()
+
+        def walk(items: list[Item]) -> None:
+            for item in items:
+                if item.field is not None:
+                    names.add(item.field.name)
+                walk(item.children or [])
+
+        walk(self.layout(form))
+        return names
 
     def _form_class(
         self, credential: Credential | None, values: Any, refresh: bool

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from connectors_admin.core.fields import EncryptedTextField
 from connectors_admin.providers import TEMPLATES, ConnectorTemplate, get_template
-from connectors_admin.providers.base import Action
+from connectors_admin.providers.base import Action, Original
 
 
 def template_choices() -> list[tuple[str, str]]:
@@ -120,6 +120,17 @@ class Connector(models.Model):
         within = provider.settles_within
         return (
             within is None or self.created_at is None or timezone.now() - self.created_at < within
+        )
+
+    def original(self) -> Original:
+        """What it was made with, as a create form can start from it (never a secret)."""
+        return Original(
+            name=self.name,
+            credential=self.credential_id,
+            context=dict(self.context or {}),
+            record=dict(self.record or {}) if isinstance(self.record, dict) else {},
+            summary=dict(self.summary or {}) if isinstance(self.summary, dict) else {},
+            embedded=dict(self.embedded.values_list("slot", "credential_id")),
         )
 
     def available_actions(self) -> list[Action]:

@@ -197,6 +197,8 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
     flow = CreateFlow(request, membership.team, _template_or_404(template))
     context = _create_context(membership, flow)
     if request.method == "GET":
+        if "like" in request.GET:
+            return _create_like(request, flow, context, membership, request.GET["like"])
         form = flow.build(
             values=request.GET, changed="credential", refresh="refresh" in request.GET
         )
@@ -287,6 +289,24 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
         context["create_key"] = new_token
     flow.move_check(token, new_token)
     return _render_form(request, flow, context, form, new_token, keep_from=token)
+
+
+def _create_like(
+    request: HttpRequest, flow: CreateFlow, context: dict, membership: Membership, like: str
+) -> HttpResponse:
+    """The create form started from one of the team's connectors of this template ("create
+    another like this"): what its template maps back from it, never a secret. Another team's
+    connector, or one of another template, is not found."""
+    try:
+        pk = uuid.UUID(like)
+    except ValueError:
+        raise Http404("No such connector.") from None
+    connector = get_object_or_404(
+        Connector, team=membership.team, pk=pk, template=flow.template.slug
+    )
+    form, said = flow.build_like(flow.template.like(connector.original()))
+    context["like"] = {"connector": connector, **said}
+    return _render_form(request, flow, context, form, uuid.uuid4())
 
 
 def _render_form(request, flow, context, form, token, keep_from=None, name=None) -> HttpResponse:
