@@ -430,3 +430,31 @@ def test_a_viewer_sees_no_link_and_may_not_open_it(
     detail = as_viewer.get(reverse("connectors:detail", args=["acme", connector.pk]))
     assert detail.status_code == 200 and "Create another like this" not in detail.content.decode()
     assert as_viewer.get(like_url("mixpanel-s3", connector)).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rotated_key_s_videovector_connector_links_to_the_prefilled_form(
+    owner_client, client_for, viewer, sandbox, vv, team, owner
+):
+    aws = stored(
+        team,
+        owner,
+        "aws",
+        {"aws_access_key_id": "AKIA" + "F" * 16},
+        {"aws_secret_access_key": AWS_SECRET},
+        "Footage",
+    )
+    url = reverse("connectors:create", args=["acme", "videovector-s3"])
+    form = common(vv, bucket="media-archive", region="eu-west-1", use__aws=str(aws.pk))
+    assert "Connector created" in owner_client.post(url, form, headers=HTMX).content.decode()
+    connector = Connector.objects.get()
+    aws.set_secrets({"aws_secret_access_key": "rotated-aws-secret-" + "5" * 21}, owner)
+    aws.save()
+    page = owner_client.get(reverse("credentials:detail", args=["acme", aws.pk])).content.decode()
+    link = like_url("videovector-s3", connector).replace("&", "&amp;")
+    assert f'<a href="{link}">create it again</a> to update it' in page
+    viewer_page = client_for(viewer).get(reverse("credentials:detail", args=["acme", aws.pk]))
+    assert "create it again to update it" in viewer_page.content.decode()
+    assert link not in viewer_page.content.decode()
+    html = open_like(owner_client, "videovector-s3", connector)
+    assert selected(html, aws.pk)
