@@ -535,6 +535,26 @@ def test_a_secret_typed_into_the_other_properties_survives_their_check(owner_cli
     assert remote["errors.tolerance"] == "all"
 
 
+def test_a_secret_in_the_other_properties_is_not_shown_back_beside_a_refused_line(
+    owner_client, sandbox, upstash
+):
+    """One bad line refuses the other properties, and they are shown again as typed: but a
+    secret typed on another line is taken out first, kept for the next try, never shown."""
+    lines = "max.batch.size=100\nthis line is bad\nconnection.password=hunter2xLeak"
+    form = {**mongo_form(upstash, cluster_id=CLUSTER), "other_properties": lines}
+    page = create(owner_client, "upstash-kafka", form)
+    assert "Line 2 is not key=value." in page
+    assert "hunter2xLeak" not in page and "connection.password is secret: moved" in page
+    other = re.search(r"<textarea[^>]*name=\"other_properties\"[^>]*>(.*?)</textarea>", page, re.S)
+    shown = html.unescape(other[1]).strip()
+    assert shown == "max.batch.size=100\nthis line is bad"
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    retry = {**form, "other_properties": "max.batch.size=100", "form_token": token}
+    assert "Connector created" in create(owner_client, "upstash-kafka", retry)
+    remote = SandboxConnector.objects.get(provider="upstash").data["properties"]
+    assert remote["connection.password"] == "hunter2xLeak"
+
+
 def test_reconfigure_starts_from_the_current_map_and_keeps_the_secrets(owner_client, sandbox, kc):
     assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
     connector = Connector.objects.get()

@@ -465,5 +465,26 @@ def parse_lines(text: str) -> dict[str, str]:
     return found
 
 
+def readable_lines(text: str) -> dict[str, str]:
+    """The lines of `text` that read as key=value (the first of a repeated key), the others
+    skipped: what it holds while parse_lines refuses one of its lines."""
+    found: dict[str, str] = {}
+    for line in (text or "").splitlines():
+        key, equals, value = line.partition("=")
+        if equals and key.strip() and not line.lstrip().startswith("#"):
+            found.setdefault(key.strip(), value)
+    return found
+
+
+def without_keys(text: str, keys: Any) -> str:
+    """`text` without its key=value lines for `keys`, every other line kept as typed."""
+    kept = []
+    for line in (text or "").splitlines():
+        key, equals, _value = line.partition("=")
+        if not (equals and key.strip() in keys and not line.lstrip().startswith("#")):
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def format_lines(properties: dict[str, str]) -> str:
     return "\n".join(f"{key}={value}" for key, value in properties.items())

@@ -49,7 +49,9 @@ from .catalogue import (
     format_lines,
     from_properties,
     parse_lines,
+    readable_lines,
     to_properties,
+    without_keys,
 )
 from .secrets import as_text, is_secret_key, parse_properties, secret_values, typed_map
 
@@ -231,8 +233,9 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
             if typed is not None:
                 maps["raw_json"] = typed
         if source.get("other_properties"):
-            with contextlib.suppress(LineError):
-                maps["other_properties"] = parse_lines(str(source["other_properties"]))
+            # Line by line: a secret typed on a good line is taken out even while another line
+            # is refused (the text is shown again with that line's error).
+            maps["other_properties"] = readable_lines(str(source["other_properties"]))
         return maps
 
     def typed_secrets(self, source: Any) -> dict[str, str]:
@@ -265,8 +268,11 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
             if not secret:
                 continue
             self.moved += [k for k in secret if k not in self.moved]
-            rest = {k: v for k, v in shown.items() if k not in secret}
-            values[name] = json.dumps(rest, indent=2) if name == "raw_json" else format_lines(rest)
+            if name == "raw_json":
+                rest = {k: v for k, v in shown.items() if k not in secret}
+                values[name] = json.dumps(rest, indent=2)
+            else:
+                values[name] = without_keys(str(values[name]), secret)
 
     # --- which editor, and converting between them --------------------------------------------
     def editing_json(self) -> bool:
