@@ -497,6 +497,25 @@ def test_an_import_that_loses_a_race_for_a_connector_skips_it(
     assert [event.target_label for event in imported] == ["legacy-a"]
 
 
+def test_the_import_form_starts_with_a_verified_credential_and_says_each_one_s_last_test(
+    owner_client, team, owner, upstash
+):
+    """As the create form does: a credential whose last test failed is neither the one the
+    form starts with nor offered without saying so."""
+    broken = Credential(team=team, kind="upstash", label="A broken one", public=upstash.public)
+    broken.set_secrets({"api_key": "invalid-upstash-key-1234"}, owner)
+    broken.last_check_at, broken.last_check_ok = timezone.now(), False
+    broken.save()
+    upstash.last_check_at, upstash.last_check_ok = timezone.now(), True
+    upstash.save()
+    url = reverse("connectors:import", args=["acme", "upstash-kafka"])
+    page = html.unescape(owner_client.get(url).content.decode())
+    offered = re.findall(r'<option value="(\d+)"', page)  # none marked: a browser takes the first
+    assert offered == [str(upstash.pk), str(broken.pk)]
+    assert "A broken one (…1234) — last test failed" in page
+    assert "Upstash (…leak) — verified" in page
+
+
 def test_import_existing_upstash_connectors_by_cluster(owner_client, sandbox, upstash):
     assert "Connector created" in create(
         owner_client, "upstash-kafka", mongo_form(upstash, cluster_id=CLUSTER)

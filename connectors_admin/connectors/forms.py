@@ -52,6 +52,18 @@ def stored_label(credential: Credential) -> str:
     return f"{credential.label} ({credential.hint_text()}) — {tested}"
 
 
+def by_trust(credentials: Any) -> Any:
+    """Credentials in the order they are offered, the first being the one a new form starts
+    with: those whose last test passed, then those not tested yet, then the others; by label
+    among equals."""
+    trust = Case(
+        When(last_check_ok=True, then=Value(0)),
+        When(last_check_ok__isnull=True, then=Value(1)),
+        default=Value(2),
+    )
+    return credentials.order_by(trust, "label", "pk")
+
+
 class CredentialChoiceField(forms.ModelChoiceField):
     def __init__(self, *args: Any, chosen: Credential | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -146,14 +158,7 @@ class CreateFlow:
 
     # --- building --------------------------------------------------------------------------
     def _default_credential(self) -> Credential | None:
-        """The one a new form starts with: one whose last test passed, then one not tested yet,
-        then the others; by label among equals."""
-        trust = Case(
-            When(last_check_ok=True, then=Value(0)),
-            When(last_check_ok__isnull=True, then=Value(1)),
-            default=Value(2),
-        )
-        return self.credentials.order_by(trust, "label", "pk").first()
+        return by_trust(self.credentials).first()
 
     def credential_from(self, values: Any) -> Credential | None:
         chosen = str(values.get("credential", "")) if values else ""

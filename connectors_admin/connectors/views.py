@@ -28,7 +28,7 @@ from connectors_admin.providers.schema_forms import SecretTextarea
 
 from . import bulk
 from .filters import ConnectorFilter
-from .forms import CreateFlow, form_token, mark_kept
+from .forms import CreateFlow, CredentialChoiceField, by_trust, form_token, mark_kept
 from .lost import lost_answers
 from .models import Connector, Submission
 from .services import (
@@ -676,8 +676,9 @@ MAX_IMPORT = 500
 
 def _import_form(template: ConnectorTemplate, team) -> forms.Form:
     credentials = Credential.objects.filter(team=team, kind=template.provider_slug, enabled=True)
-    field = forms.ModelChoiceField(
-        queryset=credentials,
+    # Offered as on the create form: its hint and last test said, a verified one first.
+    field = CredentialChoiceField(
+        queryset=by_trust(credentials),
         empty_label=None,
         label="Credential",
         help_text=f"The {template.provider.label} credential whose connectors to list.",
