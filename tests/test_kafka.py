@@ -574,6 +574,50 @@ def test_a_secret_in_the_other_properties_is_not_shown_back_beside_a_refused_lin
     assert remote["connection.password"] == "hunter2xLeak"
 
 
+def test_a_secret_in_json_that_does_not_parse_is_not_shown_back(owner_client, sandbox, kc):
+    """JSON cut short is refused and shown again as typed, but for its secret members: taken
+    out first, kept for the next try, never shown."""
+    form = mongo_form(kc, editor="json")
+    form.pop("p_connection_uri")
+    form["raw_json"] = (
+        f'{{"connector.class": "{MONGO}", "database": "shop",\n'
+        f' "connection.uri": "{MONGO_URI}", "topic.prefix": "mongo"'
+    )  # no closing brace
+    page = create(owner_client, "kafka-connect", form)
+    assert "This is not valid JSON" in page
+    assert MONGO_PASSWORD not in page and MONGO_URI not in page
+    assert "connection.uri is secret: moved to the secret fields" in page
+    shown = re.search(r"<textarea[^>]*name=\"raw_json\"[^>]*>(.*?)</textarea>", page, re.S)
+    assert html.unescape(shown[1]).strip() == (
+        f'{{"connector.class": "{MONGO}", "database": "shop",\n "topic.prefix": "mongo"'
+    )
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    fixed = {**form, "form_token": token}
+    fixed["raw_json"] = json.dumps({"connector.class": MONGO, "database": "shop"})
+    assert "Connector created" in create(owner_client, "kafka-connect", fixed)
+    sent = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    assert sent["connection.uri"] == MONGO_URI
+
+
+def test_a_reconfigure_refused_never_shows_a_secret_typed_into_its_json(owner_client, sandbox, kc):
+    """Refused for its JSON (cut short) or for its secret lines, the reconfigure form is shown
+    again with the JSON as typed, but for the secrets typed into it."""
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    connector = Connector.objects.get()
+    url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
+    typed = f'{{"connector.class": "{MONGO}", "connection.uri": "{MONGO_URI}", "database": "x"'
+    page = owner_client.post(url, {"properties": typed}).content.decode()
+    assert "This is not valid JSON" in page and "connection.uri is secret: moved" in page
+    assert MONGO_PASSWORD not in page and "&quot;database&quot;: &quot;x&quot;" in page
+    page = owner_client.post(
+        url, {"properties": typed + "}", "secret_properties": "not a line"}
+    ).content.decode()
+    assert "connection.uri is secret: taken out, never shown; type it again" in page
+    assert MONGO_PASSWORD not in page
+    remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    assert remote["database"] == "shop"  # neither was sent
+
+
 def test_reconfigure_starts_from_the_current_map_and_keeps_the_secrets(owner_client, sandbox, kc):
     assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
     connector = Connector.objects.get()

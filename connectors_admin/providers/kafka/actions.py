@@ -30,8 +30,10 @@ from .secrets import (
     is_secret_key,
     mask_urls,
     parse_properties,
+    readable_members,
     secret_values,
     typed_map,
+    without_members,
 )
 
 # The initial value that names the secrets a reconfigure of a connector made elsewhere needs.
@@ -76,29 +78,36 @@ class ReconfigureForm(forms.Form):
     def _move_typed_secrets(self) -> None:
         """A secret typed into the JSON goes under Secret properties, as on the create form:
         the JSON is shown again after any error, a secret never is."""
-        shown = typed_map(str(self.data.get("properties") or ""))
-        try:
-            lines = parse_lines(str(self.data.get("secret_properties") or ""))
-        except LineError:
-            return  # said by the clean method, which never quotes a value
-        if shown is None:
-            return  # not a JSON object: said by clean_properties, never quoting a value
+        text = str(self.data.get("properties") or "")
+        shown = typed_map(text)
+        # JSON that does not parse (said by clean_properties, never quoting a value) is shown
+        # again as typed, but for its secret members, found without parsing.
+        members = shown if shown is not None else readable_members(text)
         typed = {
             k: as_text(v)
-            for k, v in shown.items()
+            for k, v in members.items()
             if is_secret_key(k) and as_text(v) and v != REDACTED
         }
         if not typed:
             return
-        self.data["properties"] = json.dumps(
-            {k: v for k, v in shown.items() if k not in typed}, indent=2
-        )
-        self.data["secret_properties"] = format_lines({**typed, **lines})
+        if shown is not None:
+            self.data["properties"] = json.dumps(
+                {k: v for k, v in shown.items() if k not in typed}, indent=2
+            )
+        else:
+            self.data["properties"] = without_members(text, typed)
         moved = sorted(typed)
-        self.fields["properties"].help_text = (
-            f"{', '.join(moved)} {'is' if len(moved) == 1 else 'are'} secret: moved to Secret "
-            f"properties, never shown. {self.fields['properties'].help_text}"
-        )
+        said = f"{', '.join(moved)} {'is' if len(moved) == 1 else 'are'} secret"
+        try:
+            lines = parse_lines(str(self.data.get("secret_properties") or ""))
+        except LineError:
+            # Refused by the clean method, which never quotes a value: what was typed there is
+            # not mixed with the secrets taken out of the JSON, which are typed again there.
+            said += ": taken out, never shown; type it again under Secret properties."
+        else:
+            self.data["secret_properties"] = format_lines({**typed, **lines})
+            said += ": moved to Secret properties, never shown."
+        self.fields["properties"].help_text = f"{said} {self.fields['properties'].help_text}"
 
     def clean_properties(self) -> dict[str, str]:
         try:

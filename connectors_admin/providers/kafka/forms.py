@@ -53,7 +53,15 @@ from .catalogue import (
     to_properties,
     without_keys,
 )
-from .secrets import as_text, is_secret_key, parse_properties, secret_values, typed_map
+from .secrets import (
+    as_text,
+    is_secret_key,
+    parse_properties,
+    readable_members,
+    secret_values,
+    typed_map,
+    without_members,
+)
 
 FORM, JSON_EDITOR = "form", "json"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,248}$")
@@ -229,9 +237,10 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         one that does not parse is left alone (its error is said on submit)."""
         maps: dict[str, dict[str, str]] = {}
         if source.get("editor") == JSON_EDITOR and source.get("raw_json"):
-            typed = typed_map(str(source["raw_json"]))  # its other values may be refused later
-            if typed is not None:
-                maps["raw_json"] = typed
+            text = str(source["raw_json"])
+            typed = typed_map(text)  # its other values may be refused later
+            # JSON that does not parse is shown again as typed, but for its secret members.
+            maps["raw_json"] = typed if typed is not None else readable_members(text)
         if source.get("other_properties"):
             # Line by line: a secret typed on a good line is taken out even while another line
             # is refused (the text is shown again with that line's error).
@@ -268,7 +277,9 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
             if not secret:
                 continue
             self.moved += [k for k in secret if k not in self.moved]
-            if name == "raw_json":
+            if name == "raw_json" and typed_map(str(values[name])) is None:
+                values[name] = without_members(str(values[name]), secret)
+            elif name == "raw_json":
                 rest = {k: v for k, v in shown.items() if k not in secret}
                 values[name] = json.dumps(rest, indent=2)
             else:

@@ -10,7 +10,7 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from connectors_admin.core.redaction import REDACTED, mask_members
+from connectors_admin.core.redaction import MEMBER, REDACTED, mask_members
 from connectors_admin.core.safety import JSONTooDeep, has_control_characters, loads_bounded
 
 from .catalogue import PLAIN_KEYS, SECRET_KEYS
@@ -23,6 +23,7 @@ SECRET_LOOK = re.compile(
 # scheme://user:password@host, and ?password=… / ;password=… in JDBC URLs.
 URL_PASSWORD = re.compile(r"(://[^:/@\s\"']*:)([^@\s\"'/]+)(@)")
 PARAM_PASSWORD = re.compile(r"([?&;](?:password|pwd)=)([^&;\s\"']+)", re.IGNORECASE)
+MEMBER_AND_COMMA = re.compile(MEMBER.pattern + r"\s*,?[ \t]*")
 
 
 def is_secret_key(key: str, extra: Any = ()) -> bool:
@@ -95,6 +96,35 @@ def typed_map(text: str) -> dict[str, Any] | None:
     except ValueError:  # JSONTooDeep included
         return None
     return data if isinstance(data, dict) else None
+
+
+def _member_text(quoted: str) -> str | None:
+    try:
+        return json.loads(f'"{quoted}"')
+    except ValueError:
+        return None
+
+
+def readable_members(text: str) -> dict[str, str]:
+    """The string members of JSON text that does not parse (the first of a repeated key), found
+    without parsing: what it holds while it is refused, so that a secret typed in it is taken
+    out before the text is shown again."""
+    found: dict[str, str] = {}
+    for member in MEMBER.finditer(text):
+        key, value = _member_text(member.group(1)), _member_text(member.group(3))
+        if key is not None and value is not None:
+            found.setdefault(key, value)
+    return found
+
+
+def without_members(text: str, keys: Any) -> str:
+    """JSON text that does not parse without its string members for `keys` (and the comma
+    after each), every other character as typed."""
+
+    def drop(member: re.Match) -> str:
+        return "" if _member_text(member.group(1)) in keys else member.group(0)
+
+    return MEMBER_AND_COMMA.sub(drop, text)
 
 
 def as_text(value: Any) -> str:
