@@ -140,6 +140,14 @@ def test_storage_formats_are_checked(owner_client, kind, field, value, message):
 
 
 @pytest.mark.django_db
+def test_an_empty_api_key_is_only_said_to_be_required(owner_client):
+    page = add(owner_client, "videovector", auth_type="api_key", token="").content.decode()
+    assert "This field is required." in page
+    assert "48 lowercase hex" not in page
+    assert Credential.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_edit_changes_public_fields_and_keeps_the_secret(owner_client, credential):
     url = reverse("credentials:edit", args=["acme", credential.pk])
     page = owner_client.get(url).content.decode()

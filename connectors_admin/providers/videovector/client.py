@@ -64,7 +64,8 @@ class VideoVectorCredentialForm(CredentialForm):
         if self.current("auth_type") != "api_key":
             return cleaned
         if "token" in self.fields:  # typed (adding, rotating)
-            if not API_KEY.match(cleaned.get("token", "")):
+            # An empty one is told it is required, and only that.
+            if "token" in cleaned and not API_KEY.match(cleaned["token"]):
                 self.add_error(
                     "token", "An API key is sk_live_ followed by 48 lowercase hex characters."
                 )
