@@ -102,6 +102,19 @@ def test_gcp_key_file_is_checked_and_stored_whole(owner_client):
 
 
 @pytest.mark.django_db
+def test_a_key_files_page_says_its_hint_is_the_key_ids_end(owner_client):
+    owner_client.post(
+        reverse("credentials:add", args=["acme", "gcp"]), {"label": "GCS", "key_file": key_file()}
+    )
+    credential = Credential.objects.get()
+    html = owner_client.get(reverse("credentials:detail", args=["acme", credential.pk])).content
+    page = html.decode()
+    assert "<dt>The private key id in the key file ends with</dt>" in page
+    assert "…9876" in page
+    assert "service account json ends with" not in page.lower()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("upload", "message"),
     [

@@ -232,16 +232,25 @@ class Credential(models.Model):
 
     def secret_rows(self) -> list[tuple[str, dict[str, Any]]]:
         """(label, hint) for each secret field, labelled as its form labels it; a hint says
-        `empty` when nothing was stored for it (an optional password left blank)."""
-        fields = self.kind_obj.form_class.base_fields
+        `empty` when nothing was stored for it (an optional password left blank), and `of`
+        what its last characters are the end of (the secret, unless the form says otherwise)."""
+        form_class = self.kind_obj.form_class
+        fields = form_class.base_fields
         nothing = fingerprint("")
-        return [
-            (
-                str(fields[name].label) if name in fields else name.replace("_", " "),
-                {**hint, "empty": hint.get("fingerprint") == nothing},
+        rows = []
+        for name, hint in self.secret_hints.items():
+            label = str(fields[name].label) if name in fields else name.replace("_", " ")
+            rows.append(
+                (
+                    label,
+                    {
+                        **hint,
+                        "empty": hint.get("fingerprint") == nothing,
+                        "of": form_class.hint_of.get(name, label),
+                    },
+                )
             )
-            for name, hint in self.secret_hints.items()
-        ]
+        return rows
 
     @property
     def has_secret(self) -> bool:

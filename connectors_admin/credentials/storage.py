@@ -64,6 +64,9 @@ class GcpServiceAccountForm(CredentialForm):
     secret_labels: ClassVar[dict[str, str]] = {
         "service_account_json": "Service-account key (the whole JSON file's text)"
     }
+    hint_of: ClassVar[dict[str, str]] = {
+        "service_account_json": "The private key id in the key file"
+    }
 
     key_file = forms.FileField(
         label="Service-account key file (JSON)",

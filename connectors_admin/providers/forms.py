@@ -98,6 +98,10 @@ class CredentialForm(forms.Form):
         max_length=100, help_text="A name your team will recognise, such as “Production”."
     )
 
+    # What a secret's hint is the end of, where it is not the secret's own (a key file's hint
+    # is its key id's end): the page says so instead of "<the secret> ends with".
+    hint_of: ClassVar[dict[str, str]] = {}
+
     def hint_for(self, name: str, value: str) -> str:
         """What of a secret may be shown: by default its last four characters."""
         return value[-4:] if len(value) >= 8 else ""
