@@ -161,6 +161,16 @@ def test_an_empty_api_key_is_only_said_to_be_required(owner_client):
 
 
 @pytest.mark.django_db
+def test_an_optional_field_left_empty_is_not_shown_as_an_empty_row(owner_client):
+    response = add(owner_client, "kafkaconnect", cluster="Sandbox", username="", password="")
+    assert response.status_code == 302
+    assert Credential.objects.get().public == {"cluster": "Sandbox", "username": ""}
+    page = owner_client.get(response["Location"]).content.decode()
+    assert "<dt>Cluster</dt><dd>Sandbox</dd>" in page
+    assert "<dt>User</dt>" not in page
+
+
+@pytest.mark.django_db
 def test_edit_changes_public_fields_and_keeps_the_secret(owner_client, credential):
     url = reverse("credentials:edit", args=["acme", credential.pk])
     page = owner_client.get(url).content.decode()

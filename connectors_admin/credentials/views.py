@@ -282,6 +282,8 @@ def _public_fields(credential: Credential) -> list[tuple[str, object]]:
     rows = []
     for name, value in credential.public.items():
         field = form.fields.get(name)
+        if value in ("", None) and not (field and field.required):
+            continue  # an optional field left empty (a cluster without a user): nothing to say
         label = field.label if field and field.label else name.replace("_", " ").capitalize()
         choices = dict(getattr(field, "choices", []) or [])
         rows.append((label, choices.get(value, value)))
