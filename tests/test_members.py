@@ -63,6 +63,19 @@ def test_the_last_owner_can_be_neither_demoted_nor_removed(owner_client, owner):
     assert membership.role == "owner"
 
 
+def test_the_last_owner_is_offered_no_role_change_and_told_why(owner_client, owner, member):
+    mine = Membership.objects.get(user=owner)
+    page = owner_client.get(MEMBERS).content.decode()
+    assert f'id="role-{mine.pk}"' not in page and role_url(mine) not in page
+    assert "The team's only owner: make someone else owner first." in page
+    theirs = Membership.objects.get(user=member)
+    assert f'<label for="role-{theirs.pk}"' in page and f'id="role-{theirs.pk}"' in page
+    # With a second owner, either may step down: both rows offer the change.
+    Membership.objects.filter(user=member).update(role=Role.OWNER)
+    page = owner_client.get(MEMBERS).content.decode()
+    assert f'id="role-{mine.pk}"' in page and "only owner" not in page
+
+
 def test_with_a_second_owner_an_owner_may_step_down(owner_client, owner, member):
     Membership.objects.filter(user=member).update(role=Role.OWNER)
     membership = Membership.objects.get(user=owner)

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .forms import AddMemberForm, InviteForm, assignable_roles
-from .models import Membership
+from .models import Membership, Role
 from .twofactor import with_two_factor
 
 
@@ -19,9 +19,13 @@ def members_page(
     status: int = 200,
 ) -> HttpResponse:
     """The members page, with the add and invite forms as given (bound, with their errors)."""
-    members = with_two_factor(membership.team.memberships.select_related("user")).order_by(
-        "user__username"
+    members = list(
+        with_two_factor(membership.team.memberships.select_related("user")).order_by(
+            "user__username"
+        )
     )
+    # The team's only owner can be neither demoted nor removed: no role change is offered.
+    owners = [m.pk for m in members if m.role == Role.OWNER]
     if form and invite_form is None:
         invite_form = InviteForm(team=membership.team, acting=membership)
     return render(
@@ -31,6 +35,7 @@ def members_page(
             "membership": membership,
             "team": membership.team,
             "members": members,
+            "only_owner": owners[0] if len(owners) == 1 else None,
             "form": form,
             "roles": assignable_roles(membership),
             "invite_form": invite_form if form else None,
