@@ -239,6 +239,20 @@ def test_a_failed_check_keeps_values_and_secrets_and_create_then_needs_confirmat
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_create_refused_after_a_failed_check_says_why_the_check_failed(
+    owner_client, sandbox, aisq
+):
+    data = {**payload(aisq, cfg__host="unreachable.invalid"), "form_token": str(uuid.uuid4())}
+    owner_client.post(CHECK, data, headers=HTMX)
+    refused = owner_client.post(CREATE, data, headers=HTMX).content.decode()
+    assert 'name="confirm_failed_check"' in refused
+    reason = refused.split('id="failed-check-reason"', 1)[1].split("</p>", 1)[0]
+    assert "The connection check failed:" in reason and "could not translate host name" in reason
+    assert 'aria-describedby="failed-check-reason"' in refused
+    assert DB_PASSWORD not in refused
+
+
+@pytest.mark.django_db(transaction=True)
 def test_create_it_anyway_stays_ticked_when_the_provider_then_fails(
     owner_client, sandbox, aisq, fault
 ):

@@ -446,10 +446,20 @@ class CreateFlow:
             "connectors_admin.connectors.check", text, algorithm="sha256"
         ).hexdigest()
 
-    def remember_check(self, token: uuid.UUID, data: dict[str, Any], ok: bool) -> None:
+    def remember_check(
+        self, token: uuid.UUID, data: dict[str, Any], ok: bool, message: str = ""
+    ) -> None:
+        """`message`: what the check said (shown on its page already, never a secret)."""
         checks = dict(self.request.session.get(CHECKS, {}))
-        checks[str(token)] = {"fingerprint": self.fingerprint(data), "ok": ok}
+        checks[str(token)] = {"fingerprint": self.fingerprint(data), "ok": ok, "message": message}
         self.request.session[CHECKS] = dict(list(checks.items())[-MAX_DRAFTS:])
+
+    def check_message(self, token: uuid.UUID, data: dict[str, Any]) -> str:
+        """What the last check of exactly this configuration said ("" if none)."""
+        check = self.request.session.get(CHECKS, {}).get(str(token))
+        if not check or check["fingerprint"] != self.fingerprint(data):
+            return ""
+        return check.get("message", "")
 
     def last_check(self, token: uuid.UUID, data: dict[str, Any]) -> bool | None:
         """Whether the last check of exactly this configuration worked (None: not checked)."""

@@ -231,6 +231,7 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
     confirmed = bool(request.POST.get("confirm_failed_check"))
     if flow.template.checks_connection and flow.failed_check(token, data) and not confirmed:
         context["confirm_failed_check"] = True
+        context["failed_check_message"] = flow.check_message(token, data)
         form.add_error(
             None,
             "The last connection check of this configuration failed. Tick “Create it anyway” "
@@ -278,6 +279,7 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
     if confirmed:
         # Ticked and sent: the tick stays for the next try, like every other value.
         context["confirm_failed_check"] = context["failed_check_confirmed"] = True
+        context["failed_check_message"] = flow.check_message(token, data)
     # The failed attempt is recorded; a deliberate second try is a new submission, with the same
     # idempotency key only while the first try's outcome is unclear.
     new_token = uuid.uuid4()
@@ -402,7 +404,7 @@ def check_connection(request: HttpRequest, team: str, template: str) -> HttpResp
             context=form.record_context(),
             request=request,
         )
-        flow.remember_check(token, data, result.ok)
+        flow.remember_check(token, data, result.ok, result.message)
         context["check_result"] = result
     return _render_form(request, flow, context, form, token, keep_from=token)
 
