@@ -196,3 +196,24 @@ def test_a_disabled_credential_keeps_its_last_real_test(owner_client, credential
     credential.refresh_from_db()
     assert (credential.last_check_at, credential.last_check_ok) == (tested, True)
     assert "Test now" not in answer and "enable it to test it again" in answer
+
+
+@pytest.mark.django_db
+def test_a_credential_whose_last_test_failed_says_so_beside_its_new_connector_buttons(
+    owner_client, credential
+):
+    from django.utils import timezone
+
+    url = reverse("credentials:detail", args=["acme", credential.pk])
+    Credential.objects.filter(pk=credential.pk).update(
+        last_check_at=timezone.now(), last_check_ok=False, last_check_message="Refused (HTTP 401)."
+    )
+    page = owner_client.get(url).content.decode()
+    actions = page.split('class="page-actions"', 1)[1].split('class="toolbar"', 1)[0]
+    assert "New Amazon S3 connector" in actions  # still offered
+    assert 'aria-describedby="last-test-failed"' in actions
+    note = actions.split('id="last-test-failed"', 1)[1].split("</p>", 1)[0]
+    assert "Its last test failed" in note and "<time datetime=" in note
+
+    Credential.objects.filter(pk=credential.pk).update(last_check_ok=True)
+    assert "last-test-failed" not in owner_client.get(url).content.decode()
