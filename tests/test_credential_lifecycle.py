@@ -550,7 +550,7 @@ def test_the_credential_list_counts_usage_up_to_the_cap_in_constant_queries(
     # session, user, memberships+teams, the credentials with both counts
     with django_assert_num_queries(4):
         html = owner_client.get(reverse("credentials:list", args=["acme"])).content.decode()
-    counts = re.findall(r">(Production|Spare)</a>.*?<td>([\d,+]+)</td>\s*<td>", html, re.S)
+    counts = re.findall(r'>(Production|Spare)</a>.*?<td class="k-count">([\d,+]+)</td>', html, re.S)
     # A connector deleted since still counts: it was made with the credential.
     assert counts == [("Production", "30+" if rows > 30 else str(rows)), ("Spare", "2")]
 
@@ -762,8 +762,8 @@ def test_the_credentials_list_counts_each_connector_that_uses_it_once(
     for slot in ("a", "b"):
         EmbeddedCredential.objects.create(connector=carrier, credential=credential, slot=slot)
     html = owner_client.get(reverse("credentials:list", args=["acme"])).text
-    row = re.search(r"<tr>\s*<td><a [^>]*>Production</a>.*?</tr>", html, re.S)
-    counts = re.findall(r"<td>(\d+)</td>", row.group(0))
+    row = re.search(r'<tr>\s*<td class="k-label"><a [^>]*>Production</a>.*?</tr>', html, re.S)
+    counts = re.findall(r'<td class="k-count">(\d+)</td>', row.group(0))
     # The three it made (one deleted since), and the other that carries it: each once.
     assert counts == ["4"], counts
     refused = owner_client.post(reverse("credentials:delete", args=["acme", credential.pk])).text

@@ -162,6 +162,20 @@ def test_phone_pages_fit(
         " return [box.scrollWidth, box.clientWidth]; }"
     )
     assert scroll[0] <= scroll[1], scroll
+    # The credentials too: a credential's last test and its connectors are on screen.
+    page.goto(sandbox + pages["credentials"])
+    for scroll in page.evaluate(
+        "() => [...document.querySelectorAll('.table-scroll')]"
+        ".map(box => [box.scrollWidth, box.clientWidth])"
+    ):
+        assert scroll[0] <= scroll[1], scroll
+    row = page.locator("table.credential-rows tbody tr").first
+    for cell in ("k-label", "k-test", "k-count"):
+        box = row.locator(f"td.{cell}").bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORTS["phone"]["width"], (
+            cell,
+            box,
+        )
     page.goto(sandbox + S3_PATH)
     page.get_by_role("button", name="Create connector").click()
     expect(page.locator("#create-panel .alert-error")).to_be_visible()
