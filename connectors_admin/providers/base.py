@@ -450,6 +450,7 @@ class Provider:
         instances: Instances | None = None,
         idempotent_creates: bool = False,
         statuses: tuple[str, ...] = (),
+        failing_statuses: frozenset[str] = frozenset(),
     ) -> None:
         self.slug = slug
         self.label = label
@@ -472,6 +473,9 @@ class Provider:
         self.idempotent_creates = idempotent_creates
         # Every status the provider (or its declared actions) can give a connector, for filters.
         self.statuses = statuses
+        # Those of them that say a connector is failing there (Kafka Connect's FAILED, as
+        # spelled): the team's dashboard counts them under "Needs attention".
+        self.failing_statuses = failing_statuses
 
     def __repr__(self) -> str:
         return f"<Provider {self.slug}>"

@@ -472,4 +472,6 @@ PROVIDER = Provider(
     # background follow's five minutes or so, null is the connector's status, not a settling.
     settles_within=timedelta(minutes=10),
     statuses=("active",),
+    # None documented: providers.md §1.5 has seen only null and "active".
+    failing_statuses=frozenset(),
 )

@@ -55,4 +55,5 @@ PROVIDER = Provider(
     empty_status="not checked",
     instances=INSTANCES,
     statuses=(CONNECTED, CHECK_FAILED),
+    failing_statuses=frozenset({CHECK_FAILED}),
 )

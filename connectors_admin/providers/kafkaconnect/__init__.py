@@ -180,4 +180,5 @@ PROVIDER = Provider(
     transitional_states=frozenset({"UNASSIGNED", "RESTARTING", "", *SETTLING.values()}),
     instances=INSTANCES,
     statuses=STATES,
+    failing_statuses=frozenset({"FAILED"}),
 )

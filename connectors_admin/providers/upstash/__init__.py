@@ -151,4 +151,5 @@ PROVIDER = Provider(
     client_class=UpstashClient,
     transitional_states=frozenset({"pending", ""}),
     statuses=STATES,
+    failing_statuses=frozenset({"failed"}),
 )

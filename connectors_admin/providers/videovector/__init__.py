@@ -124,4 +124,6 @@ PROVIDER = Provider(
     transitional_states=frozenset({"testing"}),
     idempotent_creates=True,
     statuses=("active", "testing", "failed", "disabled"),
+    # "disabled" is a choice made there, not a failure.
+    failing_statuses=frozenset({"failed"}),
 )
