@@ -1,6 +1,6 @@
 """The connector list's filters, one definition for the list, its CSV export and its bulk
-actions ("all N matching"): search, provider, template, status, credential, creator, created
-date range and sort, all from the query string. A value that does not fit (an unknown id, an
+actions ("all N matching"): search, provider, template, status, problem, credential, creator,
+created date range and sort, all from the query string. A value that does not fit (an unknown id, an
 impossible date) is said next to its filter and ignored, never an error page.
 
 A plain Django form rather than django-filter: nine fields whose querysets are one line each
@@ -48,7 +48,17 @@ WINDOW_PER_ROW = 40
 SORT_AT_MOST = 10_000
 BEFORE_ANY_ROW = datetime(1, 1, 2, tzinfo=UTC)
 AFTER_ANY_ROW = datetime(9999, 12, 30, tzinfo=UTC)
-FILTERS = ("q", "provider", "template", "status", "credential", "creator", "since", "until")
+FILTERS = (
+    "q",
+    "provider",
+    "template",
+    "status",
+    "problem",
+    "credential",
+    "creator",
+    "since",
+    "until",
+)
 
 
 def declared_statuses() -> list[str]:
@@ -91,6 +101,31 @@ def showing_status(status: str) -> Q:
     return showing
 
 
+def failing_statuses() -> list[str]:
+    """The statuses providers declare as failing, as they spell them (stored so)."""
+    return sorted({s for provider in PROVIDERS.values() for s in provider.failing_statuses})
+
+
+def failing() -> Q:
+    """Connectors failing at their provider: a status it declares as failing. (A record closed
+    here says "deleted" in its status: the status index alone answers.)"""
+    return Q(remote_status__in=failing_statuses())
+
+
+def last_read_failed() -> Q:
+    """Live connectors whose last refresh or action left an error (it failed, or found a
+    problem such as a failed task), but not those already failing at their provider: each is
+    counted under one problem."""
+    return Q(deleted_at=None) & ~Q(last_error="") & ~failing()
+
+
+# What needs attention, as the dashboard counts it and the list's Problem filter takes it.
+PROBLEMS = {
+    "failing": ("Failing at the provider", failing),
+    "refresh": ("Last refresh failed or found a problem", last_read_failed),
+}
+
+
 class StatusField(forms.ChoiceField):
     """A status choice in any case: links saved when a status was offered as RUNNING still
     filter."""
@@ -120,6 +155,11 @@ class ConnectorFilter(forms.Form):
     provider = forms.ChoiceField(label="Provider", required=False)
     template = forms.ChoiceField(label="Template", required=False)
     status = StatusField(label="Status", required=False)
+    problem = forms.ChoiceField(
+        label="Problem",
+        required=False,
+        choices=[("", "Any")] + [(key, label) for key, (label, _) in PROBLEMS.items()],
+    )
     # The team's credentials and members, by id: checked against `team_choices`, read once.
     credential = IdChoiceField(label="Credential", required=False, coerce=int, empty_value=None)
     creator = IdChoiceField(label="Created by", required=False, coerce=int, empty_value=None)
@@ -286,6 +326,8 @@ class ConnectorFilter(forms.Form):
             connectors = connectors.filter(remote_status="")
         elif status:
             connectors = connectors.filter(showing_status(status))
+        if value("problem"):
+            connectors = connectors.filter(PROBLEMS[value("problem")][1]())
         if value("credential"):
             connectors = connectors.filter(using_any_of([value("credential")]))
         if value("creator"):

@@ -76,6 +76,21 @@ class Connector(models.Model):
                 fields=["team", "provider", "remote_status", "-created_at", "-id"],
                 name="connector_provider_status",
             ),
+            # Live connectors whose last refresh or action left an error (few, most of the
+            # time): the dashboard's "Needs attention" counts a team's from the index alone (the
+            # status is in it, to leave out those counted as failing), and the list's filter
+            # reads them newest first.
+            models.Index(
+                fields=["team", "-created_at", "remote_status"],
+                condition=models.Q(deleted_at=None) & ~models.Q(last_error=""),
+                name="connector_live_problem",
+            ),
+            # A credential's live connectors: how many still use one that is disabled.
+            models.Index(
+                fields=["credential"],
+                condition=models.Q(deleted_at=None),
+                name="connector_live_by_credential",
+            ),
         ]
         constraints = [
             # One live record of a provider's connector a credential reaches: a retry and the
