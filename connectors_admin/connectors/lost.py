@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from connectors_admin.accounts.models import Team
@@ -22,9 +22,13 @@ RESOLVED_SHOWN_FOR = timedelta(days=1)  # one found out since, from when it was 
 UNRESOLVED = (Submission.Reconciliation.PENDING, Submission.Reconciliation.UNKNOWN)
 
 
+def _may_have_some(team: Team) -> bool:
+    return team.lost_answers_until is not None and team.lost_answers_until > timezone.now()
+
+
 def lost_answers(team: Team) -> list[Submission]:
     now = timezone.now()
-    if team.lost_answers_until is None or team.lost_answers_until <= now:
+    if not _may_have_some(team):
         return []
     week, day = now - SHOWN_FOR, now - RESOLVED_SHOWN_FOR
     return list(
@@ -35,6 +39,20 @@ def lost_answers(team: Team) -> list[Submission]:
         .only("template", "created_at", "reconciliation", "user__username")
         .order_by("-created_at")[:5]
     )
+
+
+def unclear(team: Team) -> QuerySet[Submission] | None:
+    """The creates among them whose outcome is still unclear (being looked for, or could not be
+    found out), to count; None when the team's row says it has none, so nothing is asked. (The
+    partial index on creates with a reconciliation answers it.)"""
+    if not _may_have_some(team):
+        return None
+    return Submission.objects.filter(
+        team=team,
+        action=Submission.CREATE,
+        created_at__gte=timezone.now() - SHOWN_FOR,
+        reconciliation__in=UNRESOLVED,
+    ).exclude(reconciliation="")
 
 
 def note_lost(teams: Iterable[Any], made_at: datetime) -> None:

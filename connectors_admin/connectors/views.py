@@ -21,12 +21,13 @@ from connectors_admin.accounts.models import Membership, current_membership
 from connectors_admin.core import crypto
 from connectors_admin.core.htmx import htmx_partial
 from connectors_admin.core.paging import CappedPage, CappedPaginator
-from connectors_admin.credentials.models import Credential
+from connectors_admin.credentials.models import Credential, live_use_if_disabled
 from connectors_admin.providers import PROVIDERS, TEMPLATES, ConnectorTemplate
 from connectors_admin.providers.base import ProviderError
 from connectors_admin.providers.schema_forms import SecretTextarea
 
 from . import bulk
+from .attention import needs_attention
 from .filters import ConnectorFilter
 from .forms import CreateFlow, CredentialChoiceField, by_trust, form_token, mark_kept
 from .lost import lost_answers
@@ -80,7 +81,12 @@ def dashboard(request: HttpRequest, team: str) -> HttpResponse:
         .select_related("created_by", "credential")
         .order_by("-created_at")[:5]
     )
-    credentials = Credential.objects.filter(team=membership.team).select_related("secret_set_by")
+    # With, for a disabled one, how many live connectors still use it: "Needs attention" says so.
+    credentials = list(
+        Credential.objects.filter(team=membership.team)
+        .select_related("secret_set_by")
+        .annotate(live_use=live_use_if_disabled())
+    )
     return render(
         request,
         "connectors/dashboard.html",
@@ -89,6 +95,7 @@ def dashboard(request: HttpRequest, team: str) -> HttpResponse:
             "team": membership.team,
             "recent": recent,
             "lost_answers": lost_answers(membership.team),
+            "attention": needs_attention(membership.team, credentials),
             "credentials": credentials,
             "providers": PROVIDERS.values(),
         },

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Func, IntegerField, QuerySet, Subquery
 
 MAX_OFFSET = 10**12
 # From this offset on, a page's ids are read first and then its rows (see the module's text).
@@ -31,6 +32,18 @@ def count_label(count: int) -> str:
     "10,000+" past the cap."""
     cap = settings.LIST_COUNT_CAP
     return f"{cap:,}+" if count > cap else f"{count:,}"
+
+
+def capped_count(rows: QuerySet) -> Func:
+    """How many `rows` there are (a query of one column: ids, or distinct values), counted up
+    to `LIST_COUNT_CAP` and one past it, as an expression a query selects or annotates: an index
+    scan of at most that many entries however many rows match, and several such counts cost
+    one query."""
+    return Func(
+        Subquery(rows.order_by()[: settings.LIST_COUNT_CAP + 1]),
+        template="(SELECT COUNT(*) FROM %(expressions)s AS capped)",
+        output_field=IntegerField(),
+    )
 
 
 class CappedPage(Page):

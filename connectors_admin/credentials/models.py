@@ -7,12 +7,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Func, IntegerField, OuterRef, Subquery
+from django.db.models import Case, Func, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from connectors_admin.core import crypto
 from connectors_admin.core.fields import EncryptedTextField
+from connectors_admin.core.paging import capped_count
 from connectors_admin.providers import PROVIDERS
 from connectors_admin.providers.base import CheckResult, CredentialForm, ProviderClient
 
@@ -277,14 +278,7 @@ def _capped_count(
     if unless:
         rows = rows.exclude(**unless)
     rows = rows.order_by().values(each)
-    if each != "pk":
-        rows = rows.distinct()
-    rows = rows[: settings.LIST_COUNT_CAP + 1]
-    return Func(
-        Subquery(rows),
-        template="(SELECT COUNT(*) FROM %(expressions)s AS capped)",
-        output_field=IntegerField(),
-    )
+    return capped_count(rows.distinct() if each != "pk" else rows)
 
 
 def usage_counts() -> dict[str, Func]:
@@ -300,6 +294,14 @@ def usage_counts() -> dict[str, Func]:
             unless={"connector__credential": OuterRef("pk")},
         ),
     }
+
+
+def live_use_if_disabled() -> Case:
+    """For `annotate`: how many live connectors still use a credential that is disabled (made
+    with it, or carrying its secret inside, each kind counted up to the list cap); 0 for an
+    enabled one, whose connectors are not counted at all."""
+    live = _capped_count("connectors", deleted_at=None) + usage_counts()["embedding"]
+    return Case(When(enabled=False, then=live), default=Value(0))
 
 
 class CredentialCache(models.Model):
