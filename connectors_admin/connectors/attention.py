@@ -78,7 +78,10 @@ def needs_attention(team: Team, credentials: Iterable[Credential]) -> list[Line]
             )
         )
     credentials = list(credentials)
-    failed = [c for c in credentials if c.enabled and c.last_check_ok is False]
+    # As their badges say it: not one whose new values are being tested.
+    failed = [
+        c for c in credentials if c.enabled and c.last_check_ok is False and not c.check_pending
+    ]
     if failed:
         lines.append(
             _naming(
@@ -113,7 +116,7 @@ def _counts(team: Team) -> dict[str, int]:
     unclear = lost.unclear(team)
     if unclear is not None:  # only while the team's row says it may have some
         counts["unclear"] = capped_count(unclear.values("pk"))
-    return Team.objects.filter(pk=team.pk).values(**counts).get()
+    return Team.objects.filter(pk=team.pk).order_by().values(**counts).get()
 
 
 def _naming(team: Team, text: str, named: list[tuple[str, Credential]]) -> Line:

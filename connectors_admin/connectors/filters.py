@@ -121,8 +121,8 @@ def last_read_failed() -> Q:
 
 # What needs attention, as the dashboard counts it and the list's Problem filter takes it.
 PROBLEMS = {
-    "failing": ("Failing at the provider", failing),
-    "refresh": ("Last refresh failed or found a problem", last_read_failed),
+    "failing": ("Failing at provider", failing),
+    "refresh": ("Last refresh failed", last_read_failed),
 }
 
 

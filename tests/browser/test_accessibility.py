@@ -27,10 +27,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from connectors_admin.accounts.models import Membership, Role
 from connectors_admin.connectors.models import Connector
+from connectors_admin.credentials.models import Credential
 from tests.browser.pages import S3_PATH, sign_in, wait_htmx_idle
 from tests.conftest import S3_FORM
 
@@ -335,7 +337,13 @@ def test_pages_pass_the_audit_at_desktop_and_phone_widths(
         body = {**S3_FORM, "s3_prefix": prefix, "credential": credential.pk}
         assert client.post(S3_PATH, {**body, "form_token": uuid.uuid4()}).status_code == 302
     connector = Connector.objects.filter(template="mixpanel-s3").first()
+    # Something for the dashboard's "Needs attention" to list: a refresh failed, a test too.
+    Connector.objects.filter(pk=connector.pk).update(last_error="Mixpanel answered HTTP 503.")
+    Credential.objects.filter(pk=credential.pk).update(
+        last_check_ok=False, last_check_at=timezone.now()
+    )
     pages = {
+        "dashboard, needs attention": "/teams/acme/",
         "connector list, filtered": "/teams/acme/connectors/?q=raw/",
         "connector detail": f"/teams/acme/connectors/{connector.pk}/",
         "credential detail": f"/teams/acme/credentials/{credential.pk}/",
