@@ -149,14 +149,12 @@ def test_owner_manages_a_member_and_cannot_demote_the_last_owner(
     expect(rows).to_have_count(1)
     assert not Membership.objects.filter(user__username="vera").exists()
 
-    # The last owner cannot step down: the page says why and nothing changes.
+    # The last owner is offered no step down (the server refuses one: tests/test_members.py):
+    # the row says why instead.
     olivia = rows.filter(has_text="olivia")
-    olivia.get_by_label("Role of olivia").select_option(label="Admin")
-    olivia.get_by_role("button", name="Change role of olivia").click()
-    expect(page.locator(".messages .alert-error")).to_have_text(
-        "A team keeps at least one owner: make someone else owner first."
-    )
-    expect(olivia.get_by_label("Role of olivia")).to_have_value(Role.OWNER)
+    expect(olivia.get_by_label("Role of olivia")).to_have_count(0)
+    expect(olivia.get_by_role("button", name="Change role of olivia")).to_have_count(0)
+    expect(olivia).to_contain_text("The team's only owner: make someone else owner first.")
     assert Membership.objects.get(user=owner).role == Role.OWNER
     assert console_errors == [], "\n".join(console_errors)
 
