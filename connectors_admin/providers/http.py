@@ -565,7 +565,15 @@ class HttpClient:
         )
         if exchange.error and (exchange.status != 404 or not_its_404):
             raise exchange.error
-        if exchange.error is None and is_web_page(exchange):
+        return exchange if exchange.error else self.accepted(exchange)
+
+    def accepted(self, exchange: Exchange) -> Exchange:
+        """A change whose answer's body is not read (a pause, a restart: 202 and no body): the
+        exchange if its status says it was accepted; its error otherwise. A web page is refused
+        whatever its status: a sign-in page or a proxy's said nothing of the change."""
+        if exchange.error:
+            raise exchange.error
+        if is_web_page(exchange):
             raise self.web_page(exchange)
         return exchange
 

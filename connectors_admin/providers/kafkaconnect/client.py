@@ -152,8 +152,7 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
         """A failed exchange about connector `name` as its error; "not found" says it is gone."""
         if self.says_not_found(exchange):
             raise self.gone(exchange, f"the connector “{name}”")
-        if exchange.error:
-            raise exchange.error
+        self.accepted(exchange)
 
     def error_for_status(self, exchange: Exchange) -> ProviderError:
         error = super().error_for_status(exchange)
@@ -342,9 +341,7 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
             json=configuration,
             headers={"Content-Type": "application/json"},
         )
-        exchange = self.send(call)
-        if exchange.error:
-            raise exchange.error
+        self.accepted(self.send(call))
         return self.read(remote_id)
 
     def request_state(self, name: str, verb: str) -> None:

@@ -207,9 +207,7 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
             headers={"Content-Type": "application/json"},
             raw="null",
         )
-        exchange = self.send(call)
-        if exchange.error:
-            raise exchange.error
+        self.accepted(self.send(call))
 
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
         return self.send_delete(self._item_url(remote_id))

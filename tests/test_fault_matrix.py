@@ -1,0 +1,285 @@
+"""Every provider call other than a create, against every way a provider can fail: refused,
+too slow, each status that means something, a web page, an answer that is not JSON or not the
+documented shape, an enormous answer, a redirect. Whatever the call and the fault, the page
+says what happened in plain words (no server error, no exception's name, no provider markup),
+the operation and its exchanges are recorded, nothing is marked done that was not, and no
+secret reaches the page, the record or the log."""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from connectors_admin.connectors.models import Attempt, Connector, Submission
+from connectors_admin.core import crypto
+from connectors_admin.credentials.models import Credential
+
+from .conftest import (
+    AISQ_TOKEN,
+    DB_PASSWORD,
+    KAFKA_CONNECT_PASSWORD,
+    MIXPANEL_SECRET,
+    UPSTASH_KEY,
+    make_aisquared_credential,
+    make_credential,
+)
+from .test_kafka import CLUSTER
+from .test_odd_answers import answering, script  # noqa: F401 (a fixture)
+from .test_videovector import ADMIN_KEY
+
+HTMX = {"HX-Request": "true"}
+BROWSE = {"prefix": "videos/", "pattern": "*.{mp4,mov}", "recursive": "on"}
+
+
+# --- what the provider answers, for every request the action makes -----------------------------
+def _faults(secret: str) -> dict[str, dict[str, Any] | None]:
+    """Each fault as the scripted server plays it; None is a provider that is not there."""
+    page = "<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>"
+    return {
+        "refused": None,
+        "timeout": {"status": 200, "text": "{}", "type": "application/json", "trickle": 0.6},
+        "401": {"status": 401, "json": {"error": f"bad credential {secret}"}},
+        "403": {"status": 403, "json": {"error": "forbidden"}},
+        "404-page": {"status": 404, "text": "<html><h1>404 Not Found</h1></html>"},
+        "409": {"status": 409, "json": {"error": "conflict"}},
+        "422-odd": {"status": 422, "json": [None, 5, {"loc": 7, "msg": ["x"]}, secret]},
+        "429": {"status": 429, "json": {"error": "slow down"}, "headers": {"Retry-After": "30"}},
+        "500": {"status": 500, "json": {"error": f"boom {secret}"}},
+        "502-html": {"status": 502, "text": page},
+        "503-html": {"status": 503, "text": page.replace("502 Bad Gateway", "503 Unavailable")},
+        "200-html": {"status": 200, "text": page.replace("502 Bad Gateway", "Sign in")},
+        "200-text": {"status": 200, "text": "OK", "type": "text/plain"},
+        "200-list": {"status": 200, "json": [1, 2, 3]},
+        "200-empty": {"status": 200, "json": {}},
+        "200-null": {"status": 200, "json": None},
+        "200-types": {
+            "status": 200,
+            "json": {
+                "status": 5,
+                "state": [],
+                "data": "x",
+                "results": 7,
+                "connector_id": 7,
+                "success": "yes",
+                "message": 3,
+                "connector": 1,
+                "tasks": {},
+                "name": 9,
+                "connection_status": "ok",
+                "config": [],
+                "type": None,
+            },
+        },
+        "huge": {
+            "status": 200,
+            "text": "[" + "0," * (5 * 2**20) + "0]",
+            "type": "application/json",
+        },
+        "redirect": {"status": 302, "headers": {"Location": "https://sso.example.com/login"}},
+    }
+
+
+FAULTS = list(_faults(""))
+SECRETS = (
+    MIXPANEL_SECRET,
+    AISQ_TOKEN,
+    DB_PASSWORD,
+    UPSTASH_KEY,
+    KAFKA_CONNECT_PASSWORD,
+    ADMIN_KEY,
+)
+
+
+@pytest.fixture
+def faulty(script, settings, closed_port):  # noqa: F811
+    """Plays `fault` for every request; points every provider at a closed port for `refused`."""
+    settings.PROVIDER_READ_TIMEOUT = 0.3
+    settings.PROVIDER_RETRY_BACKOFF = 0
+    settings.KAFKA_CONNECT_CLUSTERS = {"Loop": script.url}
+
+    def play(fault: str, secret: str) -> None:
+        answer = _faults(secret)[fault]
+        if answer is None:
+            nowhere = f"http://127.0.0.1:{closed_port}"
+            for name in (
+                "MIXPANEL_API_URL", "MIXPANEL_EU_API_URL", "MIXPANEL_IN_API_URL",
+                "AISQUARED_API_URL", "VIDEOVECTOR_API_URL", "UPSTASH_API_URL",
+            ):  # fmt: skip
+                setattr(settings, name, nowhere)
+            settings.KAFKA_CONNECT_CLUSTERS = {"Loop": nowhere}
+            return
+        answer = dict(answer)
+        status = answer.pop("status")
+        for method in ("GET", "POST", "PUT", "DELETE"):
+            script.on(method, r".*", status, **answer)
+
+    return play
+
+
+# --- one live connector of each provider ---------------------------------------------------------
+def _connector(credential: Credential, **fields: Any) -> Connector:
+    connector = Connector.objects.create(team=credential.team, credential=credential, **fields)
+    # Older than the grace a new connector has before "not found" is believed.
+    Connector.objects.filter(pk=connector.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    connector.refresh_from_db()
+    return connector
+
+
+def mixpanel(team, owner) -> tuple[Connector, str]:
+    return _connector(
+        make_credential(team, owner), provider="mixpanel", template="mixpanel-s3",
+        remote_id="232f40cc-7ccc-4da3-b9c3-d8c1d14142c6", remote_status="active",
+        name="Events", context={"project_id": 4242, "residency": "us"},
+    ), MIXPANEL_SECRET  # fmt: skip
+
+
+def aisquared(team, owner) -> tuple[Connector, str]:
+    connector = _connector(
+        make_aisquared_credential(team, owner), provider="aisquared",
+        template="aisquared-source", remote_id="4", remote_status="connected", name="Shop DB",
+        context={
+            "connector_type": "source", "connector_name": "Postgresql",
+            "secret_paths": [["credentials", "password"]], "embedded": [],
+        },
+    )  # fmt: skip
+    configuration = {
+        "data_type": "structured",
+        "credentials": {"auth_type": "username/password", "username": "u", "password": DB_PASSWORD},
+        "host": "db.example.com", "port": "5432", "database": "shop", "schema": "public",
+    }  # fmt: skip
+    connector.secret_config = crypto.encrypt_json(
+        {"configuration": configuration, "secret_values": [DB_PASSWORD]}
+    )
+    connector.save(update_fields=["secret_config"])
+    return connector, AISQ_TOKEN
+
+
+def videovector(team, owner) -> tuple[Connector, str]:
+    credential = Credential(
+        team=team, kind="videovector", label="Media", public={"auth_type": "api_key"}
+    )
+    credential.set_secrets({"token": ADMIN_KEY}, owner)
+    credential.save()
+    return _connector(
+        credential, provider="videovector", template="videovector-s3", remote_id="conn_1",
+        remote_status="active", name="Footage",
+    ), ADMIN_KEY  # fmt: skip
+
+
+def upstash(team, owner) -> tuple[Connector, str]:
+    credential = Credential(
+        team=team, kind="upstash", label="Upstash", public={"email": "ops@example.com"}
+    )
+    credential.set_secrets({"api_key": UPSTASH_KEY}, owner)
+    credential.save()
+    return _connector(
+        credential, provider="upstash", template="upstash-kafka", remote_id="u1",
+        remote_status="running", name="orders", context={"cluster_id": CLUSTER},
+    ), UPSTASH_KEY  # fmt: skip
+
+
+def kafkaconnect(team, owner) -> tuple[Connector, str]:
+    credential = Credential(
+        team=team, kind="kafkaconnect", label="Loop", public={"cluster": "Loop", "username": "ops"}
+    )
+    credential.set_secrets({"password": KAFKA_CONNECT_PASSWORD}, owner)
+    credential.save()
+    return _connector(
+        credential, provider="kafkaconnect", template="kafka-connect", remote_id="orders",
+        remote_status="RUNNING", name="orders",
+    ), KAFKA_CONNECT_PASSWORD  # fmt: skip
+
+
+MAKERS = {
+    "mixpanel": mixpanel,
+    "aisquared": aisquared,
+    "videovector": videovector,
+    "upstash": upstash,
+    "kafkaconnect": kafkaconnect,
+}
+ACTIONS = [
+    ("mixpanel", "refresh"),
+    ("mixpanel", "delete"),
+    ("aisquared", "refresh"),
+    ("aisquared", "check"),
+    ("aisquared", "delete"),
+    ("videovector", "refresh"),
+    ("videovector", "test"),
+    ("videovector", "browse"),
+    ("videovector", "delete"),
+    ("upstash", "refresh"),
+    ("upstash", "pause"),
+    ("upstash", "restart"),
+    ("upstash", "delete"),
+    ("kafkaconnect", "refresh"),
+    ("kafkaconnect", "pause"),
+    ("kafkaconnect", "stop"),
+    ("kafkaconnect", "restart"),
+    ("kafkaconnect", "delete"),
+]
+
+
+# A change or a delete answered 2xx with a body that is not a web page: the status is the
+# provider's word that it was accepted (Kafka Connect and Multiwoven send no body at all, Upstash
+# "OK" or a JSON null), so it may be recorded done; a web page never is.
+CHANGES = {"pause", "stop", "restart", "delete"}
+ACCEPTED_BY_STATUS = {"200-text", "200-list", "200-empty", "200-null", "200-types"}
+
+
+def said_plainly(text: str) -> None:
+    for wrong in (
+        "Traceback", "Error:", "KeyError", "TypeError", "AttributeError", "ValueError",
+        "JSONDecodeError", "Bad Gateway", "503 Unavailable", "nginx", "<h1>Sign in",
+        "Server Error (500)",
+    ):  # fmt: skip
+        assert wrong not in text, wrong
+
+
+def no_secret(*texts: str) -> None:
+    together = "\n".join(texts)
+    for secret in SECRETS:
+        assert secret not in together, secret
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize(("provider", "action"), ACTIONS)
+def test_an_action_against_a_faulty_provider_fails_in_plain_words_and_changes_nothing(
+    faulty, team, owner, caplog, provider, action, fault
+):
+    connector, secret = MAKERS[provider](team, owner)
+    before = (connector.remote_status, connector.record, connector.name)
+    faulty(fault, secret)
+    url = reverse("connectors:action", args=["acme", connector.pk, action])
+    client = answering(owner)
+
+    with caplog.at_level(logging.DEBUG):
+        if action == "browse":
+            page = client.get(url, BROWSE)
+        else:
+            page = client.post(url, headers=HTMX, follow=True)
+
+    assert page.status_code == 200, page.status_code
+    text = html.unescape(page.content.decode())
+    said_plainly(text)
+    submission = Submission.objects.get(action=action)
+    attempts = list(Attempt.objects.filter(submission=submission))
+    assert attempts and all(a.error_kind or a.response_status for a in attempts)
+    no_secret(text, caplog.text, str(submission.__dict__), str([a.__dict__ for a in attempts]))
+    if action in CHANGES and fault in ACCEPTED_BY_STATUS and submission.outcome == "succeeded":
+        return
+    assert submission.outcome == "failed"
+    assert submission.error_message and submission.error_message in text
+    said_plainly(submission.error_message)
+    connector.refresh_from_db()
+    assert connector.deleted_at is None
+    assert (connector.remote_status, connector.record, connector.name) == before
+    if action == "browse":  # the form keeps what was typed
+        assert 'value="videos/"' in page.content.decode()
+    no_secret(connector.last_error)
