@@ -97,7 +97,7 @@ SECRETS = (
 
 
 @pytest.fixture
-def faulty(script, settings, closed_port):  # noqa: F811
+def faulty(script, settings, closed_port):  # noqa: F811 (the fixture imported above)
     """Plays `fault` for every request; points every provider at a closed port for `refused`."""
     settings.PROVIDER_READ_TIMEOUT = 0.3
     settings.PROVIDER_RETRY_BACKOFF = 0
@@ -283,3 +283,148 @@ def test_an_action_against_a_faulty_provider_fails_in_plain_words_and_changes_no
     if action == "browse":  # the form keeps what was typed
         assert 'value="videos/"' in page.content.decode()
     no_secret(connector.last_error)
+
+
+# --- testing a stored credential ------------------------------------------------------------------
+@pytest.mark.django_db
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("provider", list(MAKERS))
+def test_a_credential_test_against_a_faulty_provider_is_said_and_recorded(
+    faulty, team, owner, caplog, provider, fault
+):
+    from connectors_admin.audit.models import AuditEvent
+
+    credential = MAKERS[provider](team, owner)[0].credential
+    faulty(fault, credential.secrets()[next(iter(credential.secrets()))])
+    url = reverse("credentials:test", args=["acme", credential.pk])
+
+    with caplog.at_level(logging.DEBUG):
+        page = answering(owner).post(url, headers=HTMX)
+
+    assert page.status_code == 200
+    text = html.unescape(page.content.decode())
+    said_plainly(text)
+    credential.refresh_from_db()
+    assert credential.last_check_at is not None
+    event = AuditEvent.objects.get(action="credential.tested")
+    assert event.after == {"ok": credential.last_check_ok}
+    assert credential.last_check_message in text and event.message == credential.last_check_message
+    said_plainly(credential.last_check_message)
+    no_secret(text, caplog.text, credential.last_check_message, str(event.__dict__))
+    if fault in ACCEPTED_BY_STATUS and credential.last_check_ok:
+        return  # the provider's cheapest authenticated call answered 2xx: the key was accepted
+    assert credential.last_check_ok is False
+    assert "accepted" not in credential.last_check_message
+
+
+# --- listing and importing connectors made elsewhere -----------------------------------------------
+IMPORTS = {
+    "mixpanel": ("mixpanel-s3", {"project_id": "4243", "residency": "eu"}),
+    "aisquared": ("aisquared-source", {}),
+    "videovector": ("videovector-s3", {}),
+    "upstash": ("upstash-kafka", {"cluster_id": CLUSTER}),
+    "kafkaconnect": ("kafka-connect", {}),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("step", ["list", "import"])
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("provider", list(IMPORTS))
+def test_an_import_against_a_faulty_provider_is_said_and_records_nothing_more(
+    faulty, team, owner, caplog, provider, fault, step
+):
+    existing, secret = MAKERS[provider](team, owner)
+    template, inputs = IMPORTS[provider]
+    faulty(fault, secret)
+    url = reverse("connectors:import", args=["acme", template])
+    query = {"credential": existing.credential.pk, **inputs}
+    client = answering(owner)
+
+    with caplog.at_level(logging.DEBUG):
+        if step == "list":
+            page = client.get(url, query)
+        else:
+            page = client.post(url, {**query, "remote_id": ["77", "x-1"]}, follow=True)
+
+    assert page.status_code == 200
+    text = html.unescape(page.content.decode())
+    said_plainly(text)
+    submission = Submission.objects.exclude(connector=existing).get()
+    if provider == "kafkaconnect" and fault == "200-empty":  # a cluster with no connectors
+        assert submission.outcome == "succeeded" and list(Connector.objects.all()) == [existing]
+        return
+    assert submission.outcome == "failed"
+    assert submission.error_message and submission.error_message in text
+    attempts = list(Attempt.objects.filter(submission=submission))
+    assert attempts and all(a.error_kind or a.response_status for a in attempts)
+    assert list(Connector.objects.all()) == [existing]  # nothing imported
+    for value in inputs.values():  # the form keeps what was typed
+        assert f'value="{value}"' in page.content.decode() or value in text
+    no_secret(text, caplog.text, str(submission.__dict__), str([a.__dict__ for a in attempts]))
+
+
+# --- a list that cannot be read agrees with nothing --------------------------------------------------
+@pytest.fixture
+def loop(script):  # noqa: F811 (the fixture imported above)
+    """The scripted loopback server, every provider pointed at it."""
+    return script
+
+
+VV_NOT_FOUND = {"error": {"code": "not_found", "message": "Connector conn_1 not found."}}
+ODD_LISTS = [[1, 2, 3], [{"id": "conn_1", "provider": "s3"}], [None], [{"connector_id": 7}]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("listed", ODD_LISTS)
+@pytest.mark.parametrize("action", ["refresh", "delete"])
+def test_videovector_not_found_with_an_unreadable_list_leaves_the_connector_live(
+    loop,
+    team,
+    owner,
+    listed,
+    action,
+):
+    """VideoVector's own 404 is believed only when its list agrees: a list whose entries cannot
+    be read (not objects, no `connector_id`) agrees with nothing."""
+    connector, _ = videovector(team, owner)
+    loop.on("GET", r"/api/v2/connectors/conn_1$", 404, json=VV_NOT_FOUND)
+    loop.on("DELETE", r"/api/v2/connectors/conn_1$", 404, json=VV_NOT_FOUND)
+    loop.on("GET", r"/api/v2/connectors$", json=listed)
+
+    page = answering(owner).post(
+        reverse("connectors:action", args=["acme", connector.pk, action]), headers=HTMX, follow=True
+    )
+
+    assert page.status_code == 200
+    connector.refresh_from_db()
+    assert connector.deleted_at is None and connector.remote_status == "active"
+    submission = Submission.objects.get(action=action)
+    assert submission.outcome == "failed"
+    assert "does not look like VideoVector's connector list" in submission.error_message
+    assert submission.error_message in html.unescape(page.content.decode())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("listed", ODD_LISTS)
+def test_videovector_import_of_an_unreadable_list_says_so_not_that_none_are_there(
+    loop,
+    team,
+    owner,
+    listed,
+):
+    connector, _ = videovector(team, owner)
+    loop.on("GET", r"/api/v2/connectors$", json=listed)
+    url = reverse("connectors:import", args=["acme", "videovector-s3"])
+
+    client = answering(owner)
+    shown = client.get(url, {"credential": connector.credential.pk})
+    tried = client.post(url, {"credential": connector.credential.pk, "remote_id": "conn_1"})
+
+    listing, importing = Submission.objects.exclude(connector=connector).order_by("pk")
+    assert listing.outcome == importing.outcome == "failed"
+    for page, submission in ((shown, listing), (tried, importing)):
+        assert "does not look like VideoVector's connector list" in submission.error_message
+        assert submission.error_message in html.unescape(page.content.decode())
+    assert "no longer listed" not in html.unescape(tried.content.decode())
+    assert list(Connector.objects.all()) == [connector]

@@ -313,7 +313,12 @@ class VideoVectorClient(ProviderClient):
         """The account's connectors: the list is one array, every connector in it (§3.2)."""
         exchange = self.get(self.url("connectors"))
         body = self.expect_json(exchange)
-        if not isinstance(body, list):
+        # Every entry read, or none: a list whose entries cannot be read (not objects, no
+        # `connector_id`) does not say which connectors exist, so it cannot agree that one is
+        # gone, that a create made none, or that an account has none to import.
+        if not isinstance(body, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("connector_id"), str) for item in body
+        ):
             raise self.unexpected_shape(exchange, "VideoVector's connector list")
         return exchange, body
 
