@@ -317,8 +317,11 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
         for name, entry in sorted(body.items()):
             info = entry.get("info") if isinstance(entry, dict) else None
             status = entry.get("status") if isinstance(entry, dict) else None
-            if isinstance(info, dict) and isinstance(status, dict):
-                found.append(self.record({**info, "name": name}, status))
+            if not isinstance(info, dict) or not isinstance(status, dict):
+                # Expanded, every entry has both: one without is not skipped unsaid (the page
+                # would show a list with connectors missing from it).
+                raise self.unexpected_shape(exchange, "Kafka Connect's expanded connector list")
+            found.append(self.record({**info, "name": name}, status))
         return found
 
     # --- changing ----------------------------------------------------------------------------------------
