@@ -8,6 +8,7 @@ secret reaches the page, the record or the log."""
 from __future__ import annotations
 
 import html
+import json
 import logging
 from datetime import timedelta
 from typing import Any
@@ -428,3 +429,152 @@ def test_videovector_import_of_an_unreadable_list_says_so_not_that_none_are_ther
         assert submission.error_message in html.unescape(page.content.decode())
     assert "no longer listed" not in html.unescape(tried.content.decode())
     assert list(Connector.objects.all()) == [connector]
+
+
+# --- a reconfigure keeps what was typed ----------------------------------------------------------------
+TYPED_SECRET = "mongodb://orders:TypedSecretDoNotLeak-77@mongo.internal:27017"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("provider", ["upstash", "kafkaconnect"])
+def test_a_reconfigure_against_a_faulty_provider_keeps_the_form_and_the_connector(
+    faulty, team, owner, caplog, provider, fault
+):
+    from .test_kafka import MONGO
+
+    connector, secret = MAKERS[provider](team, owner)
+    current = {
+        "connector.class": MONGO,
+        "tasks.max": "1",
+        "database": "shop",
+        "collection": "orders",
+        "topic.prefix": "mongo",
+    }
+    connector.record = {"name": "orders", "config": current, "properties": current}
+    connector.secret_config = crypto.encrypt_json(
+        {
+            "configuration": {**current, "connection.uri": DB_PASSWORD},
+            "secret_values": [DB_PASSWORD],
+        }
+    )
+    connector.save(update_fields=["record", "secret_config"])
+    before = (connector.remote_status, connector.record, connector.secret_config)
+    faulty(fault, secret)
+    url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
+    typed = {**current, "collection": "typed-collection-42"}
+
+    with caplog.at_level(logging.DEBUG):
+        page = answering(owner).post(
+            url,
+            {
+                "properties": json.dumps(typed),
+                "secret_properties": f"connection.uri={TYPED_SECRET}",
+            },
+        )
+
+    assert page.status_code == 200
+    text = html.unescape(page.content.decode())
+    said_plainly(text)
+    assert "typed-collection-42" in text  # the typed map is shown again
+    assert "TypedSecretDoNotLeak" not in text + caplog.text  # the typed secret never is
+    submission = Submission.objects.get(action="reconfigure")
+    assert submission.outcome == "failed"
+    assert submission.error_message and submission.error_message in text
+    attempts = list(Attempt.objects.filter(submission=submission))
+    assert attempts
+    connector.refresh_from_db()
+    assert (connector.remote_status, connector.record, connector.secret_config) == before
+    assert connector.deleted_at is None
+    stored = str(submission.__dict__) + str([a.__dict__ for a in attempts])
+    no_secret(text, caplog.text, stored)
+    assert "TypedSecretDoNotLeak" not in stored
+
+
+# --- pushing a rotated secret into the connectors that carry it -----------------------------------
+SANDBOX_FAULTS = [
+    *[("status", {"status": code}) for code in (401, 403, 404, 409, 422, 429, 500, 503)],
+    ("timeout", {}),
+    ("drop", {}),
+    ("garbage", {}),
+    ("shape", {}),
+    ("late", {}),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+@pytest.mark.parametrize(("mode", "options"), SANDBOX_FAULTS, ids=lambda v: str(v))
+def test_a_push_against_a_faulty_provider_is_said_and_leaves_the_copy_old(
+    fault, settings, team, owner, caplog, mode, options, method
+):
+    from connectors_admin.connectors.models import EmbeddedCredential
+
+    from .test_embedded_credentials import (
+        AWS_SECRET,
+        ROTATED_AWS_SECRET,
+        SOURCE,
+        s3_source_form,
+    )
+
+    settings.PROVIDER_READ_TIMEOUT = 1
+    settings.PROVIDER_RETRY_BACKOFF = 0
+    aisq = make_aisquared_credential(team, owner)
+    aws = Credential(
+        team=team, kind="aws", label="Data lake", public={"aws_access_key_id": "AKIA" + "D" * 16}
+    )
+    aws.set_secrets({"aws_secret_access_key": AWS_SECRET}, owner)
+    aws.save()
+    client = answering(owner)
+    client.post(SOURCE, s3_source_form(aisq, use__aws=str(aws.pk)), headers=HTMX)
+    client.post(
+        reverse("credentials:rotate", args=["acme", aws.pk]),
+        {"aws_secret_access_key": ROTATED_AWS_SECRET},
+    )
+    fault(mode, provider="aisquared", method=method, times=3, **options)
+
+    with caplog.at_level(logging.DEBUG):
+        page = client.post(reverse("connectors:push-rotated", args=["acme", aws.pk]), follow=True)
+
+    assert page.status_code == 200
+    text = html.unescape(page.content.decode())
+    said_plainly(text)
+    pushed = Submission.objects.get(action="push-rotated")
+    assert pushed.outcome == "failed"
+    assert pushed.error_message and pushed.error_message in text
+    assert pushed.attempts.exists()
+    assert not EmbeddedCredential.objects.get().is_current  # not said pushed
+    stored = str(pushed.__dict__) + str(list(pushed.attempts.values()))
+    for secret in (AWS_SECRET, ROTATED_AWS_SECRET, AISQ_TOKEN):
+        assert secret not in text + caplog.text + stored
+
+
+# --- AI Squared's check connection, from the form ----------------------------------------------
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("mode", "options"), SANDBOX_FAULTS, ids=lambda v: str(v))
+def test_a_check_from_the_form_against_a_faulty_provider_keeps_the_form(
+    fault, settings, team, owner, caplog, mode, options
+):
+    from .conftest import aisquared_payload
+
+    settings.PROVIDER_READ_TIMEOUT = 1
+    settings.PROVIDER_RETRY_BACKOFF = 0
+    aisq = make_aisquared_credential(team, owner)
+    fault(mode, provider="aisquared", method="POST", times=3, **options)
+    payload = aisquared_payload(aisq, cfg__host="typed-host-42.example.com")
+
+    with caplog.at_level(logging.DEBUG):
+        page = answering(owner).post(
+            reverse("connectors:check", args=["acme", "aisquared-source"]), payload, headers=HTMX
+        )
+
+    assert page.status_code == 200
+    text = html.unescape(page.content.decode())
+    said_plainly(text)
+    assert 'value="typed-host-42.example.com"' in page.content.decode()
+    check = Submission.objects.get(action="check-config")
+    assert check.outcome == "failed" and check.error_message in text
+    assert check.attempts.exists()
+    assert not Connector.objects.exists()
+    stored = str(check.__dict__) + str(list(check.attempts.values()))
+    no_secret(text, caplog.text, stored)
