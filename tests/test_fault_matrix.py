@@ -578,3 +578,86 @@ def test_a_check_from_the_form_against_a_faulty_provider_keeps_the_form(
     assert not Connector.objects.exists()
     stored = str(check.__dict__) + str(list(check.attempts.values()))
     no_secret(text, caplog.text, stored)
+
+
+# --- the background lookup for a create whose answer was lost -------------------------------------
+def _lost_create(provider: str, team, owner, client) -> None:
+    """A create the provider applied and whose answer was lost (the sandbox's `late`)."""
+    import uuid
+
+    from .conftest import S3_FORM, aisquared_payload
+
+    if provider == "mixpanel":
+        credential = make_credential(team, owner)
+        url = reverse("connectors:create", args=["acme", "mixpanel-s3"])
+        form = {**S3_FORM, "credential": credential.pk}
+    elif provider == "aisquared":
+        url = reverse("connectors:create", args=["acme", "aisquared-source"])
+        form = aisquared_payload(make_aisquared_credential(team, owner))
+    else:
+        from .test_videovector import common
+
+        credential = videovector(team, owner)[0].credential
+        Connector.objects.all().delete()
+        aws = Credential(
+            team=team, kind="aws", label="Footage", public={"aws_access_key_id": "AKIA" + "F" * 16}
+        )
+        aws.set_secrets({"aws_secret_access_key": "awsLostDoNotLeak" + "0" * 24}, owner)
+        aws.save()
+        url = reverse("connectors:create", args=["acme", "videovector-s3"])
+        form = common(credential, bucket="media-archive", region="us-east-1", use__aws=str(aws.pk))
+    client.post(url, {**form, "form_token": str(uuid.uuid4())}, headers=HTMX)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("mode", "options"), SANDBOX_FAULTS, ids=lambda v: str(v))
+@pytest.mark.parametrize("provider", ["mixpanel", "aisquared", "videovector"])
+def test_a_lost_create_s_lookup_against_a_faulty_provider_concludes_nothing(
+    fault, settings, team, owner, tasks, caplog, provider, mode, options
+):
+    settings.PROVIDER_READ_TIMEOUT = 1
+    settings.PROVIDER_RETRY_BACKOFF = 0
+    fault("late", provider=provider, method="POST")
+    _lost_create(provider, team, owner, answering(owner))
+    create = Submission.objects.get(action="create")
+    assert create.reconciliation == "pending"
+    fault(mode, provider=provider, method="GET", times=10, **options)
+
+    with caplog.at_level(logging.DEBUG):
+        tasks.run("reconcile_create")
+
+    create.refresh_from_db()
+    # It was created there: neither "not created" nor adopted from an answer not read.
+    assert create.reconciliation in ("pending", "unknown"), create.reconciliation
+    assert not Connector.objects.exists()
+    lookup = Submission.objects.get(action="reconcile")
+    assert lookup.outcome == "failed" and lookup.attempts.exists()
+    said_plainly(lookup.error_message + create.error_message)
+    stored = str(lookup.__dict__) + str(list(lookup.attempts.values())) + str(create.__dict__)
+    no_secret(caplog.text, stored)
+
+
+# --- the scheduled refresh, in the background ------------------------------------------------------
+@pytest.mark.django_db
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_scheduled_refresh_of_every_provider_against_a_fault_is_recorded_not_raised(
+    faulty, team, owner, caplog, fault
+):
+    from connectors_admin.connectors.tasks import refresh_connectors
+
+    made = [MAKERS[name](team, owner)[0] for name in MAKERS]
+    before = {c.pk: (c.remote_status, c.record) for c in made}
+    faulty(fault, "")
+
+    with caplog.at_level(logging.DEBUG):
+        outcomes = refresh_connectors.call([str(c.pk) for c in made])
+
+    assert outcomes == ["failed"] * len(made)
+    for connector in Connector.objects.all():
+        assert connector.deleted_at is None
+        assert (connector.remote_status, connector.record) == before[connector.pk]
+        assert connector.last_error
+        said_plainly(connector.last_error)
+    for submission in Submission.objects.all():
+        assert submission.outcome == "failed" and submission.attempts.exists()
+    no_secret(caplog.text, str(list(Attempt.objects.values())))
