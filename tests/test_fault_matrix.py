@@ -661,3 +661,54 @@ def test_a_scheduled_refresh_of_every_provider_against_a_fault_is_recorded_not_r
     for submission in Submission.objects.all():
         assert submission.outcome == "failed" and submission.attempts.exists()
     no_secret(caplog.text, str(list(Attempt.objects.values())))
+
+
+# --- AI Squared's catalogue, fetched and refreshed for the form ------------------------------------
+CATALOGUE_FAULTS = [f for f in FAULTS if f not in ("200-list",)]  # a list is the right shape
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fault", CATALOGUE_FAULTS)
+def test_a_catalogue_refresh_against_a_faulty_provider_keeps_what_was_typed(
+    faulty, loop, team, owner, caplog, fault
+):
+    from pathlib import Path
+
+    catalogue = Path(__file__).resolve().parents[1] / "connectors_admin/sandbox/aisquared_catalog"
+    postgres = json.loads((catalogue / "source-postgresql.json").read_text())
+    loop.on("GET", r"/api/v1/connector_definitions", json=[postgres])
+    credential = make_aisquared_credential(team, owner)
+    client = answering(owner)
+    url = reverse("connectors:create", args=["acme", "aisquared-source"])
+    assert (
+        b"cfg__host"
+        in client.get(url, {"credential": credential.pk, "connector_name": "Postgresql"}).content
+    )
+    faulty(fault, AISQ_TOKEN)
+    typed = aisquared_payload_typed(credential)
+
+    with caplog.at_level(logging.DEBUG):
+        page = client.post(
+            reverse("connectors:fields", args=["acme", "aisquared-source"]) + "?refresh=1",
+            typed,
+            headers=HTMX,
+        )
+
+    assert page.status_code == 200
+    text = html.unescape(page.content.decode())
+    said_plainly(text)
+    assert "AI Squared" in text
+    assert "typed-host-42.example.com" in text  # what was typed is still in the form
+    assert "is shown instead" in text  # from the copy fetched before, and said so
+    no_secret(text, caplog.text)
+
+
+def aisquared_payload_typed(credential) -> dict:
+    import uuid
+
+    from .conftest import aisquared_payload
+
+    return {
+        **aisquared_payload(credential, cfg__host="typed-host-42.example.com"),
+        "form_token": str(uuid.uuid4()),
+    }

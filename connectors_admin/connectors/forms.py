@@ -150,6 +150,9 @@ class CreateFlow:
     ) -> None:
         self.request = request
         self.fetch = fetch  # False: build from cached provider data only, never call out
+        # Said above the form when the provider could not give its data afresh (a refresh of
+        # the catalogue while it is down) and the copy fetched before was used instead.
+        self.stale_note = ""
         self.team = team
         self.template = template
         self.credentials = Credential.objects.filter(
@@ -216,6 +219,7 @@ class CreateFlow:
                 elif name in values and not isinstance(field.widget, forms.PasswordInput):
                     initial[name] = values.get(name)
         form = form_class(data=data, files=files, initial=initial)
+        form.stale_note = self.stale_note
         form.draft_scope = self.scope(source, form_class)
         self._add_credential_field(form, credential)
         self._wire_reloads(form)
@@ -288,7 +292,19 @@ class CreateFlow:
                 fetch = _not_loaded
             if credential is None:
                 return fetch()
-            return CredentialCache.get_or_fetch(credential, key, fetch, refresh=refresh)
+            try:
+                return CredentialCache.get_or_fetch(credential, key, fetch, refresh=refresh)
+            except ProviderError as error:
+                # The copy fetched before, rather than no form at all: what was typed in it
+                # stays, and the page says the list could not be fetched afresh.
+                kept = CredentialCache.objects.filter(credential=credential, key=key).first()
+                if kept is None or not self.fetch:
+                    raise
+                self.stale_note = (
+                    f"{error.message} The list fetched on "
+                    f"{kept.fetched_at:%Y-%m-%d at %H:%M} UTC is shown instead."
+                )
+                return kept.data
 
         context = FormContext(
             client=(lambda: credential.client()) if credential is not None else None,
