@@ -272,7 +272,12 @@ def test_an_action_against_a_faulty_provider_fails_in_plain_words_and_changes_no
     submission = Submission.objects.get(action=action)
     attempts = list(Attempt.objects.filter(submission=submission))
     assert attempts and all(a.error_kind or a.response_status for a in attempts)
-    no_secret(text, caplog.text, str(submission.__dict__), str([a.__dict__ for a in attempts]))
+    from connectors_admin.audit.models import AuditEvent
+
+    audit = str(list(AuditEvent.objects.values()))
+    no_secret(
+        text, caplog.text, audit, str(submission.__dict__), str([a.__dict__ for a in attempts])
+    )
     if action in CHANGES and fault in ACCEPTED_BY_STATUS and submission.outcome == "succeeded":
         return
     assert submission.outcome == "failed"
@@ -712,3 +717,45 @@ def aisquared_payload_typed(credential) -> dict:
         **aisquared_payload(credential, cfg__host="typed-host-42.example.com"),
         "form_token": str(uuid.uuid4()),
     }
+
+
+# --- bulk actions from the list, run in the background ---------------------------------------------
+@pytest.mark.django_db
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("kind", ["refresh", "test", "delete"])
+def test_a_bulk_action_against_a_faulty_provider_says_each_failure_on_the_list(
+    faulty, team, owner, tasks, caplog, kind, fault
+):
+    made = [MAKERS[name](team, owner)[0] for name in MAKERS]
+    before = {c.pk: (c.remote_status, c.record) for c in made}
+    faulty(fault, "")
+    client = answering(owner)
+    picked = {"action": kind, "scope": "selected", "connector": [c.pk for c in made]}
+
+    with caplog.at_level(logging.DEBUG):
+        client.post(reverse("connectors:bulk", args=["acme"]), {**picked, "confirmed": "1"})
+        ran = len(tasks.queued("run_connector_action"))
+        tasks.run("run_connector_action")
+        page = client.get(reverse("connectors:list", args=["acme"]))
+
+    assert page.status_code == 200
+    text = html.unescape(page.content.decode())
+    said_plainly(text)
+    runs = Submission.objects.filter(action__in=("refresh", "test", "check", "delete"))
+    assert runs.count() == ran > 0
+    changed = set()
+    for submission in runs:
+        accepted = (
+            kind == "delete" and fault in ACCEPTED_BY_STATUS and submission.outcome == "succeeded"
+        )
+        if accepted:
+            changed.add(submission.connector_id)
+            continue
+        assert submission.outcome == "failed" and submission.attempts.exists()
+        said_plainly(submission.error_message)
+    for connector in Connector.objects.exclude(pk__in=changed):
+        assert connector.deleted_at is None
+        assert (connector.remote_status, connector.record) == before[connector.pk]
+    failed = runs.filter(outcome="failed").count()
+    assert f"{failed} failed" in text
+    no_secret(text, caplog.text, str(list(Attempt.objects.values())))
