@@ -317,8 +317,8 @@ def test_a_credential_test_against_a_faulty_provider_is_said_and_recorded(
     assert credential.last_check_message in text and event.message == credential.last_check_message
     said_plainly(credential.last_check_message)
     no_secret(text, caplog.text, credential.last_check_message, str(event.__dict__))
-    if fault in ACCEPTED_BY_STATUS and credential.last_check_ok:
-        return  # the provider's cheapest authenticated call answered 2xx: the key was accepted
+    if provider == "videovector" and fault in ACCEPTED_BY_STATUS and credential.last_check_ok:
+        return  # /auth/validate answers 204 with no body: its status is all it says
     assert credential.last_check_ok is False
     assert "accepted" not in credential.last_check_message
 

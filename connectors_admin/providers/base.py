@@ -430,7 +430,23 @@ class ProviderClient(HttpClient):
             return CheckResult(False, exchange.error.message)
         if is_web_page(exchange):  # a captive portal or a sign-in page, not the API
             return CheckResult(False, self.web_page(exchange).message)
+        try:
+            body = exchange.json() if exchange.text.strip() else None
+        except ValueError:
+            body = NOT_JSON
+        unlike = self.check_answer_unlike(body)
+        if unlike:  # another server answering at that address, not the provider's API
+            return CheckResult(False, self.unexpected_shape(exchange, unlike).message)
         return CheckResult(True, f"{self.label} accepted the credential (HTTP {exchange.status}).")
+
+    def check_answer_unlike(self, body: Any) -> str:
+        """What the check call's answer should look like when `body` (parsed, None when
+        empty, NOT_JSON when not JSON) does not look like it; "" when it does (by default any
+        answer: a 2xx status is all some checks say)."""
+        return ""
+
+
+NOT_JSON = object()  # a check's answer that is not JSON (see `check_answer_unlike`)
 
 
 class Provider:

@@ -288,6 +288,10 @@ class MixpanelClient(ProviderClient):
         """Listing the default project's connectors is the cheapest authenticated call."""
         return Call("GET", self.connectors_url(self.public["project_id"], self.public["residency"]))
 
+    def check_answer_unlike(self, body: Any) -> str:
+        results = body.get("results") if isinstance(body, dict) else None
+        return "" if isinstance(results, dict) else "Mixpanel's connector list"
+
     def build_create(
         self, template: ConnectorTemplate, data: dict[str, Any], *, idempotency_key: str = ""
     ) -> Call:

@@ -145,6 +145,10 @@ class AISquaredClient(ProviderClient):
     def check_call(self) -> Call:
         return Call("GET", self.api_url("connector_definitions?type=source"))
 
+    def check_answer_unlike(self, body: Any) -> str:
+        listed = isinstance(body, list) and all(isinstance(d, dict) for d in body)
+        return "" if listed else "a list of connector definitions"
+
     # --- catalogue -----------------------------------------------------------------------------
     def definitions(self, connector_type: str) -> list[dict[str, Any]]:
         # One attempt: someone is waiting on this form.

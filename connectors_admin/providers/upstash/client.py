@@ -68,6 +68,10 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
     def check_call(self) -> Call:
         return Call("GET", self.url("clusters"))
 
+    def check_answer_unlike(self, body: Any) -> str:
+        listed = isinstance(body, list) and all(isinstance(c, dict) for c in body)
+        return "" if listed else "Upstash's list of Kafka clusters"
+
     def error_details(self, exchange: Exchange) -> tuple[str, dict[str, str]]:
         try:
             body = exchange.json()
