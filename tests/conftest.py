@@ -244,7 +244,7 @@ def between(sandbox, settings):
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = relay
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
     settings.SANDBOX_URL = state.url
     yield state

@@ -119,7 +119,7 @@ def script(settings):
         do_GET = do_POST = do_PUT = do_DELETE = serve
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
     for name in PROVIDER_URLS:
         setattr(settings, name, state.url)
