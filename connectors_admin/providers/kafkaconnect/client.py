@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django import forms
+from django.conf import settings
 
 from connectors_admin.providers.base import (
     Call,
@@ -170,7 +171,7 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
             message, _ = self.error_details(exchange)
             if ALREADY_EXISTS.search(message):
                 return exchange
-            time.sleep(0.25 * 2**attempt)
+            time.sleep(settings.PROVIDER_RETRY_BACKOFF * 2**attempt)
         return exchange
 
     # --- credential check: GET / ---------------------------------------------------------------------
