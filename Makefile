@@ -75,8 +75,8 @@ test-postgres: venv
 	if [ -z "$$url" ] && ! url=$$(scripts/start-postgres); then \
 		if [ -n "$${CI:-}" ]; then echo "CI must run the suite on PostgreSQL too" >&2; exit 1; fi; \
 		echo "No PostgreSQL here (set DATABASE_URL to use one): skipping the PostgreSQL run"; exit 0; fi; \
-	echo "PostgreSQL run against $${url%%@*}@… (the browser tests ran in the SQLite run)"; \
-	DATABASE_URL="$$url" $(PYTEST) -m "not browser"
+	echo "PostgreSQL run against $${url%%@*}@… (the browser tests and the fault matrix ran in the SQLite run)"; \
+	DATABASE_URL="$$url" $(PYTEST) -m "not browser and not faults"
 
 test: lint check test-sqlite test-postgres
 
