@@ -59,10 +59,12 @@ def display_time(value: Any) -> str:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The outcome of testing a credential or a connection, in plain words."""
+    """The outcome of testing a credential or a connection, in plain words; a failure's kind
+    (`ProviderError.kind`: "auth", "unreachable"…) where a call said it."""
 
     ok: bool
     message: str
+    kind: str = ""
 
 
 # --- "create another like this" --------------------------------------------------------------------
@@ -424,19 +426,22 @@ class ProviderClient(HttpClient):
         try:
             call = self.check_call()
         except ProviderError as error:
-            return CheckResult(False, error.message)
-        exchange = self.send(call)
+            return CheckResult(False, error.message, error.kind)
+        # A read, like any: a 5xx or a lost connection is tried again (each try recorded).
+        exchange = self.send(call) if call.writes else self.send_retrying(call)
         if exchange.error:
-            return CheckResult(False, exchange.error.message)
+            return CheckResult(False, exchange.error.message, exchange.error.kind)
         if is_web_page(exchange):  # a captive portal or a sign-in page, not the API
-            return CheckResult(False, self.web_page(exchange).message)
+            error = self.web_page(exchange)
+            return CheckResult(False, error.message, error.kind)
         try:
             body = exchange.json() if exchange.text.strip() else None
         except ValueError:
             body = NOT_JSON
         unlike = self.check_answer_unlike(body)
         if unlike:  # another server answering at that address, not the provider's API
-            return CheckResult(False, self.unexpected_shape(exchange, unlike).message)
+            error = self.unexpected_shape(exchange, unlike)
+            return CheckResult(False, error.message, error.kind)
         return CheckResult(True, f"{self.label} accepted the credential (HTTP {exchange.status}).")
 
     def check_answer_unlike(self, body: Any) -> str:

@@ -180,12 +180,14 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
 
     def check(self) -> CheckResult:
         try:
-            exchange = self.send(self.check_call())
+            exchange = self.send_retrying(self.check_call())  # a read: tried again on a 5xx
             body = self.expect_json(exchange)
         except ProviderError as error:
-            return CheckResult(False, error.message)
+            return CheckResult(False, error.message, error.kind)
         if not isinstance(body, dict) or "version" not in body:
-            return CheckResult(False, "This answered, but not as a Kafka Connect REST API does.")
+            return CheckResult(
+                False, "This answered, but not as a Kafka Connect REST API does.", "bad_response"
+            )
         return CheckResult(
             True,
             f"Kafka Connect {body.get('version')} answered; Kafka cluster id "
