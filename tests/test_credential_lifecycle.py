@@ -335,6 +335,8 @@ def test_a_provider_that_times_out_fails_the_test_within_the_limit(
     owner_client.post(reverse("credentials:test", args=["acme", credential.pk]))
     credential.refresh_from_db()
     assert credential.last_check_ok is False
+    test = Submission.objects.get(action="test-credential")
+    assert [a.error_kind for a in test.attempts.all()] == ["timeout"] * 3
     assert (
         f"did not answer within {settings.PROVIDER_READ_TIMEOUT:g} second"
         in credential.last_check_message

@@ -7,7 +7,8 @@ from django.db import models
 from django.utils import timezone
 
 from connectors_admin.core.fields import EncryptedTextField
-from connectors_admin.providers import TEMPLATES, ConnectorTemplate, get_template
+from connectors_admin.credentials import testing as credential_testing
+from connectors_admin.providers import PROVIDERS, TEMPLATES, ConnectorTemplate, get_template
 from connectors_admin.providers.base import Action, Original
 
 
@@ -193,12 +194,15 @@ class Submission(models.Model):
     RECONCILE = "reconcile"
     PUSH_ROTATED = "push-rotated"
     IMPORT = "import"
+    # A credential's test: made with a credential alone, it has no template.
+    TEST_CREDENTIAL = credential_testing.OPERATION
     OPERATIONS = {
         CREATE: "Create",
         CHECK_BEFORE_CREATE: "Check before create",
         RECONCILE: "Look for a create whose answer was lost",
         PUSH_ROTATED: "Push a rotated secret",
         IMPORT: "List existing connectors to import",
+        TEST_CREDENTIAL: "Test the credential",
     }
 
     class Reconciliation(models.TextChoices):
@@ -224,7 +228,8 @@ class Submission(models.Model):
         related_name="submissions",
     )
     provider = models.CharField(max_length=30)
-    template = models.CharField(max_length=50, choices=template_choices)
+    # Empty for an operation made with a credential alone (a test of it).
+    template = models.CharField(max_length=50, choices=template_choices, blank=True)
     action = models.CharField(max_length=30, default=CREATE)
     connector = models.ForeignKey(
         Connector, null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions"
@@ -285,6 +290,12 @@ class Submission(models.Model):
                 condition=models.Q(routine=True),
                 name="submission_routine",
             ),
+            # A credential's page: its latest test, whatever else it was used for.
+            models.Index(
+                fields=["credential", "-created_at"],
+                condition=models.Q(action="test-credential"),
+                name="submission_credential_tests",
+            ),
             # The sweep: operations still pending, and creates still being looked for.
             models.Index(
                 fields=["created_at"],
@@ -306,7 +317,16 @@ class Submission(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.action_label} {self.template} ({self.outcome})"
+        return f"{self.action_label} {self.template or self.provider} ({self.outcome})"
+
+    @property
+    def subject(self) -> str:
+        """What it was about, as shown: its template, or the provider whose credential it
+        tested (an operation without a template)."""
+        if self.template:
+            return self.get_template_display()
+        provider = PROVIDERS.get(self.provider)
+        return f"{provider.label} API credential" if provider else self.provider
 
     @property
     def action_label(self) -> str:

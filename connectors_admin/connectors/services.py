@@ -27,6 +27,7 @@ from connectors_admin.audit.models import Action as AuditAction
 from connectors_admin.core import crypto
 from connectors_admin.core.crypto import DecryptionError
 from connectors_admin.core.redaction import crash_site
+from connectors_admin.credentials import testing
 from connectors_admin.credentials.models import Credential
 from connectors_admin.providers import get_template
 from connectors_admin.providers.base import (
@@ -699,6 +700,55 @@ def check_before_create(
     _finish(submission, client)
     submission.save()
     return result
+
+
+# --- a credential's test ---------------------------------------------------------------------------
+def run_credential_test(
+    credential: Credential,
+    client: ProviderClient,
+    user: Any,
+    routine: Callable[[CheckResult], bool],
+) -> CheckResult:
+    """Run a credential's test (`client.check()`, the provider's cheapest authenticated call)
+    as an operation: a submission without template or connector, each exchange an attempt, so
+    that a failed test shows what was sent and what the provider answered, redacted. A
+    background re-test that says what the last one said (`routine`) is kept out of the lists
+    unless asked for, and deleted after ROUTINE_READS_KEPT_DAYS. The credential's app runs
+    it (`credentials.testing`) and keeps the result and the audit."""
+    submission = Submission.objects.create(
+        team_id=credential.team_id,
+        user=user,
+        credential=credential,
+        provider=credential.kind,
+        template="",
+        action=Submission.TEST_CREDENTIAL,
+    )
+    _record_attempts(submission, client)
+    try:
+        with _answers_read(client):
+            result = client.check()
+    except ProviderError as error:
+        _fail(submission, error, client)
+        result = CheckResult(False, submission.error_message, error.kind)
+    except Exception:
+        _fail(submission, INTERNAL_ERROR, client)  # recorded, never left pending
+        _finish(submission, client)
+        submission.save()
+        raise
+    else:
+        # Its words may quote the answer: masked as the exchanges are.
+        result = CheckResult(result.ok, client.redactor.text(result.message), result.kind)
+        if result.ok:
+            submission.outcome = Submission.Outcome.SUCCEEDED
+        else:
+            _fail(submission, ProviderError(result.message, kind=result.kind or "rejected"), client)
+    submission.routine = routine(result)
+    _finish(submission, client)
+    submission.save()
+    return result
+
+
+testing.record_tests_with(run_credential_test)
 
 
 def call_budget() -> timedelta:

@@ -7,7 +7,6 @@ from django.utils.html import format_html_join
 
 from connectors_admin.audit.log import record
 from connectors_admin.audit.models import Action
-from connectors_admin.core.crypto import DecryptionError
 from connectors_admin.core.paging import count_label
 from connectors_admin.core.safety import loads_bounded
 from connectors_admin.core.tasks import enqueue_on_commit
@@ -15,6 +14,7 @@ from connectors_admin.core.tasks import enqueue_on_commit
 from .kinds import KINDS
 from .models import Credential, usage_counts
 from .tasks import verify_credential
+from .testing import run_test
 
 
 class CredentialAdminForm(forms.ModelForm):
@@ -263,26 +263,13 @@ class CredentialAdmin(admin.ModelAdmin):
 
     @admin.action(description="Test the selected credentials", permissions=["change"])
     def test_credentials(self, request, queryset):
-        for credential in queryset:
-            try:
-                result = credential.run_check()
-                ok, text = result.ok, result.message
-            except DecryptionError:
-                ok, text = False, "The stored secret cannot be decrypted with the configured keys."
-            credential.last_check_at = timezone.now()
-            credential.last_check_ok = ok
-            credential.last_check_message = text[:500]
-            credential.save(update_fields=["last_check_at", "last_check_ok", "last_check_message"])
-            record(
-                Action.CREDENTIAL_TESTED,
-                request=request,
-                team=credential.team,
-                target=credential,
-                after={"ok": ok},
-                message=text,
-            )
+        # As the credential's page tests it: recorded as an operation, kept and audited.
+        for credential in queryset.select_related("team"):
+            result = run_test(credential, request)
             self.message_user(
-                request, f"{credential.label}: {text}", messages.SUCCESS if ok else messages.ERROR
+                request,
+                f"{credential.label}: {result.message}",
+                messages.SUCCESS if result.ok else messages.ERROR,
             )
 
     @admin.action(description="Disable the selected credentials", permissions=["change"])

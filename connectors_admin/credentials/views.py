@@ -27,7 +27,7 @@ from .forms import add_form, compare_form, edit_form, label_is_taken, rotate_for
 from .kinds import KINDS, PROVIDER_GROUP, STORAGE_GROUP
 from .models import Credential, usage_counts
 from .tasks import verify_credential
-from .testing import run_test
+from .testing import last_recorded, run_test
 
 LABEL_TAKEN = "Your team already has a credential of this kind with this label."
 
@@ -188,6 +188,7 @@ USAGE_CALL_FIELDS = (
     "created_at",
     "action",
     "template",
+    "provider",
     "connector_id",
     "outcome",
     "response_status",
@@ -217,6 +218,7 @@ def _detail_context(
         submissions=CappedPaginator(calls, USAGE_PAGE).get_page(request.GET.get("calls")),
         routine=routine,
         compare=compare_form(credential.kind_obj),
+        last_test=last_recorded(credential),
         **extra,
     )
 
@@ -235,6 +237,7 @@ def credential_detail(request: HttpRequest, team: str, pk: int) -> HttpResponse:
                 credential=credential,
                 just_tested=not credential.check_pending,
                 polled=True,
+                last_test=last_recorded(credential),
             ),
         )
     context = _detail_context(request, membership, credential)
@@ -414,7 +417,12 @@ def credential_test(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         return render(
             request,
             "credentials/detail.html#check-panel",
-            _context(membership, credential=credential, just_tested=True),
+            _context(
+                membership,
+                credential=credential,
+                just_tested=True,
+                last_test=last_recorded(credential),
+            ),
         )
     (messages.success if result.ok else messages.error)(request, result.message)
     return redirect("credentials:detail", team=team, pk=credential.pk)
