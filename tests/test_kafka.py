@@ -599,6 +599,38 @@ def test_a_secret_in_json_that_does_not_parse_is_not_shown_back(owner_client, sa
     assert sent["connection.uri"] == MONGO_URI
 
 
+@pytest.mark.parametrize(
+    "member",
+    [
+        f"\"connection.password\": '{MONGO_PASSWORD}'",  # quoted as Python quotes
+        f'"connection.password": {MONGO_PASSWORD}',  # not quoted at all
+        f"'connection.password': '{MONGO_PASSWORD}'",
+    ],
+)
+def test_a_secret_not_in_double_quotes_in_json_that_does_not_parse_is_not_shown_back(
+    owner_client, sandbox, kc, member
+):
+    """The usual reason JSON does not parse is a value quoted the wrong way: a secret typed so
+    is not shown back either."""
+    form = mongo_form(kc, editor="json")
+    form["raw_json"] = f'{{"connector.class": "{MONGO}", "database": "shop",\n {member}}}'
+    page = create(owner_client, "kafka-connect", form)
+    assert "This is not valid JSON" in page
+    assert MONGO_PASSWORD not in page
+    url = reverse("connectors:action", args=["acme", _made(owner_client, kc).pk, "reconfigure"])
+    page = owner_client.post(url, {"properties": form["raw_json"]}).content.decode()
+    assert "This is not valid JSON" in page
+    assert MONGO_PASSWORD not in page
+
+
+def _made(client, credential) -> Connector:
+    connector = Connector.objects.first()
+    if connector is None:
+        assert "Connector created" in create(client, "kafka-connect", mongo_form(credential))
+        connector = Connector.objects.get()
+    return connector
+
+
 def test_a_reconfigure_refused_never_shows_a_secret_typed_into_its_json(owner_client, sandbox, kc):
     """Refused for its JSON (cut short) or for its secret lines, the reconfigure form is shown
     again with the JSON as typed, but for the secrets typed into it."""

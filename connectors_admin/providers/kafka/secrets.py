@@ -10,7 +10,7 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from connectors_admin.core.redaction import MEMBER, REDACTED, mask_members
+from connectors_admin.core.redaction import REDACTED, mask_members
 from connectors_admin.core.safety import JSONTooDeep, has_control_characters, loads_bounded
 
 from .catalogue import PLAIN_KEYS, SECRET_KEYS
@@ -23,7 +23,15 @@ SECRET_LOOK = re.compile(
 # scheme://user:password@host, and ?password=… / ;password=… in JDBC URLs.
 URL_PASSWORD = re.compile(r"(://[^:/@\s\"']*:)([^@\s\"'/]+)(@)")
 PARAM_PASSWORD = re.compile(r"([?&;](?:password|pwd)=)([^&;\s\"']+)", re.IGNORECASE)
-MEMBER_AND_COMMA = re.compile(MEMBER.pattern + r"\s*,?[ \t]*")
+# A member of JSON text that does not parse, as people mistype it: its key and its value each
+# in double quotes, in single quotes (as Python writes them), or in none (a bare word; a bare
+# value runs to the next comma, brace or line end). The comma after it goes with it.
+LOOSE_MEMBER = re.compile(
+    r"""(?:"(?P<dk>(?:[^"\\]|\\.)*)"|'(?P<sk>(?:[^'\\]|\\.)*)'|(?<![\w.\-"'])(?P<bk>[A-Za-z_][\w.\-]*))"""
+    r"""\s*:\s*"""
+    r"""(?:"(?P<dv>(?:[^"\\]|\\.)*)"|'(?P<sv>(?:[^'\\]|\\.)*)'|(?P<bv>[^\s,{}\[\]"'][^,{}\n]*))"""
+    r"""\s*,?[ \t]*"""
+)
 
 
 def is_secret_key(key: str, extra: Any = ()) -> bool:
@@ -105,26 +113,39 @@ def _member_text(quoted: str) -> str | None:
         return None
 
 
-def readable_members(text: str) -> dict[str, str]:
-    """The string members of JSON text that does not parse (the first of a repeated key), found
-    without parsing: what it holds while it is refused, so that a secret typed in it is taken
-    out before the text is shown again."""
-    found: dict[str, str] = {}
-    for member in MEMBER.finditer(text):
-        key, value = _member_text(member.group(1)), _member_text(member.group(3))
+def _loose_part(found: re.Match, double: str, single: str, bare: str) -> str | None:
+    if found.group(double) is not None:
+        return _member_text(found.group(double))
+    if found.group(single) is not None:
+        return found.group(single).replace("\\'", "'")
+    return found.group(bare).rstrip()
+
+
+def _loose_members(text: str):
+    for found in LOOSE_MEMBER.finditer(text):
+        key = _loose_part(found, "dk", "sk", "bk")
+        value = _loose_part(found, "dv", "sv", "bv")
         if key is not None and value is not None:
-            found.setdefault(key, value)
+            yield found, key, value
+
+
+def readable_members(text: str) -> dict[str, str]:
+    """The members of JSON text that does not parse (the first of a repeated key), found
+    without parsing, quoted or not: what it holds while it is refused, so that a secret typed
+    in it is taken out before the text is shown again."""
+    found: dict[str, str] = {}
+    for _member, key, value in _loose_members(text):
+        found.setdefault(key, value)
     return found
 
 
 def without_members(text: str, keys: Any) -> str:
-    """JSON text that does not parse without its string members for `keys` (and the comma
-    after each), every other character as typed."""
-
-    def drop(member: re.Match) -> str:
-        return "" if _member_text(member.group(1)) in keys else member.group(0)
-
-    return MEMBER_AND_COMMA.sub(drop, text)
+    """JSON text that does not parse without its members for `keys` (and the comma after
+    each), every other character as typed."""
+    dropped = [m.span() for m, key, _value in _loose_members(text) if key in keys]
+    for start, end in reversed(dropped):
+        text = text[:start] + text[end:]
+    return text
 
 
 def as_text(value: Any) -> str:
