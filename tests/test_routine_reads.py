@@ -146,3 +146,31 @@ def test_routine_reads_go_after_their_days_and_nothing_else_does(
     Submission.objects.filter(pk=recent_quiet.pk).update(created_at=long_ago)
     assert prune_routine_reads() == "0 routine reads deleted"
     assert Submission.objects.filter(pk=recent_quiet.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_background_refresh_not_stored_for_a_change_in_flight_is_not_said_to_find_nothing(
+    owner_client, sandbox, credential
+):
+    """A read that finds another state while a change of the connector runs (a delete sent by
+    another worker) is not stored over it: what it found is not "nothing new", so it is not
+    hidden from the history, nor deleted with the routine reads after their days."""
+    create_s3(owner_client, credential)
+    connector = Connector.objects.get()
+    running = Submission.objects.create(
+        team=connector.team,
+        credential=credential,
+        connector=connector,
+        provider=connector.provider,
+        template=connector.template,
+        action="delete",
+    )
+    SandboxConnector.objects.update(created_at=timezone.now() - timedelta(minutes=1))
+    read = background_refresh(connector)
+    connector.refresh_from_db()
+    assert connector.remote_status != "active"  # not stored while the delete runs
+    assert not read.routine
+    detail = reverse("connectors:detail", args=["acme", connector.pk])
+    page = owner_client.get(detail).content.decode()
+    assert f'href="{reverse("connectors:submission", args=["acme", read.pk])}"' in page
+    assert running.outcome == Submission.Outcome.PENDING

@@ -977,14 +977,17 @@ def _hold(connector: Connector) -> None:
 
 def _apply_read(
     connector: Connector, submission: Submission, result: ActionResult, client: ProviderClient
-) -> None:
-    """Store what a read found unless a change ran meanwhile. The check and the store hold the
-    connector's row, which a change takes to claim its operation: a change is either seen (running
-    or done), or claimed after the store, and sent after the read."""
+) -> bool:
+    """Store what a read found unless a change ran meanwhile; whether it was stored. The check
+    and the store hold the connector's row, which a change takes to claim its operation: a
+    change is either seen (running or done), or claimed after the store, and sent after the
+    read."""
     with transaction.atomic():
         _hold(connector)
-        if not _changed_meanwhile(connector, submission):
-            _apply(connector, result, client)
+        if _changed_meanwhile(connector, submission):
+            return False
+        _apply(connector, result, client)
+        return True
 
 
 def _shown(connector: Connector) -> tuple:
@@ -1207,6 +1210,7 @@ def run_action(
     # shown in the history, only if it found something new: see `Submission.routine`.
     background_read = user is None and not action.changes_remote
     shown_before = _shown(connector)
+    stored_read = True
     try:
         client = _client_for(connector)
         if not background_read:
@@ -1266,7 +1270,8 @@ def run_action(
         if action.changes_remote:
             _apply(connector, result, client)
         else:
-            _apply_read(connector, submission, result, client)
+            # Not stored over a change in flight: what it found is not known to be nothing new.
+            stored_read = _apply_read(connector, submission, result, client)
         if action.changes_remote and connector.in_flight:
             signals.status_unsettled.send(Connector, connector=connector)
         submission.outcome = (
@@ -1277,7 +1282,7 @@ def run_action(
         submission.details = client.redactor.data(result.details)
         result.rows = client.redactor.data(result.rows)
         submission.result = result
-        submission.routine = background_read and _shown(connector) == shown_before
+        submission.routine = background_read and stored_read and _shown(connector) == shown_before
         if not submission.routine:
             record(
                 action.audit,
@@ -1288,7 +1293,7 @@ def run_action(
                 after={"action": action.slug, "ok": result.ok, "status": connector.remote_status},
                 message=result.message,
             )
-    submission.routine = background_read and _shown(connector) == shown_before
+    submission.routine = background_read and stored_read and _shown(connector) == shown_before
     sent: list[Credential] = []
     if background_read and client is not None:
         # Marked used once it was (a read shared by a batch's connectors included): audited
