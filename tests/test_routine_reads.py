@@ -174,3 +174,37 @@ def test_a_background_refresh_not_stored_for_a_change_in_flight_is_not_said_to_f
     page = owner_client.get(detail).content.decode()
     assert f'href="{reverse("connectors:submission", args=["acme", read.pk])}"' in page
     assert running.outcome == Submission.Outcome.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fails", [True, False])
+def test_a_background_refresh_compares_with_the_row_as_it_is_when_it_stores(
+    owner_client, between, credential, fault, fails
+):
+    """A user's refresh may end while a background one waits on the provider: the background
+    one is "nothing new" only against the row as that left it. Failing again with the error a
+    user's refresh had just cleared is a failure worth seeing; succeeding while a user's
+    refresh had just found an error clears it, worth seeing too."""
+    create_s3(owner_client, credential)
+    connector = Connector.objects.get()
+    fault("status", status=404, times=1)
+    first = background_refresh(connector)  # the connector's last refresh failed
+    connector.refresh_from_db()
+    assert not first.routine and connector.last_error
+    said = connector.last_error
+
+    # Meanwhile, as the background read's call arrives, a user's refresh ends: it cleared the
+    # error (then the background read fails again), or found it again (then it works).
+    def meanwhile():
+        Connector.objects.filter(pk=connector.pk).update(last_error="" if fails else said)
+
+    if fails:
+        fault("status", status=404, times=1)
+    else:
+        Connector.objects.filter(pk=connector.pk).update(last_error="")
+    between.on("GET", r"/connectors", meanwhile)
+    read = background_refresh(connector)
+    between.check()
+    connector.refresh_from_db()
+    assert connector.last_error == (said if fails else "")
+    assert not read.routine

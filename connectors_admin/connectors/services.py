@@ -977,29 +977,34 @@ def _hold(connector: Connector) -> None:
 
 def _apply_read(
     connector: Connector, submission: Submission, result: ActionResult, client: ProviderClient
-) -> bool:
-    """Store what a read found unless a change ran meanwhile; whether it was stored. The check
-    and the store hold the connector's row, which a change takes to claim its operation: a
-    change is either seen (running or done), or claimed after the store, and sent after the
-    read."""
+) -> tuple | None:
+    """Store what a read found unless a change ran meanwhile: what the connector's row showed
+    just before (see `_shown`), None when nothing was stored. The check and the store hold the
+    connector's row, which a change takes to claim its operation: a change is either seen
+    (running or done), or claimed after the store, and sent after the read."""
     with transaction.atomic():
         _hold(connector)
         if _changed_meanwhile(connector, submission):
-            return False
+            return None
+        before = _shown_now(connector)
         _apply(connector, result, client)
-        return True
+        return before
+
+
+SHOWN_FIELDS = ("remote_status", "name", "summary", "last_error", "deleted_at")
 
 
 def _shown(connector: Connector) -> tuple:
     """What the list and the record's page show of a connector, which a read may change (not
     the raw record, whose timestamps some providers move on every read)."""
-    return (
-        connector.remote_status,
-        connector.name,
-        connector.summary,
-        connector.last_error,
-        connector.deleted_at,
-    )
+    return tuple(getattr(connector, name) for name in SHOWN_FIELDS)
+
+
+def _shown_now(connector: Connector) -> tuple:
+    """`_shown` as its row holds it now, read into `connector`: another operation (a user's
+    refresh) may have stored something since it was read. Called holding the row."""
+    connector.refresh_from_db(fields=SHOWN_FIELDS)
+    return _shown(connector)
 
 
 def _apply(connector: Connector, result: ActionResult, client: ProviderClient) -> None:
@@ -1247,10 +1252,14 @@ def run_action(
             _looked_for(error)
         _fail(submission, error, client)
         if not action.changes_remote:
-            # Not over what a delete that ended meanwhile said (a record deleted is left as is).
-            Connector.objects.filter(pk=connector.pk, deleted_at=None).update(
-                last_error=submission.error_message
-            )
+            with transaction.atomic():
+                _hold(connector)
+                shown_before = _shown_now(connector)
+                # Not over what a delete that ended meanwhile said (a record deleted is left as
+                # is).
+                Connector.objects.filter(pk=connector.pk, deleted_at=None).update(
+                    last_error=submission.error_message
+                )
             connector.last_error = submission.error_message
     except Exception:
         _fail(submission, INTERNAL_ERROR, client)
@@ -1271,7 +1280,9 @@ def run_action(
             _apply(connector, result, client)
         else:
             # Not stored over a change in flight: what it found is not known to be nothing new.
-            stored_read = _apply_read(connector, submission, result, client)
+            found_before = _apply_read(connector, submission, result, client)
+            stored_read = found_before is not None
+            shown_before = found_before or shown_before
         if action.changes_remote and connector.in_flight:
             signals.status_unsettled.send(Connector, connector=connector)
         submission.outcome = (
