@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from html.parser import HTMLParser
 from typing import Any
@@ -458,3 +459,24 @@ def test_a_rotated_key_s_videovector_connector_links_to_the_prefilled_form(
     assert link not in viewer_page.content.decode()
     html = open_like(owner_client, "videovector-s3", connector)
     assert selected(html, aws.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_aisquared_a_value_with_a_secret_masked_inside_is_typed_again_not_copied(
+    owner_client, sandbox, team
+):
+    """The record masks a secret wherever its value appears, inside a longer value too: that
+    value is not copied with the mask in it (it would be sent so), it is typed again."""
+    aisq = make_aisquared_credential(team)
+    url = reverse("connectors:create", args=["acme", "aisquared-source"])
+    payload = {
+        **aisquared_payload(aisq, cfg__schema=f"{DB_PASSWORD}_archive"),
+        "form_token": str(uuid.uuid4()),
+    }
+    assert "Connector created" in owner_client.post(url, payload, headers=HTMX).content.decode()
+    first = Connector.objects.get()
+    assert "[redacted]_archive" in str(first.record)
+    html = open_like(owner_client, "aisquared-source", first)
+    assert "[redacted]" not in html
+    said = re.search(r"Type again, as secrets are never filled in: (.*?)</", html, re.S)
+    assert said and "Schema" in said[1], said

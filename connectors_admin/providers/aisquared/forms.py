@@ -388,7 +388,11 @@ class CatalogTemplate(ConnectorTemplate):
         retype: list[str] = []
         if isinstance(configuration, dict):
             for path, value in _leaves(configuration, ()):
-                hidden = _masked_in(value) or any(_within(path, p) for p in secret)
+                hidden = (
+                    _masked_in(value)
+                    or _redacted_inside(value)
+                    or any(_within(path, p) for p in secret)
+                )
                 if hidden:
                     retype += [SEP.join((PREFIX, *path)), KEY + path[0]]
                 else:
@@ -443,6 +447,16 @@ def _unmasked(shown: Any, sent: Any, path: tuple[str, ...], unknown: list[str]) 
             unknown.append(".".join(path))
         return sent
     return shown
+
+
+def _redacted_inside(value: Any) -> bool:
+    """Does a value hold a secret masked inside a longer text (the record masks a secret's value
+    wherever it appears)? Copied, the mask would be sent as a value."""
+    if isinstance(value, dict):
+        return any(map(_redacted_inside, value.values()))
+    if isinstance(value, list):
+        return any(map(_redacted_inside, value))
+    return isinstance(value, str) and REDACTED in value
 
 
 def _masked_in(value: Any) -> bool:
