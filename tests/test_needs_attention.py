@@ -272,3 +272,19 @@ def test_the_panel_costs_one_query_whatever_the_team_holds(
     if rows > 3:  # three named, the others on the credentials page
         assert lines(page)[3].endswith(f"and {rows - 3} more")
         assert reverse("credentials:list", args=["acme"]) in links(page)
+
+
+@pytest.mark.django_db
+def test_a_record_closed_with_a_failing_status_is_not_failing(
+    owner_client, team, owner, credential
+):
+    """Records closed as recorded twice (migration 0009) keep the status they had: closed, a
+    FAILED one is not "failing at its provider", on the dashboard nor under the Problem filter."""
+    live, closed = make_connectors(team, credential, owner, 2, status="FAILED")
+    Connector.objects.filter(pk=closed.pk).update(
+        deleted_at=timezone.now(),
+        last_error=f"Recorded again as connector {live.pk}, which is the live record.",
+    )
+    assert lines(dashboard(owner_client)) == ["1 connector is failing at its provider"]
+    url = reverse("connectors:list", args=["acme"])
+    assert listed(owner_client, f"{url}?problem=failing") == {live.name}

@@ -107,9 +107,10 @@ def failing_statuses() -> list[str]:
 
 
 def failing() -> Q:
-    """Connectors failing at their provider: a status it declares as failing. (A record closed
-    here says "deleted" in its status: the status index alone answers.)"""
-    return Q(remote_status__in=failing_statuses())
+    """Live connectors failing at their provider: a status it declares as failing. (Not a
+    record closed: most say "deleted" in their status, but those closed as recorded twice by
+    migration 0009 kept the status they had.)"""
+    return Q(deleted_at=None, remote_status__in=failing_statuses())
 
 
 def last_read_failed() -> Q:
