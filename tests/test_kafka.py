@@ -574,6 +574,26 @@ def test_a_secret_in_the_other_properties_is_not_shown_back_beside_a_refused_lin
     assert remote["connection.password"] == "hunter2xLeak"
 
 
+@pytest.mark.parametrize(
+    "line", ["connection.password: hunter2xLeak", "connection.password hunter2xLeak"]
+)
+def test_a_secret_on_the_refused_line_itself_is_not_shown_back(
+    owner_client, sandbox, upstash, line
+):
+    """A line written as a Java properties file allows (key: value, or key value) names a secret
+    as a key=value line does: it is taken out and moved to the secret lines, never shown back."""
+    lines = f"max.batch.size=100\n{line}\nthis line is bad"
+    form = {**mongo_form(upstash, cluster_id=CLUSTER), "other_properties": lines}
+    page = create(owner_client, "upstash-kafka", form)
+    assert "Line 2 is not key=value." in page
+    assert "hunter2xLeak" not in page and "connection.password is secret: moved" in page
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    retry = {**form, "other_properties": "max.batch.size=100", "form_token": token}
+    assert "Connector created" in create(owner_client, "upstash-kafka", retry)
+    remote = SandboxConnector.objects.get(provider="upstash").data["properties"]
+    assert remote["connection.password"] == "hunter2xLeak"
+
+
 def test_a_secret_in_json_that_does_not_parse_is_not_shown_back(owner_client, sandbox, kc):
     """JSON cut short is refused and shown again as typed, but for its secret members: taken
     out first, kept for the next try, never shown."""

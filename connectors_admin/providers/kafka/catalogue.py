@@ -465,23 +465,37 @@ def parse_lines(text: str) -> dict[str, str]:
     return found
 
 
+def _line_member(line: str) -> tuple[str, str] | None:
+    """A line's key and value: key=value, or as a Java properties file may also write it (key:
+    value, key value), which parse_lines refuses; None for a blank line or a comment."""
+    if not line.strip() or line.lstrip().startswith("#"):
+        return None
+    key, equals, value = line.partition("=")
+    if equals and key.strip():
+        return key.strip(), value
+    parts = re.split(r"\s*:\s*|\s+", line.strip(), maxsplit=1)
+    return (parts[0], parts[1]) if len(parts) == 2 and parts[0] else None
+
+
 def readable_lines(text: str) -> dict[str, str]:
-    """The lines of `text` that read as key=value (the first of a repeated key), the others
-    skipped: what it holds while parse_lines refuses one of its lines."""
+    """The lines of `text` that read as key=value (the first of a repeated key), or as a
+    properties file's key: value, the others skipped: what it holds while parse_lines refuses
+    one of its lines."""
     found: dict[str, str] = {}
     for line in (text or "").splitlines():
-        key, equals, value = line.partition("=")
-        if equals and key.strip() and not line.lstrip().startswith("#"):
-            found.setdefault(key.strip(), value)
+        member = _line_member(line)
+        if member is not None:
+            found.setdefault(*member)
     return found
 
 
 def without_keys(text: str, keys: Any) -> str:
-    """`text` without its key=value lines for `keys`, every other line kept as typed."""
+    """`text` without its lines for `keys` (as `readable_lines` reads them), every other line
+    kept as typed."""
     kept = []
     for line in (text or "").splitlines():
-        key, equals, _value = line.partition("=")
-        if not (equals and key.strip() in keys and not line.lstrip().startswith("#")):
+        member = _line_member(line)
+        if member is None or member[0] not in keys:
             kept.append(line)
     return "\n".join(kept)
 
