@@ -336,6 +336,20 @@ def upstash(team, owner) -> Credential:
     return credential
 
 
+# A VideoVector API key with the admin scope, as the sandbox takes it.
+VIDEOVECTOR_KEY = "sk_live_" + "ab" * 24
+
+
+@pytest.fixture
+def vv(team, owner) -> Credential:
+    credential = Credential(
+        team=team, kind="videovector", label="Media", public={"auth_type": "api_key"}
+    )
+    credential.set_secrets({"token": VIDEOVECTOR_KEY}, owner)
+    credential.save()
+    return credential
+
+
 KAFKA_CONNECT_PASSWORD = "sandbox-connect-password-do-not-leak"
 
 

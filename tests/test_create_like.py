@@ -28,10 +28,18 @@ from .conftest import (
     make_credential,
 )
 from .test_embedded_credentials import PEM_LINES, key_file
+from .test_embedded_later_life import s3_sink
 from .test_kafka import AWS_SECRET as KAFKA_AWS_SECRET
 from .test_kafka import CLUSTER, MONGO, MONGO_PASSWORD, MONGO_URI, S3_SINK, mongo_form
 from .test_platform import create_s3
-from .test_videovector import ADMIN_KEY, AWS_SECRET, AZURE_SECRET, CLIENT, TENANT, common
+from .test_videovector import (
+    ADMIN_KEY,
+    AWS_SECRET,
+    AZURE_SECRET,
+    CLIENT,
+    TENANT,
+    common,
+)
 
 HTMX = {"HX-Request": "true"}
 SECRETS = (
@@ -188,16 +196,6 @@ def test_mixpanel_gcs_starts_like_the_connector(owner_client, sandbox, credentia
 
 
 # --- VideoVector -----------------------------------------------------------------------------------
-@pytest.fixture
-def vv(team, owner) -> Credential:
-    credential = Credential(
-        team=team, kind="videovector", label="Media", public={"auth_type": "api_key"}
-    )
-    credential.set_secrets({"token": ADMIN_KEY}, owner)
-    credential.save()
-    return credential
-
-
 def stored(team, owner, kind: str, public: dict, secrets: dict, label: str) -> Credential:
     credential = Credential(team=team, kind=kind, label=label, public=public)
     credential.set_secrets(secrets, owner)
@@ -358,20 +356,7 @@ def test_kafka_s3_sink_keeps_the_stored_aws_key(owner_client, sandbox, kc, team,
         {"aws_secret_access_key": KAFKA_AWS_SECRET},
         "Lake",
     )
-    form = {
-        "credential": kc.pk,
-        "connector_class": S3_SINK,
-        "name": "lake-sink",
-        "editor": "form",
-        "use__aws": str(aws.pk),
-        "p_aws_s3_bucket_name": "acme-lake",
-        "p_aws_s3_region": "eu-west-1",
-        "p_topics": "orders,invoices",
-        "p_format_output_type": "jsonl",
-        "p_file_compression_type": "gzip",
-        "tasks_max": "2",
-        "form_token": str(uuid.uuid4()),
-    }
+    form = s3_sink(kc, aws)
     url = reverse("connectors:create", args=["acme", "kafka-connect"])
     assert "Connector created" in owner_client.post(url, form, headers=HTMX).content.decode()
     first = Connector.objects.get()

@@ -28,18 +28,6 @@ def pages(credential) -> list[str]:
     ]
 
 
-@pytest.fixture
-def vv(team, owner):
-    from connectors_admin.credentials.models import Credential
-
-    credential = Credential(
-        team=team, kind="videovector", label="Media", public={"auth_type": "api_key"}
-    )
-    credential.set_secrets({"token": "sk_live_" + "ab" * 24}, owner)
-    credential.save()
-    return credential
-
-
 def test_ids_are_unique_and_labels_point_at_something(owner_client, credential, vv, kc):
     for url in pages(credential):
         html = owner_client.get(url).content.decode()

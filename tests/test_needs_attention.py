@@ -29,7 +29,6 @@ from .test_platform import create_s3
 
 HTMX = {"HX-Request": "true"}
 QUIET = "Nothing needs attention"
-VV_KEY = "sk_live_" + "ab" * 24
 AZURE_SECRET = "attention-azure-secret-do-not-leak"
 
 
@@ -67,16 +66,6 @@ def background_refresh(tasks) -> None:
     tasks.backend.clear()
     refresh_live_connectors()
     tasks.run("refresh_connectors")
-
-
-@pytest.fixture
-def vv(team, owner) -> Credential:
-    credential = Credential(
-        team=team, kind="videovector", label="Media", public={"auth_type": "api_key"}
-    )
-    credential.set_secrets({"token": VV_KEY}, owner)
-    credential.save()
-    return credential
 
 
 def create_azure(client, credential, name: str) -> Connector:

@@ -19,11 +19,12 @@ from connectors_admin.credentials.models import Credential
 from connectors_admin.providers.http import Call, Exchange
 from connectors_admin.sandbox.models import SandboxConnector
 
+from .conftest import VIDEOVECTOR_KEY
 from .test_embedded_credentials import PEM, PEM_LINES, digest, key_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HTMX = {"HX-Request": "true"}
-ADMIN_KEY = "sk_live_" + "ab" * 24
+ADMIN_KEY = VIDEOVECTOR_KEY
 WRITE_KEY = "sk_live_111111" + "c" * 42
 AWS_SECRET = "vvAwsSecretDoNotLeak" + "9" * 20
 AZURE_SECRET = "vv-azure-client-secret-do-not-leak"
@@ -32,16 +33,6 @@ TENANT, CLIENT = "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "9b1deb4d-3b7d-4bad-9bd
 
 def create_url(kind: str) -> str:
     return reverse("connectors:create", args=["acme", f"videovector-{kind}"])
-
-
-@pytest.fixture
-def vv(team, owner) -> Credential:
-    credential = Credential(
-        team=team, kind="videovector", label="Media", public={"auth_type": "api_key"}
-    )
-    credential.set_secrets({"token": ADMIN_KEY}, owner)
-    credential.save()
-    return credential
 
 
 @pytest.fixture
