@@ -112,6 +112,11 @@ def test_a_key_files_page_says_its_hint_is_the_key_ids_end(owner_client):
     assert "<dt>The private key id in the key file ends with</dt>" in page
     assert "…9876" in page
     assert "service account json ends with" not in page.lower()
+    # The rotate page and the dashboard's hint say the same.
+    rotate = owner_client.get(reverse("credentials:rotate", args=["acme", credential.pk]))
+    assert "(The private key id in the key file ends with …9876)" in rotate.content.decode()
+    dashboard = owner_client.get(reverse("connectors:dashboard", args=["acme"])).content.decode()
+    assert 'title="The private key id in the key file ends with …9876"' in dashboard
 
 
 @pytest.mark.django_db

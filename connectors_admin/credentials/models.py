@@ -257,6 +257,15 @@ class Credential(models.Model):
     def has_secret(self) -> bool:
         return any(not hint["empty"] for _, hint in self.secret_rows())
 
+    def hinted(self) -> list[str]:
+        """What each shown hint is the end of, in words ("The private key id in the key file
+        ends with …9876"): a key file's last characters are its key id's, not the secret's."""
+        return [
+            f"{hint['of']} ends with …{hint['last4']}"
+            for _, hint in self.secret_rows()
+            if hint.get("last4") and not hint["empty"]
+        ]
+
     def hint_text(self) -> str:
         """The secrets' last characters; for one never hinted (a URI), only that it is set."""
         hints = [f"…{hint['last4']}" for hint in self.secret_hints.values() if hint.get("last4")]
