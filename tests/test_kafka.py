@@ -209,11 +209,14 @@ def test_a_name_that_exists_is_a_409_said_on_the_name(owner_client, sandbox, kc)
     assert "It is recorded here already" in html and f'href="{detail}"' in html
     importing = reverse("connectors:import", args=["acme", "kafka-connect"])
     assert importing not in html
+    # The Name field's error says the same: it does not tell to import what is recorded here.
+    assert "import the existing one" not in html.lower()
     # Not recorded here (closed here, say, but still on the cluster): it is offered to import.
     Connector.objects.update(deleted_at=timezone.now(), remote_status="deleted")
     html = create(owner_client, "kafka-connect", mongo_form(kc))
     assert f'href="{importing}?credential={kc.pk}"' in html
     assert "It is recorded here already" not in html
+    assert "import the existing one" not in html.lower()
     assert Submission.objects.filter(error_kind="exists").count() == 2
     assert Connector.objects.count() == 1
 

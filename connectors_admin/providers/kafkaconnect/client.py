@@ -129,7 +129,7 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
         if exchange.status == 409 and ALREADY_EXISTS.search(message):
             fields["name"] = (
                 "A connector with this name already exists on the cluster. Pick another name, "
-                "or import the existing one (New connector, then “Import existing ones”)."
+                "or use that one: open it if it is recorded here, import it if not."
             )
         return message, fields
 
