@@ -1099,6 +1099,10 @@ def test_a_secret_typed_into_a_failed_reconfigure_is_sent_by_the_next_try(
     ).content.decode()
     assert "worker busy" in failed and "kept from your last attempt" in failed
     assert "RetriedPwDoNotLeak" not in failed
+    # Its help says one true thing about an empty field now: what was typed is sent.
+    said = html.unescape(failed)
+    assert "Left empty, what you typed in the failed try is sent" in said
+    assert "the secrets set now are kept" not in said
     response = owner_client.post(url, {"properties": properties, "secret_properties": ""})
     assert response.status_code == 302
     remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]

@@ -134,9 +134,13 @@ class Item:
 
 def mark_kept(form: forms.Form, name: str, note: str) -> None:
     """Say on a secret input that what was typed into it last time is kept (it is never shown
-    again): a placeholder, and `note` in its help."""
+    again): a placeholder, and `note` in its help, in place of what the field says an empty
+    value does otherwise (its `if_empty`), which is no longer true."""
     field = form.fields[name]
     field.widget.attrs["placeholder"] = "•••••• kept from your last attempt"
+    if_empty = getattr(field, "if_empty", "")
+    if if_empty:
+        field.help_text = field.help_text.replace(if_empty, "").strip()
     if note not in field.help_text:
         field.help_text = f"{field.help_text} {note}".strip()
     form[name].help_text = field.help_text  # a bound field copies it when made

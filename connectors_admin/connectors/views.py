@@ -616,7 +616,11 @@ def _keep_action_secrets(request: HttpRequest, key: str, form: forms.Form, data)
         return
     request.session[key] = crypto.encrypt_json(typed)
     for name in typed:
-        mark_kept(form, name, "Leave empty to send what you typed then.")
+        mark_kept(
+            form,
+            name,
+            "Left empty, what you typed in the failed try is sent (kept encrypted until then).",
+        )
 
 
 def _action_page(request: HttpRequest, connector: Connector, declared, context: dict):

@@ -38,6 +38,7 @@ from .secrets import (
 
 # The initial value that names the secrets a reconfigure of a connector made elsewhere needs.
 NEEDED = "needed_secrets"
+KEPT_IF_EMPTY = "Left empty, the secrets set now are kept."
 
 
 class ReconfigureForm(forms.Form):
@@ -56,9 +57,9 @@ class ReconfigureForm(forms.Form):
         strip=False,
         widget=SecretTextarea(attrs={"rows": 3, "class": "mono", "autocomplete": "off"}),
         help_text="Only to change them: one key=value per line, such as connection.password=…; "
-        "key= with nothing after it removes that secret. Left empty, the secrets set now are "
-        "kept.",
+        "key= with nothing after it removes that secret. " + KEPT_IF_EMPTY,
     )
+    secret_properties.if_empty = KEPT_IF_EMPTY  # not true after a failed try: see mark_kept
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
