@@ -1556,13 +1556,18 @@ def test_a_secret_in_a_json_map_with_unquoted_values_is_never_shown_back(
     form = {**mongo_form(kc, editor="json", raw_json=json.dumps(typed))}
     form.pop("p_connection_uri")
     page = html.unescape(create(owner_client, "kafka-connect", form))
-    assert 'write "1", not 1' in page and "TypedPwDoNotLeak" not in page
+    assert "Not a string: tasks.max." in page and "TypedPwDoNotLeak" not in page
 
     assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
     connector = Connector.objects.get()
     url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
     page = html.unescape(owner_client.post(url, {"properties": json.dumps(typed)}).text)
-    assert 'write "1", not 1' in page and "TypedPwDoNotLeak" not in page
+    assert "Not a string: tasks.max." in page and "TypedPwDoNotLeak" not in page
+    # The value typed is never quoted back, nor a "1" that was not typed: the key is named.
+    page = owner_client.post(url, {"properties": json.dumps({**typed, "tasks.max": 100})}).text
+    page = html.unescape(page)
+    said = page[page.index("Kafka Connect takes every value") :].split("<")[0]
+    assert "Not a string: tasks.max." in said and "100" not in said and "not 1" not in said
     # A secret typed as a number is a secret too, moved as Kafka Connect takes it.
     numeric = {"connector.class": MONGO, "tasks.max": "1", "database": "shop", "password": 1234567}
     assert owner_client.post(url, {"properties": json.dumps(numeric)}).status_code == 302

@@ -170,8 +170,8 @@ def parse_properties(text: str) -> dict[str, str]:
     wrong = [k for k, v in data.items() if not isinstance(v, str)]
     if wrong:
         raise ValueError(
-            f'Kafka Connect takes every value as a string: write "1", not 1 '
-            f"({', '.join(wrong[:5])})."
+            'Kafka Connect takes every value as a string: write each in quotes, such as "1" '
+            f'or "true". Not a string: {", ".join(wrong[:5])}.'
         )
     if has_control_characters(data):
         raise ValueError("A value holds a control character (such as NUL).")
