@@ -4,6 +4,7 @@ re-check and delete, against the sandbox over real HTTP."""
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import logging
 import re
@@ -273,7 +274,10 @@ def test_create_it_anyway_stays_ticked_when_the_provider_then_fails(
 @pytest.mark.django_db(transaction=True)
 def test_a_successful_check_lets_create_go_straight_through(owner_client, sandbox, aisq):
     data = {**payload(aisq), "form_token": str(uuid.uuid4())}
-    assert "Connection succeeded." in owner_client.post(CHECK, data, headers=HTMX).content.decode()
+    checked = owner_client.post(CHECK, data, headers=HTMX).content.decode()
+    assert "Connection succeeded." in checked
+    # Named by the catalogue's title, as the Connector list shows it, not its internal name.
+    assert "reached the PostgreSQL connector's system" in html.unescape(checked)
     created = owner_client.post(CREATE, data, headers=HTMX).content.decode()
     assert "Connector created" in created
     # Checked just before with exactly this configuration: it says so, not "not checked".

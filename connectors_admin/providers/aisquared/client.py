@@ -345,6 +345,7 @@ class AISquaredClient(ProviderClient):
             data["connector_name"],
             data["configuration"],
             data.get("secret_values", []),
+            title=data.get("connector_title", ""),
         )
 
     def recheck(self, context: dict[str, Any], secrets: dict[str, Any]) -> CheckResult:
@@ -360,7 +361,11 @@ class AISquaredClient(ProviderClient):
             secrets.get("secret_values", []),
         )
 
-    def _check(self, kind: str, name: str, configuration: dict, redact: list[str]) -> CheckResult:
+    def _check(
+        self, kind: str, name: str, configuration: dict, redact: list[str], title: str = ""
+    ) -> CheckResult:
+        """`title`: the catalogue's title of the connector ("Amazon S3") for the message, never
+        its `name` ("AmazonS3"); a check of a record has none (its success is not shown)."""
         call = Call(
             "POST",
             self.api_url("connector_definitions/check_connection"),
@@ -374,7 +379,8 @@ class AISquaredClient(ProviderClient):
         if not isinstance(status, dict) or status.get("status") not in ("succeeded", "failed"):
             raise self.unexpected_shape(exchange, "a connection status")
         if status["status"] == "succeeded":
-            return CheckResult(True, f"{self.label} reached the {name} connector's system.")
+            system = f"the {title} connector's system" if title else "the connector's system"
+            return CheckResult(True, f"{self.label} reached {system}.")
         message = self.redactor.text(str(status.get("message") or "no reason given"))
         return CheckResult(False, f"{self.label} could not connect: {message}")
 

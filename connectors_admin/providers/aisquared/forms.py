@@ -161,6 +161,7 @@ class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
         configuration = self.configuration()
         return {
             "connector_name": self.cleaned_data["connector_name"],
+            "connector_title": self.connector_title(),
             "name": self.cleaned_data["name"],
             "description": self.cleaned_data.get("description", ""),
             "configuration": configuration,
@@ -175,6 +176,10 @@ class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
             "secret_paths": [list(p) for p in secret_paths(self.schema)],
             "embedded": self.embedded()["links"],
         }
+
+    def connector_title(self) -> str:
+        """The catalogue's title of the connector picked ("Amazon S3"), not its name."""
+        return str((self.definition or {}).get("title") or self.cleaned_data["connector_name"])
 
     def identity(self) -> dict[str, Any]:
         context = {k: v for k, v in self.record_context().items() if k != "embedded"}
