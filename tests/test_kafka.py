@@ -1605,6 +1605,16 @@ def test_an_upstash_name_clash_on_another_cluster_is_not_the_record_on_this_one(
     assert importing in html, "the unrecorded namesake on OTHER_CLUSTER is not offered"
 
 
+def test_an_upstash_name_recorded_here_is_not_said_to_be_imported(owner_client, sandbox, upstash):
+    """The field's words cannot know whether the namesake is recorded here: they say both ways,
+    never only "import" (the banner names the one that applies)."""
+    form = mongo_form(upstash, cluster_id=CLUSTER)
+    assert "Connector created" in create(owner_client, "upstash-kafka", form)
+    html = create(owner_client, "upstash-kafka", {**form, "form_token": str(uuid.uuid4())})
+    assert "open it if it is recorded here, import it if not" in html
+    assert "import the existing one" not in html.lower()
+
+
 def test_a_reconfigure_refused_before_any_call_does_not_mark_the_stored_login_used(
     owner_client, sandbox, kc, team, owner
 ):

@@ -85,8 +85,8 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
                     if "already exists" in message:
                         fields["name"] = (
                             "A connector with this name already exists in the cluster. Pick "
-                            "another name, or import the existing one (New connector, then "
-                            "“Import existing ones”)."
+                            "another name, or use that one: open it if it is recorded here, "
+                            "import it if not."
                         )
                     elif "cluster" in message.lower():
                         fields["cluster_id"] = message
