@@ -1216,6 +1216,7 @@ def run_action(
     background_read = user is None and not action.changes_remote
     shown_before = _shown(connector)
     stored_read = True
+    performed: ActionResult | None = None  # what the action did, when it was answered
     try:
         client = _client_for(connector)
         if not background_read:
@@ -1292,19 +1293,18 @@ def run_action(
         # Shown once with the answer, not stored (the exchanges are).
         submission.details = client.redactor.data(result.details)
         result.rows = client.redactor.data(result.rows)
-        submission.result = result
-        submission.routine = background_read and stored_read and _shown(connector) == shown_before
-        if not submission.routine:
-            record(
-                action.audit,
-                request=request,
-                actor=user,
-                team=connector.team,
-                target=connector,
-                after={"action": action.slug, "ok": result.ok, "status": connector.remote_status},
-                message=result.message,
-            )
+        submission.result = performed = result
     submission.routine = background_read and stored_read and _shown(connector) == shown_before
+    if performed is not None and not submission.routine:
+        record(
+            action.audit,
+            request=request,
+            actor=user,
+            team=connector.team,
+            target=connector,
+            after={"action": action.slug, "ok": performed.ok, "status": connector.remote_status},
+            message=performed.message,
+        )
     sent: list[Credential] = []
     if background_read and client is not None:
         # Marked used once it was (a read shared by a batch's connectors included): audited
