@@ -188,6 +188,7 @@ def test_what_was_typed_for_one_class_comes_back_when_it_is_picked_again(
     expect(page.get_by_label("Collection (optional)", exact=True)).to_have_value("orders")
     expect(page.get_by_label("Database (optional)", exact=True)).to_have_value("shop")
     expect(page.get_by_label("Connection URI", exact=True)).to_have_value("")  # a secret
+    wait_htmx_idle(page)  # the swap ended: a change of class mid-swap would be lost
     page.get_by_label("Connector class").select_option(label="HTTP Sink")
     expect(page.get_by_label("Endpoint URL", exact=True)).to_have_value(
         "https://hooks.example.com/orders"
