@@ -838,6 +838,88 @@ def test_a_form_whose_catalogue_cannot_be_fetched_sends_nothing(owner_client, sa
     assert not SandboxConnector.objects.filter(provider="aisquared").exists()
 
 
+def form_token_of(page: str) -> str:
+    return page.split('name="form_token" value="', 1)[1].split('"', 1)[0]
+
+
+def typed_while_down(client, view: str, aisq, fault) -> str:
+    """A create or check posted while the catalogue cannot be fetched and none is cached: the
+    page, which shows no value typed (which are secret is not known), and keeps them all."""
+    assert not CredentialCache.objects.exists()
+    fault("status", provider="aisquared", status=503, method="GET")
+    typed = {
+        **payload(aisq, cfg__host="typed-host-42.example.com", cfg__port=""),
+        "description": "Orders, typed once",
+        "form_token": str(uuid.uuid4()),
+    }
+    page = html.unescape(client.post(view, typed, headers=HTMX).content.decode())
+    assert "server error (HTTP 503)" in page
+    assert "What you typed is kept for this form" in page
+    for value in ("typed-host-42.example.com", "Orders, typed once", "reader", DB_PASSWORD):
+        assert value not in page
+    assert not Submission.objects.exists() and not SandboxConnector.objects.exists()
+    assert DB_PASSWORD not in json.dumps(dict(client.session), default=str)
+    return page
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("view", [CREATE, CHECK])
+def test_what_is_typed_while_the_catalogue_cannot_be_fetched_comes_back_with_it(
+    owner_client, aisq, fault, caplog, view
+):
+    with caplog.at_level(logging.DEBUG):
+        down = typed_while_down(owner_client, view, aisq, fault)
+        # The catalogue answers again: "Try again" posts what the page holds (no value).
+        back = owner_client.post(
+            FIELDS + "?refresh=1",
+            {"credential": aisq.pk, "form_token": form_token_of(down)},
+            headers=HTMX,
+        ).content.decode()
+
+    assert '<option value="Postgresql" selected>' in back
+    for value in ("typed-host-42.example.com", "reader", "shop"):
+        assert f'value="{value}"' in back
+    assert ">\nOrders, typed once</textarea>" in back
+    assert 'value="5432"' not in back  # emptied, as it was sent
+    password = back.split('id="field-cfg__credentials__password"', 1)[1].split('id="field-', 1)[0]
+    assert "kept from your last attempt" in password and "Leave empty to keep" in password
+    assert "What you typed before is back" in html.unescape(back)
+    assert DB_PASSWORD not in back + caplog.text
+    # Sent with the password left empty: the one typed while the catalogue was down goes.
+    sent = {
+        **payload(aisq, cfg__host="typed-host-42.example.com", cfg__credentials__password=""),
+        "form_token": form_token_of(down),
+    }
+    assert "Connector created" in owner_client.post(CREATE, sent, headers=HTMX).content.decode()
+    configuration = SandboxConnector.objects.get().data["configuration"]
+    assert configuration["credentials"]["password"] == (
+        "sha256:" + hashlib.sha256(DB_PASSWORD.encode()).hexdigest()
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sent_again_without_javascript_once_the_catalogue_is_back_shows_the_values_first(
+    owner_client, aisq, fault
+):
+    down = typed_while_down(owner_client, CREATE, aisq, fault)
+    # What a browser without JavaScript posts from that page: the form's own fields only.
+    again = {"credential": aisq.pk, "form_token": form_token_of(down)}
+
+    shown = owner_client.post(CREATE, again).content.decode()
+
+    assert not Submission.objects.exists()  # values it did not show are not sent
+    assert 'value="typed-host-42.example.com"' in shown and "Nothing was sent" in shown
+    assert DB_PASSWORD not in shown and "kept from your last attempt" in shown
+    sent = {
+        **payload(aisq, cfg__host="typed-host-42.example.com", cfg__credentials__password=""),
+        "form_token": form_token_of(shown),
+    }
+    assert owner_client.post(CREATE, sent).status_code == 302
+    assert SandboxConnector.objects.get().data["configuration"]["host"] == (
+        "typed-host-42.example.com"
+    )
+
+
 PEM = "-----BEGIN " + "PRIVATE KEY-----\nMIIfake\n-----END " + "PRIVATE KEY-----\n"
 
 

@@ -981,3 +981,33 @@ def test_a_new_access_key_id_marks_the_copies_old_and_is_pushed(owner_client, sa
     assert link.is_current
     sent = SandboxConnector.objects.get(provider="aisquared").data["configuration"]
     assert new_id in json.dumps(sent)
+
+
+def test_a_key_file_uploaded_while_the_catalogue_cannot_be_fetched_is_kept_for_its_return(
+    owner_client, sandbox, aisq, fault
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fault("status", provider="aisquared", status=503, method="GET")  # none cached
+    upload = SimpleUploadedFile(
+        "loader.json", json.dumps(key_file("kid-up")).encode(), content_type="application/json"
+    )
+    typed = sheets_form(aisq, use__credentials_json="here", keyfile__credentials_json=upload)
+    down = owner_client.post(DESTINATION, typed, headers=HTMX).content.decode()
+    assert "server error (HTTP 503)" in down and "kid-up" not in down
+    token = form_token_in(down)
+
+    back = owner_client.post(
+        reverse("connectors:fields", args=["acme", "aisquared-destination"]) + "?refresh=1",
+        {"credential": aisq.pk, "form_token": token},
+        headers=HTMX,
+    ).content.decode()
+
+    key = back.split('id="field-keyjson__credentials_json"', 1)[1].split('id="field-', 1)[0]
+    assert "kept from your last attempt" in key and "kid-up" not in back
+    again = sheets_form(aisq, use__credentials_json="here", form_token=token)
+    assert (
+        "Connector created" in owner_client.post(DESTINATION, again, headers=HTMX).content.decode()
+    )
+    sent = SandboxConnector.objects.get(provider="aisquared").data["configuration"]
+    assert sent["credentials_json"]["private_key_id"] == "kid-up"

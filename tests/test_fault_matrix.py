@@ -741,6 +741,45 @@ def test_a_catalogue_refresh_against_a_faulty_provider_keeps_what_was_typed(
     no_secret(text, caplog.text)
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("fault", FEW)
+def test_a_create_while_the_catalogue_cannot_be_fetched_keeps_what_was_typed_for_its_return(
+    faulty, loop, settings, team, owner, caplog, fault
+):
+    from pathlib import Path
+
+    catalogue = Path(__file__).resolve().parents[1] / "connectors_admin/sandbox/aisquared_catalog"
+    postgres = json.loads((catalogue / "source-postgresql.json").read_text())
+    credential = make_aisquared_credential(team, owner)  # none of its catalogue cached
+    faulty(fault, AISQ_TOKEN)
+    client = answering(owner)
+
+    with caplog.at_level(logging.DEBUG):
+        page = client.post(
+            reverse("connectors:create", args=["acme", "aisquared-source"]),
+            aisquared_payload_typed(credential),
+            headers=HTMX,
+        )
+        text = html.unescape(page.content.decode())
+        settings.AISQUARED_API_URL = loop.url  # the catalogue answers again
+        loop.on("GET", r"/api/v1/connector_definitions", json=[postgres])
+        token = text.split('name="form_token" value="', 1)[1].split('"', 1)[0]
+        back = client.post(
+            reverse("connectors:fields", args=["acme", "aisquared-source"]) + "?refresh=1",
+            {"credential": credential.pk, "form_token": token},
+            headers=HTMX,
+        ).content.decode()
+
+    assert page.status_code == 200
+    said_plainly(text)
+    assert "AI Squared" in text and "What you typed is kept for this form" in text
+    assert "typed-host-42.example.com" not in text  # which values are secret is not known
+    assert not Submission.objects.filter(action="create").exists()
+    assert 'value="typed-host-42.example.com"' in back and 'value="reader"' in back
+    assert "kept from your last attempt" in back  # the password, never shown
+    no_secret(text, back, caplog.text)
+
+
 def aisquared_payload_typed(credential) -> dict:
     import uuid
 

@@ -26,7 +26,7 @@ from connectors_admin.providers.base import (
     Likeness,
     ProviderError,
 )
-from connectors_admin.providers.embedding import ENTER_HERE, USE
+from connectors_admin.providers.embedding import ENTER_HERE, KEY, KEYFILE, MAX_KEY_FILE, USE
 from connectors_admin.providers.schema_forms import Node, SecretTextarea
 
 logger = logging.getLogger("connectors_admin.connectors")
@@ -35,6 +35,27 @@ DRAFTS = "connector_form_drafts"
 CHECKS = "connector_form_checks"
 MAX_DRAFTS = 20
 SHOWN = "_shown"  # posted beside each checkbox shown (see templates/components/field.html)
+# What the create page posts for itself, beside the template's fields.
+FLOW_FIELDS = frozenset(
+    {
+        "csrfmiddlewaretoken",
+        "form_token",
+        "create_key",
+        "credential",
+        "send_again",
+        "confirm_failed_check",
+    }
+)
+HELD = "held"  # a draft's values posted while the form could not be built (see `_hold`)
+HELD_NOTE = (
+    "What you typed is kept for this form, encrypted, and comes back once its fields load "
+    "(Try again). None of it is shown until then: without the fields, which values are secret "
+    "cannot be told."
+)
+RESTORED_NOTE = (
+    "What you typed before is back: the secrets are kept, not shown (each says so). Nothing "
+    "was sent: check the values, then send them."
+)
 
 
 def _not_loaded():
@@ -122,6 +143,22 @@ def _never_shown(field: forms.Field) -> bool:
     return isinstance(field.widget, forms.PasswordInput | SecretTextarea | forms.FileInput)
 
 
+def _uploaded_key_files(files: Any) -> dict[str, list[str]]:
+    """Key files uploaded to a form that could not be built, as the text their pasted field
+    takes (a form that reads an upload keeps it so: embedding.EmbeddedSecretsForm)."""
+    found: dict[str, list[str]] = {}
+    for name, upload in (files or {}).items():
+        if not name.startswith(KEYFILE) or (upload.size or 0) > MAX_KEY_FILE:
+            continue
+        try:
+            upload.seek(0)
+            text = upload.read(MAX_KEY_FILE + 1).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        found[KEY + name.removeprefix(KEYFILE)] = [text]
+    return found
+
+
 @dataclass
 class Item:
     """One entry of the rendered layout: a bound field, or a titled group of items."""
@@ -192,7 +229,19 @@ class CreateFlow:
         if credential is None and data is None:
             credential = self._default_credential()
             changed = "credential"  # a fresh choice: start from its defaults
+        # Values posted while the form could not be built, kept for this form and credential:
+        # the form is built with them, and gets them back if it can be built now.
+        held = self._held(token, credential) if self.fetch else None
+        if held is not None:
+            source = self._with_held(held, source)
         form_class = self._form_class(credential, source, refresh)
+        restored = held is not None and not form_class.problem
+        if restored:
+            self._add_earlier_secrets(held, source, form_class)
+            if data is not None:
+                data = source
+            else:
+                values = source
         if data is not None and token is not None:
             data = self._with_kept_secrets(data, token, form_class)
         initial: dict[str, Any] = {}
@@ -225,6 +274,18 @@ class CreateFlow:
         form = form_class(data=data, files=files, initial=initial)
         form.stale_note = self.stale_note
         form.draft_scope = self.scope(source, form_class)
+        # A form given back what was posted while it could not be built is shown, not sent.
+        form.restored = restored
+        form.restored_note = RESTORED_NOTE if restored else ""
+        form.held_note = HELD_NOTE if held is not None and form.problem else ""
+        if restored and data is None:
+            # Shown again: the values that are not secret. The secrets are kept as typed ones.
+            for name in {
+                *form.secret_names(),
+                *(n for n, f in form.fields.items() if _never_shown(f)),
+            }:
+                form.initial.pop(name, None)
+            self._put_draft(token, token, form.draft_scope, form.typed_secrets(source))
         self._add_credential_field(form, credential)
         self._wire_reloads(form)
         if token is not None:
@@ -411,14 +472,27 @@ class CreateFlow:
         shape = [str(values.get(name, "")) for name in ("credential", *shaping)]
         return "|".join((self.template.slug, *shape))
 
-    def kept_secrets(self, token: uuid.UUID | None, scope: str) -> dict[str, str]:
+    def _draft(self, token: uuid.UUID | None) -> dict[str, Any]:
         stored = self._drafts().get(str(token)) if token else None
         if not stored:
             return {}
         try:
-            draft = crypto.decrypt_json(stored)
+            return dict(crypto.decrypt_json(stored))
         except crypto.DecryptionError:
             return {}
+
+    def _put_draft(
+        self, old: uuid.UUID | None, new: uuid.UUID, scope: str, secrets: dict[str, Any]
+    ) -> None:
+        """Keep `secrets` (typed for the form shape `scope`) under the token `new`, in place of
+        what `old` kept."""
+        drafts = {k: v for k, v in self._drafts().items() if k != str(old)}
+        if secrets:
+            drafts[str(new)] = crypto.encrypt_json({"scope": scope, "secrets": secrets})
+        self.request.session[DRAFTS] = dict(list(drafts.items())[-MAX_DRAFTS:])
+
+    def kept_secrets(self, token: uuid.UUID | None, scope: str) -> dict[str, str]:
+        draft = self._draft(token)
         return dict(draft.get("secrets", {})) if draft.get("scope") == scope else {}
 
     def keep_secrets(
@@ -426,15 +500,86 @@ class CreateFlow:
     ) -> None:
         """Carry what the user typed into secret inputs over to the re-rendered form's token
         (`values`: what a reload of an unbound form was sent)."""
+        if form.problem:
+            if form.is_bound:
+                self._hold(form, old, new)
+            return
         typed = self.kept_secrets(old, form.draft_scope)
         source = form.data if form.is_bound else values
         if source is not None:
             typed.update(form.typed_secrets(source))
-        drafts = {k: v for k, v in self._drafts().items() if k != str(old)}
-        if typed:
-            drafts[str(new)] = crypto.encrypt_json({"scope": form.draft_scope, "secrets": typed})
-        self.request.session[DRAFTS] = dict(list(drafts.items())[-MAX_DRAFTS:])
+        self._put_draft(old, new, form.draft_scope, typed)
         self._mark_kept_secrets(form, new)
+
+    # --- what was posted while the form could not be built ----------------------------------------
+    def _base(self, credential: Credential | None) -> str:
+        """What held values belong to: this template and credential (never sent with another)."""
+        return f"{self.template.slug}|{credential.pk if credential is not None else ''}"
+
+    def _hold(self, form: ConnectorForm, old: uuid.UUID | None, new: uuid.UUID) -> None:
+        """Keep every value posted to a form that could not be built (a catalogue unreachable,
+        none cached): without its fields, which values are secret cannot be told, so each is
+        kept as a secret is, encrypted for this form and never rendered, until `build` can
+        give them back. Secrets kept from an earlier try stay beside them."""
+        base = self._base(self.credential_from(form.data))
+        draft = self._draft(old)
+        posted = {
+            name: [str(v) for v in form.data.getlist(name)]
+            for name in form.data
+            if name not in FLOW_FIELDS
+        }
+        for name, text in _uploaded_key_files(form.files).items():
+            if not any(posted.get(name, [])):
+                posted[name] = text
+        drafts = {k: v for k, v in self._drafts().items() if k != str(old)}
+        if not posted:  # sent from the page without fields: what was kept stays as it was
+            if str(old) in self._drafts():
+                drafts[str(new)] = self._drafts()[str(old)]
+            held_here = draft.get(HELD) and draft.get("base") == base
+            form.held_note = HELD_NOTE if held_here else ""
+        else:
+            held: dict[str, list[str]] = {}
+            earlier: dict[str, Any] = {}
+            if draft.get(HELD) is not None:
+                if draft.get("base") == base:
+                    held, earlier = dict(draft[HELD]), draft.get("earlier") or {}
+            elif draft.get("secrets"):
+                earlier = {"scope": draft.get("scope"), "secrets": draft["secrets"]}
+            for name, given in posted.items():
+                if name not in held or any(given):
+                    held[name] = given
+            drafts[str(new)] = crypto.encrypt_json({"base": base, HELD: held, "earlier": earlier})
+            form.held_note = HELD_NOTE
+        self.request.session[DRAFTS] = dict(list(drafts.items())[-MAX_DRAFTS:])
+
+    def _held(self, token: uuid.UUID | None, credential: Credential | None) -> dict | None:
+        draft = self._draft(token)
+        if draft.get(HELD) is None or draft.get("base") != self._base(credential):
+            return None
+        return draft
+
+    @staticmethod
+    def _with_held(draft: dict[str, Any], source: Any) -> QueryDict:
+        """The held values, under what `source` gives (its own fields, anything it names)."""
+        merged = QueryDict(mutable=True)
+        for name, given in draft[HELD].items():
+            merged.setlist(name, list(given))
+        lists = (
+            source.lists() if hasattr(source, "lists") else ((k, [v]) for k, v in source.items())
+        )
+        for name, given in lists:
+            if name in FLOW_FIELDS or name not in merged or any(v not in ("", None) for v in given):
+                merged.setlist(name, list(given))
+        return merged
+
+    def _add_earlier_secrets(self, draft: dict[str, Any], merged: QueryDict, form_class) -> None:
+        """Secrets kept from a try before the held one, for the form shape they were typed for."""
+        earlier = draft.get("earlier") or {}
+        if earlier.get("scope") != self.scope(merged, form_class):
+            return
+        for name, value in (earlier.get("secrets") or {}).items():
+            if name in form_class.base_fields and not merged.get(name):
+                merged[name] = value
 
     def forget(self, token: uuid.UUID) -> None:
         for key in (DRAFTS, CHECKS):

@@ -217,8 +217,9 @@ def connector_create(request: HttpRequest, team: str, template: str) -> HttpResp
     create_key = form_token({"form_token": request.POST.get("create_key")}) or token
     context["create_key"] = create_key
     form = flow.build(data=request.POST, files=request.FILES, token=token)
-    if token is None or form.problem or not form.is_valid():
-        # A form that could not be built (its catalogue is unreachable, say) sends nothing.
+    if token is None or form.problem or form.restored or not form.is_valid():
+        # A form that could not be built (its catalogue is unreachable, say) sends nothing; nor
+        # does one given back what was typed while it could not be, before it is seen.
         return _render_form(request, flow, context, form, token or uuid.uuid4(), keep_from=token)
     data = form.provider_data()
     again = bool(request.POST.get("send_again"))
@@ -399,8 +400,9 @@ def check_connection(request: HttpRequest, team: str, template: str) -> HttpResp
     context = _create_context(membership, flow)
     token = form_token(request.POST) or uuid.uuid4()
     form = flow.build(data=request.POST, files=request.FILES, token=token)
-    # A form that could not be built (the provider's catalogue unreachable) checks nothing.
-    if not form.problem and form.is_valid():
+    # A form that could not be built (the provider's catalogue unreachable) checks nothing,
+    # nor one given back what was typed meanwhile, before it is seen.
+    if not (form.problem or form.restored) and form.is_valid():
         data = form.provider_data()
         result = check_before_create(
             team=membership.team,
