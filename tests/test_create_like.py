@@ -465,3 +465,58 @@ def test_aisquared_a_value_with_a_secret_masked_inside_is_typed_again_not_copied
     assert "[redacted]" not in html
     said = re.search(r"Type again, as secrets are never filled in: (.*?)</", html, re.S)
     assert said and "Schema" in said[1], said
+
+
+def aisquared_with_stored(kind: str, client, team, owner) -> tuple[str, Credential, str]:
+    """An AI Squared connector whose secret came from a stored credential of `kind`: its
+    template, that credential, and the label of the secret's input when typed by hand."""
+    from .conftest import stored_uri
+    from .test_embedded_credentials import AWS_SECRET as AISQ_AWS_SECRET
+    from .test_embedded_credentials import s3_source_form, sheets_form
+
+    aisq = make_aisquared_credential(team, owner)
+    token = {"form_token": str(uuid.uuid4())}
+    if kind == "aws":
+        picked = stored(
+            team, owner, "aws", {"aws_access_key_id": "AKIA" + "D" * 16},
+            {"aws_secret_access_key": AISQ_AWS_SECRET}, "Data lake",
+        )  # fmt: skip
+        template, form = "aisquared-source", s3_source_form(aisq, use__aws=str(picked.pk))
+        label = "AWS secret key"
+    elif kind == "uri":
+        picked = stored_uri(
+            team, owner, "postgresql://reader:pw-do-not-leak-31@db.example.com/shop"
+        )
+        form = {**aisquared_payload(aisq), "use__credentials": str(picked.pk), **token}
+        template, label = "aisquared-source", "Database password"
+    else:
+        picked = stored(
+            team, owner, "gcp", {"project_id": "acme-analytics"},
+            {"service_account_json": json.dumps(key_file())}, "Loader key",
+        )  # fmt: skip
+        template = "aisquared-destination"
+        form = sheets_form(aisq, use__credentials_json=str(picked.pk))
+        label = "Google service account key file (JSON)"
+    url = reverse("connectors:create", args=["acme", template])
+    assert "Connector created" in client.post(url, form, headers=HTMX).content.decode()
+    return template, picked, label
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", ["aws", "uri", "gcp"])
+def test_aisquared_a_secret_from_a_stored_credential_is_picked_again_not_typed_again(
+    owner_client, sandbox, team, owner, kind
+):
+    template, picked, label = aisquared_with_stored(kind, owner_client, team, owner)
+    first = Connector.objects.get()
+
+    html = open_like(owner_client, template, first)
+
+    assert selected(html, picked.pk)  # the stored credential, picked again
+    assert "Type again" not in html and label not in html  # its secret's input is not shown
+    assert "No secret to type again" in html
+    assert "pw-do-not-leak-31" not in html
+    done = create_from(owner_client, template, html)
+    assert "Connector created" in done, done[:3000]
+    second = Connector.objects.exclude(pk=first.pk).get()
+    assert EmbeddedCredential.objects.get(connector=second).credential == picked
