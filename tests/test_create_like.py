@@ -520,3 +520,27 @@ def test_aisquared_a_secret_from_a_stored_credential_is_picked_again_not_typed_a
     assert "Connector created" in done, done[:3000]
     second = Connector.objects.exclude(pk=first.pk).get()
     assert EmbeddedCredential.objects.get(connector=second).credential == picked
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("gone", ["disabled", "deleted"])
+def test_aisquared_a_stored_credential_no_longer_offered_is_to_pick_again_not_to_type(
+    owner_client, sandbox, team, owner, gone
+):
+    template, picked, label = aisquared_with_stored("aws", owner_client, team, owner)
+    first = Connector.objects.get()
+    if gone == "disabled":
+        picked.enabled = False
+        picked.save()
+    else:  # the connector deleted, then the credential (refused while the connector was live)
+        owner_client.post(reverse("connectors:action", args=["acme", first.pk, "delete"]))
+        owner_client.post(reverse("credentials:delete", args=["acme", picked.pk]))
+        assert not Credential.objects.filter(pk=picked.pk).exists()
+
+    html = open_like(owner_client, template, first)
+
+    said = html.split('class="alert alert-info like-notice"', 1)[1].split("</div>", 1)[0]
+    assert "Type again" not in said and label not in said  # it was never typed by hand
+    assert "No secret to type again" not in said  # nor is it held by a credential picked
+    assert re.search(r"Pick again.*AWS access key", said, re.S), said
+    assert said.count("AWS access key") == 1  # said once

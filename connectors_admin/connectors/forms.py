@@ -294,9 +294,11 @@ class CreateFlow:
 
     def build_like(self, likeness: Likeness) -> tuple[ConnectorForm, dict[str, list[str]]]:
         """An unbound create form that starts from another connector's values ("create another
-        like this"), and what the page says of it: the secrets to type again (`retype`, labels)
-        and what could not be taken over (`notes`). No secret is ever among its values: a field
-        that never shows what it holds starts empty whatever the template gave."""
+        like this"), and what the page says of it: the secrets to type again (`retype`, labels),
+        the stored credentials it used that are no longer offered, to pick again (`repick`,
+        the pickers' labels: their secrets were never typed), and what could not be taken over
+        (`notes`). No secret is ever among its values: a field that never shows what it holds
+        starts empty whatever the template gave."""
         values = LikeValues(likeness.values)
         notes = list(likeness.notes)
         wanted = values.get("credential")
@@ -310,6 +312,7 @@ class CreateFlow:
         # A value the form no longer offers (a stored credential since disabled, a catalogue
         # connector gone): left to the user, and said, rather than sent as it was.
         dropped = []
+        repick = []  # stored credentials it used, no longer offered: picked again, not typed
         for name, field in form.fields.items():
             offered = _offered(field)
             value = form.initial.get(name)
@@ -318,10 +321,18 @@ class CreateFlow:
             picked = value if isinstance(value, list) else [value]
             if not {str(v) for v in picked} <= offered:
                 dropped.append(name)
-                notes.append(f"{field.label}: what it used is no longer offered here; pick again.")
+                if name.startswith(USE):
+                    repick.append(str(field.label))
+                else:
+                    notes.append(
+                        f"{field.label}: what it used is no longer offered here; pick again."
+                    )
+        filled = set()  # inputs a dropped stored credential filled, shown now
         if dropped:
+            before = self._shown_names(form)
             values = LikeValues({k: v for k, v in likeness.values.items() if k not in dropped})
             form = self.build(values=values)
+            filled = self._shown_names(form) - before
         for name in {*form.secret_names(), *(n for n, f in form.fields.items() if _never_shown(f))}:
             form.initial.pop(name, None)
         shown = self._shown_names(form)
@@ -333,9 +344,9 @@ class CreateFlow:
                     *(n for n in form.secret_names() if form.fields[n].required),
                 ]
             )
-            if name in shown and name in form.fields
+            if name in shown and name in form.fields and name not in filled
         ]
-        return form, {"retype": retype, "notes": notes}
+        return form, {"retype": retype, "repick": repick, "notes": notes}
 
     def _shown_names(self, form: ConnectorForm) -> set[str]:
         names: set[str] = set()

@@ -368,8 +368,9 @@ class CatalogTemplate(ConnectorTemplate):
     def like(self, original: Original) -> Likeness:
         """The catalogue connector (record context), a suggested name, the description and
         every configuration value AI Squared last showed that is not secret nor masked, by the
-        generated fields' names; the stored credentials picked for embedded secrets. Secrets
-        (by the schema kept in the context, or masked in the record) are typed again."""
+        generated fields' names; the stored credentials picked for embedded secrets (one since
+        deleted too, so the form says to pick another). Secrets (by the schema kept in the
+        context, or masked in the record) are typed again where no stored credential fills them."""
         attributes = (original.record or {}).get("attributes")
         attributes = attributes if isinstance(attributes, dict) else {}
         name = str(attributes.get("name") or original.name or "")
@@ -408,7 +409,14 @@ class CatalogTemplate(ConnectorTemplate):
             )
         for path in secret:  # secrets the record left out are typed again too
             retype += [SEP.join((PREFIX, *path)), KEY + path[0]]
-        values.update(stored_picks(original.embedded))
+        # A stored credential picked at creation: its link goes with the credential, but the
+        # record context keeps which it was, so the form says to pick again, not to type.
+        picked = {
+            str(link["slot"]): link["credential"]
+            for link in original.context.get("embedded") or []
+            if isinstance(link, dict) and link.get("slot") and link.get("credential")
+        }
+        values.update(stored_picks({**picked, **original.embedded}))
         return Likeness(values=values, retype=list(dict.fromkeys(retype)), notes=notes)
 
 
