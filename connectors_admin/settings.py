@@ -319,6 +319,10 @@ _PROVIDER_HOSTS = {
 for _name, _host in _PROVIDER_HOSTS.items():
     globals()[_name] = env.str(_name, default="") or ("" if SANDBOX else _host)
 
+# AWS regions opened since the release's list (providers/naming.py): "code" or "code=Name" each,
+# accepted wherever a form asks for an AWS region.
+AWS_EXTRA_REGIONS = env.list("AWS_EXTRA_REGIONS", default=[])
+
 # Servers operators list for a provider (AISQUARED_INSTANCES, say) are read from the environment
 # by the provider's own declaration (providers.base.Instances); a setting of the same name wins.
 

@@ -31,7 +31,7 @@ from .base import (
     display_time,
 )
 from .http import next_page
-from .naming import AWS_REGION, gcs_bucket_field, s3_bucket_field
+from .naming import aws_region_field, gcs_bucket_field, s3_bucket_field
 
 RESIDENCY_CHOICES = [("us", "United States"), ("eu", "European Union"), ("in", "India")]
 RESIDENCY_SETTINGS = {
@@ -128,12 +128,7 @@ class S3ImportForm(_MixpanelConnectorForm):
         max_length=1024,
         help_text="Folder to import, such as cloudimport/event. Leave empty for the whole bucket.",
     )
-    s3_region = forms.CharField(
-        label="AWS region",
-        max_length=30,
-        validators=[RegexValidator(AWS_REGION, "An AWS region code, such as us-east-2.")],
-        widget=forms.TextInput(attrs={"placeholder": "us-east-2"}),
-    )
+    s3_region = aws_region_field("us-east-2")
     s3_role = forms.CharField(
         label="IAM role ARN",
         max_length=600,

@@ -31,6 +31,7 @@ from connectors_admin.providers.embedding import (
     slot_fields,
     stored_picks,
 )
+from connectors_admin.providers.naming import aws_region_field
 from connectors_admin.providers.schema_forms import (
     PREFIX,
     SEP,
@@ -338,6 +339,8 @@ class CatalogTemplate(ConnectorTemplate):
         for slot in slots:
             if slot.one_json_field:
                 _fold_into_one_field(form_class, slot)
+        if any("aws" in slot.kinds for slot in slots):
+            _checked_aws_region(form_class)
         return form_class
 
     def configuration_to_push(self, target: Any) -> dict[str, Any] | None:
@@ -497,6 +500,19 @@ def _same_but_masks(shown: Any, sent: Any) -> bool:
             and all(map(_same_but_masks, shown, sent))
         )
     return shown == sent
+
+
+def _checked_aws_region(form_class: type[AISquaredConnectorForm]) -> None:
+    """Beside an AWS key pair, a free-text `region` is the bucket's AWS region: checked against
+    AWS's regions and suggested from them, as every AWS region field here is."""
+    name = SEP.join((PREFIX, "region"))
+    field = form_class.base_fields.get(name)
+    if type(field) is not forms.CharField or field.disabled:
+        return
+    described = {"help_text": field.help_text} if field.help_text else {}
+    form_class.base_fields[name] = aws_region_field(
+        label=field.label, required=field.required, initial=field.initial, **described
+    )
 
 
 def _fold_into_one_field(form_class: type[AISquaredConnectorForm], slot: Slot) -> None:

@@ -27,7 +27,8 @@ class Property:
     label: str
     required: bool = False
     secret: bool = False
-    # string | int | bool | text (several lines) | list (comma-separated) | json-array
+    # string | int | bool | text (several lines) | list (comma-separated) | json-array |
+    # aws-region (checked against AWS's regions, as every AWS region field is)
     kind: str = "string"
     choices: tuple[str, ...] = ()
     default: str = ""  # shown as the initial value; sent when left as it is
@@ -279,7 +280,13 @@ CLASSES: tuple[ConnectorClass, ...] = (
             Property("aws.access.key.id", "Access key id", required=True),
             Property("aws.secret.access.key", "Secret access key", required=True, secret=True),
             Property("aws.s3.bucket.name", "Bucket", required=True),
-            Property("aws.s3.region", "Region", required=True, help="Such as eu-west-1."),
+            Property(
+                "aws.s3.region",
+                "AWS region",
+                required=True,
+                kind="aws-region",
+                help="The bucket's region, such as eu-west-1.",
+            ),
             Property("aws.s3.prefix", "Prefix"),
             _topics(),
             Property(

@@ -32,6 +32,7 @@ from connectors_admin.providers.embedding import (
     slot_fields,
     stored_picks,
 )
+from connectors_admin.providers.naming import aws_region_field, check_aws_region
 from connectors_admin.providers.schema_forms import SecretTextarea
 
 from .actions import configuration_now
@@ -94,6 +95,8 @@ def property_field(prop: Property) -> forms.Field:
         if not prop.required and not prop.default:
             choices = [("", "— not set —"), *choices]
         return forms.ChoiceField(choices=choices, initial=prop.default or None, **common)
+    if prop.kind == "aws-region":
+        return aws_region_field(**common)
     if prop.kind == "int":
         return forms.CharField(
             max_length=20,
@@ -444,6 +447,13 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         if TASKS_KEY in data and not re.fullmatch(r"[1-9][0-9]{0,3}", data[TASKS_KEY]):
             self.add_error("raw_json", "tasks.max is a whole number from 1.")
             return
+        for prop in self.connector.properties:  # what the fields check, the JSON is checked for
+            if prop.kind == "aws-region" and data.get(prop.key):
+                try:
+                    check_aws_region(data[prop.key])
+                except forms.ValidationError as error:
+                    self.add_error("raw_json", f"{prop.key}: {' '.join(error.messages)}")
+                    return
         if "name" in data and data["name"] != cleaned.get("name"):
             self.add_error("raw_json", "name here differs from the Name field: remove it here.")
             return

@@ -26,7 +26,11 @@ from connectors_admin.providers.embedding import (
     slot_fields,
     stored_picks,
 )
-from connectors_admin.providers.naming import AWS_REGION, gcs_bucket_field, s3_bucket_field
+from connectors_admin.providers.naming import (
+    aws_region_field,
+    gcs_bucket_field,
+    s3_bucket_field,
+)
 
 GCP_PROJECT = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 AZURE_ACCOUNT = re.compile(r"^[a-z0-9]{3,24}$")
@@ -146,12 +150,7 @@ class S3Form(StorageForm):
     )
 
     bucket = s3_bucket_field()
-    region = forms.CharField(
-        label="AWS region",
-        max_length=30,
-        validators=[RegexValidator(AWS_REGION, "An AWS region code, such as us-east-1.")],
-        help_text="Such as us-east-1.",
-    )
+    region = aws_region_field("us-east-1")
     aws_access_key_id = forms.CharField(
         label="Access key id",
         max_length=20,
