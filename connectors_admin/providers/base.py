@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import environ
+from django import forms
 from django.conf import settings
 
 from connectors_admin.core.redaction import REDACTED
@@ -55,6 +56,42 @@ def display_time(value: Any) -> str:
     except OverflowError:  # at the calendar's very end: shown as it came
         return value
     return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+# --- a record's values in the create form's words ---------------------------------------------
+def choice_words(label: Any) -> str:
+    """A choice as a record shows it: the words the form offers for it, without the explanation
+    some add after a dash ("All files — import every matching file…" is "All files")."""
+    return str(label).split(" — ", 1)[0].strip()
+
+
+def offered_words(form_field: forms.Field) -> dict[str, str]:
+    """The words a form field offers for each value it takes: a choice's label (groups
+    flattened), or a text input's named suggestions (an AWS region's name); {} for others."""
+    suggestions = getattr(form_field, "suggestions", None)
+    if callable(suggestions):
+        return {str(value): str(name) for value, name in suggestions().items()}
+    if not isinstance(form_field, forms.ChoiceField) or isinstance(
+        form_field, forms.ModelChoiceField
+    ):
+        return {}
+    words: dict[str, str] = {}
+    for value, label in form_field.choices:
+        for inner, inner_label in label if isinstance(label, list | tuple) else [(value, label)]:
+            if inner not in ("", None):
+                words[str(inner)] = choice_words(inner_label)
+    return words
+
+
+def form_words(form_class: type[forms.BaseForm]) -> dict[str, dict[str, str]]:
+    """A form's offered words by field label: a record's summary entry of the same label
+    shows its value in them (the summary says "Data format" where the form asks it)."""
+    found: dict[str, dict[str, str]] = {}
+    for form_field in form_class.base_fields.values():
+        words = offered_words(form_field)
+        if words and form_field.label:
+            found[str(form_field.label)] = words
+    return found
 
 
 @dataclass(frozen=True)
@@ -269,6 +306,28 @@ class ConnectorTemplate:
         """The form for this request. Templates whose fields depend on a choice (a connector
         from the provider's catalogue, say) build it here; most return their fixed form."""
         return self.form_class
+
+    def value_words(self) -> dict[str, dict[str, str]]:
+        """The words its record's summary shows values in, by summary label: by default those
+        its create form offers, under the field's label (see `form_words`)."""
+        return form_words(self.form_class)
+
+    def shown_value(self, label: str, value: Any) -> tuple[Any, str]:
+        """A summary value as a page shows it: in the words the create form offers for it (the
+        words the user picked), with the value as the provider spells it when those words
+        differ from it ("" when they do not, or when the form offers none for it). A list of
+        values ("import, export") is shown item by item."""
+        words = self.value_words().get(label)
+        if not words or not isinstance(value, str) or not value:
+            return value, ""
+        if value in words:
+            said = words[value]
+        else:
+            parts = [part.strip() for part in value.split(",")]
+            if len(parts) < 2 or not all(part in words for part in parts):
+                return value, ""
+            said = ", ".join(words[part] for part in parts)
+        return said, "" if said.casefold() == value.casefold() else value
 
     def action(self, slug: str) -> Action | None:
         return next((a for a in self.actions if a.slug == slug), None)

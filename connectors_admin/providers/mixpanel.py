@@ -193,6 +193,12 @@ class ProjectForm(forms.Form):
 class CloudImportTemplate(ConnectorTemplate):
     """A Cloud Import template: another connector like one made can start from its record."""
 
+    def value_words(self) -> dict[str, dict[str, str]]:
+        """The form's words, and the connector type by the template it was picked as."""
+        types = {t.slug: t.short_label for t in (S3, GCS)}
+        kinds = {kind: types[slug] for slug, kind in CONNECTOR_TYPES.items()}
+        return {**super().value_words(), "Type": kinds}
+
     def like(self, original: Original) -> Likeness:
         """The project and residency it was made in (its record context), and the bucket,
         prefix, region, role, data format and compression Mixpanel last showed for it. Mixpanel

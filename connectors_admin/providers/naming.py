@@ -131,6 +131,8 @@ class AwsRegionField(forms.CharField):
     """An AWS region code, as AWS spells it (lower case), checked against AWS's list."""
 
     default_validators = [check_aws_region]
+    # The values it suggests, with their names: a record shows a region by its name too.
+    suggestions = staticmethod(aws_regions)
 
     def to_python(self, value: Any) -> str:
         return super().to_python(value).lower()

@@ -55,7 +55,8 @@ def test_gcs_by_upload_then_test_and_browse(
     page.get_by_role("button", name="Create connector").click()
     expect(page.get_by_role("heading", name="Connector created")).to_be_visible()
     connector = Connector.objects.get()
-    assert connector.summary["Import mode"] == "new files only"
+    assert connector.summary["Import mode"] == "new_only"  # as VideoVector spells it
+    expect(page.locator("#create-panel .summary")).to_contain_text("New files only")
 
     page.goto(f"{sandbox}/teams/acme/connectors/{connector.pk}/")
     page.get_by_role("button", name="Test connection").click()

@@ -4,6 +4,8 @@ import json
 from typing import Any
 
 from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -62,3 +64,27 @@ def items_list(value: Any) -> list[Any] | None:
     if isinstance(value, list) and all(isinstance(v, dict) for v in value):
         return value
     return None
+
+
+@register.simple_tag
+def shown_value(template: Any, label: str, value: Any) -> SafeString:
+    """`{% shown_value template label value %}`: a record's value as a page shows it, in the
+    words the create form offers for it (`ConnectorTemplate.shown_value`), with the value as
+    the provider's API spells it beside them, muted, where the two differ: findable by whoever
+    compares with the API. Without a template (or words for it), the value as it is; "—" for
+    nothing."""
+    shows = getattr(template, "shown_value", None)
+    said, raw = shows(label, value) if shows is not None else (value, "")
+    shown = conditional_escape(said if said else "—")
+    if not raw:
+        return shown
+    api = f"{template.provider.label}'s API"
+    return format_html(
+        '{} <span class="api-value" title="As {} spells it">'
+        '<span class="visually-hidden">(in {}:</span> <code>{}</code>'
+        '<span class="visually-hidden">)</span></span>',
+        shown,
+        api,
+        api,
+        raw,
+    )

@@ -201,19 +201,23 @@ class VideoVectorClient(ProviderClient):
             and isinstance(item.get("status"), str)
         ):
             raise self.unexpected_shape(exchange, "a VideoVector connector")
+        kind = str(item.get("provider"))
         where = {
             "gcs": lambda: f"gs://{item.get('bucket')}",
-            "s3": lambda: f"s3://{item.get('bucket')} ({item.get('region')})",
+            "s3": lambda: f"s3://{item.get('bucket')}",
             "azure": lambda: f"{item.get('storage_account')}/{item.get('container')}",
-        }.get(str(item.get("provider")), lambda: "")()
+        }.get(kind, lambda: "")()
         tested = item.get("last_test_result")
         summary = {
             "Connector id": item["connector_id"],
             "Storage": where,
+            # As VideoVector spells them: pages show them in the create form's words.
+            **({"AWS region": str(item.get("region") or "")} if kind == "s3" else {}),
+            **({"GCP project": str(item.get("gcp_project_id") or "")} if kind == "gcs" else {}),
             "Scopes": ", ".join(
                 str(s) for s in (item["scopes"] if isinstance(item.get("scopes"), list) else [])
             ),
-            "Import mode": "new files only" if item.get("import_mode") == "new_only" else "all",
+            "Import mode": str(item.get("import_mode") or "all"),  # the API's default
             "Export base path": item.get("export_base_path") or "—",
             "Last tested": (
                 f"{display_time(item.get('last_tested_at'))}: {tested}"
