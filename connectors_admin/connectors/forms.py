@@ -199,6 +199,8 @@ class CreateFlow:
         self.credentials = Credential.objects.filter(
             team=team, kind=template.provider_slug, enabled=True
         )
+        # The team's stored credentials by kinds, read once a request (`_stored_list`).
+        self._stored_lists: dict[tuple[str, ...], list[Credential]] = {}
 
     # --- building --------------------------------------------------------------------------
     def _default_credential(self) -> Credential | None:
@@ -388,6 +390,7 @@ class CreateFlow:
             cached=cached,
             stored=self.stored_options,
             resolve=self.resolve_stored,
+            public=self.stored_public,
         )
         try:
             return self.template.form_class_for(context)
@@ -407,8 +410,20 @@ class CreateFlow:
     def _stored(self, kinds: tuple[str, ...]):
         return Credential.objects.filter(team=self.team, kind__in=kinds, enabled=True)
 
+    def _stored_list(self, kinds: tuple[str, ...]) -> list[Credential]:
+        """The team's enabled credentials of these kinds, read once a request."""
+        if kinds not in self._stored_lists:
+            self._stored_lists[kinds] = list(self._stored(kinds).order_by("label"))
+        return self._stored_lists[kinds]
+
     def stored_options(self, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
-        return [(str(c.pk), stored_label(c)) for c in self._stored(kinds).order_by("label")]
+        return [(str(c.pk), stored_label(c)) for c in self._stored_list(kinds)]
+
+    def stored_public(self, pk: str, kinds: tuple[str, ...]) -> dict | None:
+        """A stored credential's public values (nothing decrypted), only for this team and
+        these kinds: what a form may say of it before it is used (a key file's project)."""
+        found = next((c for c in self._stored_list(kinds) if str(c.pk) == str(pk)), None)
+        return dict(found.public) if found is not None else None
 
     def resolve_stored(self, pk: str, kinds: tuple[str, ...]) -> tuple[dict, dict] | None:
         """A stored credential's values, only for this team and these kinds."""

@@ -54,6 +54,10 @@ class Slot:
     # stored credential's own host, so that a member who may use a stored database login but
     # not read it cannot send it to a host of their choosing.
     host_paths: tuple[tuple[str, ...], ...] = ()
+    # Configuration paths that, left empty, take a member of the key the slot holds that is
+    # not secret (a service account's project_id: the project asked for beside a key file is
+    # the key's own unless another is typed).
+    fills: tuple[tuple[tuple[str, ...], str], ...] = ()
 
     @property
     def paths(self) -> tuple[tuple[str, ...], ...]:
@@ -281,6 +285,7 @@ def parse_service_account(text: str) -> dict[str, Any]:
 
 # --- the form side: "Use a stored credential" or "Enter it here" ------------------------------------
 USE, KEY, KEYFILE = "use__", "keyjson__", "keyfile__"
+KEY_NAMES_NONE = "The key file names no project to use here: type the project id."
 ENTER_HERE = "here"
 UNUSABLE = (
     "This stored credential can no longer be used (it was disabled, deleted or its secret "
@@ -359,6 +364,8 @@ class EmbeddedSecretsForm(forms.Form):
 
     slots: ClassVar[tuple[Slot, ...]] = ()
     resolve: ClassVar[Any] = staticmethod(lambda pk, kinds: None)
+    # A stored credential's public values alone (FormContext.public): nothing is decrypted.
+    stored_public: ClassVar[Any] = staticmethod(lambda pk, kinds: None)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -367,6 +374,75 @@ class EmbeddedSecretsForm(forms.Form):
             if self.stored_choice(slot):  # the stored credential fills these fields
                 for name in self.covered(slot):
                     self.fields[name].required = False
+            self._offer_key_members(slot)
+
+    # --- what a key's own members fill (its project) ---------------------------------------------
+    def _offer_key_members(self, slot: Slot) -> None:
+        """A field a slot's key fills when left empty (see `Slot.fills`) may be left empty, and
+        says so: with the value it would take, where a stored key is picked (read from the
+        credential's public values: its project is not secret)."""
+        if not slot.fills or not self.applies(slot):
+            return
+        pk = self.stored_choice(slot)
+        public = (self.stored_public(pk, slot.kinds) or {}) if pk else {}
+        for path, member in slot.fills:
+            field = self.fields.get(self.field_name(path))
+            if field is None:
+                continue
+            field.required = False
+            known = str(public.get(member) or "")
+            said = (
+                f"Leave it empty to use {known}, the project in the {slot.label}'s key file."
+                if known
+                else f"Leave it empty to use the project named in the {slot.label}'s key file."
+            )
+            field.help_text = f"{field.help_text} {said}".strip() if field.help_text else said
+
+    def key_member(self, slot: Slot, member: str) -> str | None:
+        """A non-secret member of the key the slot holds (a service account's project_id):
+        from the stored credential picked (its public values), else from the key typed here;
+        "" when that key has none, None when there is no key to read (its own field says
+        what is wrong)."""
+        if not self.applies(slot):
+            return None
+        if self.stored_choice(slot):
+            public = self.embedded()["publics"].get(slot.name)
+            return None if public is None else str(public.get(member) or "")
+        typed: Any = None
+        if slot.one_json_field:
+            typed = self.cleaned_data.get(KEY + slot.name)
+        else:
+            for name in self.covered(slot):  # a key file pasted into the field it fills
+                text = self.cleaned_data.get(name)
+                if not text:
+                    continue
+                try:
+                    typed = loads_bounded(text) if isinstance(text, str) else text
+                except ValueError:
+                    typed = {}  # not a key file (a path, say): it names no project
+        if typed is None:
+            return None
+        return str(typed.get(member) or "") if isinstance(typed, dict) else ""
+
+    def key_fills(self) -> dict[tuple[str, ...], str | None]:
+        """What each path a slot fills from its key would take (see `key_member`)."""
+        return {
+            tuple(path): self.key_member(slot, member)
+            for slot in self.slots
+            for path, member in slot.fills
+        }
+
+    def fill_from_keys(self, cleaned: dict[str, Any]) -> None:
+        """Put each key's member into the field left empty for it (call from `clean`): a key
+        that names none leaves the field to be typed, and says so."""
+        for path, value in self.key_fills().items():
+            name = self.field_name(path)
+            if name not in self.fields or cleaned.get(name) or name in self.errors:
+                continue
+            if value:
+                cleaned[name] = value
+            elif value is not None:
+                self.add_error(name, KEY_NAMES_NONE)
 
     def field_name(self, path: tuple[str, ...]) -> str:
         """The form field that edits a configuration path (by default, its one key)."""
@@ -454,6 +530,7 @@ class EmbeddedSecretsForm(forms.Form):
             links = []
             problems: dict[str, str] = {}
             hosts: dict[str, str] = {}
+            publics: dict[str, dict[str, Any]] = {}
             for slot in self.slots:
                 pk = self.stored_choice(slot)
                 found = self.resolve(pk, slot.kinds) if pk else None
@@ -470,6 +547,7 @@ class EmbeddedSecretsForm(forms.Form):
                     )
                     continue
                 written += fill(config, slot.targets, public, secrets)
+                publics[slot.name] = dict(public)
                 links.append(
                     {
                         "slot": slot.name,
@@ -489,6 +567,7 @@ class EmbeddedSecretsForm(forms.Form):
                 "links": links,
                 "problems": problems,
                 "hosts": hosts,
+                "publics": publics,
             }
         return self._filled
 

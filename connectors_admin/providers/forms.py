@@ -19,13 +19,15 @@ class FormContext:
     """What a template may use to build its form: the chosen credential's client, the request's
     values, a per-credential cache for catalogues fetched from the provider, and the team's
     stored credentials of given kinds (`stored` lists them as choices; `resolve` gives one's
-    public and secret values, or None when it is not the team's or not of those kinds)."""
+    public and secret values, or None when it is not the team's or not of those kinds;
+    `public` its public values alone, nothing decrypted, for what a form says before a submit)."""
 
     client: Callable[[], Any] | None  # makes the chosen credential's ProviderClient
     params: Mapping[str, Any]
     cached: Callable[[str, Callable[[], Any]], Any]
     stored: Callable[[tuple[str, ...]], list[tuple[str, str]]] = lambda kinds: []
     resolve: Callable[[str, tuple[str, ...]], tuple[dict, dict] | None] = lambda pk, kinds: None
+    public: Callable[[str, tuple[str, ...]], dict | None] = lambda pk, kinds: None
 
 
 def one_line(value: Any) -> None:

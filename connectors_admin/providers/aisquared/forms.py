@@ -108,6 +108,7 @@ class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
     def clean(self):
         self.clean_embedded()
         self._check_key_files()
+        self.fill_from_keys(self.cleaned_data)  # before the schema asks for what they fill
         cleaned = super().clean()
         # A self-hosted Multiwoven resolves values of the form ENV["NAME"] from its own
         # environment before connecting: never let a form read a server's secrets that way.
@@ -231,6 +232,7 @@ def slots_for(definition: dict[str, Any], schema: dict[str, Any]) -> tuple[Slot,
                     kinds=("gcp",),
                     targets=(((key,), ("secret", "service_account_json", "json")),),
                     one_json_field=True,
+                    fills=_project_beside(properties),
                 )
             )
         elif (
@@ -268,6 +270,15 @@ def slots_for(definition: dict[str, Any], schema: dict[str, Any]) -> tuple[Slot,
             )
             break
     return tuple(found)
+
+
+def _project_beside(properties: dict[str, Any]) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """A free-text `project_id` beside a service account's key (BigQuery's): left empty, it
+    takes the key file's own project."""
+    spec = properties.get("project_id")
+    free = isinstance(spec, dict) and spec.get("type") == "string"
+    fixed = free and ("const" in spec or "enum" in spec or spec.get("readOnly"))
+    return ((("project_id",), "project_id"),) if free and not fixed else ()
 
 
 def _required_when(schema: dict[str, Any], keys: tuple[str, ...]):
@@ -332,6 +343,7 @@ class CatalogTemplate(ConnectorTemplate):
             "definition": definition,
             "slots": slots,
             "resolve": staticmethod(context.resolve),
+            "stored_public": staticmethod(context.public),
             "reload_on": ("connector_name", *(USE + slot.name for slot in slots), *conditions),
         }
         extra.update(slot_fields(slots, context))

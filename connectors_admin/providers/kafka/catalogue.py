@@ -106,6 +106,8 @@ GCP_KEY_FILE = Slot(
     label="Google service account",
     kinds=("gcp",),
     targets=((("keyfile",), ("secret", "service_account_json", "")),),
+    # Left empty, the BigQuery project is the key file's own (its project_id, not secret).
+    fills=((("project",), "project_id"),),
 )
 
 MONGO_URI = Property(

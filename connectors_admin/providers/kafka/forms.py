@@ -399,6 +399,7 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         if self.editing_json():
             self._clean_json(cleaned)
         else:
+            self.fill_from_keys(cleaned)
             self._clean_other(cleaned)
         declared = {p.key for p in self.connector.properties} | RESERVED
         taken = [k for k in cleaned.get(SECRET_LINES) or {} if k in declared]
@@ -436,6 +437,9 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         covered = {
             self.property_names[n].key for n in self.hidden_by_stored() if n in self.property_names
         }
+        for path, value in self.key_fills().items():  # a key's project, where none is typed
+            if value and not data.get(path[0]):
+                data[path[0]] = value
         missing = [
             p.key
             for p in self.connector.properties
@@ -651,7 +655,11 @@ class KafkaTemplate(ConnectorTemplate):
 
     def form_class_for(self, context: FormContext) -> type[ConnectorForm]:
         chosen = BY_NAME.get(str(context.params.get("connector_class") or ""))
-        extra: dict[str, Any] = {"connector": chosen, "resolve": staticmethod(context.resolve)}
+        extra: dict[str, Any] = {
+            "connector": chosen,
+            "resolve": staticmethod(context.resolve),
+            "stored_public": staticmethod(context.public),
+        }
         if chosen is None:
             return type(self.form_class.__name__, (self.form_class,), extra)
         extra["property_names"] = {p.field_name: p for p in chosen.properties}

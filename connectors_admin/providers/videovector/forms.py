@@ -209,6 +209,8 @@ class GCSForm(StorageForm):
             kinds=("gcp",),
             targets=((("credentials_file",), ("secret", "service_account_json", "json")),),
             one_json_field=True,
+            # Left empty, the project is the key file's own (its project_id, not secret).
+            fills=((("gcp_project_id",), "project_id"),),
         ),
     )
 
@@ -218,6 +220,11 @@ class GCSForm(StorageForm):
         max_length=30,
         validators=[RegexValidator(GCP_PROJECT, "6 to 30 lowercase letters, digits or hyphens.")],
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        self.fill_from_keys(cleaned)
+        return cleaned
 
     def provider_data(self) -> dict[str, Any]:
         data = super().provider_data()
@@ -252,6 +259,7 @@ class StorageTemplate(ConnectorTemplate):
         """The template's form, with the team's stored credentials offered for its secret."""
         extra: dict[str, Any] = {**slot_fields(self.form_class.slots, context)}
         extra["resolve"] = staticmethod(context.resolve)
+        extra["stored_public"] = staticmethod(context.public)
         extra["reload_on"] = ("scopes", *(USE + slot.name for slot in self.form_class.slots))
         return type(self.form_class.__name__, (self.form_class,), extra)
 
