@@ -526,3 +526,79 @@ def test_the_admin_counts_and_names_the_connectors_that_carry_a_credential(
     used_by = page.content.decode()
     assert "no connector" not in used_by
     assert "carrier-1" in used_by and "carrier-2" in used_by and "carrier-gone" not in used_by
+
+
+@pytest.mark.parametrize("rows", [1, 40])
+def test_operations_say_what_they_did_and_the_credential_a_test_was_of(
+    operator_client, team, owner, credential, rows, django_assert_num_queries
+):
+    """A credential's test has no template and no connector: the operations changelist says
+    "Test the credential" and which credential (linked, with its kind), not the slug and a
+    dash; the other operations their label and template. Rendered a column at a time as
+    Django's own markup, in the same queries whatever the rows, without the credentials'
+    secrets or JSON columns."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from connectors_admin.core.templatetags.lean_admin import lean_rows
+
+    gone = Credential.objects.create(team=team, kind="mixpanel", label="Old <key>", public={})
+    for number in range(rows):
+        Submission.objects.create(
+            team=team,
+            user=owner if number % 2 else None,
+            credential=credential,
+            provider="mixpanel",
+            action="test-credential",
+            outcome="succeeded",
+        )
+        Submission.objects.create(
+            team=team,
+            user=owner,
+            credential=credential,
+            provider="mixpanel",
+            template="mixpanel-s3",
+            action="refresh",
+        )
+    Submission.objects.create(
+        team=team, credential=gone, provider="mixpanel", action="test-credential"
+    )
+    gone.delete()
+    url = reverse("admin:connectors_submission_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        response = operator_client.get(url)
+    html = response.content.decode()
+    link = reverse("admin:credentials_credential_change", args=[credential.pk])
+    assert (
+        html.count(
+            f'<td class="field-subject"><a href="{link}">Production</a> (Mixpanel API credential)</td>'
+        )
+        == rows
+    )
+    assert html.count('<td class="field-operation">Test the credential</td>') == rows + 1
+    assert '<td class="field-subject">Mixpanel API credential (since deleted)</td>' in html
+    assert html.count('<td class="field-operation">Refresh status</td>') == rows
+    assert html.count('<td class="field-subject">Mixpanel Cloud Import: Amazon S3</td>') == rows
+    assert ">test-credential<" not in html and "Old &lt;key&gt;" not in html
+    # Django's own markup, a column at a time.
+    from django.contrib.admin.templatetags.admin_list import result_list
+
+    cl = response.context["cl"]
+    ours = lean_rows(cl)
+    assert ours is not None
+    django = [list(row) for row in result_list(cl)["results"]]
+    assert ["".join(row) for row in ours] == ["".join(row) for row in django]
+    # The credential comes with each row, its secret and JSON columns left unloaded.
+    listed = next(
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "connectors_submission"."id"')
+    )
+    assert (
+        'JOIN "credentials_credential"' in listed and '"credentials_credential"."label"' in listed
+    )
+    for heavy in ("secret_ciphertext", "secret_hints", '"public"', "last_check_message"):
+        assert heavy not in listed
+    with django_assert_num_queries(len(queries.captured_queries)):
+        operator_client.get(url)
+    assert len(queries.captured_queries) == 6

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 
 from connectors_admin.core.admin_lists import LeanChangelist, declared_filter
@@ -36,9 +38,13 @@ class SubmissionInline(admin.TabularInline):
     model = Submission
     extra = 0
     can_delete = False
-    fields = ["created_at", "action", "user", "outcome", "response_status", "duration_ms"]
+    fields = ["created_at", "operation", "user", "outcome", "response_status", "duration_ms"]
     readonly_fields = fields
     show_change_link = True
+
+    @admin.display(description="Operation")
+    def operation(self, obj: Submission) -> str:
+        return obj.action_label
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -157,12 +163,22 @@ class ConnectorAdmin(RecordsOnly, LeanChangelist, admin.ModelAdmin):
         return _pretty(obj.record)
 
 
+SLOT = "0CREDENTIALSLOT0"
+
+
+@cache
+def _credential_url() -> tuple[str, str]:
+    """A credential's change page, around its key: reversed once, not once a row."""
+    before, _, after = reverse("admin:credentials_credential_change", args=[SLOT]).partition(SLOT)
+    return before, after
+
+
 @admin.register(Submission)
 class SubmissionAdmin(RecordsOnly, LeanChangelist, admin.ModelAdmin):
     list_display = [
         "created_at",
-        "action",
-        "template",
+        "operation",
+        "subject",
         "team",
         "user",
         "outcome",
@@ -182,7 +198,8 @@ class SubmissionAdmin(RecordsOnly, LeanChangelist, admin.ModelAdmin):
     ]
     # The connector's provider id, exactly (indexed through the connector), or the user.
     search_fields = ["=connector__remote_id", "=user__username"]
-    list_select_related = ["team", "user"]
+    # The credential for a test's row, in the same query: its label and kind, nothing else.
+    list_select_related = ["team", "user", "credential"]
     list_defer = (
         "request",
         "response_body",
@@ -191,15 +208,19 @@ class SubmissionAdmin(RecordsOnly, LeanChangelist, admin.ModelAdmin):
         "context",
         "secret_config",
         "error_message",
+        "credential__public",
+        "credential__secret_ciphertext",
+        "credential__secret_hints",
+        "credential__last_check_message",
     )
-    exclude = ["request"]
+    exclude = ["request", "action"]  # the operation is said by its label
     readonly_fields = [
         "team",
         "user",
         "credential",
         "provider",
         "template",
-        "action",
+        "operation",
         "connector",
         "form_token",
         "request_json",
@@ -218,6 +239,29 @@ class SubmissionAdmin(RecordsOnly, LeanChangelist, admin.ModelAdmin):
         "finished_at",
     ]
     inlines = [AttemptInline]
+
+    @admin.display(description="Operation", ordering="action")
+    def operation(self, obj: Submission) -> str:
+        return obj.action_label
+
+    @admin.display(description="About", ordering="template")
+    def subject(self, obj: Submission) -> str:
+        """Its template; for an operation made with a credential alone (a test of it), that
+        credential, linked, and its kind."""
+        if obj.template:
+            template = TEMPLATES.get(obj.template)
+            return template.label if template is not None else obj.template
+        if obj.credential_id is None:
+            return f"{obj.subject} (since deleted)"
+        before, after = _credential_url()
+        return format_html(
+            '<a href="{}{}{}">{}</a> ({})',
+            before,
+            obj.credential_id,
+            after,
+            obj.credential.label,
+            obj.subject,
+        )
 
     @admin.display(description="Request as sent (redacted)")
     def request_json(self, obj: Submission) -> str:

@@ -317,7 +317,7 @@ class Submission(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.action_label} {self.template or self.provider} ({self.outcome})"
+        return f"{self.action_label}: {self.subject} ({self.outcome})"
 
     @property
     def subject(self) -> str:

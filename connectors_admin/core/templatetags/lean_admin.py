@@ -4,14 +4,15 @@ Django's admin works out each cell from scratch: the column's field, its empty v
 choices, the row's change URL reversed and its filters preserved, then a template loop over
 the cells. On a 100-row page that was most of the page's time. Here each column is worked out
 once a page and each row is one string. The markup is Django's own: a test renders both and
-compares them. Columns that are not plain model fields (callables, lookups across relations),
-editable lists and popups keep Django's rendering.
+compares them. Model fields and the ModelAdmin's own display methods are rendered here; other
+columns (lookups across relations, model methods), editable lists and popups keep Django's
+rendering.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import quote as urlquote
 
@@ -67,7 +68,9 @@ def lean_rows(cl) -> list[ResultList] | None:
     for index, name in enumerate(cl.list_display):
         links = (index == 0 and not cl.list_display_links) or name in cl.list_display_links
         # The first linked cell is the row's header, as in Django's rendering.
-        cell = _cell(cl.model, name, empty, url if links else None, header=links and not linked)
+        cell = _cell(
+            cl.model, name, empty, url if links else None, header=links and not linked
+        ) or _admin_cell(cl.model_admin, name, empty, url if links else None, links and not linked)
         if cell is None:
             return None
         linked = linked or links
@@ -96,6 +99,37 @@ def _change_url(cl) -> tuple[str, str]:
 def _key(pk: Any) -> str:
     """A key as reverse() puts it in the change URL: the admin's quoting, then percent-encoding."""
     return escape(urlquote(str(quote(pk)), safe=RFC3986_SUBDELIMS + "/~:@"))
+
+
+def _admin_cell(
+    model_admin, name: Any, empty: str, url: tuple[str, str] | None, header: bool
+) -> Cell | None:
+    """A column the ModelAdmin works out with one of its own methods (`admin.display`), as
+    Django renders it: the method's value shown by display_for_value (its empty value and
+    boolean icon), escaped unless safe, `nowrap` for a date. None for anything else."""
+    if not isinstance(name, str) or name in ("action_checkbox", "__str__"):
+        return None
+    if name in {f.name for f in model_admin.model._meta.get_fields()}:
+        return None  # a relation Django looks up its own way
+    method = getattr(model_admin, name, None)
+    if not callable(method):
+        return None
+    empty = getattr(method, "empty_value_display", empty)
+    boolean = getattr(method, "boolean", False)
+    tag = "th" if header else "td"
+    pk = model_admin.model._meta.pk.attname
+
+    def cell(row: Any) -> str:
+        value = method(row)
+        shown = conditional_escape(display_for_value(value, empty, boolean))
+        nowrap = " nowrap" if isinstance(value, (date, time)) else ""
+        open_tag = f'<{tag} class="field-{name}{nowrap}">'
+        if url is None:
+            return f"{open_tag}{shown}</{tag}>"
+        before, after = url
+        return f'{open_tag}<a href="{before}{_key(getattr(row, pk))}{after}">{shown}</a></{tag}>'
+
+    return cell
 
 
 def _cell(model, name: Any, empty: str, url: tuple[str, str] | None, header: bool) -> Cell | None:
