@@ -327,7 +327,7 @@ def slot_fields(slots: tuple[Slot, ...], context: Any) -> dict[str, forms.Field]
             help_text="Use one of your team's stored credentials (filled in on the server, "
             "never sent to your browser), or enter the values here."
             if options
-            else "Your team has no stored credential of this kind yet: enter it here.",
+            else "Your team has no enabled stored credential of this kind: enter it here.",
         )
         if slot.one_json_field:
             fields[KEY + slot.name] = ServiceAccountField(
