@@ -189,3 +189,59 @@ def test_sandbox_is_absent_when_off(client, settings):
         settings.SANDBOX = True
         importlib.reload(connectors_admin.urls)
         clear_url_caches()
+
+
+# --- answers without a body ----------------------------------------------------------------------
+def test_answers_without_a_body_carry_no_content_type(sandbox):
+    """A 204 has no body, so nothing to type: Multiwoven's `head :no_content` sends no
+    Content-Type (Rack's spec forbids one on a 204), nor does Kafka Connect's Jersey for a
+    response without an entity (its 204s, and the 202 of pause, resume and stop), nor
+    VideoVector's /auth/validate. Django gives every response `text/html` unless told."""
+    import json
+    from pathlib import Path
+
+    samples = Path(__file__).resolve().parents[1] / "connectors_admin/sandbox/aisquared_catalog"
+    postgres = json.loads((samples / "_samples.json").read_text())["source-postgresql"]
+    aisq = {"Authorization": "Bearer sandbox-token", "Workspace-Id": "7"}
+    made = requests.post(
+        f"{sandbox}/sandbox/api/v1/connectors",
+        json={
+            "connector": {
+                "name": "Shop DB",
+                "connector_type": "source",
+                "connector_name": "Postgresql",
+                "configuration": postgres,
+            }
+        },
+        headers=aisq,
+        timeout=5,
+    )
+    assert made.status_code == 201, made.text
+    kc = f"{sandbox}/sandbox/kafka-connect/connectors"
+    config = {
+        "connector.class": "io.aiven.connect.jdbc.JdbcSinkConnector",
+        "connection.url": "jdbc:postgresql://db.example.net/shop",
+        "topics": "orders",
+    }
+    assert requests.post(kc, json={"name": "sink", "config": config}, timeout=5).ok
+    assert requests.get(f"{kc}/sink/status", timeout=5).json()["tasks"]  # running, with a task
+    empty = [
+        requests.get(
+            f"{sandbox}/sandbox/api/v2/auth/validate",
+            headers={"X-API-Key": "sk_live_" + "ab" * 24},
+            timeout=5,
+        ),
+        requests.put(f"{kc}/sink/pause", timeout=5),
+        requests.post(f"{kc}/sink/restart", timeout=5),
+        requests.post(f"{kc}/sink/tasks/0/restart", timeout=5),
+        requests.delete(f"{kc}/sink", timeout=5),
+        requests.delete(
+            f"{sandbox}/sandbox/api/v1/connectors/{made.json()['data']['id']}",
+            headers=aisq,
+            timeout=5,
+        ),
+    ]
+    assert [r.status_code for r in empty] == [204, 202, 204, 204, 204, 204]
+    for answer in empty:
+        assert answer.content == b"", answer.url
+        assert "Content-Type" not in answer.headers, (answer.url, answer.headers)

@@ -28,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from connectors_admin.core.safety import loads_bounded
 
 from . import faults
+from .empty import no_content
 from .models import SandboxConnector
 
 PROVIDER = "aisquared"
@@ -502,7 +503,7 @@ def connector(request: HttpRequest, connector_id: str) -> HttpResponse:
         return JsonResponse({"data": _render(row, request)})
     if request.method == "DELETE":
         row.delete()
-        return HttpResponse(status=204)
+        return no_content()
     if request.method in ("PUT", "PATCH"):
         return _update(request, row, workspace)
     return api_error(405, "Method not allowed")

@@ -32,6 +32,7 @@ from django.views.decorators.csrf import csrf_exempt
 from connectors_admin.core.safety import has_control_characters, loads_bounded
 
 from . import faults
+from .empty import no_content
 from .models import SandboxConnector
 
 PROVIDER = "kafkaconnect"
@@ -744,7 +745,7 @@ def connector(request: HttpRequest, name: str) -> HttpResponse:
         return _missing(name)
     if request.method == "DELETE":
         row.delete()
-        return HttpResponse(status=204)
+        return no_content()
     return JsonResponse(_info(row.data))
 
 
@@ -808,7 +809,7 @@ def target(request: HttpRequest, name: str, action: str) -> HttpResponse:
         slow = SLOW_READS if name.startswith("slow-") else 0
         row.data = {**row.data, "target": wanted, "settled": False, "slow_reads": slow}
         row.save(update_fields=["data"])
-    return HttpResponse(status=202)
+    return no_content(202)
 
 
 def _flag(request: HttpRequest, name: str) -> bool:
@@ -830,7 +831,7 @@ def restart(request: HttpRequest, name: str) -> HttpResponse:
     if not include_tasks and not only_failed:
         row.data = {**row.data, "settled": False}
         row.save(update_fields=["data"])
-        return HttpResponse(status=204)
+        return no_content()
     _settle(row)
     shown = _status(row.data)
     restarted = False
@@ -866,7 +867,7 @@ def restart_task(request: HttpRequest, name: str, task_id: str) -> HttpResponse:
         fresh = _tasks(row.data["config"], "RUNNING")
         tasks[number] = fresh[number] if number < len(fresh) else tasks[number]
         row.save(update_fields=["data"])
-    return HttpResponse(status=204)
+    return no_content()
 
 
 @csrf_exempt

@@ -27,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from connectors_admin.core.safety import loads_bounded
 
 from . import faults
+from .empty import no_content
 from .models import SandboxConnector
 
 PROVIDER = "videovector"
@@ -128,7 +129,7 @@ def validate(request: HttpRequest) -> HttpResponse:
     """`GET /api/v2/auth/validate`: 204 with no body when the credential is accepted."""
     if request.method != "GET":
         return error(405, "Use GET.", code="method_not_allowed")
-    return _guard(request, "search") or HttpResponse(status=204)
+    return _guard(request, "search") or no_content()
 
 
 # --- creates ---------------------------------------------------------------------------------------
