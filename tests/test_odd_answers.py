@@ -396,8 +396,11 @@ def test_a_delete_answered_by_a_redirect_or_a_web_page_leaves_the_connector(
     connector.refresh_from_db()
     assert connector.deleted_at is None  # a proxy's page says nothing of the connector
 
-    # An empty 204 labelled text/html, as many servers send, is a delete that worked.
+    # An empty 204 labelled text/html, as many servers send, is no web page: a 2xx, which is
+    # read back (Upstash documents 200 "OK"), and a delete that worked once the read agrees.
     script.on("DELETE", r"/v2/kafka/connector/u1", 204, text="")
+    script.on("GET", r"/v2/kafka/connector/u1$", 404, json={"error": "connector not found"})
+    script.on("GET", rf"/v2/kafka/connectors/{CLUSTER}$", json=[])
     client.post(delete, headers=HTMX)
     connector.refresh_from_db()
     assert connector.deleted_at is not None

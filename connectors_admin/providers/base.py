@@ -20,7 +20,15 @@ from django.conf import settings
 from connectors_admin.core.redaction import REDACTED
 
 from .forms import ConnectorForm, CredentialForm, FormContext
-from .http import GONE, Call, Exchange, HttpClient, ProviderError, is_web_page
+from .http import (
+    GONE,
+    UNANSWERED_WRITE,
+    Call,
+    Exchange,
+    HttpClient,
+    ProviderError,
+    is_web_page,
+)
 
 
 @dataclass
@@ -440,6 +448,60 @@ class ProviderClient(HttpClient):
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
         """Delete the connector at the provider; a 404 means it is already gone."""
         raise NotImplementedError
+
+    # --- a delete answered otherwise than documented ---------------------------------------------
+    # How the provider documents its answer to a delete it did ("204 No Content"), where it
+    # documents one that `delete_answer_documented` checks; "" where any 2xx that is not a web
+    # page is its word (or the client reads the answer's body itself).
+    documented_delete: str = ""
+
+    def delete_answer_documented(self, exchange: Exchange) -> bool:
+        """Is this 2xx answer to a DELETE the one the provider documents for a delete it did?"""
+        return True
+
+    def confirmed_deleted(
+        self, remote_id: str, context: dict[str, Any], exchange: Exchange
+    ) -> Exchange:
+        """The delete's exchange once the provider is known to have deleted the connector. Its
+        documented answer (or its own 404) says so; another 2xx (a 200 with a body where a 204
+        is documented: a proxy, a gateway, another server at that address) does not, so the
+        connector is read back first: gone there, it was deleted; still there, it was not (an
+        error); unreadable, nobody knows yet (an error that says it may have been deleted)."""
+        if exchange.status == 404 or self.delete_answer_documented(exchange):
+            return exchange
+        said = (
+            f"{self.label} answered the delete with HTTP {exchange.status}, where it documents "
+            f"{self.documented_delete}"
+        )
+        try:
+            gone = self.read_back_gone(remote_id, context)
+        except ProviderError as error:
+            raise ProviderError(
+                f"{said}, and reading the connector back to make sure failed: "
+                f"{error.message.rstrip('.')}." + UNANSWERED_WRITE,
+                status=exchange.status,
+                kind="bad_response",
+                may_have_reached=True,
+            ) from None
+        if gone:
+            return exchange
+        raise ProviderError(
+            f"{said}, and it still has the connector when read back: it was not deleted.",
+            status=exchange.status,
+            kind="bad_response",
+        )
+
+    def read_back_gone(self, remote_id: str, context: dict[str, Any]) -> bool:
+        """Read the connector to find out whether the provider still has it: True when it says
+        it does not (`refresh`'s GONE, on the provider's own words), False when it answers it;
+        ProviderError when it cannot be told."""
+        try:
+            self.refresh(remote_id, context)
+        except ProviderError as error:
+            if error.kind == GONE:
+                return True
+            raise
+        return False
 
     def update_configuration(
         self, remote_id: str, context: dict[str, Any], configuration: dict[str, Any]

@@ -336,8 +336,16 @@ class AISquaredClient(ProviderClient):
             found.append(record)
         return found
 
+    # ConnectorsController#destroy answers `head :no_content` (§2.3): any other 2xx is not
+    # Multiwoven's word that the connector went, and it is read back before it is said deleted.
+    documented_delete = "204 No Content"
+
+    def delete_answer_documented(self, exchange: Exchange) -> bool:
+        return exchange.status == 204
+
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
-        return self.send_delete(self._item_url(remote_id))
+        exchange = self.send_delete(self._item_url(remote_id))
+        return self.confirmed_deleted(remote_id, context, exchange)
 
     def check_connector(self, template: ConnectorTemplate, data: dict[str, Any]) -> CheckResult:
         return self._check(

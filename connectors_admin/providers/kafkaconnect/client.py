@@ -369,7 +369,15 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
         call = Call("POST", self.connector_url(name, "restart") + "?includeTasks=true")
         self.raise_for(self.send(call), name)
 
+    # ConnectorsResource#destroyConnector returns nothing: 204 (§4.10). Any other 2xx is not the
+    # worker's word that the connector went, and it is read back before it is said deleted.
+    documented_delete = "204 No Content"
+
+    def delete_answer_documented(self, exchange: Exchange) -> bool:
+        return exchange.status == 204
+
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
         # Already gone only on its own "Connector X not found" (says_not_found): the JSON 404 a
         # worker gives a path it does not serve ("HTTP 404 Not Found") says nothing of it.
-        return self.send_delete(self.connector_url(remote_id))
+        exchange = self.send_delete(self.connector_url(remote_id))
+        return self.confirmed_deleted(remote_id, context, exchange)

@@ -23,6 +23,7 @@ from connectors_admin.providers.base import (
     RemoteRecord,
 )
 from connectors_admin.providers.embedding import value_digests
+from connectors_admin.providers.http import is_web_page
 from connectors_admin.providers.kafka import records
 
 CLUSTER_ID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -213,5 +214,35 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
         )
         self.accepted(self.send(call))
 
+    # Upstash's delete answers 200 and the JSON string "OK" (§4.3, its docs' example); any other
+    # 2xx is not its word that the connector went, and it is read back before it is said deleted.
+    documented_delete = '200 "OK"'
+
+    def delete_answer_documented(self, exchange: Exchange) -> bool:
+        if exchange.status != 200:
+            return False
+        try:
+            return exchange.json() == "OK"
+        except ValueError:
+            return False
+
     def delete(self, remote_id: str, context: dict[str, Any]) -> Exchange:
-        return self.send_delete(self._item_url(remote_id))
+        exchange = self.send_delete(self._item_url(remote_id))
+        return self.confirmed_deleted(remote_id, context, exchange)
+
+    def read_back_gone(self, remote_id: str, context: dict[str, Any]) -> bool:
+        """Upstash documents no words for "no such connector", so its 404 on one (never a web
+        page) is believed only where the cluster's list, which it documents, agrees."""
+        exchange = self.get(self._item_url(remote_id))
+        if exchange.status == 404 and not is_web_page(exchange):
+            cluster_id = str(context.get("cluster_id") or "")
+            if not cluster_id:
+                raise exchange.error or self.unexpected_shape(exchange, "an Upstash connector")
+            listing, body = self._list(cluster_id)
+            if not all(
+                isinstance(i, dict) and isinstance(i.get("connector_id"), str) for i in body
+            ):
+                raise self.unexpected_shape(listing, "Upstash's connector list")
+            return all(item["connector_id"] != remote_id for item in body)
+        self.read_item(exchange, self.expect_json(exchange))
+        return False
