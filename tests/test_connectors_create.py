@@ -526,6 +526,54 @@ def test_a_create_whose_process_died_is_looked_for_at_the_provider(
     assert lost.error_kind == "abandoned" and lost.connector.remote_id == made.remote_id
 
 
+# The sweep looks again for a lost create only once it is old enough. How old is not a number of
+# its own: no sooner than the lookup its lost answer queued would have run (that call could last
+# connect + read timeout, then the lookup waits as long again: a provider still applying the create
+# would not show it yet, and "not created" would invite a second one), and no later than a create
+# the same sweep says abandoned (older than `call_budget()`), which is to be looked for in that run.
+# Between the two, any age is right; under the default timeouts (5 s, 30 s) that is 70 s to 165 s.
+def _lost_create(credential, seconds: float, **fields) -> Submission:
+    lost = Submission.objects.create(
+        team=credential.team,
+        credential=credential,
+        provider="mixpanel",
+        template="mixpanel-s3",
+        identity={"create_key": "k"},
+        **fields,
+    )
+    ago = timezone.now() - timedelta(seconds=seconds)
+    Submission.objects.filter(pk=lost.pk).update(created_at=ago)
+    return lost
+
+
+@pytest.mark.django_db
+def test_the_sweep_does_not_look_for_a_lost_create_before_its_own_lookup_would(
+    credential, tasks, settings
+):
+    """Its answer lost, the create is said pending reconciliation and its lookup is queued at
+    the commit; a process that died in between never queued it. The sweep looks for it, but not
+    before that lookup would have: a provider may still be applying the create."""
+    settings.PROVIDER_CONNECT_TIMEOUT, settings.PROVIDER_READ_TIMEOUT = 5, 30
+    own_lookup_at = 2 * (5 + 30)  # seconds after the create began, at the latest
+    _lost_create(credential, own_lookup_at - 1, outcome="failed", reconciliation="pending")
+
+    assert sweep_submissions() == "0 abandoned, 0 reconciliations queued"
+    assert tasks.queued("reconcile_create") == []
+
+
+@pytest.mark.django_db
+def test_a_create_the_sweep_says_abandoned_is_looked_for_in_the_same_sweep(
+    credential, tasks, settings
+):
+    from connectors_admin.connectors.services import call_budget
+
+    settings.PROVIDER_CONNECT_TIMEOUT, settings.PROVIDER_READ_TIMEOUT = 5, 30
+    lost = _lost_create(credential, call_budget().total_seconds() + 1)  # its process died
+
+    assert sweep_submissions() == "1 abandoned, 1 reconciliations queued"
+    assert [r.args for r in tasks.queued("reconcile_create")] == [[lost.pk]]
+
+
 @pytest.mark.django_db
 def test_a_new_form_starts_from_a_credential_that_works(owner_client, team, owner, credential):
     failing = make_credential(team, owner, label="A failing one")
