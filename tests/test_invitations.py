@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,9 +48,14 @@ def test_an_invitation_is_mailed_listed_and_accepted_by_a_new_account(owner_clie
     assert membership.user.email == "nina@example.com"
     assert AuditEvent.objects.filter(action="member.invitation_accepted").exists()
     assert AuditEvent.objects.filter(action="member.invited", after__email="nina@example.com")
-    # The link works once.
+    # The link works once: opened again, it takes her to the team she joined, and anyone else
+    # to a page that says it was used.
     again = client.get(link)
-    assert again.status_code == 410 and "already used" in again.content.decode()
+    assert again.status_code == 302 and again["Location"] == "/teams/acme/"
+    said = client.get(again["Location"]).content.decode()
+    assert "You joined Acme Data with this invitation already." in said
+    someone = Client().get(link)
+    assert someone.status_code == 410 and "already used" in someone.content.decode()
 
 
 def test_a_signed_in_person_joins_with_one_click(owner_client, client_for, make_user):

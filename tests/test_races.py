@@ -5,6 +5,7 @@ first waits."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -576,3 +577,88 @@ def test_a_test_of_the_old_secret_ending_as_it_is_rotated_is_not_kept(owner, tea
     assert rotated.status_code == 302 and tested == "ok"
     uri.refresh_from_db()
     assert uri.check_pending and uri.last_check_ok is None
+
+
+# --- an invitation accepted twice at the same instant ---------------------------------------------
+class InsertsHeld(RowHeld):
+    """A model's table locked by another connection in SHARE mode until `release()`: its rows
+    can be read but none written, so two requests that checked a name is free both wait to take
+    it."""
+
+    def _hold(self, model, pks, no_key) -> None:
+        from django.db import transaction
+
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f'LOCK TABLE "{model._meta.db_table}" IN SHARE MODE')
+                self.locked.set()
+                self.done.wait(30)
+        finally:
+            connections.close_all()
+
+
+def invitation_link(owner) -> str:
+    from django.core import mail
+
+    answering(owner).post(
+        reverse("accounts:invite", args=["acme"]),
+        {"invite-email": "nina@example.com", "invite-role": "member"},
+    )
+    (message,) = mail.outbox
+    return re.search(r"https?://\S+/invitations/\S+/", message.body).group(0)
+
+
+@postgres_only
+def test_an_invitation_accepted_twice_at_once_by_its_invitee_joins_once_and_says_so(
+    owner, make_user
+):
+    """A double click on "Join": one membership, one audit event, and the second click is told
+    that this person is in the team, not sent to a team admin for a new link."""
+    from connectors_admin.accounts.models import Invitation, Membership
+    from connectors_admin.audit.models import AuditEvent
+
+    link = invitation_link(owner)
+    nina = make_user("nina", email="nina@example.com")
+    first, second = answering(nina), answering(nina)
+    joined, again = one_after_another(
+        RowHeld(Invitation, Invitation.objects.get().pk),  # both clicks wait to claim it
+        lambda: first.post(link),
+        lambda: second.post(link),
+    )
+    assert joined.status_code == again.status_code == 302, (joined.status_code, again.status_code)
+    assert joined["Location"] == again["Location"] == "/teams/acme/"
+    assert Membership.objects.filter(user=nina).count() == 1
+    assert AuditEvent.objects.filter(action="member.invitation_accepted").count() == 1
+    said = second.get(again["Location"]).content.decode()
+    assert "You joined Acme Data with this invitation already." in said
+    assert "Welcome" not in said
+
+
+@postgres_only
+@pytest.mark.parametrize("names", [("nina", "nina"), ("nina", "noor")], ids=["twice", "two"])
+def test_an_invitation_accepted_at_once_with_new_accounts_makes_one_account_and_says_so(
+    owner, names
+):
+    """Two "Make my account and join" at once, each name checked free before either was taken:
+    a double click (the same name) or two people the link reached (two names). One account,
+    one membership; the other is told plainly that the link was used, with no account made
+    for nothing and no server error."""
+    from django.contrib.auth import get_user_model
+
+    from connectors_admin.accounts.models import Membership
+
+    link = invitation_link(owner)
+    password = "long enough passphrase 42"
+    first, second = (Client(raise_request_exception=False) for _ in names)
+    answers = one_after_another(
+        InsertsHeld(get_user_model()),  # both have checked the name, and wait to add it
+        lambda: first.post(link, {"username": names[0], "password": password}),
+        lambda: second.post(link, {"username": names[1], "password": password}),
+    )
+    assert sorted(a.status_code for a in answers) == [302, 410], [a.status_code for a in answers]
+    (made,) = get_user_model().objects.exclude(pk=owner.pk)
+    assert list(Membership.objects.exclude(user=owner).values_list("user", flat=True)) == [made.pk]
+    (used,) = [a for a in answers if a.status_code == 410]
+    said = re.sub(r"<[^>]+>", "", used.content.decode())
+    assert "It was already used: each link works once" in said
+    assert "If you accepted it yourself, sign in to reach the team." in said

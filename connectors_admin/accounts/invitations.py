@@ -184,6 +184,8 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         .first()
     )
     if invitation is None or invitation.state != "pending":
+        if invitation is not None and _joined_with(invitation, request.user):
+            return _joined_already(request, invitation)
         state = invitation.state if invitation else "unknown"
         return render(
             request, "accounts/invitation.html", {"state": state}, status=410 if invitation else 404
@@ -192,58 +194,106 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/invitation.html", {"state": "withdrawn"}, status=410)
     join = JoinForm(request.POST or None) if not request.user.is_authenticated else None
     if request.method == "POST":
-        if join is not None:
-            if not join.is_valid():
-                return render(
-                    request, "accounts/invitation.html", {"invitation": invitation, "join": join}
-                )
-            user = get_user_model().objects.create_user(
-                join.cleaned_data["username"],
-                email=invitation.email,
-                password=join.cleaned_data["password"],
+        if join is not None and not join.is_valid():
+            return render(
+                request, "accounts/invitation.html", {"invitation": invitation, "join": join}
             )
-            # The link was mailed to this address: opening it confirms it (unless another
-            # account confirmed it first: an address belongs to one account).
-            if not EmailAddress.objects.filter(email__iexact=invitation.email, verified=True):
-                EmailAddress.objects.create(
-                    user=user, email=invitation.email, primary=True, verified=True
-                )
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return _join(request, invitation)
+        return _join(request, invitation, join)
     return render(request, "accounts/invitation.html", {"invitation": invitation, "join": join})
 
 
-def _join(request: HttpRequest, invitation: Invitation) -> HttpResponse:
-    with transaction.atomic():
-        # Used once: the row is claimed before the membership is made.
-        claimed = Invitation.objects.filter(
-            pk=invitation.pk, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
-        ).update(accepted_at=timezone.now(), accepted_by=request.user)
-        if not claimed:
-            return render(request, "accounts/invitation.html", {"state": "used"}, status=410)
-        try:
-            with transaction.atomic():
-                membership = Membership.objects.create(
-                    team=invitation.team, user=request.user, role=invitation.role
-                )
-        except IntegrityError:
-            membership = Membership.objects.get(team=invitation.team, user=request.user)
-        record(
-            Action.INVITATION_ACCEPTED,
-            request=request,
-            team=invitation.team,
-            target=membership,
-            after={"user": request.user.get_username(), "role": invitation.role},
-            message=f"invited by {invitation.invited_by.get_username() if invitation.invited_by else 'someone'}",
-        )
-        withdraw_invitations_to(
-            request,
-            invitation.team,
-            {invitation.email, *addresses_of(request.user, confirmed_only=True)},
-            f"{request.user.get_username()} joined with another invitation",
-        )
+def _joined_with(invitation: Invitation, user) -> bool:
+    """Did this signed-in person accept this invitation, and are they in its team still?"""
+    return (
+        user.is_authenticated
+        and invitation.accepted_by_id == user.pk
+        and Membership.objects.filter(team_id=invitation.team_id, user=user).exists()
+    )
+
+
+def _joined_already(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """Their own invitation again (a second click, the link opened later): they are in."""
+    messages.info(request, f"You joined {invitation.team.name} with this invitation already.")
+    return redirect("connectors:dashboard", team=invitation.team.slug)
+
+
+class _NameTaken(Exception):
+    """The username typed was free when the form was checked, and taken before it was added."""
+
+
+def _join(request: HttpRequest, invitation: Invitation, join: JoinForm | None) -> HttpResponse:
+    """Claim the invitation, then make the account (`join`: someone without one) and the
+    membership, in one transaction: a second acceptance at the same instant waits for the first
+    to commit, finds the invitation used, and has made nothing (no account for nothing)."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            # Used once: the row is claimed before anything is made.
+            claimed = Invitation.objects.filter(
+                pk=invitation.pk, accepted_at=None, revoked_at=None, expires_at__gt=now
+            ).update(accepted_at=now)
+            if claimed:
+                membership = _joined(request, invitation, join)
+    except _NameTaken:
+        join.add_error("username", "This username is taken.")
+        return render(request, "accounts/invitation.html", {"invitation": invitation, "join": join})
+    if not claimed:
+        invitation.refresh_from_db()
+        if _joined_with(invitation, request.user):
+            return _joined_already(request, invitation)
+        return render(request, "accounts/invitation.html", {"state": "used"}, status=410)
     membership.selected_at = timezone.now()
     membership.save(update_fields=["selected_at"])
     role = Role(membership.role).label
     messages.success(request, f"Welcome to {invitation.team.name}. Your role: {role}.")
     return redirect("connectors:dashboard", team=invitation.team.slug)
+
+
+def _joined(request: HttpRequest, invitation: Invitation, join: JoinForm | None) -> Membership:
+    """What accepting a claimed invitation makes (in its claim's transaction): the account
+    when `join` asks for one (signed in), the membership, the audit event; and the person's
+    other pending invitations to the team withdrawn."""
+    if join is not None:
+        try:
+            with transaction.atomic():
+                user = get_user_model().objects.create_user(
+                    join.cleaned_data["username"],
+                    email=invitation.email,
+                    password=join.cleaned_data["password"],
+                )
+        except IntegrityError:
+            raise _NameTaken from None
+        # The link was mailed to this address: opening it confirms it (unless another
+        # account confirmed it first: an address belongs to one account).
+        if not EmailAddress.objects.filter(email__iexact=invitation.email, verified=True):
+            try:
+                with transaction.atomic():
+                    EmailAddress.objects.create(
+                        user=user, email=invitation.email, primary=True, verified=True
+                    )
+            except IntegrityError:  # confirmed by another account meanwhile
+                pass
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_by=request.user)
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                team=invitation.team, user=request.user, role=invitation.role
+            )
+    except IntegrityError:
+        membership = Membership.objects.get(team=invitation.team, user=request.user)
+    record(
+        Action.INVITATION_ACCEPTED,
+        request=request,
+        team=invitation.team,
+        target=membership,
+        after={"user": request.user.get_username(), "role": invitation.role},
+        message=f"invited by {invitation.invited_by.get_username() if invitation.invited_by else 'someone'}",
+    )
+    withdraw_invitations_to(
+        request,
+        invitation.team,
+        {invitation.email, *addresses_of(request.user, confirmed_only=True)},
+        f"{request.user.get_username()} joined with another invitation",
+    )
+    return membership

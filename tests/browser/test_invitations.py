@@ -43,8 +43,15 @@ def test_an_invitee_makes_an_account_and_joins(
         "Welcome to Acme Data. Your role: Viewer."
     )
     assert Membership.objects.get(user__username="nina").role == "viewer"
+    # Her link again: she is in the team already; anyone else is told it no longer works.
     stranger.goto(link)
-    expect(stranger.get_by_role("heading", level=1)).to_have_text("This invitation no longer works")
+    expect(stranger.get_by_role("heading", level=1)).to_have_text("Acme Data")
+    expect(stranger.locator(".messages")).to_contain_text(
+        "You joined Acme Data with this invitation already."
+    )
+    someone = browser.new_context().new_page()
+    someone.goto(link)
+    expect(someone.get_by_role("heading", level=1)).to_have_text("This invitation no longer works")
     assert console_errors == []
 
 
