@@ -699,3 +699,23 @@ def test_a_box_ticked_by_default_and_unticked_stays_unticked_when_the_fields_rel
         assert ticked(owner_client.post(url, {**shown, "verify": "on"}).content.decode())
         # Not on the page it was reloaded from: it starts from its default.
         assert ticked(owner_client.post(url, {"credential": credential.pk}).content.decode())
+
+
+# --- the app's own answers without a body ----------------------------------------------------------
+@pytest.mark.django_db
+def test_the_apps_own_answers_without_a_body_carry_no_content_type(client_for, owner, member, team):
+    """A 204 has no body, so nothing to type: Django says `text/html` on every response unless
+    told, which a client reads as a page to come. Both of the app's own 204s say nothing."""
+    client = client_for(owner)
+    # The inline check of a form that cannot be built yet (no AI Squared credential to fetch
+    # its catalogue with): nothing to check against, the field is left as it is.
+    url = reverse("connectors:validate", args=["acme", "aisquared-source", "name"])
+    nothing_to_check = client.post(url, {"name": "Shop DB"}, headers=HTMX)
+    # An htmx request of a member who must set up two-factor first: sent there by a header.
+    team.require_two_factor = True
+    team.save()
+    sent_to_set_up = client_for(member).get(reverse("connectors:list", args=["acme"]), headers=HTMX)
+    assert sent_to_set_up["HX-Redirect"] == reverse("mfa_index")
+    for answer in (nothing_to_check, sent_to_set_up):
+        assert answer.status_code == 204 and answer.content == b""
+        assert "Content-Type" not in answer.headers, answer.headers

@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from connectors_admin.core.responses import no_content
+
 # Recovery codes alone are not a second factor: they back one up.
 SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 RETURN_TO = "two_factor_return_to"
@@ -82,7 +84,7 @@ class TwoFactorRequiredMiddleware:
         )
         target = reverse("mfa_index")
         if getattr(request, "htmx", False):
-            response = HttpResponse(status=204)
+            response = no_content()
             response["HX-Redirect"] = target
             return response
         return redirect(target)

@@ -21,6 +21,7 @@ from connectors_admin.accounts.models import Membership, current_membership
 from connectors_admin.core import crypto
 from connectors_admin.core.htmx import htmx_partial
 from connectors_admin.core.paging import CappedPage, CappedPaginator
+from connectors_admin.core.responses import no_content
 from connectors_admin.credentials.models import Credential, live_use_if_disabled
 from connectors_admin.providers import PROVIDERS, TEMPLATES, ConnectorTemplate
 from connectors_admin.providers.base import ProviderError
@@ -346,7 +347,7 @@ def validate_field(request: HttpRequest, team: str, template: str, field: str) -
     flow = CreateFlow(request, membership.team, _template_or_404(template), fetch=False)
     form = flow.build(data=request.POST, token=form_token(request.POST))
     if form.problem:
-        return HttpResponse(status=204)  # nothing to check against yet: leave the field as is
+        return no_content()  # nothing to check against yet: leave the field as is
     if field not in form.fields:
         raise Http404("No such field.")
     form.is_valid()
