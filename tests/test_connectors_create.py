@@ -532,6 +532,14 @@ def test_a_create_whose_process_died_is_looked_for_at_the_provider(
 # would not show it yet, and "not created" would invite a second one), and no later than a create
 # the same sweep says abandoned (older than `call_budget()`), which is to be looked for in that run.
 # Between the two, any age is right; under the default timeouts (5 s, 30 s) that is 70 s to 165 s.
+# Both bounds move with the time-outs, and so must the age: each is pinned under the defaults, a
+# long read time-out (a lower bound past two minutes), and the test settings' short ones (an
+# upper bound under two minutes).
+TIMEOUTS = pytest.mark.parametrize(
+    ("connect", "read"), [(5, 30), (5, 120), (2, 1)], ids=["default", "long-read", "short"]
+)
+
+
 def _lost_create(credential, seconds: float, **fields) -> Submission:
     lost = Submission.objects.create(
         team=credential.team,
@@ -547,14 +555,15 @@ def _lost_create(credential, seconds: float, **fields) -> Submission:
 
 
 @pytest.mark.django_db
+@TIMEOUTS
 def test_the_sweep_does_not_look_for_a_lost_create_before_its_own_lookup_would(
-    credential, tasks, settings
+    credential, tasks, settings, connect, read
 ):
     """Its answer lost, the create is said pending reconciliation and its lookup is queued at
     the commit; a process that died in between never queued it. The sweep looks for it, but not
     before that lookup would have: a provider may still be applying the create."""
-    settings.PROVIDER_CONNECT_TIMEOUT, settings.PROVIDER_READ_TIMEOUT = 5, 30
-    own_lookup_at = 2 * (5 + 30)  # seconds after the create began, at the latest
+    settings.PROVIDER_CONNECT_TIMEOUT, settings.PROVIDER_READ_TIMEOUT = connect, read
+    own_lookup_at = 2 * (connect + read)  # seconds after the create began, at the latest
     _lost_create(credential, own_lookup_at - 1, outcome="failed", reconciliation="pending")
 
     assert sweep_submissions() == "0 abandoned, 0 reconciliations queued"
@@ -562,12 +571,13 @@ def test_the_sweep_does_not_look_for_a_lost_create_before_its_own_lookup_would(
 
 
 @pytest.mark.django_db
+@TIMEOUTS
 def test_a_create_the_sweep_says_abandoned_is_looked_for_in_the_same_sweep(
-    credential, tasks, settings
+    credential, tasks, settings, connect, read
 ):
     from connectors_admin.connectors.services import call_budget
 
-    settings.PROVIDER_CONNECT_TIMEOUT, settings.PROVIDER_READ_TIMEOUT = 5, 30
+    settings.PROVIDER_CONNECT_TIMEOUT, settings.PROVIDER_READ_TIMEOUT = connect, read
     lost = _lost_create(credential, call_budget().total_seconds() + 1)  # its process died
 
     assert sweep_submissions() == "1 abandoned, 1 reconciliations queued"

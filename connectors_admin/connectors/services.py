@@ -757,6 +757,19 @@ def call_budget() -> timedelta:
     return timedelta(seconds=seconds * 3 + 60)
 
 
+def lost_create_age() -> timedelta:
+    """How old a create whose answer was lost must be before the sweep looks for it at the
+    provider, worked out from the time-outs as its bounds are: no sooner than the lookup its
+    lost answer queued would have run (its call may last connect + read time-out, then that
+    lookup waits as long again: a provider still applying the create would not show it yet,
+    and "not created" would invite a second one); no later than the age at which the same
+    sweep says a pending create abandoned (`call_budget()`), which it is to look for in that
+    run. Midway between the two: about two minutes under the default time-outs (5 s, 30 s)."""
+    call = settings.PROVIDER_CONNECT_TIMEOUT + settings.PROVIDER_READ_TIMEOUT
+    own_lookup = 2 * call
+    return timedelta(seconds=(own_lookup + call_budget().total_seconds()) / 2)
+
+
 # Routine reads deleted at once, and the most a run deletes: a run's transactions stay short.
 PRUNE_BATCH = 2_000
 PRUNE_AT_MOST = 50_000

@@ -217,7 +217,7 @@ def sweep_submissions() -> str:
     abandoned = services.abandon_stale_submissions()
     stuck = Submission.objects.filter(
         reconciliation=Submission.Reconciliation.PENDING,
-        created_at__lt=timezone.now() - timedelta(minutes=2),
+        created_at__lt=timezone.now() - services.lost_create_age(),
     ).values_list("pk", "reconcile_task")
     # A lookup still waiting in the queue (the workers are behind), or running, is not queued
     # twice: run back to back, two would use up the few lookups a lost create gets, minutes
