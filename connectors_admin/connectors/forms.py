@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +25,14 @@ from connectors_admin.providers.base import (
     ConnectorTemplate,
     FormContext,
     Likeness,
+    ProviderClient,
     ProviderError,
 )
 from connectors_admin.providers.embedding import ENTER_HERE, KEY, KEYFILE, MAX_KEY_FILE, USE
 from connectors_admin.providers.schema_forms import Node, SecretTextarea
+
+from .models import Submission
+from .services import fetch_for_form
 
 logger = logging.getLogger("connectors_admin.connectors")
 
@@ -194,6 +199,8 @@ class CreateFlow:
         # Said above the form when the provider could not give its data afresh (a refresh of
         # the catalogue while it is down) and the copy fetched before was used instead.
         self.stale_note = ""
+        # The recorded fetch of that data that failed, if one did: linked from what is said.
+        self.failed_fetch: Submission | None = None
         self.team = team
         self.template = template
         self.credentials = Credential.objects.filter(
@@ -275,6 +282,7 @@ class CreateFlow:
                     initial[name] = values.get(name)
         form = form_class(data=data, files=files, initial=initial)
         form.stale_note = self.stale_note
+        form.failed_fetch = self.failed_fetch
         form.draft_scope = self.scope(source, form_class)
         # A form given back what was posted while it could not be built is shown, not sent.
         form.restored = restored
@@ -365,24 +373,39 @@ class CreateFlow:
     def _form_class(
         self, credential: Credential | None, values: Any, refresh: bool
     ) -> type[ConnectorForm]:
-        def cached(key: str, fetch):
-            if not self.fetch:
-                fetch = _not_loaded
+        def cached(key: str, fetch: Callable[[ProviderClient], Any]) -> Any:
+            """What the form is built from: the copy kept for the credential while it is
+            fresh (unless a refresh is asked), or else fetched afresh, each fetch recorded."""
             if credential is None:
-                return fetch()
-            try:
-                return CredentialCache.get_or_fetch(credential, key, fetch, refresh=refresh)
-            except ProviderError as error:
-                # The copy fetched before, rather than no form at all: what was typed in it
-                # stays, and the page says the list could not be fetched afresh.
-                kept = CredentialCache.objects.filter(credential=credential, key=key).first()
-                if kept is None or not self.fetch:
-                    raise
-                self.stale_note = (
-                    f"{error.message} The list fetched on "
-                    f"{kept.fetched_at:%Y-%m-%d at %H:%M} UTC is shown instead."
-                )
+                raise ProviderError("Pick a credential first.")
+            kept = CredentialCache.objects.filter(credential=credential, key=key).first()
+            if kept is not None and kept.fresh and not refresh:
                 return kept.data
+            if not self.fetch:
+                _not_loaded()
+            submission, data = fetch_for_form(
+                team=self.team,
+                user=self.request.user,
+                credential=credential,
+                template=self.template,
+                fetch=fetch,
+                # Nobody asked for it (the copy kept was old) and it found what that held.
+                routine=lambda data: not refresh and kept is not None and data == kept.data,
+                request=self.request,
+            )
+            if submission.outcome == Submission.Outcome.SUCCEEDED:
+                CredentialCache.keep(credential, key, data)
+                return data
+            self.failed_fetch = submission  # the form links to what was sent and answered
+            if kept is None:
+                raise ProviderError(submission.error_message, kind=submission.error_kind)
+            # The copy fetched before, rather than no form at all: what was typed in it stays,
+            # and the page says the list could not be fetched afresh.
+            self.stale_note = (
+                f"{submission.error_message} The list fetched on "
+                f"{kept.fetched_at:%Y-%m-%d at %H:%M} UTC is shown instead."
+            )
+            return kept.data
 
         context = FormContext(
             client=(lambda: credential.client()) if credential is not None else None,

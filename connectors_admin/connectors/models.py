@@ -196,6 +196,9 @@ class Submission(models.Model):
     IMPORT = "import"
     # A credential's test: made with a credential alone, it has no template.
     TEST_CREDENTIAL = credential_testing.OPERATION
+    # What a template's create form is built from, fetched from the provider with a credential
+    # (a catalogue of connectors and their schemas), when no copy kept is fresh or one is asked.
+    FETCH_CATALOGUE = "fetch-catalogue"
     OPERATIONS = {
         CREATE: "Create",
         CHECK_BEFORE_CREATE: "Check before create",
@@ -203,7 +206,10 @@ class Submission(models.Model):
         PUSH_ROTATED: "Push a rotated secret",
         IMPORT: "List existing connectors to import",
         TEST_CREDENTIAL: "Test the credential",
+        FETCH_CATALOGUE: "Fetch the catalogue",
     }
+    # Made with a credential before there is any connector: their page leads back to it.
+    CREDENTIAL_OPERATIONS = frozenset({TEST_CREDENTIAL, FETCH_CATALOGUE})
 
     class Reconciliation(models.TextChoices):
         NONE = "", "—"
@@ -257,9 +263,10 @@ class Submission(models.Model):
     # The queued task of its latest lookup: the sweep queues no other while that one waits.
     reconcile_task = models.CharField(max_length=64, blank=True, editable=False)
     # A background read that found nothing new (the status, title, parts and error as they
-    # were): recorded with its exchanges like any call, but left out of the connector's history
-    # unless asked for, and not audited, so that the scheduled refreshes every few minutes do
-    # not bury what people did and what changed.
+    # were; a re-test's result; a catalogue fetched again by itself, as it was kept): recorded
+    # with its exchanges like any call, but left out of the connector's history and the
+    # credential's calls unless asked for, and not audited, so that the scheduled refreshes
+    # every few minutes do not bury what people did and what changed.
     routine = models.BooleanField("routine background read", default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -327,6 +334,12 @@ class Submission(models.Model):
             return self.get_template_display()
         provider = PROVIDERS.get(self.provider)
         return f"{provider.label} API credential" if provider else self.provider
+
+    @property
+    def of_credential(self) -> bool:
+        """Was it made with its credential alone, before any connector (a test of it, a
+        catalogue fetched with it)?"""
+        return self.connector_id is None and self.action in self.CREDENTIAL_OPERATIONS
 
     @property
     def action_label(self) -> str:

@@ -751,6 +751,52 @@ def run_credential_test(
 testing.record_tests_with(run_credential_test)
 
 
+# --- what a create form is built from -------------------------------------------------------------
+def fetch_for_form(
+    *,
+    team: Any,
+    user: Any,
+    credential: Credential,
+    template: ConnectorTemplate,
+    fetch: Callable[[ProviderClient], Any],
+    routine: Callable[[Any], bool],
+    request: HttpRequest | None = None,
+) -> tuple[Submission, Any]:
+    """Fetch what a template's create form is built from (a provider's catalogue of connectors
+    and their schemas) with a credential, as an operation like any call: a submission with the
+    template and no connector, each exchange an attempt (the request as a redacted curl, the
+    answer), so that a fetch that failed shows what was sent and what the provider answered.
+    `fetch(client)` makes the calls. A fetch nobody asked for that found what was kept before
+    (`routine(data)`) is kept out of the lists unless asked for, not audited, and deleted after
+    ROUTINE_READS_KEPT_DAYS. Returns the operation and what was fetched (None when it failed:
+    the operation says why). What is served from a copy kept is not fetched, and not recorded."""
+    submission = _operation(team, user, credential, template, Submission.FETCH_CATALOGUE)
+    client = None
+    data = None
+    try:
+        client = _client(credential, template)
+        _record_attempts(submission, client)
+        with _answers_read(client):
+            data = fetch(client)
+    except ProviderError as error:
+        _fail(submission, error, client)
+    except Exception:
+        _fail(submission, INTERNAL_ERROR, client)  # recorded, never left pending
+        _finish(submission, client)
+        submission.save()
+        raise
+    else:
+        submission.outcome = Submission.Outcome.SUCCEEDED
+        submission.routine = routine(data)
+    if submission.routine:
+        Credential.objects.filter(pk=credential.pk).update(last_used_at=timezone.now())
+    elif client is not None:
+        _used(credential, submission, request)
+    _finish(submission, client)
+    submission.save()
+    return submission, data
+
+
 def call_budget() -> timedelta:
     """The longest a provider call can keep a submission pending, with room to spare."""
     seconds = settings.PROVIDER_CONNECT_TIMEOUT + settings.PROVIDER_READ_TIMEOUT

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -331,15 +330,14 @@ class CredentialCache(models.Model):
     def __str__(self) -> str:
         return f"{self.credential_id}:{self.key}"
 
+    @property
+    def fresh(self) -> bool:
+        """Recent enough to be used without asking the provider again."""
+        return timezone.now() - self.fetched_at < self.MAX_AGE
+
     @classmethod
-    def get_or_fetch(
-        cls, credential: Credential, key: str, fetch: Callable[[], Any], refresh: bool = False
-    ) -> Any:
-        entry = cls.objects.filter(credential=credential, key=key).first()
-        if entry and not refresh and timezone.now() - entry.fetched_at < cls.MAX_AGE:
-            return entry.data
-        data = fetch()
+    def keep(cls, credential: Credential, key: str, data: Any) -> None:
+        """Keep `data`, fetched just now, in place of what was kept under `key`."""
         cls.objects.update_or_create(
             credential=credential, key=key, defaults={"data": data, "fetched_at": timezone.now()}
         )
-        return data

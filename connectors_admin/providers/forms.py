@@ -20,11 +20,15 @@ class FormContext:
     values, a per-credential cache for catalogues fetched from the provider, and the team's
     stored credentials of given kinds (`stored` lists them as choices; `resolve` gives one's
     public and secret values, or None when it is not the team's or not of those kinds;
-    `public` its public values alone, nothing decrypted, for what a form says before a submit)."""
+    `public` its public values alone, nothing decrypted, for what a form says before a submit).
+
+    `cached(key, fetch)` gives what is kept under `key` for the chosen credential, or else
+    calls `fetch(client)` with a client of it (its exchanges recorded as one operation, as every
+    call is) and keeps what it returns; raises ProviderError when it cannot be had."""
 
     client: Callable[[], Any] | None  # makes the chosen credential's ProviderClient
     params: Mapping[str, Any]
-    cached: Callable[[str, Callable[[], Any]], Any]
+    cached: Callable[[str, Callable[[Any], Any]], Any]
     stored: Callable[[tuple[str, ...]], list[tuple[str, str]]] = lambda kinds: []
     resolve: Callable[[str, tuple[str, ...]], tuple[dict, dict] | None] = lambda pk, kinds: None
     public: Callable[[str, tuple[str, ...]], dict | None] = lambda pk, kinds: None

@@ -323,7 +323,7 @@ class CatalogTemplate(ConnectorTemplate):
             raise ProviderError("Pick a credential to load AI Squared's catalogue.")
         definitions = context.cached(
             f"definitions:{self.connector_type}",
-            lambda: context.client().definitions(self.connector_type),
+            lambda client: client.definitions(self.connector_type),
         )
         chosen = str(context.params.get("connector_name") or "")
         definition = next((d for d in definitions if d.get("name") == chosen), None)
