@@ -172,6 +172,7 @@ def test_create_sends_the_contract_and_stores_masked_record_and_encrypted_config
         "connector_name": "Postgresql",
         "secret_paths": [["credentials", "password"]],
         "embedded": [],  # the password was typed, not taken from a stored credential
+        "words": {"Connector": {"Postgresql": "PostgreSQL"}},  # the catalogue's title
     }
     assert connector.status_label == "not checked"
 
@@ -1090,7 +1091,7 @@ def test_import_the_workspaces_sources_made_elsewhere(owner_client, sandbox, ais
     url = reverse("connectors:import", args=["acme", "aisquared-source"])
     page = owner_client.get(url, {"credential": aisq.pk}).content.decode()
     assert "1 connector at AI Squared" in page and "Warehouse out" not in page
-    assert ">Connector<" in page and "Postgresql" in page
+    assert ">Connector<" in page and ">PostgreSQL<" in page  # the catalogue's title
     ids = re.findall(r'name="remote_id" value="([^"]+)"', page)
     assert owner_client.post(url, {"credential": aisq.pk, "remote_id": ids}).status_code == 302
     imported = Connector.objects.get()
@@ -1100,6 +1101,7 @@ def test_import_the_workspaces_sources_made_elsewhere(owner_client, sandbox, ais
         "connector_name": "Postgresql",
         "secret_paths": [["credentials", "password"]],
         "embedded": [],
+        "words": {"Connector": {"Postgresql": "PostgreSQL"}},
     }
     owner_client.post(reverse("connectors:action", args=["acme", imported.pk, "refresh"]))
     assert Submission.objects.get(action="refresh").outcome == "succeeded"

@@ -163,3 +163,74 @@ def test_the_import_list_says_each_data_format_in_the_forms_words(
         {"credential": credential.pk, "project_id": 4242, "residency": "us"},
     ).content.decode()
     assert "User profiles with remapped properties " + api_value("remap_people", "Mixpanel") in page
+
+
+# --- AI Squared: the catalogue's title of a connector, kept with the record ------------------------
+@pytest.mark.django_db(transaction=True)
+def test_an_ai_squared_record_says_its_catalogue_connector_by_its_title(
+    owner_client, sandbox, team, owner
+):
+    """The form offered "PostgreSQL" from the catalogue; the record holds the provider's
+    internal name, Postgresql. The title is kept with the record when it is made, so its
+    pages say it without fetching the catalogue (the detail page's count is the one
+    test_connectors_pages pins)."""
+    from .conftest import aisquared_payload, make_aisquared_credential
+
+    aisq = make_aisquared_credential(team, owner)
+    url = reverse("connectors:create", args=["acme", "aisquared-source"])
+    form = {**aisquared_payload(aisq), "form_token": str(uuid.uuid4())}
+    card = owner_client.post(url, form, headers=HTMX).content.decode()
+    assert "Connector created" in card
+    connector = Connector.objects.get()
+    assert connector.summary["Connector"] == "Postgresql"  # stored as the API spells it
+    detail = reverse("connectors:detail", args=["acme", connector.pk])
+    for html in (card, owner_client.get(detail).content.decode()):
+        assert entry(html, "Connector") == "PostgreSQL"  # the API's but for case: said once
+    # Refreshed, the record keeps it: the summary is read anew, the words stay in its context.
+    owner_client.post(reverse("connectors:action", args=["acme", connector.pk, "refresh"]))
+    assert entry(owner_client.get(detail).content.decode(), "Connector") == "PostgreSQL"
+    # A record kept before the words were: shown as the API spells it, as it was.
+    Connector.objects.filter(pk=connector.pk).update(
+        context={k: v for k, v in connector.context.items() if k != "words"}
+    )
+    assert entry(owner_client.get(detail).content.decode(), "Connector") == "Postgresql"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_imported_ai_squared_connector_is_listed_and_kept_with_its_catalogue_title(
+    owner_client, sandbox, team, owner
+):
+    import json
+    from pathlib import Path
+
+    import requests
+
+    from .conftest import AISQ_TOKEN, make_aisquared_credential
+
+    aisq = make_aisquared_credential(team, owner)
+    samples = Path(__file__).resolve().parents[1] / "connectors_admin/sandbox/aisquared_catalog"
+    s3 = json.loads((samples / "_samples.json").read_text())["source-amazons3"]
+    made = requests.post(
+        f"{sandbox}/sandbox/api/v1/connectors",
+        json={
+            "connector": {
+                "name": "Landing bucket",
+                "connector_type": "source",
+                "connector_name": "AmazonS3",
+                "configuration": s3,
+            }
+        },
+        headers={"Authorization": f"Bearer {AISQ_TOKEN}", "Workspace-Id": "7"},
+        timeout=5,
+    )
+    assert made.status_code == 201, made.text
+    url = reverse("connectors:import", args=["acme", "aisquared-source"])
+    listed = owner_client.get(url, {"credential": aisq.pk}).content.decode()
+    said = "Amazon S3 " + api_value("AmazonS3", "AI Squared")
+    assert said in listed
+    ids = re.findall(r'name="remote_id" value="([^"]+)"', listed)
+    assert owner_client.post(url, {"credential": aisq.pk, "remote_id": ids}).status_code == 302
+    imported = Connector.objects.get()
+    assert imported.context["words"] == {"Connector": {"AmazonS3": "Amazon S3"}}
+    html = owner_client.get(reverse("connectors:detail", args=["acme", imported.pk]))
+    assert entry(html.content.decode(), "Connector").startswith(said)

@@ -91,6 +91,13 @@ def offered_words(form_field: forms.Field) -> dict[str, str]:
     return words
 
 
+# A record context's own words for values its create form took from the provider (a catalogue's
+# titles for its connectors' names), by summary label, then value as the API spells it:
+# {"Connector": {"Postgresql": "PostgreSQL"}}. No form held in memory offers them later, so they
+# are kept with the record when it is created or imported, and pages show its values in them.
+WORDS = "words"
+
+
 def form_words(form_class: type[forms.BaseForm]) -> dict[str, dict[str, str]]:
     """A form's offered words by field label: a record's summary entry of the same label
     shows its value in them (the summary says "Data format" where the form asks it)."""
@@ -320,12 +327,16 @@ class ConnectorTemplate:
         its create form offers, under the field's label (see `form_words`)."""
         return form_words(self.form_class)
 
-    def shown_value(self, label: str, value: Any) -> tuple[Any, str]:
+    def shown_value(self, label: str, value: Any, own: Any = None) -> tuple[Any, str]:
         """A summary value as a page shows it: in the words the create form offers for it (the
         words the user picked), with the value as the provider spells it when those words
         differ from it ("" when they do not, or when the form offers none for it). A list of
-        values ("import, export") is shown item by item."""
+        values ("import, export") is shown item by item. `own`: the record's own words (its
+        context's WORDS), which come first."""
         words = self.value_words().get(label)
+        kept = own.get(label) if isinstance(own, dict) else None
+        if isinstance(kept, dict) and kept:
+            words = {**(words or {}), **{str(k): str(v) for k, v in kept.items()}}
         if not words or not isinstance(value, str) or not value:
             return value, ""
         if value in words:
@@ -632,6 +643,7 @@ __all__ = [
     "GONE",
     "REDACTED",
     "REFRESH",
+    "WORDS",
     "Action",
     "ActionResult",
     "Call",

@@ -67,14 +67,14 @@ def items_list(value: Any) -> list[Any] | None:
 
 
 @register.simple_tag
-def shown_value(template: Any, label: str, value: Any) -> SafeString:
-    """`{% shown_value template label value %}`: a record's value as a page shows it, in the
-    words the create form offers for it (`ConnectorTemplate.shown_value`), with the value as
-    the provider's API spells it beside them, muted, where the two differ: findable by whoever
-    compares with the API. Without a template (or words for it), the value as it is; "—" for
-    nothing."""
+def shown_value(template: Any, label: str, value: Any, own: Any = None) -> SafeString:
+    """`{% shown_value template label value own %}`: a record's value as a page shows it, in the
+    words the create form offered for it (`ConnectorTemplate.shown_value`; `own`, optional: the
+    record's own words, kept in its context), with the value as the provider's API spells it
+    beside them, muted, where the two differ: findable by whoever compares with the API.
+    Without a template (or words for it), the value as it is; "—" for nothing."""
     shows = getattr(template, "shown_value", None)
-    said, raw = shows(label, value) if shows is not None else (value, "")
+    said, raw = shows(label, value, own) if shows is not None else (value, "")
     shown = conditional_escape(said if said else "—")
     if not raw:
         return shown

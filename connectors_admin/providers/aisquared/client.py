@@ -17,6 +17,7 @@ from requests.auth import AuthBase
 
 from connectors_admin.core.redaction import REDACTED, mask_members
 from connectors_admin.providers.base import (
+    WORDS,
     Call,
     CheckResult,
     ConnectorTemplate,
@@ -45,6 +46,18 @@ INSTANCES = Instances(
 )
 MAX_LIST_PAGES = 50
 LIST_PAGE_SIZE = 100
+# The summary entry that names the catalogue connector, by its internal name ("Postgresql").
+CONNECTOR = "Connector"
+
+
+def connector_words(name: str, definition: dict[str, Any] | None) -> dict[str, Any]:
+    """What a record context keeps of its catalogue connector's title ("PostgreSQL"), which the
+    create form offered for its name ("Postgresql"): pages say the connector in it, and no
+    catalogue is fetched to show a record. {} where the catalogue gives no other title."""
+    title = (definition or {}).get("title")
+    if not isinstance(title, str) or not title.strip() or title == name:
+        return {}
+    return {WORDS: {CONNECTOR: {name: title.strip()}}}
 
 
 def configuration_secrets(answer: Any) -> list[str]:
@@ -213,7 +226,7 @@ class AISquaredClient(ProviderClient):
             "Connector id": str(data["id"]),
             "Name": attributes.get("name", ""),
             "Type": attributes.get("connector_type", ""),
-            "Connector": attributes.get("connector_name", ""),
+            CONNECTOR: attributes.get("connector_name", ""),
             "Workspace": attributes.get("workspace_id", ""),
             "Description": attributes.get("description") or "",
             "Created at": display_time(attributes.get("created_at")),
@@ -318,20 +331,20 @@ class AISquaredClient(ProviderClient):
         (its type, its catalogue connector, and where that connector's schema keeps secrets,
         masked whatever the provider sent)."""
         kind = template.connector_type
-        schemas = {
-            d["name"]: (d.get("connector_spec") or {}).get("connection_specification")
-            for d in self.definitions(kind)
-        }
+        definitions = {d["name"]: d for d in self.definitions(kind)}
         found = []
         for exchange, item, attributes in self._each(kind):
             name = str(attributes.get("connector_name") or "")
-            paths = [list(p) for p in secret_paths(schemas.get(name))]
+            definition = definitions.get(name) or {}
+            schema = (definition.get("connector_spec") or {}).get("connection_specification")
+            paths = [list(p) for p in secret_paths(schema)]
             record = self.read_item(exchange, item, paths)
             record.context = {
                 "connector_type": kind,
                 "connector_name": name,
                 "secret_paths": paths,
                 "embedded": [],
+                **connector_words(name, definition),
             }
             found.append(record)
         return found

@@ -14,6 +14,7 @@ from django import forms
 
 from connectors_admin.core.redaction import REDACTED
 from connectors_admin.providers.base import (
+    WORDS,
     ConnectorForm,
     ConnectorTemplate,
     FormContext,
@@ -41,7 +42,7 @@ from connectors_admin.providers.schema_forms import (
     secret_paths,
 )
 
-from .client import PROVIDER_MASK
+from .client import PROVIDER_MASK, connector_words
 
 
 class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
@@ -172,11 +173,14 @@ class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
         }
 
     def record_context(self) -> dict[str, Any]:
+        name = self.cleaned_data["connector_name"]
         return {
             "connector_type": self.connector_type,
-            "connector_name": self.cleaned_data["connector_name"],
+            "connector_name": name,
             "secret_paths": [list(p) for p in secret_paths(self.schema)],
             "embedded": self.embedded()["links"],
+            # Its title, as the form offered it: the record's pages say it, not the name.
+            **connector_words(name, self.definition),
         }
 
     def connector_title(self) -> str:
@@ -184,7 +188,7 @@ class AISquaredConnectorForm(EmbeddedSecretsForm, ConnectorForm, SchemaForm):
         return str((self.definition or {}).get("title") or self.cleaned_data["connector_name"])
 
     def identity(self) -> dict[str, Any]:
-        context = {k: v for k, v in self.record_context().items() if k != "embedded"}
+        context = {k: v for k, v in self.record_context().items() if k not in ("embedded", WORDS)}
         return {**context, "name": self.cleaned_data["name"]}
 
     def configuration_secrets(self) -> dict[str, Any]:
