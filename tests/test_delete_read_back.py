@@ -160,3 +160,30 @@ def test_upstash_s_404_that_its_cluster_list_contradicts_is_no_delete(
     assert connector.deleted_at is None
     submission = Submission.objects.get(action="delete")
     assert submission.outcome == "failed" and "it was not deleted" in submission.error_message
+
+
+@SANDBOX
+@pytest.mark.parametrize(
+    ("provider", "status", "answered"),
+    [
+        # The documented status with another body: the body is what differs, and is said.
+        ("upstash", 200, 'HTTP 200 and a body other than the "OK" it documents'),
+        # Another status: the status is said, beside the documented answer.
+        ("upstash", 204, 'HTTP 204, where it documents 200 "OK"'),
+        ("kafkaconnect", 200, "HTTP 200, where it documents 204 No Content"),
+    ],
+    ids=["upstash-200-other-body", "upstash-204", "kafkaconnect-200"],
+)
+def test_the_failed_delete_says_what_differed_from_the_documented_answer(
+    owner_client, sandbox, fault, team, owner, upstash, kc, provider, status, answered
+):
+    connector = made_in_the_sandbox(provider, owner_client, team, owner, upstash, kc)
+    fault("status", provider=provider, method="DELETE", status=status)
+
+    page = delete(answering(owner), connector)
+
+    said = Submission.objects.get(action="delete").error_message
+    assert f"answered the delete with {answered}, and it still has the connector" in said, said
+    assert said in page
+    # Never "HTTP 200, where it documents 200": that reads as the documented answer refused.
+    assert f"HTTP {status}, where it documents {status}" not in said

@@ -480,10 +480,13 @@ class ProviderClient(HttpClient):
         error); unreadable, nobody knows yet (an error that says it may have been deleted)."""
         if exchange.status == 404 or self.delete_answer_documented(exchange):
             return exchange
-        said = (
-            f"{self.label} answered the delete with HTTP {exchange.status}, where it documents "
-            f"{self.documented_delete}"
-        )
+        status, _, body = self.documented_delete.partition(" ")
+        if str(exchange.status) == status and body:
+            # The documented status with another body ('200 "OK"'): the body is what differed.
+            answered = f"HTTP {status} and a body other than the {body} it documents"
+        else:
+            answered = f"HTTP {exchange.status}, where it documents {self.documented_delete}"
+        said = f"{self.label} answered the delete with {answered}"
         try:
             gone = self.read_back_gone(remote_id, context)
         except ProviderError as error:
