@@ -450,6 +450,40 @@ def test_a_uri_without_a_password_is_said_next_to_the_picker(
     assert not SandboxConnector.objects.exists()
 
 
+def test_a_disabled_storage_secret_says_what_it_stops_and_what_it_does_not(
+    owner_client, sandbox, aisq, aws
+):
+    """Disabling a stored AWS key stops new connectors from taking it; the connectors that
+    carry it are refreshed and deleted with their provider's credential, as before."""
+    owner_client.post(SOURCE, s3_source_form(aisq, use__aws=str(aws.pk)), headers=HTMX)
+    connector = Connector.objects.get()
+    owner_client.post(reverse("credentials:toggle", args=["acme", aws.pk]), {"enabled": "0"})
+
+    page = html.unescape(
+        owner_client.get(reverse("credentials:detail", args=["acme", aws.pk])).content.decode()
+    )
+    refreshed = owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    ).content.decode()
+
+    owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "delete"]), headers=HTMX
+    )
+    connector.refresh_from_db()
+
+    assert "Refreshed from AI Squared" in refreshed  # refreshed and deleted, as the page says
+    assert connector.deleted_at is not None
+    assert "no new connector can use it until an admin enables it" in page
+    assert "Connectors that carry its secret keep it" in page
+    assert "no connector can be created, refreshed or deleted with it" not in page
+    # A provider's API credential disabled: nothing is created, refreshed or deleted with it.
+    owner_client.post(reverse("credentials:toggle", args=["acme", aisq.pk]), {"enabled": "0"})
+    provider_page = owner_client.get(
+        reverse("credentials:detail", args=["acme", aisq.pk])
+    ).content.decode()
+    assert "no connector can be created, refreshed or deleted with it" in provider_page
+
+
 def test_an_s3_source_that_assumes_a_role_embeds_no_key_pair(owner_client, sandbox, aisq, aws):
     html = owner_client.get(
         SOURCE, {"connector_name": "AmazonS3", "cfg__auth_type": "role"}
