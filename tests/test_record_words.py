@@ -234,3 +234,28 @@ def test_an_imported_ai_squared_connector_is_listed_and_kept_with_its_catalogue_
     assert imported.context["words"] == {"Connector": {"AmazonS3": "Amazon S3"}}
     html = owner_client.get(reverse("connectors:detail", args=["acme", imported.pk]))
     assert entry(html.content.decode(), "Connector").startswith(said)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("template", "provider"),
+    [("kafka-connect", "Kafka Connect"), ("upstash-kafka", "Upstash")],
+)
+def test_a_kafka_record_says_its_class_in_the_forms_words_and_keeps_the_class_name(
+    owner_client, sandbox, kc, upstash, template, provider
+):
+    from .test_kafka import CLUSTER, MONGO, create, mongo_form
+
+    extra = {"cluster_id": CLUSTER} if template == "upstash-kafka" else {}
+    card = create(owner_client, template, mongo_form(kc if extra == {} else upstash, **extra))
+    assert "Connector created" in card
+    connector = Connector.objects.get()
+    detail = owner_client.get(reverse("connectors:detail", args=["acme", connector.pk]))
+    refreshed = owner_client.post(
+        reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX
+    ).content.decode()
+    for html in (card, detail.content.decode(), refreshed):
+        # The class the form offered as "MongoDB Source", and the class as the API names it.
+        assert entry(html, "Connector class").startswith(
+            "MongoDB Source " + api_value(MONGO, provider)
+        )

@@ -18,6 +18,7 @@ import os
 import uuid
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from connectors_admin.accounts.models import Membership, Role
@@ -41,6 +42,7 @@ from tests.browser.pages import (
     wait_htmx_idle,
 )
 from tests.conftest import GCS_FORM, MIXPANEL_SECRET, PASSWORD, S3_FORM, make_credential
+from tests.test_kafka import mongo_form
 
 pytestmark = pytest.mark.browser
 
@@ -98,7 +100,7 @@ def check_screen(page: Page, name: str, console_errors: list[str]) -> None:
 
 
 def test_phone_pages_fit(
-    page: Page, sandbox, team, owner, credential, make_user, client_for, console_errors
+    page: Page, sandbox, team, owner, credential, kc, make_user, client_for, console_errors
 ):
     # A member with an address long enough to need wrapping on the phone's member cards.
     email = "ada.lovelace-analytical-engine-notes@computing-history.example.com"
@@ -108,8 +110,12 @@ def test_phone_pages_fit(
     assert client.post(S3_PATH, body).status_code == 302
     aisq = make_aisquared_credential(team, owner)
     assert client.post(AISQ_PATH, aisq_payload(aisq)).status_code == 302
+    # A Kafka connector: its class's name as the API spells it is long, one word.
+    kafka_path = reverse("connectors:create", args=["acme", "kafka-connect"])
+    assert client.post(kafka_path, mongo_form(kc)).status_code == 302
     connector = Connector.objects.get(template="mixpanel-s3")
     aisq_connector = Connector.objects.get(template="aisquared-source")
+    kafka_connector = Connector.objects.get(template="kafka-connect")
     sign_in(page.context, owner, sandbox)
     page.set_viewport_size(VIEWPORTS["phone"])
     cred = f"/teams/acme/credentials/{credential.pk}/"
@@ -128,6 +134,7 @@ def test_phone_pages_fit(
         "operation": f"/teams/acme/submissions/{connector.submissions.first().pk}/",
         "confirm delete": f"/teams/acme/connectors/{connector.pk}/actions/delete/",
         "aisquared connector": f"/teams/acme/connectors/{aisq_connector.pk}/",
+        "kafka connector": f"/teams/acme/connectors/{kafka_connector.pk}/",
         "picker": "/teams/acme/connectors/new/",
         "members": "/teams/acme/members/",
         "remove member": f"/teams/acme/members/{Membership.objects.get(user__username='ada').pk}/remove/",

@@ -11,15 +11,15 @@ from typing import Any
 from connectors_admin.core.redaction import REDACTED
 from connectors_admin.core.safety import loads_bounded
 
-from .catalogue import BY_NAME
 from .secrets import mask_text, masked, secret_values
 
-__all__ = ["REDACTED", "MaskedAnswers", "class_title", "first_failure", "masked", "tasks"]
+__all__ = ["REDACTED", "MaskedAnswers", "class_name", "first_failure", "masked", "tasks"]
 
 
-def class_title(name: Any) -> str:
-    known = BY_NAME.get(str(name or ""))
-    return known.title if known else str(name or "—")
+def class_name(name: Any) -> str:
+    """A connector's class as the API names it: the record's page shows it in the create form's
+    words ("MongoDB Source", from the form's choices) with this name beside them."""
+    return str(name or "—")
 
 
 def tasks(items: Any) -> list[dict[str, str]]:

@@ -262,7 +262,7 @@ class KafkaConnectClient(records.MaskedAnswers, ProviderClient):
             tasks.insert(0, {"label": "Connector", "state": state, "detail": trace})
         summary = {
             "Name": info["name"],
-            "Connector class": records.class_title(config.get(CLASS_KEY)),
+            "Connector class": records.class_name(config.get(CLASS_KEY)),
             "Type": str(info.get("type") or status.get("type") or "—"),
             "Worker": str(connector.get("worker_id") or "—"),
             "Tasks": tasks or "none yet",

@@ -138,7 +138,7 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
             "Connector id": item["connector_id"],
             "Name": str(item.get("name") or ""),
             "Cluster": str(item.get("cluster_id") or ""),
-            "Connector class": records.class_title(item.get("connector_class")),
+            "Connector class": records.class_name(item.get("connector_class")),
             "Connector state": str(item.get("connector_state") or "—"),
             "Error": self.redactor.text(str(item.get("state_error_message") or "")) or "—",
             "Tasks": tasks or "none yet",
