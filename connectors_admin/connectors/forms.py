@@ -53,9 +53,8 @@ FLOW_FIELDS = frozenset(
 )
 HELD = "held"  # a draft's values posted while the form could not be built (see `_hold`)
 HELD_NOTE = (
-    "What you typed is kept for this form, encrypted, and comes back once its fields load "
-    "(Try again). None of it is shown until then: without the fields, which values are secret "
-    "cannot be told."
+    "What you typed is kept for this form, encrypted, and comes back once its fields load. "
+    "None of it is shown until then: without the fields, which values are secret cannot be told."
 )
 RESTORED_NOTE = (
     "What you typed before is back: the secrets are kept, not shown (each says so). Nothing "

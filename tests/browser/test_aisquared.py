@@ -155,3 +155,44 @@ def test_what_is_typed_while_the_connection_is_checked_stays(
     wait_htmx_idle(page)
     expect(labelled(page, "Schema name")).to_have_value("sales")
     assert console_errors == [], "\n".join(console_errors)
+
+
+def test_without_javascript_the_form_shows_only_controls_that_work(
+    browser, sandbox, team, owner, fault
+):
+    """Without scripts, the controls that only htmx drives (Try again, Refresh the catalogue,
+    its search, the inline Check connection) are not shown: their plain-form equivalents are,
+    each once, and the page says how to try again."""
+    import requests
+
+    make_aisquared_credential(team, owner)
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        sign_in(context, owner, sandbox)
+        page = context.new_page()
+        fault("status", provider="aisquared", status=503, method="GET", times=5)
+        page.goto(sandbox + AISQ_PATH)  # the catalogue cannot be fetched, none is cached
+
+        expect(page.locator(".alert-error")).to_contain_text("server error (HTTP 503)")
+        expect(page.get_by_role("button", name="Try again")).to_have_count(0)
+        # Shown where scripts do not run (Playwright's text matching skips <noscript>).
+        said = page.evaluate(
+            "() => [...document.querySelectorAll('.alert-error noscript p')]"
+            ".filter((p) => p.getBoundingClientRect().height > 0).map((p) => p.textContent)"
+        )
+        assert said == [
+            "To try again, send the form again: nothing goes to AI Squared before its fields "
+            "are shown."
+        ]
+        expect(page.get_by_role("button", name="Check connection")).to_have_count(1)
+
+        requests.delete(f"{sandbox}/sandbox/_faults/", timeout=5)
+        page.get_by_role("button", name="Create connector").click()  # sent again: fields load
+
+        expect(page.get_by_label("Connector", exact=True)).to_be_visible()
+        expect(page.get_by_role("button", name="Refresh the catalogue")).to_have_count(0)
+        expect(page.get_by_label("Search the list")).to_be_hidden()
+        expect(page.get_by_role("button", name="Check connection")).to_have_count(1)
+        assert not Connector.objects.exists()
+    finally:
+        context.close()
