@@ -165,3 +165,35 @@ def test_an_ai_squared_s3_region_beside_an_access_key_is_checked(
     assert TYPO in html
     assert 'list="id_cfg__region-regions"' in html
     assert not Submission.objects.filter(action="create").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_region_in_capitals_in_the_kafka_json_is_taken_as_its_field_takes_it(
+    owner_client, sandbox, kc, aws
+):
+    """The Fields view takes EU-WEST-1 and sends eu-west-1; switched to the raw JSON, the same
+    value (carried as typed) is neither refused as "not a region code" nor sent in capitals."""
+    from connectors_admin.sandbox.models import SandboxConnector
+
+    properties = {
+        "aws.s3.bucket.name": "acme-lake",
+        "aws.s3.region": "EU-WEST-1",
+        "topics": "orders",
+        "format.output.type": "jsonl",
+    }
+    form = {
+        "credential": kc.pk,
+        "connector_class": S3_SINK,
+        "name": "lake-sink",
+        "editor": "json",
+        "use__aws": str(aws.pk),
+        "raw_json": json.dumps(properties),
+        "form_token": str(uuid.uuid4()),
+    }
+    html = owner_client.post(
+        reverse("connectors:create", args=["acme", "kafka-connect"]), form
+    ).content.decode()
+
+    assert "An AWS region code" not in html
+    sent = SandboxConnector.objects.get(provider="kafkaconnect").data
+    assert sent["config"]["aws.s3.region"] == "eu-west-1", sent

@@ -453,6 +453,8 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
             return
         for prop in self.connector.properties:  # what the fields check, the JSON is checked for
             if prop.kind == "aws-region" and data.get(prop.key):
+                # Kept as AWS spells it, in lower case, as the field keeps it.
+                data[prop.key] = str(data[prop.key]).strip().lower()
                 try:
                     check_aws_region(data[prop.key])
                 except forms.ValidationError as error:
