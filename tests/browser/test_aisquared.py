@@ -24,6 +24,7 @@ from tests.browser.pages import (
     main_nav,
     make_aisquared_credential,
     mark_no_reload,
+    pick_postgres_source,
     sign_in,
     slow_network,
     wait_htmx_idle,
@@ -196,3 +197,37 @@ def test_without_javascript_the_form_shows_only_controls_that_work(
         assert not Connector.objects.exists()
     finally:
         context.close()
+
+
+def test_the_catalogue_down_and_back_each_take_focus_to_what_the_page_says(
+    page: Page, sandbox, team, owner, fault, console_errors
+):
+    """A create sent while the catalogue cannot be fetched takes the form's fields away with the
+    button pressed: focus goes to what the page says instead of back to the page's top, and
+    again once Try again brings the fields, and what was typed, back."""
+    import requests
+
+    from connectors_admin.credentials.models import CredentialCache
+
+    make_aisquared_credential(team, owner)
+    sign_in(page.context, owner, sandbox)
+    page.goto(sandbox + AISQ_PATH)
+    pick_postgres_source(page)
+    fill_pg_form(page)
+    CredentialCache.objects.all().delete()  # the credential rotated meanwhile, say
+    fault("status", provider="aisquared", status=503, method="GET", times=5)
+
+    page.get_by_role("button", name="Create connector").click()
+
+    problem = page.locator("#template-fields .alert-error")
+    expect(problem).to_contain_text("What you typed is kept for this form")
+    expect(problem).to_be_focused()
+    requests.delete(f"{sandbox}/sandbox/_faults/", timeout=5)
+    page.get_by_role("button", name="Try again").click()
+    back = page.locator("#template-fields .alert-info")
+    expect(back).to_contain_text("What you typed before is back")
+    expect(back).to_be_focused()
+    expect_pg_form_keeps(page)
+    assert not Connector.objects.exists()
+    wait_htmx_idle(page)
+    assert console_errors == [], "\n".join(console_errors)
