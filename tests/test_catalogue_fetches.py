@@ -121,7 +121,7 @@ def test_a_failed_fetch_is_linked_from_the_error_the_form_shows(owner_client, sa
     assert failed.outcome == Submission.Outcome.FAILED and not failed.routine
     assert failed.response_status == 503 and failed.error_message
     link = f'href="{operation_url(failed)}">What was sent and answered</a>'
-    alert = page.split('class="alert alert-error" role="alert">', 1)[1].split("</div>", 1)[0]
+    alert = page.split('class="alert alert-error" role="alert"', 1)[1].split("</div>", 1)[0]
     assert link in alert
     operation = owner_client.get(operation_url(failed)).text
     assert "HTTP 503" in operation and "Bearer $AISQUARED_TOKEN" in html.unescape(operation)
