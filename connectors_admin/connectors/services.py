@@ -142,6 +142,14 @@ def _fail(submission: Submission, error: ProviderError, client: ProviderClient |
     submission.field_errors = {k: redact(v) for k, v in error.field_errors.items()}
 
 
+def _crashed(submission: Submission, client: ProviderClient | None) -> None:
+    """An operation that raised something unexpected: recorded as failed and saved, never left
+    pending (the caller raises it on)."""
+    _fail(submission, INTERNAL_ERROR, client)
+    _finish(submission, client)
+    submission.save()
+
+
 def _looked_for(error: ProviderError) -> None:
     """A write whose answer was lost, which the background looks for: said so, in place of
     asking the user to check before retrying. Said only where the lookup is queued."""
@@ -688,9 +696,7 @@ def check_before_create(
         _fail(submission, error, client)
         result = CheckResult(False, submission.error_message)
     except Exception:
-        _fail(submission, INTERNAL_ERROR, client)  # recorded, never left pending
-        _finish(submission, client)
-        submission.save()
+        _crashed(submission, client)
         raise
     else:
         submission.outcome = (
@@ -731,9 +737,7 @@ def run_credential_test(
         _fail(submission, error, client)
         result = CheckResult(False, submission.error_message, error.kind)
     except Exception:
-        _fail(submission, INTERNAL_ERROR, client)  # recorded, never left pending
-        _finish(submission, client)
-        submission.save()
+        _crashed(submission, client)
         raise
     else:
         # Its words may quote the answer: masked as the exchanges are.
@@ -781,9 +785,7 @@ def fetch_for_form(
     except ProviderError as error:
         _fail(submission, error, client)
     except Exception:
-        _fail(submission, INTERNAL_ERROR, client)  # recorded, never left pending
-        _finish(submission, client)
-        submission.save()
+        _crashed(submission, client)
         raise
     else:
         submission.outcome = Submission.Outcome.SUCCEEDED
@@ -1322,9 +1324,7 @@ def run_action(
                 )
             connector.last_error = submission.error_message
     except Exception:
-        _fail(submission, INTERNAL_ERROR, client)
-        _finish(submission, client)
-        submission.save()
+        _crashed(submission, client)
         raise
     else:
         result.message = client.redactor.text(result.message)
