@@ -56,6 +56,7 @@ def test_an_undocumented_2xx_to_a_delete_is_read_back_and_not_taken_as_done(
     owner_client, sandbox, fault, team, owner, upstash, kc, provider, mode, options
 ):
     connector = made_in_the_sandbox(provider, owner_client, team, owner, upstash, kc)
+    assert connector.refreshed_at is None
     # Something between the app and the provider answers the DELETE with a 2xx of its own: the
     # provider never got it (the sandbox plays the fault instead of the delete).
     fault(mode, provider=provider, method="DELETE", **options)
@@ -64,6 +65,10 @@ def test_an_undocumented_2xx_to_a_delete_is_read_back_and_not_taken_as_done(
 
     connector.refresh_from_db()
     assert connector.deleted_at is None and connector.remote_status != "deleted"
+    # What the read found is stored as a refresh's: the page does not say "Not refreshed yet".
+    assert connector.refreshed_at is not None
+    detail = answering(owner).get(reverse("connectors:detail", args=["acme", connector.pk]))
+    assert "Not refreshed yet" not in detail.content.decode()
     assert SandboxConnector.objects.filter(provider=provider).exists()  # nothing was deleted
     submission = Submission.objects.get(action="delete")
     assert submission.outcome == "failed"
@@ -72,6 +77,9 @@ def test_an_undocumented_2xx_to_a_delete_is_read_back_and_not_taken_as_done(
     assert said in page
     methods = list(submission.attempts.order_by("number").values_list("method", flat=True))
     assert methods[0] == "DELETE" and "GET" in methods[1:]
+    # The operation's summary is the delete's answer, not the read made to check it.
+    assert submission.response_status == options.get("status", 200)
+    assert submission.request["method"] == "DELETE"
 
 
 @SANDBOX
@@ -139,6 +147,8 @@ def test_an_undocumented_2xx_then_the_provider_s_own_not_found_is_recorded_delet
     submission = Submission.objects.get(action="delete")
     assert submission.outcome == "succeeded"
     assert [a.method for a in submission.attempts.order_by("number")][:2] == ["DELETE", "GET"]
+    # Its summary is the delete's 200, not the read's 404.
+    assert submission.response_status == 200 and submission.request["method"] == "DELETE"
 
 
 @pytest.mark.django_db

@@ -123,8 +123,8 @@ def _record_attempts(
 
 
 def _finish(submission: Submission, client: ProviderClient | None) -> None:
-    """The operation's summary: its last exchange, and when it ended."""
-    exchange = client.last_exchange if client else None
+    """The operation's summary: the exchange that answered it, and when it ended."""
+    exchange = client.answering_exchange if client else None
     if exchange is not None:
         if not submission.request:
             submission.request = client.redacted_request(exchange.call)
@@ -1313,6 +1313,10 @@ def run_action(
         if unclear:
             _looked_for(error)
         _fail(submission, error, client)
+        if error.found is not None:
+            # The change read back what it changed (a delete, the connector still there): what
+            # the read found is stored as a refresh stores it.
+            _apply_read(connector, submission, ActionResult(record=error.found), client)
         if not action.changes_remote:
             with transaction.atomic():
                 _hold(connector)

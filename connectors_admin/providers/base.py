@@ -487,8 +487,9 @@ class ProviderClient(HttpClient):
         else:
             answered = f"HTTP {exchange.status}, where it documents {self.documented_delete}"
         said = f"{self.label} answered the delete with {answered}"
+        first = len(self.exchanges)
         try:
-            gone = self.read_back_gone(remote_id, context)
+            gone, found = self.read_back(remote_id, context)
         except ProviderError as error:
             raise ProviderError(
                 f"{said}, and reading the connector back to make sure failed: "
@@ -497,25 +498,31 @@ class ProviderClient(HttpClient):
                 kind="bad_response",
                 may_have_reached=True,
             ) from None
+        finally:
+            for check in self.exchanges[first:]:
+                check.checks = True
         if gone:
             return exchange
         raise ProviderError(
             f"{said}, and it still has the connector when read back: it was not deleted.",
             status=exchange.status,
             kind="bad_response",
+            found=found,
         )
 
-    def read_back_gone(self, remote_id: str, context: dict[str, Any]) -> bool:
-        """Read the connector to find out whether the provider still has it: True when it says
-        it does not (`refresh`'s GONE, on the provider's own words), False when it answers it;
+    def read_back(
+        self, remote_id: str, context: dict[str, Any]
+    ) -> tuple[bool, RemoteRecord | None]:
+        """Read the connector to find out whether the provider still has it: (True, None) when
+        it says it does not (`refresh`'s GONE, on the provider's own words), (False, what it
+        answered) when it has it (None where that answer is no record, a list's line, say);
         ProviderError when it cannot be told."""
         try:
-            self.refresh(remote_id, context)
+            return False, self.refresh(remote_id, context)
         except ProviderError as error:
             if error.kind == GONE:
-                return True
+                return True, None
             raise
-        return False
 
     def update_configuration(
         self, remote_id: str, context: dict[str, Any], configuration: dict[str, Any]

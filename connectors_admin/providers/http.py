@@ -83,6 +83,8 @@ class ProviderError(Exception):
 
     `field_errors` maps our form field names to messages when the provider names a field.
     `may_have_reached` is true when a write could have been applied although we got no answer.
+    `found` is what a read made to check a write found at the provider (its RemoteRecord): a
+    delete read back and still there, say.
     """
 
     def __init__(
@@ -93,6 +95,7 @@ class ProviderError(Exception):
         field_errors: dict[str, str] | None = None,
         kind: str = "rejected",
         may_have_reached: bool = False,
+        found: Any = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -100,6 +103,7 @@ class ProviderError(Exception):
         self.field_errors = field_errors or {}
         self.kind = kind
         self.may_have_reached = may_have_reached
+        self.found = found
 
 
 @dataclass
@@ -151,6 +155,9 @@ class Exchange:
     text: str = ""
     duration_ms: int = 0
     error: ProviderError | None = None
+    # A read made to check what an earlier call of the operation did (a delete read back): not
+    # the operation's own answer, which its summary shows.
+    checks: bool = False
     retry_after: str = ""
 
     def json(self) -> Any:
@@ -373,6 +380,13 @@ class HttpClient:
     @property
     def last_exchange(self) -> Exchange | None:
         return self.exchanges[-1] if self.exchanges else None
+
+    @property
+    def answering_exchange(self) -> Exchange | None:
+        """The exchange that answered the operation: its last one, leaving out the reads made
+        only to check what it did (a delete read back)."""
+        answering = [exchange for exchange in self.exchanges if not exchange.checks]
+        return answering[-1] if answering else self.last_exchange
 
     @staticmethod
     def base_url(setting_name: str) -> str:

@@ -230,7 +230,9 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
         exchange = self.send_delete(self._item_url(remote_id))
         return self.confirmed_deleted(remote_id, context, exchange)
 
-    def read_back_gone(self, remote_id: str, context: dict[str, Any]) -> bool:
+    def read_back(
+        self, remote_id: str, context: dict[str, Any]
+    ) -> tuple[bool, RemoteRecord | None]:
         """Upstash documents no words for "no such connector", so its 404 on one (never a web
         page) is believed only where the cluster's list, which it documents, agrees."""
         exchange = self.get(self._item_url(remote_id))
@@ -243,6 +245,6 @@ class UpstashClient(records.MaskedAnswers, ProviderClient):
                 isinstance(i, dict) and isinstance(i.get("connector_id"), str) for i in body
             ):
                 raise self.unexpected_shape(listing, "Upstash's connector list")
-            return all(item["connector_id"] != remote_id for item in body)
-        self.read_item(exchange, self.expect_json(exchange))
-        return False
+            # Still listed: there, with no record read (a line of a list is not one).
+            return all(item["connector_id"] != remote_id for item in body), None
+        return False, self.read_item(exchange, self.expect_json(exchange))
