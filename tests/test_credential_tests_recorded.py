@@ -205,6 +205,10 @@ def test_the_admin_action_records_its_tests_too(sandbox, credential, client):
     assert test.attempts.count() == 1
     page = client.get(reverse("admin:connectors_submission_change", args=[test.pk])).text
     assert "Test the credential" in page and MIXPANEL_SECRET not in page
+    # Titled by the credential's name, and the provider in words, not its slug.
+    title = f"<h2>Test the credential: {credential.label}, Mixpanel API credential (succeeded)</h2>"
+    assert title in page, page
+    assert '<div class="readonly">Mixpanel</div>' in page
     changelist = client.get(reverse("admin:connectors_submission_changelist")).text
     assert "test-credential" in changelist or "Test the credential" in changelist
 

@@ -263,6 +263,16 @@ class SubmissionAdmin(RecordsOnly, LeanChangelist, admin.ModelAdmin):
             obj.subject,
         )
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.template == "" and obj.credential_id is not None:
+            # The credential by its name, not its kind alone (every test of a Mixpanel
+            # credential would read the same).
+            context["subtitle"] = (
+                f"{obj.action_label}: {obj.credential.label}, {obj.subject} "
+                f"({obj.get_outcome_display().lower()})"
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     @admin.display(description="Request as sent (redacted)")
     def request_json(self, obj: Submission) -> str:
         return _pretty(obj.request)

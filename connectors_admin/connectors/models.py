@@ -16,6 +16,10 @@ def template_choices() -> list[tuple[str, str]]:
     return [(slug, template.label) for slug, template in TEMPLATES.items()]
 
 
+def provider_choices() -> list[tuple[str, str]]:
+    return [(slug, provider.label) for slug, provider in PROVIDERS.items()]
+
+
 class Connector(models.Model):
     """A connector a provider created for us, with the last record it returned."""
 
@@ -28,7 +32,7 @@ class Connector(models.Model):
         related_name="connectors",
         help_text="A credential cannot be deleted while a connector that is not deleted uses it.",
     )
-    provider = models.CharField(max_length=30)
+    provider = models.CharField(max_length=30, choices=provider_choices)
     template = models.CharField(max_length=50, choices=template_choices)
     remote_id = models.CharField("provider's id", max_length=255)
     remote_status = models.CharField("status", max_length=50, blank=True)
@@ -233,7 +237,7 @@ class Submission(models.Model):
         on_delete=models.SET_NULL,
         related_name="submissions",
     )
-    provider = models.CharField(max_length=30)
+    provider = models.CharField(max_length=30, choices=provider_choices)
     # Empty for an operation made with a credential alone (a test of it).
     template = models.CharField(max_length=50, choices=template_choices, blank=True)
     action = models.CharField(max_length=30, default=CREATE)
