@@ -104,8 +104,7 @@ def check_aws_region(value: Any) -> None:
         )
     hint = _near(value, known) or "Pick one from the list."
     raise forms.ValidationError(
-        f"AWS has no region {value}. {hint} (A region AWS opened in the last few months may "
-        "not be listed yet: an operator can add it.)",
+        f"AWS has no region {value}. {hint} (An operator can add a region newer than this list.)",
         code="aws_region",
     )
 
