@@ -312,6 +312,32 @@ def test_an_enum_of_numbers_or_booleans_without_a_type_sends_the_values_themselv
     assert form.configuration() == {"retries": 3, "verify": True}
 
 
+def test_an_enum_shows_the_names_the_schema_gives_its_values_and_sends_the_values():
+    """`enumNames` beside an `enum` (S3's "user"/"role") name the choices; names that do not
+    match the values one for one are not guessed at: the values are shown."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "auth_type": {
+                "type": "string",
+                "enum": ["user", "role"],
+                "enumNames": ["Access key pair (IAM user)", "Assumed role (IAM role)"],
+            },
+            "mode": {"type": "string", "enum": ["a", "b"], "enumNames": ["Only one name"]},
+        },
+    }
+    form_class = schema_form(schema)
+    assert form_class.base_fields["cfg__auth_type"].choices == [
+        ("", "—"),
+        ("user", "Access key pair (IAM user)"),
+        ("role", "Assumed role (IAM role)"),
+    ]
+    assert form_class.base_fields["cfg__mode"].choices == [("", "—"), ("a", "a"), ("b", "b")]
+    form = form_class(data={"cfg__auth_type": "role"})
+    assert form.is_valid(), form.errors
+    assert form.configuration() == {"auth_type": "role"}
+
+
 @pytest.mark.parametrize(
     ("spec", "typed", "said"),
     [

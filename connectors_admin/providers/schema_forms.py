@@ -1,12 +1,13 @@
 """Django forms generated from a JSON Schema (draft-07), as connector definitions publish them.
 
-Strings, integers, numbers and booleans become inputs; `enum` and `oneOf`/`const` become selects;
-nested objects become fieldsets; arrays of strings become one-per-line text areas (or checkboxes
-when their items are an enum). `title`, `description`, `default`, `examples` and `order` give the
-label, help, initial value (a real, prefilled value), placeholder ("e.g. …") and order;
-`readOnly` and `const` fields are shown but fixed; fields marked `multiwoven_secret`, and strings
-under a key that looks secret, never show their value. Whatever cannot be rendered faithfully
-gets an honest JSON field for its whole subtree, validated as JSON, rather than being dropped.
+Strings, integers, numbers and booleans become inputs; `enum` (named by `enumNames` where the
+schema gives them) and `oneOf`/`const` become selects; nested objects become fieldsets; arrays of
+strings become one-per-line text areas (or checkboxes when their items are an enum). `title`,
+`description`, `default`, `examples` and `order` give the label, help, initial value (a real,
+prefilled value), placeholder ("e.g. …") and order; `readOnly` and `const` fields are shown but
+fixed; fields marked `multiwoven_secret`, and strings under a key that looks secret, never show
+their value. Whatever cannot be rendered faithfully gets an honest JSON field for its whole
+subtree, validated as JSON, rather than being dropped.
 Finally the assembled configuration is validated against the schema itself, formats included.
 """
 
@@ -126,9 +127,17 @@ def _is_secret(spec: dict[str, Any], key: str) -> bool:
 
 
 def _const_choices(spec: dict[str, Any]) -> list[tuple[Any, str]] | None:
-    """`enum`, or a `oneOf`/`anyOf` made only of `const` entries, as select choices."""
+    """`enum`, or a `oneOf`/`anyOf` made only of `const` entries, as select choices: each
+    value with the title the schema gives it (a `const`'s `title`, or the `enumNames` beside
+    an `enum`, one name per value), else the value itself."""
     if isinstance(spec.get("enum"), list) and spec["enum"]:
-        return [(value, str(value)) for value in spec["enum"]]
+        values, names = spec["enum"], spec.get("enumNames")
+        named = (
+            isinstance(names, list)
+            and len(names) == len(values)
+            and all(isinstance(n, str) and n.strip() for n in names)
+        )
+        return [(v, names[i].strip() if named else str(v)) for i, v in enumerate(values)]
     for key in ("oneOf", "anyOf"):
         options = spec.get(key)
         if (
