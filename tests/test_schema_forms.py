@@ -255,6 +255,179 @@ def test_a_field_required_by_a_condition_is_said_once_next_to_it():
     }
 
 
+def s3_source_schema() -> dict:
+    from pathlib import Path
+
+    import connectors_admin.sandbox
+
+    catalogue = Path(connectors_admin.sandbox.__file__).parent / "aisquared_catalog"
+    definition = json.loads((catalogue / "source-amazons3.json").read_text())
+    return definition["connector_spec"]["connection_specification"]
+
+
+def test_what_both_branches_of_an_if_require_is_required_and_what_one_requires_says_when():
+    """S3's `then` (an IAM user) and `else` (a role) both require the sign-in, the region and
+    the bucket: required, as a top-level `required` would make them. The key pair and the role's
+    ARN and external id are needed in one case each: not "(optional)", and said when, in the
+    words the form shows (the sign-in's label and its choices' names, never "user" or "role")."""
+    form_class = schema_form(s3_source_schema())
+    fields = form_class.base_fields
+    assert [n for n, f in fields.items() if f.required] == [
+        "cfg__auth_type",
+        "cfg__region",
+        "cfg__bucket",
+    ]
+    user = "Needed when “How to sign in to AWS” is “Access key pair (IAM user)”."
+    role = "Needed when “How to sign in to AWS” is “Assumed role (IAM role)”."
+    said = {n: getattr(f, "needed_when", "") for n, f in fields.items() if not f.required}
+    assert said == {
+        "cfg__arn": role,
+        "cfg__external_id": role,
+        "cfg__access_id": user,
+        "cfg__secret_access": user,
+        "cfg__path": "",
+        "cfg__file_type": "",
+        "cfg__data_type": "",
+    }
+    # Said first, then what the schema says of the field.
+    assert fields["cfg__external_id"].help_text == (
+        f"{role} Shared value the role's trust policy expects when the role is assumed."
+    )
+    assert fields["cfg__region"].help_text == "AWS region of the bucket."
+
+
+def test_a_field_needed_in_one_branch_is_refused_empty_only_then_whatever_else_is_wrong():
+    """Refused next to the field, with the usual words, while its case applies, even when
+    another field is wrong too (the schema check, which said it before, waits for those);
+    never while the other case applies."""
+    form_class = schema_form(s3_source_schema())
+    wrong = {"cfg__data_type": "spreadsheets", "cfg__region": "us-east-1", "cfg__bucket": "lake"}
+    form = form_class(data={**wrong, "cfg__auth_type": "role"})
+    assert not form.is_valid()
+    assert form.errors == {
+        "cfg__data_type": [
+            "Select a valid choice. spreadsheets is not one of the available choices."
+        ],
+        "cfg__arn": ["This field is required."],
+        "cfg__external_id": ["This field is required."],
+    }
+    form = form_class(data={**wrong, "cfg__auth_type": "user", "cfg__bucket": ""})
+    assert set(form.errors) == {
+        "cfg__data_type",
+        "cfg__bucket",
+        "cfg__access_id",
+        "cfg__secret_access",
+    }
+    assert form.errors["cfg__bucket"] == ["This field is required."]
+    # The role's fields are not asked for an IAM user, nor the key pair for a role.
+    form = form_class(
+        data={
+            "cfg__auth_type": "user",
+            "cfg__region": "us-east-1",
+            "cfg__bucket": "lake",
+            "cfg__access_id": "AKIAEXAMPLE",
+            "cfg__secret_access": "example-secret",
+        }
+    )
+    assert form.is_valid(), form.errors
+    role = {"cfg__auth_type": "role", "cfg__arn": "arn:aws:iam::1:role/r", "cfg__external_id": "x"}
+    form = form_class(data={**role, "cfg__region": "us-east-1", "cfg__bucket": "lake"})
+    assert form.is_valid(), form.errors
+    assert form.configuration() == {
+        "auth_type": "role",
+        "arn": "arn:aws:iam::1:role/r",
+        "external_id": "x",
+        "region": "us-east-1",
+        "bucket": "lake",
+    }
+
+
+CONDITIONS = {
+    "type": "object",
+    "properties": {
+        "mode": {
+            "title": "Mode",
+            "type": "string",
+            "oneOf": [
+                {"const": "a", "title": "Plain"},
+                {"const": "b", "title": "Batched"},
+                {"const": "c", "title": "Streamed"},
+            ],
+        },
+        "host": {"type": "string", "title": "Host"},
+        "kind": {"type": "string", "title": "Kind"},
+        "batch": {"type": "integer", "title": "Batch size"},
+        "region": {"type": "string", "title": "Region"},
+        "tls": {"type": "boolean", "title": "TLS"},
+        "ca": {"type": "string", "title": "CA certificate"},
+        "login": {
+            "type": "object",
+            "title": "Login",
+            "required": ["user"],
+            "properties": {"user": {"type": "string"}, "note": {"type": "string"}},
+        },
+    },
+    "allOf": [
+        {"required": ["host"]},  # always applies
+        {
+            "if": {"properties": {"mode": {"const": "a"}}, "required": ["mode"]},
+            "then": {"required": ["login"]},
+            "else": {"required": ["batch"]},
+        },
+        {
+            "if": {"properties": {"kind": {"enum": ["cloud"]}}},
+            "then": {"required": ["mode"]},
+            "else": {"required": ["region"]},
+        },
+        {  # an `if` on two properties at once: not read here
+            "if": {"properties": {"mode": {"const": "c"}, "tls": {"const": True}}},
+            "then": {"required": ["ca"]},
+        },
+    ],
+}
+
+
+def test_conditions_are_read_from_allof_on_any_one_property_with_enum_or_const():
+    form_class = schema_form(CONDITIONS)
+    fields = form_class.base_fields
+    assert fields["cfg__host"].required
+    said = {n: getattr(f, "needed_when", "") for n, f in fields.items()}
+    assert said == {
+        "cfg__mode": "Needed when “Kind” is “cloud”.",
+        "cfg__host": "",
+        "cfg__kind": "",
+        # `else` of an `if` on a select: its other choices, by name.
+        "cfg__batch": "Needed when “Mode” is “Batched” or “Streamed”.",
+        # `else` of an `if` on free text: "is not".
+        "cfg__region": "Needed when “Kind” is not “cloud”.",
+        "cfg__tls": "",  # a box left unticked is a value (false)
+        "cfg__ca": "May be needed, depending on the other choices.",
+        # A group needed in one case: its own required members then too.
+        "cfg__login__user": "Needed when “Mode” is “Plain”.",
+        "cfg__login__note": "",
+    }
+    rendered = str(form_class()["cfg__ca"].help_text)
+    assert rendered == "May be needed, depending on the other choices."
+
+    def errors(**data):
+        form = form_class(data={"cfg__host": "h", **{f"cfg__{k}": v for k, v in data.items()}})
+        form.is_valid()
+        return set(form.errors)
+
+    # An `if` on a property not given holds, unless it requires it: no `kind` asks for a mode,
+    # and no `mode` for a batch size; but that waits until the mode itself is right.
+    assert errors() == {"cfg__mode"}
+    assert errors(mode="") == {"cfg__mode"}
+    assert errors(kind="local") == {"cfg__region", "cfg__batch"}
+    assert errors(kind="cloud", mode="b") == {"cfg__batch"}
+    assert errors(kind="cloud", mode="a") == {"cfg__login__user"}
+    assert errors(kind="cloud", mode="a", login__user="u") == set()
+    assert errors(kind="local", mode="a") == {"cfg__region", "cfg__login__user"}
+    # What the form does not read is left to the schema check, said next to the field as before.
+    assert errors(kind="cloud", mode="c", batch="5", tls="on") == {"cfg__ca"}
+    assert errors(kind="cloud", mode="c", batch="5") == set()
+
+
 def test_a_json_field_refuses_deep_nesting_and_escaped_control_characters_in_words():
     schema = {"type": "object", "properties": {"headers": {"type": "object", "title": "Headers"}}}
     form_class = schema_form(schema)

@@ -208,6 +208,94 @@ class LinesField(forms.CharField):
         return [line.strip() for line in str(value).splitlines() if line.strip()]
 
 
+# --- what a schema requires, and when ---------------------------------------------------------------
+# Said of a field that an `if` this form does not read may require (one on several properties,
+# a pattern...): it is not optional, nor always needed. The schema check says it on submit.
+MAY_BE_NEEDED = "May be needed, depending on the other choices."
+# What an `if` may hold besides the one property it reads and still be read here.
+READABLE_RULE = {"enum", "const", "type", "title", "description"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A schema's `if` that reads one property's value (S3's `auth_type` is `user`)."""
+
+    key: str
+    values: tuple[Any, ...]
+    when_absent: bool  # does it hold while the property is not given? (unless it requires it)
+
+    def holds(self, instance: Any) -> bool:
+        """Does it hold for `instance`, the object the `if` is beside?"""
+        if not isinstance(instance, dict) or self.key not in instance:
+            return self.when_absent
+        value = instance[self.key]
+        # As JSON Schema compares: true is not 1.
+        return any(
+            v == value and isinstance(v, bool) == isinstance(value, bool) for v in self.values
+        )
+
+
+def read_condition(rule: Any) -> Condition | None:
+    """The `if` as a `Condition` when it reads one property's `enum` or `const`; None for any
+    other `if` (several properties, a pattern, a boolean schema...)."""
+    if not isinstance(rule, dict) or not set(rule) <= {"properties", "required"}:
+        return None
+    on = rule.get("properties")
+    if not isinstance(on, dict) or len(on) != 1:
+        return None
+    ((key, spec),) = on.items()
+    needs = rule.get("required", [])
+    if not isinstance(spec, dict) or not set(spec) <= READABLE_RULE or not isinstance(needs, list):
+        return None
+    if not set(needs) <= {key}:
+        return None
+    if isinstance(spec.get("enum"), list) and spec["enum"]:
+        values = tuple(spec["enum"])
+    elif "const" in spec and "enum" not in spec:
+        values = (spec["const"],)
+    else:
+        return None
+    return Condition(key=str(key), values=values, when_absent=key not in needs)
+
+
+def requirements(
+    schema: dict[str, Any],
+) -> tuple[set[str], dict[str, list[tuple[Condition | None, bool]]]]:
+    """The keys an object's schema always requires, and those it requires only under an
+    `if`: key -> [(its condition, None when not readable here; True when `then` requires it,
+    False when `else` does)]. A key that both `then` and `else` require is always required, as
+    is one in the `required` of the schema or of any `allOf` member (every one always applies)."""
+    always: set[str] = set()
+    sometimes: dict[str, list[tuple[Condition | None, bool]]] = {}
+
+    def listed(part: Any) -> set[str]:
+        keys = part.get("required") if isinstance(part, dict) else None
+        return {k for k in keys if isinstance(k, str)} if isinstance(keys, list) else set()
+
+    cases = [schema, *(c for c in schema.get("allOf") or [] if isinstance(c, dict))]
+    for case in cases:
+        always |= listed(case)
+        if "if" not in case:
+            continue  # a `then` or `else` without an `if` is ignored (draft-07)
+        condition = read_condition(case["if"])
+        then, else_ = listed(case.get("then")), listed(case.get("else"))
+        always |= then & else_
+        for keys, when in ((then - else_, True), (else_ - then, False)):
+            for key in sorted(keys):
+                sometimes.setdefault(key, []).append((condition, when))
+    return always, {k: v for k, v in sometimes.items() if k not in always}
+
+
+@dataclass(frozen=True)
+class Need:
+    """Under which choice a field the schema does not always require is needed: while
+    `condition`, read on the object at `within`, holds (or, `when` False, does not)."""
+
+    within: tuple[str, ...]
+    condition: Condition | None  # None: an `if` not read here (MAY_BE_NEEDED)
+    when: bool
+
+
 @dataclass
 class _Built:
     fields: dict[str, forms.Field] = field(default_factory=dict)
@@ -215,6 +303,8 @@ class _Built:
     paths: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field name -> config path
     types: dict[str, str] = field(default_factory=dict)
     secrets: set[str] = field(default_factory=set)
+    # Fields the schema requires only under a condition: field name -> when (any one suffices).
+    needs: dict[str, tuple[Need, ...]] = field(default_factory=dict)
 
 
 def _field_for(key: str, spec: dict[str, Any], required: bool) -> tuple[forms.Field, str, bool]:
@@ -306,12 +396,19 @@ def _walk(
     required_here: bool,
     out: _Built,
     layout: list[Node],
+    needed_here: tuple[Need, ...] = (),
 ) -> None:
-    required = set(schema.get("required") or [])
+    """The fields of one object's properties. `needed_here`: when the object itself is needed,
+    if the schema requires it only under a condition (its own required members are then too)."""
+    required, sometimes = requirements(schema)
     for key, spec in _ordered(schema.get("properties") or {}):
         sub_path = (*path, key)
         name = SEP.join((PREFIX, *sub_path))
         child_required = required_here and key in required
+        if key in required:
+            needs = () if required_here else needed_here
+        else:
+            needs = tuple(Need(path, c, when) for c, when in sometimes.get(key, ()))
         is_object = spec.get("type") == "object" or ("properties" in spec and "type" not in spec)
         if (
             is_object
@@ -326,7 +423,7 @@ def _walk(
             group = Node(
                 name=name, title=_title(key, spec), description=str(spec.get("description") or "")
             )
-            _walk(spec, sub_path, child_required, out, group.children)
+            _walk(spec, sub_path, child_required, out, group.children, needs)
             if group.children:
                 layout.append(group)
             continue
@@ -335,6 +432,8 @@ def _walk(
             form_field.disabled = True
             form_field.required = False
             form_field.help_text = (form_field.help_text + " Fixed by the connector.").strip()
+        elif needs and not form_field.required and not isinstance(form_field, forms.BooleanField):
+            out.needs[name] = needs  # (an unticked box is a value: false)
         out.fields[name] = form_field
         out.paths[name] = sub_path
         out.types[name] = kind
@@ -482,7 +581,7 @@ class SchemaForm(forms.Form):
         schema = self.schema
         for part in path:
             given = isinstance(config, dict) and part in config
-            if not given and part not in (schema.get("required") or []):
+            if not given and part not in requirements(schema)[0]:
                 return False
             config = config[part] if given else None
             sub = (schema.get("properties") or {}).get(part)
@@ -501,6 +600,7 @@ class SchemaForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        self._check_needs()
         if self.errors:
             return cleaned
         config = self.configuration()
@@ -537,6 +637,34 @@ class SchemaForm(forms.Form):
                 self.add_error(None, message)
         return cleaned
 
+    def _check_needs(self) -> None:
+        """A field the schema requires only under a condition (`if`/`then`/`else`), left empty
+        while that condition holds, is refused next to it as a required field is, whatever else
+        is wrong; not while it does not. An `if` not read here is left to the schema check."""
+        if not self.built.needs:
+            return
+        config = self.configuration()
+        for name, needs in self.built.needs.items():
+            path, form_field = self.built.paths.get(name), self.fields.get(name)
+            if not path or form_field is None or form_field.disabled:
+                continue
+            target = self.field_for_path(path)  # a stored credential's picker, say
+            if target is None or target in self.errors:
+                continue
+            if any(value not in (None, "", []) for value in values_at(config, path)):
+                continue
+            for need in needs:
+                condition = need.condition
+                if condition is None:
+                    continue
+                control = self.field_for_path((*need.within, condition.key))
+                if control is not None and control in self.errors:
+                    continue  # what it is is not known
+                place = values_at(config, need.within)
+                if place and condition.holds(place[0]) == need.when:
+                    self.add_error(target, "This field is required.")
+                    break
+
     def _secret_values(self, configuration: dict[str, Any]) -> list[str]:
         return secret_values(configuration, self.schema)
 
@@ -556,6 +684,49 @@ class SchemaForm(forms.Form):
         return str(form_field.label) if form_field is not None and form_field.label else path[-1]
 
 
+def needed_words(needs: tuple[Need, ...], fields: dict[str, forms.Field]) -> str:
+    """When a field is needed, in the words the form shows: the label of the field that decides
+    it and the names of its choices ("Needed when “How to sign in to AWS” is “Assumed role (IAM
+    role)”."), never the API's codes."""
+    said = []
+    for need in needs:
+        condition = need.condition
+        if condition is None:
+            return MAY_BE_NEEDED
+        control = fields.get(SEP.join((PREFIX, *need.within, condition.key)))
+        label = str(control.label) if control is not None and control.label else condition.key
+        names = {
+            str(value): str(title)
+            for value, title in getattr(control, "choices", None) or ()
+            if value != "" and not isinstance(title, list | tuple)  # no optgroups here
+        }
+        wanted = {str(v) for v in condition.values}
+        if need.when:
+            shown = [names.get(str(v), str(v)) for v in condition.values]
+            said.append(f"“{label}” is {_either(shown)}")
+        elif names and any(v not in wanted for v in names):
+            said.append(f"“{label}” is {_either([t for v, t in names.items() if v not in wanted])}")
+        elif names:
+            return MAY_BE_NEEDED  # every choice makes the `if` hold: only an absent value would not
+        else:
+            shown = [str(v) for v in condition.values]
+            said.append(f"“{label}” is not {_either(shown)}")
+    return f"Needed when {', or when '.join(dict.fromkeys(said))}."
+
+
+def _either(words: list[str]) -> str:
+    quoted = [f"“{w}”" for w in words]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
+def said_when(form_field: forms.Field, words: str) -> None:
+    """Mark a field needed only under a condition: its label says no "(optional)", its help
+    says when (before what the schema says of it)."""
+    form_field.needed_when = words
+    help_text = str(form_field.help_text or "")
+    form_field.help_text = f"{words} {help_text}".strip()
+
+
 def _put(config: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     for part in path[:-1]:
         config = config.setdefault(part, {})
@@ -571,6 +742,8 @@ def schema_form(
     attributes (fields built for this request, say)."""
     built = _Built()
     _walk(schema, (), True, built, built.layout)
+    for name, needs in built.needs.items():
+        said_when(built.fields[name], needed_words(needs, built.fields))
     secrets = secret_paths(schema)
     for name, path in built.paths.items():
         # A field that holds a secret, or is part of one (an object marked secret as a whole).
