@@ -1301,3 +1301,117 @@ def test_sandbox_catalogue_refuses_an_unknown_type_in_the_contracts_words(sandbo
         client.api_url("connector_definitions/postgresql"), headers=AISQ_HEADERS, timeout=5
     )
     assert missing.status_code == 400 and missing.json() == {"errors": {"type": ["is missing"]}}
+
+
+# --- fields an `if`/`then`/`else` requires (S3: an IAM user's key pair, or a role) ----------------
+S3_ROLE = "Needed when “How to sign in to AWS” is “Assumed role (IAM role)”."
+S3_USER = "Needed when “How to sign in to AWS” is “Access key pair (IAM user)”."
+
+
+def s3_source(aisq, **config) -> dict:
+    """What the S3 source form posts (an IAM role's sign-in, nothing else filled in)."""
+    fields = {
+        "data_type": "structured",
+        "auth_type": "role",
+        "arn": "",
+        "external_id": "",
+        "access_id": "",
+        "secret_access": "",
+        "region": "",
+        "bucket": "",
+        "path": "",
+        "file_type": "csv",
+        **config,
+    }
+    return {
+        "credential": aisq.pk,
+        "connector_name": "AmazonS3",
+        "name": "Lake files",
+        "description": "",
+        "use__aws": "here",
+        **{f"cfg__{key}": value for key, value in fields.items()},
+        "form_token": str(uuid.uuid4()),
+    }
+
+
+def field_html(page: str, name: str) -> str:
+    """One field's markup: label, input, errors and help."""
+    return page.split(f'id="field-{name}"', 1)[1].split('id="field-', 1)[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_s3_form_says_what_each_sign_in_needs_and_marks_nothing_needed_optional(
+    owner_client, sandbox, aisq
+):
+    page = html.unescape(owner_client.get(CREATE, {"connector_name": "AmazonS3"}).content.decode())
+    # Required by both cases of the schema's `if`: required, as a top-level `required` is.
+    for name, label in (("cfg__region", "AWS region"), ("cfg__bucket", "S3 bucket")):
+        assert f'<label for="id_{name}">{label}</label>' in page
+        assert re.search(rf'<input [^>]*name="{name}"[^>]*required', page), name
+    # Needed in one case: not "(optional)", and said when, by the sign-in's label and the name
+    # of its choice; the help is tied to the input for screen readers.
+    for name, label, when in (
+        ("cfg__arn", "Role ARN", S3_ROLE),
+        ("cfg__external_id", "Trust-policy external ID", S3_ROLE),
+        ("cfg__access_id", "AWS access key ID", S3_USER),
+        ("cfg__secret_access", "AWS secret key", S3_USER),
+    ):
+        field = field_html(page, name)
+        assert f'<label for="id_{name}">{label}</label>' in field
+        assert f'<p class="help" id="id_{name}_helptext">{when}' in field
+        assert f'aria-describedby="id_{name}_helptext"' in field
+    assert "(optional)" not in page.split('id="field-cfg__path"')[0].split('id="field-use__aws"')[1]
+    assert (
+        '<label for="id_cfg__path">Folder prefix <span class="optional">(optional)</span>' in page
+    )
+    assert '<option value="user" selected>Access key pair (IAM user)</option>' in page
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("script", [False, True], ids=["without-js", "htmx"])
+def test_an_s3_source_missing_what_its_sign_in_needs_is_refused_next_to_each_field_unsent(
+    owner_client, sandbox, aisq, script
+):
+    owner_client.get(CREATE, {"connector_name": "AmazonS3"})  # the catalogue, cached
+    sent_before = Attempt.objects.count()
+    headers = HTMX if script else {}
+    # A role: its ARN and external id are needed, the key pair is not; a region that is not
+    # one is said too (it was said alone before, the rest only on the next try).
+    data = s3_source(aisq, region="us-east-9", bucket="")
+    page = html.unescape(owner_client.post(CREATE, data, headers=headers).content.decode())
+    assert ("<html" in page) is not script
+    refused = re.findall(r'class="field has-error" id="field-(\w+)"', page)
+    assert refused == ["cfg__arn", "cfg__external_id", "cfg__region", "cfg__bucket"]
+    for name in ("cfg__arn", "cfg__external_id", "cfg__bucket"):
+        assert "<li>This field is required.</li>" in field_html(page, name)
+    assert "(optional)" not in field_html(page, "cfg__arn")
+    # An IAM user: the other way round.
+    data = s3_source(aisq, auth_type="user", region="us-east-1", bucket="lake", access_id="AKIA1")
+    page = html.unescape(owner_client.post(CREATE, data, headers=headers).content.decode())
+    assert re.findall(r'class="field has-error" id="field-(\w+)"', page) == ["cfg__secret_access"]
+    # Nothing was sent: no create, no call of any kind.
+    assert not operations().exists() and Attempt.objects.count() == sent_before
+    assert not SandboxConnector.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_inline_check_asks_for_a_field_only_while_the_sign_in_chosen_needs_it(
+    owner_client, sandbox, aisq
+):
+    owner_client.get(CREATE, {"connector_name": "AmazonS3"})  # the catalogue, cached
+
+    def check(name: str, **config) -> str:
+        """The check as a field is left, the form around it half filled in (no name yet)."""
+        url = reverse("connectors:validate", args=["acme", "aisquared-source", f"cfg__{name}"])
+        answer = owner_client.post(url, {**s3_source(aisq, **config), "name": ""}, headers=HTMX)
+        assert answer.status_code == 200
+        return answer.content.decode()
+
+    required = "This field is required."
+    assert required in check("arn", auth_type="role")
+    assert required not in check("arn", auth_type="user")
+    assert required not in check("external_id", auth_type="user")
+    assert required in check("access_id", auth_type="user")
+    assert required not in check("access_id", auth_type="role")
+    assert required in check("region", auth_type="user")  # both cases need it
+    assert required not in check("region", auth_type="user", region="us-east-1")

@@ -507,6 +507,43 @@ def test_an_s3_source_that_assumes_a_role_embeds_no_key_pair(owner_client, sandb
     assert not EmbeddedCredential.objects.exists()
 
 
+def test_the_key_pair_an_iam_user_needs_comes_from_the_picker_or_its_fields_and_is_kept(
+    owner_client, sandbox, aisq, aws
+):
+    """S3 needs the key pair only for an IAM user (`if`/`then`): the picker says so as the
+    pair's fields do; a stored pair fills what would be needed; typed here, an empty key id is
+    refused next to it whatever else is wrong, and the secret typed with it is kept for the
+    next try, which needs no retyping."""
+    user = "Needed when “How to sign in to AWS” is “Access key pair (IAM user)”."
+    page = html.unescape(owner_client.get(SOURCE, {"connector_name": "AmazonS3"}).content.decode())
+    picker = page.split('id="field-use__aws"', 1)[1].split('id="field-', 1)[0]
+    assert f'<p class="help" id="id_use__aws_helptext">{user}' in picker
+    refused = re.compile(r'class="field has-error" id="field-(\w+)"')
+    stored = s3_source_form(aisq, use__aws=str(aws.pk), cfg__bucket="")
+    page = owner_client.post(SOURCE, stored, headers=HTMX).content.decode()
+    assert refused.findall(page) == ["cfg__bucket"]  # the stored pair fills the rest
+    typed = s3_source_form(
+        aisq, use__aws="here", cfg__secret_access=AWS_SECRET, cfg__region="us-east-9"
+    )
+    page = owner_client.post(SOURCE, typed, headers=HTMX).content.decode()
+    assert refused.findall(page) == ["cfg__access_id", "cfg__region"]
+    secret = page.split('id="field-cfg__secret_access"', 1)[1].split('id="field-', 1)[0]
+    assert "kept from your last attempt" in secret and AWS_SECRET not in page
+    assert not Submission.objects.filter(action="create").exists()
+    again = {
+        **typed,
+        "cfg__access_id": "AKIA" + "T" * 16,
+        "cfg__secret_access": "",
+        "cfg__region": "us-east-1",
+        "form_token": form_token_in(page),
+    }
+    assert "Connector created" in (owner_client.post(SOURCE, again, headers=HTMX).content.decode())
+    sent = SandboxConnector.objects.get(provider="aisquared").data["configuration"]
+    assert sent["access_id"] == "AKIA" + "T" * 16
+    assert sent["secret_access"] == digest(AWS_SECRET)
+    assert not EmbeddedCredential.objects.exists()
+
+
 def test_the_picker_reloads_the_fields_in_place(owner_client, sandbox, aisq, gcp):
     fields = reverse("connectors:fields", args=["acme", "aisquared-destination"])
     owner_client.get(DESTINATION, {"connector_name": "GoogleSheets"})  # caches the catalogue

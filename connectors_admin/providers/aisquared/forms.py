@@ -38,6 +38,8 @@ from connectors_admin.providers.schema_forms import (
     SEP,
     Node,
     SchemaForm,
+    requirements,
+    said_when,
     schema_form,
     secret_paths,
 )
@@ -287,22 +289,18 @@ def _project_beside(properties: dict[str, Any]) -> tuple[tuple[tuple[str, ...], 
 
 def _required_when(schema: dict[str, Any], keys: tuple[str, ...]):
     """The condition under which a schema requires `keys`, when it says so with one
-    `if`/`then` on one property's value (S3's `auth_type: user`); None when always."""
-    condition, then = schema.get("if"), schema.get("then")
-    if not isinstance(condition, dict) or not isinstance(then, dict):
+    `if`/`then` on one property's value (S3's `auth_type: user`), as the form reads it for
+    its fields (`requirements`); None when always, or under any other condition."""
+    always, sometimes = requirements(schema)
+    if set(keys) <= always:
         return None
-    if not set(keys) <= set(then.get("required") or []):
+    needs = {tuple(sometimes.get(key, ())) for key in keys}
+    if len(needs) != 1 or len(next(iter(needs))) != 1:
+        return None  # not the same one condition for every key
+    ((condition, when),) = next(iter(needs))
+    if condition is None or not when:
         return None
-    on = condition.get("properties")
-    if not isinstance(on, dict) or len(on) != 1:
-        return None
-    ((key, rule),) = on.items()
-    if not isinstance(rule, dict):
-        return None
-    values = rule.get("enum") if isinstance(rule.get("enum"), list) else None
-    if values is None and "const" in rule:
-        values = [rule["const"]]
-    return ((key,), tuple(values)) if values else None
+    return ((condition.key,), condition.values)
 
 
 def _choices(definitions: list[dict[str, Any]]) -> list[Any]:
@@ -355,6 +353,7 @@ class CatalogTemplate(ConnectorTemplate):
         for slot in slots:
             if slot.one_json_field:
                 _fold_into_one_field(form_class, slot)
+            _picker_says_when(form_class, slot)
         if any("aws" in slot.kinds for slot in slots):
             _checked_aws_region(form_class)
         return form_class
@@ -525,10 +524,25 @@ def _checked_aws_region(form_class: type[AISquaredConnectorForm]) -> None:
     field = form_class.base_fields.get(name)
     if type(field) is not forms.CharField or field.disabled:
         return
-    described = {"help_text": field.help_text} if field.help_text else {}
+    needed_when = getattr(field, "needed_when", "")
+    help_text = str(field.help_text or "").removeprefix(needed_when).strip()
+    described = {"help_text": help_text} if help_text else {}
     form_class.base_fields[name] = aws_region_field(
         label=field.label, required=field.required, initial=field.initial, **described
     )
+    if needed_when:  # the schema requires it under a condition: the new field says so too
+        said_when(form_class.base_fields[name], needed_when)
+
+
+def _picker_says_when(form_class: type[AISquaredConnectorForm], slot: Slot) -> None:
+    """The picker of a slot whose fields the schema requires only under a condition (S3's key
+    pair, for an IAM user) says when, as those fields do: without script, it stays on the page
+    whatever is chosen."""
+    picker = form_class.base_fields.get(USE + slot.name)
+    fields = [form_class.base_fields.get(SEP.join((PREFIX, *path))) for path in slot.paths]
+    said = {getattr(field, "needed_when", "") for field in fields}
+    if picker is not None and len(said) == 1 and (words := said.pop()):
+        said_when(picker, words)
 
 
 def _fold_into_one_field(form_class: type[AISquaredConnectorForm], slot: Slot) -> None:
@@ -539,4 +553,5 @@ def _fold_into_one_field(form_class: type[AISquaredConnectorForm], slot: Slot) -
         form_class.built.paths.pop(name, None)
         form_class.built.types.pop(name, None)
         form_class.built.secrets.discard(name)
+        form_class.built.needs.pop(name, None)
     form_class.built.layout = [node for node in form_class.built.layout if node.name != prefix]
