@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -128,6 +129,11 @@ def test_switching_team_persists_across_sign_ins(client_for, owner, make_user, o
     response = client.post(reverse("accounts:switch"), {"team": "other"})
     assert response["Location"] == "/teams/other/"
     assert client_for(owner).get("/")["Location"] == "/teams/other/"
+    # The picker names the page's team, not one a browser restores from its history (Back
+    # after a switch would show another team's name over this one's page).
+    page = client.get("/teams/acme/").content.decode()
+    picker = re.search(r'<select id="team-switch"[^>]*>', page)[0]
+    assert 'autocomplete="off"' in picker
 
 
 def test_switching_to_a_team_you_are_not_in_is_404(owner_client, other_team):

@@ -18,18 +18,32 @@
   // An inline check of a field (run as it is left) comes back with its error beside it, while
   // focus is already on the next field: a screen reader would not hear it. Say it in the page's
   // polite live region (base.html), which is there from the start, so it is read out.
+  // Once the field is put right, that is said in turn ("Bucket: corrected."), so the error is
+  // not the last word; an outcome that takes focus (a result, an error summary) clears it.
+  function sayInPage(said, words, field) {
+    said.textContent = "";  // the same words again are a new announcement
+    clearTimeout(said.sayTimer);
+    if (field) said.dataset.field = field; else delete said.dataset.field;
+    if (!words) return;
+    said.sayTimer = setTimeout(function () { said.textContent = words; }, 50);
+  }
   document.addEventListener("htmx:load", function (event) {
     var wrap = event.target;
     var said = document.getElementById("page-said");
-    if (!said || !wrap || !wrap.matches || !wrap.matches(".field-wrap")) return;
-    var errors = wrap.querySelector(".errorlist");
-    if (!errors) return;
+    if (!said || !wrap || !wrap.matches) return;
+    if (!wrap.matches(".field-wrap")) {
+      if (wrap.matches("[data-focus]") || wrap.querySelector("[data-focus]")) sayInPage(said, "");
+      return;
+    }
     var name = wrap.querySelector("label, legend");
     var label = name ? name.textContent.replace(/\s+/g, " ").trim() : "";
-    said.textContent = "";  // the same words again are a new announcement
-    setTimeout(function () {
-      said.textContent = (label ? label + ": " : "") + errors.textContent.replace(/\s+/g, " ").trim();
-    }, 50);
+    var field = wrap.id || label;
+    var errors = wrap.querySelector(".errorlist");
+    if (errors) {
+      sayInPage(said, (label ? label + ": " : "") + errors.textContent.replace(/\s+/g, " ").trim(), field);
+    } else if (said.dataset.field === field) {
+      sayInPage(said, (label ? label + ": " : "") + "corrected.");
+    }
   });
 
   // On a full page load that announces an outcome, start there (an error summary first).

@@ -379,6 +379,10 @@ def test_pages_pass_the_audit_at_desktop_and_phone_widths(
         page.get_by_label("Bucket").press("Tab")
         expect(page.locator("#page-said")).to_contain_text("Bucket: ")
         expect(page.locator("#page-said")).to_have_attribute("role", "status")
+        # Put right, that is said in turn: the error is not left as the last word.
+        page.get_by_label("Bucket").fill("acme-events")
+        page.get_by_label("Bucket").press("Tab")
+        expect(page.locator("#page-said")).to_have_text("Bucket: corrected.")
     assert problems == [], "\n".join(problems)
     assert console_errors == []
 
