@@ -13,6 +13,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from connectors_admin.audit.models import AuditEvent
 from connectors_admin.connectors.models import Connector, Submission
 from connectors_admin.sandbox.models import SandboxConnector
 
@@ -71,6 +72,12 @@ def test_bulk_delete_confirms_runs_in_the_background_and_says_what_failed(
     assert "orders-b</a>: Kafka Connect had a server error (HTTP 500)" in listing
     assert "deleting…" not in listing
     assert SandboxConnector.objects.filter(provider="kafkaconnect").count() == 1
+    # Each run's audit event says where the asking request came from and its id, as one run
+    # from a connector's page does; so do the log lines of its exchanges.
+    confirmed = response["X-Request-ID"]
+    events = AuditEvent.objects.filter(action="connector.deleted")
+    assert events.count() == 2
+    assert {(e.client_ip, e.request_id) for e in events} == {("127.0.0.1", confirmed)}
 
 
 def test_all_matching_takes_the_filters_not_the_page(owner_client, sandbox, kc, tasks):

@@ -20,6 +20,25 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return None
 
 
+def asked_from(request: HttpRequest) -> dict[str, str | None]:
+    """What the audit keeps of a request whose work runs later (a bulk action's tasks): the
+    address it came from and its id, passed with the work (see `request_as_asked`)."""
+    return {"client_ip": client_ip(request), "request_id": getattr(request, "request_id", "")}
+
+
+def request_as_asked(asked: dict[str, Any] | None, user: Any) -> HttpRequest | None:
+    """A stand-in for the request that queued some work, for the audit of what the work does:
+    its address, its id and who asked. None when nothing was kept (work queued before)."""
+    if not asked:
+        return None
+    request = HttpRequest()
+    if asked.get("client_ip"):
+        request.META["REMOTE_ADDR"] = str(asked["client_ip"])
+    request.request_id = str(asked.get("request_id") or "")
+    request.user = user
+    return request
+
+
 def record(
     action: Action,
     *,

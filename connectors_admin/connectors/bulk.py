@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from connectors_admin.accounts.access import get_membership
+from connectors_admin.audit.log import asked_from
 from connectors_admin.core.csvexport import csv_download
 
 from .filters import ConnectorFilter
@@ -154,9 +155,11 @@ def bulk_action(request: HttpRequest, team: str) -> HttpResponse:
         )
     now = timezone.now().isoformat()
     watching = {k: v for k, v in request.session.get(WATCHING, {}).items() if isinstance(v, dict)}
+    # Each run is audited with this request's address and id, as one run from a page is.
+    asked = asked_from(request)
     for connector, slug in runs:
         watching[str(connector.pk)] = {"action": slug, "at": now}
-        run_connector_action.enqueue(str(connector.pk), slug, request.user.pk)
+        run_connector_action.enqueue(str(connector.pk), slug, request.user.pk, asked)
     request.session[WATCHING] = watching
     request.session[BATCH] = {
         "team": membership.team.pk,

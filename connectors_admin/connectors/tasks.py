@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from itertools import batched
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -14,7 +15,9 @@ from django.db.models import F, Q
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 
+from connectors_admin.audit.log import request_as_asked
 from connectors_admin.core.redaction import crash_site
+from connectors_admin.core.requestid import CURRENT_REQUEST_ID
 from connectors_admin.core.scheduling import register
 from connectors_admin.core.tasks import enqueue_on_commit, is_pending
 from connectors_admin.providers import TEMPLATES
@@ -47,9 +50,12 @@ def refresh_connector(connector_id: str) -> str:
 
 
 @task()
-def run_connector_action(connector_id: str, slug: str, user_id: int | None) -> str:
+def run_connector_action(
+    connector_id: str, slug: str, user_id: int | None, asked: dict[str, Any] | None = None
+) -> str:
     """One connector of a bulk action from the list, run as the user who asked, if they may
-    still run it and the connector still offers it."""
+    still run it and the connector still offers it. `asked`: the asking request's address and
+    id (`audit.log.asked_from`), which its audit events and log lines carry."""
     from connectors_admin.accounts.models import Membership
     from connectors_admin.accounts.twofactor import has_two_factor
 
@@ -93,7 +99,13 @@ def run_connector_action(connector_id: str, slug: str, user_id: int | None) -> s
             "The team now requires two-factor authentication, which whoever asked has not set up.",
         )
         return "not allowed"
-    return services.run_action(connector, slug, membership.user).outcome
+    request = request_as_asked(asked, membership.user)
+    token = CURRENT_REQUEST_ID.set(request.request_id or "-") if request else None
+    try:
+        return services.run_action(connector, slug, membership.user, request).outcome
+    finally:
+        if token is not None:
+            CURRENT_REQUEST_ID.reset(token)
 
 
 @task()
