@@ -373,6 +373,11 @@ def test_the_submission_page_follows_a_lost_create_to_its_outcome(
     assert "<html" not in panel
     listing = owner_client.get(reverse("connectors:list", args=["acme"])).content.decode()
     assert "Created — found afterwards" in listing
+    # Found, it is named and opened from the panel, where it was only its template's name.
+    found = Connector.objects.get()
+    dashboard = owner_client.get(reverse("connectors:dashboard", args=["acme"])).content.decode()
+    assert reverse("connectors:detail", args=["acme", found.pk]) in dashboard
+    assert f">{found}</a>" in dashboard and "Open the connector" in dashboard
     assert client_for(outsider).get(url).status_code == 404
     # Told for a day, then it leaves the panel; one still looked for stays there all week.
     Submission.objects.filter(pk=submission.pk).update(

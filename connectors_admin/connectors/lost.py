@@ -35,8 +35,16 @@ def lost_answers(team: Team) -> list[Submission]:
         Submission.objects.filter(team=team, action=Submission.CREATE, created_at__gte=week)
         .filter(Q(reconciliation__in=UNRESOLVED) | Q(created_at__gte=day))
         .exclude(reconciliation="")
-        .select_related("user")
-        .only("template", "created_at", "reconciliation", "user__username")
+        .select_related("user", "connector")
+        .only(
+            "template",
+            "created_at",
+            "reconciliation",
+            "identity",
+            "user__username",
+            "connector__name",
+            "connector__remote_id",
+        )
         .order_by("-created_at")[:5]
     )
 
