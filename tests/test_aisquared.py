@@ -104,6 +104,11 @@ def test_catalogue_is_fetched_with_the_credential_grouped_and_cached(
     assert '<option value="Postgresql">PostgreSQL</option>' in html
     assert "Refresh the catalogue" in html and 'data-filter-select="#id_connector_name"' in html
     assert CredentialCache.objects.filter(credential=aisq, key="definitions:source").exists()
+    assert "fetched again just now" not in html
+    # Asked for again, it is fetched and said so where focus goes (the button was swapped out).
+    again = owner_client.post(FIELDS + "?refresh=1", {"credential": aisq.pk}, headers=HTMX).text
+    said = again.split('class="alert alert-success" role="status" tabindex="-1" data-focus>')[1]
+    assert said.startswith("<p>AI Squared's catalogue was fetched again just now: 7 connectors")
     fault("status", provider="aisquared", status=503, times=3)
     assert "PostgreSQL" in owner_client.get(CREATE).content.decode()  # served from the cache
     refreshed = owner_client.post(
@@ -112,6 +117,7 @@ def test_catalogue_is_fetched_with_the_credential_grouped_and_cached(
     assert "server error (HTTP 503)" in refreshed
     # The copy fetched before stays usable, and the page says it is the older one.
     assert "is shown instead" in refreshed and "PostgreSQL" in refreshed
+    assert "fetched again just now" not in refreshed
 
 
 @pytest.mark.django_db(transaction=True)

@@ -385,6 +385,10 @@ def template_fields(request: HttpRequest, team: str, template: str) -> HttpRespo
         "items": flow.layout(form),
         "unchecked_fields": flow.unchecked_fields(form),
         "form_token": token,
+        # Asked for again and fetched: said, and focus goes there (the button was swapped out).
+        "refreshed": "refresh" in request.GET
+        and not getattr(form, "problem", "")
+        and not getattr(form, "stale_note", ""),
     }
     return render(request, "connectors/create.html#template-fields", context)
 

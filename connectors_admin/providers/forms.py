@@ -151,6 +151,18 @@ class ConnectorForm(forms.Form):
     refreshable: ClassVar[str] = ""  # the button's label, or "" for none
     searchable: ClassVar[str] = ""  # the name of the select to search, or ""
 
+    @property
+    def searchable_count(self) -> int:
+        """How many choices the searchable select offers (in its groups too); 0 with none."""
+        field = self.fields.get(self.searchable) if self.searchable else None
+        count = 0
+        for value, label in getattr(field, "choices", None) or ():
+            if isinstance(label, list | tuple):
+                count += sum(1 for option, _ in label if option != "")
+            elif value != "":
+                count += 1
+        return count
+
     def layout(self) -> list[Any]:
         """The fields to render after the credential, as names or groups (see schema_forms)."""
         return [name for name in self.fields if name != "credential"]

@@ -158,6 +158,21 @@ def test_what_is_typed_while_the_connection_is_checked_stays(
     assert console_errors == [], "\n".join(console_errors)
 
 
+def test_refreshing_the_catalogue_says_so_where_focus_goes(
+    page: Page, sandbox, team, owner, console_errors
+):
+    """The button is swapped out with the fields: focus goes to what the refresh found, not
+    back to the top of the page."""
+    make_aisquared_credential(team, owner)
+    sign_in(page.context, owner, sandbox)
+    page.goto(sandbox + AISQ_PATH)
+    page.get_by_role("button", name="Refresh the catalogue").click()
+    said = page.locator("#template-fields .alert-success")
+    expect(said).to_contain_text("AI Squared's catalogue was fetched again just now")
+    expect(said).to_be_focused()
+    assert console_errors == [], "\n".join(console_errors)
+
+
 def test_without_javascript_the_form_shows_only_controls_that_work(
     browser, sandbox, team, owner, fault
 ):
