@@ -3,6 +3,7 @@ plain words, and a fuzz run over the URL conf (hypothesis, bounded) finds no ser
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 
@@ -13,6 +14,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from connectors_admin.audit.log import record
 from connectors_admin.core.safety import JSONTooDeep, loads_bounded
 from connectors_admin.credentials.models import Credential
 
@@ -59,6 +61,16 @@ def test_impossible_dates_in_the_audit_filters(owner_client, date):
     assert "is not a date" in page.content.decode()
     export = owner_client.get(reverse("audit:csv", args=["acme"]), {"until": date})
     assert export.status_code == 400  # said before the CSV starts, never a truncated export
+
+
+def test_an_audit_range_that_ends_before_it_starts_is_said(owner_client, team, owner):
+    record("member.added", actor=owner, team=team, target=owner)
+    dates = {"since": "2026-03-10", "until": "2026-03-01"}
+    page = html.unescape(owner_client.get(reverse("audit:list", args=["acme"]), dates).text)
+    assert "From (Mar 10, 2026) is after To (Mar 1, 2026)" in page
+    assert "Nothing recorded for these filters" not in page  # the dates are left out
+    export = owner_client.get(reverse("audit:csv", args=["acme"]), dates)
+    assert export.status_code == 400 and "is after To" in export.text
 
 
 @pytest.mark.parametrize(

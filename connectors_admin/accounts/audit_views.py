@@ -59,6 +59,12 @@ def _filtered(request: HttpRequest, team) -> tuple[object, dict[str, str], list[
         events = events.filter(actor_name__iexact=chosen["actor"][:150])
     since = _date(chosen["since"], "From", problems)
     until = _date(chosen["until"], "To", problems)
+    if since and until and until < since:
+        problems.append(
+            f"From ({since:%b %-d, %Y}) is after To ({until:%b %-d, %Y}): nothing is between "
+            "them, so both dates are left out."
+        )
+        since = until = None
     zone = timezone.get_current_timezone()
     if since:
         events = events.filter(created_at__gte=datetime.combine(since, time.min, zone))
