@@ -1283,7 +1283,11 @@ def test_a_mixpanel_status_null_for_good_is_not_followed_or_polled_for_ever(
     # New, it is followed in the background, and the pages poll, until the follow gives up.
     assert connector.in_flight
     assert 'hx-trigger="every 4s"' in client.get(table, headers=HTMX).text
-    assert "?poll=1" in client.get(detail).text
+    page = client.get(detail).text
+    assert "?poll=1" in page
+    # Without scripts nothing polls: the page says to reload, not that it updates by itself.
+    assert '<span class="js-only">; its status updates here by itself</span>' in page
+    assert "<noscript>: reload the page to see its status" in page
     tasks.backend.clear()
     from connectors_admin.connectors.tasks import MAX_FOLLOW_ROUNDS, follow_status
 

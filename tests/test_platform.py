@@ -361,6 +361,9 @@ def test_the_submission_page_follows_a_lost_create_to_its_outcome(
     url = reverse("connectors:submission", args=["acme", submission.pk])
     page = owner_client.get(url).content.decode()
     assert "is looking for the connector there" in page and 'hx-trigger="every 3s"' in page
+    # Without scripts nothing polls: the page says to reload, not that it updates by itself.
+    assert '<span class="js-only">; this updates by itself</span>' in page
+    assert "<noscript>: reload the page to see what it found</noscript>" in page
     assert "POST" in page and "curl --request POST" in page  # the exchange, as curl
     assert MIXPANEL_SECRET not in page
     dashboard = owner_client.get(reverse("connectors:dashboard", args=["acme"])).content.decode()
