@@ -9,6 +9,7 @@ import csv
 import html
 import io
 import re
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -17,6 +18,7 @@ from connectors_admin.audit.models import AuditEvent
 from connectors_admin.connectors.models import Connector, Submission
 from connectors_admin.sandbox.models import SandboxConnector
 
+from .conftest import aisquared_payload, make_aisquared_credential
 from .test_connectors_pages import make_connectors
 from .test_kafka import MONGO_PASSWORD, MONGO_URI, create, mongo_form
 
@@ -78,6 +80,31 @@ def test_bulk_delete_confirms_runs_in_the_background_and_says_what_failed(
     events = AuditEvent.objects.filter(action="connector.deleted")
     assert events.count() == 2
     assert {(e.client_ip, e.request_id) for e in events} == {("127.0.0.1", confirmed)}
+
+
+def test_those_left_alone_for_not_offering_an_action_are_named(
+    owner_client, sandbox, kc, tasks, team, owner
+):
+    orders = make_three(owner_client, kc)  # Kafka Connect declares no connection test
+    form = aisquared_payload(make_aisquared_credential(team, owner))
+    owner_client.post(
+        reverse("connectors:create", args=["acme", "aisquared-source"]),
+        {**form, "form_token": str(uuid.uuid4())},
+        headers={"HX-Request": "true"},
+    )
+    checked = Connector.objects.get(template="aisquared-source")
+    tasks.backend.clear()
+    bulk = reverse("connectors:bulk", args=["acme"])
+    picked = [checked.pk, *(c.pk for c in orders)]
+    said = html.unescape(
+        owner_client.post(
+            bulk, {"action": "test", "scope": "selected", "connector": picked}, follow=True
+        ).text
+    )
+    assert "Testing 1 connector in the background" in said
+    left = said.split("3 of those picked do not offer it and were left alone: ", 1)[1]
+    assert all(c.name in left.split(".", 1)[0] for c in orders), left[:200]
+    assert [r.args[0] for r in tasks.queued("run_connector_action")] == [str(checked.pk)]
 
 
 def test_all_matching_takes_the_filters_not_the_page(owner_client, sandbox, kc, tasks):

@@ -171,9 +171,12 @@ def bulk_action(request: HttpRequest, team: str) -> HttpResponse:
     count = len(runs)
     said = f"{verb.rstrip('…').capitalize()} {count} connector{'s' if count != 1 else ''} in the background; the list follows them."
     if skipped:
+        ran = {connector.pk for connector, _ in runs}
+        left = [str(c) for c in connectors if c.pk not in ran]
+        named = ", ".join(left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
         said += (
             f" {skipped} of those picked {'does' if skipped == 1 else 'do'} not offer it "
-            f"and {'was' if skipped == 1 else 'were'} left alone."
+            f"and {'was' if skipped == 1 else 'were'} left alone: {named}."
         )
     said += _gone_said(gone)
     messages.success(request, said)
