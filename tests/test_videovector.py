@@ -8,6 +8,7 @@ import logging
 import re
 import uuid
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -247,6 +248,13 @@ def test_test_browse_and_delete_on_the_detail_page(owner_client, sandbox, vv, aw
     assert "<html" not in partial and "2 files" in partial
     none = owner_client.get(browse, {"prefix": "", "pattern": "*.avi"}).content.decode()
     assert "Nothing matches" in none
+    # A glob that does not close is refused next to it, not sent to match nothing.
+    asked = Submission.objects.filter(action="browse").count()
+    for pattern in ("*.{mp4", "*.[0-9", "*.mp4}", "*.{a,{b}}"):
+        refused = unescape(owner_client.get(browse, {"pattern": pattern}).text)
+        assert "Nothing matches" not in refused and "errorlist" in refused, pattern
+    assert "A “{” is not closed" in refused or "Braces cannot nest" in refused
+    assert Submission.objects.filter(action="browse").count() == asked
 
     # A key without the admin scope cannot delete: said plainly.
     limited = Credential(

@@ -249,6 +249,31 @@ class BrowseForm(forms.Form):
     )
     recursive = forms.BooleanField(label="Include subfolders", required=False, initial=True)
 
+    def clean_pattern(self) -> str:
+        """A glob whose brackets and braces close (and braces do not nest): an unclosed one
+        matches nothing at VideoVector, which would read as an empty storage."""
+        pattern = self.cleaned_data["pattern"]
+        braces = 0
+        bracket = False
+        for character in pattern:
+            if bracket:
+                bracket = character != "]"
+            elif character == "[":
+                bracket = True
+            elif character == "{":
+                braces += 1
+                if braces > 1:
+                    raise forms.ValidationError("Braces cannot nest: write *.{mp4,mov}.")
+            elif character == "}":
+                if not braces:
+                    raise forms.ValidationError("A “}” closes no “{”: write *.{mp4,mov}.")
+                braces -= 1
+        if bracket:
+            raise forms.ValidationError("A “[” is not closed: write [0-9] for one digit.")
+        if braces:
+            raise forms.ValidationError("A “{” is not closed: write *.{mp4,mov} for either.")
+        return pattern
+
 
 @dataclass(frozen=True)
 class StorageTemplate(ConnectorTemplate):
