@@ -180,11 +180,11 @@ def test_inline_validation_renders_one_field_with_its_error(owner_client, creden
     response = owner_client.post(url, {**S3_FORM, "s3_region": "mars-1"}, headers=HTMX)
     html = response.content.decode()
     assert 'id="field-s3_region"' in html
-    assert "An AWS region code" in html
+    assert "That is not an AWS region code" in html
     assert 'value="mars-1"' in html
     assert "s3_bucket" not in html
     fixed = owner_client.post(url, S3_FORM, headers=HTMX).content.decode()
-    assert "An AWS region code" not in fixed
+    assert "not an AWS region code" not in fixed
 
 
 def test_no_credential_offers_to_add_one(owner_client, team):

@@ -100,7 +100,10 @@ def check_aws_region(value: Any) -> None:
         return
     if not AWS_REGION.match(value):
         raise forms.ValidationError(
-            "An AWS region code, such as us-east-2: pick one from the list.", code="aws_region"
+            # No example here: the field's help gives its own (us-east-1 beside a bucket there).
+            "That is not an AWS region code: type a code as the help shows, or pick one from the "
+            "list.",
+            code="aws_region",
         )
     hint = _near(value, known) or "Pick one from the list."
     raise forms.ValidationError(
