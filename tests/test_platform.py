@@ -491,6 +491,33 @@ def test_the_credential_page_shows_the_background_test_when_it_lands(owner_clien
     assert "verified" in listing and "last tested" in listing
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_calls_list_takes_the_background_test_when_it_lands(owner_client, sandbox, tasks):
+    """The test panel polls and shows the background test; the calls list beside it, which
+    said "No call made with it yet", takes the test too (out of band), its links made for the
+    page and not for the poll."""
+    data = {
+        "label": "Prod",
+        "username": "sa.acme",
+        "secret": MIXPANEL_SECRET,
+        "project_id": "4242",
+        "residency": "us",
+    }
+    owner_client.post(reverse("credentials:add", args=["acme", "mixpanel"]), data)
+    credential = Credential.objects.get(kind="mixpanel")
+    url = reverse("credentials:detail", args=["acme", credential.pk])
+    assert "No call made with it yet" in owner_client.get(url).text
+    pending = owner_client.get(url + "?poll=check", headers=HTMX).text
+    assert "provider-calls" not in pending  # nothing to update while it is still to come
+    tasks.run("verify_credential")
+    panel = owner_client.get(url + "?poll=check", headers=HTMX).text
+    calls = panel.split('<div id="provider-calls" hx-swap-oob="true">', 1)[1]
+    test = Submission.objects.get(action="test-credential")
+    assert reverse("connectors:submission", args=["acme", test.pk]) in calls
+    assert "No call made with it yet" not in calls and "poll=" not in calls
+    assert MIXPANEL_SECRET not in panel
+
+
 def test_operator_listed_instances_are_a_provider_declaration(settings, monkeypatch):
     from connectors_admin.providers.base import Instances
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -201,12 +202,6 @@ def _detail_context(
 ) -> dict:
     # What the two lists show, without the records, requests and answers the rows carry.
     connectors = credential.connectors.only(*USAGE_CONNECTOR_FIELDS).order_by("-created_at", "-pk")
-    # Background refreshes that found nothing new are left out unless asked for (?routine=1).
-    routine = request.GET.get("routine") == "1"
-    calls = (
-        credential.submissions.all() if routine else credential.submissions.filter(routine=False)
-    )
-    calls = calls.select_related("user").only(*USAGE_CALL_FIELDS).order_by("-created_at", "-pk")
     return _context(
         membership,
         credential=credential,
@@ -215,12 +210,23 @@ def _detail_context(
         # Each list pages on its own (?connectors=N, ?calls=N), however long the usage grows.
         connectors=CappedPaginator(connectors, USAGE_PAGE).get_page(request.GET.get("connectors")),
         embedded=_embedded_copies(credential, request.GET.get("embedded")),
-        submissions=CappedPaginator(calls, USAGE_PAGE).get_page(request.GET.get("calls")),
-        routine=routine,
+        **_calls(request, credential),
         compare=compare_form(credential.kind_obj),
         last_test=last_recorded(credential),
         **extra,
     )
+
+
+def _calls(request: HttpRequest, credential: Credential) -> dict:
+    """The page of calls made with it, newest first. Background refreshes that found nothing
+    new are left out unless asked for (?routine=1)."""
+    routine = request.GET.get("routine") == "1"
+    calls = (
+        credential.submissions.all() if routine else credential.submissions.filter(routine=False)
+    )
+    calls = calls.select_related("user").only(*USAGE_CALL_FIELDS).order_by("-created_at", "-pk")
+    page = CappedPaginator(calls, USAGE_PAGE).get_page(request.GET.get("calls"))
+    return {"submissions": page, "routine": routine}
 
 
 @login_required
@@ -228,18 +234,24 @@ def credential_detail(request: HttpRequest, team: str, pk: int) -> HttpResponse:
     membership, credential = _credential(request, team, pk)
     if htmx_partial(request) and request.GET.get("poll") == "check":
         # The test panel polls while the background test of a new secret is still to come.
-        return render(
-            request,
-            "credentials/detail.html#check-panel",
-            # Announced, not focused: the user may be typing elsewhere on the page.
-            _context(
-                membership,
-                credential=credential,
-                just_tested=not credential.check_pending,
-                polled=True,
-                last_test=last_recorded(credential),
-            ),
+        context = _context(
+            membership,
+            credential=credential,
+            just_tested=not credential.check_pending,
+            polled=True,
+            last_test=last_recorded(credential),
         )
+        # Announced, not focused: the user may be typing elsewhere on the page.
+        response = render(request, "credentials/detail.html#check-panel", context)
+        if not credential.check_pending:
+            # The test is done: the list of calls beside it shows it too (out of band), its
+            # links made for the page, not for this poll.
+            request.GET = request.GET.copy()
+            del request.GET["poll"]
+            context.update(_calls(request, credential), oob=True)
+            calls = render_to_string("credentials/detail.html#calls-panel", context, request)
+            response.content += calls.encode()
+        return response
     context = _detail_context(request, membership, credential)
     return render(request, "credentials/detail.html", context)
 
