@@ -413,6 +413,41 @@ def test_the_key_files_private_parts_are_masked_and_its_public_parts_shown(
     assert PEM_LINES[1] not in everything_stored(caplog)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_stored_uri_of_another_database_is_not_offered(
+    owner_client, sandbox, aisq, kc, team, owner
+):
+    """A MongoDB URI is no PostgreSQL login, nor a PostgreSQL URI a MongoDB connection: each
+    picker offers the URIs of its own schemes, and says so when there is none; a pick of one
+    not offered is refused before anything is sent."""
+    pg = stored_uri(team, owner, "postgresql://reader:pg-pw-do-not-leak@db.example.com/shop", "PG")
+    mongo = stored_uri(
+        team, owner, "mongodb+srv://app:mongo-pw-do-not-leak@cluster0.example.net/db", "Mongo"
+    )
+
+    aisquared = owner_client.get(SOURCE, {"connector_name": "Postgresql"}).text
+    assert f'<option value="{pg.pk}">PG' in aisquared
+    assert f'<option value="{mongo.pk}">' not in aisquared
+
+    kafka = reverse("connectors:create", args=["acme", "kafka-connect"])
+    mongo_class = "com.mongodb.kafka.connect.MongoSourceConnector"
+    page = owner_client.get(kafka, {"credential": kc.pk, "connector_class": mongo_class}).text
+    assert f'<option value="{mongo.pk}">Mongo' in page
+    assert f'<option value="{pg.pk}">' not in page
+    # Picked anyway (a crafted post): refused next to the picker, nothing sent.
+    from .test_kafka import create, mongo_form
+
+    refused = create(owner_client, "kafka-connect", mongo_form(kc, use__uri=str(pg.pk)))
+    assert "Select a valid choice" in refused
+    assert not SandboxConnector.objects.filter(provider="kafkaconnect").exists()
+    # With none of its schemes stored, it says which it takes.
+    mongo.delete()
+    page = html.unescape(
+        owner_client.get(kafka, {"credential": kc.pk, "connector_class": mongo_class}).text
+    )
+    assert "no enabled stored credential of this kind for mongodb:// or mongodb+srv://" in page
+
+
 def test_a_database_login_from_a_uri_shows_the_user_and_masks_the_password(
     owner_client, sandbox, aisq, team, owner, caplog
 ):

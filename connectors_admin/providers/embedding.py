@@ -58,6 +58,10 @@ class Slot:
     # not secret (a service account's project_id: the project asked for beside a key file is
     # the key's own unless another is typed).
     fills: tuple[tuple[tuple[str, ...], str], ...] = ()
+    # For a connection URI: the schemes the connector can use (a MongoDB connector takes a
+    # mongodb:// or mongodb+srv:// URI); a stored URI of another scheme is not offered. () for
+    # any.
+    schemes: tuple[str, ...] = ()
 
     @property
     def paths(self) -> tuple[tuple[str, ...], ...]:
@@ -319,6 +323,16 @@ def slot_fields(slots: tuple[Slot, ...], context: Any) -> dict[str, forms.Field]
     fields: dict[str, forms.Field] = {}
     for slot in slots:
         options = context.stored(slot.kinds)
+        if slot.schemes:
+            options = [
+                (pk, label)
+                for pk, label in options
+                if str((context.public(pk, slot.kinds) or {}).get("scheme", "")).lower()
+                in slot.schemes
+            ]
+        of_kind = "of this kind" + (
+            f" for {' or '.join(f'{scheme}://' for scheme in slot.schemes)}" if slot.schemes else ""
+        )
         fields[USE + slot.name] = forms.ChoiceField(
             label=slot.label,
             choices=[(ENTER_HERE, "Enter it here"), *options],
@@ -327,7 +341,7 @@ def slot_fields(slots: tuple[Slot, ...], context: Any) -> dict[str, forms.Field]
             help_text="Use one of your team's stored credentials (filled in on the server, "
             "never sent to your browser), or enter the values here."
             if options
-            else "Your team has no enabled stored credential of this kind: enter it here.",
+            else f"Your team has no enabled stored credential {of_kind}: enter it here.",
         )
         if slot.one_json_field:
             fields[KEY + slot.name] = ServiceAccountField(

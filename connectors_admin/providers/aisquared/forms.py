@@ -211,6 +211,23 @@ HOST_KEYS = ("host", "hostname", "server")  # where a database definition names 
 DATABASE_CATEGORIES = {"data warehouse", "database", "data lake"}
 
 
+# The connection URI schemes of the catalogue's databases, by connector name (lower case): a
+# stored URI of another scheme is not offered for its login. A name not listed takes any.
+DATABASE_SCHEMES = {
+    "postgresql": ("postgresql", "postgres"),
+    "redshift": ("redshift", "postgresql", "postgres"),
+    "mysql": ("mysql", "mariadb"),
+    "mariadb": ("mariadb", "mysql"),
+    "mssql": ("mssql", "sqlserver"),
+    "sqlserver": ("sqlserver", "mssql"),
+    "oracle": ("oracle",),
+    "clickhouse": ("clickhouse",),
+    "snowflake": ("snowflake",),
+    "databricks": ("databricks",),
+    "mongodb": ("mongodb", "mongodb+srv"),
+}
+
+
 def is_database(definition: dict[str, Any]) -> bool:
     category = str(definition.get("category") or "").lower()
     sub_category = str(definition.get("sub_category") or "").lower()
@@ -258,6 +275,7 @@ def slots_for(definition: dict[str, Any], schema: dict[str, Any]) -> tuple[Slot,
                     ),
                     optional=True,
                     host_paths=tuple((k,) for k in HOST_KEYS if k in properties),
+                    schemes=DATABASE_SCHEMES.get(str(definition.get("name") or "").lower(), ()),
                 )
             )
     for key_id, secret in AWS_PAIRS:

@@ -66,9 +66,17 @@ def _topics(required: bool = True) -> Property:
     )
 
 
-def _uri_login(user_key: str, password_key: str, host_key: str) -> Slot:
+MONGODB = ("mongodb", "mongodb+srv")
+MYSQL = ("mysql", "mariadb")
+POSTGRESQL = ("postgresql", "postgres")
+
+
+def _uri_login(
+    user_key: str, password_key: str, host_key: str, schemes: tuple[str, ...] = ()
+) -> Slot:
     """A database login taken from a stored connection URI's user and password, sent only to
-    the URI's own host (`host_key` names it: a host, or a JDBC URL)."""
+    the URI's own host (`host_key` names it: a host, or a JDBC URL), from a URI of one of
+    `schemes` (any, for a JDBC connector: its URL says which database)."""
     return Slot(
         name="login",
         label="Stored database login",
@@ -79,16 +87,18 @@ def _uri_login(user_key: str, password_key: str, host_key: str) -> Slot:
         ),
         optional=True,
         host_paths=((host_key,),),
+        schemes=schemes,
     )
 
 
-def _whole_uri(key: str) -> Slot:
+def _whole_uri(key: str, schemes: tuple[str, ...]) -> Slot:
     return Slot(
         name="uri",
         label="Stored connection URI",
         kinds=("uri",),
         targets=(((key,), ("secret", "uri", "")),),
         optional=True,
+        schemes=schemes,
     )
 
 
@@ -137,7 +147,7 @@ CLASSES: tuple[ConnectorClass, ...] = (
             ),
             Property("pipeline", "Pipeline", kind="json-array", help="A JSON array of stages."),
         ),
-        slots=(_whole_uri("connection.uri"),),
+        slots=(_whole_uri("connection.uri", MONGODB),),
         summary="Change streams from MongoDB collections into topics.",
     ),
     ConnectorClass(
@@ -150,7 +160,7 @@ CLASSES: tuple[ConnectorClass, ...] = (
             Property("collection", "Collection", help="Empty: one collection per topic."),
             _topics(),
         ),
-        slots=(_whole_uri("connection.uri"),),
+        slots=(_whole_uri("connection.uri", MONGODB),),
         summary="Topics written into MongoDB collections.",
     ),
     ConnectorClass(
@@ -173,7 +183,7 @@ CLASSES: tuple[ConnectorClass, ...] = (
             Property("database.include.list", "Databases", kind="list"),
             Property("table.include.list", "Tables", kind="list", help="Such as shop.orders."),
         ),
-        slots=(_uri_login("database.user", "database.password", "database.hostname"),),
+        slots=(_uri_login("database.user", "database.password", "database.hostname", MYSQL),),
         summary="Row changes from the MySQL binlog (change data capture).",
     ),
     ConnectorClass(
@@ -196,7 +206,7 @@ CLASSES: tuple[ConnectorClass, ...] = (
                 default="pgoutput",
             ),
         ),
-        slots=(_uri_login("database.user", "database.password", "database.hostname"),),
+        slots=(_uri_login("database.user", "database.password", "database.hostname", POSTGRESQL),),
         summary="Row changes from PostgreSQL's logical replication.",
     ),
     ConnectorClass(
@@ -215,7 +225,7 @@ CLASSES: tuple[ConnectorClass, ...] = (
             Property("database.include.list", "Databases", kind="list"),
             Property("collection.include.list", "Collections", kind="list"),
         ),
-        slots=(_whole_uri("mongodb.connection.string"),),
+        slots=(_whole_uri("mongodb.connection.string", MONGODB),),
         summary="Document changes from a MongoDB replica set.",
     ),
     ConnectorClass(
