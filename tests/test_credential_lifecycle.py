@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -149,12 +150,15 @@ def test_gcp_bad_key_files_are_refused(owner_client, upload, message):
         ("aws", "aws_secret_access_key", "short", "40 letters"),
         ("azure", "tenant_id", "not-a-guid", "A GUID"),
         ("uri", "uri", "just words", "A URI with a scheme"),
+        ("uri", "uri", "mysql://u:p@<b>host</b>:3306/db", "The host after “@” is a name"),
+        ("uri", "uri", "postgresql://u:p@db..example.com/db", "The host after “@” is a name"),
         ("videovector", "token", "sk_live_nothex", "48 lowercase hex"),
     ],
 )
 def test_storage_formats_are_checked(owner_client, kind, field, value, message):
     response = add(owner_client, kind, **{**KIND_FORMS[kind], field: value})
-    assert message in response.content.decode()
+    assert message in html.unescape(response.content.decode())
+    assert Credential.objects.count() == 0
 
 
 @pytest.mark.django_db

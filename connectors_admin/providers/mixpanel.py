@@ -140,7 +140,7 @@ class S3ImportForm(_MixpanelConnectorForm):
         ],
         help_text="The role in your AWS account that Mixpanel assumes to read the bucket.",
         widget=forms.TextInput(
-            attrs={"placeholder": "arn:aws:iam::123456789012:role/mixpanel-import"}
+            attrs={"placeholder": "e.g. arn:aws:iam::123456789012:role/mixpanel-import"}
         ),
     )
     field_order = [
