@@ -83,6 +83,10 @@ def test_a_fetch_is_an_operation_with_its_exchange_and_the_token_as_a_placeholde
     # The credential was used: said on the trail, like any call made with it.
     used = AuditEvent.objects.get(action="credential.used")
     assert used.target_id == str(aisq.pk) and str(fetch.pk) in used.message
+    # In words, not the template's slug.
+    assert (
+        used.message == f"Fetch the catalogue: AI Squared: Source connector (submission {fetch.pk})"
+    )
     aisq.refresh_from_db()
     assert aisq.last_used_at is not None
 

@@ -169,7 +169,8 @@ def _all_used(
     Credential.objects.filter(pk__in=[c.pk for c in credentials]).update(
         last_used_at=timezone.now()
     )
-    said = f"{submission.action_label} {submission.template} (submission {submission.pk})"
+    # In words: "Create: Mixpanel: Amazon S3 (submission 12)", not the template's slug.
+    said = f"{submission.action_label}: {submission.subject} (submission {submission.pk})"
     for credential in credentials:
         record(
             AuditAction.CREDENTIAL_USED,
