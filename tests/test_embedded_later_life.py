@@ -22,6 +22,7 @@ from connectors_admin.audit.models import AuditEvent
 from connectors_admin.connectors.models import Attempt, Connector, EmbeddedCredential, Submission
 from connectors_admin.credentials.models import Credential
 from connectors_admin.sandbox.models import SandboxConnector
+from connectors_admin.sandbox.sealed import digest as as_kept
 
 from .conftest import KAFKA_CONNECT_PASSWORD, stored_uri
 from .test_kafka import create
@@ -93,6 +94,17 @@ def at_cluster(name: str) -> dict:
     return SandboxConnector.objects.get(remote_id=f"kafka-connect:{name}").data["config"]
 
 
+def read_at_cluster(sandbox, name: str) -> dict:
+    """The connector's configuration as another tool reads it from the cluster."""
+    answer = requests.get(
+        f"{sandbox}/sandbox/kafka-connect/connectors/{name}/config",
+        auth=("ops", KAFKA_CONNECT_PASSWORD),
+        timeout=5,
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
 def change_at_cluster(sandbox, name: str, config: dict) -> None:
     """Someone replaces the connector's configuration at the cluster, with another tool."""
     answer = requests.put(
@@ -132,14 +144,14 @@ def test_a_secret_typed_over_a_stored_one_by_a_reconfigure_is_no_longer_linked(
         },
     )
     assert response.status_code == 302
-    assert at_cluster("lake-sink")["aws.secret.access.key"] == TYPED
+    assert at_cluster("lake-sink")["aws.secret.access.key"] == as_kept(TYPED)
     assert not EmbeddedCredential.objects.exists()
     page = owner_client.get(reverse("credentials:detail", args=["acme", aws.pk])).content.decode()
     assert "No connector carries its secret." in page
     # A rotation of the stored key has nothing to push over what was typed.
     rotate(owner_client, aws)
     push(owner_client, aws)
-    assert at_cluster("lake-sink")["aws.secret.access.key"] == TYPED
+    assert at_cluster("lake-sink")["aws.secret.access.key"] == as_kept(TYPED)
     assert not Submission.objects.filter(action="push-rotated").exists()
     # Nor does the connector keep the credential from being deleted.
     delete = reverse("credentials:delete", args=["acme", aws.pk])
@@ -152,13 +164,17 @@ def test_a_secret_typed_over_a_stored_one_by_a_reconfigure_is_no_longer_linked(
 def test_a_push_keeps_what_was_changed_at_the_cluster_since(owner_client, sandbox, kc, aws):
     assert "Connector created" in create(owner_client, "kafka-connect", s3_sink(kc, aws))
     connector = Connector.objects.get()
-    changed = {**at_cluster("lake-sink"), "topics": "orders,invoices,refunds", "tasks.max": "4"}
+    changed = {
+        **read_at_cluster(sandbox, "lake-sink"),
+        "topics": "orders,invoices,refunds",
+        "tasks.max": "4",
+    }
     change_at_cluster(sandbox, "lake-sink", changed)
     # No refresh in between: the push reads what the cluster holds before it sends.
     rotate(owner_client, aws)
     assert "pushed" in push(owner_client, aws)
     config = at_cluster("lake-sink")
-    assert config["aws.secret.access.key"] == ROTATED
+    assert config["aws.secret.access.key"] == as_kept(ROTATED)
     assert config["topics"] == "orders,invoices,refunds" and config["tasks.max"] == "4"
     assert config["aws.s3.bucket.name"] == "acme-lake"
     # What was pushed is what a reconfigure starts from next.
@@ -181,7 +197,9 @@ def test_an_aws_rotation_takes_the_new_keys_id_with_its_secret_and_pushes_both(
     assert aws.public["aws_access_key_id"] == new_id
     assert "pushed" in push(owner_client, aws)
     config = at_cluster("lake-sink")
-    assert config["aws.access.key.id"] == new_id and config["aws.secret.access.key"] == ROTATED
+    assert config["aws.access.key.id"] == as_kept(new_id) and config[
+        "aws.secret.access.key"
+    ] == as_kept(ROTATED)
     # Left empty, the id stays; one that is no key id is refused, nothing replaced.
     owner_client.post(url, {"aws_access_key_id": "", "aws_secret_access_key": AWS_SECRET})
     aws.refresh_from_db()
@@ -201,13 +219,16 @@ def test_a_push_over_a_secret_changed_elsewhere_is_refused_never_sent_masked(
     owner_client, sandbox, kc, aws
 ):
     assert "Connector created" in create(owner_client, "kafka-connect", s3_sink(kc, aws))
-    changed = {**at_cluster("lake-sink"), "sasl.jaas.config": "elsewhere-secret-do-not-leak"}
+    changed = {
+        **read_at_cluster(sandbox, "lake-sink"),
+        "sasl.jaas.config": "elsewhere-secret-do-not-leak",
+    }
     change_at_cluster(sandbox, "lake-sink", changed)
     rotate(owner_client, aws)
     result = push(owner_client, aws)
     assert "sasl.jaas.config changed at the provider" in result
-    assert at_cluster("lake-sink")["sasl.jaas.config"] == "elsewhere-secret-do-not-leak"
-    assert at_cluster("lake-sink")["aws.secret.access.key"] == AWS_SECRET
+    assert at_cluster("lake-sink")["sasl.jaas.config"] == as_kept("elsewhere-secret-do-not-leak")
+    assert at_cluster("lake-sink")["aws.secret.access.key"] == as_kept(AWS_SECRET)
     assert Submission.objects.get(action="push-rotated").outcome == "failed"
     assert "elsewhere-secret-do-not-leak" not in result
 
@@ -223,13 +244,13 @@ def test_a_login_rotated_to_another_host_is_not_pushed_to_the_old_one(
     rotate_uri = reverse("credentials:rotate", args=["acme", uri.pk])
     owner_client.post(rotate_uri, {"uri": "postgresql://reader:new-pw-2@db.example.com/shop"})
     assert "pushed" in push(owner_client, uri)
-    assert at_cluster("shop-sink")["connection.password"] == "new-pw-2"
+    assert at_cluster("shop-sink")["connection.password"] == as_kept("new-pw-2")
     # Another host: its login is not sent to the host the connector still names.
     owner_client.post(rotate_uri, {"uri": "postgresql://reader:new-host-pw-3@newdb.example.org/s"})
     result = push(owner_client, uri)
     assert "The stored login is now for newdb.example.org, and connection.url names" in result
     config = at_cluster("shop-sink")
-    assert config["connection.password"] == "new-pw-2"
+    assert config["connection.password"] == as_kept("new-pw-2")
     assert config["connection.url"] == "jdbc:postgresql://db.example.com:5432/shop"
     last = Submission.objects.filter(action="push-rotated").latest("pk")
     # What the cluster holds was read; nothing was sent to it.
@@ -275,7 +296,7 @@ def test_a_push_of_a_newer_secret_asked_for_while_the_older_one_s_runs_is_not_sa
     assert "pushed" in push(owner_client, aws)
     between.check()
     said.pop("thread").join(10)
-    assert at_cluster("lake-sink")["aws.secret.access.key"] == ROTATED  # the older push's
+    assert at_cluster("lake-sink")["aws.secret.access.key"] == as_kept(ROTATED)  # the older push's
     assert "still running" in said["page"] and ">pushed<" not in said["page"]
     first, second = Submission.objects.filter(action="push-rotated").order_by("pk")
     assert first.outcome == "succeeded" and second.outcome == "failed"
@@ -285,7 +306,7 @@ def test_a_push_of_a_newer_secret_asked_for_while_the_older_one_s_runs_is_not_sa
     # Asked for again once the older push has ended, the newer secret goes.
     between.hooks.clear()
     assert "pushed" in push(owner_client, aws)
-    assert at_cluster("lake-sink")["aws.secret.access.key"] == newer
+    assert at_cluster("lake-sink")["aws.secret.access.key"] == as_kept(newer)
     assert "embeds the old secret" not in owner_client.get(detail).content.decode()
 
 
@@ -299,12 +320,12 @@ def test_a_disabled_credential_s_new_secret_is_not_pushed(owner_client, sandbox,
     assert "Push the new secret" not in page and "enable it to push" in page
     result = push(owner_client, aws)  # a form left open from before
     assert "disabled: nothing was pushed" in result and "skipped" in result
-    assert at_cluster("lake-sink")["aws.secret.access.key"] == AWS_SECRET
+    assert at_cluster("lake-sink")["aws.secret.access.key"] == as_kept(AWS_SECRET)
     assert not Submission.objects.filter(action="push-rotated").exists()
     # Enabled again, it is pushed.
     owner_client.post(reverse("credentials:toggle", args=["acme", aws.pk]), {"enabled": "1"})
     assert "pushed" in push(owner_client, aws)
-    assert at_cluster("lake-sink")["aws.secret.access.key"] == ROTATED
+    assert at_cluster("lake-sink")["aws.secret.access.key"] == as_kept(ROTATED)
 
 
 # --- importing more than one post takes -----------------------------------------------------------
@@ -430,7 +451,7 @@ def test_an_imported_connector_is_linked_to_the_stored_credentials_it_carries(
     rotate(owner_client, aws)
     said = push(owner_client, aws)
     assert "pushed" in said
-    assert at_cluster("lake-elsewhere")["aws.secret.access.key"] == ROTATED
+    assert at_cluster("lake-elsewhere")["aws.secret.access.key"] == as_kept(ROTATED)
     assert at_cluster("lake-elsewhere")["aws.s3.bucket.name"] == "acme-lake"
     assert EmbeddedCredential.objects.get(credential=aws).is_current
     for secret in (AWS_SECRET, TYPED, ROTATED, KAFKA_CONNECT_PASSWORD):
@@ -442,7 +463,7 @@ def test_an_imported_connector_is_linked_to_the_stored_credentials_it_carries(
     typed = {"properties": json.dumps(properties)}
     typed["secret_properties"] = f"aws.secret.access.key={ROTATED}"
     assert owner_client.post(url, typed).status_code == 302
-    assert at_cluster("lake-elsewhere")["aws.secret.access.key"] == ROTATED
+    assert at_cluster("lake-elsewhere")["aws.secret.access.key"] == as_kept(ROTATED)
     assert EmbeddedCredential.objects.get(credential=aws).is_current
     # An imported connector whose secrets are all a stored login's is reconfigured without
     # typing them: the login goes in from the credential.
@@ -456,7 +477,7 @@ def test_an_imported_connector_is_linked_to_the_stored_credentials_it_carries(
     assert used.count() == before + 1  # its login went out from the credential
     shop_config = at_cluster("shop-elsewhere")
     assert shop_config["batch.size"] == "500"
-    assert shop_config["connection.password"] == KAFKA_CONNECT_PASSWORD
+    assert shop_config["connection.password"] == as_kept(KAFKA_CONNECT_PASSWORD)
     assert EmbeddedCredential.objects.get(credential=login).is_current
     # One not linked to any stored credential still asks for its secret.
     other = Connector.objects.get(remote_id="lake-other-secret")
@@ -502,7 +523,7 @@ def test_a_stored_login_typed_over_in_an_imported_connector_s_first_reconfigure_
         "secret_properties": "connection.password=another-password-typed",
     }
     assert owner_client.post(url, typed).status_code == 302
-    assert at_cluster("shop-typed-over")["connection.password"] == "another-password-typed"
+    assert at_cluster("shop-typed-over")["connection.password"] == as_kept("another-password-typed")
     assert used.count() == before
     assert not EmbeddedCredential.objects.exists()
 
@@ -536,7 +557,7 @@ def test_an_imported_connector_with_a_secret_no_stored_credential_holds_is_not_p
     pushed = Submission.objects.get(action="push-rotated")
     assert pushed.outcome == "failed"
     assert [a.method for a in pushed.attempts.all()] == ["GET", "GET"]  # read, nothing sent
-    assert at_cluster("lake-with-jaas")["aws.secret.access.key"] == AWS_SECRET
+    assert at_cluster("lake-with-jaas")["aws.secret.access.key"] == as_kept(AWS_SECRET)
     assert not EmbeddedCredential.objects.get().is_current
     # The reconfigure asks for the one secret not stored here (the pair is outdated: the
     # rotated one is not put in by a reconfigure, which asks for it too).
@@ -570,7 +591,7 @@ def test_an_imported_connector_with_a_secret_no_stored_credential_holds_is_not_p
     )
     assert done.status_code == 302
     assert used.count() == before  # what went out was typed, not taken from the credential
-    assert at_cluster("lake-with-jaas")["aws.secret.access.key"] == ROTATED
+    assert at_cluster("lake-with-jaas")["aws.secret.access.key"] == as_kept(ROTATED)
     assert EmbeddedCredential.objects.get().is_current
     for secret in (AWS_SECRET, ROTATED, "own-jaas-do-not-leak"):
         assert secret not in said
@@ -602,7 +623,7 @@ def test_an_imported_connector_moved_to_another_host_does_not_get_the_stored_log
     assert EmbeddedCredential.objects.get().credential == login
     # At the cluster, the connector now writes to another database, with that one's password.
     moved = {
-        **at_cluster("shop-moving"),
+        **read_at_cluster(sandbox, "shop-moving"),
         "connection.url": "jdbc:postgresql://db.elsewhere.example:5432/shop",
         "connection.password": "elsewhere-pw-do-not-leak",
     }
@@ -616,7 +637,7 @@ def test_an_imported_connector_moved_to_another_host_does_not_get_the_stored_log
     answer = owner_client.post(reconfigure, {"properties": json.dumps(properties)})
     said = html.unescape(answer.content.decode())
     held = at_cluster("shop-moving")
-    assert held["connection.password"] != "stored-login-pw-do-not-leak"
+    assert held["connection.password"] != as_kept("stored-login-pw-do-not-leak")
     assert "Needed: connection.password, one key=value per line." in said
     # Sent with another secret only, the stored login is still not filled in for that host.
     answer = owner_client.post(
@@ -642,7 +663,7 @@ def test_a_connector_moved_to_another_host_at_the_cluster_is_not_sent_the_stored
     assert "Connector created" in create(owner_client, "kafka-connect", form)
     connector = Connector.objects.get()
     moved = {
-        **at_cluster("shop-bound"),
+        **read_at_cluster(sandbox, "shop-bound"),
         "connection.url": "jdbc:postgresql://db.elsewhere.example:5432/shop",
         "connection.password": "elsewhere-pw-do-not-leak",
     }
@@ -659,12 +680,12 @@ def test_a_connector_moved_to_another_host_at_the_cluster_is_not_sent_the_stored
         "the stored database login is sent to its own host only." in said
     )
     held = at_cluster("shop-bound")
-    assert held["connection.password"] == "elsewhere-pw-do-not-leak"
+    assert held["connection.password"] == as_kept("elsewhere-pw-do-not-leak")
     assert "batch.size" not in held  # nothing was sent
     # Pointed back at its own host, it goes, with the stored login.
     properties["connection.url"] = "jdbc:postgresql://db.example.com:5432/shop"
     assert owner_client.post(reconfigure, {"properties": json.dumps(properties)}).status_code == 302
-    assert at_cluster("shop-bound")["connection.password"] == "bound-pw-do-not-leak"
+    assert at_cluster("shop-bound")["connection.password"] == as_kept("bound-pw-do-not-leak")
     for secret in ("bound-pw-do-not-leak", "elsewhere-pw-do-not-leak"):
         assert secret not in said
         assert secret not in json.dumps(list(Attempt.objects.values()), default=str)
@@ -681,7 +702,10 @@ def test_a_secret_typed_under_a_plain_name_changed_at_the_cluster_is_never_store
     form = mongo_form(kc, secret_properties="team.handshake=typed-handshake-do-not-leak")
     assert "Connector created" in create(owner_client, "kafka-connect", form)
     connector = Connector.objects.get()
-    changed = {**at_cluster("orders-cdc"), "team.handshake": "changed-handshake-do-not-leak"}
+    changed = {
+        **read_at_cluster(sandbox, "orders-cdc"),
+        "team.handshake": "changed-handshake-do-not-leak",
+    }
     change_at_cluster(sandbox, "orders-cdc", changed)
     page = owner_client.post(
         reverse("connectors:action", args=["acme", connector.pk, "refresh"]), headers=HTMX

@@ -21,6 +21,7 @@ from connectors_admin.audit.models import AuditEvent
 from connectors_admin.connectors.models import Attempt, Connector, EmbeddedCredential, Submission
 from connectors_admin.credentials.models import Credential
 from connectors_admin.sandbox.models import SandboxConnector
+from connectors_admin.sandbox.sealed import digest as as_kept
 
 from .conftest import KAFKA_CONNECT_PASSWORD as CONNECT_PASSWORD
 from .conftest import UPSTASH_KEY, stored_uri
@@ -288,7 +289,9 @@ def test_an_s3_sink_takes_its_keys_from_a_stored_aws_credential(
     assert sent["config"]["aws.secret.access.key"] == "[redacted]"
     assert EmbeddedCredential.objects.get().credential == aws
     remote = SandboxConnector.objects.get(provider="kafkaconnect")
-    assert remote.data["config"]["aws.secret.access.key"] == AWS_SECRET  # it did reach the worker
+    assert remote.data["config"]["aws.secret.access.key"] == as_kept(
+        AWS_SECRET
+    )  # it did reach the worker
     assert AWS_SECRET not in everything()
 
 
@@ -424,7 +427,7 @@ def test_import_existing_kafka_connect_connectors(owner_client, sandbox, kc, tas
     )
     remote = SandboxConnector.objects.get(remote_id="kafka-connect:legacy-sink").data["config"]
     assert remote["topics"] == "orders,refunds"
-    assert remote["connection.password"] == "RetypedPwDoNotLeak"
+    assert remote["connection.password"] == as_kept("RetypedPwDoNotLeak")
     for secret in ("ElsewherePwDoNotLeak", "RetypedPwDoNotLeak"):
         assert secret not in everything()
 
@@ -553,7 +556,7 @@ def test_a_secret_typed_into_the_other_properties_survives_their_check(owner_cli
         owner_client, "kafka-connect", {**form, "other_properties": shown}
     )
     remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
-    assert remote["connection.password"] == "hunter2x"
+    assert remote["connection.password"] == as_kept("hunter2x")
     assert remote["errors.tolerance"] == "all"
 
 
@@ -574,7 +577,7 @@ def test_a_secret_in_the_other_properties_is_not_shown_back_beside_a_refused_lin
     retry = {**form, "other_properties": "max.batch.size=100", "form_token": token}
     assert "Connector created" in create(owner_client, "upstash-kafka", retry)
     remote = SandboxConnector.objects.get(provider="upstash").data["properties"]
-    assert remote["connection.password"] == "hunter2xLeak"
+    assert remote["connection.password"] == as_kept("hunter2xLeak")
 
 
 @pytest.mark.parametrize(
@@ -594,7 +597,7 @@ def test_a_secret_on_the_refused_line_itself_is_not_shown_back(
     retry = {**form, "other_properties": "max.batch.size=100", "form_token": token}
     assert "Connector created" in create(owner_client, "upstash-kafka", retry)
     remote = SandboxConnector.objects.get(provider="upstash").data["properties"]
-    assert remote["connection.password"] == "hunter2xLeak"
+    assert remote["connection.password"] == as_kept("hunter2xLeak")
 
 
 def test_a_secret_in_json_that_does_not_parse_is_not_shown_back(owner_client, sandbox, kc):
@@ -619,7 +622,7 @@ def test_a_secret_in_json_that_does_not_parse_is_not_shown_back(owner_client, sa
     fixed["raw_json"] = json.dumps({"connector.class": MONGO, "database": "shop"})
     assert "Connector created" in create(owner_client, "kafka-connect", fixed)
     sent = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
-    assert sent["connection.uri"] == MONGO_URI
+    assert sent["connection.uri"] == as_kept(MONGO_URI)
 
 
 @pytest.mark.parametrize(
@@ -690,7 +693,7 @@ def test_reconfigure_starts_from_the_current_map_and_keeps_the_secrets(owner_cli
     response = owner_client.post(url, {"properties": json.dumps(current)})
     assert response.status_code == 302
     remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
-    assert remote["collection"] == "invoices" and remote["connection.uri"] == MONGO_URI
+    assert remote["collection"] == "invoices" and remote["connection.uri"] == as_kept(MONGO_URI)
     assert "publish.full.document.only" not in remote  # removed here, removed there
     look, put = Submission.objects.get(action="reconfigure").attempts.order_by("number")[:2]
     assert look.method == "GET"  # it still exists: a PUT would otherwise create it anew
@@ -701,7 +704,7 @@ def test_reconfigure_starts_from_the_current_map_and_keeps_the_secrets(owner_cli
         url, {"properties": json.dumps(current), "secret_properties": f"connection.uri={new_uri}"}
     )
     remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
-    assert remote["connection.uri"] == new_uri
+    assert remote["connection.uri"] == as_kept(new_uri)
     assert "NewMongoPwDoNotLeak" not in everything() and MONGO_PASSWORD not in everything()
     # Typed into the JSON, a secret moves under Secret properties: never shown back, even when
     # something else is refused (here the class), and sent with the next try.
@@ -719,7 +722,7 @@ def test_reconfigure_starts_from_the_current_map_and_keeps_the_secrets(owner_cli
     assert "TypedInJsonDoNotLeak" not in refused
     assert owner_client.post(url, {"properties": json.dumps(current)}).status_code == 302
     remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
-    assert remote["connection.uri"] == typed_uri
+    assert remote["connection.uri"] == as_kept(typed_uri)
     assert "TypedInJsonDoNotLeak" not in everything()
 
 
@@ -1037,7 +1040,9 @@ def test_a_secret_typed_into_the_json_moves_to_its_field_and_is_never_shown(
     retry["raw_json"] = json.dumps({"connector.class": MONGO, "database": "shop"})
     assert "Connector created" in create(owner_client, "kafka-connect", retry)
     sent = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
-    assert sent["connection.uri"] == MONGO_URI and "JaasPwDoNotLeak" in sent["sasl.jaas.config"]
+    assert sent["connection.uri"] == as_kept(MONGO_URI)
+    jaas = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" '
+    assert sent["sasl.jaas.config"] == as_kept(jaas + 'password="JaasPwDoNotLeak";')
     for secret in (MONGO_PASSWORD, "JaasPwDoNotLeak"):
         assert secret not in everything()
 
@@ -1071,7 +1076,10 @@ def test_reconfigure_never_shows_a_password_inside_a_url_and_sends_the_kept_one(
     )
     assert response.status_code == 302
     remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
-    assert remote["connection.url"] == url_with_password and remote["topics"] == "orders,refunds"
+    assert (
+        remote["connection.url"] == as_kept(url_with_password)
+        and remote["topics"] == "orders,refunds"
+    )
     # Moved to another host with the mask, the kept password does not follow: it is asked for.
     elsewhere = masked.replace("db.example.com", "db.attacker.example")
     refused = owner_client.post(
@@ -1079,7 +1087,7 @@ def test_reconfigure_never_shows_a_password_inside_a_url_and_sends_the_kept_one(
     ).content.decode()
     assert "connection.url holds a masked password" in refused
     remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
-    assert remote["connection.url"] == url_with_password
+    assert remote["connection.url"] == as_kept(url_with_password)
     assert "JdbcPwDoNotLeak" not in refused + everything()
 
 
@@ -1106,7 +1114,7 @@ def test_a_secret_typed_into_a_failed_reconfigure_is_sent_by_the_next_try(
     response = owner_client.post(url, {"properties": properties, "secret_properties": ""})
     assert response.status_code == 302
     remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
-    assert remote["connection.uri"] == new_uri
+    assert remote["connection.uri"] == as_kept(new_uri)
     # Once it went through, nothing is kept: a fresh form starts from the connector.
     assert "kept from your last attempt" not in owner_client.get(url).content.decode()
     assert "RetriedPwDoNotLeak" not in everything()
@@ -1140,7 +1148,7 @@ def test_secrets_typed_under_any_key_are_kept_secret_through_reconfigure(owner_c
         },
     )
     sent = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
-    assert sent["value.converter.schema.registry.auth"] == "u:RegistryPwDoNotLeak"
+    assert sent["value.converter.schema.registry.auth"] == as_kept("u:RegistryPwDoNotLeak")
     page = owner_client.get(url).content.decode()
     assert "RegistryPwDoNotLeak" not in page and "schema.registry.auth" not in page
     assert "RegistryPwDoNotLeak" not in everything()
@@ -1154,7 +1162,7 @@ def test_secrets_typed_under_any_key_are_kept_secret_through_reconfigure(owner_c
     )
     sent = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
     assert "value.converter.schema.registry.auth" not in sent
-    assert sent["connection.uri"] == MONGO_URI
+    assert sent["connection.uri"] == as_kept(MONGO_URI)
 
 
 def test_an_imported_connector_s_echoed_secrets_are_masked_everywhere(
@@ -1262,7 +1270,7 @@ def test_a_stored_database_login_goes_to_the_uri_s_own_host_only(
     assert "Connector created" in create(owner_client, "kafka-connect", form("db.example.com"))
     sent = SandboxConnector.objects.get().data["config"]
     password_key = "database.password" if "database.password" in sent else "connection.password"
-    assert sent[password_key] == "pw-not-for-evil"
+    assert sent[password_key] == as_kept("pw-not-for-evil")
     # A reconfigure sends the kept login again: it cannot move it to another host either.
     host_key = "database.hostname" if "database.hostname" in sent else "connection.url"
     connector = Connector.objects.get()
@@ -1572,7 +1580,7 @@ def test_a_secret_in_a_json_map_with_unquoted_values_is_never_shown_back(
     numeric = {"connector.class": MONGO, "tasks.max": "1", "database": "shop", "password": 1234567}
     assert owner_client.post(url, {"properties": json.dumps(numeric)}).status_code == 302
     remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
-    assert remote["password"] == "1234567"
+    assert remote["password"] == as_kept("1234567")
 
 
 # --- from a review: place, use and grace -----------------------------------------------------------

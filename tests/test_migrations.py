@@ -139,3 +139,35 @@ def test_teams_with_a_create_lost_this_week_keep_their_panel(team, owner, creden
     team.refresh_from_db()
     assert abs(team.lost_answers_until - (made + timedelta(days=7))) < timedelta(seconds=1)
     assert Team.objects.get(pk=quiet.pk).lost_answers_until is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kafka_sandbox_rows_kept_before_have_their_secrets_sealed():
+    from connectors_admin.sandbox import kafkaconnect, sealed, upstash
+
+    apps = migrate([("sandbox", "0004_longer_remote_ids")])
+    SandboxConnector = apps.get_model("sandbox", "SandboxConnector")
+    config = {"connector.class": "x", "topics": "t", "connection.password": "old-pw-in-clear"}
+    kc = SandboxConnector.objects.create(
+        provider="kafkaconnect", remote_id="kafka-connect:a", data={"config": config}
+    )
+    bad = "postgres://app:old-uri-pw@db.example.net"
+    up = SandboxConnector.objects.create(
+        provider="upstash",
+        remote_id="u-1",
+        data={
+            "properties": {"connector.class": "x", "connection.uri": bad},
+            "state_error_message": f"Invalid value {bad} for configuration connection.uri",
+        },
+    )
+
+    apps = migrate([("sandbox", "0005_seal_kafka_secrets")])
+
+    SandboxConnector = apps.get_model("sandbox", "SandboxConnector")
+    kc = SandboxConnector.objects.get(pk=kc.pk)
+    up = SandboxConnector.objects.get(pk=up.pk)
+    assert "old-pw-in-clear" not in str(kc.data) and "old-uri-pw" not in str(up.data)
+    assert kc.data["config"]["connection.password"] == sealed.digest("old-pw-in-clear")
+    assert kc.data["config"]["topics"] == "t"
+    assert kafkaconnect.configuration(kc.data) == config  # still answered as it was sent
+    assert upstash.properties_of(up.data)["connection.uri"] == bad

@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from connectors_admin.sandbox.models import SandboxConnector
+from connectors_admin.sandbox.sealed import digest
 
 pytestmark = pytest.mark.django_db
 UP = "/sandbox/v2/kafka"
@@ -756,3 +757,66 @@ def test_malformed_requests_never_answer_a_server_error(client, path):
                 method, url, body, content_type="application/json", headers=basic()
             )
             assert response.status_code < 500, (method, url, body[:40])
+
+
+# --- what the sandbox keeps of the secrets it receives ------------------------------------------------
+JAAS = (
+    'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="j4as";'
+)
+
+
+def test_kafka_connect_keeps_secrets_as_digests_and_answers_them_as_sent(client, admin_client):
+    config = {
+        **JDBC,
+        "name": "orders-sink",
+        "connection.password": "kc-pw-do-not-keep",
+        "sasl.jaas.config": JAAS,
+    }
+    assert kc_create(client, config=config).status_code == 201
+    row = SandboxConnector.objects.get(provider="kafkaconnect")
+    kept = json.dumps(row.data)
+    assert "kc-pw-do-not-keep" not in kept and "j4as" not in kept
+    assert row.data["config"]["connection.password"] == digest("kc-pw-do-not-keep")
+    assert row.data["config"]["sasl.jaas.config"] == digest(JAAS)
+    assert row.data["config"]["topics"] == JDBC["topics"]  # the others as they came
+    # Answered as Kafka Connect answers: the configuration as it was sent.
+    assert client.get(f"{KC}/connectors/orders-sink/config").json() == config
+    assert client.get(f"{KC}/connectors/orders-sink").json()["config"] == config
+    # Replaced: the new secrets are kept the same way.
+    replaced = {**config, "connection.password": "kc-pw-2-do-not-keep"}
+    assert kc_put(client, "connectors/orders-sink/config", replaced).status_code == 200
+    row.refresh_from_db()
+    assert "kc-pw-2-do-not-keep" not in json.dumps(row.data)
+    assert row.data["config"]["connection.password"] == digest("kc-pw-2-do-not-keep")
+    assert client.get(f"{KC}/connectors/orders-sink/config").json() == replaced
+    page = admin_client.get(f"/admin/sandbox/sandboxconnector/{row.pk}/change/")
+    assert page.status_code == 200 and "kc-pw-2-do-not-keep" not in page.content.decode()
+
+
+def test_upstash_keeps_secrets_as_digests_and_answers_them_as_sent(client, admin_client):
+    created = up_create(client, **{"sasl.jaas.config": JAAS}).json()
+    row = SandboxConnector.objects.get(provider="upstash")
+    assert "s3cret" not in json.dumps(row.data) and "j4as" not in json.dumps(row.data)
+    assert row.data["properties"]["connection.uri"] == digest(URI)
+    answered = up_get(client, created["connector_id"]).json()["properties"]
+    assert answered == {
+        "connector.class": MONGO_SOURCE,
+        "connection.uri": URI,
+        "sasl.jaas.config": JAAS,
+    }
+    updated = {"connector.class": MONGO_SOURCE, "connection.uri": URI.replace("s3cret", "n3w")}
+    up_post(client, f"update-connector/{created['connector_id']}", json.dumps(updated).encode())
+    row.refresh_from_db()
+    assert "n3w" not in json.dumps(row.data)
+    listed = client.get(f"{UP}/connectors/{CLUSTER}", headers=basic()).json()
+    assert listed[0]["properties"] == updated
+    page = admin_client.get(f"/admin/sandbox/sandboxconnector/{row.pk}/change/").content.decode()
+    assert "n3w" not in page
+
+
+def test_upstash_a_failed_connector_s_message_is_kept_without_the_uri_s_password(client):
+    bad = "postgres://app:s3cret@db.example.net"
+    created = up_create(client, **{"connection.uri": bad}).json()
+    body = up_get(client, created["connector_id"]).json()
+    assert BAD_URI_ERROR.format(uri=bad) in body["state_error_message"]  # said as Upstash says it
+    assert "s3cret" not in json.dumps(SandboxConnector.objects.get().data)

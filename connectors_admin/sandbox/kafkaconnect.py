@@ -15,6 +15,9 @@ Rules for demos and tests:
   whose name starts with `slow-` takes three more status reads to get there (a busy worker);
 - a configuration value containing `unreachable-host` makes task 0 FAILED with a stack trace,
   until the configuration changes (a restart alone does not cure it);
+- a connector's configuration is answered as it was sent, secrets in clear, as Kafka Connect
+  does; the sandbox's rows keep each secret as its sha256 digest, the values only encrypted
+  (sealed.py);
 - names are at most 86 characters (the sandbox's storage) and may not contain `/`.
 """
 
@@ -31,7 +34,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from connectors_admin.core.safety import has_control_characters, loads_bounded
 
-from . import faults
+from . import faults, sealed
 from .empty import no_content
 from .models import SandboxConnector
 
@@ -294,6 +297,12 @@ def keys_of(plugin: Plugin) -> tuple[Key, ...]:
     return COMMON + plugin.keys
 
 
+# The keys a plugin declares PASSWORD: kept sealed, with any other that looks secret.
+SECRET_KEYS = frozenset(
+    k.name for p in PLUGINS.values() for k in keys_of(p) if k.type == "PASSWORD"
+)
+
+
 def connector_type(cls: str) -> str:
     """source or sink, for a class the sandbox knows or one whose name says which it is."""
     plugin = PLUGINS.get(cls)
@@ -514,11 +523,16 @@ def _missing(name: str, said: str = "Connector {name} not found") -> JsonRespons
     return error(404, said.format(name=name))
 
 
+def configuration(data: dict[str, Any]) -> dict[str, str]:
+    """The connector's configuration as it was sent (kept with its secrets sealed)."""
+    return sealed.reveal(data["config"], data.get(sealed.SEALED))
+
+
 def _info(data: dict[str, Any]) -> dict[str, Any]:
     name = data["name"]
     return {
         "name": name,
-        "config": data["config"],
+        "config": configuration(data),
         "tasks": [{"connector": name, "task": t["id"]} for t in data["tasks"]],
         "type": data["type"],
     }
@@ -543,7 +557,7 @@ def _settle(row: SandboxConnector) -> None:
         row.save(update_fields=["data"])
         return
     data["state"] = data["target"]
-    data["tasks"] = _tasks(data["config"], data["target"])
+    data["tasks"] = _tasks(configuration(data), data["target"])
     data["settled"] = True
     row.save(update_fields=["data"])
 
@@ -560,10 +574,16 @@ def _status(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _kept(config: dict[str, str]) -> dict[str, Any]:
+    """What a row keeps of a configuration: its secrets as digests, and sealed (sealed.py)."""
+    kept, secrets = sealed.seal(config, SECRET_KEYS)
+    return {"config": kept, sealed.SEALED: secrets}
+
+
 def _fresh(name: str, config: dict[str, str], target: str) -> dict[str, Any]:
     return {
         "name": name,
-        "config": config,
+        **_kept(config),
         "type": connector_type(config["connector.class"]),
         "target": target,
         "state": "UNASSIGNED",
@@ -757,7 +777,7 @@ def config(request: HttpRequest, name: str) -> HttpResponse:
         return failure
     row = _row(name)
     if request.method == "GET":
-        return JsonResponse(row.data["config"]) if row else _missing(name)
+        return JsonResponse(configuration(row.data)) if row else _missing(name)
     problem = _name_problem(name)
     if problem:
         return error(400, problem)
@@ -775,7 +795,7 @@ def config(request: HttpRequest, name: str) -> HttpResponse:
         return _created(request, quote(request.path.removesuffix("/config")), data)
     row.data = {
         **row.data,
-        "config": new,
+        **_kept(new),
         "type": connector_type(new["connector.class"]),
         "settled": False,
     }
@@ -864,7 +884,7 @@ def restart_task(request: HttpRequest, name: str, task_id: str) -> HttpResponse:
     if not 0 <= number < len(tasks):
         return error(404, f"Unknown task: {name}-{task_id}")
     if row.data["state"] == "RUNNING":
-        fresh = _tasks(row.data["config"], "RUNNING")
+        fresh = _tasks(configuration(row.data), "RUNNING")
         tasks[number] = fresh[number] if number < len(fresh) else tasks[number]
         row.save(update_fields=["data"])
     return no_content()

@@ -12,7 +12,8 @@ Rules for demos and tests:
   with Kafka Connect's validator message, which echoes the URI (clients must redact it);
 - a property value containing `unreachable-host` leaves the connector running with task 0
   FAILED and a stack trace;
-- properties come back in plain text on GET and list, secrets included, as Upstash did;
+- properties come back in plain text on GET and list, secrets included, as Upstash did; the
+  sandbox's rows keep each secret as its sha256 digest, the values only encrypted (sealed.py);
 - DELETE, pause, start and restart take no body or a JSON `null` (as Terraform sends).
 """
 
@@ -29,7 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from connectors_admin.core.safety import has_control_characters, loads_bounded
 
-from . import faults, kafkaconnect
+from . import faults, kafkaconnect, sealed
 from .models import SandboxConnector
 
 PROVIDER = "upstash"
@@ -128,11 +129,24 @@ def _config_error(properties: dict[str, str]) -> str:
     return ""
 
 
+def properties_of(data: dict[str, Any]) -> dict[str, str]:
+    """The connector's properties as they were sent (kept with their secrets sealed)."""
+    return sealed.reveal(data["properties"], data.get(sealed.SEALED))
+
+
+def _kept(properties: dict[str, str]) -> dict[str, Any]:
+    """What a row keeps of the properties: their secrets as digests, and sealed (sealed.py)."""
+    kept, secrets = sealed.seal(properties, kafkaconnect.SECRET_KEYS)
+    return {"properties": kept, sealed.SEALED: secrets}
+
+
 def _start(data: dict[str, Any], state: str = "running") -> None:
     """Run the connector as the worker would: failed for a bad config, else `state` with tasks."""
-    properties = data["properties"]
+    properties = properties_of(data)
     message = _config_error(properties)
     if message:
+        # The validator's message quotes the URI: kept with its secrets as kept.
+        message = sealed.hide(message, properties, data["properties"])
         data.update(state="failed", connector_state="FAILED", state_error_message=message, tasks=[])
         return
     task_state = state.upper()
@@ -160,6 +174,7 @@ def _advance(row: SandboxConnector) -> None:
 
 def _present(row: SandboxConnector, with_properties: bool = True) -> dict[str, Any]:
     data = row.data
+    properties = properties_of(data)
     shown = {
         "connector_id": row.remote_id,
         "name": data["name"],
@@ -168,14 +183,16 @@ def _present(row: SandboxConnector, with_properties: bool = True) -> dict[str, A
         "creation_time": data["creation_time"],
         "deletion_time": data["deletion_time"],
         "state": data["state"],
-        "state_error_message": data["state_error_message"],
+        "state_error_message": sealed.show(
+            data["state_error_message"], properties, data["properties"]
+        ),
         "connector_state": data["connector_state"],
         "tasks": data["tasks"],
         "topics": data["topics"],
         "connector_class": data["connector_class"],
     }
     if with_properties:
-        shown["properties"] = data["properties"]
+        shown["properties"] = properties
     shown["encoded_username"] = data["encoded_username"]
     shown["TTL"] = data["TTL"]
     return shown
@@ -236,7 +253,7 @@ def create(request: HttpRequest) -> HttpResponse:
             "tasks": [],
             "topics": [],
             "connector_class": properties[CLASS_KEY],
-            "properties": properties,
+            **_kept(properties),
             "encoded_username": base64.b64encode(email.encode()).decode(),
             "TTL": now + TTL_SECONDS,
         },
@@ -293,7 +310,7 @@ def update(request: HttpRequest, connector_id: str) -> HttpResponse:
         return error(400, problem)
     row.data = {
         **row.data,
-        "properties": properties,
+        **_kept(properties),
         "connector_class": properties[CLASS_KEY],
         "state": "pending",
         "state_error_message": "",

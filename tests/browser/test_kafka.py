@@ -12,6 +12,7 @@ from connectors_admin.connectors.models import Connector
 from connectors_admin.connectors.tasks import follow_status
 from connectors_admin.credentials.models import Credential
 from connectors_admin.sandbox.models import SandboxConnector
+from connectors_admin.sandbox.sealed import digest as as_kept
 from tests.browser.pages import assert_nothing_leaks, sign_in, wait_htmx_idle
 from tests.conftest import stored_uri
 from tests.test_kafka import CLUSTER, CONNECT_PASSWORD, MONGO_PASSWORD, MONGO_URI, UPSTASH_KEY
@@ -160,7 +161,7 @@ def test_a_cluster_credential_then_import_and_reconfigure(
     screenshot(f"{shot}-06-reconfigured")
     config = SandboxConnector.objects.get(remote_id="kafka-connect:legacy-sink").data["config"]
     assert config["topics"] == "orders,refunds"
-    assert config["connection.password"] == "ElsewherePwDoNotLeak"
+    assert config["connection.password"] == as_kept("ElsewherePwDoNotLeak")
     assert_nothing_leaks(page, "ElsewherePwDoNotLeak")
     assert console_errors == []
 

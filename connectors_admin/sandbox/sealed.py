@@ -1,0 +1,70 @@
+"""What the Kafka sandboxes (Kafka Connect, Upstash) keep of a configuration's secrets.
+
+Both real APIs answer a connector's configuration as it was sent, secrets in clear, and our app
+reads them back (an import links a connector to the stored credentials whose values it holds).
+The sandbox answers the same, but does not keep those values in clear in its rows, which the
+Django admin shows: each secret value is kept as `sha256:<hex>` (what tests and the admin can
+compare against, as the AI Squared and VideoVector sandboxes keep theirs), and the values
+themselves only encrypted with CREDENTIAL_KEYS beside it, to answer with.
+
+A value is secret when its key is one a plugin declares PASSWORD, when its key names a password,
+a token, a key or a login by its look, or when it holds a password inside a URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Collection
+from typing import Any
+
+from connectors_admin.core.crypto import decrypt_json, encrypt_json
+
+PREFIX = "sha256:"
+SEALED = "_sealed"  # the row data's key for the encrypted secret values
+SECRET_LOOK = re.compile(
+    r"(password|passwd|pwd|secret|private\.?key|credential|token|api\.?key|jaas|user\.info"
+    r"|connection\.(uri|string)|authorization$|auth$|keyfile|headers)",
+    re.IGNORECASE,
+)
+URL_PASSWORD = re.compile(r"://[^:/@\s]*:[^@\s/]+@|[?&;](password|pwd)=", re.IGNORECASE)
+
+
+def digest(value: str) -> str:
+    """How a secret value is kept: what a test compares what the sandbox received against."""
+    return PREFIX + hashlib.sha256(value.encode()).hexdigest()
+
+
+def is_secret(key: str, value: Any, declared: Collection[str] = ()) -> bool:
+    if not isinstance(value, str) or not value:
+        return False
+    return key in declared or bool(SECRET_LOOK.search(key) or URL_PASSWORD.search(value))
+
+
+def seal(config: dict[str, Any], declared: Collection[str] = ()) -> tuple[dict[str, Any], str]:
+    """(the configuration as kept, each secret value as its digest; the secrets encrypted)."""
+    secrets = {k: v for k, v in config.items() if is_secret(k, v, declared)}
+    kept = {k: digest(v) if k in secrets else v for k, v in config.items()}
+    return kept, encrypt_json(secrets)
+
+
+def reveal(kept: dict[str, Any], sealed: str | None) -> dict[str, Any]:
+    """The configuration as it was sent, from what `seal` kept."""
+    secrets = decrypt_json(sealed) if sealed else {}
+    return {k: secrets.get(k, v) for k, v in kept.items()}
+
+
+def hide(text: str, config: dict[str, Any], kept: dict[str, Any]) -> str:
+    """A text that may quote the configuration's secrets (a validator's message) as kept."""
+    for key, value in config.items():
+        if kept.get(key) != value and isinstance(value, str) and value:
+            text = text.replace(value, kept[key])
+    return text
+
+
+def show(text: str, config: dict[str, Any], kept: dict[str, Any]) -> str:
+    """`hide` undone: the text as the provider says it."""
+    for key, value in config.items():
+        if kept.get(key) != value and isinstance(value, str) and value:
+            text = text.replace(kept[key], value)
+    return text
