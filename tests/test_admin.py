@@ -285,7 +285,18 @@ def test_the_admin_keeps_the_delete_protection_of_credentials_in_use(
     spare.save()
     for used in (credential, aws):
         url = reverse("admin:credentials_credential_delete", args=[used.pk])
-        assert operator_client.post(url, {"post": "yes"}).status_code == 403
+        assert operator_client.post(url, {"post": "yes"}).status_code == 409
+    # The delete page says why, not that the operator lacks a role: which connectors use it,
+    # and what to do first.
+    url = reverse("admin:credentials_credential_delete", args=[aws.pk])
+    page = operator_client.get(url)
+    said = page.content.decode()
+    assert page.status_code == 200
+    assert "“Lake” cannot be deleted: it is used by 1 live connector." in said
+    assert reverse("admin:connectors_connector_change", args=[carrier.pk]) in said
+    assert "carries its secret in its configuration" in said
+    assert "Delete that connector first, or re-point it to another credential" in said
+    assert "owners and admins" not in said and "lake-secret-0000" not in said
     changelist = reverse("admin:credentials_credential_changelist")
     picked = {"action": "delete_selected", "_selected_action": [aws.pk, spare.pk]}
     confirm = operator_client.post(changelist, picked).content.decode()
@@ -359,7 +370,8 @@ def test_operators_read_connectors_and_operations_but_cannot_edit_or_delete_them
     connector.refresh_from_db()
     assert connector.deleted_at is None and connector.name == "Lake"
     credential_delete = reverse("admin:credentials_credential_delete", args=[credential.pk])
-    assert operator_client.post(credential_delete, {"post": "yes"}).status_code == 403
+    assert operator_client.post(credential_delete, {"post": "yes"}).status_code == 409
+    assert Credential.objects.filter(pk=credential.pk).exists()
 
 
 def test_operators_change_members_under_the_teams_rules_and_on_its_audit_trail(

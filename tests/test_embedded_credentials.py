@@ -917,7 +917,9 @@ def test_a_credential_a_lost_create_needs_cannot_be_deleted_until_it_settles(
         assert "looking for it at the provider" in page
         assert owner_client.post(delete).status_code == 409
         admin = reverse("admin:credentials_credential_delete", args=[credential.pk])
-        assert operator.post(admin, {"post": "yes"}).status_code == 403
+        refused = operator.post(admin, {"post": "yes"})
+        assert refused.status_code == 409
+        assert "cannot be deleted yet: 1 create made with it has not settled" in refused.text
     assert Credential.objects.filter(pk__in=[aisq.pk, aws.pk]).count() == 2
 
     assert tasks.run("reconcile_create") == ["found"]

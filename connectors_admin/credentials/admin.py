@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
@@ -15,6 +18,9 @@ from .kinds import KINDS
 from .models import Credential, usage_counts
 from .tasks import verify_credential
 from .testing import run_test
+from .views import _in_use as connectors_in_use
+
+ADMIN_IN_USE_SHOWN = 10  # connectors the admin's refusal names; the rest are counted
 
 
 class CredentialAdminForm(forms.ModelForm):
@@ -212,9 +218,36 @@ class CredentialAdmin(admin.ModelAdmin):
     # Delete protection, as on the team's pages: a credential a live connector uses or
     # embeds is not deleted (that would leave the connector without it, or drop the links
     # that rotation and usage follow).
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or not obj.in_use())
+    # The operator keeps the permission; the delete page says why this one cannot go (not a
+    # 403 about roles), and no path deletes it.
+    def delete_view(self, request, object_id, extra_context=None):
+        credential = self.get_object(request, unquote(object_id))
+        if (
+            credential is not None
+            and self.has_delete_permission(request, credential)
+            and credential.in_use()
+        ):
+            return self._delete_refused(request, credential)
+        return super().delete_view(request, object_id, extra_context)
+
+    def _delete_refused(self, request, credential: Credential) -> HttpResponse:
+        in_use, in_use_count = connectors_in_use(credential)
+        shown = in_use[:ADMIN_IN_USE_SHOWN]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"“{credential.label}” cannot be deleted",
+            "credential": credential,
+            "in_use": shown,
+            "in_use_count": in_use_count,
+            "in_use_label": count_label(in_use_count),
+            "others": in_use_count - len(shown),
+            "unsettled": credential.creates_in_flight(),
+        }
+        status = 409 if request.method == "POST" else 200
+        return TemplateResponse(
+            request, "admin/credentials/credential/delete_refused.html", context, status=status
+        )
 
     def get_deleted_objects(self, objs, request):
         """The confirmation of 'delete selected' names each credential in use as protected,
