@@ -12,10 +12,13 @@ from django import forms
 
 from connectors_admin.core.safety import loads_bounded
 from connectors_admin.providers.base import CheckResult, CredentialForm
-from connectors_admin.providers.embedding import MAX_KEY_FILE, parse_service_account
+from connectors_admin.providers.embedding import (
+    MAX_KEY_FILE,
+    check_aws_secret_key,
+    parse_service_account,
+)
 
 AWS_KEY_ID = re.compile(r"^(AKIA|ASIA)[A-Z0-9]{16}$")
-AWS_SECRET = re.compile(r"^[A-Za-z0-9/+=]{40}$")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
@@ -51,8 +54,7 @@ class AwsKeyForm(CredentialForm):
 
     def clean_aws_secret_access_key(self) -> str:
         value = self.cleaned_data["aws_secret_access_key"].strip()
-        if not AWS_SECRET.match(value):
-            raise forms.ValidationError("A secret access key is 40 letters, digits, / + or =.")
+        check_aws_secret_key(value)
         return value
 
 

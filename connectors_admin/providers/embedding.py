@@ -291,6 +291,19 @@ def parse_service_account(text: str) -> dict[str, Any]:
 USE, KEY, KEYFILE = "use__", "keyjson__", "keyfile__"
 KEY_NAMES_NONE = "The key file names no project to use here: type the project id."
 ENTER_HERE = "here"
+# An AWS secret access key, wherever one is typed (a stored AWS credential, a connector's
+# "Enter it here"): one rule, one sentence.
+AWS_SECRET_KEY = re.compile(r"[A-Za-z0-9/+=]{40}")
+AWS_SECRET_KEY_SAID = "A secret access key is 40 letters, digits, / + or =."  # noqa: S105
+AWS_SECRET_SOURCE = ("secret", "aws_secret_access_key")
+
+
+def check_aws_secret_key(value: Any) -> None:
+    """A validator: is this an AWS secret access key (40 of its characters)?"""
+    if not isinstance(value, str) or not AWS_SECRET_KEY.fullmatch(value):
+        raise forms.ValidationError(AWS_SECRET_KEY_SAID, code="aws_secret_key")
+
+
 UNUSABLE = (
     "This stored credential can no longer be used (it was disabled, deleted or its secret "
     "cannot be decrypted). Pick another, or enter it here."
@@ -389,6 +402,17 @@ class EmbeddedSecretsForm(forms.Form):
                 for name in self.covered(slot):
                     self.fields[name].required = False
             self._offer_key_members(slot)
+            self._check_typed_secrets(slot)
+
+    def _check_typed_secrets(self, slot: Slot) -> None:
+        """A secret typed here in place of a stored credential's is checked by the rule that
+        credential's own form checks it by (an AWS secret access key's 40 characters)."""
+        for path, source in slot.targets:
+            if tuple(source[:2]) != AWS_SECRET_SOURCE:
+                continue
+            field = self.fields.get(self.field_name(tuple(path)))
+            if field is not None and check_aws_secret_key not in field.validators:
+                field.validators = [*field.validators, check_aws_secret_key]
 
     # --- what a key's own members fill (its project) ---------------------------------------------
     def _offer_key_members(self, slot: Slot) -> None:
