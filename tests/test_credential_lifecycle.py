@@ -794,6 +794,16 @@ def test_a_form_sent_back_says_which_typed_secret_to_type_again(owner_client):
     assert "Please correct the fields marked below." in html and "type it again" not in html
 
 
+def test_a_form_sent_back_says_to_choose_a_key_file_again_not_to_type_it(owner_client):
+    # A file input is never filled in again by a browser: it is chosen again, not typed.
+    garbage = SimpleUploadedFile("k.json", b"not json at all", "application/json")
+    html = add(owner_client, "gcp", key_file=garbage).content.decode()
+    assert "Please correct the fields marked below." in html
+    said = "“Service-account key file (JSON)” is not sent back to your browser: choose the file"
+    assert f"{said} again." in html
+    assert "type it again" not in html
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("kind", ["aisquared", "videovector", "uri"])
 def test_a_secret_with_a_line_break_is_refused_by_the_form_never_quoted(owner_client, kind):

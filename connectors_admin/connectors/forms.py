@@ -29,6 +29,7 @@ from connectors_admin.providers.base import (
     ProviderError,
 )
 from connectors_admin.providers.embedding import ENTER_HERE, KEY, KEYFILE, MAX_KEY_FILE, USE
+from connectors_admin.providers.forms import is_file_input
 from connectors_admin.providers.schema_forms import Node, SecretTextarea
 
 from .models import Submission
@@ -345,8 +346,8 @@ class CreateFlow:
         for name in {*form.secret_names(), *(n for n, f in form.fields.items() if _never_shown(f))}:
             form.initial.pop(name, None)
         shown = self._shown_names(form)
-        retype = [
-            str(form.fields[name].label)
+        again = [
+            form.fields[name]
             for name in dict.fromkeys(
                 [
                     *likeness.retype,
@@ -355,7 +356,9 @@ class CreateFlow:
             )
             if name in shown and name in form.fields and name not in filled
         ]
-        return form, {"retype": retype, "repick": repick, "notes": notes}
+        retype = [str(field.label) for field in again if not is_file_input(field)]
+        rechoose = [str(field.label) for field in again if is_file_input(field)]
+        return form, {"retype": retype, "rechoose": rechoose, "repick": repick, "notes": notes}
 
     def _shown_names(self, form: ConnectorForm) -> set[str]:
         names: set[str] = set()

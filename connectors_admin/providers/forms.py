@@ -14,6 +14,11 @@ from connectors_admin.core.crypto import DecryptionError
 from connectors_admin.core.safety import NOT_ONE_LINE
 
 
+def is_file_input(field: forms.Field) -> bool:
+    """Is the field given by choosing a file (said "choose the file again", not "type it")?"""
+    return isinstance(field.widget, forms.FileInput)
+
+
 @dataclass
 class FormContext:
     """What a template may use to build its form: the chosen credential's client, the request's
@@ -122,16 +127,26 @@ class CredentialForm(forms.Form):
     def secret_data(self) -> dict[str, str]:
         return {name: self.cleaned_data[name] for name in self.secret_fields}
 
-    def secrets_to_retype(self) -> list[str]:
-        """The labels of the secret inputs something was typed into: a form sent back with
-        errors shows them empty (a secret never goes back to the browser), so it says so."""
+    def _secrets_given(self, files: bool) -> list[str]:
         if not self.is_bound:
             return []
         return [
             str(self.fields[name].label)
             for name in self.secret_input_names()
-            if name in self.fields and (self.data.get(name) or self.files.get(name))
+            if name in self.fields
+            and is_file_input(self.fields[name]) == files
+            and (self.data.get(name) or self.files.get(name))
         ]
+
+    def secrets_to_retype(self) -> list[str]:
+        """The labels of the secret inputs something was typed into: a form sent back with
+        errors shows them empty (a secret never goes back to the browser), so it says so."""
+        return self._secrets_given(files=False)
+
+    def files_to_choose_again(self) -> list[str]:
+        """The labels of the secret file inputs a file was chosen in: a browser never keeps
+        a chosen file across a page, so the form sent back asks to choose it again."""
+        return self._secrets_given(files=True)
 
 
 class ConnectorForm(forms.Form):
