@@ -614,3 +614,18 @@ def test_operations_say_what_they_did_and_the_credential_a_test_was_of(
     with django_assert_num_queries(len(queries.captured_queries)):
         operator_client.get(url)
     assert len(queries.captured_queries) == 6
+
+
+def test_every_admin_page_declares_the_app_s_icon(operator_client, credential):
+    """Without one, each admin page's load asks for /favicon.ico, and its 404 is logged in the
+    browser's console; the admin declares the icon the app's own pages declare."""
+    icon = '<link rel="icon" href="data:,">'
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:credentials_credential_changelist"),
+        reverse("admin:credentials_credential_change", args=[credential.pk]),
+        reverse("admin:credentials_credential_delete", args=[credential.pk]),
+    ):
+        page = operator_client.get(url).content.decode()
+        assert page.count(icon) == 1, url
+        assert "Django administration" in page  # the admin's own header still
