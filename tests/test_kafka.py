@@ -1715,3 +1715,131 @@ def test_a_connector_whose_name_is_longer_than_a_record_keeps_is_listed_but_not_
     )
     assert response.status_code == 302
     assert list(Connector.objects.values_list("remote_id", flat=True)) == ["legacy-short"]
+
+
+# --- a secret typed anew into the JSON or the lines wins over one typed before ---------------------
+JDBC_SINK = "io.aiven.connect.jdbc.JdbcSinkConnector"
+FIRST_PW, SECOND_PW = "firstSEKRET111", "secondSEKRET222"
+
+
+def jdbc_form(credential, **fields) -> dict:
+    return {
+        "credential": credential.pk,
+        "connector_class": JDBC_SINK,
+        "name": "orders-jdbc",
+        "editor": "form",
+        "p_connection_url": "jdbc:postgresql://db.internal:5432/shop",
+        "p_connection_user": "writer",
+        "p_topics": "orders",
+        "p_insert_mode": "insert",
+        "p_pk_mode": "none",
+        "p_auto_create": "false",
+        "tasks_max": "1",
+        **fields,
+    }
+
+
+def switch(client, form: dict) -> str:
+    url = reverse("connectors:fields", args=["acme", "kafka-connect"]) + "?changed=editor"
+    return client.post(url, form, headers=HTMX).content.decode()
+
+
+def sent_config(name: str = "orders-jdbc") -> dict:
+    found = SandboxConnector.objects.filter(provider="kafkaconnect")
+    return next(c.data["config"] for c in found if c.data["name"] == name)
+
+
+@pytest.mark.parametrize("route", ["from the JSON", "back to the fields", "after a refused try"])
+def test_a_secret_typed_into_the_json_replaces_the_one_typed_in_its_field(
+    owner_client, sandbox, kc, route
+):
+    """The password typed in the Fields editor, then another typed into the Raw JSON: the
+    connector was created with the first, unsaid. The one typed last is sent."""
+    token = str(uuid.uuid4())
+    typed = jdbc_form(kc, p_connection_password=FIRST_PW, form_token=token)
+    if route == "after a refused try":  # the first is kept from the try, encrypted
+        page = create(owner_client, "kafka-connect", {**typed, "name": "bad name/"})
+        assert "Letters, digits, dots" in page and "kept from your last attempt" in page
+        token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    page = switch(owner_client, {**typed, "editor": "json", "form_token": token})
+    assert FIRST_PW not in page and "kept from your last attempt" in page
+    shown = {**_raw_json(page), "connection.password": SECOND_PW}
+    in_json = {**typed, "editor": "json", "raw_json": json.dumps(shown), "form_token": token}
+    del in_json["p_connection_password"]  # its input shows nothing, and is left so
+    if route == "back to the fields":
+        page = switch(owner_client, {**in_json, "editor": "form"})
+        assert 'name="raw_json"' not in page and SECOND_PW not in page
+        assert "kept from your last attempt" in page
+        sent = {**typed, "form_token": token}
+        del sent["p_connection_password"]
+    else:
+        sent = in_json
+    page = create(owner_client, "kafka-connect", sent)
+
+    assert "Connector created" in page, re.findall(r'class="errorlist"[^>]*>(.*?)</ul>', page)
+    assert sent_config()["connection.password"] == SECOND_PW
+    for secret in (FIRST_PW, SECOND_PW):
+        assert secret not in everything()
+
+
+def test_a_secret_typed_twice_in_one_try_with_different_values_is_sent_by_neither(
+    owner_client, sandbox, kc
+):
+    """Typed into its input and into the JSON at once, with different values: which one is
+    meant is the user's to say; the one in its input is kept for the next try, and said."""
+    raw = {"connector.class": JDBC_SINK, "connection.url": "jdbc:postgresql://db/shop"}
+    form = jdbc_form(kc, editor="json", form_token=str(uuid.uuid4()), p_connection_password="")
+    twice = {
+        **form,
+        "p_connection_password": FIRST_PW,
+        "raw_json": json.dumps({**raw, "topics": "orders", "connection.password": SECOND_PW}),
+    }
+    page = html.unescape(create(owner_client, "kafka-connect", twice))
+
+    assert not SandboxConnector.objects.exists()
+    assert "connection.password was typed here and in the JSON with different values" in page
+    assert FIRST_PW not in page and SECOND_PW not in page
+    # Sent again with the input left empty: the one typed in it, as said.
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    again = {**form, "raw_json": json.dumps({**raw, "topics": "orders"}), "form_token": token}
+    assert "Connector created" in create(owner_client, "kafka-connect", again)
+    assert sent_config()["connection.password"] == FIRST_PW
+    # The same value in both is no question.
+    same = {**twice, "name": "orders-jdbc-2", "p_connection_password": SECOND_PW}
+    same["form_token"] = str(uuid.uuid4())
+    assert "Connector created" in create(owner_client, "kafka-connect", same)
+    assert sent_config("orders-jdbc-2")["connection.password"] == SECOND_PW
+    # Both typed, then a switch back to the fields: said beside the input, the input's kept.
+    token = str(uuid.uuid4())
+    page = html.unescape(switch(owner_client, {**twice, "editor": "form", "form_token": token}))
+    assert 'name="raw_json"' not in page and "kept from your last attempt" in page
+    assert "connection.password was typed here and in the JSON with different values" in page
+    assert FIRST_PW not in page and SECOND_PW not in page
+    fields = jdbc_form(kc, name="orders-jdbc-3", form_token=token)
+    assert "Connector created" in create(owner_client, "kafka-connect", fields)
+    assert sent_config("orders-jdbc-3")["connection.password"] == FIRST_PW
+
+
+def test_a_secret_line_typed_into_the_json_replaces_the_kept_line_of_its_key_only(
+    owner_client, sandbox, kc
+):
+    """Secrets without a field of their own are kept as lines; a new value typed into the
+    JSON for one of them replaces that line, and the other lines kept stay."""
+    jaas = 'org.apache.kafka.common.security.plain.PlainLoginModule required password="{}";'
+    lines = f"sasl.jaas.config={jaas.format(FIRST_PW)}\nbasic.auth.user.info=u:InfoSEKRET999"
+    form = jdbc_form(kc, editor="json", name="bad name/", form_token=str(uuid.uuid4()))
+    raw = {"connector.class": JDBC_SINK, "connection.url": "jdbc:postgresql://db/shop"}
+    form["raw_json"] = json.dumps({**raw, "topics": "orders"})
+    page = create(owner_client, "kafka-connect", {**form, "secret_properties": lines})
+    assert "Letters, digits, dots" in page and "kept from your last attempt" in page
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    retry = {**form, "name": "orders-jdbc", "form_token": token}
+    retry["raw_json"] = json.dumps(
+        {**raw, "topics": "orders", "sasl.jaas.config": jaas.format(SECOND_PW)}
+    )
+    assert "Connector created" in create(owner_client, "kafka-connect", retry)
+    config = sent_config()
+    assert config["sasl.jaas.config"] == jaas.format(SECOND_PW)
+    assert config["basic.auth.user.info"] == "u:InfoSEKRET999"
+    for secret in (FIRST_PW, SECOND_PW, "InfoSEKRET999"):
+        assert secret not in everything()

@@ -251,8 +251,9 @@ class CreateFlow:
                 data = source
             else:
                 values = source
+        kept: dict[str, str] = {}
         if data is not None and token is not None:
-            data = self._with_kept_secrets(data, token, form_class)
+            kept = self.kept_secrets(token, self.scope(data, form_class))
         initial: dict[str, Any] = {}
         if credential is not None:
             initial["credential"] = credential.pk
@@ -280,7 +281,9 @@ class CreateFlow:
                     initial[name] = field.to_python(values.get(name))
                 elif name in values and not isinstance(field.widget, forms.PasswordInput):
                     initial[name] = values.get(name)
-        form = form_class(data=data, files=files, initial=initial)
+        # The secrets kept from an earlier try fill the inputs this one left empty: the form
+        # puts them in, as it alone knows where else a new one may have been typed.
+        form = form_class(data=data, files=files, initial=initial, kept=kept)
         form.stale_note = self.stale_note
         form.failed_fetch = self.failed_fetch
         form.draft_scope = self.scope(source, form_class)
@@ -558,7 +561,7 @@ class CreateFlow:
         typed = self.kept_secrets(old, form.draft_scope)
         source = form.data if form.is_bound else values
         if source is not None:
-            typed.update(form.typed_secrets(source))
+            typed = form.kept_with(typed, source)
         self._put_draft(old, new, form.draft_scope, typed)
         self._mark_kept_secrets(form, new)
 
@@ -638,16 +641,6 @@ class CreateFlow:
             if str(token) in entries:
                 entries = {k: v for k, v in entries.items() if k != str(token)}
                 self.request.session[key] = entries
-
-    def _with_kept_secrets(self, data: QueryDict, token: uuid.UUID, form_class) -> QueryDict:
-        kept = self.kept_secrets(token, self.scope(data, form_class))
-        if not kept:
-            return data
-        data = data.copy()
-        for name, value in kept.items():
-            if name in form_class.base_fields and not data.get(name):
-                data[name] = value
-        return data
 
     def _mark_kept_secrets(self, form: ConnectorForm, token: uuid.UUID) -> None:
         for name in self.kept_secrets(token, form.draft_scope):

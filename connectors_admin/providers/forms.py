@@ -166,6 +166,17 @@ class ConnectorForm(forms.Form):
     refreshable: ClassVar[str] = ""  # the button's label, or "" for none
     searchable: ClassVar[str] = ""  # the name of the select to search, or ""
 
+    def __init__(self, *args, kept: Mapping[str, Any] | None = None, **kwargs) -> None:
+        """`kept`: the secrets typed into an earlier try of this form, kept encrypted between
+        tries; each fills its input where this try left it empty."""
+        data = kwargs.get("data")
+        if data is not None and kept:
+            data = kwargs["data"] = data.copy()
+            for name, value in kept.items():
+                if name in self.base_fields and not data.get(name):
+                    data[name] = value
+        super().__init__(*args, **kwargs)
+
     @property
     def searchable_count(self) -> int:
         """How many choices the searchable select offers (in its groups too); 0 with none."""
@@ -189,6 +200,11 @@ class ConnectorForm(forms.Form):
         """What was typed into the secret inputs of `source` (a request's values), to keep
         encrypted between attempts."""
         return {n: source.get(n) for n in self.secret_names() if source.get(n)}
+
+    def kept_with(self, kept: Mapping[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
+        """The secrets to keep for the next try: those kept before, each replaced by one typed
+        anew into `source`."""
+        return {**kept, **self.typed_secrets(source)}
 
     def error_field(self, name: str) -> str | None:
         """The field where a provider's error about `name` is said (None: the whole form)."""

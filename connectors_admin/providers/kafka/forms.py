@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -131,6 +132,14 @@ def _json_array(value: str) -> None:
 SECRET_LINES = "secret_properties"  # noqa: S105 (a field name)
 
 
+def merged_lines(kept: str, new: str) -> str:
+    """Secret lines kept from an earlier try, with the newer value of each key from `new`."""
+    try:
+        return format_lines({**parse_lines(kept), **parse_lines(new)})
+    except LineError:
+        return new
+
+
 def secret_lines_field() -> forms.CharField:
     return forms.CharField(
         label="Other secret properties",
@@ -201,18 +210,31 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         "shown here: one typed here moves to its own write-only field.",
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, kept: Mapping[str, Any] | None = None, **kwargs) -> None:
+        # The secrets kept from an earlier try are put in below, once those typed in this one
+        # (in their inputs, the JSON or the other properties) are known: a newer one wins.
         super().__init__(*args, **kwargs)
         self._properties: dict[str, str] | None = None
         self.moved: list[str] = []  # secret keys taken out of what is shown
+        # Secrets typed twice in this try with different values: (input, key, where else).
+        self.twice: list[tuple[str, str, str]] = []
         if self.is_bound:
             self.data = self.data.copy()
             if not self.data.get("editor"):  # a client that sent no choice
                 self.data["editor"] = FORM
+            lines_typed = bool(str(self.data.get(SECRET_LINES) or "").strip())
             if self.connector is not None:
                 for name, value in self.typed_secrets(self.data).items():
                     self.data[name] = value
                 self._strip_shown_secrets(self.data)
+            for name, value in (kept or {}).items():
+                if name not in self.fields:
+                    continue
+                if name == SECRET_LINES and not lines_typed and self.data.get(name):
+                    # Only lines moved from the JSON or the other properties: over the kept ones.
+                    self.data[name] = merged_lines(str(value), str(self.data[name]))
+                elif not self.data.get(name):
+                    self.data[name] = value
         elif self.connector is not None:
             self._switch_editor()
             self._strip_shown_secrets(self.initial)
@@ -239,7 +261,8 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         """The property maps the page shows as text (the JSON, the other properties), parsed;
         one that does not parse is left alone (its error is said on submit)."""
         maps: dict[str, dict[str, str]] = {}
-        if source.get("editor") == JSON_EDITOR and source.get("raw_json"):
+        # JSON is posted only from the JSON editor: also when the choice now is the fields.
+        if source.get("raw_json"):
             text = str(source["raw_json"])
             typed = typed_map(text)  # its other values may be refused later
             # JSON that does not parse is shown again as typed, but for its secret members.
@@ -252,26 +275,59 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
 
     def typed_secrets(self, source: Any) -> dict[str, str]:
         """What the user typed into secret inputs, plus secrets typed into the JSON or the other
-        properties, each moved to its own input (declared) or to the secret lines."""
+        properties, each moved to its own input (declared) or to the secret lines: there, it
+        replaces one kept from an earlier try. Typed into its input too, with another value,
+        the input's stays, and the form says so (`twice`)."""
         typed = {n: source.get(n) for n in self.secret_names() if source.get(n)}
         extra = {}
         try:
             extra = parse_lines(str(source.get(SECRET_LINES) or ""))
         except LineError:
             return typed
-        for shown in self._shown_maps(source).values():
+        lines = dict(extra)  # as typed into the secret lines themselves
+        for where, shown in self._shown_maps(source).items():
             for key, typed_value in shown.items():
                 value = as_text(typed_value)
                 if not value or not self._is_secret(key):
                     continue
                 prop = self.connector.property(key)
-                if prop is not None and prop.secret:
-                    typed.setdefault(prop.field_name, value)
+                name = prop.field_name if prop is not None and prop.secret else SECRET_LINES
+                held = typed.get(name) if name != SECRET_LINES else lines.get(key)
+                if held and held != value:
+                    self._typed_twice(name, key, where)
+                elif name != SECRET_LINES:
+                    typed.setdefault(name, value)
                 else:
                     extra.setdefault(key, value)
         if extra:
             typed[SECRET_LINES] = format_lines(extra)
         return typed
+
+    def _typed_twice(self, name: str, key: str, where: str) -> None:
+        if any(n == name and k == key for n, k, _ in self.twice):
+            return
+        self.twice.append((name, key, where))
+        if not self.is_bound:  # a reload (the editor switched): said beside the input
+            said = self._twice_words(key, where)
+            field = self.fields[name]
+            field.help_text = f"{said} {field.help_text}".strip()
+            self[name].help_text = field.help_text  # a bound field copies it when made
+
+    def _twice_words(self, key: str, where: str) -> str:
+        place = "the JSON" if where == "raw_json" else "Other properties"
+        here = "here" if self.connector.property(key) else "in these lines"
+        return (
+            f"{key} was typed {here} and in {place} with different values. The one typed "
+            f"{here} is kept (leave it empty to send that one); type the one to send {here}."
+        )
+
+    def kept_with(self, kept: Mapping[str, Any], source: Any) -> dict[str, Any]:
+        typed = self.typed_secrets(source)
+        merged = {**kept, **typed}
+        lines_typed = str(source.get(SECRET_LINES) or "").strip()
+        if not lines_typed and kept.get(SECRET_LINES) and typed.get(SECRET_LINES):
+            merged[SECRET_LINES] = merged_lines(str(kept[SECRET_LINES]), typed[SECRET_LINES])
+        return merged
 
     def _strip_shown_secrets(self, values: Any) -> None:
         """Take secrets out of the JSON and the other properties before they are shown."""
@@ -396,6 +452,8 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         cleaned = super().clean()
         if self.connector is None:
             return cleaned
+        for name, key, where in self.twice:  # which one to send is the user's to say
+            self.add_error(name, self._twice_words(key, where))
         if self.editing_json():
             self._clean_json(cleaned)
         else:
