@@ -23,6 +23,7 @@ from connectors_admin.providers.kafka.catalogue import (
     parse_lines,
     to_properties,
 )
+from connectors_admin.sandbox.models import SandboxConnector
 
 VALUE = st.text(string.ascii_letters + string.digits + ":/._-@=, ", min_size=1, max_size=30)
 LINES = st.text(string.ascii_letters + string.digits + ":/._-@=, \n[]{}", min_size=1, max_size=60)
@@ -220,3 +221,61 @@ def test_every_class_round_trips_through_the_form_editors(owner_client, kc, conn
         else:
             assert f'value="{value}"' in page or f"{value}</textarea>" in page, prop.key
     assert "errors.tolerance=all" in page and 'value="3"' in page
+
+
+JDBC_SINK = "io.aiven.connect.jdbc.JdbcSinkConnector"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_switching_to_json_with_a_line_for_a_key_that_has_its_own_field_keeps_the_fields(
+    owner_client, sandbox, kc
+):
+    """`insert.mode=upsert` in Other properties became the field's default `insert` in the
+    JSON, unsaid, and was sent so; submitting the same lines is refused. The switch is refused
+    the same way, every value kept; set in its field, the value is what the JSON shows and
+    what is sent."""
+    typed = {
+        "credential": kc.pk,
+        "connector_class": JDBC_SINK,
+        "name": "orders-jdbc",
+        "p_connection_url": "jdbc:postgresql://db.internal:5432/shop",
+        "p_topics": "orders",
+        "p_insert_mode": "insert",
+        "p_pk_mode": "none",
+        "p_auto_create": "false",
+        "tasks_max": "1",
+        "other_properties": "insert.mode=upsert\nauto.create=true\nbatch.size=500",
+        "editor": "json",
+    }
+    page = owner_client.post(fields_url() + "?changed=editor", typed).content.decode()
+
+    assert 'name="raw_json"' not in page  # still the fields, each value as typed
+    help_ = re.search(r'id="id_editor_helptext">([^<]*)<', html.unescape(page))
+    assert help_ and help_[1] == (
+        "Still shown as fields: insert.mode, auto.create have their own field above: set it "
+        "there. (in Other properties)"
+    )
+    assert "insert.mode=upsert\nauto.create=true\nbatch.size=500" in page
+    assert '<option value="insert" selected>' in page
+    # Set in their fields instead, they switch, and are what is sent.
+    fixed = {
+        **typed,
+        "p_insert_mode": "upsert",
+        "p_auto_create": "true",
+        "other_properties": "batch.size=500",
+    }
+    page = owner_client.post(fields_url() + "?changed=editor", fixed).content.decode()
+    start = page.index('name="raw_json"')
+    shown = json.loads(
+        html.unescape(page[page.index(">", start) + 1 : page.index("</textarea>", start)])
+    )
+    assert shown["insert.mode"] == "upsert" and shown["auto.create"] == "true"
+    page = owner_client.post(
+        reverse("connectors:create", args=["acme", "kafka-connect"]),
+        {**fixed, "raw_json": json.dumps(shown), "form_token": str(uuid.uuid4())},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "Connector created" in page
+    sent = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    wanted = {"insert.mode": "upsert", "auto.create": "true", "batch.size": "500"}
+    assert {k: sent[k] for k in wanted} == wanted

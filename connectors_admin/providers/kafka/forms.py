@@ -379,6 +379,7 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
                 {**{n: f.initial for n, f in self.fields.items()}, **initial}
             )
             try:
+                self._own_keys_in_lines(values.other)
                 properties = to_properties(self.connector, values)
             except LineError as error:
                 # Stay on the fields: switching would lose the other properties.
@@ -471,20 +472,23 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
             self.check_hosts(self.properties())
         return cleaned
 
+    def _own_keys_in_lines(self, text: str) -> None:
+        """Other properties may not set a key that has its own field (which would win over the
+        line unsaid): LineError naming them."""
+        own = {p.key for p in self.connector.properties} | RESERVED
+        # A secret's line is not refused: it is moved to its own input.
+        taken = [k for k in parse_lines(text) if k in own and not self._is_secret(k)]
+        if taken:
+            raise LineError(
+                f"{', '.join(taken)} {'has its' if len(taken) == 1 else 'have their'} own "
+                "field above: set it there."
+            )
+
     def _clean_other(self, cleaned: dict[str, Any]) -> None:
         try:
-            other = parse_lines(cleaned.get("other_properties") or "")
+            self._own_keys_in_lines(cleaned.get("other_properties") or "")
         except LineError as error:
             self.add_error("other_properties", str(error))
-            return
-        own = {p.key for p in self.connector.properties} | RESERVED
-        taken = [k for k in other if k in own]
-        if taken:
-            self.add_error(
-                "other_properties",
-                f"{', '.join(taken)} {'has its' if len(taken) == 1 else 'have their'} own "
-                "field above: set it there.",
-            )
 
     def _clean_json(self, cleaned: dict[str, Any]) -> None:
         try:
