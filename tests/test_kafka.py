@@ -1843,3 +1843,53 @@ def test_a_secret_line_typed_into_the_json_replaces_the_kept_line_of_its_key_onl
     assert config["basic.auth.user.info"] == "u:InfoSEKRET999"
     for secret in (FIRST_PW, SECOND_PW, "InfoSEKRET999"):
         assert secret not in everything()
+
+
+def test_without_javascript_the_switch_sent_as_a_create_converts_and_sends_nothing(
+    owner_client, sandbox, kc
+):
+    """Without JavaScript nothing reloads the form when the switch changes: sent as it was,
+    the fields' values were lost (an empty JSON, "This field is required"). The page says
+    which editor it showed; the server converts as a reload does, and sends nothing."""
+    url = reverse("connectors:create", args=["acme", "kafka-connect"])
+    page = owner_client.get(url, {"connector_class": JDBC_SINK}).content.decode()
+    assert 'name="editor_shown" value="form"' in page
+    typed = jdbc_form(kc, p_connection_password=FIRST_PW, form_token=str(uuid.uuid4()))
+    typed.update(editor="json", editor_shown="form", other_properties="insert.mode=upsert")
+    page = html.unescape(owner_client.post(url, typed).content.decode())  # a plain POST
+    # A line for a key with its own field: refused as the submit is, said beside the lines.
+    assert 'name="raw_json"' not in page and "insert.mode=upsert" in page
+    assert "Still shown as fields: insert.mode has its own field above" in page
+    assert re.search(r'id="id_other_properties_error"><li>insert.mode has its own field', page)
+    assert not SandboxConnector.objects.exists() and FIRST_PW not in page
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    typed.update(other_properties="batch.size=500", form_token=token)
+    del typed["p_connection_password"]  # kept from the try, as the page says
+    page = html.unescape(owner_client.post(url, typed).content.decode())
+    assert "Now shown as Raw JSON, every value kept: nothing was sent." in page
+    assert 'name="editor_shown" value="json"' in page and "kept from your last attempt" in page
+    assert not SandboxConnector.objects.exists() and FIRST_PW not in page
+    shown = _raw_json(page)
+    assert shown["insert.mode"] == "insert" and shown["batch.size"] == "500"
+    # A new password typed into the JSON, sent from the JSON editor: created with it.
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    sent = {
+        "credential": kc.pk,
+        "connector_class": JDBC_SINK,
+        "name": "orders-jdbc",
+        "editor": "json",
+        "editor_shown": "json",
+        "raw_json": json.dumps({**shown, "connection.password": SECOND_PW}),
+        "form_token": token,
+    }
+    response = owner_client.post(url, sent)
+    assert response.status_code == 302, re.findall(r"errorlist[^>]*>(.*?)</ul>", response.text)
+    assert sent_config()["connection.password"] == SECOND_PW
+    assert sent_config()["batch.size"] == "500"
+    # And back to the fields from the JSON, without JavaScript: the values in their fields.
+    page = owner_client.post(
+        url, {**sent, "name": "orders-jdbc-2", "editor": "form", "form_token": token}
+    ).content.decode()
+    assert "Now shown as fields, every value kept" in html.unescape(page)
+    assert 'name="raw_json"' not in page and "batch.size=500" in page
+    assert '<option value="insert" selected>' in page and SECOND_PW not in page

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.html import format_html
 
 from connectors_admin.core.redaction import REDACTED
 from connectors_admin.core.safety import loads_bounded
@@ -66,6 +67,19 @@ from .secrets import (
 )
 
 FORM, JSON_EDITOR = "form", "json"
+SHOWN_EDITOR = "editor_shown"  # the editor the page showed when it was sent
+
+
+class EditorSwitch(forms.RadioSelect):
+    """Fields / Raw JSON, and beside it the editor the page shows: a form sent without
+    JavaScript (nothing reloads it when the switch changes) says so, and is converted."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        shown = JSON_EDITOR if value == JSON_EDITOR else FORM
+        hidden = format_html('<input type="hidden" name="{}" value="{}">', SHOWN_EDITOR, shown)
+        return super().render(name, value, attrs, renderer) + hidden
+
+
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,248}$")
 
 
@@ -177,7 +191,7 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         label="Edit the properties as",
         choices=[(FORM, "Fields"), (JSON_EDITOR, "Raw JSON")],
         initial=FORM,
-        widget=forms.RadioSelect,
+        widget=EditorSwitch,
     )
     tasks_max = forms.IntegerField(
         label="Tasks",
@@ -218,6 +232,7 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
         self.moved: list[str] = []  # secret keys taken out of what is shown
         # Secrets typed twice in this try with different values: (input, key, where else).
         self.twice: list[tuple[str, str, str]] = []
+        self.switch_said = ""  # a switch of editor sent as a create (without JavaScript)
         if self.is_bound:
             self.data = self.data.copy()
             if not self.data.get("editor"):  # a client that sent no choice
@@ -227,6 +242,13 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
                 for name, value in self.typed_secrets(self.data).items():
                     self.data[name] = value
                 self._strip_shown_secrets(self.data)
+                if self.data.get(SHOWN_EDITOR, self.data["editor"]) != self.data["editor"]:
+                    # The switch changed and the form was sent without JavaScript (which
+                    # would have reloaded it): converted as a reload does, and nothing sent.
+                    self.switch_said = self._switch_editor(self.data) or (
+                        f"Now shown as {'Raw JSON' if self.editing_json() else 'fields'}, "
+                        "every value kept: nothing was sent. Check them, then create it."
+                    )
             for name, value in (kept or {}).items():
                 if name not in self.fields:
                     continue
@@ -364,10 +386,11 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
             other=str(source.get("other_properties") or ""),
         )
 
-    def _switch_editor(self) -> None:
-        """A reload after the editor changed: fields -> JSON, or JSON -> fields. A class picked
-        above while the JSON is shown becomes the JSON's connector.class."""
-        initial = self.initial
+    def _switch_editor(self, initial: Any = None) -> str:
+        """A reload after the editor changed: fields -> JSON, or JSON -> fields, in `initial`
+        (by default the form's). A class picked above while the JSON is shown becomes the
+        JSON's connector.class. What is said of a switch refused, or "" ."""
+        initial = self.initial if initial is None else initial
         if initial.get("editor") == JSON_EDITOR and initial.get("raw_json"):
             with contextlib.suppress(ValueError):
                 shown = parse_properties(str(initial["raw_json"]))
@@ -376,7 +399,11 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
                     initial["raw_json"] = json.dumps(shown, indent=2)
         if initial.get("editor") == JSON_EDITOR and not initial.get("raw_json"):
             values = self._typed_values(
-                {**{n: f.initial for n, f in self.fields.items()}, **initial}
+                # (by key: a QueryDict unpacked gives lists)
+                {
+                    **{n: f.initial for n, f in self.fields.items()},
+                    **{k: initial.get(k) for k in initial},
+                }
             )
             try:
                 self._own_keys_in_lines(values.other)
@@ -385,10 +412,9 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
                 # Stay on the fields: switching would lose the other properties.
                 initial["editor"] = FORM
                 # Said under the switch just used, not beside a text further down.
-                self.fields[
-                    "editor"
-                ].help_text = f"Still shown as fields: {error} (in Other properties)"
-                return
+                said = f"Still shown as fields: {error} (in Other properties)"
+                self.fields["editor"].help_text = said
+                return said
             initial["raw_json"] = json.dumps(properties, indent=2)
         elif initial.get("editor") != JSON_EDITOR and initial.get("raw_json"):
             try:
@@ -398,15 +424,18 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
             except forms.ValidationError as error:
                 # Stay on the JSON: switching would lose what it holds.
                 initial["editor"] = JSON_EDITOR
-                self.fields["editor"].help_text = f"Still shown as JSON: {' '.join(error.messages)}"
-                return
+                said = f"Still shown as JSON: {' '.join(error.messages)}"
+                self.fields["editor"].help_text = said
+                return said
             values = from_properties(self.connector, properties)
             if properties.get("name") and not initial.get("name"):
                 initial["name"] = properties["name"]
-            initial.update(values.fields)
+            for name, value in values.fields.items():  # (a QueryDict's update appends)
+                initial[name] = value
             initial["tasks_max"] = values.tasks_max
             initial["other_properties"] = values.other
             initial.pop("raw_json", None)
+        return ""
 
     def _fits_the_fields(self, properties: dict[str, str]) -> None:
         """Every value can be shown by the fields: a choice among its options, one line."""
@@ -455,6 +484,8 @@ class KafkaConnectorForm(EmbeddedSecretsForm, ConnectorForm):
             return cleaned
         for name, key, where in self.twice:  # which one to send is the user's to say
             self.add_error(name, self._twice_words(key, where))
+        if self.switch_said:
+            self.add_error(None, self.switch_said)
         if self.editing_json():
             self._clean_json(cleaned)
         else:
