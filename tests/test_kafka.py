@@ -1893,3 +1893,41 @@ def test_without_javascript_the_switch_sent_as_a_create_converts_and_sends_nothi
     assert "Now shown as fields, every value kept" in html.unescape(page)
     assert 'name="raw_json"' not in page and "batch.size=500" in page
     assert '<option value="insert" selected>' in page and SECOND_PW not in page
+
+
+def test_a_secret_typed_into_reconfigure_s_json_replaces_the_one_kept_from_a_failed_try(
+    owner_client, sandbox, kc, fault
+):
+    """Reconfigure keeps the secret lines of a failed try; one typed into the JSON on the
+    next try lost to the kept line of its key, unsaid. The newer one is sent, the other kept
+    lines with it."""
+    assert "Connector created" in create(owner_client, "kafka-connect", mongo_form(kc))
+    connector = Connector.objects.get()
+    url = reverse("connectors:action", args=["acme", connector.pk, "reconfigure"])
+    properties = {"connector.class": MONGO, "database": "shop"}
+    first = "mongodb://orders:firstSEKRET111@mongo.internal:27017"
+    second = "mongodb://orders:secondSEKRET222@mongo.internal:27017"
+    fault("status", provider="kafkaconnect", method="PUT", status=500, message="worker busy")
+    lines = f"connection.uri={first}\nbasic.auth.user.info=u:InfoSEKRET999"
+    failed = owner_client.post(
+        url, {"properties": json.dumps(properties), "secret_properties": lines}
+    ).content.decode()
+    assert "worker busy" in failed and "kept from your last attempt" in failed
+    retry = json.dumps({**properties, "connection.uri": second})
+    response = owner_client.post(url, {"properties": retry, "secret_properties": ""})
+
+    assert response.status_code == 302, re.findall(r"errorlist[^>]*>(.*?)</ul>", response.text)
+    remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    assert remote["connection.uri"] == second
+    assert remote["basic.auth.user.info"] == "u:InfoSEKRET999"
+    for secret in ("firstSEKRET111", "secondSEKRET222", "InfoSEKRET999"):
+        assert secret not in everything()
+    # Typed in one try both under Secret properties and in the JSON, with different values:
+    # which one to send is the user's to say; nothing is sent.
+    twice = owner_client.post(
+        url, {"properties": retry, "secret_properties": f"connection.uri={first}"}
+    )
+    said = html.unescape(twice.content.decode())
+    assert twice.status_code == 200 and "connection.uri typed here and in the JSON" in said
+    assert SandboxConnector.objects.get().data["config"]["connection.uri"] == second
+    assert "firstSEKRET111" not in said and "secondSEKRET222" not in said

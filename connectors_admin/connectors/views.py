@@ -583,10 +583,14 @@ def _action_form(request: HttpRequest, connector: Connector, declared, context: 
         return render(request, "connectors/confirm_action.html", context)
     data = request.POST.copy()
     kept = _kept_action_secrets(request, key)
-    for name in _secret_inputs(declared.inputs):
-        if not data.get(name) and kept.get(name):
-            data[name] = kept[name]
-    form = declared.inputs(data, initial=initial)
+    if getattr(declared.inputs, "takes_kept", False):
+        # It puts them in itself, once it knows what this try typed where.
+        form = declared.inputs(data, initial=initial, kept=kept)
+    else:
+        for name in _secret_inputs(declared.inputs):
+            if not data.get(name) and kept.get(name):
+                data[name] = kept[name]
+        form = declared.inputs(data, initial=initial)
     context["form"] = form
     if not form.is_valid():
         _keep_action_secrets(request, key, form, form.data)

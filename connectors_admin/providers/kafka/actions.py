@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.views.decorators.debug import sensitive_variables
@@ -23,6 +23,7 @@ from .catalogue import (
     MAX_PROPERTIES_TEXT,
     LineError,
     format_lines,
+    merged_lines,
     parse_lines,
 )
 from .secrets import (
@@ -61,11 +62,23 @@ class ReconfigureForm(forms.Form):
     )
     secret_properties.if_empty = KEPT_IF_EMPTY  # not true after a failed try: see mark_kept
 
-    def __init__(self, *args, **kwargs) -> None:
+    # The secrets kept from a failed try are given to the form (kept=), not put in its data
+    # first: a secret typed anew into the JSON replaces the kept line of its key.
+    takes_kept: ClassVar[bool] = True
+
+    def __init__(self, *args, kept: dict[str, str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.twice: list[str] = []  # keys typed here and in the JSON, with different values
         if self.is_bound:
             self.data = self.data.copy()
+            lines_typed = bool(str(self.data.get("secret_properties") or "").strip())
             self._move_typed_secrets()
+            kept_lines = str((kept or {}).get("secret_properties") or "")
+            if kept_lines and not lines_typed:
+                moved = str(self.data.get("secret_properties") or "")
+                self.data["secret_properties"] = (
+                    merged_lines(kept_lines, moved) if moved else kept_lines
+                )
         needed = self.initial.get(NEEDED)
         if needed:  # a connector made elsewhere: what must be given is said before it is sent
             field = self.fields["secret_properties"]
@@ -106,6 +119,8 @@ class ReconfigureForm(forms.Form):
             # not mixed with the secrets taken out of the JSON, which are typed again there.
             said += ": taken out, never shown; type it again under Secret properties."
         else:
+            # Typed in both with different values: the line's stays, and the form says so.
+            self.twice = [k for k in moved if lines.get(k) and lines[k] != typed[k]]
             self.data["secret_properties"] = format_lines({**typed, **lines})
             said += ": moved to Secret properties, never shown."
         self.fields["properties"].help_text = f"{said} {self.fields['properties'].help_text}"
@@ -118,6 +133,12 @@ class ReconfigureForm(forms.Form):
         return {k: v for k, v in data.items() if v != REDACTED}
 
     def clean_secret_properties(self) -> dict[str, str]:
+        if self.twice:
+            raise forms.ValidationError(
+                f"{', '.join(self.twice)} typed here and in the JSON with different values. "
+                "The one typed here is kept (leave it empty to send that one); type the one "
+                "to send here."
+            )
         try:
             return parse_lines(self.cleaned_data.get("secret_properties") or "")
         except LineError as error:

@@ -521,3 +521,11 @@ def without_keys(text: str, keys: Any) -> str:
 
 def format_lines(properties: dict[str, str]) -> str:
     return "\n".join(f"{key}={value}" for key, value in properties.items())
+
+
+def merged_lines(kept: str, new: str) -> str:
+    """Secret lines kept from an earlier try, with the newer value of each key from `new`."""
+    try:
+        return format_lines({**parse_lines(kept), **parse_lines(new)})
+    except LineError:
+        return new

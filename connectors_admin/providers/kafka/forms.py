@@ -51,6 +51,7 @@ from .catalogue import (
     Values,
     format_lines,
     from_properties,
+    merged_lines,
     parse_lines,
     readable_lines,
     to_properties,
@@ -144,14 +145,6 @@ def _json_array(value: str) -> None:
 
 
 SECRET_LINES = "secret_properties"  # noqa: S105 (a field name)
-
-
-def merged_lines(kept: str, new: str) -> str:
-    """Secret lines kept from an earlier try, with the newer value of each key from `new`."""
-    try:
-        return format_lines({**parse_lines(kept), **parse_lines(new)})
-    except LineError:
-        return new
 
 
 def secret_lines_field() -> forms.CharField:
