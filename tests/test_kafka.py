@@ -20,6 +20,7 @@ from django.utils import timezone
 from connectors_admin.audit.models import AuditEvent
 from connectors_admin.connectors.models import Attempt, Connector, EmbeddedCredential, Submission
 from connectors_admin.credentials.models import Credential
+from connectors_admin.sandbox.kafkaconnect import configuration as as_received
 from connectors_admin.sandbox.models import SandboxConnector
 from connectors_admin.sandbox.sealed import digest as as_kept
 
@@ -1745,8 +1746,9 @@ def switch(client, form: dict) -> str:
 
 
 def sent_config(name: str = "orders-jdbc") -> dict:
+    """The configuration the sandbox received, its secrets unsealed (rows keep digests)."""
     found = SandboxConnector.objects.filter(provider="kafkaconnect")
-    return next(c.data["config"] for c in found if c.data["name"] == name)
+    return next(as_received(c.data) for c in found if c.data["name"] == name)
 
 
 @pytest.mark.parametrize("route", ["from the JSON", "back to the fields", "after a refused try"])
@@ -1917,7 +1919,7 @@ def test_a_secret_typed_into_reconfigure_s_json_replaces_the_one_kept_from_a_fai
     response = owner_client.post(url, {"properties": retry, "secret_properties": ""})
 
     assert response.status_code == 302, re.findall(r"errorlist[^>]*>(.*?)</ul>", response.text)
-    remote = SandboxConnector.objects.get(provider="kafkaconnect").data["config"]
+    remote = as_received(SandboxConnector.objects.get(provider="kafkaconnect").data)
     assert remote["connection.uri"] == second
     assert remote["basic.auth.user.info"] == "u:InfoSEKRET999"
     for secret in ("firstSEKRET111", "secondSEKRET222", "InfoSEKRET999"):
@@ -1929,5 +1931,5 @@ def test_a_secret_typed_into_reconfigure_s_json_replaces_the_one_kept_from_a_fai
     )
     said = html.unescape(twice.content.decode())
     assert twice.status_code == 200 and "connection.uri typed here and in the JSON" in said
-    assert SandboxConnector.objects.get().data["config"]["connection.uri"] == second
+    assert as_received(SandboxConnector.objects.get().data)["connection.uri"] == second
     assert "firstSEKRET111" not in said and "secondSEKRET222" not in said
