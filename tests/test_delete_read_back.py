@@ -57,6 +57,7 @@ def test_an_undocumented_2xx_to_a_delete_is_read_back_and_not_taken_as_done(
 ):
     connector = made_in_the_sandbox(provider, owner_client, team, owner, upstash, kc)
     assert connector.refreshed_at is None
+    Connector.objects.filter(pk=connector.pk).update(last_error="An earlier refresh failed.")
     # Something between the app and the provider answers the DELETE with a 2xx of its own: the
     # provider never got it (the sandbox plays the fault instead of the delete).
     fault(mode, provider=provider, method="DELETE", **options)
@@ -66,7 +67,9 @@ def test_an_undocumented_2xx_to_a_delete_is_read_back_and_not_taken_as_done(
     connector.refresh_from_db()
     assert connector.deleted_at is None and connector.remote_status != "deleted"
     # What the read found is stored as a refresh's: the page does not say "Not refreshed yet".
+    # The last error is left as it was (the delete's own failure is its operation's).
     assert connector.refreshed_at is not None
+    assert connector.last_error == "An earlier refresh failed."
     detail = answering(owner).get(reverse("connectors:detail", args=["acme", connector.pk]))
     assert "Not refreshed yet" not in detail.content.decode()
     assert SandboxConnector.objects.filter(provider=provider).exists()  # nothing was deleted

@@ -506,15 +506,19 @@ def test_the_calls_list_takes_the_background_test_when_it_lands(owner_client, sa
     owner_client.post(reverse("credentials:add", args=["acme", "mixpanel"]), data)
     credential = Credential.objects.get(kind="mixpanel")
     url = reverse("credentials:detail", args=["acme", credential.pk])
-    assert "No call made with it yet" in owner_client.get(url).text
-    pending = owner_client.get(url + "?poll=check", headers=HTMX).text
+    page = owner_client.get(url + "?routine=1").text
+    assert "No call made with it yet" in page
+    # The poll carries the page's query, so the list comes back as the page shows it.
+    assert f'hx-get="{url}?routine=1&amp;poll=check"' in page
+    pending = owner_client.get(url + "?routine=1&poll=check", headers=HTMX).text
     assert "provider-calls" not in pending  # nothing to update while it is still to come
     tasks.run("verify_credential")
-    panel = owner_client.get(url + "?poll=check", headers=HTMX).text
+    panel = owner_client.get(url + "?routine=1&poll=check", headers=HTMX).text
     calls = panel.split('<div id="provider-calls" hx-swap-oob="true">', 1)[1]
     test = Submission.objects.get(action="test-credential")
     assert reverse("connectors:submission", args=["acme", test.pk]) in calls
     assert "No call made with it yet" not in calls and "poll=" not in calls
+    assert "leave them out" in calls  # still with the routine calls, as asked
     assert MIXPANEL_SECRET not in panel
 
 

@@ -636,3 +636,23 @@ def test_a_secret_in_a_recursive_reference_is_found_without_looping():
         "properties": {"tree": {"$ref": "#/definitions/node"}},
     }
     assert secret_paths(schema) == [("tree", "token")]  # each reference followed once
+
+
+def test_an_if_on_values_that_are_arrays_or_objects_still_gives_a_form():
+    """JSON Schema allows any JSON value in an `enum`: one that does not hash (an array, an
+    object) is no reason to refuse the whole connector's form."""
+    from connectors_admin.providers.aisquared.forms import slots_for
+
+    schema = {
+        "type": "object",
+        "if": {"properties": {"mode": {"enum": [["a", "b"], {"x": 1}]}}},
+        "then": {"required": ["access_id", "secret_access"]},
+        "properties": {
+            "mode": {"type": "string"},
+            "access_id": {"type": "string"},
+            "secret_access": {"type": "string", "multiwoven_secret": True},
+        },
+    }
+    (slot,) = slots_for({"name": "Odd", "category": "Data Lake"}, schema)
+    assert slot.kinds == ("aws",)
+    assert slot.when == (("mode",), (["a", "b"], {"x": 1}))

@@ -1317,7 +1317,11 @@ def run_action(
         if error.found is not None:
             # The change read back what it changed (a delete, the connector still there): what
             # the read found is stored as a refresh stores it.
-            _apply_read(connector, submission, ActionResult(record=error.found), client)
+            # (Its last error is left as it was: the delete's own failure is the operation's.)
+            found = ActionResult(
+                ok=not connector.last_error, message=connector.last_error, record=error.found
+            )
+            _apply_read(connector, submission, found, client)
         if not action.changes_remote:
             with transaction.atomic():
                 _hold(connector)

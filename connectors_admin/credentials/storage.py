@@ -15,6 +15,7 @@ from connectors_admin.providers.base import CheckResult, CredentialForm
 from connectors_admin.providers.embedding import (
     MAX_KEY_FILE,
     check_aws_secret_key,
+    named_host,
     parse_service_account,
 )
 
@@ -130,19 +131,6 @@ class AzureServicePrincipalForm(CredentialForm):
         return self._guid("client_id")
 
 
-# One label of a host name (or of an IPv4 address); an IPv6 address as urlsplit gives it.
-HOST_LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")
-IPV6 = re.compile(r"^[0-9A-Fa-f:.]{2,45}$")
-
-
-def is_host(host: str) -> bool:
-    """A host name, an IPv4 address or an IPv6 one (no markup, no spaces)."""
-    if ":" in host:
-        return bool(IPV6.match(host))
-    labels = host.removesuffix(".").split(".")
-    return len(host) <= 253 and all(HOST_LABEL.match(label) for label in labels)
-
-
 class ConnectionUriForm(CredentialForm):
     secret_fields = ("uri",)
 
@@ -167,8 +155,9 @@ class ConnectionUriForm(CredentialForm):
             raise forms.ValidationError(
                 "A URI with a scheme and a host, such as postgresql://host/db."
             )
-        if host and not is_host(host):
-            # Shown on the credential's page, and where a login from it may be sent.
+        if host and named_host(host) != host.rstrip("."):
+            # Shown on the credential's page, and the host a login from it may be sent to (as
+            # connectors' configurations name hosts: `named_host`).
             raise forms.ValidationError(
                 "The host after “@” is a name (letters, digits, dots, hyphens) or an IP "
                 "address, such as db.example.com or 10.0.0.5."

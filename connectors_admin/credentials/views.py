@@ -226,7 +226,10 @@ def _calls(request: HttpRequest, credential: Credential) -> dict:
     )
     calls = calls.select_related("user").only(*USAGE_CALL_FIELDS).order_by("-created_at", "-pk")
     page = CappedPaginator(calls, USAGE_PAGE).get_page(request.GET.get("calls"))
-    return {"submissions": page, "routine": routine}
+    # The page's query, which its links keep: without the test panel's poll, when it asks.
+    query = request.GET.copy()
+    query.pop("poll", None)
+    return {"submissions": page, "routine": routine, "page_query": query}
 
 
 @login_required
@@ -244,10 +247,8 @@ def credential_detail(request: HttpRequest, team: str, pk: int) -> HttpResponse:
         # Announced, not focused: the user may be typing elsewhere on the page.
         response = render(request, "credentials/detail.html#check-panel", context)
         if not credential.check_pending:
-            # The test is done: the list of calls beside it shows it too (out of band), its
-            # links made for the page, not for this poll.
-            request.GET = request.GET.copy()
-            del request.GET["poll"]
+            # The test is done: the list of calls beside it shows it too (out of band), as the
+            # page had it (the poll carries the page's query), its links made for the page.
             context.update(_calls(request, credential), oob=True)
             calls = render_to_string("credentials/detail.html#calls-panel", context, request)
             response.content += calls.encode()

@@ -312,10 +312,11 @@ def _required_when(schema: dict[str, Any], keys: tuple[str, ...]):
     always, sometimes = requirements(schema)
     if set(keys) <= always:
         return None
-    needs = {tuple(sometimes.get(key, ())) for key in keys}
-    if len(needs) != 1 or len(next(iter(needs))) != 1:
+    # (A list: a condition's values may be arrays or objects, which do not hash.)
+    needs = [tuple(sometimes.get(key, ())) for key in keys]
+    if any(need != needs[0] for need in needs) or len(needs[0]) != 1:
         return None  # not the same one condition for every key
-    ((condition, when),) = next(iter(needs))
+    ((condition, when),) = needs[0]
     if condition is None or not when:
         return None
     return ((condition.key,), condition.values)
