@@ -820,3 +820,17 @@ def test_upstash_a_failed_connector_s_message_is_kept_without_the_uri_s_password
     body = up_get(client, created["connector_id"]).json()
     assert BAD_URI_ERROR.format(uri=bad) in body["state_error_message"]  # said as Upstash says it
     assert "s3cret" not in json.dumps(SandboxConnector.objects.get().data)
+
+
+def test_a_short_secret_inside_another_s_digest_is_not_replaced_there():
+    """A validator's message is kept with each secret as its digest and said back in full: a
+    short secret ("a1") that occurs inside the digest written for a longer one stays there."""
+    from connectors_admin.sandbox import sealed
+
+    config = {"connection.uri": "mongodb://u:longpass@h/db", "connection.password": "a1"}
+    kept = {key: digest(value) for key, value in config.items()}
+    assert "a1" in kept["connection.uri"]  # the case: the short one is inside the other's digest
+    said = "bad uri mongodb://u:longpass@h/db and a1"
+    hidden = sealed.hide(said, config, kept)
+    assert "longpass" not in hidden and kept["connection.uri"] in hidden
+    assert sealed.show(hidden, config, kept) == said

@@ -54,17 +54,29 @@ def reveal(kept: dict[str, Any], sealed: str | None) -> dict[str, Any]:
     return {k: secrets.get(k, v) for k, v in kept.items()}
 
 
+def _swap(text: str, pairs: dict[str, str]) -> str:
+    """Each key of `pairs` in `text` replaced by its value, in one pass (longest first): what one
+    replacement writes is never read again by the next."""
+    pairs = {old: new for old, new in pairs.items() if old}
+    if not pairs:
+        return text
+    pattern = re.compile("|".join(re.escape(old) for old in sorted(pairs, key=len, reverse=True)))
+    return pattern.sub(lambda match: pairs[match[0]], text)
+
+
+def _sealed_pairs(config: dict[str, Any], kept: dict[str, Any]) -> dict[str, str]:
+    return {
+        value: kept[key]
+        for key, value in config.items()
+        if isinstance(value, str) and value and kept.get(key) != value
+    }
+
+
 def hide(text: str, config: dict[str, Any], kept: dict[str, Any]) -> str:
     """A text that may quote the configuration's secrets (a validator's message) as kept."""
-    for key, value in config.items():
-        if kept.get(key) != value and isinstance(value, str) and value:
-            text = text.replace(value, kept[key])
-    return text
+    return _swap(text, _sealed_pairs(config, kept))
 
 
 def show(text: str, config: dict[str, Any], kept: dict[str, Any]) -> str:
     """`hide` undone: the text as the provider says it."""
-    for key, value in config.items():
-        if kept.get(key) != value and isinstance(value, str) and value:
-            text = text.replace(kept[key], value)
-    return text
+    return _swap(text, {new: old for old, new in _sealed_pairs(config, kept).items()})
