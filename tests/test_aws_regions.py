@@ -118,13 +118,8 @@ def test_an_operator_lets_in_a_region_opened_since(owner_client, credential, set
     assert '<option value="eu-south-3">Europe (Lisbon)</option>' in html
 
 
-def test_kafka_json_is_checked_as_its_fields_are(owner_client, kc, aws):
-    properties = {
-        "aws.s3.bucket.name": "acme-lake",
-        "aws.s3.region": "us-east-9",
-        "topics": "orders",
-        "format.output.type": "jsonl",
-    }
+def create_s3_sink_from_json(owner_client, kc, aws, properties: dict) -> str:
+    """The Kafka S3 sink sent from its Raw JSON editor, with a stored AWS key; the page."""
     form = {
         "credential": kc.pk,
         "connector_class": S3_SINK,
@@ -134,9 +129,18 @@ def test_kafka_json_is_checked_as_its_fields_are(owner_client, kc, aws):
         "raw_json": json.dumps(properties),
         "form_token": str(uuid.uuid4()),
     }
-    html = owner_client.post(
-        reverse("connectors:create", args=["acme", "kafka-connect"]), form
-    ).content.decode()
+    url = reverse("connectors:create", args=["acme", "kafka-connect"])
+    return owner_client.post(url, form).content.decode()
+
+
+def test_kafka_json_is_checked_as_its_fields_are(owner_client, kc, aws):
+    properties = {
+        "aws.s3.bucket.name": "acme-lake",
+        "aws.s3.region": "us-east-9",
+        "topics": "orders",
+        "format.output.type": "jsonl",
+    }
+    html = create_s3_sink_from_json(owner_client, kc, aws, properties)
     assert f"aws.s3.region: {TYPO}" in html
     assert not Submission.objects.exists()
 
@@ -181,18 +185,7 @@ def test_a_region_in_capitals_in_the_kafka_json_is_taken_as_its_field_takes_it(
         "topics": "orders",
         "format.output.type": "jsonl",
     }
-    form = {
-        "credential": kc.pk,
-        "connector_class": S3_SINK,
-        "name": "lake-sink",
-        "editor": "json",
-        "use__aws": str(aws.pk),
-        "raw_json": json.dumps(properties),
-        "form_token": str(uuid.uuid4()),
-    }
-    html = owner_client.post(
-        reverse("connectors:create", args=["acme", "kafka-connect"]), form
-    ).content.decode()
+    html = create_s3_sink_from_json(owner_client, kc, aws, properties)
 
     assert "An AWS region code" not in html
     sent = SandboxConnector.objects.get(provider="kafkaconnect").data

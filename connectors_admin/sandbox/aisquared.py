@@ -12,7 +12,6 @@ Documented behaviours for demos and tests:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import uuid
@@ -27,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from connectors_admin.core.safety import loads_bounded
 
-from . import faults
+from . import faults, sealed
 from .empty import no_content
 from .models import SandboxConnector
 
@@ -259,11 +258,10 @@ def _masked(configuration: dict[str, Any], spec: dict[str, Any]) -> dict[str, An
 def _kept(configuration: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
     """What the sandbox stores: secrets only as a hash (it never gives them back)."""
 
-    def digest(value: Any) -> str:
-        text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    def kept(value: Any) -> str:
+        return sealed.digest(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
 
-    return _replace(configuration, _secret_keys(spec), digest)
+    return _replace(configuration, _secret_keys(spec), kept)
 
 
 def _render(row: SandboxConnector, request: HttpRequest) -> dict[str, Any]:

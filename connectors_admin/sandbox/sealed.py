@@ -30,9 +30,11 @@ SECRET_LOOK = re.compile(
 URL_PASSWORD = re.compile(r"://[^:/@\s]*:[^@\s/]+@|[?&;](password|pwd)=", re.IGNORECASE)
 
 
-def digest(value: str) -> str:
-    """How a secret value is kept: what a test compares what the sandbox received against."""
-    return PREFIX + hashlib.sha256(value.encode()).hexdigest()
+def digest(value: str | bytes) -> str:
+    """How every sandbox keeps a secret value: what a test compares what it received against."""
+    return (
+        PREFIX + hashlib.sha256(value if isinstance(value, bytes) else value.encode()).hexdigest()
+    )
 
 
 def is_secret(key: str, value: Any, declared: Collection[str] = ()) -> bool:

@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from connectors_admin.core.safety import loads_bounded
 
-from . import faults
+from . import faults, sealed
 from .empty import no_content
 from .models import SandboxConnector
 
@@ -269,8 +269,7 @@ def create(request: HttpRequest, provider: str) -> HttpResponse:
         "_request_digest": digest,
         # What the sandbox kept of the secrets it received: digests only.
         "_secrets": {
-            k: "sha256:"
-            + hashlib.sha256(v if isinstance(v, bytes) else str(v).encode()).hexdigest()
+            k: sealed.digest(v if isinstance(v, bytes) else str(v))
             for k, v in fields.items()
             if k in SECRET_FIELDS and v
         },
